@@ -1,0 +1,25 @@
+/* cli.h — the subcommands of the lrsweep binary.
+ *
+ * Each command is `int lrs_cmd_NAME(int argc, char **argv)` with argv[0] the
+ * command name; it returns the process exit status (err.h: 0, 1, 2, 130) and
+ * prints its own --help.  common/main.c holds the table that dispatches them.
+ */
+#ifndef LRS_CLI_H
+#define LRS_CLI_H
+
+typedef int (*lrs_cmd_fn)(int argc, char **argv);
+
+typedef struct lrs_command {
+    const char *name;
+    lrs_cmd_fn fn;
+    const char *summary;   /* one line for `lrsweep --help` */
+} lrs_command_t;
+
+int lrs_cmd_schedule(int argc, char **argv);
+int lrs_cmd_train(int argc, char **argv);
+
+/* Flushes stdout and reports a failed write (e.g. a full disk or closed
+ * pipe) on stderr; returns status unchanged on success, 1 on a failed write. */
+int lrs_cli_finish(int status);
+
+#endif

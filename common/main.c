@@ -1,0 +1,56 @@
+/* main.c — the lrsweep binary: a table of subcommands, each with --help. */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/cli.h"
+#include "common/err.h"
+
+#define LRS_VERSION "0.1.0"
+
+static const lrs_command_t commands[] = {
+    {"train", lrs_cmd_train, "train and cross-validate one config"},
+    {"schedule", lrs_cmd_schedule, "print the learning rate of every epoch for a scheduler"},
+};
+
+static const size_t command_count = sizeof commands / sizeof commands[0];
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: lrsweep COMMAND [ARGS...]\n\n"
+                 "lrsweep finds good learning rates and learning-rate schedules by\n"
+                 "distributed search.\n\ncommands:\n");
+    for (size_t i = 0; i < command_count; i++)
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n'lrsweep COMMAND --help' describes a command.\n"
+                 "exit status: 0 ok, 1 runtime failure, 2 usage or input error, 130 interrupted\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return LRS_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        if (strcmp(name, "help") == 0 && argc > 2) {
+            for (size_t i = 0; i < command_count; i++)
+                if (strcmp(commands[i].name, argv[2]) == 0) {
+                    char *help_argv[] = {argv[2], "--help", NULL};
+                    return commands[i].fn(2, help_argv);
+                }
+        }
+        usage(stdout);
+        return lrs_cli_finish(0);
+    }
+    if (strcmp(name, "--version") == 0) {
+        printf("lrsweep %s\n", LRS_VERSION);
+        return lrs_cli_finish(0);
+    }
+    for (size_t i = 0; i < command_count; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "lrsweep: unknown command '%s'\n\n", name);
+    usage(stderr);
+    return LRS_EXIT_USAGE;
+}

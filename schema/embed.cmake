@@ -1,0 +1,20 @@
+# Turns every schema/NNN_*.sql into a C string in an array, in file-name
+# order, so the binary carries its own migrations:
+#   const char *const lrs_schema_sql[]; const int lrs_schema_count;
+file(GLOB files ${SRC_DIR}/*.sql)
+list(SORT files)
+set(body "/* Generated from schema/*.sql by schema/embed.cmake. Do not edit. */\n")
+set(arr "")
+set(n 0)
+foreach(f ${files})
+  file(READ ${f} text)
+  string(REPLACE "\\" "\\\\" text "${text}")
+  string(REPLACE "\"" "\\\"" text "${text}")
+  string(REPLACE "\n" "\\n\"\n\"" text "${text}")
+  string(APPEND body "static const char lrs_schema_${n}[] = \"${text}\";\n")
+  string(APPEND arr "lrs_schema_${n}, ")
+  math(EXPR n "${n} + 1")
+endforeach()
+string(APPEND body "const char *const lrs_schema_sql[] = { ${arr} 0 };\n")
+string(APPEND body "const int lrs_schema_count = ${n};\n")
+file(WRITE ${OUT} "${body}")

@@ -1,0 +1,42 @@
+/* folds.h — splitting rows into training and validation sets.
+ *
+ * k-fold follows scikit-learn: without shuffling, fold sizes, membership and
+ * order equal KFold(n_splits=k) for regression and StratifiedKFold(n_splits=k)
+ * for classification; with shuffling, membership is drawn from the seed.
+ * Each split lists training and validation rows in ascending row order.
+ */
+#ifndef LRS_FOLDS_H
+#define LRS_FOLDS_H
+
+#include <stdint.h>
+
+#include "common/err.h"
+#include "worker/data.h"
+
+typedef struct lrs_split {
+    uint32_t *train;
+    int n_train;
+    uint32_t *val;    /* NULL when n_val == 0 */
+    int n_val;
+} lrs_split_t;
+
+typedef struct lrs_folds {
+    int count;
+    lrs_split_t *splits;
+} lrs_folds_t;
+
+/* k ≥ 2 folds; stratified when d->task is classification. */
+int lrs_folds_kfold(const lrs_dataset_t *d, int k, int shuffle, uint64_t seed, lrs_folds_t *out,
+                    lrs_err_t *err);
+
+/* One split with round(fraction × rows) validation rows (0 < fraction < 1):
+ * the last rows without shuffling, a seeded random subset otherwise. */
+int lrs_folds_holdout(const lrs_dataset_t *d, double fraction, int shuffle, uint64_t seed,
+                      lrs_folds_t *out, lrs_err_t *err);
+
+/* One split: every row trains, none validates. */
+int lrs_folds_all(const lrs_dataset_t *d, lrs_folds_t *out, lrs_err_t *err);
+
+void lrs_folds_free(lrs_folds_t *f);
+
+#endif

@@ -1,0 +1,62 @@
+/* model.h — dense models (linear, logistic, MLP), their losses and gradients,
+ * in double precision.
+ *
+ * Layer l maps in_l → out_l: Y = X·Wᵀ + b with W (out_l × in_l, PyTorch's
+ * nn.Linear layout), then an activation between layers (relu|tanh), none
+ * after the last.  Regression uses MSE (mean over rows × outputs, as
+ * nn.MSELoss); classification uses softmax cross-entropy (mean over rows, as
+ * nn.CrossEntropyLoss) on n_out = number of classes.
+ *
+ * All parameters live in one flat block, layer by layer: W0, b0, W1, b1, …;
+ * gradients in a block of the same shape — optimizers see flat arrays.
+ */
+#ifndef LRS_MODEL_H
+#define LRS_MODEL_H
+
+#include <stddef.h>
+
+#include "common/err.h"
+#include "common/rng.h"
+
+#define LRS_MAX_HIDDEN 8
+
+typedef enum { LRS_TASK_REGRESSION, LRS_TASK_CLASSIFICATION } lrs_task_t;
+typedef enum { LRS_ACT_RELU, LRS_ACT_TANH } lrs_activation_t;
+
+typedef struct lrs_model_spec {
+    lrs_task_t task;
+    int n_in;                      /* features */
+    int n_out;                     /* regression outputs, or number of classes */
+    int n_hidden;                  /* 0: linear / logistic */
+    int hidden[LRS_MAX_HIDDEN];    /* widths of hidden layers */
+    lrs_activation_t activation;
+} lrs_model_spec_t;
+
+typedef struct lrs_model lrs_model_t;
+
+/* A model able to process batches of up to max_rows rows at once.
+ * Parameters start at zero: call an init function. */
+lrs_model_t *lrs_model_new(const lrs_model_spec_t *spec, int max_rows, lrs_err_t *err);
+void lrs_model_destroy(lrs_model_t **m);
+
+size_t lrs_model_param_count(const lrs_model_t *m);
+double *lrs_model_params(lrs_model_t *m);
+double *lrs_model_grads(lrs_model_t *m);
+
+/* nn.Linear's default init from rng: W, b ~ U(-1/sqrt(in), 1/sqrt(in)). */
+void lrs_model_init_default(lrs_model_t *m, lrs_rng_t *rng);
+
+/* Reads JSON {"layers":[{"weight":[[…]…],"bias":[…]}…]} (PyTorch layout);
+ * shapes must match the model exactly (error names the layer and field). */
+int lrs_model_load_init(lrs_model_t *m, const char *path, lrs_err_t *err);
+
+/* Mean loss over X (n × n_in, row-major) against Y and its gradient into
+ * lrs_model_grads (overwritten).  Y: regression n × n_out targets;
+ * classification n class ids stored as doubles.  n ≤ max_rows. */
+double lrs_model_loss_grad(lrs_model_t *m, const double *X, const double *Y, int n);
+
+/* Mean loss only (no gradient); *correct (may be NULL) receives the number of
+ * rows whose argmax equals the class (classification). */
+double lrs_model_loss(lrs_model_t *m, const double *X, const double *Y, int n, int *correct);
+
+#endif
