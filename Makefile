@@ -1,0 +1,29 @@
+# Thin wrapper around CMake; the README's two set-up commands use it.
+#   make          release build into build/
+#   make demo     release build, then the main job (a real sweep on this machine)
+#   make test     -Werror + ASan/UBSan build into build-test/, then ctest
+#   make bench    release build, then the benchmarks in tests/bench/ (needs
+#                 deploy/install-deps.sh --with-reference)
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all build demo test bench clean
+
+all: build
+
+build:
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build build -j $(JOBS)
+
+demo: build
+	bash examples/demo.sh build/lrsweep
+
+test:
+	cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLRS_WERROR=ON -DLRS_SANITIZE=ON >/dev/null
+	cmake --build build-test -j $(JOBS)
+	cd build-test && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	for b in tests/bench/bench_*.sh; do bash "$$b" build/lrsweep || exit 1; done
+
+clean:
+	rm -rf build build-test

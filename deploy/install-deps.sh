@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# install-deps.sh — installs what lrsweep needs to build and test, from
+# Debian's / Ubuntu's packages.  Idempotent: installs only what is missing and
+# prints nothing when everything is present.
+#
+#   deploy/install-deps.sh                    build + test dependencies
+#   deploy/install-deps.sh --with-reference   also python3-torch, python3-sklearn
+#                                             and python3-optuna (goldens,
+#                                             benchmarks, the PyTorch example)
+set -euo pipefail
+
+usage() {
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+}
+
+with_reference=0
+for arg in "$@"; do
+    case "$arg" in
+        --with-reference) with_reference=1 ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "install-deps.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
+    esac
+done
+
+packages=(gcc make cmake pkg-config git
+          libzmq3-dev libmsgpack-dev libsqlite3-dev libfyaml-dev libjansson-dev
+          libcmocka-dev libopenblas-dev sqlite3 python3)
+if [ "$with_reference" = 1 ]; then
+    packages+=(python3-torch python3-sklearn python3-optuna python3-numpy)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    [ "$status" = "install ok installed" ] || missing+=("$p")
+done
+[ "${#missing[@]}" -eq 0 ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "install-deps.sh: apt-get not found; install these packages by hand: ${missing[*]}" >&2
+    exit 1
+fi
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        sudo=(sudo)
+    else
+        echo "install-deps.sh: missing packages: ${missing[*]}" >&2
+        echo "install-deps.sh: run this script as root (or install sudo) to install them" >&2
+        exit 1
+    fi
+fi
+echo "install-deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps.sh: done"
