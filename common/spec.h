@@ -1,0 +1,107 @@
+/* spec.h — the sweep spec: one YAML file describing a whole sweep.
+ *
+ * A spec names the sweep, its seed and trial budget, the sampler, the
+ * objective, the data, the model, the training settings and the search space
+ * (docs/spec.md is the full reference).  Loading validates everything before
+ * anything runs; every error names file:line:column and what was expected.
+ *
+ * After loading, a spec is immutable.  Trial i is a pure function of
+ * (spec, seed, i): any process can regenerate any trial on its own, at the
+ * same cost for i = 0 and i = 10^6, so an interrupted sweep resumes exactly.
+ * lrs_spec_sample neither allocates nor re-parses: it is the hot path of
+ * `lrsweep sample` and of the coordinator.
+ */
+#ifndef LRS_SPEC_H
+#define LRS_SPEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/err.h"
+#include "common/params.h"
+#include "worker/model.h"
+
+typedef struct lrs_spec lrs_spec_t;   /* opaque, immutable after load */
+
+typedef enum { LRS_SAMPLER_RANDOM, LRS_SAMPLER_GRID, LRS_SAMPLER_SOBOL } lrs_sampler_kind_t;
+typedef enum { LRS_GOAL_MINIMIZE, LRS_GOAL_MAXIMIZE } lrs_goal_t;
+typedef enum {
+    LRS_MODEL_LINEAR, LRS_MODEL_LOGISTIC, LRS_MODEL_MLP, LRS_MODEL_SYNTHETIC
+} lrs_model_kind_t;
+
+/* A plain view of the non-search settings.  Pointers stay valid for the life
+ * of the spec. */
+typedef struct lrs_spec_info {
+    const char *name;
+    uint64_t seed;
+    uint64_t trials;                 /* `trials:` as written (grid: the grid size) */
+    lrs_sampler_kind_t sampler;
+    const char *metric;              /* "val_loss" | "accuracy" */
+    lrs_goal_t goal;
+    const char *data_path;           /* resolved against the spec's folder; NULL: synthetic/none */
+    const char *const *targets;      /* target column names, n_targets of them */
+    int n_targets;
+    int task_hint;                   /* LRS_TASK_*, or -1: infer from the data */
+    int synthetic_rows, synthetic_features, synthetic_outputs;   /* rows 0: no synthetic data */
+    double synthetic_noise;
+    lrs_model_kind_t model_kind;
+    lrs_model_spec_t model;          /* hidden/activation; n_in/n_out/task filled later */
+    double synthetic_cost_ms;        /* model type synthetic: optional cost_ms (default 0) */
+    int folds;                       /* ≥ 2 k-fold; 1 holdout; 0 train on all rows */
+    int shuffle;
+    int standardize;
+    double holdout;                  /* validation fraction when folds == 1 */
+} lrs_spec_info_t;
+
+/* Reads and validates the spec file at path.  On failure *out is NULL and err
+ * holds the first error (code 2 for bad input, 1 for I/O), followed by
+ * "(and N more errors)" when there were several. */
+int lrs_spec_load(const char *path, lrs_spec_t **out, lrs_err_t *err);
+
+/* As lrs_spec_load, and also writes every error found, one per line, to
+ * report (may be NULL) — what `lrsweep validate` prints. */
+int lrs_spec_load_report(const char *path, lrs_spec_t **out, FILE *report, lrs_err_t *err);
+
+/* Parses spec text held in memory.  name is used in messages ("name:3:7: …");
+ * base_dir resolves a relative data path (NULL: the current directory).
+ * report may be NULL, as above. */
+int lrs_spec_parse(const char *name, const char *text, size_t len, const char *base_dir,
+                   lrs_spec_t **out, lrs_err_t *err);
+int lrs_spec_parse_report(const char *name, const char *text, size_t len, const char *base_dir,
+                          lrs_spec_t **out, FILE *report, lrs_err_t *err);
+
+/* Takes NULL; clears the caller's pointer. */
+void lrs_spec_destroy(lrs_spec_t **s);
+
+const lrs_spec_info_t *lrs_spec_info(const lrs_spec_t *s);
+
+/* Trials in the sweep: `trials:`, or the grid size for the grid sampler. */
+uint64_t lrs_spec_trial_count(const lrs_spec_t *s);
+
+/* Searched parameters (the "P" of `lrsweep validate`): every parameter that
+ * takes more than one value somewhere in the space, conditional choices
+ * (optimizer, scheduler) included, counted once per branch it appears in. */
+int lrs_spec_param_count(const lrs_spec_t *s);
+
+/* Trial index: a pure function of (spec, seed, index).  cfg is finalized;
+ * cfg->set_mask marks exactly the parameters active in this trial (fixed
+ * ones included); *trial_seed (may be NULL) is the training seed.  For the
+ * grid sampler index must be < lrs_spec_trial_count. */
+int lrs_spec_sample(const lrs_spec_t *s, uint64_t index, lrs_trial_cfg_t *cfg, uint64_t *trial_seed,
+                    lrs_err_t *err);
+
+/* 64-bit hash of everything that determines trials and their results
+ * (search space, sampler, seed, data/model/train settings; not `trials:` nor
+ * `name:`), so a resumed sweep can refuse a changed space. */
+uint64_t lrs_spec_space_hash(const lrs_spec_t *s);
+
+/* The YAML text as loaded (NUL-terminated), to store with the sweep. */
+const char *lrs_spec_text(const lrs_spec_t *s);
+
+/* Writes cfg's parameters named in cfg->set_mask as one JSON object
+ * {"lr":0.01,"optimizer":"sgd",…} in parameter-table order.  Returns the
+ * length written (excluding the NUL), or -1 when size is too small. */
+int lrs_spec_params_json(const lrs_trial_cfg_t *cfg, char *buf, size_t size);
+
+#endif
