@@ -1,0 +1,384 @@
+/* model.c — see model.h.  A model is a stack of dense layers whose parameters
+ * and gradients are two flat blocks (W0, b0, W1, b1, … in PyTorch's layout),
+ * plus the per-layer outputs of the last forward pass, which backprop reads.
+ *
+ * Everything is allocated once in lrs_model_new, sized for max_rows rows:
+ * params + grads (2 × P) and, per layer l, its output (max_rows × width_l),
+ * plus two backprop scratch buffers (max_rows × widest layer).  A training
+ * step therefore allocates nothing.
+ *
+ * Shapes, for layer l mapping dims[l] → dims[l+1] over n rows:
+ *   A_{l+1} = act(A_l · W_lᵀ + b_l)      A_0 = X (n × n_in), no act on the last
+ *   dW_l = D_lᵀ · A_l, db_l = Σ_rows D_l, D_{l-1} = (D_l · W_l) ⊙ act'(A_l)
+ * where D_l is dLoss/d(pre-activation output of layer l), n × dims[l+1].
+ */
+#include "worker/model.h"
+
+#include <assert.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "worker/linalg.h"
+
+#define LRS_MAX_LAYERS (LRS_MAX_HIDDEN + 1)
+/* Generous bounds that keep every size product far from overflow. */
+#define LRS_MAX_WIDTH (1 << 20)
+#define LRS_MAX_MODEL_ROWS (1 << 28)
+
+struct lrs_model {
+    lrs_model_spec_t spec;
+    int n_layers;
+    int dims[LRS_MAX_LAYERS + 1];     /* dims[0] = n_in, dims[n_layers] = n_out */
+    int max_rows;
+    size_t n_params;
+    size_t w_off[LRS_MAX_LAYERS];     /* offsets of W_l and b_l in the blocks */
+    size_t b_off[LRS_MAX_LAYERS];
+    double *params;                   /* n_params */
+    double *grads;                    /* n_params */
+    double *out[LRS_MAX_LAYERS];      /* layer outputs after activation, max_rows × dims[l+1] */
+    double *delta_a, *delta_b;        /* backprop scratch, max_rows × widest */
+    double *block;                    /* the one allocation all of the above live in */
+};
+
+static int check_spec(const lrs_model_spec_t *spec, int max_rows, lrs_err_t *err)
+{
+    if (spec->task != LRS_TASK_REGRESSION && spec->task != LRS_TASK_CLASSIFICATION)
+        return lrs_err_set(err, LRS_EXIT_USAGE, "model: unknown task %d", (int)spec->task);
+    if (spec->n_in < 1 || spec->n_in > LRS_MAX_WIDTH)
+        return lrs_err_set(err, LRS_EXIT_USAGE, "model: n_in %d out of range [1, %d]", spec->n_in,
+                           LRS_MAX_WIDTH);
+    if (spec->n_out < 1 || spec->n_out > LRS_MAX_WIDTH)
+        return lrs_err_set(err, LRS_EXIT_USAGE, "model: n_out %d out of range [1, %d]",
+                           spec->n_out, LRS_MAX_WIDTH);
+    if (spec->n_hidden < 0 || spec->n_hidden > LRS_MAX_HIDDEN)
+        return lrs_err_set(err, LRS_EXIT_USAGE, "model: %d hidden layers (at most %d)",
+                           spec->n_hidden, LRS_MAX_HIDDEN);
+    for (int i = 0; i < spec->n_hidden; i++)
+        if (spec->hidden[i] < 1 || spec->hidden[i] > LRS_MAX_WIDTH)
+            return lrs_err_set(err, LRS_EXIT_USAGE,
+                               "model: hidden layer %d width %d out of range [1, %d]", i,
+                               spec->hidden[i], LRS_MAX_WIDTH);
+    if (spec->n_hidden > 0 && spec->activation != LRS_ACT_RELU && spec->activation != LRS_ACT_TANH)
+        return lrs_err_set(err, LRS_EXIT_USAGE, "model: unknown activation %d",
+                           (int)spec->activation);
+    if (max_rows < 1 || max_rows > LRS_MAX_MODEL_ROWS)
+        return lrs_err_set(err, LRS_EXIT_USAGE, "model: max_rows %d out of range [1, %d]",
+                           max_rows, LRS_MAX_MODEL_ROWS);
+    return 0;
+}
+
+lrs_model_t *lrs_model_new(const lrs_model_spec_t *spec, int max_rows, lrs_err_t *err)
+{
+    if (check_spec(spec, max_rows, err) < 0)
+        return NULL;
+    lrs_model_t *m = calloc(1, sizeof *m);
+    if (!m) {
+        lrs_err_set(err, LRS_EXIT_RUNTIME, "model: out of memory");
+        return NULL;
+    }
+    m->spec = *spec;
+    m->max_rows = max_rows;
+    m->n_layers = spec->n_hidden + 1;
+    m->dims[0] = spec->n_in;
+    for (int i = 0; i < spec->n_hidden; i++)
+        m->dims[i + 1] = spec->hidden[i];
+    m->dims[m->n_layers] = spec->n_out;
+
+    size_t widest = 0, outputs = 0;
+    for (int l = 0; l < m->n_layers; l++) {
+        size_t in = (size_t)m->dims[l], width = (size_t)m->dims[l + 1];
+        m->w_off[l] = m->n_params;
+        m->b_off[l] = m->n_params + width * in;
+        m->n_params += width * in + width;
+        outputs += width;
+        if (width > widest)
+            widest = width;
+    }
+    size_t rows = (size_t)max_rows;
+    if (outputs + 2 * widest > (SIZE_MAX / sizeof(double) - 2 * m->n_params) / rows) {
+        lrs_err_set(err, LRS_EXIT_USAGE, "model: %d rows × layer widths too large", max_rows);
+        free(m);
+        return NULL;
+    }
+    size_t total = 2 * m->n_params + rows * (outputs + 2 * widest);
+    m->block = calloc(total, sizeof(double));
+    if (!m->block) {
+        lrs_err_set(err, LRS_EXIT_RUNTIME, "model: out of memory (%zu parameters, %d rows)",
+                    m->n_params, max_rows);
+        free(m);
+        return NULL;
+    }
+    double *p = m->block;
+    m->params = p;
+    p += m->n_params;
+    m->grads = p;
+    p += m->n_params;
+    for (int l = 0; l < m->n_layers; l++) {
+        m->out[l] = p;
+        p += rows * (size_t)m->dims[l + 1];
+    }
+    m->delta_a = p;
+    p += rows * widest;
+    m->delta_b = p;
+    return m;
+}
+
+void lrs_model_destroy(lrs_model_t **m)
+{
+    if (!m || !*m)
+        return;
+    free((*m)->block);
+    free(*m);
+    *m = NULL;
+}
+
+size_t lrs_model_param_count(const lrs_model_t *m) { return m->n_params; }
+double *lrs_model_params(lrs_model_t *m) { return m->params; }
+double *lrs_model_grads(lrs_model_t *m) { return m->grads; }
+
+void lrs_model_init_default(lrs_model_t *m, lrs_rng_t *rng)
+{
+    /* nn.Linear.reset_parameters: kaiming_uniform_(a=√5) on W is U(±1/√fan_in),
+     * and b is U(±1/√fan_in); W first, then b, layer by layer. */
+    for (int l = 0; l < m->n_layers; l++) {
+        double bound = 1.0 / sqrt((double)m->dims[l]);
+        size_t count = (size_t)m->dims[l + 1] * ((size_t)m->dims[l] + 1);
+        double *p = m->params + m->w_off[l];   /* W_l then b_l are contiguous */
+        for (size_t i = 0; i < count; i++)
+            p[i] = -bound + (bound - -bound) * lrs_rng_uniform(rng);
+    }
+}
+
+/* ---- forward pass and losses ---- */
+
+/* Runs X (n × n_in) through every layer; returns the output (n × n_out). */
+static const double *forward(lrs_model_t *m, const double *X, int n)
+{
+    const double *in = X;
+    for (int l = 0; l < m->n_layers; l++) {
+        int width = m->dims[l + 1];
+        double *y = m->out[l];
+        lrs_linear_fwd(n, m->dims[l], width, in, m->params + m->w_off[l], m->params + m->b_off[l],
+                       y);
+        if (l + 1 < m->n_layers) {
+            size_t count = (size_t)n * width;
+            if (m->spec.activation == LRS_ACT_RELU) {
+                for (size_t i = 0; i < count; i++)
+                    y[i] = y[i] > 0.0 ? y[i] : 0.0;
+            } else {
+                for (size_t i = 0; i < count; i++)
+                    y[i] = tanh(y[i]);
+            }
+        }
+        in = y;
+    }
+    return in;
+}
+
+/* Class id stored as a double, or -1 when it is not one of 0..n_classes-1. */
+static int class_of(double y, int n_classes)
+{
+    if (!(y >= 0.0 && y < (double)n_classes))
+        return -1;
+    int c = (int)y;
+    return (double)c == y ? c : -1;
+}
+
+/* MSE over n × k outputs; dOut (may be NULL) = 2 (out − y) / (n k). */
+static double mse(const double *out, const double *Y, int n, int k, double *dout)
+{
+    size_t count = (size_t)n * k;
+    double sum = 0.0;
+    for (size_t i = 0; i < count; i++) {
+        double diff = out[i] - Y[i];
+        sum += diff * diff;
+    }
+    if (dout) {
+        double scale = 2.0 / (double)count;
+        for (size_t i = 0; i < count; i++)
+            dout[i] = scale * (out[i] - Y[i]);
+    }
+    return sum / (double)count;
+}
+
+/* Softmax cross-entropy over n rows of k logits, with log-sum-exp shifted by
+ * the row max so no exp overflows.  dOut (may be NULL) = (softmax − onehot)/n.
+ * *correct counts rows whose first argmax is the class.  NaN on a bad class id. */
+static double cross_entropy(const double *logits, const double *Y, int n, int k, double *dout,
+                            int *correct)
+{
+    double sum = 0.0;
+    int hits = 0;
+    for (int r = 0; r < n; r++) {
+        const double *z = logits + (size_t)r * k;
+        int c = class_of(Y[r], k);
+        if (c < 0)
+            return NAN;
+        int argmax = 0;
+        for (int j = 1; j < k; j++)
+            if (z[j] > z[argmax])
+                argmax = j;
+        double zmax = z[argmax], denom = 0.0;
+        for (int j = 0; j < k; j++)
+            denom += exp(z[j] - zmax);
+        double lse = zmax + log(denom);
+        sum += lse - z[c];
+        hits += argmax == c;
+        if (dout) {
+            double *d = dout + (size_t)r * k;
+            for (int j = 0; j < k; j++)
+                d[j] = exp(z[j] - lse) / (double)n;
+            d[c] -= 1.0 / (double)n;
+        }
+    }
+    if (correct)
+        *correct = hits;
+    return sum / (double)n;
+}
+
+double lrs_model_loss(lrs_model_t *m, const double *X, const double *Y, int n, int *correct)
+{
+    assert(n <= m->max_rows);
+    if (correct)
+        *correct = 0;
+    if (n <= 0)
+        return NAN;
+    const double *out = forward(m, X, n);
+    if (m->spec.task == LRS_TASK_REGRESSION)
+        return mse(out, Y, n, m->spec.n_out, NULL);
+    return cross_entropy(out, Y, n, m->spec.n_out, NULL, correct);
+}
+
+/* ---- backward pass ---- */
+
+double lrs_model_loss_grad(lrs_model_t *m, const double *X, const double *Y, int n)
+{
+    assert(n <= m->max_rows);
+    memset(m->grads, 0, m->n_params * sizeof *m->grads);
+    if (n <= 0)
+        return NAN;
+    const double *out = forward(m, X, n);
+    double *delta = m->delta_a, *prev = m->delta_b;
+    double loss = m->spec.task == LRS_TASK_REGRESSION
+                      ? mse(out, Y, n, m->spec.n_out, delta)
+                      : cross_entropy(out, Y, n, m->spec.n_out, delta, NULL);
+    if (isnan(loss))
+        return loss;
+    for (int l = m->n_layers - 1; l >= 0; l--) {
+        int in = m->dims[l], width = m->dims[l + 1];
+        const double *A = l == 0 ? X : m->out[l - 1];   /* this layer's input, n × in */
+        lrs_linear_bwd_w(n, in, width, delta, A, m->grads + m->w_off[l], m->grads + m->b_off[l]);
+        if (l == 0)
+            break;
+        lrs_linear_bwd_x(n, in, width, delta, m->params + m->w_off[l], prev);
+        /* prev is dLoss/dA (n × in); A = act(Z), so dZ = dA ⊙ act'(Z), written via A. */
+        size_t count = (size_t)n * in;
+        if (m->spec.activation == LRS_ACT_RELU) {
+            for (size_t i = 0; i < count; i++)
+                prev[i] = A[i] > 0.0 ? prev[i] : 0.0;
+        } else {
+            for (size_t i = 0; i < count; i++)
+                prev[i] = prev[i] * (1.0 - A[i] * A[i]);
+        }
+        double *t = delta;
+        delta = prev;
+        prev = t;
+    }
+    return loss;
+}
+
+/* ---- --init JSON ---- */
+
+/* Reads a JSON array of `count` numbers into dst; `what` names it in errors. */
+static int read_numbers(const json_t *arr, size_t count, double *dst, const char *path,
+                        const char *what, lrs_err_t *err)
+{
+    if (!json_is_array(arr))
+        return lrs_err_set(err, LRS_EXIT_USAGE, "%s: %s: expected an array of %zu numbers", path,
+                           what, count);
+    if (json_array_size(arr) != count)
+        return lrs_err_set(err, LRS_EXIT_USAGE, "%s: %s: expected %zu numbers, found %zu", path,
+                           what, count, json_array_size(arr));
+    for (size_t i = 0; i < count; i++) {
+        const json_t *v = json_array_get(arr, i);
+        if (!json_is_number(v))
+            return lrs_err_set(err, LRS_EXIT_USAGE, "%s: %s[%zu]: expected a number", path, what,
+                               i);
+        dst[i] = json_number_value(v);
+    }
+    return 0;
+}
+
+/* Fills W (out × in) and b (out) of one layer from its JSON object. */
+static int read_layer(const json_t *layer, int index, int in, int out, double *W, double *b,
+                      const char *path, lrs_err_t *err)
+{
+    char what[96];
+    if (!json_is_object(layer))
+        return lrs_err_set(err, LRS_EXIT_USAGE, "%s: layers[%d]: expected an object with "
+                           "\"weight\" and \"bias\"", path, index);
+    const json_t *weight = json_object_get(layer, "weight");
+    const json_t *bias = json_object_get(layer, "bias");
+    if (!weight || !bias)
+        return lrs_err_set(err, LRS_EXIT_USAGE, "%s: layers[%d]: missing field \"%s\"", path,
+                           index, weight ? "bias" : "weight");
+    if (!json_is_array(weight) || json_array_size(weight) != (size_t)out)
+        return lrs_err_set(err, LRS_EXIT_USAGE,
+                           "%s: layers[%d].weight: expected %d rows (out) of %d numbers (in), "
+                           "found %s%zu", path, index, out, in,
+                           json_is_array(weight) ? "" : "a non-array, size ",
+                           json_is_array(weight) ? json_array_size(weight) : (size_t)0);
+    for (int o = 0; o < out; o++) {
+        snprintf(what, sizeof what, "layers[%d].weight[%d]", index, o);
+        if (read_numbers(json_array_get(weight, (size_t)o), (size_t)in, W + (size_t)o * in, path,
+                         what, err) < 0)
+            return -1;
+    }
+    snprintf(what, sizeof what, "layers[%d].bias", index);
+    return read_numbers(bias, (size_t)out, b, path, what, err);
+}
+
+int lrs_model_load_init(lrs_model_t *m, const char *path, lrs_err_t *err)
+{
+    int rc = -1;
+    double *staged = NULL;   /* loaded into here first: a bad file leaves the model as it was */
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr);
+    if (!root) {
+        if (jerr.line > 0)
+            lrs_err_set(err, LRS_EXIT_USAGE, "%s:%d:%d: %s", path, jerr.line, jerr.column,
+                        jerr.text);
+        else
+            lrs_err_set(err, LRS_EXIT_USAGE, "%s: %s", path, jerr.text);
+        goto done;
+    }
+    const json_t *layers = json_is_object(root) ? json_object_get(root, "layers") : NULL;
+    if (!json_is_array(layers)) {
+        lrs_err_set(err, LRS_EXIT_USAGE, "%s: expected an object with a \"layers\" array", path);
+        goto done;
+    }
+    if (json_array_size(layers) != (size_t)m->n_layers) {
+        lrs_err_set(err, LRS_EXIT_USAGE, "%s: layers: the model has %d layer%s, the file %zu",
+                    path, m->n_layers, m->n_layers == 1 ? "" : "s", json_array_size(layers));
+        goto done;
+    }
+    staged = malloc(m->n_params * sizeof *staged);
+    if (!staged) {
+        lrs_err_set(err, LRS_EXIT_RUNTIME, "%s: out of memory", path);
+        goto done;
+    }
+    for (int l = 0; l < m->n_layers; l++)
+        if (read_layer(json_array_get(layers, (size_t)l), l, m->dims[l], m->dims[l + 1],
+                       staged + m->w_off[l], staged + m->b_off[l], path, err) < 0)
+            goto done;
+    memcpy(m->params, staged, m->n_params * sizeof *staged);
+    rc = 0;
+done:
+    free(staged);
+    json_decref(root);
+    return rc;
+}
