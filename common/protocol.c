@@ -1,0 +1,641 @@
+/* protocol.c — see protocol.h.  Encoders are thin msgpack-c packer calls;
+ * the decoder is a cursor over the frame that checks every length against
+ * the bytes left before allocating. */
+#include "common/protocol.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const msg_names[LRS_MSG_COUNT] = {
+    [LRS_MSG_HELLO] = "HELLO",       [LRS_MSG_WELCOME] = "WELCOME", [LRS_MSG_READY] = "READY",
+    [LRS_MSG_TRIALS] = "TRIALS",     [LRS_MSG_HEARTBEAT] = "HEARTBEAT",
+    [LRS_MSG_RESULTS] = "RESULTS",   [LRS_MSG_ACK] = "ACK",         [LRS_MSG_DATA_REQ] = "DATA_REQ",
+    [LRS_MSG_DATA] = "DATA",         [LRS_MSG_SHUTDOWN] = "SHUTDOWN", [LRS_MSG_REJECT] = "REJECT",
+};
+
+/* Fields after [version, type] for each message type. */
+static const int field_count[LRS_MSG_COUNT] = {
+    [LRS_MSG_HELLO] = 4,   [LRS_MSG_WELCOME] = 7, [LRS_MSG_READY] = 2,    [LRS_MSG_TRIALS] = 2,
+    [LRS_MSG_HEARTBEAT] = 0, [LRS_MSG_RESULTS] = 2, [LRS_MSG_ACK] = 2,    [LRS_MSG_DATA_REQ] = 1,
+    [LRS_MSG_DATA] = 2,    [LRS_MSG_SHUTDOWN] = 1, [LRS_MSG_REJECT] = 1,
+};
+
+const char *lrs_msg_name(int type)
+{
+    return type > 0 && type < LRS_MSG_COUNT ? msg_names[type] : "?";
+}
+
+/* ---- encoding ---------------------------------------------------------- */
+
+void lrs_wbuf_init(lrs_wbuf_t *b)
+{
+    msgpack_sbuffer_init(&b->sb);
+    msgpack_packer_init(&b->pk, &b->sb, msgpack_sbuffer_write);
+}
+
+void lrs_wbuf_reset(lrs_wbuf_t *b) { msgpack_sbuffer_clear(&b->sb); }
+
+void lrs_wbuf_free(lrs_wbuf_t *b) { msgpack_sbuffer_destroy(&b->sb); }
+
+static void header(lrs_wbuf_t *b, int type)
+{
+    lrs_wbuf_reset(b);
+    msgpack_pack_array(&b->pk, 2 + (size_t)field_count[type]);
+    msgpack_pack_uint64(&b->pk, LRS_PROTO_VERSION);
+    msgpack_pack_uint64(&b->pk, (uint64_t)type);
+}
+
+static void pack_str(lrs_wbuf_t *b, const char *s)
+{
+    if (!s)
+        s = "";
+    msgpack_pack_str_with_body(&b->pk, s, strlen(s));
+}
+
+void lrs_proto_hello(lrs_wbuf_t *b, const char *name, const char *host, int64_t pid, int jobs)
+{
+    header(b, LRS_MSG_HELLO);
+    pack_str(b, name);
+    pack_str(b, host);
+    msgpack_pack_int64(&b->pk, pid);
+    msgpack_pack_int64(&b->pk, jobs);
+}
+
+void lrs_proto_welcome(lrs_wbuf_t *b, uint64_t sweep, const char *sweep_name, const char *spec_text,
+                       uint64_t space_hash, const char *data_hash, uint64_t data_size,
+                       int heartbeat_ms)
+{
+    header(b, LRS_MSG_WELCOME);
+    msgpack_pack_uint64(&b->pk, sweep);
+    pack_str(b, sweep_name);
+    pack_str(b, spec_text);
+    msgpack_pack_uint64(&b->pk, space_hash);
+    pack_str(b, data_hash);
+    msgpack_pack_uint64(&b->pk, data_size);
+    msgpack_pack_int64(&b->pk, heartbeat_ms);
+}
+
+void lrs_proto_ready(lrs_wbuf_t *b, uint64_t sweep, int credit)
+{
+    header(b, LRS_MSG_READY);
+    msgpack_pack_uint64(&b->pk, sweep);
+    msgpack_pack_int64(&b->pk, credit);
+}
+
+void lrs_proto_trials_begin(lrs_wbuf_t *b, uint64_t sweep, int n)
+{
+    header(b, LRS_MSG_TRIALS);
+    msgpack_pack_uint64(&b->pk, sweep);
+    msgpack_pack_array(&b->pk, (size_t)n);
+}
+
+void lrs_proto_trials_add(lrs_wbuf_t *b, const lrs_wire_trial_t *t)
+{
+    msgpack_pack_array(&b->pk, 3);
+    msgpack_pack_uint64(&b->pk, t->trial);
+    msgpack_pack_uint64(&b->pk, t->attempt);
+    msgpack_pack_uint64(&b->pk, t->seed);
+}
+
+void lrs_proto_heartbeat(lrs_wbuf_t *b) { header(b, LRS_MSG_HEARTBEAT); }
+
+void lrs_proto_results_begin(lrs_wbuf_t *b, uint64_t sweep, int n)
+{
+    header(b, LRS_MSG_RESULTS);
+    msgpack_pack_uint64(&b->pk, sweep);
+    msgpack_pack_array(&b->pk, (size_t)n);
+}
+
+void lrs_proto_results_add(lrs_wbuf_t *b, const lrs_wire_result_t *r)
+{
+    msgpack_packer *pk = &b->pk;
+    msgpack_pack_array(pk, 10);
+    msgpack_pack_uint64(pk, r->trial);
+    msgpack_pack_uint64(pk, r->attempt);
+    msgpack_pack_int64(pk, r->status);
+    msgpack_pack_double(pk, r->score);
+    msgpack_pack_double(pk, r->score_std);
+    msgpack_pack_double(pk, r->seconds);
+    msgpack_pack_int64(pk, r->diverged_epoch);
+    if (r->error)
+        pack_str(b, r->error);
+    else
+        msgpack_pack_nil(pk);
+    msgpack_pack_array(pk, (size_t)r->n_folds);
+    for (int i = 0; i < r->n_folds; i++) {
+        msgpack_pack_array(pk, 4);
+        msgpack_pack_int64(pk, r->folds[i].fold);
+        msgpack_pack_double(pk, r->folds[i].train_loss);
+        msgpack_pack_double(pk, r->folds[i].val_loss);
+        msgpack_pack_double(pk, r->folds[i].accuracy);
+    }
+    msgpack_pack_array(pk, (size_t)r->n_epochs);
+    for (int i = 0; i < r->n_epochs; i++) {
+        msgpack_pack_array(pk, 4);
+        msgpack_pack_int64(pk, r->epochs[i].epoch);
+        msgpack_pack_double(pk, r->epochs[i].lr);
+        msgpack_pack_double(pk, r->epochs[i].train_loss);
+        msgpack_pack_double(pk, r->epochs[i].val_loss);
+    }
+}
+
+void lrs_proto_ack_begin(lrs_wbuf_t *b, uint64_t sweep, int n)
+{
+    header(b, LRS_MSG_ACK);
+    msgpack_pack_uint64(&b->pk, sweep);
+    msgpack_pack_array(&b->pk, (size_t)n);
+}
+
+void lrs_proto_ack_add(lrs_wbuf_t *b, uint64_t trial) { msgpack_pack_uint64(&b->pk, trial); }
+
+void lrs_proto_data_req(lrs_wbuf_t *b, const char *data_hash)
+{
+    header(b, LRS_MSG_DATA_REQ);
+    pack_str(b, data_hash);
+}
+
+void lrs_proto_data(lrs_wbuf_t *b, const char *data_hash, const void *bytes, size_t len)
+{
+    header(b, LRS_MSG_DATA);
+    pack_str(b, data_hash);
+    msgpack_pack_bin_with_body(&b->pk, bytes, len);
+}
+
+void lrs_proto_shutdown(lrs_wbuf_t *b, const char *reason)
+{
+    header(b, LRS_MSG_SHUTDOWN);
+    pack_str(b, reason);
+}
+
+void lrs_proto_reject(lrs_wbuf_t *b, const char *reason)
+{
+    header(b, LRS_MSG_REJECT);
+    pack_str(b, reason);
+}
+
+/* ---- decoding ---------------------------------------------------------- */
+
+typedef struct reader {
+    const uint8_t *p, *end;
+    lrs_err_t *err;
+} reader_t;
+
+static size_t left(const reader_t *r) { return (size_t)(r->end - r->p); }
+
+static int fail(reader_t *r, const char *field, const char *what)
+{
+    return lrs_err_set(r->err, LRS_EXIT_USAGE, "%s: %s", field, what);
+}
+
+/* Big-endian unsigned of n bytes; caller checked they are there. */
+static uint64_t be(const uint8_t *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static int take(reader_t *r, size_t n, const char *field, const uint8_t **out)
+{
+    if (left(r) < n)
+        return fail(r, field, "message truncated");
+    *out = r->p;
+    r->p += n;
+    return 0;
+}
+
+/* Reads any msgpack integer: *neg says whether it is negative (then *u holds
+ * its two's-complement bits as int64). */
+static int rd_int(reader_t *r, const char *field, uint64_t *u, int *neg)
+{
+    const uint8_t *q;
+    if (take(r, 1, field, &q) != 0)
+        return -1;
+    uint8_t t = q[0];
+    *neg = 0;
+    if (t <= 0x7f) {
+        *u = t;
+        return 0;
+    }
+    if (t >= 0xe0) {
+        *u = (uint64_t)(int64_t)(int8_t)t;
+        *neg = 1;
+        return 0;
+    }
+    int n, is_signed;
+    switch (t) {
+    case 0xcc: n = 1, is_signed = 0; break;
+    case 0xcd: n = 2, is_signed = 0; break;
+    case 0xce: n = 4, is_signed = 0; break;
+    case 0xcf: n = 8, is_signed = 0; break;
+    case 0xd0: n = 1, is_signed = 1; break;
+    case 0xd1: n = 2, is_signed = 1; break;
+    case 0xd2: n = 4, is_signed = 1; break;
+    case 0xd3: n = 8, is_signed = 1; break;
+    default: return fail(r, field, "expected an integer");
+    }
+    if (take(r, (size_t)n, field, &q) != 0)
+        return -1;
+    uint64_t v = be(q, n);
+    if (is_signed && n < 8 && (v >> (8 * n - 1)) & 1)
+        v |= ~(uint64_t)0 << (8 * n);   /* sign-extend */
+    *u = v;
+    *neg = is_signed && (int64_t)v < 0;
+    return 0;
+}
+
+static int rd_u64(reader_t *r, const char *field, uint64_t max, uint64_t *out)
+{
+    int neg;
+    if (rd_int(r, field, out, &neg) != 0)
+        return -1;
+    if (neg || *out > max)
+        return fail(r, field, "integer out of range");
+    return 0;
+}
+
+static int rd_i64(reader_t *r, const char *field, int64_t lo, int64_t hi, int64_t *out)
+{
+    uint64_t u;
+    int neg;
+    if (rd_int(r, field, &u, &neg) != 0)
+        return -1;
+    if (!neg && u > (uint64_t)INT64_MAX)
+        return fail(r, field, "integer out of range");
+    *out = (int64_t)u;
+    if (*out < lo || *out > hi)
+        return fail(r, field, "integer out of range");
+    return 0;
+}
+
+static int rd_int_field(reader_t *r, const char *field, int lo, int hi, int *out)
+{
+    int64_t v;
+    if (rd_i64(r, field, lo, hi, &v) != 0)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+/* A float64/float32, an integer, or nil (NaN). */
+static int rd_f64(reader_t *r, const char *field, double *out)
+{
+    const uint8_t *q;
+    if (left(r) < 1)
+        return fail(r, field, "message truncated");
+    uint8_t t = r->p[0];
+    if (t == 0xc0) {
+        r->p++;
+        *out = NAN;
+        return 0;
+    }
+    if (t == 0xcb || t == 0xca) {
+        r->p++;
+        int n = t == 0xcb ? 8 : 4;
+        if (take(r, (size_t)n, field, &q) != 0)
+            return -1;
+        uint64_t bits = be(q, n);
+        if (n == 8) {
+            memcpy(out, &bits, sizeof *out);
+        } else {
+            uint32_t b32 = (uint32_t)bits;
+            float f;
+            memcpy(&f, &b32, sizeof f);
+            *out = f;
+        }
+        return 0;
+    }
+    uint64_t u;
+    int neg;
+    if (rd_int(r, field, &u, &neg) != 0)
+        return fail(r, field, "expected a number");
+    *out = neg ? (double)(int64_t)u : (double)u;
+    return 0;
+}
+
+static int rd_array(reader_t *r, const char *field, uint64_t max, size_t *n)
+{
+    const uint8_t *q;
+    if (take(r, 1, field, &q) != 0)
+        return -1;
+    uint8_t t = q[0];
+    uint64_t v;
+    if ((t & 0xf0) == 0x90) {
+        v = t & 0x0f;
+    } else if (t == 0xdc || t == 0xdd) {
+        int len = t == 0xdc ? 2 : 4;
+        if (take(r, (size_t)len, field, &q) != 0)
+            return -1;
+        v = be(q, len);
+    } else {
+        return fail(r, field, "expected an array");
+    }
+    if (v > max)
+        return fail(r, field, "too many elements");
+    if (v > left(r))   /* every element takes at least one byte */
+        return fail(r, field, "message truncated");
+    *n = (size_t)v;
+    return 0;
+}
+
+/* A str (or bin when allow_bin) of at most max bytes, pointing into the frame. */
+static int rd_raw(reader_t *r, const char *field, size_t max, int allow_bin, const uint8_t **s,
+                  size_t *len)
+{
+    const uint8_t *q;
+    if (take(r, 1, field, &q) != 0)
+        return -1;
+    uint8_t t = q[0];
+    int hdr;
+    if ((t & 0xe0) == 0xa0) {
+        *len = t & 0x1f;
+        hdr = 0;
+    } else if (t == 0xd9 || t == 0xda || t == 0xdb) {
+        hdr = t == 0xd9 ? 1 : t == 0xda ? 2 : 4;
+    } else if (allow_bin && (t == 0xc4 || t == 0xc5 || t == 0xc6)) {
+        hdr = t == 0xc4 ? 1 : t == 0xc5 ? 2 : 4;
+    } else {
+        return fail(r, field, allow_bin ? "expected bytes" : "expected a string");
+    }
+    if (hdr) {
+        if (take(r, (size_t)hdr, field, &q) != 0)
+            return -1;
+        *len = (size_t)be(q, hdr);
+    }
+    if (*len > max)
+        return fail(r, field, "too long");
+    return take(r, *len, field, s);
+}
+
+/* An owned NUL-terminated copy of a string without embedded NULs; nil gives
+ * NULL when allow_nil. */
+static int rd_str(reader_t *r, const char *field, size_t max, int allow_nil, char **out)
+{
+    if (allow_nil && left(r) >= 1 && r->p[0] == 0xc0) {
+        r->p++;
+        *out = NULL;
+        return 0;
+    }
+    const uint8_t *s;
+    size_t len;
+    if (rd_raw(r, field, max, 0, &s, &len) != 0)
+        return -1;
+    if (memchr(s, 0, len))
+        return fail(r, field, "string holds a NUL byte");
+    *out = malloc(len + 1);
+    if (!*out)
+        return lrs_err_set(r->err, LRS_EXIT_RUNTIME, "%s: out of memory", field);
+    memcpy(*out, s, len);
+    (*out)[len] = '\0';
+    return 0;
+}
+
+static int rd_tuple(reader_t *r, const char *field, size_t want)
+{
+    size_t n;
+    if (rd_array(r, field, want, &n) != 0)
+        return -1;
+    if (n != want)
+        return fail(r, field, "wrong number of fields");
+    return 0;
+}
+
+static int rd_trials(reader_t *r, lrs_msg_t *m)
+{
+    size_t n;
+    if (rd_array(r, "trials", LRS_PROTO_MAX_BATCH, &n) != 0)
+        return -1;
+    m->trials = calloc(n ? n : 1, sizeof *m->trials);
+    if (!m->trials)
+        return lrs_err_set(r->err, LRS_EXIT_RUNTIME, "trials: out of memory");
+    m->n_trials = (int)n;
+    for (size_t i = 0; i < n; i++) {
+        lrs_wire_trial_t *t = &m->trials[i];
+        uint64_t attempt;
+        if (rd_tuple(r, "trials[]", 3) != 0 || rd_u64(r, "trial", INT64_MAX, &t->trial) != 0 ||
+            rd_u64(r, "attempt", 1000000, &attempt) != 0 || rd_u64(r, "seed", UINT64_MAX, &t->seed) != 0)
+            return -1;
+        if (attempt < 1)
+            return fail(r, "attempt", "integer out of range");
+        t->attempt = (uint32_t)attempt;
+    }
+    return 0;
+}
+
+static int rd_curves(reader_t *r, lrs_wire_result_t *x)
+{
+    size_t n;
+    if (rd_array(r, "folds", LRS_PROTO_MAX_FOLDS, &n) != 0)
+        return -1;
+    x->folds = calloc(n ? n : 1, sizeof *x->folds);
+    if (!x->folds)
+        return lrs_err_set(r->err, LRS_EXIT_RUNTIME, "folds: out of memory");
+    x->n_folds = (int)n;
+    for (size_t i = 0; i < n; i++) {
+        lrs_fold_result_t *f = &x->folds[i];
+        if (rd_tuple(r, "folds[]", 4) != 0 ||
+            rd_int_field(r, "fold", 0, LRS_PROTO_MAX_FOLDS, &f->fold) != 0 ||
+            rd_f64(r, "train_loss", &f->train_loss) != 0 || rd_f64(r, "val_loss", &f->val_loss) != 0 ||
+            rd_f64(r, "accuracy", &f->accuracy) != 0)
+            return -1;
+    }
+    if (rd_array(r, "epochs", LRS_PROTO_MAX_EPOCHS, &n) != 0)
+        return -1;
+    x->epochs = calloc(n ? n : 1, sizeof *x->epochs);
+    if (!x->epochs)
+        return lrs_err_set(r->err, LRS_EXIT_RUNTIME, "epochs: out of memory");
+    x->n_epochs = (int)n;
+    for (size_t i = 0; i < n; i++) {
+        lrs_epoch_stat_t *e = &x->epochs[i];
+        if (rd_tuple(r, "epochs[]", 4) != 0 ||
+            rd_int_field(r, "epoch", 1, LRS_MAX_EPOCHS, &e->epoch) != 0 ||
+            rd_f64(r, "lr", &e->lr) != 0 || rd_f64(r, "train_loss", &e->train_loss) != 0 ||
+            rd_f64(r, "val_loss", &e->val_loss) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int rd_results(reader_t *r, lrs_msg_t *m)
+{
+    size_t n;
+    if (rd_array(r, "results", LRS_PROTO_MAX_BATCH, &n) != 0)
+        return -1;
+    m->results = calloc(n ? n : 1, sizeof *m->results);
+    if (!m->results)
+        return lrs_err_set(r->err, LRS_EXIT_RUNTIME, "results: out of memory");
+    m->n_results = (int)n;
+    for (size_t i = 0; i < n; i++) {
+        lrs_wire_result_t *x = &m->results[i];
+        uint64_t attempt;
+        if (rd_tuple(r, "results[]", 10) != 0 || rd_u64(r, "trial", INT64_MAX, &x->trial) != 0 ||
+            rd_u64(r, "attempt", 1000000, &attempt) != 0 ||
+            rd_int_field(r, "status", LRS_RES_COMPLETE, LRS_RES_FAILED, &x->status) != 0 ||
+            rd_f64(r, "score", &x->score) != 0 || rd_f64(r, "score_std", &x->score_std) != 0 ||
+            rd_f64(r, "seconds", &x->seconds) != 0 ||
+            rd_int_field(r, "diverged_epoch", 0, LRS_MAX_EPOCHS, &x->diverged_epoch) != 0 ||
+            rd_str(r, "error", LRS_PROTO_MAX_STR, 1, &x->error) != 0 || rd_curves(r, x) != 0)
+            return -1;
+        if (attempt < 1)
+            return fail(r, "attempt", "integer out of range");
+        x->attempt = (uint32_t)attempt;
+    }
+    return 0;
+}
+
+static int rd_acks(reader_t *r, lrs_msg_t *m)
+{
+    size_t n;
+    if (rd_array(r, "acks", LRS_PROTO_MAX_BATCH, &n) != 0)
+        return -1;
+    m->acks = calloc(n ? n : 1, sizeof *m->acks);
+    if (!m->acks)
+        return lrs_err_set(r->err, LRS_EXIT_RUNTIME, "acks: out of memory");
+    m->n_acks = (int)n;
+    for (size_t i = 0; i < n; i++)
+        if (rd_u64(r, "ack", INT64_MAX, &m->acks[i]) != 0)
+            return -1;
+    return 0;
+}
+
+static int rd_body(reader_t *r, lrs_msg_t *m)
+{
+    int64_t v;
+    switch (m->type) {
+    case LRS_MSG_HELLO:
+        if (rd_str(r, "name", 256, 0, &m->worker_name) != 0 ||
+            rd_str(r, "host", 256, 0, &m->host) != 0 ||
+            rd_i64(r, "pid", 0, INT64_MAX, &m->pid) != 0 ||
+            rd_int_field(r, "jobs", 1, 4096, &m->jobs) != 0)
+            return -1;
+        return 0;
+    case LRS_MSG_WELCOME:
+        if (rd_u64(r, "sweep", UINT64_MAX, &m->sweep) != 0 ||
+            rd_str(r, "sweep_name", 256, 0, &m->sweep_name) != 0 ||
+            rd_str(r, "spec", LRS_PROTO_MAX_SPEC, 0, &m->spec_text) != 0 ||
+            rd_u64(r, "space_hash", UINT64_MAX, &m->space_hash) != 0 ||
+            rd_str(r, "data_hash", 64, 0, &m->data_hash) != 0 ||
+            rd_u64(r, "data_size", LRS_PROTO_MAX_DATA, &m->data_size) != 0 ||
+            rd_i64(r, "heartbeat_ms", 10, 600000, &v) != 0)
+            return -1;
+        m->spec_len = strlen(m->spec_text);
+        m->heartbeat_ms = (int)v;
+        return 0;
+    case LRS_MSG_READY:
+        return rd_u64(r, "sweep", UINT64_MAX, &m->sweep) != 0 ||
+                       rd_int_field(r, "credit", 0, LRS_PROTO_MAX_CREDIT, &m->credit) != 0
+                   ? -1
+                   : 0;
+    case LRS_MSG_TRIALS:
+        return rd_u64(r, "sweep", UINT64_MAX, &m->sweep) != 0 || rd_trials(r, m) != 0 ? -1 : 0;
+    case LRS_MSG_HEARTBEAT:
+        return 0;
+    case LRS_MSG_RESULTS:
+        return rd_u64(r, "sweep", UINT64_MAX, &m->sweep) != 0 || rd_results(r, m) != 0 ? -1 : 0;
+    case LRS_MSG_ACK:
+        return rd_u64(r, "sweep", UINT64_MAX, &m->sweep) != 0 || rd_acks(r, m) != 0 ? -1 : 0;
+    case LRS_MSG_DATA_REQ:
+        return rd_str(r, "data_hash", 64, 0, &m->data_hash);
+    case LRS_MSG_DATA: {
+        const uint8_t *s;
+        if (rd_str(r, "data_hash", 64, 0, &m->data_hash) != 0 ||
+            rd_raw(r, "data", LRS_PROTO_MAX_DATA, 1, &s, &m->data_len) != 0)
+            return -1;
+        m->data = malloc(m->data_len ? m->data_len : 1);
+        if (!m->data)
+            return lrs_err_set(r->err, LRS_EXIT_RUNTIME, "data: out of memory");
+        memcpy(m->data, s, m->data_len);
+        return 0;
+    }
+    case LRS_MSG_SHUTDOWN:
+    case LRS_MSG_REJECT:
+        return rd_str(r, "reason", LRS_PROTO_MAX_STR, 0, &m->reason);
+    default:
+        return fail(r, "type", "unknown message type");
+    }
+}
+
+int lrs_proto_decode(const void *frame, size_t len, lrs_msg_t *msg, lrs_err_t *err)
+{
+    reader_t r = {.p = frame, .end = (const uint8_t *)frame + len, .err = err};
+    memset(msg, 0, sizeof *msg);
+    size_t n;
+    uint64_t version, type;
+    if (rd_array(&r, "message", 64, &n) != 0)
+        goto fail;
+    if (n < 2) {
+        fail(&r, "message", "expected [version, type, ...]");
+        goto fail;
+    }
+    if (rd_u64(&r, "version", UINT64_MAX, &version) != 0)
+        goto fail;
+    if (version != LRS_PROTO_VERSION) {
+        lrs_err_set(err, LRS_EXIT_USAGE, "version: protocol version %llu, this lrsweep speaks %d",
+                    (unsigned long long)version, LRS_PROTO_VERSION);
+        goto fail;
+    }
+    if (rd_u64(&r, "type", UINT64_MAX, &type) != 0)
+        goto fail;
+    if (type < 1 || type >= LRS_MSG_COUNT) {
+        lrs_err_set(err, LRS_EXIT_USAGE, "type: unknown message type %llu",
+                    (unsigned long long)type);
+        goto fail;
+    }
+    msg->type = (int)type;
+    if (n != 2 + (size_t)field_count[type]) {
+        lrs_err_set(err, LRS_EXIT_USAGE, "%s: expected %d fields, got %zu", lrs_msg_name((int)type),
+                    field_count[type], n - 2);
+        goto fail;
+    }
+    if (rd_body(&r, msg) != 0) {
+        lrs_err_prefix(err, "%s: ", lrs_msg_name((int)type));
+        goto fail;
+    }
+    if (r.p != r.end) {
+        lrs_err_set(err, LRS_EXIT_USAGE, "%s: %zu trailing bytes", lrs_msg_name((int)type), left(&r));
+        goto fail;
+    }
+    return 0;
+fail:
+    lrs_msg_free(msg);
+    return -1;
+}
+
+void lrs_wire_result_clear(lrs_wire_result_t *r)
+{
+    free(r->error);
+    free(r->folds);
+    free(r->epochs);
+    memset(r, 0, sizeof *r);
+}
+
+void lrs_msg_free(lrs_msg_t *m)
+{
+    free(m->worker_name);
+    free(m->host);
+    free(m->sweep_name);
+    free(m->spec_text);
+    free(m->data_hash);
+    free(m->data);
+    free(m->trials);
+    for (int i = 0; i < m->n_results; i++)
+        lrs_wire_result_clear(&m->results[i]);
+    free(m->results);
+    free(m->acks);
+    free(m->reason);
+    memset(m, 0, sizeof *m);
+}
+
+void lrs_proto_content_hash(const void *bytes, size_t len, char out[17])
+{
+    uint64_t h = 0xcbf29ce484222325ULL;   /* FNV-1a 64 */
+    const uint8_t *p = bytes;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
+}

@@ -1,0 +1,167 @@
+/* protocol.h — the wire protocol between coordinator and workers.
+ *
+ * Every message is one ZeroMQ frame holding one msgpack array
+ * [version, type, field...] (the ROUTER adds the peer identity frame).
+ * schema/protocol.md is the written spec: fields of every type, the flow,
+ * the limits.  In short: a worker says HELLO, gets WELCOME (the sweep's spec
+ * text and data hash, once per sweep), fetches the data by hash (DATA_REQ →
+ * DATA) unless cached, asks for work with READY(n), receives TRIALS (indices
+ * only: the worker regenerates trial i from the spec), runs them while both
+ * sides HEARTBEAT, returns RESULTS, and forgets a result only when ACKed.
+ *
+ * Encoding uses msgpack-c's packer.  Decoding uses a bounds-checked cursor
+ * (not msgpack-c's unpacker, which trusts declared sizes): every length is
+ * checked against the bytes that remain and against the caps below before
+ * anything is allocated, so a hostile frame costs at most its own size.
+ */
+#ifndef LRS_PROTOCOL_H
+#define LRS_PROTOCOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <msgpack.h>
+
+#include "common/err.h"
+#include "worker/train.h"
+
+#define LRS_PROTO_VERSION 1
+
+/* Liveness: each side sends HEARTBEAT every interval when it has sent nothing
+ * else; a peer silent for LIVENESS intervals is presumed dead. */
+#define LRS_HEARTBEAT_MS 1000
+#define LRS_HEARTBEAT_LIVENESS 3
+/* Worker reconnect back-off: 1 s doubling to 32 s. */
+#define LRS_RECONNECT_MIN_MS 1000
+#define LRS_RECONNECT_MAX_MS 32000
+
+/* Hard limits, enforced on decode (and ZMQ_MAXMSGSIZE on the sockets). */
+#define LRS_PROTO_MAX_MSG (16 * 1024 * 1024)     /* coordinator inbound frame */
+#define LRS_PROTO_MAX_DATA (512 * 1024 * 1024)   /* worker inbound frame (DATA) */
+#define LRS_PROTO_MAX_BATCH 4096                 /* trials / results / acks per message */
+#define LRS_PROTO_MAX_STR 65536                  /* any string but spec text */
+#define LRS_PROTO_MAX_SPEC (1024 * 1024)         /* spec text */
+#define LRS_PROTO_MAX_FOLDS 1000
+#define LRS_PROTO_MAX_EPOCHS 100000
+#define LRS_PROTO_MAX_CREDIT 100000
+
+typedef enum {
+    LRS_MSG_HELLO = 1,   /* w→c  name, host, pid, jobs */
+    LRS_MSG_WELCOME,     /* c→w  sweep token, name, spec text, space hash, data hash, data size,
+                                 heartbeat ms */
+    LRS_MSG_READY,       /* w→c  sweep token, credit: how many more trials it wants */
+    LRS_MSG_TRIALS,      /* c→w  sweep token, [[trial, attempt, seed]...] */
+    LRS_MSG_HEARTBEAT,   /* both (no fields) */
+    LRS_MSG_RESULTS,     /* w→c  sweep token, [result...] */
+    LRS_MSG_ACK,         /* c→w  sweep token, [trial...]: committed (or refused): forget them */
+    LRS_MSG_DATA_REQ,    /* w→c  data hash */
+    LRS_MSG_DATA,        /* c→w  data hash, bytes */
+    LRS_MSG_SHUTDOWN,    /* c→w  reason: the sweep is over, exit 0 */
+    LRS_MSG_REJECT,      /* c→w  reason: HELLO refused or message not understood */
+    LRS_MSG_COUNT
+} lrs_msg_type_t;
+
+/* Name of a message type for logs ("HELLO"), "?" when out of range. */
+const char *lrs_msg_name(int type);
+
+typedef enum { LRS_RES_COMPLETE, LRS_RES_DIVERGED, LRS_RES_FAILED } lrs_res_status_t;
+
+typedef struct lrs_wire_trial {
+    uint64_t trial;
+    uint32_t attempt;   /* 1-based */
+    uint64_t seed;      /* the training seed */
+} lrs_wire_trial_t;
+
+typedef struct lrs_wire_result {
+    uint64_t trial;
+    uint32_t attempt;
+    int status;                 /* lrs_res_status_t */
+    double score, score_std;    /* NaN when absent */
+    double seconds;
+    int diverged_epoch;
+    char *error;                /* failed: why (owned) */
+    int n_folds;
+    lrs_fold_result_t *folds;   /* owned */
+    int n_epochs;
+    lrs_epoch_stat_t *epochs;   /* owned */
+} lrs_wire_result_t;
+
+/* A decoded message.  Strings and arrays are owned by the message (freed by
+ * lrs_msg_free); fields not carried by the type are zero / NULL. */
+typedef struct lrs_msg {
+    int type;
+    uint64_t sweep;              /* sweep token: WELCOME, READY, TRIALS, RESULTS, ACK */
+    /* HELLO */
+    char *worker_name, *host;
+    int64_t pid;
+    int jobs;
+    /* WELCOME */
+    char *sweep_name, *spec_text;
+    size_t spec_len;
+    uint64_t space_hash;
+    int heartbeat_ms;
+    /* WELCOME, DATA_REQ, DATA */
+    char *data_hash;             /* "" when the sweep has no data file */
+    uint64_t data_size;
+    /* DATA */
+    char *data;
+    size_t data_len;
+    /* READY */
+    int credit;
+    /* TRIALS */
+    int n_trials;
+    lrs_wire_trial_t *trials;
+    /* RESULTS */
+    int n_results;
+    lrs_wire_result_t *results;
+    /* ACK */
+    int n_acks;
+    uint64_t *acks;
+    /* SHUTDOWN, REJECT */
+    char *reason;
+} lrs_msg_t;
+
+/* A growing output buffer with a packer on it. */
+typedef struct lrs_wbuf {
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+} lrs_wbuf_t;
+
+void lrs_wbuf_init(lrs_wbuf_t *b);
+void lrs_wbuf_reset(lrs_wbuf_t *b);    /* empties, keeps the memory */
+void lrs_wbuf_free(lrs_wbuf_t *b);
+
+/* Encoders: each resets b and writes one whole message (the *_begin ones
+ * write the header of a message whose n elements follow with *_add). */
+void lrs_proto_hello(lrs_wbuf_t *b, const char *name, const char *host, int64_t pid, int jobs);
+void lrs_proto_welcome(lrs_wbuf_t *b, uint64_t sweep, const char *sweep_name, const char *spec_text,
+                       uint64_t space_hash, const char *data_hash, uint64_t data_size,
+                       int heartbeat_ms);
+void lrs_proto_ready(lrs_wbuf_t *b, uint64_t sweep, int credit);
+void lrs_proto_trials_begin(lrs_wbuf_t *b, uint64_t sweep, int n);
+void lrs_proto_trials_add(lrs_wbuf_t *b, const lrs_wire_trial_t *t);
+void lrs_proto_heartbeat(lrs_wbuf_t *b);
+void lrs_proto_results_begin(lrs_wbuf_t *b, uint64_t sweep, int n);
+void lrs_proto_results_add(lrs_wbuf_t *b, const lrs_wire_result_t *r);
+void lrs_proto_ack_begin(lrs_wbuf_t *b, uint64_t sweep, int n);
+void lrs_proto_ack_add(lrs_wbuf_t *b, uint64_t trial);
+void lrs_proto_data_req(lrs_wbuf_t *b, const char *data_hash);
+void lrs_proto_data(lrs_wbuf_t *b, const char *data_hash, const void *bytes, size_t len);
+void lrs_proto_shutdown(lrs_wbuf_t *b, const char *reason);
+void lrs_proto_reject(lrs_wbuf_t *b, const char *reason);
+
+/* Decodes one frame.  -1 with err (code 2) naming what is wrong — truncated,
+ * trailing bytes, wrong version, unknown type, wrong field type, a cap
+ * exceeded — and nothing allocated; 0 with *msg filled otherwise. */
+int lrs_proto_decode(const void *frame, size_t len, lrs_msg_t *msg, lrs_err_t *err);
+
+/* Frees what msg owns and zeroes it.  Takes a zeroed message. */
+void lrs_msg_free(lrs_msg_t *msg);
+
+/* Frees what one result owns (for results built by a worker). */
+void lrs_wire_result_clear(lrs_wire_result_t *r);
+
+/* Content hash of a data set (64-bit FNV-1a) as 16 hex digits + NUL. */
+void lrs_proto_content_hash(const void *bytes, size_t len, char out[17]);
+
+#endif

@@ -1,0 +1,556 @@
+/* store.c — see store.h.  SQLite with statements prepared once, bound, stepped
+ * and reset; writes gathered in one transaction until lrs_store_flush. */
+#include "coordinator/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+enum {
+    ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_INS_TRIAL, ST_INS_FOLD, ST_INS_EPOCH, ST_PUT_LEASE,
+    ST_DEL_LEASE, ST_PUT_WORKER, ST_COUNT
+};
+
+static const char *const write_sql[ST_COUNT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_INS_TRIAL] =
+        "INSERT OR IGNORE INTO trials (sweep_id, trial, status, score, score_std, params, lr,"
+        " optimizer, scheduler, attempts, worker, seconds, diverged_epoch, error, finished_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    [ST_INS_FOLD] = "INSERT OR IGNORE INTO trial_folds (sweep_id, trial, fold, train_loss,"
+                    " val_loss, accuracy) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_INS_EPOCH] = "INSERT OR IGNORE INTO trial_epochs (sweep_id, trial, epoch, lr,"
+                     " train_loss, val_loss) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_PUT_LEASE] = "INSERT OR REPLACE INTO leases (sweep_id, trial, attempt, worker, started_at)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_DEL_LEASE] = "DELETE FROM leases WHERE sweep_id = ?1 AND trial = ?2",
+    [ST_PUT_WORKER] =
+        "INSERT INTO workers (sweep_id, name, host, jobs, first_seen, last_seen, trials_done)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6) ON CONFLICT (sweep_id, name) DO UPDATE SET"
+        " host = excluded.host, jobs = excluded.jobs, last_seen = excluded.last_seen,"
+        " trials_done = excluded.trials_done",
+};
+
+struct lrs_store {
+    sqlite3 *db;
+    char *path;
+    int mode;
+    int lock_fd;
+    int in_txn;
+    int64_t pending;
+    sqlite3_stmt *st[ST_COUNT];
+};
+
+double lrs_store_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int db_fail(lrs_store_t *s, lrs_err_t *err, const char *what)
+{
+    int rc = sqlite3_extended_errcode(s->db);
+    int code = (rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT ? LRS_EXIT_USAGE
+                                                                             : LRS_EXIT_RUNTIME;
+    return lrs_err_set(err, code, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+static int exec_sql(lrs_store_t *s, const char *sql, const char *what, lrs_err_t *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        lrs_err_set(err, LRS_EXIT_RUNTIME, "%s: %s: %s", s->path, what, msg ? msg : "error");
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int int_query(lrs_store_t *s, const char *sql, int64_t *out, lrs_err_t *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        db_fail(s, err, "reading the database");
+        sqlite3_finalize(st);
+        return -1;
+    }
+    *out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return 0;
+}
+
+/* The one-writer lock: flock on PATH.lock, close-on-exec so worker processes
+ * forked later do not inherit it. */
+static int take_lock(lrs_store_t *s, lrs_err_t *err)
+{
+    size_t n = strlen(s->path) + 6;
+    char *lock_path = malloc(n);
+    if (!lock_path)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+    snprintf(lock_path, n, "%s.lock", s->path);
+    int rc = -1;
+    s->lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (s->lock_fd < 0) {
+        lrs_err_set(err, LRS_EXIT_RUNTIME, "%s: cannot create lock file: %s", lock_path,
+                    strerror(errno));
+        goto done;
+    }
+    if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EWOULDBLOCK)
+            lrs_err_set(err, LRS_EXIT_RUNTIME,
+                        "%s: another coordinator is using this database (lock %s held); stop it "
+                        "or use another --db",
+                        s->path, lock_path);
+        else
+            lrs_err_set(err, LRS_EXIT_RUNTIME, "%s: cannot lock: %s", lock_path, strerror(errno));
+        goto done;
+    }
+    rc = 0;
+done:
+    free(lock_path);
+    return rc;
+}
+
+static int migrate(lrs_store_t *s, lrs_err_t *err)
+{
+    int64_t version = 0, objects = 0;
+    if (int_query(s, "PRAGMA user_version", &version, err) != 0)
+        return -1;
+    if (version > lrs_schema_count)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME,
+                           "%s: schema version %" PRId64 " is newer than this lrsweep knows (%d); "
+                           "use a newer lrsweep",
+                           s->path, version, lrs_schema_count);
+    if (version == 0) {
+        if (int_query(s, "SELECT COUNT(*) FROM sqlite_master", &objects, err) != 0)
+            return -1;
+        if (objects > 0)
+            return lrs_err_set(err, LRS_EXIT_USAGE,
+                               "%s: not an lrsweep database (it has tables but no lrsweep schema)",
+                               s->path);
+    }
+    if (s->mode != LRS_STORE_WRITE)
+        return version == 0 ? lrs_err_set(err, LRS_EXIT_USAGE, "%s: no lrsweep data yet", s->path)
+                            : 0;
+    for (int64_t v = version; v < lrs_schema_count; v++) {
+        char what[64], pragma[64];
+        snprintf(what, sizeof what, "applying schema %" PRId64, v + 1);
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %" PRId64, v + 1);
+        if (exec_sql(s, "BEGIN IMMEDIATE", what, err) != 0)
+            return -1;
+        if (exec_sql(s, lrs_schema_sql[v], what, err) != 0 || exec_sql(s, pragma, what, err) != 0 ||
+            exec_sql(s, "COMMIT", what, err) != 0) {
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+lrs_store_t *lrs_store_open(const char *path, int mode, lrs_err_t *err)
+{
+    lrs_store_t *s = calloc(1, sizeof *s);
+    if (!s) {
+        lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+        return NULL;
+    }
+    s->lock_fd = -1;
+    s->mode = mode;
+    s->path = strdup(path);
+    if (!s->path) {
+        lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+        goto fail;
+    }
+    if (mode == LRS_STORE_WRITE) {
+        if (take_lock(s, err) != 0)
+            goto fail;
+    } else if (access(path, R_OK) != 0) {
+        lrs_err_set(err, LRS_EXIT_USAGE, "%s: cannot read database: %s", path, strerror(errno));
+        goto fail;
+    }
+    int flags = mode == LRS_STORE_WRITE ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                                        : SQLITE_OPEN_READONLY;
+    if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        if (!s->db) {
+            lrs_err_set(err, LRS_EXIT_RUNTIME, "%s: out of memory", path);
+            goto fail;
+        }
+        db_fail(s, err, "cannot open database");
+        goto fail;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    sqlite3_extended_result_codes(s->db, 1);
+    if (mode == LRS_STORE_WRITE &&
+        (exec_sql(s, "PRAGMA journal_mode = WAL", "enabling WAL", err) != 0 ||
+         exec_sql(s, "PRAGMA synchronous = FULL", "setting synchronous", err) != 0))
+        goto fail;
+    if (migrate(s, err) != 0)
+        goto fail;
+    if (mode == LRS_STORE_WRITE) {
+        for (int i = 0; i < ST_COUNT; i++)
+            if (sqlite3_prepare_v3(s->db, write_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
+                                   NULL) != SQLITE_OK) {
+                db_fail(s, err, "preparing statements");
+                goto fail;
+            }
+    }
+    return s;
+fail:
+    lrs_store_destroy(&s);
+    return NULL;
+}
+
+void lrs_store_destroy(lrs_store_t **sp)
+{
+    if (!sp || !*sp)
+        return;
+    lrs_store_t *s = *sp;
+    if (s->in_txn) {
+        lrs_err_t ignored;
+        lrs_store_flush(s, &ignored);
+    }
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(s->st[i]);
+    if (s->db)
+        sqlite3_close(s->db);
+    if (s->lock_fd >= 0)
+        close(s->lock_fd);   /* releases the flock */
+    free(s->path);
+    free(s);
+    *sp = NULL;
+}
+
+sqlite3 *lrs_store_db(lrs_store_t *s) { return s->db; }
+
+int lrs_store_version(lrs_store_t *s)
+{
+    int64_t v = -1;
+    lrs_err_t ignored;
+    if (int_query(s, "PRAGMA user_version", &v, &ignored) != 0)
+        return -1;
+    return (int)v;
+}
+
+static void copy_text(char *dst, size_t size, const unsigned char *src)
+{
+    snprintf(dst, size, "%s", src ? (const char *)src : "");
+}
+
+int lrs_store_sweep_get(lrs_store_t *s, const char *name, lrs_sweep_row_t *row, lrs_err_t *err)
+{
+    static const char sql[] = "SELECT id, name, token, space_hash, seed, trials, metric, goal,"
+                              " created_at FROM sweeps WHERE name = ?1";
+    sqlite3_stmt *st = NULL;
+    int found = -1;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        db_fail(s, err, "reading sweeps");
+        goto done;
+    }
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        found = 0;
+    } else if (rc == SQLITE_ROW) {
+        memset(row, 0, sizeof *row);
+        row->id = sqlite3_column_int64(st, 0);
+        copy_text(row->name, sizeof row->name, sqlite3_column_text(st, 1));
+        row->token = (uint64_t)sqlite3_column_int64(st, 2);
+        copy_text(row->space_hash, sizeof row->space_hash, sqlite3_column_text(st, 3));
+        row->seed = (uint64_t)sqlite3_column_int64(st, 4);
+        row->trials = sqlite3_column_int64(st, 5);
+        copy_text(row->metric, sizeof row->metric, sqlite3_column_text(st, 6));
+        const unsigned char *goal = sqlite3_column_text(st, 7);
+        row->maximize = goal && strcmp((const char *)goal, "maximize") == 0;
+        row->created_at = sqlite3_column_double(st, 8);
+        found = 1;
+    } else {
+        db_fail(s, err, "reading sweeps");
+    }
+done:
+    sqlite3_finalize(st);
+    return found;
+}
+
+/* Runs a one-off write outside the group-commit transaction (flushing it first). */
+static int write_now(lrs_store_t *s, sqlite3_stmt *st, const char *what, lrs_err_t *err)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(s, err, what);
+    return 0;
+}
+
+int lrs_store_sweep_create(lrs_store_t *s, lrs_sweep_row_t *row, const char *spec_text,
+                           lrs_err_t *err)
+{
+    static const char sql[] =
+        "INSERT INTO sweeps (name, token, spec, space_hash, seed, trials, metric, goal,"
+        " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)";
+    if (lrs_store_flush(s, err) != 0)
+        return -1;
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        db_fail(s, err, "creating the sweep");
+        goto done;
+    }
+    row->created_at = lrs_store_now();
+    sqlite3_bind_text(st, 1, row->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (int64_t)row->token);
+    sqlite3_bind_text(st, 3, spec_text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, row->space_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, (int64_t)row->seed);
+    sqlite3_bind_int64(st, 6, row->trials);
+    sqlite3_bind_text(st, 7, row->metric, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, row->maximize ? "maximize" : "minimize", -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 9, row->created_at);
+    if (write_now(s, st, "creating the sweep", err) != 0)
+        goto done;
+    row->id = sqlite3_last_insert_rowid(s->db);
+    rc = 0;
+done:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int lrs_store_sweep_set_trials(lrs_store_t *s, int64_t sweep_id, int64_t trials, lrs_err_t *err)
+{
+    static const char sql[] = "UPDATE sweeps SET trials = ?2, updated_at = ?3 WHERE id = ?1";
+    if (lrs_store_flush(s, err) != 0)
+        return -1;
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        db_fail(s, err, "extending the sweep");
+        goto done;
+    }
+    sqlite3_bind_int64(st, 1, sweep_id);
+    sqlite3_bind_int64(st, 2, trials);
+    sqlite3_bind_double(st, 3, lrs_store_now());
+    rc = write_now(s, st, "extending the sweep", err);
+done:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int lrs_store_each_done(lrs_store_t *s, int64_t sweep_id, void (*fn)(void *ctx, int64_t trial),
+                        void *ctx, lrs_err_t *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = -1, step;
+    if (sqlite3_prepare_v2(s->db, "SELECT trial FROM trials WHERE sweep_id = ?1", -1, &st, NULL) !=
+        SQLITE_OK) {
+        db_fail(s, err, "reading trials");
+        goto done;
+    }
+    sqlite3_bind_int64(st, 1, sweep_id);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        fn(ctx, sqlite3_column_int64(st, 0));
+    if (step != SQLITE_DONE) {
+        db_fail(s, err, "reading trials");
+        goto done;
+    }
+    rc = 0;
+done:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int lrs_store_each_lease(lrs_store_t *s, int64_t sweep_id,
+                         void (*fn)(void *ctx, int64_t trial, int attempt), void *ctx,
+                         lrs_err_t *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = -1, step;
+    if (sqlite3_prepare_v2(s->db, "SELECT trial, attempt FROM leases WHERE sweep_id = ?1", -1, &st,
+                           NULL) != SQLITE_OK) {
+        db_fail(s, err, "reading leases");
+        goto done;
+    }
+    sqlite3_bind_int64(st, 1, sweep_id);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        fn(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1));
+    if (step != SQLITE_DONE) {
+        db_fail(s, err, "reading leases");
+        goto done;
+    }
+    rc = 0;
+done:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int ensure_txn(lrs_store_t *s, lrs_err_t *err)
+{
+    if (s->in_txn)
+        return 0;
+    if (write_now(s, s->st[ST_BEGIN], "starting a transaction", err) != 0)
+        return -1;
+    s->in_txn = 1;
+    s->pending = 0;
+    return 0;
+}
+
+/* A failed write inside the group transaction rolls all of it back, so a
+ * trial is never half-written; the caller learns that everything since the
+ * last flush is lost. */
+static int abort_txn(lrs_store_t *s)
+{
+    if (s->in_txn) {
+        sqlite3_step(s->st[ST_ROLLBACK]);
+        sqlite3_reset(s->st[ST_ROLLBACK]);
+        s->in_txn = 0;
+        s->pending = 0;
+    }
+    return -1;
+}
+
+static void bind_real_or_null(sqlite3_stmt *st, int i, double v)
+{
+    if (isfinite(v))
+        sqlite3_bind_double(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static int put_curves(lrs_store_t *s, const lrs_store_trial_t *t, lrs_err_t *err)
+{
+    sqlite3_stmt *f = s->st[ST_INS_FOLD], *e = s->st[ST_INS_EPOCH];
+    for (int i = 0; i < t->n_folds; i++) {
+        const lrs_fold_result_t *r = &t->folds[i];
+        sqlite3_bind_int64(f, 1, t->sweep_id);
+        sqlite3_bind_int64(f, 2, t->trial);
+        sqlite3_bind_int(f, 3, r->fold);
+        bind_real_or_null(f, 4, r->train_loss);
+        bind_real_or_null(f, 5, r->val_loss);
+        bind_real_or_null(f, 6, r->accuracy);
+        if (write_now(s, f, "recording a fold", err) != 0)
+            return -1;
+    }
+    for (int i = 0; i < t->n_epochs; i++) {
+        const lrs_epoch_stat_t *r = &t->epochs[i];
+        sqlite3_bind_int64(e, 1, t->sweep_id);
+        sqlite3_bind_int64(e, 2, t->trial);
+        sqlite3_bind_int(e, 3, r->epoch);
+        bind_real_or_null(e, 4, r->lr);
+        bind_real_or_null(e, 5, r->train_loss);
+        bind_real_or_null(e, 6, r->val_loss);
+        if (write_now(s, e, "recording an epoch", err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int lrs_store_put_trial(lrs_store_t *s, const lrs_store_trial_t *t, lrs_err_t *err)
+{
+    if (ensure_txn(s, err) != 0)
+        return -1;
+    sqlite3_stmt *st = s->st[ST_INS_TRIAL];
+    sqlite3_bind_int64(st, 1, t->sweep_id);
+    sqlite3_bind_int64(st, 2, t->trial);
+    sqlite3_bind_text(st, 3, t->status, -1, SQLITE_STATIC);
+    bind_real_or_null(st, 4, t->score);
+    bind_real_or_null(st, 5, t->score_std);
+    sqlite3_bind_text(st, 6, t->params_json, -1, SQLITE_STATIC);
+    bind_real_or_null(st, 7, t->lr);
+    bind_text_or_null(st, 8, t->optimizer);
+    bind_text_or_null(st, 9, t->scheduler);
+    sqlite3_bind_int(st, 10, t->attempts);
+    bind_text_or_null(st, 11, t->worker);
+    bind_real_or_null(st, 12, t->seconds);
+    if (t->diverged_epoch > 0)
+        sqlite3_bind_int(st, 13, t->diverged_epoch);
+    else
+        sqlite3_bind_null(st, 13);
+    bind_text_or_null(st, 14, t->error);
+    sqlite3_bind_double(st, 15, lrs_store_now());
+    if (write_now(s, st, "recording a trial", err) != 0)
+        return abort_txn(s);
+    if (sqlite3_changes(s->db) == 0)
+        return 0;   /* already recorded: a late duplicate */
+    if (put_curves(s, t, err) != 0 || lrs_store_del_lease(s, t->sweep_id, t->trial, err) != 0)
+        return abort_txn(s);
+    s->pending++;
+    return 1;
+}
+
+int lrs_store_put_lease(lrs_store_t *s, int64_t sweep_id, int64_t trial, int attempt,
+                        const char *worker, lrs_err_t *err)
+{
+    if (ensure_txn(s, err) != 0)
+        return -1;
+    sqlite3_stmt *st = s->st[ST_PUT_LEASE];
+    sqlite3_bind_int64(st, 1, sweep_id);
+    sqlite3_bind_int64(st, 2, trial);
+    sqlite3_bind_int(st, 3, attempt);
+    sqlite3_bind_text(st, 4, worker ? worker : "", -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 5, lrs_store_now());
+    s->pending++;
+    return write_now(s, st, "recording a lease", err) == 0 ? 0 : abort_txn(s);
+}
+
+int lrs_store_del_lease(lrs_store_t *s, int64_t sweep_id, int64_t trial, lrs_err_t *err)
+{
+    if (ensure_txn(s, err) != 0)
+        return -1;
+    sqlite3_stmt *st = s->st[ST_DEL_LEASE];
+    sqlite3_bind_int64(st, 1, sweep_id);
+    sqlite3_bind_int64(st, 2, trial);
+    s->pending++;
+    return write_now(s, st, "removing a lease", err) == 0 ? 0 : abort_txn(s);
+}
+
+int lrs_store_put_worker(lrs_store_t *s, int64_t sweep_id, const char *name, const char *host,
+                         int jobs, int64_t trials_done, lrs_err_t *err)
+{
+    if (ensure_txn(s, err) != 0)
+        return -1;
+    sqlite3_stmt *st = s->st[ST_PUT_WORKER];
+    sqlite3_bind_int64(st, 1, sweep_id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    bind_text_or_null(st, 3, host);
+    sqlite3_bind_int(st, 4, jobs);
+    sqlite3_bind_double(st, 5, lrs_store_now());
+    sqlite3_bind_int64(st, 6, trials_done);
+    s->pending++;
+    return write_now(s, st, "recording a worker", err) == 0 ? 0 : abort_txn(s);
+}
+
+int64_t lrs_store_pending(const lrs_store_t *s) { return s->in_txn ? s->pending : 0; }
+
+int lrs_store_flush(lrs_store_t *s, lrs_err_t *err)
+{
+    if (!s->in_txn)
+        return 0;
+    s->in_txn = 0;
+    s->pending = 0;
+    if (write_now(s, s->st[ST_COMMIT], "committing results", err) == 0)
+        return 0;
+    int rc = sqlite3_step(s->st[ST_ROLLBACK]);   /* no half-written trial survives */
+    sqlite3_reset(s->st[ST_ROLLBACK]);
+    (void)rc;
+    return -1;
+}

@@ -1,0 +1,125 @@
+/* store.h — the results database: SQLite in WAL mode, one writer.
+ *
+ * The coordinator opens the store as the writer: it takes an exclusive lock
+ * on a side file (DB + "-lock", flock, so it dies with the process: no stale
+ * lock after kill -9), migrates the schema forward to the embedded version
+ * (PRAGMA user_version), and keeps its prepared statements for its whole
+ * life.  Writes (results, leases, workers) open a transaction on demand;
+ * lrs_store_flush commits it — one transaction per group-commit flush, so a
+ * result is either wholly in the database or not at all.  Readers (the query
+ * commands) open read-only and may run at any time, also mid-sweep.
+ *
+ * The schema itself is schema/NNN_*.sql (docs/schema.md describes it).
+ */
+#ifndef LRS_STORE_H
+#define LRS_STORE_H
+
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "common/err.h"
+#include "worker/train.h"
+
+/* Generated from schema/NNN_*.sql at build time (schema/embed.cmake). */
+extern const char *const lrs_schema_sql[];
+extern const int lrs_schema_count;
+
+typedef struct lrs_store lrs_store_t;
+
+enum { LRS_STORE_READ = 0, LRS_STORE_WRITE = 1 };
+
+typedef struct lrs_sweep_row {
+    int64_t id;
+    char name[256];
+    uint64_t token;        /* random id echoed on the wire */
+    char space_hash[32];   /* 16 hex digits */
+    uint64_t seed;
+    int64_t trials;
+    char metric[32];
+    int maximize;          /* goal: 1 maximize, 0 minimize */
+    double created_at;
+} lrs_sweep_row_t;
+
+/* One finished trial to record.  Strings may be NULL except status and
+ * params_json; fold/epoch arrays may be empty. */
+typedef struct lrs_store_trial {
+    int64_t sweep_id;
+    int64_t trial;
+    const char *status;         /* complete | diverged | failed */
+    double score, score_std;    /* NaN is stored as NULL */
+    const char *params_json;
+    double lr;
+    const char *optimizer, *scheduler;
+    int attempts;
+    const char *worker;
+    double seconds;
+    int diverged_epoch;         /* 0: none */
+    const char *error;
+    int n_folds;
+    const lrs_fold_result_t *folds;
+    int n_epochs;
+    const lrs_epoch_stat_t *epochs;
+} lrs_store_trial_t;
+
+/* Opens (creating when writing) the database at path.  LRS_STORE_WRITE takes
+ * the one-writer lock (refused with a message naming the file when another
+ * process holds it), sets WAL and migrates; LRS_STORE_READ refuses a missing
+ * file.  NULL on failure with err set (code 1, or 2 for a file that is not
+ * an lrsweep database). */
+lrs_store_t *lrs_store_open(const char *path, int mode, lrs_err_t *err);
+
+/* Commits pending writes (best effort), finalizes statements, closes the
+ * database and releases the lock.  Takes NULL; clears *s. */
+void lrs_store_destroy(lrs_store_t **s);
+
+/* The connection, for read-side queries (cmd_query) and tests. */
+sqlite3 *lrs_store_db(lrs_store_t *s);
+
+/* Schema version in the file (PRAGMA user_version). */
+int lrs_store_version(lrs_store_t *s);
+
+/* Looks up sweep name: 1 found (row filled), 0 absent, -1 error. */
+int lrs_store_sweep_get(lrs_store_t *s, const char *name, lrs_sweep_row_t *row, lrs_err_t *err);
+
+/* Creates a sweep from row (id and created_at are filled in) with spec text;
+ * committed at once. */
+int lrs_store_sweep_create(lrs_store_t *s, lrs_sweep_row_t *row, const char *spec_text,
+                           lrs_err_t *err);
+
+/* Raises a sweep's trial budget (extension); committed at once. */
+int lrs_store_sweep_set_trials(lrs_store_t *s, int64_t sweep_id, int64_t trials, lrs_err_t *err);
+
+/* Calls fn(ctx, trial) for every trial of the sweep already recorded. */
+int lrs_store_each_done(lrs_store_t *s, int64_t sweep_id, void (*fn)(void *ctx, int64_t trial),
+                        void *ctx, lrs_err_t *err);
+
+/* Calls fn(ctx, trial, attempt) for every lease left in the database (trials
+ * that were running when the previous coordinator stopped). */
+int lrs_store_each_lease(lrs_store_t *s, int64_t sweep_id,
+                         void (*fn)(void *ctx, int64_t trial, int attempt), void *ctx,
+                         lrs_err_t *err);
+
+/* Buffered writes: each joins the open transaction (opening one if needed).
+ * put_trial inserts the trial, its folds and epochs and deletes its lease;
+ * it returns 1 when recorded, 0 when the trial was already recorded (a late
+ * duplicate: nothing changes), -1 on error. */
+int lrs_store_put_trial(lrs_store_t *s, const lrs_store_trial_t *t, lrs_err_t *err);
+int lrs_store_put_lease(lrs_store_t *s, int64_t sweep_id, int64_t trial, int attempt,
+                        const char *worker, lrs_err_t *err);
+int lrs_store_del_lease(lrs_store_t *s, int64_t sweep_id, int64_t trial, lrs_err_t *err);
+int lrs_store_put_worker(lrs_store_t *s, int64_t sweep_id, const char *name, const char *host,
+                         int jobs, int64_t trials_done, lrs_err_t *err);
+
+/* Writes waiting in the open transaction (0: none). */
+int64_t lrs_store_pending(const lrs_store_t *s);
+
+/* Commits the open transaction, if any.  On failure it is rolled back (no
+ * half-written trial) and err says why; callers must then treat every write
+ * since the last flush as lost. */
+int lrs_store_flush(lrs_store_t *s, lrs_err_t *err);
+
+/* Wall clock in unix seconds. */
+double lrs_store_now(void);
+
+#endif
