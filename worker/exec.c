@@ -1,0 +1,1253 @@
+/* exec.c — the external-command runner (see exec.h).
+ *
+ * Three parts: the template language (one scanner used both to check a
+ * template and to expand it), the environment and program lookup, and the
+ * run loop, which forks the command into its own process group and then
+ * poll()s its two pipes against a monotonic deadline, feeding every chunk
+ * read to a bounded log ring, a stderr line ring and the stdout metric-line
+ * splitter.  The leader is never reaped before the end (waitid WNOWAIT
+ * notices its exit), so its pid — which is also the group id — cannot be
+ * reused while we may still signal the group.
+ */
+#define _GNU_SOURCE   /* pipe2: pipes must be close-on-exec atomically, other threads fork too */
+
+#include "worker/exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define READ_CHUNK 65536
+#define POLL_SLICE_MS 50
+#define LEFTOVER_DRAIN_S 1.0   /* after the leader exits, how long others may hold its pipes */
+#define FINAL_DRAIN_S 2.0      /* after SIGKILL, how long we wait for the pipes to close */
+
+/* ---- growable string and word list ---------------------------------- */
+
+typedef struct strbuf {
+    char *p;
+    size_t len, cap;
+} strbuf_t;
+
+static int sb_add(strbuf_t *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p)
+            return -1;
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+    return 0;
+}
+
+static int sb_adds(strbuf_t *b, const char *s)
+{
+    return sb_add(b, s, strlen(s));
+}
+
+/* Appends s single-quoted for /bin/sh: ' becomes '\''. */
+static int sb_add_quoted(strbuf_t *b, const char *s)
+{
+    if (sb_add(b, "'", 1) < 0)
+        return -1;
+    for (; *s; s++)
+        if (*s == '\'' ? sb_add(b, "'\\''", 4) < 0 : sb_add(b, s, 1) < 0)
+            return -1;
+    return sb_add(b, "'", 1);
+}
+
+typedef struct words {
+    char **v;    /* NULL-terminated */
+    int n, cap;
+} words_t;
+
+static int words_push(words_t *w, const char *s, size_t n)
+{
+    if (w->n + 2 > w->cap) {
+        int cap = w->cap ? w->cap * 2 : 8;
+        char **v = realloc(w->v, (size_t)cap * sizeof *v);
+        if (!v)
+            return -1;
+        w->v = v;
+        w->cap = cap;
+    }
+    char *copy = malloc(n + 1);
+    if (!copy)
+        return -1;
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    w->v[w->n++] = copy;
+    w->v[w->n] = NULL;
+    return 0;
+}
+
+static void words_free(words_t *w)
+{
+    for (int i = 0; i < w->n; i++)
+        free(w->v[i]);
+    free(w->v);
+    w->v = NULL;
+    w->n = w->cap = 0;
+}
+
+void lrs_exec_argv_free(char ***argv)
+{
+    if (!argv || !*argv)
+        return;
+    for (char **p = *argv; *p; p++)
+        free(*p);
+    free(*argv);
+    *argv = NULL;
+}
+
+/* ---- template scanner ------------------------------------------------ */
+
+/* Length of the placeholder identifier at s (after '{') when s holds
+ * "identifier}", else 0. */
+static size_t placeholder_len(const char *s)
+{
+    size_t n = 0;
+    if (!((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+        return 0;
+    while ((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z') ||
+           (s[n] >= '0' && s[n] <= '9') || s[n] == '_')
+        n++;
+    return s[n] == '}' ? n : 0;
+}
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+typedef struct scan {
+    const char *command;
+    int shell;
+    const lrs_trial_cfg_t *cfg;   /* NULL: only check and collect `used` */
+    uint64_t used;                /* bit per parameter named by a {name} */
+    int args_count;
+    words_t words;                /* without shell */
+    strbuf_t word;                /* the word being built */
+    int word_content;             /* the word has text or quotes (so it is kept even if empty) */
+    strbuf_t script;              /* with shell */
+} scan_t;
+
+static int scan_oom(lrs_err_t *err)
+{
+    return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory expanding the command");
+}
+
+static int end_word(scan_t *sc, lrs_err_t *err)
+{
+    if (sc->word_content || sc->word.len > 0)
+        if (words_push(&sc->words, sc->word.p ? sc->word.p : "", sc->word.len) < 0)
+            return scan_oom(err);
+    sc->word.len = 0;
+    if (sc->word.p)
+        sc->word.p[0] = '\0';
+    sc->word_content = 0;
+    return 0;
+}
+
+/* Expands {args}: --name value for each set, active, unnamed parameter. */
+static int expand_args(scan_t *sc, lrs_err_t *err)
+{
+    const lrs_param_info_t *table = lrs_param_table();
+    for (int i = 0; i < LRS_P_COUNT; i++) {
+        const lrs_param_info_t *p = &table[i];
+        if (!((sc->cfg->set_mask >> p->id) & 1u) || ((sc->used >> p->id) & 1u) ||
+            !lrs_param_active(p, sc->cfg))
+            continue;
+        char flag[80], value[1024];
+        snprintf(flag, sizeof flag, "--%s", p->name);
+        lrs_trial_cfg_format(sc->cfg, p->id, value, sizeof value);
+        if (sc->shell) {
+            if ((sc->script.len > 0 && sc->script.p[sc->script.len - 1] != ' ' &&
+                 sb_add(&sc->script, " ", 1) < 0) ||
+                sb_adds(&sc->script, flag) < 0 || sb_add(&sc->script, " ", 1) < 0 ||
+                sb_add_quoted(&sc->script, value) < 0)
+                return scan_oom(err);
+        } else if (words_push(&sc->words, flag, strlen(flag)) < 0 ||
+                   words_push(&sc->words, value, strlen(value)) < 0) {
+            return scan_oom(err);
+        }
+    }
+    return 0;
+}
+
+/* Handles the placeholder {name} found at column col (1-based). quoted: inside quotes. */
+static int placeholder(scan_t *sc, const char *name, size_t at, size_t end, int quoted, lrs_err_t *err)
+{
+    size_t col = at + 1;
+    if (strcmp(name, "args") == 0) {
+        if (++sc->args_count > 1)
+            return lrs_err_set(err, LRS_EXIT_USAGE, "command: {args} at column %zu appears twice", col);
+        if (!sc->shell) {
+            char next = sc->command[end];
+            if (quoted || (at > 0 && !is_blank(sc->command[at - 1])) ||
+                (next != '\0' && !is_blank(next)))
+                return lrs_err_set(err, LRS_EXIT_USAGE,
+                                   "command: {args} at column %zu must be a word of its own "
+                                   "(blanks around it, no quotes)",
+                                   col);
+        }
+        return sc->cfg ? expand_args(sc, err) : 0;
+    }
+    const lrs_param_info_t *p = lrs_param_find(name);
+    if (!p)
+        return lrs_err_set(err, LRS_EXIT_USAGE,
+                           "command: {%s} at column %zu is not a parameter (see 'lrsweep params'; "
+                           "{args} lists the rest; write {{ for a literal brace)",
+                           name, col);
+    sc->used |= 1ull << p->id;
+    if (!sc->cfg || !lrs_param_active(p, sc->cfg))
+        return 0;
+    char value[1024];
+    lrs_trial_cfg_format(sc->cfg, p->id, value, sizeof value);
+    int rc = sc->shell ? sb_add_quoted(&sc->script, value) : sb_adds(&sc->word, value);
+    if (rc < 0)
+        return scan_oom(err);
+    if (!sc->shell && value[0])
+        sc->word_content = 1;
+    return 0;
+}
+
+/* One pass over the template. */
+static int scan_template(scan_t *sc, lrs_err_t *err)
+{
+    const char *s = sc->command;
+    int quote = 0;             /* 0, '\'' or '"' (without shell) */
+    size_t quote_col = 0;
+    for (size_t i = 0; s[i]; i++) {
+        char c = s[i];
+        strbuf_t *dst = sc->shell ? &sc->script : &sc->word;
+        if (c == '{' && s[i + 1] == '{') {
+            if (sb_add(dst, "{", 1) < 0)
+                return scan_oom(err);
+            sc->word_content = 1;
+            i++;
+            continue;
+        }
+        if (c == '}' && s[i + 1] == '}') {
+            if (sb_add(dst, "}", 1) < 0)
+                return scan_oom(err);
+            sc->word_content = 1;
+            i++;
+            continue;
+        }
+        if (c == '{' && !(i > 0 && s[i - 1] == '$')) {
+            size_t n = placeholder_len(s + i + 1);
+            if (n > 0) {
+                char name[128];
+                if (n >= sizeof name)
+                    return lrs_err_set(err, LRS_EXIT_USAGE,
+                                       "command: placeholder at column %zu is too long", i + 1);
+                memcpy(name, s + i + 1, n);
+                name[n] = '\0';
+                if (placeholder(sc, name, i, i + n + 2, quote != 0, err) < 0)
+                    return -1;
+                i += n + 1;
+                continue;
+            }
+        }
+        if (sc->shell) {
+            if (sb_add(dst, &c, 1) < 0)
+                return scan_oom(err);
+            continue;
+        }
+        /* Word splitting without a shell. */
+        if (quote == 0 && is_blank(c)) {
+            if (end_word(sc, err) < 0)
+                return -1;
+        } else if (quote == 0 && (c == '\'' || c == '"')) {
+            quote = c;
+            quote_col = i + 1;
+            sc->word_content = 1;
+        } else if (quote != 0 && c == quote) {
+            quote = 0;
+        } else if (c == '\\' && quote == 0) {
+            if (s[i + 1] == '\0')
+                return lrs_err_set(err, LRS_EXIT_USAGE, "command: trailing backslash at column %zu",
+                                   i + 1);
+            if (sb_add(dst, s + i + 1, 1) < 0)
+                return scan_oom(err);
+            sc->word_content = 1;
+            i++;
+        } else if (c == '\\' && quote == '"' && strchr("\\\"$`", s[i + 1]) && s[i + 1]) {
+            if (sb_add(dst, s + i + 1, 1) < 0)
+                return scan_oom(err);
+            i++;
+        } else {
+            if (sb_add(dst, &c, 1) < 0)
+                return scan_oom(err);
+            sc->word_content = 1;
+        }
+    }
+    if (quote)
+        return lrs_err_set(err, LRS_EXIT_USAGE, "command: quote %c at column %zu is never closed",
+                           quote, quote_col);
+    if (!sc->shell && end_word(sc, err) < 0)
+        return -1;
+    return 0;
+}
+
+static void scan_free(scan_t *sc)
+{
+    words_free(&sc->words);
+    free(sc->word.p);
+    free(sc->script.p);
+    memset(&sc->word, 0, sizeof sc->word);
+    memset(&sc->script, 0, sizeof sc->script);
+}
+
+int lrs_exec_check_template(const char *command, int shell, lrs_err_t *err)
+{
+    if (!command || !*command)
+        return lrs_err_set(err, LRS_EXIT_USAGE, "command is empty");
+    scan_t sc = {.command = command, .shell = shell};
+    int rc = scan_template(&sc, err);
+    if (rc == 0 && !shell && sc.words.n == 0)
+        rc = lrs_err_set(err, LRS_EXIT_USAGE, "command has no words");
+    scan_free(&sc);
+    return rc;
+}
+
+int lrs_exec_expand(const char *command, int shell, const lrs_trial_cfg_t *cfg, char ***argv_out,
+                    int *argc_out, lrs_err_t *err)
+{
+    *argv_out = NULL;
+    *argc_out = 0;
+    if (lrs_exec_check_template(command, shell, err) < 0)
+        return -1;
+    /* Pass 1 collects the names used; pass 2 expands with them known. */
+    scan_t first = {.command = command, .shell = shell};
+    if (scan_template(&first, err) < 0) {
+        scan_free(&first);
+        return -1;
+    }
+    scan_t sc = {.command = command, .shell = shell, .cfg = cfg, .used = first.used};
+    scan_free(&first);
+    int rc = -1;
+    if (scan_template(&sc, err) < 0)
+        goto done;
+    if (shell) {
+        if (words_push(&sc.words, "/bin/sh", 7) < 0 || words_push(&sc.words, "-c", 2) < 0 ||
+            words_push(&sc.words, sc.script.p ? sc.script.p : "", sc.script.len) < 0) {
+            scan_oom(err);
+            goto done;
+        }
+    } else if (sc.words.n == 0 || sc.words.v[0][0] == '\0') {
+        lrs_err_set(err, LRS_EXIT_USAGE, "command: nothing to run after expanding '%s'", command);
+        goto done;
+    }
+    *argv_out = sc.words.v;
+    *argc_out = sc.words.n;
+    sc.words.v = NULL;
+    sc.words.n = 0;
+    rc = 0;
+done:
+    scan_free(&sc);
+    return rc;
+}
+
+/* ---- LRSWEEP_PARAMS -------------------------------------------------- */
+
+char *lrs_exec_params_json(const lrs_trial_cfg_t *cfg)
+{
+    json_t *obj = json_object();
+    char *text = NULL;
+    if (!obj)
+        return NULL;
+    const lrs_param_info_t *table = lrs_param_table();
+    for (int i = 0; i < LRS_P_COUNT; i++) {
+        const lrs_param_info_t *p = &table[i];
+        if (!((cfg->set_mask >> p->id) & 1u) || !lrs_param_active(p, cfg))
+            continue;
+        const char *base = (const char *)cfg + p->offset;
+        double d;
+        int iv;
+        json_t *v = NULL;
+        switch (p->type) {
+        case LRS_PT_FLOAT:
+            memcpy(&d, base, sizeof d);
+            v = json_real(d);
+            break;
+        case LRS_PT_INT:
+            memcpy(&iv, base, sizeof iv);
+            v = json_integer(iv);
+            break;
+        case LRS_PT_BOOL:
+            memcpy(&iv, base, sizeof iv);
+            v = json_boolean(iv);
+            break;
+        case LRS_PT_CHOICE:
+            memcpy(&iv, base, sizeof iv);
+            v = json_string(p->choices[iv]);
+            break;
+        case LRS_PT_INT_LIST:
+            v = json_array();
+            for (int k = 0; v && k < cfg->sched.n_milestones; k++)
+                json_array_append_new(v, json_integer(cfg->sched.milestones[k]));
+            break;
+        }
+        if (!v || json_object_set_new(obj, p->name, v) < 0)
+            goto done;
+    }
+    text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+done:
+    json_decref(obj);
+    return text;
+}
+
+/* ---- program lookup, text escaping ------------------------------------ */
+
+static int executable_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* As lrs_exec_find_program, with relative paths checked against base (the
+ * run's workdir; NULL: cwd).  Returns the path to pass to execve (relative
+ * paths stay relative: the child has already changed into base). */
+static char *find_program_in(const char *prog, const char *path_env, const char *base)
+{
+    strbuf_t check = {0};
+    char *found = NULL;
+    if (strchr(prog, '/')) {
+        if (prog[0] != '/' && base && (sb_adds(&check, base) < 0 || sb_add(&check, "/", 1) < 0))
+            goto done;
+        if (sb_adds(&check, prog) < 0)
+            goto done;
+        if (executable_file(check.p))
+            found = strdup(prog);
+        goto done;
+    }
+    if (!path_env)
+        path_env = "/usr/local/bin:/usr/bin:/bin";
+    for (const char *dir = path_env;; dir++) {
+        size_t n = strcspn(dir, ":");
+        strbuf_t cand = {0};
+        int ok = (n == 0 ? sb_add(&cand, ".", 1) : sb_add(&cand, dir, n)) == 0 &&
+                 sb_add(&cand, "/", 1) == 0 && sb_adds(&cand, prog) == 0;
+        if (ok) {
+            check.len = 0;
+            if (cand.p[0] != '/' && base && (sb_adds(&check, base) < 0 || sb_add(&check, "/", 1) < 0))
+                ok = 0;
+            if (ok && sb_adds(&check, cand.p) == 0 && executable_file(check.p)) {
+                found = cand.p;
+                cand.p = NULL;
+            }
+        }
+        free(cand.p);
+        if (found || dir[n] == '\0')
+            break;
+        dir += n;
+    }
+done:
+    free(check.p);
+    return found;
+}
+
+char *lrs_exec_find_program(const char *prog, const char *path_env)
+{
+    if (!prog || !*prog)
+        return NULL;
+    return find_program_in(prog, path_env ? path_env : getenv("PATH"), NULL);
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t len;
+    unsigned min;
+    unsigned cp;
+    if ((s[0] & 0xE0) == 0xC0) {
+        len = 2, min = 0x80, cp = s[0] & 0x1F;
+    } else if ((s[0] & 0xF0) == 0xE0) {
+        len = 3, min = 0x800, cp = s[0] & 0x0F;
+    } else if ((s[0] & 0xF8) == 0xF0) {
+        len = 4, min = 0x10000, cp = s[0] & 0x07;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+char *lrs_exec_escape_text(const char *data, size_t len)
+{
+    strbuf_t out = {0};
+    if (sb_add(&out, "", 0) < 0)
+        return NULL;
+    const unsigned char *s = (const unsigned char *)data;
+    for (size_t i = 0; i < len;) {
+        size_t n = s[i] == 0 ? 0 : utf8_seq(s + i, len - i);
+        int rc;
+        if (n == 0) {
+            char hex[5];
+            snprintf(hex, sizeof hex, "\\x%02x", s[i]);
+            rc = sb_add(&out, hex, 4);
+            n = 1;
+        } else {
+            rc = sb_add(&out, data + i, n);
+        }
+        if (rc < 0) {
+            free(out.p);
+            return NULL;
+        }
+        i += n;
+    }
+    return out.p;
+}
+
+const char *lrs_exec_status_name(lrs_exec_status_t s)
+{
+    switch (s) {
+    case LRS_EXEC_COMPLETE: return "complete";
+    case LRS_EXEC_FAILED: return "failed";
+    case LRS_EXEC_DIVERGED: return "diverged";
+    case LRS_EXEC_CANCELLED: return "cancelled";
+    }
+    return "?";
+}
+
+/* ---- environment ------------------------------------------------------ */
+
+static int env_name_matches(const char *entry, const char *name, size_t name_len)
+{
+    return strncmp(entry, name, name_len) == 0 && entry[name_len] == '=';
+}
+
+/* Whether entry's NAME is set by one of the n "NAME=value" overrides. */
+static int overridden(const char *entry, char *const *over, int n)
+{
+    for (int i = 0; i < n; i++) {
+        size_t len = strcspn(over[i], "=");
+        if (env_name_matches(entry, over[i], len))
+            return 1;
+    }
+    return 0;
+}
+
+/* Builds envp: environ minus overridden names, then the overrides. */
+static int build_env(words_t *overrides, words_t *envp)
+{
+    for (char **e = environ; e && *e; e++)
+        if (!overridden(*e, overrides->v, overrides->n) && words_push(envp, *e, strlen(*e)) < 0)
+            return -1;
+    for (int i = 0; i < overrides->n; i++) {
+        /* an earlier override of the same name wins (spec env before LRSWEEP_*) */
+        size_t len = strcspn(overrides->v[i], "=");
+        int seen = 0;
+        for (int j = 0; j < i && !seen; j++)
+            seen = env_name_matches(overrides->v[j], overrides->v[i], len);
+        if (!seen && words_push(envp, overrides->v[i], strlen(overrides->v[i])) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static const char *env_lookup(char *const *envp, int n, const char *name)
+{
+    size_t len = strlen(name);
+    for (int i = 0; i < n; i++)
+        if (env_name_matches(envp[i], name, len))
+            return envp[i] + len + 1;
+    return NULL;
+}
+
+/* ---- per-trial accumulation ------------------------------------------- */
+
+typedef struct acc {
+    const lrs_exec_spec_t *spec;
+    const lrs_exec_hooks_t *hooks;
+    lrs_exec_result_t *out;
+    int fold;
+    /* log ring */
+    char *ring;
+    size_t ring_cap, ring_head, ring_len;
+    /* stderr lines: ring of LRS_EXEC_STDERR_LINES finished lines + the current one */
+    char err_lines[LRS_EXEC_STDERR_LINES][LRS_EXEC_STDERR_LINE_MAX];
+    size_t err_line_len[LRS_EXEC_STDERR_LINES];
+    int err_first, err_count;
+    char err_cur[LRS_EXEC_STDERR_LINE_MAX];
+    size_t err_cur_len;
+    int err_cur_open;                 /* bytes seen since the last newline */
+    /* the stdout line being assembled */
+    char *line;
+    size_t line_len;
+    int line_overlong;
+    /* metrics: last value this fold, sum of per-fold last values over folds */
+    double fold_last[LRS_EXEC_MAX_NAMES];
+    int fold_has[LRS_EXEC_MAX_NAMES];
+    double final_sum[LRS_EXEC_MAX_NAMES];
+    int final_count[LRS_EXEC_MAX_NAMES];
+    size_t curve_cap;
+    int objective_seen;               /* this fold */
+    char diverged[256];               /* first non-finite objective report, "" if none */
+    int oom;
+} acc_t;
+
+static void log_add(acc_t *a, const char *data, size_t len)
+{
+    if (a->ring_cap == 0)
+        return;
+    if (len >= a->ring_cap) {       /* only the last ring_cap bytes can survive */
+        data += len - a->ring_cap;
+        len = a->ring_cap;
+    }
+    size_t tail = (a->ring_head + a->ring_len) % a->ring_cap;
+    size_t first = a->ring_cap - tail < len ? a->ring_cap - tail : len;
+    memcpy(a->ring + tail, data, first);
+    memcpy(a->ring, data + first, len - first);
+    a->ring_len += len;
+    if (a->ring_len > a->ring_cap) {
+        a->ring_head = (a->ring_head + a->ring_len - a->ring_cap) % a->ring_cap;
+        a->ring_len = a->ring_cap;
+    }
+}
+
+static void err_line_finish(acc_t *a)
+{
+    int slot;
+    if (a->err_count < LRS_EXEC_STDERR_LINES) {
+        slot = (a->err_first + a->err_count) % LRS_EXEC_STDERR_LINES;
+        a->err_count++;
+    } else {
+        slot = a->err_first;
+        a->err_first = (a->err_first + 1) % LRS_EXEC_STDERR_LINES;
+    }
+    memcpy(a->err_lines[slot], a->err_cur, a->err_cur_len);
+    a->err_line_len[slot] = a->err_cur_len;
+    a->err_cur_len = 0;
+    a->err_cur_open = 0;
+}
+
+static void stderr_add(acc_t *a, const char *data, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (data[i] == '\n') {
+            err_line_finish(a);
+            continue;
+        }
+        a->err_cur_open = 1;
+        if (a->err_cur_len < LRS_EXEC_STDERR_LINE_MAX)
+            a->err_cur[a->err_cur_len++] = data[i];
+    }
+}
+
+static int name_index(acc_t *a, const char *name)
+{
+    lrs_exec_result_t *r = a->out;
+    for (int i = 0; i < r->n_names; i++)
+        if (strcmp(r->names[i], name) == 0)
+            return i;
+    if (r->n_names == LRS_EXEC_MAX_NAMES)
+        return -1;
+    snprintf(r->names[r->n_names], LRS_METRIC_NAME_MAX, "%s", name);
+    return r->n_names++;
+}
+
+static void curve_add(acc_t *a, int epoch, int name, double value)
+{
+    lrs_exec_result_t *r = a->out;
+    if (r->n_curve == LRS_EXEC_MAX_CURVE) {
+        r->curve_truncated = 1;
+        return;
+    }
+    if (r->n_curve == a->curve_cap) {
+        size_t cap = a->curve_cap ? a->curve_cap * 2 : 256;
+        lrs_exec_point_t *p = realloc(r->curve, cap * sizeof *p);
+        if (!p) {
+            a->oom = 1;
+            return;
+        }
+        r->curve = p;
+        a->curve_cap = cap;
+    }
+    r->curve[r->n_curve++] = (lrs_exec_point_t){a->fold, epoch, name, value};
+}
+
+static void metric_line(acc_t *a, const lrs_metric_line_t *m)
+{
+    int e = lrs_metrics_find(m, "epoch");
+    int epoch = 0, has_epoch = 0;
+    if (e >= 0) {
+        double ev = m->items[e].value;
+        if (isfinite(ev) && ev == floor(ev) && fabs(ev) <= 1e9) {
+            epoch = (int)ev;
+            has_epoch = 1;
+        }
+    }
+    for (int i = 0; i < m->n; i++) {
+        const lrs_metric_t *it = &m->items[i];
+        if (strcmp(it->name, a->spec->metric) == 0) {
+            a->objective_seen = 1;
+            if (!isfinite(it->value) && !a->diverged[0]) {
+                if (has_epoch)
+                    snprintf(a->diverged, sizeof a->diverged, "%s is %g at epoch %d", it->name,
+                             it->value, epoch);
+                else
+                    snprintf(a->diverged, sizeof a->diverged, "%s is %g", it->name, it->value);
+            }
+        }
+        if (i == e)
+            continue;
+        int k = name_index(a, it->name);
+        if (k < 0)
+            continue;
+        a->fold_last[k] = it->value;
+        a->fold_has[k] = 1;
+        if (has_epoch)
+            curve_add(a, epoch, k, it->value);
+    }
+    if (a->hooks && a->hooks->on_metrics)
+        a->hooks->on_metrics(a->hooks->ctx, a->fold, m);
+}
+
+static void stdout_line_end(acc_t *a)
+{
+    if (!a->line_overlong && a->line_len > 0) {
+        lrs_metric_line_t m;
+        if (lrs_metrics_parse_line(a->line, a->line_len, &m))
+            metric_line(a, &m);
+    }
+    a->line_len = 0;
+    a->line_overlong = 0;
+}
+
+static void stdout_add(acc_t *a, const char *data, size_t len)
+{
+    while (len > 0) {
+        const char *nl = memchr(data, '\n', len);
+        size_t n = nl ? (size_t)(nl - data) : len;
+        if (!a->line_overlong) {
+            if (a->line_len + n > LRS_METRIC_LINE_MAX) {
+                a->line_overlong = 1;
+            } else {
+                memcpy(a->line + a->line_len, data, n);
+                a->line_len += n;
+            }
+        }
+        if (!nl)
+            return;
+        stdout_line_end(a);
+        data += n + 1;
+        len -= n + 1;
+    }
+}
+
+static void output(acc_t *a, int stream, const char *data, size_t len)
+{
+    a->out->output_bytes += len;
+    log_add(a, data, len);
+    if (stream == 1)
+        stdout_add(a, data, len);
+    else
+        stderr_add(a, data, len);
+    if (a->hooks && a->hooks->on_output)
+        a->hooks->on_output(a->hooks->ctx, a->fold, stream, data, len);
+}
+
+/* ---- one run ---------------------------------------------------------- */
+
+typedef struct run_outcome {
+    int exec_stage;          /* 0 ran; 1 chdir failed; 2 execve failed */
+    int exec_errno;
+    int timed_out, cancelled;
+    int exit_status;         /* -1 when not exited */
+    int term_signal;
+} run_outcome_t;
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+/* In the child: only async-signal-safe calls from here to execve. */
+static void child_exec(const char *path, char *const argv[], char *const envp[], const char *workdir,
+                       int devnull, int out_w, int err_w, int status_w)
+{
+    static const int reset[] = {SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGCHLD,
+                                SIGUSR1, SIGUSR2, SIGALRM, SIGTSTP, SIGTTIN, SIGTTOU};
+    setpgid(0, 0);
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    for (size_t i = 0; i < sizeof reset / sizeof reset[0]; i++)
+        sigaction(reset[i], &dfl, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    int report[2] = {0, 0};
+    if (dup2(devnull, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0) {
+        report[0] = 2;
+        report[1] = errno;
+        goto fail;
+    }
+    if (workdir && chdir(workdir) < 0) {
+        report[0] = 1;
+        report[1] = errno;
+        goto fail;
+    }
+    execve(path, argv, envp);
+    report[0] = 2;
+    report[1] = errno;
+fail:
+    if (write(status_w, report, sizeof report) < 0) {
+        /* nothing left to tell anyone */
+    }
+    _exit(127);
+}
+
+static void signal_group(pid_t pgid, int sig)
+{
+    kill(-pgid, sig);
+}
+
+/* Runs argv once; fills o.  -1 (runtime) only when the process could not be started. */
+static int run_once(acc_t *a, const char *path, char *const argv[], char *const envp[], run_outcome_t *o,
+                    lrs_err_t *err)
+{
+    const lrs_exec_spec_t *spec = a->spec;
+    int out_p[2] = {-1, -1}, err_p[2] = {-1, -1}, st_p[2] = {-1, -1}, devnull = -1;
+    char *buf = NULL;
+    int rc = -1;
+    memset(o, 0, sizeof *o);
+    o->exit_status = -1;
+    if (pipe2(out_p, O_CLOEXEC) < 0 || pipe2(err_p, O_CLOEXEC) < 0 || pipe2(st_p, O_CLOEXEC) < 0 ||
+        (devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
+        lrs_err_set(err, LRS_EXIT_RUNTIME, "cannot create pipes for the command: %s", strerror(errno));
+        goto done;
+    }
+    if (!(buf = malloc(READ_CHUNK))) {
+        lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+        goto done;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        lrs_err_set(err, LRS_EXIT_RUNTIME, "cannot start the command: fork: %s", strerror(errno));
+        goto done;
+    }
+    if (pid == 0)
+        child_exec(path, argv, envp, spec->workdir, devnull, out_p[1], err_p[1], st_p[1]);
+    setpgid(pid, pid);   /* also in the parent, so the group exists before we may signal it */
+    close_fd(&out_p[1]);
+    close_fd(&err_p[1]);
+    close_fd(&st_p[1]);
+    close_fd(&devnull);
+
+    int report[2];
+    ssize_t got;
+    do
+        got = read(st_p[0], report, sizeof report);
+    while (got < 0 && errno == EINTR);
+    if (got == (ssize_t)sizeof report) {
+        o->exec_stage = report[0];
+        o->exec_errno = report[1];
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        rc = 0;
+        goto done;
+    }
+
+    double start = mono_now();
+    double deadline = spec->timeout_s > 0 ? start + spec->timeout_s : INFINITY;
+    double grace = spec->kill_grace_s > 0 ? spec->kill_grace_s : LRS_EXEC_DEFAULT_KILL_GRACE;
+    double kill_at = INFINITY;       /* when SIGKILL follows SIGTERM */
+    double give_up_at = INFINITY;    /* when we stop waiting for the pipes */
+    int leader_exited = 0, killed = 0;
+    int fds[2] = {out_p[0], err_p[0]};
+    while (1) {
+        if (!leader_exited) {
+            siginfo_t si;
+            memset(&si, 0, sizeof si);
+            int w = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT);
+            if ((w == 0 && si.si_pid == pid) || (w < 0 && errno == ECHILD)) {
+                leader_exited = 1;
+                double t = mono_now() + LEFTOVER_DRAIN_S;
+                if (t < give_up_at && !killed && !isfinite(kill_at))
+                    give_up_at = t;
+            }
+        }
+        if (fds[0] < 0 && fds[1] < 0 && leader_exited)
+            break;
+        double now = mono_now();
+        if (!o->timed_out && !o->cancelled && !killed && !leader_exited) {
+            if (a->hooks && a->hooks->cancel && atomic_load(a->hooks->cancel))
+                o->cancelled = 1;
+            else if (now >= deadline)
+                o->timed_out = 1;
+            if (o->timed_out || o->cancelled) {
+                signal_group(pid, SIGTERM);
+                kill_at = now + grace;
+            }
+        }
+        if (!killed && (now >= kill_at || now >= give_up_at)) {
+            /* The grace period is over, or the leader is gone and others still hold its pipes. */
+            signal_group(pid, SIGKILL);
+            killed = 1;
+            give_up_at = now + FINAL_DRAIN_S;
+        } else if (killed && now >= give_up_at) {
+            break;   /* someone outside the group holds the pipes: stop reading */
+        }
+        double next = fmin(fmin(deadline, kill_at), give_up_at);
+        int timeout_ms = POLL_SLICE_MS;
+        if (next - now < POLL_SLICE_MS / 1000.0)
+            timeout_ms = next > now ? (int)((next - now) * 1000.0) + 1 : 0;
+        struct pollfd pfd[2];
+        int np = 0;
+        for (int i = 0; i < 2; i++)
+            if (fds[i] >= 0)
+                pfd[np++] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+        int pr = np > 0 ? poll(pfd, (nfds_t)np, timeout_ms) : poll(NULL, 0, timeout_ms);
+        if (pr < 0 && errno != EINTR) {
+            lrs_err_set(err, LRS_EXIT_RUNTIME, "poll: %s", strerror(errno));
+            signal_group(pid, SIGKILL);
+            while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+            }
+            goto done;
+        }
+        for (int i = 0; pr > 0 && i < np; i++) {
+            if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            int stream = pfd[i].fd == out_p[0] ? 1 : 2;
+            ssize_t n = read(pfd[i].fd, buf, READ_CHUNK);
+            if (n > 0) {
+                output(a, stream, buf, (size_t)n);
+            } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+                close_fd(stream == 1 ? &out_p[0] : &err_p[0]);
+                fds[stream - 1] = -1;
+            }
+        }
+    }
+    /* Anything the command left in its group goes now; the leader is still
+     * unreaped, so its pid (the group id) cannot have been reused. */
+    signal_group(pid, SIGKILL);
+    int status = 0;
+    pid_t w;
+    do
+        w = waitpid(pid, &status, 0);
+    while (w < 0 && errno == EINTR);
+    if (w == pid) {
+        if (WIFEXITED(status))
+            o->exit_status = WEXITSTATUS(status);
+        else if (WIFSIGNALED(status))
+            o->term_signal = WTERMSIG(status);
+    }
+    rc = 0;
+done:
+    close_fd(&out_p[0]);
+    close_fd(&out_p[1]);
+    close_fd(&err_p[0]);
+    close_fd(&err_p[1]);
+    close_fd(&st_p[0]);
+    close_fd(&st_p[1]);
+    close_fd(&devnull);
+    free(buf);
+    return rc;
+}
+
+/* ---- the trial -------------------------------------------------------- */
+
+static void result_init(lrs_exec_result_t *r)
+{
+    memset(r, 0, sizeof *r);
+    r->status = LRS_EXEC_FAILED;
+    r->objective = NAN;
+    r->objective_std = NAN;
+    r->exit_status = -1;
+    for (int i = 0; i < LRS_EXEC_MAX_NAMES; i++)
+        r->finals[i] = NAN;
+}
+
+void lrs_exec_result_free(lrs_exec_result_t *r)
+{
+    if (!r)
+        return;
+    free(r->curve);
+    free(r->stderr_tail);
+    free(r->log);
+    r->curve = NULL;
+    r->n_curve = 0;
+    r->stderr_tail = NULL;
+    r->stderr_tail_len = 0;
+    r->log = NULL;
+    r->log_len = 0;
+}
+
+static int validate_spec(const lrs_exec_spec_t *spec, lrs_err_t *err)
+{
+    if (!spec->metric || !lrs_metrics_valid_name(spec->metric))
+        return lrs_err_set(err, LRS_EXIT_USAGE, "metric: '%s' is not a valid metric name",
+                           spec->metric ? spec->metric : "");
+    if (spec->folds < 0 || spec->folds > LRS_EXEC_MAX_FOLDS)
+        return lrs_err_set(err, LRS_EXIT_USAGE, "folds: %d is out of range [0, %d]", spec->folds,
+                           LRS_EXEC_MAX_FOLDS);
+    if (!(spec->timeout_s >= 0) || !isfinite(spec->timeout_s))
+        return lrs_err_set(err, LRS_EXIT_USAGE, "timeout: expected a number of seconds >= 0");
+    if (!(spec->kill_grace_s >= 0) || !isfinite(spec->kill_grace_s))
+        return lrs_err_set(err, LRS_EXIT_USAGE, "kill grace: expected a number of seconds >= 0");
+    for (int i = 0; i < spec->n_env; i++) {
+        const char *e = spec->env[i];
+        const char *eq = e ? strchr(e, '=') : NULL;
+        if (!eq || eq == e)
+            return lrs_err_set(err, LRS_EXIT_USAGE, "env: entry %d ('%s') is not NAME=value", i + 1,
+                               e ? e : "");
+    }
+    return 0;
+}
+
+/* The reason the fold-th run failed, or 0 when it succeeded. */
+static int run_verdict(const acc_t *a, const run_outcome_t *o, const char *prog, char *msg, size_t size)
+{
+    if (o->cancelled)
+        return snprintf(msg, size, "cancelled"), LRS_EXEC_CANCELLED;
+    if (a->diverged[0])
+        return snprintf(msg, size, "diverged: %s", a->diverged), LRS_EXEC_DIVERGED;
+    if (o->timed_out)
+        return snprintf(msg, size, "timeout"), LRS_EXEC_FAILED;
+    if (o->exec_stage == 1)
+        return snprintf(msg, size, "workdir '%s': %s", a->spec->workdir, strerror(o->exec_errno)),
+               LRS_EXEC_FAILED;
+    if (o->exec_stage == 2)
+        return snprintf(msg, size, "cannot run '%s': %s", prog, strerror(o->exec_errno)),
+               LRS_EXEC_FAILED;
+    if (o->term_signal)
+        return snprintf(msg, size, "killed by signal %d", o->term_signal), LRS_EXEC_FAILED;
+    if (o->exit_status != 0) {
+        const char *hint = "";
+        if (a->spec->shell && o->exit_status == 127)
+            hint = " (command not found)";
+        else if (a->spec->shell && o->exit_status == 126)
+            hint = " (command not executable)";
+        return snprintf(msg, size, "exit status %d%s", o->exit_status, hint), LRS_EXEC_FAILED;
+    }
+    if (!a->objective_seen)
+        return snprintf(msg, size, "no '%s' reported", a->spec->metric), LRS_EXEC_FAILED;
+    return 0;
+}
+
+/* Copies the log ring and the stderr lines into the result. */
+static void finish_output(acc_t *a)
+{
+    lrs_exec_result_t *r = a->out;
+    if (a->err_cur_open)
+        err_line_finish(a);
+    strbuf_t tail = {0};
+    int ok = sb_add(&tail, "", 0) == 0;
+    for (int i = 0; ok && i < a->err_count; i++) {
+        int slot = (a->err_first + i) % LRS_EXEC_STDERR_LINES;
+        ok = sb_add(&tail, a->err_lines[slot], a->err_line_len[slot]) == 0 &&
+             sb_add(&tail, "\n", 1) == 0;
+    }
+    if (ok) {
+        r->stderr_tail = tail.p;
+        r->stderr_tail_len = tail.len;
+    } else {
+        free(tail.p);
+    }
+    r->log = malloc(a->ring_len + 1);
+    if (r->log) {
+        size_t first = a->ring_cap - a->ring_head < a->ring_len ? a->ring_cap - a->ring_head : a->ring_len;
+        if (first)
+            memcpy(r->log, a->ring + a->ring_head, first);
+        if (a->ring_len > first)
+            memcpy(r->log + first, a->ring, a->ring_len - first);
+        r->log[a->ring_len] = '\0';
+        r->log_len = a->ring_len;
+    }
+}
+
+int lrs_exec_run(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64_t trial,
+                 uint64_t seed, const lrs_exec_hooks_t *hooks, lrs_exec_result_t *out,
+                 lrs_err_t *err)
+{
+    result_init(out);
+    char **argv = NULL;
+    int argc = 0;
+    words_t over = {0}, envp = {0};
+    char *params = NULL, *path = NULL;
+    acc_t *a = NULL;
+    double *fold_objective = NULL;
+    int rc = -1;
+    double started = mono_now();
+
+    if (validate_spec(spec, err) < 0 || lrs_exec_expand(spec->command, spec->shell, cfg, &argv, &argc, err) < 0)
+        goto done;
+    int runs = spec->folds > 0 ? spec->folds : 1;
+    a = calloc(1, sizeof *a);
+    fold_objective = calloc((size_t)runs, sizeof *fold_objective);
+    params = lrs_exec_params_json(cfg);
+    if (!a || !fold_objective || !params)
+        goto oom;
+    a->spec = spec;
+    a->hooks = hooks;
+    a->out = out;
+    a->ring_cap = spec->log_tail_bytes ? spec->log_tail_bytes : LRS_EXEC_DEFAULT_LOG_TAIL;
+    a->ring = malloc(a->ring_cap);
+    a->line = malloc(LRS_METRIC_LINE_MAX + 1);
+    if (!a->ring || !a->line)
+        goto oom;
+
+    /* Environment overrides in order of precedence (later entries win on build). */
+    for (int i = 0; i < spec->n_env; i++)
+        if (words_push(&over, spec->env[i], strlen(spec->env[i])) < 0)
+            goto oom;
+    char text[128];
+    int has_unbuffered = env_lookup(over.v, over.n, "PYTHONUNBUFFERED") != NULL;
+    snprintf(text, sizeof text, "LRSWEEP_TRIAL=%llu", (unsigned long long)trial);
+    if (words_push(&over, text, strlen(text)) < 0)
+        goto oom;
+    snprintf(text, sizeof text, "LRSWEEP_SEED=%llu", (unsigned long long)seed);
+    if (words_push(&over, text, strlen(text)) < 0)
+        goto oom;
+    strbuf_t pj = {0};
+    if (sb_adds(&pj, "LRSWEEP_PARAMS=") < 0 || sb_adds(&pj, params) < 0 ||
+        words_push(&over, pj.p, pj.len) < 0) {
+        free(pj.p);
+        goto oom;
+    }
+    free(pj.p);
+    if (!has_unbuffered && words_push(&over, "PYTHONUNBUFFERED=1", 18) < 0)
+        goto oom;
+    /* Placeholders for the fold variables, rewritten per run below. */
+    int fold_slot = -1;
+    if (spec->folds > 0) {
+        fold_slot = over.n;
+        snprintf(text, sizeof text, "LRSWEEP_FOLDS=%d", spec->folds);
+        if (words_push(&over, "LRSWEEP_FOLD=0", 14) < 0 || words_push(&over, text, strlen(text)) < 0)
+            goto oom;
+    }
+    if (build_env(&over, &envp) < 0)
+        goto oom;
+
+    path = find_program_in(argv[0], env_lookup(envp.v, envp.n, "PATH"), spec->workdir);
+    if (!path) {
+        snprintf(out->error, sizeof out->error, "command not found: %s", argv[0]);
+        out->status = LRS_EXEC_FAILED;
+        rc = 0;
+        goto done;
+    }
+
+    out->status = LRS_EXEC_COMPLETE;
+    for (int fold = 0; fold < runs; fold++) {
+        a->fold = fold;
+        a->objective_seen = 0;
+        for (int k = 0; k < LRS_EXEC_MAX_NAMES; k++)
+            a->fold_has[k] = 0;
+        if (fold_slot >= 0) {
+            /* the fold entry sits at the same offset from the end of envp */
+            int slot = envp.n - (over.n - fold_slot);
+            char fold_text[64];
+            snprintf(fold_text, sizeof fold_text, "LRSWEEP_FOLD=%d", fold);
+            char *s = strdup(fold_text);
+            if (!s)
+                goto oom;
+            free(envp.v[slot]);
+            envp.v[slot] = s;
+            char marker[96];
+            int n = snprintf(marker, sizeof marker, "[lrsweep] fold %d/%d\n", fold + 1, runs);
+            log_add(a, marker, (size_t)n);
+        }
+        run_outcome_t o;
+        out->runs++;
+        if (run_once(a, path, argv, envp.v, &o, err) < 0)
+            goto done;
+        if (a->line_len > 0)
+            stdout_line_end(a);   /* a last report without its newline still counts */
+        if (a->oom)
+            goto oom;
+        out->exit_status = o.exit_status;
+        out->term_signal = o.term_signal;
+        for (int k = 0; k < out->n_names; k++)
+            if (a->fold_has[k]) {
+                a->final_sum[k] += a->fold_last[k];
+                a->final_count[k]++;
+            }
+        char msg[400];
+        int verdict = run_verdict(a, &o, argv[0], msg, sizeof msg);
+        if (verdict != 0) {
+            out->status = (lrs_exec_status_t)verdict;
+            if (spec->folds > 1)
+                snprintf(out->error, sizeof out->error, "fold %d/%d: %s", fold + 1, runs, msg);
+            else
+                snprintf(out->error, sizeof out->error, "%s", msg);
+            break;
+        }
+        int k = name_index(a, spec->metric);
+        fold_objective[fold] = k >= 0 ? a->fold_last[k] : NAN;
+    }
+    for (int k = 0; k < out->n_names; k++)
+        out->finals[k] = a->final_count[k] ? a->final_sum[k] / a->final_count[k] : NAN;
+    if (out->status == LRS_EXEC_COMPLETE) {
+        double sum = 0, sq = 0;
+        for (int f = 0; f < runs; f++)
+            sum += fold_objective[f];
+        double mean = sum / runs;
+        for (int f = 0; f < runs; f++)
+            sq += (fold_objective[f] - mean) * (fold_objective[f] - mean);
+        out->objective = mean;
+        out->objective_std = sqrt(sq / runs);
+    }
+    rc = 0;
+    goto done;
+oom:
+    rc = lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory running the command");
+done:
+    if (a) {
+        finish_output(a);
+        free(a->ring);
+        free(a->line);
+    }
+    out->elapsed_s = mono_now() - started;
+    free(a);
+    free(fold_objective);
+    free(params);
+    free(path);
+    words_free(&over);
+    words_free(&envp);
+    lrs_exec_argv_free(&argv);
+    return rc;
+}
