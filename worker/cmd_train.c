@@ -1,0 +1,548 @@
+/* cmd_train.c — `lrsweep train`: one trial of the built-in engine on a CSV
+ * file or the synthetic problem, printed as a table or as one JSON object.
+ *
+ * Options are parsed into a plain `train_args_t` by one getopt_long loop
+ * (a new option is one table row, one case and one field); every remaining
+ * word is a trial parameter NAME=VALUE checked through the parameter table.
+ * Bad usage or data exits 2 with a message naming the option or the place in
+ * the file; a diverged trial is a result (exit 0).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cli.h"
+#include "common/err.h"
+#include "common/params.h"
+#include "worker/data.h"
+#include "worker/train.h"
+
+#define MAX_TARGETS 256
+#define DEFAULT_NOISE 0.1
+#define DEFAULT_HIDDEN 64
+
+typedef enum { MODEL_DEFAULT, MODEL_LINEAR, MODEL_LOGISTIC, MODEL_MLP } model_kind_t;
+
+typedef struct train_args {
+    const char *data_path;
+    char *targets_text;            /* owned copy, split in place into targets[] */
+    const char *targets[MAX_TARGETS];
+    int n_targets;
+    int synthetic;                 /* 1: --synthetic given */
+    int syn_rows, syn_features, syn_outputs;
+    double syn_noise;
+    int task;                      /* -1: infer */
+    model_kind_t model;
+    int hidden_given;
+    int folds_given, holdout_given;
+    int json;
+    int repeat;                    /* hidden: rerun the trial N times (benchmarks) */
+    lrs_train_opts_t opts;
+    lrs_trial_cfg_t cfg;
+} train_args_t;
+
+enum {
+    OPT_DATA = 256, OPT_TARGET, OPT_SYNTHETIC, OPT_TASK, OPT_MODEL, OPT_HIDDEN, OPT_ACTIVATION,
+    OPT_FOLDS, OPT_HOLDOUT, OPT_NO_SHUFFLE, OPT_SEED, OPT_INIT, OPT_NO_STANDARDIZE, OPT_JSON,
+    OPT_REPEAT
+};
+
+static const struct option long_options[] = {
+    {"data", required_argument, NULL, OPT_DATA},
+    {"target", required_argument, NULL, OPT_TARGET},
+    {"synthetic", required_argument, NULL, OPT_SYNTHETIC},
+    {"task", required_argument, NULL, OPT_TASK},
+    {"model", required_argument, NULL, OPT_MODEL},
+    {"hidden", required_argument, NULL, OPT_HIDDEN},
+    {"activation", required_argument, NULL, OPT_ACTIVATION},
+    {"folds", required_argument, NULL, OPT_FOLDS},
+    {"holdout", required_argument, NULL, OPT_HOLDOUT},
+    {"no-shuffle", no_argument, NULL, OPT_NO_SHUFFLE},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"init", required_argument, NULL, OPT_INIT},
+    {"no-standardize", no_argument, NULL, OPT_NO_STANDARDIZE},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"repeat", required_argument, NULL, OPT_REPEAT},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: lrsweep train (--data FILE --target COL[,COL...] | --synthetic ROWS,FEATURES,OUTPUTS[,NOISE])\n"
+            "                     [options] [PARAM=VALUE...]\n\n"
+            "Runs one trial of the built-in engine: trains the model under the given\n"
+            "optimizer and learning-rate schedule on every fold and reports the\n"
+            "cross-validated validation loss (the score; lower is better).\n\n"
+            "data:\n"
+            "  --data FILE            CSV file with a header row; other columns are features\n"
+            "  --target COL[,COL]     target column(s) of --data\n"
+            "  --synthetic R,F,O[,N]  synthetic regression: R rows, F features, O outputs,\n"
+            "                         noise N (default %g), drawn from --seed\n"
+            "  --task T               regression | classification (default: inferred, a\n"
+            "                         non-numeric target means classification)\n"
+            "model:\n"
+            "  --model M              linear | logistic | mlp (default: linear for regression,\n"
+            "                         logistic for classification; mlp when --hidden is given)\n"
+            "  --hidden W[,W...]      hidden layer widths of the mlp (default %d)\n"
+            "  --activation A         relu | tanh (default relu)\n"
+            "  --init FILE            initial weights, JSON {\"layers\":[{\"weight\":..,\"bias\":..}]}\n"
+            "                         (default: nn.Linear's init drawn from --seed)\n"
+            "validation:\n"
+            "  --folds K              K-fold cross-validation (default 5); 1: holdout; 0: train\n"
+            "                         on all rows without validation\n"
+            "  --holdout F            validation fraction with --folds 1 (default 0.2; implies\n"
+            "                         --folds 1)\n"
+            "  --no-shuffle           folds in row order (scikit-learn KFold / StratifiedKFold)\n"
+            "                         instead of shuffled by --seed\n"
+            "  --no-standardize       use features as they are (default: standardized with\n"
+            "                         statistics of each training fold)\n"
+            "  --seed S               training seed: init, fold shuffle, batch order (default 0)\n"
+            "output:\n"
+            "  --json                 one JSON object instead of tables\n"
+            "  -h, --help             this text\n\n"
+            "PARAM=VALUE sets a trial parameter (PyTorch's names), e.g. lr=0.1\n"
+            "optimizer=adam scheduler=cosine epochs=50 batch_size=32.  Defaults: sgd,\n"
+            "lr 0.01, constant schedule, 100 epochs, full batch.  'lrsweep params' lists\n"
+            "every parameter.\n\n"
+            "exit status: 0 trial ran (also when it diverged), 1 runtime failure,\n"
+            "2 usage or input error\n",
+            DEFAULT_NOISE, DEFAULT_HIDDEN);
+}
+
+static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints "lrsweep train: message" on stderr and returns code. */
+static int fail(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "lrsweep train: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n");
+    va_end(ap);
+    return code;
+}
+
+static int parse_int(const char *text, long lo, long hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < lo || v > hi)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+static int parse_double(const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || *end || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_u64(const char *text, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (*text == '-')
+        return -1;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || end == text || *end)
+        return -1;
+    *out = (uint64_t)v;
+    return 0;
+}
+
+/* Splits text (modified in place) at commas into at most max words. */
+static int split_commas(char *text, const char **words, int max)
+{
+    int n = 0;
+    for (char *p = text;; ) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        if (*p == '\0' || n == max)
+            return -1;
+        words[n++] = p;
+        if (!comma)
+            return n;
+        p = comma + 1;
+    }
+}
+
+static int parse_hidden(const char *text, lrs_model_spec_t *spec)
+{
+    char buf[256];
+    const char *words[LRS_MAX_HIDDEN];
+    if (strlen(text) >= sizeof buf)
+        return -1;
+    strcpy(buf, text);
+    int n = split_commas(buf, words, LRS_MAX_HIDDEN);
+    if (n < 1)
+        return -1;
+    for (int i = 0; i < n; i++)
+        if (parse_int(words[i], 1, 1000000, &spec->hidden[i]) < 0)
+            return -1;
+    spec->n_hidden = n;
+    return 0;
+}
+
+static int parse_synthetic(const char *text, train_args_t *a)
+{
+    char buf[256];
+    const char *words[4];
+    if (strlen(text) >= sizeof buf)
+        return -1;
+    strcpy(buf, text);
+    int n = split_commas(buf, words, 4);
+    if (n < 3)
+        return -1;
+    if (parse_int(words[0], 1, 100000000, &a->syn_rows) < 0 ||
+        parse_int(words[1], 1, 1000000, &a->syn_features) < 0 ||
+        parse_int(words[2], 1, 1000000, &a->syn_outputs) < 0)
+        return -1;
+    a->syn_noise = DEFAULT_NOISE;
+    if (n == 4 && (parse_double(words[3], &a->syn_noise) < 0 || a->syn_noise < 0))
+        return -1;
+    a->synthetic = 1;
+    return 0;
+}
+
+/* Handles one option; returns 0, or the exit status to stop with. */
+static int apply_option(int opt, const char *arg, train_args_t *a)
+{
+    switch (opt) {
+    case OPT_DATA: a->data_path = arg; return 0;
+    case OPT_TARGET:
+        free(a->targets_text);
+        a->targets_text = strdup(arg);
+        if (!a->targets_text)
+            return fail(LRS_EXIT_RUNTIME, "out of memory");
+        a->n_targets = split_commas(a->targets_text, a->targets, MAX_TARGETS);
+        if (a->n_targets < 1)
+            return fail(LRS_EXIT_USAGE, "--target: expected COL[,COL...], got '%s'", arg);
+        return 0;
+    case OPT_SYNTHETIC:
+        if (parse_synthetic(arg, a) < 0)
+            return fail(LRS_EXIT_USAGE,
+                        "--synthetic: expected ROWS,FEATURES,OUTPUTS[,NOISE] (positive integers, "
+                        "noise ≥ 0), got '%s'", arg);
+        return 0;
+    case OPT_TASK:
+        if (strcmp(arg, "regression") == 0)
+            a->task = LRS_TASK_REGRESSION;
+        else if (strcmp(arg, "classification") == 0)
+            a->task = LRS_TASK_CLASSIFICATION;
+        else
+            return fail(LRS_EXIT_USAGE, "--task: expected regression or classification, got '%s'",
+                        arg);
+        return 0;
+    case OPT_MODEL:
+        if (strcmp(arg, "linear") == 0)
+            a->model = MODEL_LINEAR;
+        else if (strcmp(arg, "logistic") == 0)
+            a->model = MODEL_LOGISTIC;
+        else if (strcmp(arg, "mlp") == 0)
+            a->model = MODEL_MLP;
+        else
+            return fail(LRS_EXIT_USAGE, "--model: expected linear, logistic or mlp, got '%s'", arg);
+        return 0;
+    case OPT_HIDDEN:
+        if (parse_hidden(arg, &a->opts.model) < 0)
+            return fail(LRS_EXIT_USAGE, "--hidden: expected up to 8 positive widths like 64,32, got '%s'",
+                        arg);
+        a->hidden_given = 1;
+        return 0;
+    case OPT_ACTIVATION:
+        if (strcmp(arg, "relu") == 0)
+            a->opts.model.activation = LRS_ACT_RELU;
+        else if (strcmp(arg, "tanh") == 0)
+            a->opts.model.activation = LRS_ACT_TANH;
+        else
+            return fail(LRS_EXIT_USAGE, "--activation: expected relu or tanh, got '%s'", arg);
+        return 0;
+    case OPT_FOLDS:
+        if (parse_int(arg, 0, 1000000, &a->opts.folds) < 0)
+            return fail(LRS_EXIT_USAGE, "--folds: expected an integer ≥ 0, got '%s'", arg);
+        a->folds_given = 1;
+        return 0;
+    case OPT_HOLDOUT:
+        if (parse_double(arg, &a->opts.holdout) < 0 || !(a->opts.holdout > 0 && a->opts.holdout < 1))
+            return fail(LRS_EXIT_USAGE, "--holdout: expected a fraction in (0, 1), got '%s'", arg);
+        a->holdout_given = 1;
+        return 0;
+    case OPT_NO_SHUFFLE: a->opts.shuffle = 0; return 0;
+    case OPT_SEED:
+        if (parse_u64(arg, &a->opts.seed) < 0)
+            return fail(LRS_EXIT_USAGE, "--seed: expected an unsigned integer, got '%s'", arg);
+        return 0;
+    case OPT_INIT: a->opts.init_path = arg; return 0;
+    case OPT_NO_STANDARDIZE: a->opts.standardize = 0; return 0;
+    case OPT_JSON: a->json = 1; return 0;
+    case OPT_REPEAT:
+        if (parse_int(arg, 1, 1000000000, &a->repeat) < 0)
+            return fail(LRS_EXIT_USAGE, "--repeat: expected a positive integer, got '%s'", arg);
+        return 0;
+    }
+    return fail(LRS_EXIT_USAGE, "internal: unhandled option");
+}
+
+/* Parses argv into a; returns -1 to continue, or an exit status. */
+static int parse_args(int argc, char **argv, train_args_t *a)
+{
+    opterr = 0;
+    optind = 0;   /* glibc: full re-initialisation, the command may run twice in a process */
+    for (;;) {
+        int idx = 0;
+        int opt = getopt_long(argc, argv, ":h", long_options, &idx);
+        if (opt == -1)
+            break;
+        if (opt == 'h') {
+            usage(stdout);
+            return lrs_cli_finish(0);
+        }
+        if (opt == '?')
+            return fail(LRS_EXIT_USAGE, "unknown option '%s' (see --help)", argv[optind - 1]);
+        if (opt == ':')
+            return fail(LRS_EXIT_USAGE, "option '%s' needs a value", argv[optind - 1]);
+        int status = apply_option(opt, optarg, a);
+        if (status)
+            return status;
+    }
+    lrs_err_t err;
+    lrs_err_clear(&err);
+    for (int i = optind; i < argc; i++) {
+        if (!strchr(argv[i], '='))
+            return fail(LRS_EXIT_USAGE, "unexpected argument '%s': parameters are NAME=VALUE "
+                        "(see 'lrsweep params')", argv[i]);
+        if (lrs_trial_cfg_assign(&a->cfg, argv[i], &err) < 0)
+            return fail(err.code ? err.code : LRS_EXIT_USAGE, "%s", err.msg);
+    }
+    if (lrs_trial_cfg_finalize(&a->cfg, &err) < 0)
+        return fail(err.code ? err.code : LRS_EXIT_USAGE, "%s", err.msg);
+    return -1;
+}
+
+/* Cross-option checks that need no data. */
+static int check_args(train_args_t *a)
+{
+    if (a->synthetic == !!a->data_path)
+        return fail(LRS_EXIT_USAGE, "give exactly one of --data FILE or --synthetic R,F,O");
+    if (a->data_path && a->n_targets == 0)
+        return fail(LRS_EXIT_USAGE, "--data needs --target COL[,COL...]");
+    if (a->synthetic && a->n_targets)
+        return fail(LRS_EXIT_USAGE, "--target does not apply to --synthetic");
+    if (a->synthetic && a->task == LRS_TASK_CLASSIFICATION)
+        return fail(LRS_EXIT_USAGE, "--synthetic is a regression problem; --task classification "
+                    "needs --data");
+    if (a->holdout_given && a->folds_given && a->opts.folds != 1)
+        return fail(LRS_EXIT_USAGE, "--holdout applies only with --folds 1");
+    if (a->holdout_given)
+        a->opts.folds = 1;
+    if (a->hidden_given && a->model == MODEL_DEFAULT)
+        a->model = MODEL_MLP;
+    if (a->hidden_given && a->model != MODEL_MLP)
+        return fail(LRS_EXIT_USAGE, "--hidden applies only to --model mlp");
+    if (a->model == MODEL_MLP && !a->hidden_given) {
+        a->opts.model.n_hidden = 1;
+        a->opts.model.hidden[0] = DEFAULT_HIDDEN;
+    }
+    if (a->task < 0 && a->model == MODEL_LINEAR)
+        a->task = LRS_TASK_REGRESSION;
+    if (a->task < 0 && a->model == MODEL_LOGISTIC)
+        a->task = LRS_TASK_CLASSIFICATION;
+    if (a->model == MODEL_LINEAR && a->task == LRS_TASK_CLASSIFICATION)
+        return fail(LRS_EXIT_USAGE, "--model linear is for regression; use --model logistic for "
+                    "classification");
+    if (a->model == MODEL_LOGISTIC && a->task == LRS_TASK_REGRESSION)
+        return fail(LRS_EXIT_USAGE, "--model logistic is for classification; use --model linear "
+                    "for regression");
+    return -1;
+}
+
+static int load_data(const train_args_t *a, lrs_dataset_t *d, lrs_err_t *err)
+{
+    if (a->synthetic)
+        return lrs_dataset_synthetic(a->syn_rows, a->syn_features, a->syn_outputs, a->syn_noise,
+                                     a->opts.seed, d, err);
+    return lrs_dataset_load_csv(a->data_path, a->targets, a->n_targets, a->task, d, err);
+}
+
+static const char *status_name(lrs_trial_status_t s)
+{
+    return s == LRS_TRIAL_DIVERGED ? "diverged" : "complete";
+}
+
+/* A JSON number, or null for NaN/Inf (JSON has neither). */
+static json_t *number(double x)
+{
+    return isfinite(x) ? json_real(x) : json_null();
+}
+
+static int print_json(const lrs_train_result_t *r, lrs_task_t task)
+{
+    json_t *root = json_object();
+    json_t *folds = json_array();
+    json_t *epochs = json_array();
+    int rc = -1;
+    if (!root || !folds || !epochs)
+        goto done;
+    json_object_set_new(root, "status", json_string(status_name(r->status)));
+    json_object_set_new(root, "score", number(r->score));
+    json_object_set_new(root, "score_std", number(r->score_std));
+    json_object_set_new(root, "diverged_epoch",
+                        r->status == LRS_TRIAL_DIVERGED ? json_integer(r->diverged_epoch) : json_null());
+    for (int f = 0; f < r->n_folds; f++) {
+        const lrs_fold_result_t *fr = &r->folds[f];
+        json_t *o = json_object();
+        json_object_set_new(o, "fold", json_integer(fr->fold));
+        json_object_set_new(o, "train_loss", number(fr->train_loss));
+        json_object_set_new(o, "val_loss", number(fr->val_loss));
+        if (task == LRS_TASK_CLASSIFICATION)
+            json_object_set_new(o, "accuracy", number(fr->accuracy));
+        if (json_array_append_new(folds, o) < 0)
+            goto done;
+    }
+    for (int e = 0; e < r->n_epochs; e++) {
+        const lrs_epoch_stat_t *es = &r->epochs[e];
+        json_t *o = json_object();
+        json_object_set_new(o, "epoch", json_integer(es->epoch));
+        json_object_set_new(o, "lr", number(es->lr));
+        json_object_set_new(o, "train_loss", number(es->train_loss));
+        json_object_set_new(o, "val_loss", number(es->val_loss));
+        if (json_array_append_new(epochs, o) < 0)
+            goto done;
+    }
+    json_object_set(root, "folds", folds);
+    json_object_set(root, "epochs", epochs);
+    json_object_set_new(root, "seconds", json_real(r->seconds));
+    if (json_dumpf(root, stdout, JSON_COMPACT | JSON_REAL_PRECISION(17)) == 0 && putchar('\n') != EOF)
+        rc = 0;
+done:
+    json_decref(folds);
+    json_decref(epochs);
+    json_decref(root);
+    return rc;
+}
+
+static void print_value(double x, int width)
+{
+    if (isfinite(x))
+        printf(" %*.*g", width, 8, x);
+    else if (isnan(x))
+        printf(" %*s", width, "-");
+    else
+        printf(" %*s", width, x > 0 ? "inf" : "-inf");
+}
+
+static void print_human(const lrs_train_result_t *r, lrs_task_t task)
+{
+    printf("%6s %14s %14s %14s\n", "epoch", "lr", "train_loss", "val_loss");
+    for (int e = 0; e < r->n_epochs; e++) {
+        printf("%6d", r->epochs[e].epoch);
+        print_value(r->epochs[e].lr, 14);
+        print_value(r->epochs[e].train_loss, 14);
+        print_value(r->epochs[e].val_loss, 14);
+        printf("\n");
+    }
+    printf("\nstatus: %s", status_name(r->status));
+    if (r->status == LRS_TRIAL_DIVERGED)
+        printf(" at epoch %d", r->diverged_epoch);
+    printf("\n");
+    if (isfinite(r->score))
+        printf("score:  %.8g ± %.4g (mean ± std of the final val_loss over %d fold%s)\n", r->score,
+               r->score_std, r->n_folds, r->n_folds == 1 ? "" : "s");
+    else
+        printf("score:  - (%s)\n", r->status == LRS_TRIAL_DIVERGED ? "diverged" : "no validation rows");
+    printf("\n%4s %14s %14s", "fold", "train_loss", "val_loss");
+    if (task == LRS_TASK_CLASSIFICATION)
+        printf(" %14s", "accuracy");
+    printf("\n");
+    for (int f = 0; f < r->n_folds; f++) {
+        printf("%4d", r->folds[f].fold);
+        print_value(r->folds[f].train_loss, 14);
+        print_value(r->folds[f].val_loss, 14);
+        if (task == LRS_TASK_CLASSIFICATION)
+            print_value(r->folds[f].accuracy, 14);
+        printf("\n");
+    }
+    printf("\ntime:   %.3f s\n", r->seconds);
+}
+
+/* Runs the trial a->repeat times (the last result is kept); seconds become
+ * the mean per run, so benchmarks can amortise process start. */
+static int run_trials(const lrs_dataset_t *d, const train_args_t *a, lrs_train_result_t *r,
+                      lrs_err_t *err)
+{
+    double total = 0.0;
+    for (int i = 0; i < a->repeat; i++) {
+        lrs_train_result_free(r);
+        if (lrs_train_run(d, &a->opts, &a->cfg, r, err) < 0)
+            return -1;
+        total += r->seconds;
+    }
+    r->seconds = total / a->repeat;
+    return 0;
+}
+
+int lrs_cmd_train(int argc, char **argv)
+{
+    train_args_t a;
+    memset(&a, 0, sizeof a);
+    a.task = -1;
+    a.repeat = 1;
+    lrs_train_opts_init(&a.opts);
+    lrs_trial_cfg_init(&a.cfg);
+    lrs_dataset_t d;
+    memset(&d, 0, sizeof d);
+    lrs_train_result_t r;
+    memset(&r, 0, sizeof r);
+    lrs_err_t err;
+    lrs_err_clear(&err);
+    int status = parse_args(argc, argv, &a);
+    if (status >= 0)
+        goto done;
+    status = check_args(&a);
+    if (status >= 0)
+        goto done;
+    if (load_data(&a, &d, &err) < 0) {
+        status = fail(err.code ? err.code : LRS_EXIT_USAGE, "%s", err.msg);
+        goto done;
+    }
+    if (a.model == MODEL_LINEAR && d.task == LRS_TASK_CLASSIFICATION) {
+        status = fail(LRS_EXIT_USAGE, "--model linear is for regression but the target is "
+                      "categorical; use --model logistic");
+        goto done;
+    }
+    if (run_trials(&d, &a, &r, &err) < 0) {
+        status = fail(err.code ? err.code : LRS_EXIT_RUNTIME, "%s", err.msg);
+        goto done;
+    }
+    if (a.json) {
+        if (print_json(&r, d.task) < 0) {
+            status = fail(LRS_EXIT_RUNTIME, "writing JSON output failed");
+            goto done;
+        }
+    } else {
+        print_human(&r, d.task);
+    }
+    status = lrs_cli_finish(0);
+done:
+    lrs_train_result_free(&r);
+    if (a.synthetic || a.data_path)
+        lrs_dataset_free(&d);
+    free(a.targets_text);
+    return status;
+}
