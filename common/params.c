@@ -183,8 +183,8 @@ static int in_range(const lrs_param_info_t *p, double v)
 static int range_error(const lrs_param_info_t *p, const char *text, lrs_err_t *err)
 {
     char lo[32], hi[32];
-    snprintf(lo, sizeof lo, "%g", p->lo);
-    snprintf(hi, sizeof hi, "%g", p->hi);
+    snprintf(lo, sizeof lo, "%.15g", p->lo);
+    snprintf(hi, sizeof hi, "%.15g", p->hi);
     return lrs_err_set(err, LRS_EXIT_USAGE, "%s=%s is out of range: expected a value in %s%s, %s%s",
                        p->name, text, p->lo_open ? "(" : "[", lo, isinf(p->hi) ? "inf" : hi,
                        p->hi_open ? ")" : "]");
@@ -212,14 +212,16 @@ static int parse_int(const char *text, long *out)
     return 0;
 }
 
+/* Parses into a local list first so a bad value leaves cfg untouched. */
 static int set_milestones(lrs_trial_cfg_t *cfg, const lrs_param_info_t *p, const char *text,
                           lrs_err_t *err)
 {
+    int list[LRS_MAX_MILESTONES];
     int n = 0;
     const char *s = text;
     if (*s == '\0')
         return lrs_err_set(err, LRS_EXIT_USAGE, "milestones is empty: expected e.g. milestones=30,60,80");
-    while (*s) {
+    for (;;) {
         char item[32];
         size_t len = strcspn(s, ",");
         if (len == 0 || len >= sizeof item)
@@ -232,16 +234,18 @@ static int set_milestones(lrs_trial_cfg_t *cfg, const lrs_param_info_t *p, const
             return lrs_err_set(err, LRS_EXIT_USAGE, "milestones=%s: '%s' is not an integer", text, item);
         if (!in_range(p, (double)v))
             return range_error(p, item, err);
-        if (n > 0 && v <= cfg->sched.milestones[n - 1])
+        if (n > 0 && v <= list[n - 1])
             return lrs_err_set(err, LRS_EXIT_USAGE, "milestones=%s: must be strictly increasing", text);
         if (n == LRS_MAX_MILESTONES)
             return lrs_err_set(err, LRS_EXIT_USAGE, "milestones=%s: at most %d milestones", text,
                                LRS_MAX_MILESTONES);
-        cfg->sched.milestones[n++] = (int)v;
+        list[n++] = (int)v;
         s += len;
-        if (*s == ',')
-            s++;
+        if (*s == '\0')
+            break;
+        s++; /* the comma; an item must follow it (len == 0 above otherwise) */
     }
+    memcpy(cfg->sched.milestones, list, (size_t)n * sizeof list[0]);
     cfg->sched.n_milestones = n;
     return 0;
 }
@@ -262,7 +266,7 @@ int lrs_trial_cfg_set(lrs_trial_cfg_t *cfg, const char *name, const char *text, 
 {
     const lrs_param_info_t *p = lrs_param_find(name);
     if (!p)
-        return lrs_err_set(err, LRS_EXIT_USAGE, "unknown parameter '%s' (see 'lrsweep train --help')",
+        return lrs_err_set(err, LRS_EXIT_USAGE, "unknown parameter '%s' (see 'lrsweep params')",
                            name);
     double v;
     long iv;
