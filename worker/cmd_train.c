@@ -344,9 +344,6 @@ static int check_args(train_args_t *a)
         return fail(LRS_EXIT_USAGE, "--data needs --target COL[,COL...]");
     if (a->synthetic && a->n_targets)
         return fail(LRS_EXIT_USAGE, "--target does not apply to --synthetic");
-    if (a->synthetic && a->task == LRS_TASK_CLASSIFICATION)
-        return fail(LRS_EXIT_USAGE, "--synthetic is a regression problem; --task classification "
-                    "needs --data");
     if (a->holdout_given && a->folds_given && a->opts.folds != 1)
         return fail(LRS_EXIT_USAGE, "--holdout applies only with --folds 1");
     if (a->holdout_given)
@@ -359,16 +356,19 @@ static int check_args(train_args_t *a)
         a->opts.model.n_hidden = 1;
         a->opts.model.hidden[0] = DEFAULT_HIDDEN;
     }
-    if (a->task < 0 && a->model == MODEL_LINEAR)
-        a->task = LRS_TASK_REGRESSION;
-    if (a->task < 0 && a->model == MODEL_LOGISTIC)
-        a->task = LRS_TASK_CLASSIFICATION;
     if (a->model == MODEL_LINEAR && a->task == LRS_TASK_CLASSIFICATION)
         return fail(LRS_EXIT_USAGE, "--model linear is for regression; use --model logistic for "
                     "classification");
     if (a->model == MODEL_LOGISTIC && a->task == LRS_TASK_REGRESSION)
         return fail(LRS_EXIT_USAGE, "--model logistic is for classification; use --model linear "
                     "for regression");
+    /* logistic makes numeric labels (0/1) classes; linear lets the data decide
+     * and is refused after loading when the target turns out categorical. */
+    if (a->task < 0 && a->model == MODEL_LOGISTIC)
+        a->task = LRS_TASK_CLASSIFICATION;
+    if (a->synthetic && a->task == LRS_TASK_CLASSIFICATION)
+        return fail(LRS_EXIT_USAGE, "--synthetic is a regression problem; %s needs --data",
+                    a->model == MODEL_LOGISTIC ? "--model logistic" : "--task classification");
     return -1;
 }
 
@@ -541,8 +541,7 @@ int lrs_cmd_train(int argc, char **argv)
     status = lrs_cli_finish(0);
 done:
     lrs_train_result_free(&r);
-    if (a.synthetic || a.data_path)
-        lrs_dataset_free(&d);
+    lrs_dataset_free(&d);
     free(a.targets_text);
     return status;
 }
