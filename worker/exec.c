@@ -219,7 +219,11 @@ static int placeholder(scan_t *sc, const char *name, size_t at, size_t end, int 
                            "{args} lists the rest; write {{ for a literal brace)",
                            name, col);
     sc->used |= 1ull << p->id;
-    if (!sc->cfg || !lrs_param_active(p, sc->cfg))
+    if (!sc->cfg) {
+        sc->word_content = 1;   /* checking: assume it will have a value */
+        return 0;
+    }
+    if (!lrs_param_active(p, sc->cfg))
         return 0;
     char value[1024];
     lrs_trial_cfg_format(sc->cfg, p->id, value, sizeof value);
