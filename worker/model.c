@@ -326,12 +326,14 @@ static int read_layer(const json_t *layer, int index, int in, int out, double *W
     if (!weight || !bias)
         return lrs_err_set(err, LRS_EXIT_USAGE, "%s: layers[%d]: missing field \"%s\"", path,
                            index, weight ? "bias" : "weight");
-    if (!json_is_array(weight) || json_array_size(weight) != (size_t)out)
+    if (!json_is_array(weight))
+        return lrs_err_set(err, LRS_EXIT_USAGE,
+                           "%s: layers[%d].weight: expected an array of %d rows (out) of %d "
+                           "numbers (in)", path, index, out, in);
+    if (json_array_size(weight) != (size_t)out)
         return lrs_err_set(err, LRS_EXIT_USAGE,
                            "%s: layers[%d].weight: expected %d rows (out) of %d numbers (in), "
-                           "found %s%zu", path, index, out, in,
-                           json_is_array(weight) ? "" : "a non-array, size ",
-                           json_is_array(weight) ? json_array_size(weight) : (size_t)0);
+                           "found %zu rows", path, index, out, in, json_array_size(weight));
     for (int o = 0; o < out; o++) {
         snprintf(what, sizeof what, "layers[%d].weight[%d]", index, o);
         if (read_numbers(json_array_get(weight, (size_t)o), (size_t)in, W + (size_t)o * in, path,
@@ -362,7 +364,7 @@ int lrs_model_load_init(lrs_model_t *m, const char *path, lrs_err_t *err)
         goto done;
     }
     if (json_array_size(layers) != (size_t)m->n_layers) {
-        lrs_err_set(err, LRS_EXIT_USAGE, "%s: layers: the model has %d layer%s, the file %zu",
+        lrs_err_set(err, LRS_EXIT_USAGE, "%s: layers: the model has %d layer%s, the file has %zu",
                     path, m->n_layers, m->n_layers == 1 ? "" : "s", json_array_size(layers));
         goto done;
     }
