@@ -210,6 +210,63 @@ static void field_excerpt(const csv_field_t *f, char *out)
 
 enum { NUM_OK, NUM_EMPTY, NUM_BAD, NUM_NONFINITE };
 
+/* Clinger's fast path: a plain decimal [+-]d*[.d*][(e|E)[+-]d+] whose
+ * significand has at most 15 digits (< 2^53, exact) and whose decimal
+ * exponent is within ±22 (10^e exact) is one correctly rounded IEEE multiply
+ * or divide away from its value — the same double strtod returns.  Returns
+ * 0 when the text is not of that simple form, leaving it to strtod. */
+static int parse_decimal_fast(const char *s, size_t n, double *out)
+{
+    static const double pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const char *p = s, *end = s + n;
+    int negative = 0;
+    if (p < end && (*p == '+' || *p == '-'))
+        negative = *p++ == '-';
+    uint64_t mantissa = 0;
+    int digits = 0, significant = 0, scale = 0;
+    for (; p < end && *p >= '0' && *p <= '9'; p++, digits++) {
+        if (mantissa == 0 && *p == '0')
+            continue;
+        if (++significant > 15)
+            return 0;
+        mantissa = mantissa * 10 + (uint64_t)(*p - '0');
+    }
+    if (p < end && *p == '.') {
+        for (p++; p < end && *p >= '0' && *p <= '9'; p++, digits++) {
+            scale--;
+            if (mantissa == 0 && *p == '0')
+                continue;
+            if (++significant > 15)
+                return 0;
+            mantissa = mantissa * 10 + (uint64_t)(*p - '0');
+        }
+    }
+    if (digits == 0)
+        return 0;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        int exp_negative = 0, exp_digits = 0, exponent = 0;
+        if (p < end && (*p == '+' || *p == '-'))
+            exp_negative = *p++ == '-';
+        for (; p < end && *p >= '0' && *p <= '9'; p++, exp_digits++) {
+            if (exponent > 1000)
+                return 0;
+            exponent = exponent * 10 + (*p - '0');
+        }
+        if (exp_digits == 0)
+            return 0;
+        scale += exp_negative ? -exponent : exponent;
+    }
+    if (p != end || scale < -22 || scale > 22)
+        return 0;
+    double v = (double)mantissa;
+    v = scale < 0 ? v / pow10[-scale] : v * pow10[scale];
+    *out = negative ? -v : v;
+    return 1;
+}
+
 /* Parses a whole cell as a decimal number (surrounding spaces and tabs
  * allowed; hexadecimal refused).  NUM_NONFINITE covers nan, inf, overflow. */
 static int parse_number(const char *s, size_t n, double *out)
@@ -222,6 +279,8 @@ static int parse_number(const char *s, size_t n, double *out)
         n--;
     if (n == 0)
         return NUM_EMPTY;
+    if (parse_decimal_fast(s, n, out))
+        return NUM_OK;
     if (n > LRS_CSV_MAX_NUMBER_LEN)
         return NUM_BAD;
     char buf[LRS_CSV_MAX_NUMBER_LEN + 1];
