@@ -4,9 +4,9 @@
  * byte-order mark, trailing blank lines, no final newline), class ids in
  * LabelEncoder order (byte order for strings, numeric order for numbers so
  * 2 < 10), task inference, several regression targets in the order asked
- * for; the synthetic problem (reproducible per seed, the documented draw
- * order, Y = X·Wᵀ exactly with noise 0 and Y − X·Wᵀ = noise·z otherwise);
- * standardization and row gathering.  The reader's fast decimal path must
+ * for; the example data sets; the synthetic problem (reproducible per
+ * seed, the documented draw order, Y = X·Wᵀ exactly with noise 0 and
+ * Y − X·Wᵀ = noise·z otherwise); standardization and row gathering.  The reader's fast decimal path must
  * give strtod's double bit for bit; a larger generated file checks the
  * parsed values and prints the parse rate.
  */
@@ -166,6 +166,33 @@ static void test_load_csv_file(void **state)
     assert_int_equal(d.n_classes, 2);
     assert_string_equal(d.class_labels[0], "no");
     assert_true(d.Y[0] == 1 && d.Y[1] == 0 && d.Y[2] == 1);
+    lrs_dataset_free(&d);
+}
+
+static void test_example_data_sets(void **state)
+{
+    (void)state;
+    /* examples/wine.csv and diabetes.csv (make_datasets.py) load with the shapes the docs state. */
+    const char *cultivar = "cultivar", *progression = "progression";
+    lrs_dataset_t d;
+    lrs_err_t err;
+    if (lrs_dataset_load_csv("../../examples/wine.csv", &cultivar, 1, -1, &d, &err) != 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(d.task, LRS_TASK_CLASSIFICATION);
+    assert_int_equal(d.rows, 178);
+    assert_int_equal(d.n_features, 13);
+    assert_int_equal(d.n_classes, 3);
+    assert_string_equal(d.class_labels[0], "class_0");
+    assert_string_equal(d.class_labels[2], "class_2");
+    assert_string_equal(d.feature_names[11], "od280/od315_of_diluted_wines");
+    assert_true(d.X[0] == 14.23 && d.X[12] == 1065 && d.Y[0] == 0);
+    lrs_dataset_free(&d);
+    if (lrs_dataset_load_csv("../../examples/diabetes.csv", &progression, 1, -1, &d, &err) != 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(d.task, LRS_TASK_REGRESSION);
+    assert_int_equal(d.rows, 442);
+    assert_int_equal(d.n_features, 10);
+    assert_true(d.Y[0] == 151 && d.X[8] == 4.8598);
     lrs_dataset_free(&d);
 }
 
@@ -385,6 +412,7 @@ int main(void)
         cmocka_unit_test(test_task_inference),
         cmocka_unit_test(test_several_regression_targets),
         cmocka_unit_test(test_load_csv_file),
+        cmocka_unit_test(test_example_data_sets),
         cmocka_unit_test(test_synthetic),
         cmocka_unit_test(test_standardize_and_gather),
         cmocka_unit_test(test_numbers_equal_strtod),
