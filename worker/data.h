@@ -27,7 +27,8 @@ typedef struct lrs_dataset {
 } lrs_dataset_t;
 
 /* Loads CSV text (header row; `targets` named columns are targets, every
- * other column a numeric feature).  `name` is used in messages
+ * other column a numeric feature; Y's columns follow the order of `targets`,
+ * X's the file's order).  `name` is used in messages
  * ("wine.csv:17:4: ..."); errors are usage errors (exit 2).  task_hint < 0
  * infers the task: classification when a target column is non-numeric. */
 int lrs_dataset_parse_csv(const char *name, const char *text, size_t len,
@@ -43,6 +44,9 @@ int lrs_dataset_load_csv(const char *path, const char *const *targets, int n_tar
 int lrs_dataset_synthetic(int rows, int features, int outputs, double noise, uint64_t seed,
                           lrs_dataset_t *out, lrs_err_t *err);
 
+/* Frees X, Y and every string (each array and string is its own malloc
+ * block, so a data set built elsewhere, e.g. decoded from the wire, is freed
+ * the same way) and zeroes *d; d may be NULL. */
 void lrs_dataset_free(lrs_dataset_t *d);
 
 /* Per-column mean and scale over the listed rows (population std, as

@@ -25,7 +25,9 @@ typedef struct lrs_folds {
     lrs_split_t *splits;
 } lrs_folds_t;
 
-/* k ≥ 2 folds; stratified when d->task is classification. */
+/* k ≥ 2 folds; stratified when d->task is classification.  Refuses k above
+ * the row count and, when stratified, above the smallest class's row count
+ * (stricter than scikit-learn, which only warns there). */
 int lrs_folds_kfold(const lrs_dataset_t *d, int k, int shuffle, uint64_t seed, lrs_folds_t *out,
                     lrs_err_t *err);
 
