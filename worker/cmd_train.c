@@ -185,7 +185,7 @@ static int split_commas(char *text, const char **words, int max)
 static int parse_hidden(const char *text, lrs_model_spec_t *spec)
 {
     char buf[256];
-    const char *words[LRS_MAX_HIDDEN];
+    const char *words[LRS_MAX_HIDDEN] = {NULL};
     if (strlen(text) >= sizeof buf)
         return -1;
     strcpy(buf, text);
@@ -202,7 +202,7 @@ static int parse_hidden(const char *text, lrs_model_spec_t *spec)
 static int parse_synthetic(const char *text, train_args_t *a)
 {
     char buf[256];
-    const char *words[4];
+    const char *words[4] = {NULL, NULL, NULL, NULL};
     if (strlen(text) >= sizeof buf)
         return -1;
     strcpy(buf, text);
