@@ -139,6 +139,7 @@ static double unit_get_lr(const lrs_sched_cfg_t *c, const sched_unit_t *u, doubl
     case LRS_SCHED_STEP:
         return (l == 0 || l % c->step_size != 0) ? lr : lr * c->gamma;
     case LRS_SCHED_MULTISTEP:
+        /* torch: lr * gamma ** count; milestones are distinct, so count is 1 */
         for (int i = 0; i < c->n_milestones; i++)
             if (c->milestones[i] == l)
                 return lr * pow(c->gamma, 1.0);
