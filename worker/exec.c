@@ -570,12 +570,12 @@ static int build_env(words_t *overrides, words_t *envp)
         if (!overridden(*e, overrides->v, overrides->n) && words_push(envp, *e, strlen(*e)) < 0)
             return -1;
     for (int i = 0; i < overrides->n; i++) {
-        /* an earlier override of the same name wins (spec env before LRSWEEP_*) */
+        /* a later override of the same name wins (spec env may repeat a name) */
         size_t len = strcspn(overrides->v[i], "=");
-        int seen = 0;
-        for (int j = 0; j < i && !seen; j++)
-            seen = env_name_matches(overrides->v[j], overrides->v[i], len);
-        if (!seen && words_push(envp, overrides->v[i], strlen(overrides->v[i])) < 0)
+        int later = 0;
+        for (int j = i + 1; j < overrides->n && !later; j++)
+            later = env_name_matches(overrides->v[j], overrides->v[i], len);
+        if (!later && words_push(envp, overrides->v[i], strlen(overrides->v[i])) < 0)
             return -1;
     }
     return 0;
@@ -1039,6 +1039,9 @@ static int validate_spec(const lrs_exec_spec_t *spec, lrs_err_t *err)
         if (!eq || eq == e)
             return lrs_err_set(err, LRS_EXIT_USAGE, "env: entry %d ('%s') is not NAME=value", i + 1,
                                e ? e : "");
+        if (strncmp(e, "LRSWEEP_", 8) == 0)
+            return lrs_err_set(err, LRS_EXIT_USAGE, "env: %.*s is set by lrsweep itself", (int)(eq - e),
+                               e);
     }
     return 0;
 }
