@@ -838,6 +838,13 @@ int lrs_dataset_parse_csv(const char *name, const char *text, size_t len,
     int rc = -1;
     if (!targets || n_targets <= 0)
         return lrs_err_set(err, LRS_EXIT_USAGE, "%s: no target column given", name);
+    for (int t = 0; t < n_targets; t++)
+        if (!targets[t] || !targets[t][0])
+            return lrs_err_set(err, LRS_EXIT_USAGE, "%s: empty target column name", name);
+    if (!text) {
+        text = "";
+        len = 0;
+    }
     p.r = (csv_reader_t){name, text, text + len, 1, err};
     p.task_hint = task_hint;
     p.has_nul = memchr(text, '\0', len) != NULL;

@@ -104,6 +104,8 @@ static const bad_csv_t bad_cases[] = {
      "bad.csv:3:1: non-numeric value \"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN\"... in column "
      "\"x\""},
     {T("x,y\n1,2\n"), {NULL}, 0, ANY_TASK, "bad.csv: no target column given"},
+    {T("x,y\n1,2\n"), {"y", ""}, 2, ANY_TASK, "bad.csv: empty target column name"},
+    {NULL, 0, {"y"}, 1, ANY_TASK, "bad.csv:1:1: empty file (expected a header row)"},
 };
 
 static void test_bad_csv_table(void **state)
