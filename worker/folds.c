@@ -116,16 +116,19 @@ static int assign_stratified(const lrs_dataset_t *d, const int *class_of, int k,
             by_rank[ranked++] = class_of[i];
         }
     }
-    for (int r = 0; r < ranked; r++) {
-        int c = by_rank[r];
-        if (count[c] < k) {
-            const char *label = d->class_labels && d->class_labels[c] ? d->class_labels[c] : "?";
-            lrs_err_set(err, LRS_EXIT_USAGE,
-                        "folds: stratified %d-fold needs at least %d rows of every class; "
-                        "class \"%.80s\" has %ld",
-                        k, k, label, count[c]);
-            goto done;
-        }
+    int smallest = by_rank[0];
+    for (int r = 1; r < ranked; r++)
+        if (count[by_rank[r]] < count[smallest])
+            smallest = by_rank[r];
+    if (count[smallest] < k) {
+        const char *label = d->class_labels && d->class_labels[smallest]
+                                ? d->class_labels[smallest]
+                                : "?";
+        lrs_err_set(err, LRS_EXIT_USAGE,
+                    "folds: stratified %d-fold needs at least %d rows of every class; "
+                    "class \"%.80s\" has %ld",
+                    k, k, label, count[smallest]);
+        goto done;
     }
     lrs_rng_t rng;
     lrs_rng_init(&rng, lrs_rng_key(seed, 0, LRS_RNG_FOLDS));

@@ -186,12 +186,16 @@ static void test_kfold_refusals(void **state)
     lrs_folds_free(&f);
     lrs_dataset_free(&d);
 
-    const int labels[10] = {0, 1, 0, 0, 1, 0, 0, 2, 0, 0};   /* class c2 has 1 row */
+    /* c1 (2 rows) is seen before c2 (1 row): the message names the smallest. */
+    const int labels[10] = {0, 1, 0, 0, 1, 0, 0, 2, 0, 0};
     make_dataset(&d, 10, labels, 3);
-    assert_int_equal(lrs_folds_kfold(&d, 2, 1, 0, &f, &err), -1);
-    assert_string_equal(err.msg, "folds: stratified 2-fold needs at least 2 rows of every "
+    assert_int_equal(lrs_folds_kfold(&d, 3, 1, 0, &f, &err), -1);
+    assert_string_equal(err.msg, "folds: stratified 3-fold needs at least 3 rows of every "
                                  "class; class \"c2\" has 1");
     assert_int_equal(err.code, LRS_EXIT_USAGE);
+    assert_int_equal(lrs_folds_kfold(&d, 2, 0, 0, &f, &err), -1);
+    assert_string_equal(err.msg, "folds: stratified 2-fold needs at least 2 rows of every "
+                                 "class; class \"c2\" has 1");
     d.Y[3] = 7;   /* a class id out of range is refused, not trusted */
     assert_int_equal(lrs_folds_kfold(&d, 2, 0, 0, &f, &err), -1);
     assert_null(f.splits);
