@@ -1,0 +1,68 @@
+/* broker.h — the coordinator: one thread around zmq_poll that hands out a
+ * sweep's trials to workers and records their results durably.
+ *
+ * It owns the results store (and so the one-writer lock), a ROUTER socket
+ * bound to one or more endpoints, and the sweep's trial table: one state
+ * byte and attempt count per trial index, a queue of re-tried trials, and
+ * for every worker its leases.  After every wake it handles the messages
+ * that arrived, then whichever timers are due: the group-commit flush (then
+ * the ACKs of what it committed), heartbeats to workers, expiry of silent
+ * workers (their trials go back to the queue with attempt + 1, or fail after
+ * max_attempts), the progress line.  The protocol is common/protocol.h.
+ *
+ * Creating a broker on a database that holds a sweep of the same name
+ * resumes it: recorded trials are skipped, leases left by a coordinator that
+ * died are re-queued; a changed search space is refused.
+ */
+#ifndef LRS_BROKER_H
+#define LRS_BROKER_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/err.h"
+#include "common/spec.h"
+
+#define LRS_BROKER_MAX_BINDS 4
+
+typedef struct lrs_broker_opts {
+    const char *db_path;
+    const char *binds[LRS_BROKER_MAX_BINDS];   /* endpoints to bind, n_binds of them */
+    int n_binds;
+    int max_attempts;       /* default 3 */
+    int heartbeat_ms;       /* default LRS_HEARTBEAT_MS */
+    int liveness;           /* missed heartbeats before a worker is dead; default 3 */
+    int flush_ms;           /* group-commit window; default 50 */
+    int flush_batch;        /* results that force a flush; default 4096 */
+    int max_workers;        /* HELLOs beyond this are refused; default 10000 */
+    double drain_s;         /* first Ctrl-C: wait this long for running trials; default 30 */
+    int progress;           /* 0 quiet, 1 plain log lines, 2 live terminal line */
+    volatile sig_atomic_t *interrupts;   /* SIGINT count kept by the caller's handler; may be NULL */
+    FILE *log;              /* messages (default stderr) */
+} lrs_broker_opts_t;
+
+typedef struct lrs_broker lrs_broker_t;
+
+/* Fills opts with the defaults above (no binds, no db). */
+void lrs_broker_opts_init(lrs_broker_opts_t *opts);
+
+/* Opens the store (taking the writer lock), creates or resumes the sweep of
+ * spec (borrowed, must outlive the broker), reads the data file, binds the
+ * endpoints.  NULL with err: 2 for a changed space or bad data, 1 for a
+ * database, lock or bind failure. */
+lrs_broker_t *lrs_broker_new(const lrs_broker_opts_t *opts, const lrs_spec_t *spec, lrs_err_t *err);
+
+/* Trials not yet recorded (0: the sweep is already complete). */
+uint64_t lrs_broker_remaining(const lrs_broker_t *b);
+
+/* Runs until every trial is recorded (returns 0), or an interrupt (130), or
+ * a database failure (-1 with err). */
+int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err);
+
+/* Name of the sweep and the database id, for the final report. */
+const char *lrs_broker_sweep_name(const lrs_broker_t *b);
+
+void lrs_broker_destroy(lrs_broker_t **b);
+
+#endif

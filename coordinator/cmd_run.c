@@ -1,0 +1,276 @@
+/* cmd_run.c — `lrsweep run` (a coordinator plus N local worker processes:
+ * the embedded default) and `lrsweep coordinator` (for sweeps across
+ * machines).  Both create or resume the sweep in the database, run the
+ * broker until every trial is recorded, and print the best configs.
+ *
+ * Local workers are this same binary (/proc/self/exe) run as `lrsweep worker`
+ * over an ipc:// endpoint in a private temp folder.  They sit in their own
+ * process group (a terminal's Ctrl-C reaches only the coordinator, which
+ * drains them in order) and die with the coordinator (PR_SET_PDEATHSIG). */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/cli.h"
+#include "common/err.h"
+#include "common/spec.h"
+#include "coordinator/broker.h"
+#include "coordinator/query.h"
+
+/* SIGINT/SIGTERM count: a signal handler can only reach a static. */
+static volatile sig_atomic_t run_interrupts;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (run_interrupts < 2)
+        run_interrupts++;
+}
+
+typedef struct run_args {
+    const char *cmd;
+    const char *spec_path;
+    const char *db_path;
+    const char *bind;
+    int workers;
+    int quiet;
+} run_args_t;
+
+static void usage(FILE *out, const char *cmd, int is_run)
+{
+    if (is_run)
+        fprintf(out,
+                "usage: lrsweep run SPEC [--db FILE] [--workers N] [--bind ENDPOINT] [--quiet]\n\n"
+                "Runs the sweep SPEC on this machine: a coordinator plus N local workers.\n"
+                "Running it again on the same database resumes the sweep (same name);\n"
+                "a larger `trials:` extends it.\n\n"
+                "  --db FILE          results database (default lrsweep.db)\n"
+                "  --workers N        local worker processes (default: number of cores)\n"
+                "  --bind ENDPOINT    also accept remote workers, e.g. tcp://0.0.0.0:5555\n");
+    else
+        fprintf(out,
+                "usage: lrsweep coordinator SPEC --bind ENDPOINT [--db FILE] [--workers N] [--quiet]\n\n"
+                "Runs the coordinator of sweep SPEC for workers on any machine\n"
+                "(`lrsweep worker --connect tcp://THIS-HOST:PORT`).  Resumes like `run`.\n\n"
+                "  --bind ENDPOINT    where workers connect, e.g. tcp://0.0.0.0:5555 (required)\n"
+                "  --db FILE          results database (default lrsweep.db)\n"
+                "  --workers N        local worker processes too (default 0)\n");
+    fprintf(out,
+            "  --quiet            no progress output\n\n"
+            "Progress: a live line on a terminal, a log line every 5 s otherwise.\n"
+            "Ctrl-C: stop dispatching, let running trials finish (up to 30 s), exit 130;\n"
+            "a second Ctrl-C exits at once.  Everything committed stays; run again to resume.\n");
+    (void)cmd;
+}
+
+static int parse_args(int argc, char **argv, int is_run, run_args_t *a)
+{
+    static const struct option long_opts[] = {
+        {"db", required_argument, NULL, 'd'},   {"workers", required_argument, NULL, 'w'},
+        {"bind", required_argument, NULL, 'b'}, {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+    };
+    memset(a, 0, sizeof *a);
+    a->cmd = is_run ? "run" : "coordinator";
+    a->db_path = "lrsweep.db";
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    a->workers = is_run ? (int)(cores > 0 ? cores : 1) : 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "d:w:b:qh", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            a->db_path = optarg;
+            break;
+        case 'w': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 0 || v > 1024) {
+                fprintf(stderr, "lrsweep %s: --workers: expected an integer in 0..1024, got '%s'\n",
+                        a->cmd, optarg);
+                return LRS_EXIT_USAGE;
+            }
+            a->workers = (int)v;
+            break;
+        }
+        case 'b':
+            a->bind = optarg;
+            break;
+        case 'q':
+            a->quiet = 1;
+            break;
+        case 'h':
+            usage(stdout, a->cmd, is_run);
+            return -1;
+        default:
+            usage(stderr, a->cmd, is_run);
+            return LRS_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "lrsweep %s: expected exactly one SPEC file\n\n", a->cmd);
+        usage(stderr, a->cmd, is_run);
+        return LRS_EXIT_USAGE;
+    }
+    a->spec_path = argv[optind];
+    if (!is_run && !a->bind) {
+        fprintf(stderr, "lrsweep coordinator: --bind ENDPOINT is required\n\n");
+        usage(stderr, a->cmd, is_run);
+        return LRS_EXIT_USAGE;
+    }
+    if (a->bind && strncmp(a->bind, "tcp://", 6) != 0 && strncmp(a->bind, "ipc://", 6) != 0) {
+        fprintf(stderr, "lrsweep %s: --bind: expected tcp://HOST:PORT or ipc://PATH, got '%s'\n",
+                a->cmd, a->bind);
+        return LRS_EXIT_USAGE;
+    }
+    return 0;
+}
+
+static pid_t spawn_worker(const char *endpoint, int index)
+{
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(1);
+    char name[64], host[48] = "";
+    gethostname(host, sizeof host - 1);
+    snprintf(name, sizeof name, "%s:local%d", host, index);
+    execl("/proc/self/exe", "lrsweep", "worker", "--connect", endpoint, "--jobs", "1", "--name",
+          name, (char *)NULL);
+    fprintf(stderr, "lrsweep: cannot start a worker: %s\n", strerror(errno));
+    _exit(127);
+}
+
+/* Waits for the local workers (they exit on SHUTDOWN); stragglers are killed. */
+static void reap_workers(pid_t *pids, int n)
+{
+    struct timespec pause = {0, 20 * 1000 * 1000};
+    for (int round = 0; round < 250; round++) {
+        int left = 0;
+        for (int i = 0; i < n; i++) {
+            if (pids[i] > 0 && waitpid(pids[i], NULL, WNOHANG) == pids[i])
+                pids[i] = 0;
+            left += pids[i] > 0;
+        }
+        if (!left)
+            return;
+        nanosleep(&pause, NULL);
+    }
+    for (int i = 0; i < n; i++)
+        if (pids[i] > 0) {
+            kill(pids[i], SIGKILL);
+            waitpid(pids[i], NULL, 0);
+        }
+}
+
+static int run_main(int argc, char **argv, int is_run)
+{
+    run_args_t a;
+    int rc = parse_args(argc, argv, is_run, &a);
+    if (rc != 0)
+        return rc < 0 ? lrs_cli_finish(0) : rc;
+    lrs_err_t err;
+    lrs_err_clear(&err);
+    lrs_spec_t *spec = NULL;
+    lrs_broker_t *broker = NULL;
+    pid_t *pids = NULL;
+    char tmpdir[] = "/tmp/lrsweep-XXXXXX", endpoint[64] = "";
+    int have_tmp = 0, status = LRS_EXIT_RUNTIME;
+    if (lrs_spec_load(a.spec_path, &spec, &err) != 0) {
+        fprintf(stderr, "lrsweep %s: %s\n", a.cmd, err.msg);
+        return err.code ? err.code : LRS_EXIT_USAGE;
+    }
+    lrs_broker_opts_t bo;
+    lrs_broker_opts_init(&bo);
+    bo.db_path = a.db_path;
+    bo.interrupts = &run_interrupts;
+    bo.progress = a.quiet ? 0 : isatty(STDERR_FILENO) ? 2 : 1;
+    if (a.workers > 0) {
+        if (!mkdtemp(tmpdir)) {
+            fprintf(stderr, "lrsweep %s: cannot create a temp folder: %s\n", a.cmd, strerror(errno));
+            goto done;
+        }
+        have_tmp = 1;
+        snprintf(endpoint, sizeof endpoint, "ipc://%s/coordinator", tmpdir);
+        bo.binds[bo.n_binds++] = endpoint;
+    }
+    if (a.bind)
+        bo.binds[bo.n_binds++] = a.bind;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    broker = lrs_broker_new(&bo, spec, &err);
+    if (!broker) {
+        fprintf(stderr, "lrsweep %s: %s\n", a.cmd, err.msg);
+        status = err.code ? err.code : LRS_EXIT_RUNTIME;
+        goto done;
+    }
+    if (lrs_broker_remaining(broker) > 0 && a.workers > 0) {
+        pids = calloc((size_t)a.workers, sizeof *pids);
+        if (!pids) {
+            fprintf(stderr, "lrsweep %s: out of memory\n", a.cmd);
+            goto done;
+        }
+        for (int i = 0; i < a.workers; i++)
+            if ((pids[i] = spawn_worker(endpoint, i)) < 0) {
+                fprintf(stderr, "lrsweep %s: fork: %s\n", a.cmd, strerror(errno));
+                goto done;
+            }
+    }
+    rc = lrs_broker_run(broker, &err);
+    if (rc < 0) {
+        fprintf(stderr, "lrsweep %s: %s\n", a.cmd, err.msg);
+        status = err.code ? err.code : LRS_EXIT_RUNTIME;
+        goto done;
+    }
+    status = rc;
+    char sweep_name[256];
+    snprintf(sweep_name, sizeof sweep_name, "%s", lrs_broker_sweep_name(broker));
+    lrs_broker_destroy(&broker);   /* commits, releases the lock */
+    if (pids)
+        reap_workers(pids, a.workers);
+    if (!a.quiet || status == 0) {
+        printf("\nbest trials of sweep '%s' (%s):\n", sweep_name, a.db_path);
+        if (lrs_query_best(a.db_path, sweep_name, 5, 0, stdout, &err) != 0)
+            fprintf(stderr, "lrsweep %s: %s\n", a.cmd, err.msg);
+    }
+    status = lrs_cli_finish(status);
+done:
+    lrs_broker_destroy(&broker);
+    if (pids) {
+        for (int i = 0; i < a.workers; i++)
+            if (pids[i] > 0)
+                kill(pids[i], SIGTERM);
+        reap_workers(pids, a.workers);
+        free(pids);
+    }
+    if (have_tmp) {
+        char sock[128];
+        snprintf(sock, sizeof sock, "%s/coordinator", tmpdir);
+        unlink(sock);
+        rmdir(tmpdir);
+    }
+    lrs_spec_destroy(&spec);
+    return status;
+}
+
+int lrs_cmd_run(int argc, char **argv) { return run_main(argc, argv, 1); }
+
+int lrs_cmd_coordinator(int argc, char **argv) { return run_main(argc, argv, 0); }

@@ -1,0 +1,736 @@
+/* agent.c — see agent.h.
+ *
+ * Threads share one mutex: the trial queue (a ring of jobs), the count of
+ * running trials, and the list of finished results kept until ACKed.  A
+ * trial thread that finishes writes a byte to a pipe that the I/O thread
+ * polls next to its socket, so results leave at once without busy waiting.
+ * A sweep context (parsed spec, data set, engine options) is reference
+ * counted: queued jobs keep theirs alive while a new sweep arrives. */
+#include "worker/agent.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <zmq.h>
+
+#include "common/protocol.h"
+#include "common/spec.h"
+#include "worker/data.h"
+#include "worker/synthetic.h"
+#include "worker/train.h"
+
+#define RESEND_MS 10000        /* re-send a result not ACKed after this long */
+#define DRAIN_ACK_MS 5000      /* on Ctrl-C, wait this long for the last ACKs */
+
+typedef struct sweep_ctx sweep_ctx_t;
+
+/* A trial kind: runs trial t under ctx into a wire result (status, score,
+ * curves); returns -1 with err to report the trial as failed. */
+typedef int (*trial_run_fn)(const sweep_ctx_t *ctx, const lrs_trial_cfg_t *cfg, uint64_t seed,
+                            lrs_wire_result_t *out, lrs_err_t *err);
+
+struct sweep_ctx {
+    int refs;                    /* under agent.mu */
+    uint64_t token;
+    lrs_spec_t *spec;
+    const lrs_spec_info_t *info;
+    trial_run_fn run;
+    lrs_dataset_t data;
+    int have_data;
+    lrs_train_opts_t topts;
+};
+
+typedef struct job {
+    sweep_ctx_t *ctx;
+    lrs_wire_trial_t trial;
+} job_t;
+
+typedef struct kept_result {
+    uint64_t token;
+    lrs_wire_result_t r;
+    int64_t sent_ms;             /* 0: not sent in this session */
+} kept_result_t;
+
+typedef struct agent {
+    lrs_agent_opts_t opts;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    job_t *queue;
+    int q_head, q_len, q_cap;
+    int running, stop;
+    kept_result_t *kept;
+    int n_kept, cap_kept;
+    int wake[2];
+    pthread_t *threads;
+    int n_threads;
+    /* I/O thread only */
+    void *zctx, *sock;
+    sweep_ctx_t *ctx;
+    lrs_msg_t pending_welcome;   /* waiting for DATA */
+    int session;                 /* 0 none, 1 HELLO sent, 2 waiting for data, 3 working */
+    int requested, heartbeat_ms;
+    int64_t coord_seen, last_sent, reconnect_at, backoff_ms, last_hello;
+    char name[128], ident[200];
+    char *data_bytes;            /* the cached data set, by hash */
+    size_t data_len;
+    char data_hash[17];
+    int bad_logged;
+    lrs_wbuf_t out;
+} agent_t;
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void alog(agent_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void alog(agent_t *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(a->opts.log, "lrsweep worker %s: ", a->name);
+    vfprintf(a->opts.log, fmt, ap);
+    fputc('\n', a->opts.log);
+    fflush(a->opts.log);
+    va_end(ap);
+}
+
+void lrs_agent_opts_init(lrs_agent_opts_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->jobs = 1;
+    o->prefetch = -1;
+}
+
+/* ---- trial kinds ------------------------------------------------------- */
+
+static void take_train_result(lrs_train_result_t *res, lrs_wire_result_t *out)
+{
+    out->status = res->status == LRS_TRIAL_DIVERGED ? LRS_RES_DIVERGED : LRS_RES_COMPLETE;
+    out->score = res->score;
+    out->score_std = res->score_std;
+    out->seconds = res->seconds;
+    out->diverged_epoch = res->diverged_epoch;
+    out->n_folds = res->n_folds;
+    out->folds = res->folds;
+    out->n_epochs = res->n_epochs > LRS_PROTO_MAX_EPOCHS ? LRS_PROTO_MAX_EPOCHS : res->n_epochs;
+    out->epochs = res->epochs;
+    res->folds = NULL;
+    res->epochs = NULL;
+}
+
+static int run_synthetic(const sweep_ctx_t *ctx, const lrs_trial_cfg_t *cfg, uint64_t seed,
+                         lrs_wire_result_t *out, lrs_err_t *err)
+{
+    lrs_train_result_t res;
+    if (lrs_synthetic_run(cfg, seed, ctx->info->synthetic_cost_ms, &res, err) != 0)
+        return -1;
+    take_train_result(&res, out);
+    return 0;
+}
+
+static int run_engine(const sweep_ctx_t *ctx, const lrs_trial_cfg_t *cfg, uint64_t seed,
+                      lrs_wire_result_t *out, lrs_err_t *err)
+{
+    lrs_train_opts_t opts = ctx->topts;
+    opts.seed = seed;
+    lrs_train_result_t res;
+    memset(&res, 0, sizeof res);
+    if (lrs_train_run(&ctx->data, &opts, cfg, &res, err) != 0) {
+        lrs_train_result_free(&res);
+        return -1;
+    }
+    if (strcmp(ctx->info->metric, "accuracy") == 0 && res.status == LRS_TRIAL_COMPLETE &&
+        res.n_folds > 0) {   /* the score is then the mean fold accuracy */
+        double sum = 0, sq = 0;
+        for (int i = 0; i < res.n_folds; i++)
+            sum += res.folds[i].accuracy;
+        double mean = sum / res.n_folds;
+        for (int i = 0; i < res.n_folds; i++)
+            sq += (res.folds[i].accuracy - mean) * (res.folds[i].accuracy - mean);
+        res.score = mean;
+        res.score_std = sqrt(sq / res.n_folds);
+    }
+    take_train_result(&res, out);
+    lrs_train_result_free(&res);
+    return 0;
+}
+
+/* ---- sweep contexts ---------------------------------------------------- */
+
+static void ctx_release(agent_t *a, sweep_ctx_t *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&a->mu);
+    int last = --c->refs == 0;
+    pthread_mutex_unlock(&a->mu);
+    if (!last)
+        return;
+    if (c->have_data)
+        lrs_dataset_free(&c->data);
+    lrs_spec_destroy(&c->spec);
+    free(c);
+}
+
+static sweep_ctx_t *ctx_build(const lrs_msg_t *w, const char *data, size_t data_len, lrs_err_t *err)
+{
+    sweep_ctx_t *c = calloc(1, sizeof *c);
+    if (!c) {
+        lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+        return NULL;
+    }
+    c->refs = 1;
+    c->token = w->sweep;
+    if (lrs_spec_parse(w->sweep_name, w->spec_text, w->spec_len, NULL, &c->spec, err) != 0)
+        goto fail;
+    if (lrs_spec_space_hash(c->spec) != w->space_hash) {
+        lrs_err_set(err, LRS_EXIT_RUNTIME,
+                    "sweep '%s': the spec hashes differently here than on the coordinator "
+                    "(different lrsweep versions?)",
+                    w->sweep_name);
+        goto fail;
+    }
+    c->info = lrs_spec_info(c->spec);
+    if (c->info->model_kind == LRS_MODEL_SYNTHETIC) {
+        c->run = run_synthetic;
+        return c;
+    }
+    c->run = run_engine;
+    lrs_train_opts_init(&c->topts);
+    c->topts.model = c->info->model;
+    c->topts.folds = c->info->folds;
+    c->topts.holdout = c->info->holdout;
+    c->topts.shuffle = c->info->shuffle;
+    c->topts.standardize = c->info->standardize;
+    int rc;
+    if (data)
+        rc = lrs_dataset_parse_csv(c->info->data_path ? c->info->data_path : "data", data, data_len,
+                                   c->info->targets, c->info->n_targets, c->info->task_hint,
+                                   &c->data, err);
+    else if (c->info->synthetic_rows > 0)
+        rc = lrs_dataset_synthetic(c->info->synthetic_rows, c->info->synthetic_features,
+                                   c->info->synthetic_outputs, c->info->synthetic_noise,
+                                   c->info->seed, &c->data, err);
+    else
+        rc = lrs_err_set(err, LRS_EXIT_USAGE, "sweep '%s' has no data", w->sweep_name);
+    if (rc != 0)
+        goto fail;
+    c->have_data = 1;
+    return c;
+fail:
+    if (c->spec)
+        lrs_spec_destroy(&c->spec);
+    free(c);
+    return NULL;
+}
+
+/* ---- trial threads ----------------------------------------------------- */
+
+static void run_job(const job_t *j, lrs_wire_result_t *out)
+{
+    lrs_err_t err;
+    lrs_err_clear(&err);
+    lrs_trial_cfg_t cfg;
+    uint64_t seed = 0;
+    memset(out, 0, sizeof *out);
+    out->trial = j->trial.trial;
+    out->attempt = j->trial.attempt;
+    out->score = out->score_std = out->seconds = NAN;
+    int rc = lrs_spec_sample(j->ctx->spec, j->trial.trial, &cfg, &seed, &err);
+    if (rc == 0 && seed != j->trial.seed)
+        rc = lrs_err_set(&err, LRS_EXIT_RUNTIME, "trial %" PRIu64 ": training seed differs from "
+                         "the coordinator's", j->trial.trial);
+    if (rc == 0)
+        rc = j->ctx->run(j->ctx, &cfg, seed, out, &err);
+    if (rc != 0) {
+        out->status = LRS_RES_FAILED;
+        out->error = strdup(err.msg[0] ? err.msg : "trial failed");
+    }
+}
+
+static void *trial_thread(void *arg)
+{
+    agent_t *a = arg;
+    for (;;) {
+        pthread_mutex_lock(&a->mu);
+        while (!a->stop && a->q_len == 0)
+            pthread_cond_wait(&a->cv, &a->mu);
+        if (a->stop) {
+            pthread_mutex_unlock(&a->mu);
+            return NULL;
+        }
+        job_t j = a->queue[a->q_head];
+        a->q_head = (a->q_head + 1) % a->q_cap;
+        a->q_len--;
+        a->running++;
+        pthread_mutex_unlock(&a->mu);
+
+        kept_result_t k = {.token = j.ctx->token};
+        run_job(&j, &k.r);
+
+        pthread_mutex_lock(&a->mu);
+        a->running--;
+        if (a->n_kept == a->cap_kept) {
+            int cap = a->cap_kept ? 2 * a->cap_kept : 64;
+            kept_result_t *q = realloc(a->kept, (size_t)cap * sizeof *q);
+            if (q) {
+                a->kept = q;
+                a->cap_kept = cap;
+            }
+        }
+        if (a->n_kept < a->cap_kept)
+            a->kept[a->n_kept++] = k;
+        else
+            lrs_wire_result_clear(&k.r);   /* no memory: the lease expires, the trial re-runs */
+        pthread_mutex_unlock(&a->mu);
+        ctx_release(a, j.ctx);
+        char byte = 1;
+        ssize_t ignored = write(a->wake[1], &byte, 1);
+        (void)ignored;
+    }
+}
+
+/* ---- sending ----------------------------------------------------------- */
+
+static void send_out(agent_t *a)
+{
+    if (a->sock && zmq_send(a->sock, a->out.sb.data, a->out.sb.size, ZMQ_DONTWAIT) >= 0)
+        a->last_sent = mono_ms();
+}
+
+/* Sends every result not yet sent (or sent too long ago) in this session. */
+static void send_results(agent_t *a, int64_t now)
+{
+    if (a->session != 3)
+        return;
+    pthread_mutex_lock(&a->mu);
+    for (;;) {
+        int n = 0;
+        size_t bytes = 0;
+        for (int i = 0; i < a->n_kept && n < LRS_PROTO_MAX_BATCH; i++) {
+            kept_result_t *k = &a->kept[i];
+            if (k->token != a->ctx->token || (k->sent_ms && now - k->sent_ms < RESEND_MS))
+                continue;
+            size_t size = 64 + 40 * (size_t)(k->r.n_folds + k->r.n_epochs) +
+                          (k->r.error ? strlen(k->r.error) : 0);
+            if (n > 0 && bytes + size > LRS_PROTO_MAX_MSG / 2)
+                break;
+            bytes += size;
+            n++;
+        }
+        if (n == 0)
+            break;
+        lrs_proto_results_begin(&a->out, a->ctx->token, n);
+        for (int i = 0, added = 0; i < a->n_kept && added < n; i++) {
+            kept_result_t *k = &a->kept[i];
+            if (k->token != a->ctx->token || (k->sent_ms && now - k->sent_ms < RESEND_MS))
+                continue;
+            lrs_proto_results_add(&a->out, &k->r);
+            k->sent_ms = now;
+            added++;
+        }
+        send_out(a);
+    }
+    pthread_mutex_unlock(&a->mu);
+}
+
+static void on_ack(agent_t *a, const lrs_msg_t *m)
+{
+    pthread_mutex_lock(&a->mu);
+    for (int i = 0; i < m->n_acks; i++)
+        for (int k = 0; k < a->n_kept; k++)
+            if (a->kept[k].r.trial == m->acks[i] && a->kept[k].token == m->sweep) {
+                lrs_wire_result_clear(&a->kept[k].r);
+                a->kept[k] = a->kept[--a->n_kept];
+                break;
+            }
+    pthread_mutex_unlock(&a->mu);
+}
+
+/* Asks for trials up to jobs + prefetch in hand. */
+static void request_trials(agent_t *a)
+{
+    if (a->session != 3)
+        return;
+    pthread_mutex_lock(&a->mu);
+    int have = a->q_len + a->running + a->requested;
+    pthread_mutex_unlock(&a->mu);
+    int want = a->opts.jobs + a->opts.prefetch - have;
+    if (want <= 0 || want * 2 < a->opts.prefetch)   /* ask in chunks, not one by one */
+        return;
+    lrs_proto_ready(&a->out, a->ctx->token, want);
+    send_out(a);
+    a->requested += want;
+}
+
+/* ---- connection -------------------------------------------------------- */
+
+static void disconnect(agent_t *a)
+{
+    if (a->sock)
+        zmq_close(a->sock);
+    a->sock = NULL;
+    a->session = 0;
+    a->requested = 0;
+    lrs_msg_free(&a->pending_welcome);
+    pthread_mutex_lock(&a->mu);
+    for (int i = 0; i < a->n_kept; i++)
+        a->kept[i].sent_ms = 0;   /* re-send all after the next WELCOME */
+    pthread_mutex_unlock(&a->mu);
+}
+
+static int connect_now(agent_t *a, int64_t now, lrs_err_t *err)
+{
+    a->sock = zmq_socket(a->zctx, ZMQ_DEALER);
+    if (!a->sock)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "zmq: %s", zmq_strerror(errno));
+    int linger = 0;
+    int64_t maxmsg = (int64_t)LRS_PROTO_MAX_DATA + 4096;
+    zmq_setsockopt(a->sock, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(a->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+    zmq_setsockopt(a->sock, ZMQ_ROUTING_ID, a->ident, strlen(a->ident));
+    if (zmq_connect(a->sock, a->opts.endpoint) != 0)
+        return lrs_err_set(err, LRS_EXIT_USAGE, "cannot connect to %s: %s", a->opts.endpoint,
+                           zmq_strerror(errno));
+    char host[64] = "";
+    gethostname(host, sizeof host - 1);
+    lrs_proto_hello(&a->out, a->name, host, (int64_t)getpid(), a->opts.jobs);
+    send_out(a);
+    a->session = 1;
+    a->coord_seen = now;
+    a->last_hello = now;
+    return 0;
+}
+
+/* The sweep is known (and its data at hand): start or resume work. */
+static int start_session(agent_t *a, lrs_msg_t *w, lrs_err_t *err)
+{
+    if (!a->ctx || a->ctx->token != w->sweep) {
+        lrs_err_t why;
+        sweep_ctx_t *c = ctx_build(w, w->data_hash[0] ? a->data_bytes : NULL, a->data_len, &why);
+        if (!c) {
+            alog(a, "cannot run sweep '%s': %s", w->sweep_name, why.msg);
+            return lrs_err_set(err, why.code ? why.code : LRS_EXIT_RUNTIME, "%s", why.msg);
+        }
+        ctx_release(a, a->ctx);
+        a->ctx = c;
+        pthread_mutex_lock(&a->mu);
+        for (int k = 0; k < a->n_kept;) {   /* results of an older sweep can never be ACKed */
+            if (a->kept[k].token != c->token) {
+                lrs_wire_result_clear(&a->kept[k].r);
+                a->kept[k] = a->kept[--a->n_kept];
+            } else {
+                k++;
+            }
+        }
+        pthread_mutex_unlock(&a->mu);
+        if (a->opts.verbose)
+            alog(a, "joined sweep '%s'", w->sweep_name);
+    }
+    a->heartbeat_ms = w->heartbeat_ms;
+    a->session = 3;
+    a->backoff_ms = LRS_RECONNECT_MIN_MS;
+    a->requested = 0;
+    return 0;
+}
+
+static int on_welcome(agent_t *a, lrs_msg_t *m, lrs_err_t *err)
+{
+    if (m->data_hash[0] && strcmp(m->data_hash, a->data_hash) != 0 &&
+        !(a->ctx && a->ctx->token == m->sweep)) {
+        lrs_msg_free(&a->pending_welcome);
+        a->pending_welcome = *m;   /* keep it until the data arrives */
+        memset(m, 0, sizeof *m);
+        lrs_proto_data_req(&a->out, a->pending_welcome.data_hash);
+        send_out(a);
+        a->session = 2;
+        return 0;
+    }
+    return start_session(a, m, err);
+}
+
+static int on_data(agent_t *a, lrs_msg_t *m, lrs_err_t *err)
+{
+    if (a->session != 2 || strcmp(m->data_hash, a->pending_welcome.data_hash) != 0)
+        return 0;
+    char hash[17];
+    lrs_proto_content_hash(m->data, m->data_len, hash);
+    if (strcmp(hash, m->data_hash) != 0) {
+        alog(a, "data set arrived corrupted (hash %s, expected %s); asking again", hash,
+             m->data_hash);
+        lrs_proto_data_req(&a->out, m->data_hash);
+        send_out(a);
+        return 0;
+    }
+    free(a->data_bytes);
+    a->data_bytes = m->data;
+    a->data_len = m->data_len;
+    m->data = NULL;
+    snprintf(a->data_hash, sizeof a->data_hash, "%s", hash);
+    int rc = start_session(a, &a->pending_welcome, err);
+    lrs_msg_free(&a->pending_welcome);
+    return rc;
+}
+
+static int on_trials(agent_t *a, lrs_msg_t *m)
+{
+    if (a->session != 3 || m->sweep != a->ctx->token)
+        return 0;
+    pthread_mutex_lock(&a->mu);
+    if (a->q_len + m->n_trials > a->q_cap) {
+        int cap = a->q_cap ? a->q_cap : 64;
+        while (cap < a->q_len + m->n_trials)
+            cap *= 2;
+        job_t *q = malloc((size_t)cap * sizeof *q);
+        if (!q) {
+            pthread_mutex_unlock(&a->mu);
+            return -1;
+        }
+        for (int i = 0; i < a->q_len; i++)
+            q[i] = a->queue[(a->q_head + i) % a->q_cap];
+        free(a->queue);
+        a->queue = q;
+        a->q_cap = cap;
+        a->q_head = 0;
+    }
+    for (int i = 0; i < m->n_trials; i++) {
+        a->ctx->refs++;
+        a->queue[(a->q_head + a->q_len++) % a->q_cap] = (job_t){a->ctx, m->trials[i]};
+    }
+    pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+    a->requested -= m->n_trials;
+    if (a->requested < 0)
+        a->requested = 0;
+    return 0;
+}
+
+/* Handles one frame; returns 1 on SHUTDOWN, -1 on a fatal error. */
+static int on_frame(agent_t *a, const void *data, size_t len, int64_t now, lrs_err_t *err)
+{
+    lrs_msg_t m;
+    lrs_err_t why;
+    if (lrs_proto_decode(data, len, &m, &why) != 0) {
+        if (!a->bad_logged++)
+            alog(a, "ignoring a malformed message from the coordinator: %s", why.msg);
+        return 0;
+    }
+    a->coord_seen = now;
+    int rc = 0;
+    switch (m.type) {
+    case LRS_MSG_WELCOME:
+        rc = on_welcome(a, &m, err);
+        break;
+    case LRS_MSG_DATA:
+        rc = on_data(a, &m, err);
+        break;
+    case LRS_MSG_TRIALS:
+        rc = on_trials(a, &m) == 0 ? 0 : lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+        break;
+    case LRS_MSG_ACK:
+        on_ack(a, &m);
+        break;
+    case LRS_MSG_SHUTDOWN:
+        if (a->opts.verbose)
+            alog(a, "coordinator says: %s", m.reason);
+        rc = 1;
+        break;
+    case LRS_MSG_REJECT:
+        if (a->opts.verbose || a->session == 1)
+            alog(a, "coordinator refused a message: %s", m.reason);
+        if (now - a->last_hello >= 1000) {   /* it forgot us (e.g. restarted): say HELLO again */
+            disconnect(a);
+            rc = connect_now(a, now, err);
+        }
+        break;
+    default:
+        break;
+    }
+    lrs_msg_free(&m);
+    return rc;
+}
+
+/* ---- main loop --------------------------------------------------------- */
+
+static int agent_setup(agent_t *a, const lrs_agent_opts_t *opts, lrs_err_t *err)
+{
+    a->opts = *opts;
+    if (!a->opts.log)
+        a->opts.log = stderr;
+    if (a->opts.jobs < 1)
+        a->opts.jobs = 1;
+    if (a->opts.prefetch < 0)
+        a->opts.prefetch = a->opts.jobs > 16 ? a->opts.jobs : 16;
+    a->wake[0] = a->wake[1] = -1;
+    a->heartbeat_ms = LRS_HEARTBEAT_MS;
+    a->backoff_ms = LRS_RECONNECT_MIN_MS;
+    char host[64] = "";
+    gethostname(host, sizeof host - 1);
+    if (opts->name)
+        snprintf(a->name, sizeof a->name, "%s", opts->name);
+    else
+        snprintf(a->name, sizeof a->name, "%s:%ld", host, (long)getpid());
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(a->ident, sizeof a->ident, "%s/%08x", a->name,
+             (unsigned)(lrs_mix64((uint64_t)ts.tv_nsec ^ (uint64_t)getpid()) & 0xffffffffu));
+    lrs_wbuf_init(&a->out);
+    if (pthread_mutex_init(&a->mu, NULL) != 0 || pthread_cond_init(&a->cv, NULL) != 0)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "cannot create a mutex");
+    if (pipe(a->wake) != 0)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "pipe: %s", strerror(errno));
+    fcntl(a->wake[0], F_SETFL, O_NONBLOCK);
+    fcntl(a->wake[0], F_SETFD, FD_CLOEXEC);
+    fcntl(a->wake[1], F_SETFD, FD_CLOEXEC);
+    a->zctx = zmq_ctx_new();
+    if (!a->zctx)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "zmq: cannot create context");
+    a->threads = calloc((size_t)a->opts.jobs, sizeof *a->threads);
+    if (!a->threads)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+    for (; a->n_threads < a->opts.jobs; a->n_threads++)
+        if (pthread_create(&a->threads[a->n_threads], NULL, trial_thread, a) != 0)
+            return lrs_err_set(err, LRS_EXIT_RUNTIME, "cannot start trial threads");
+    return 0;
+}
+
+static void agent_teardown(agent_t *a)
+{
+    pthread_mutex_lock(&a->mu);
+    a->stop = 1;
+    pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+    for (int i = 0; i < a->n_threads; i++)
+        pthread_join(a->threads[i], NULL);
+    free(a->threads);
+    for (int i = 0; i < a->q_len; i++)
+        ctx_release(a, a->queue[(a->q_head + i) % a->q_cap].ctx);
+    free(a->queue);
+    for (int i = 0; i < a->n_kept; i++)
+        lrs_wire_result_clear(&a->kept[i].r);
+    free(a->kept);
+    ctx_release(a, a->ctx);
+    disconnect(a);
+    if (a->zctx)
+        zmq_ctx_term(a->zctx);
+    free(a->data_bytes);
+    lrs_wbuf_free(&a->out);
+    if (a->wake[0] >= 0)
+        close(a->wake[0]);
+    if (a->wake[1] >= 0)
+        close(a->wake[1]);
+    pthread_cond_destroy(&a->cv);
+    pthread_mutex_destroy(&a->mu);
+}
+
+/* Empties the trial queue: those trials are simply not run here (their
+ * leases expire and they run elsewhere). */
+static void drop_queue(agent_t *a)
+{
+    pthread_mutex_lock(&a->mu);
+    int n = a->q_len;
+    job_t *jobs = n ? malloc((size_t)n * sizeof *jobs) : NULL;
+    for (int i = 0; jobs && i < n; i++)
+        jobs[i] = a->queue[(a->q_head + i) % a->q_cap];
+    if (jobs)
+        a->q_len = 0;
+    pthread_mutex_unlock(&a->mu);
+    for (int i = 0; jobs && i < n; i++)
+        ctx_release(a, jobs[i].ctx);
+    free(jobs);
+}
+
+/* Whether a Ctrl-C'd worker may leave: nothing running and all ACKed. */
+static int drained(agent_t *a)
+{
+    pthread_mutex_lock(&a->mu);
+    int idle = a->running == 0 && a->n_kept == 0;
+    pthread_mutex_unlock(&a->mu);
+    return idle;
+}
+
+static int loop(agent_t *a, lrs_err_t *err)
+{
+    int64_t interrupted_at = 0;
+    for (;;) {
+        int64_t now = mono_ms();
+        int interrupts = a->opts.interrupts ? (int)*a->opts.interrupts : 0;
+        if (interrupts >= 2)
+            return LRS_EXIT_INTERRUPTED;
+        if (interrupts == 1 && !interrupted_at) {
+            interrupted_at = now;
+            drop_queue(a);   /* run nothing new */
+        }
+        if (interrupted_at && (drained(a) || now - interrupted_at > DRAIN_ACK_MS))
+            return LRS_EXIT_INTERRUPTED;
+        if (!a->sock && now >= a->reconnect_at && connect_now(a, now, err) != 0)
+            return -1;
+        zmq_pollitem_t items[2] = {{.socket = a->sock, .events = ZMQ_POLLIN},
+                                   {.fd = a->wake[0], .events = ZMQ_POLLIN}};
+        long timeout = a->heartbeat_ms / 4;
+        int n = zmq_poll(a->sock ? items : items + 1, a->sock ? 2 : 1,
+                         a->sock ? timeout : (long)(a->reconnect_at - now));
+        if (n < 0 && errno != EINTR)
+            return lrs_err_set(err, LRS_EXIT_RUNTIME, "zmq_poll: %s", zmq_strerror(errno));
+        char junk[256];
+        while (read(a->wake[0], junk, sizeof junk) > 0)
+            ;
+        now = mono_ms();
+        for (int budget = 0; a->sock && budget < 1000; budget++) {
+            zmq_msg_t msg;
+            zmq_msg_init(&msg);
+            if (zmq_msg_recv(&msg, a->sock, ZMQ_DONTWAIT) < 0) {
+                zmq_msg_close(&msg);
+                break;
+            }
+            int rc = on_frame(a, zmq_msg_data(&msg), zmq_msg_size(&msg), now, err);
+            zmq_msg_close(&msg);
+            if (rc < 0)
+                return -1;
+            if (rc == 1)
+                return 0;
+        }
+        if (!a->sock)
+            continue;
+        send_results(a, now);
+        if (!interrupted_at)
+            request_trials(a);
+        if (now - a->last_sent >= a->heartbeat_ms) {
+            lrs_proto_heartbeat(&a->out);
+            send_out(a);
+        }
+        if (now - a->coord_seen > (int64_t)a->heartbeat_ms * LRS_HEARTBEAT_LIVENESS) {
+            if (a->opts.verbose || a->session >= 3)
+                alog(a, "no word from %s for %d s; reconnecting in %" PRId64 " s", a->opts.endpoint,
+                     (int)((now - a->coord_seen) / 1000), a->backoff_ms / 1000);
+            disconnect(a);
+            a->reconnect_at = now + a->backoff_ms;
+            a->backoff_ms = a->backoff_ms * 2 > LRS_RECONNECT_MAX_MS ? LRS_RECONNECT_MAX_MS
+                                                                     : a->backoff_ms * 2;
+        }
+    }
+}
+
+int lrs_agent_run(const lrs_agent_opts_t *opts, lrs_err_t *err)
+{
+    agent_t *a = calloc(1, sizeof *a);
+    if (!a)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+    int rc = agent_setup(a, opts, err);
+    if (rc == 0)
+        rc = loop(a, err);
+    agent_teardown(a);
+    free(a);
+    return rc;
+}

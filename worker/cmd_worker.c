@@ -1,0 +1,105 @@
+/* cmd_worker.c — `lrsweep worker`: connect to a coordinator and run trials
+ * until it says the sweep is over.  Started before its coordinator, it waits
+ * and connects; after losing it, it reconnects with back-off. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cli.h"
+#include "common/err.h"
+#include "worker/agent.h"
+
+/* The one piece of process-wide state: how many SIGINT/SIGTERM arrived.  A
+ * signal handler can only reach a static. */
+static volatile sig_atomic_t worker_interrupts;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (worker_interrupts < 2)
+        worker_interrupts++;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: lrsweep worker --connect ENDPOINT [--jobs N] [--name NAME] [--verbose]\n\n"
+            "Runs trials for a coordinator until it says the sweep is over (exit 0).\n"
+            "May be started before the coordinator: it waits and connects, and after\n"
+            "losing the coordinator it reconnects (back-off 1 s doubling to 32 s),\n"
+            "re-sending results the coordinator has not acknowledged.\n\n"
+            "  --connect ENDPOINT  the coordinator, e.g. tcp://10.0.0.5:5555 (required)\n"
+            "  --jobs N            trials run at once (default 1)\n"
+            "  --name NAME         name shown by `lrsweep status` (default HOST:PID)\n"
+            "  --verbose           log connections and the sweep's end\n\n"
+            "Ctrl-C: finish the running trials, deliver their results, exit 130;\n"
+            "a second Ctrl-C exits at once.\n");
+}
+
+int lrs_cmd_worker(int argc, char **argv)
+{
+    static const struct option long_opts[] = {
+        {"connect", required_argument, NULL, 'c'}, {"jobs", required_argument, NULL, 'j'},
+        {"name", required_argument, NULL, 'n'},    {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+    };
+    lrs_agent_opts_t opts;
+    lrs_agent_opts_init(&opts);
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "c:j:n:vh", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            opts.endpoint = optarg;
+            break;
+        case 'j': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 4096) {
+                fprintf(stderr, "lrsweep worker: --jobs: expected an integer in 1..4096, got '%s'\n",
+                        optarg);
+                return LRS_EXIT_USAGE;
+            }
+            opts.jobs = (int)v;
+            break;
+        }
+        case 'n':
+            opts.name = optarg;
+            break;
+        case 'v':
+            opts.verbose = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return lrs_cli_finish(0);
+        default:
+            usage(stderr);
+            return LRS_EXIT_USAGE;
+        }
+    }
+    if (optind < argc || !opts.endpoint) {
+        fprintf(stderr, optind < argc ? "lrsweep worker: unexpected argument '%s'\n\n"
+                                      : "lrsweep worker: --connect ENDPOINT is required%s\n\n",
+                optind < argc ? argv[optind] : "");
+        usage(stderr);
+        return LRS_EXIT_USAGE;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    opts.interrupts = &worker_interrupts;
+    lrs_err_t err;
+    lrs_err_clear(&err);
+    int rc = lrs_agent_run(&opts, &err);
+    if (rc < 0) {
+        fprintf(stderr, "lrsweep worker: %s\n", err.msg);
+        return err.code ? err.code : LRS_EXIT_RUNTIME;
+    }
+    return rc;
+}
