@@ -17,6 +17,14 @@ typedef struct lrs_command {
 
 int lrs_cmd_schedule(int argc, char **argv);
 int lrs_cmd_train(int argc, char **argv);
+int lrs_cmd_run(int argc, char **argv);
+int lrs_cmd_coordinator(int argc, char **argv);
+int lrs_cmd_worker(int argc, char **argv);
+int lrs_cmd_sweeps(int argc, char **argv);
+int lrs_cmd_status(int argc, char **argv);
+int lrs_cmd_best(int argc, char **argv);
+int lrs_cmd_summary(int argc, char **argv);
+int lrs_cmd_export(int argc, char **argv);
 
 /* Flushes stdout and reports a failed write (e.g. a full disk or closed
  * pipe) on stderr; returns status unchanged on success, 1 on a failed write. */

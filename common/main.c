@@ -10,6 +10,14 @@
 static const lrs_command_t commands[] = {
     {"train", lrs_cmd_train, "train and cross-validate one config"},
     {"schedule", lrs_cmd_schedule, "print the learning rate of every epoch for a scheduler"},
+    {"run", lrs_cmd_run, "run a sweep on this machine: coordinator + local workers"},
+    {"coordinator", lrs_cmd_coordinator, "run a sweep's coordinator for workers on other machines"},
+    {"worker", lrs_cmd_worker, "run trials for a coordinator"},
+    {"sweeps", lrs_cmd_sweeps, "list the sweeps in a results database"},
+    {"status", lrs_cmd_status, "progress, workers, throughput and best trial of a sweep"},
+    {"best", lrs_cmd_best, "the best trials of a sweep"},
+    {"summary", lrs_cmd_summary, "count, best and median score per scheduler/optimizer/parameter"},
+    {"export", lrs_cmd_export, "every trial of a sweep as CSV or JSON Lines"},
 };
 
 static const size_t command_count = sizeof commands / sizeof commands[0];
