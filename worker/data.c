@@ -612,17 +612,19 @@ static int feature_cell(csv_parse_t *p, const csv_field_t *f, int col, int j)
 static int read_row(csv_parse_t *p)
 {
     csv_reader_t *r = &p->r;
-    int col = 0, t;
+    long fields = 0;   /* long: a hostile line may hold more than INT_MAX commas */
     size_t extra_line = 0, last_line = r->line;
+    int t;
     do {
         csv_field_t f;
-        t = csv_next_field(r, col + 1, &f);
+        int col = fields < p->n_cols ? (int)fields + 1 : p->n_cols + 1;
+        t = csv_next_field(r, col, &f);
         if (t < 0)
             return -1;
-        col++;
+        fields++;
         last_line = f.line;
-        if (col > p->n_cols) {
-            if (col == p->n_cols + 1)
+        if (fields > p->n_cols) {
+            if (fields == p->n_cols + 1)
                 extra_line = f.line;
             continue;
         }
@@ -634,12 +636,12 @@ static int read_row(csv_parse_t *p)
         if (rc < 0)
             return -1;
     } while (t == FIELD_MORE);
-    if (col < p->n_cols)
-        return csv_fail(r, last_line, col + 1, "too few fields: expected %d, got %d", p->n_cols,
-                        col);
-    if (col > p->n_cols)
-        return csv_fail(r, extra_line, p->n_cols + 1, "too many fields: expected %d, got %d",
-                        p->n_cols, col);
+    if (fields < p->n_cols)
+        return csv_fail(r, last_line, (int)fields + 1, "too few fields: expected %d, got %ld",
+                        p->n_cols, fields);
+    if (fields > p->n_cols)
+        return csv_fail(r, extra_line, p->n_cols + 1, "too many fields: expected %d, got %ld",
+                        p->n_cols, fields);
     p->rows++;
     return 0;
 }
@@ -663,6 +665,8 @@ static int read_rows(csv_parse_t *p)
     size_t by_size = body / (2 * (size_t)p->n_cols) + 1;
     if (by_size < estimate)
         estimate = by_size;
+    if (estimate > (size_t)1 << 20)
+        estimate = (size_t)1 << 20;   /* hostile text must not reserve gigabytes */
     if (reserve_rows(p, estimate) < 0)
         return -1;
     if (p->mode == TARGET_LABEL) {

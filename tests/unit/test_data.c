@@ -361,6 +361,34 @@ static void test_numbers_equal_strtod(void **state)
     free(cells);
 }
 
+static void test_rows_beyond_initial_reservation(void **state)
+{
+    (void)state;
+    /* More rows than the reader reserves up front (2^20): the matrices grow. */
+    const int rows = (1 << 20) + 12345;
+    size_t cap = (size_t)rows * 6 + 16, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    len += (size_t)snprintf(text, cap, "x,y\n");
+    for (int i = 0; i < rows; i++) {
+        text[len++] = (char)('0' + i % 10);
+        text[len++] = ',';
+        text[len++] = (char)('0' + i % 7);
+        text[len++] = '\n';
+    }
+    const char *target = "y";
+    lrs_dataset_t d;
+    lrs_err_t err;
+    if (lrs_dataset_parse_csv("long.csv", text, len, &target, 1, -1, &d, &err) != 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(d.rows, rows);
+    for (int i = 0; i < rows; i += 9973)
+        assert_true(d.X[i] == i % 10 && d.Y[i] == i % 7);
+    assert_true(d.X[rows - 1] == (rows - 1) % 10 && d.Y[rows - 1] == (rows - 1) % 7);
+    lrs_dataset_free(&d);
+    free(text);
+}
+
 static void test_large_file_values_and_rate(void **state)
 {
     (void)state;
@@ -416,6 +444,7 @@ int main(void)
         cmocka_unit_test(test_synthetic),
         cmocka_unit_test(test_standardize_and_gather),
         cmocka_unit_test(test_numbers_equal_strtod),
+        cmocka_unit_test(test_rows_beyond_initial_reservation),
         cmocka_unit_test(test_large_file_values_and_rate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
