@@ -15,6 +15,7 @@ typedef struct lrs_command {
     const char *summary;   /* one line for `lrsweep --help` */
 } lrs_command_t;
 
+int lrs_cmd_params(int argc, char **argv);
 int lrs_cmd_schedule(int argc, char **argv);
 int lrs_cmd_train(int argc, char **argv);
 int lrs_cmd_run(int argc, char **argv);

@@ -34,7 +34,13 @@ void lrs_err_prefix(lrs_err_t *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
-    char joined[sizeof err->msg];
-    snprintf(joined, sizeof joined, "%s%s", prefix, err->msg);
-    memcpy(err->msg, joined, sizeof err->msg);
+    /* Shift the message right to make room, truncating its tail if needed. */
+    size_t plen = strlen(prefix), mlen = strlen(err->msg), cap = sizeof err->msg - 1;
+    if (plen > cap)
+        plen = cap;
+    if (plen + mlen > cap)
+        mlen = cap - plen;
+    memmove(err->msg + plen, err->msg, mlen);
+    memcpy(err->msg, prefix, plen);
+    err->msg[plen + mlen] = '\0';
 }

@@ -8,6 +8,7 @@
 #define LRS_VERSION "0.1.0"
 
 static const lrs_command_t commands[] = {
+    {"params", lrs_cmd_params, "list the trial parameters and their meaning"},
     {"train", lrs_cmd_train, "train and cross-validate one config"},
     {"schedule", lrs_cmd_schedule, "print the learning rate of every epoch for a scheduler"},
     {"run", lrs_cmd_run, "run a sweep on this machine: coordinator + local workers"},

@@ -3,7 +3,7 @@
 #   const char *const lrs_schema_sql[]; const int lrs_schema_count;
 file(GLOB files ${SRC_DIR}/*.sql)
 list(SORT files)
-set(body "/* Generated from schema/*.sql by schema/embed.cmake. Do not edit. */\n")
+set(body "/* Generated from the schema folder by schema/embed.cmake. Do not edit. */\n")
 set(arr "")
 set(n 0)
 foreach(f ${files})
