@@ -211,7 +211,7 @@ static int take(reader_t *r, size_t n, const char *field, const uint8_t **out)
  * its two's-complement bits as int64). */
 static int rd_int(reader_t *r, const char *field, uint64_t *u, int *neg)
 {
-    const uint8_t *q;
+    const uint8_t *q = NULL;
     if (take(r, 1, field, &q) != 0)
         return -1;
     uint8_t t = q[0];
@@ -283,7 +283,7 @@ static int rd_int_field(reader_t *r, const char *field, int lo, int hi, int *out
 /* A float64/float32, an integer, or nil (NaN). */
 static int rd_f64(reader_t *r, const char *field, double *out)
 {
-    const uint8_t *q;
+    const uint8_t *q = NULL;
     if (left(r) < 1)
         return fail(r, field, "message truncated");
     uint8_t t = r->p[0];
@@ -318,7 +318,7 @@ static int rd_f64(reader_t *r, const char *field, double *out)
 
 static int rd_array(reader_t *r, const char *field, uint64_t max, size_t *n)
 {
-    const uint8_t *q;
+    const uint8_t *q = NULL;
     if (take(r, 1, field, &q) != 0)
         return -1;
     uint8_t t = q[0];
@@ -345,7 +345,7 @@ static int rd_array(reader_t *r, const char *field, uint64_t max, size_t *n)
 static int rd_raw(reader_t *r, const char *field, size_t max, int allow_bin, const uint8_t **s,
                   size_t *len)
 {
-    const uint8_t *q;
+    const uint8_t *q = NULL;
     if (take(r, 1, field, &q) != 0)
         return -1;
     uint8_t t = q[0];
