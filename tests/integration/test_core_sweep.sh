@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# test_core_sweep.sh — a whole sweep through real processes: `lrsweep run`
+# with local workers records every trial exactly once; the read commands
+# (sweeps, status, best, summary, export csv/jsonl) agree with it; running
+# again resumes (nothing to do), a larger `trials:` extends the sweep, a
+# changed search space is refused, a second coordinator on the same
+# database is refused; a coordinator on a loopback TCP port with a separately
+# started worker gives the same (trial, params, score) set as `run`.
+#
+# usage: bash test_core_sweep.sh /path/to/lrsweep   (ctest passes the binary)
+set -u
+LRSWEEP=${1:?usage: test_core_sweep.sh /path/to/lrsweep}
+PY=/usr/bin/python3
+TMP=$(mktemp -d)
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+failures=0
+checks=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+check() { checks=$((checks + 1)); }
+
+spec() {   # spec FILE NAME TRIALS [LR_HIGH]
+    cat >"$1" <<EOF
+name: $2
+seed: 11
+trials: $3
+sampler: random
+objective: {metric: val_loss, goal: minimize}
+model: {type: synthetic, cost_ms: 1}
+search:
+  lr: {log_uniform: [1.0e-4, ${4:-1.0}]}
+  epochs: 8
+  optimizer:
+    sgd:
+      momentum: {uniform: [0.5, 0.99]}
+    adam:
+      beta1: {uniform: [0.8, 0.95]}
+  scheduler:
+    cosine: {eta_min: 0.0}
+    step: {step_size: {int_uniform: [2, 5]}, gamma: 0.5}
+EOF
+}
+
+# canon DB SWEEP: sorted "trial params score status" lines of the export.
+canon() {
+    "$LRSWEEP" export "$2" --db "$1" --format jsonl | $PY -c '
+import sys, json
+rows = [json.loads(l) for l in sys.stdin]
+for r in sorted(rows, key=lambda r: r["trial"]):
+    print(r["trial"], json.dumps(r["params"], sort_keys=True), repr(r["score"]), r["status"])'
+}
+
+spec "$TMP/s.yaml" core-a 150
+cd "$TMP" || exit 1
+
+# --- run: every trial once --------------------------------------------------
+check
+"$LRSWEEP" run s.yaml --workers 2 >run.out 2>run.err
+rc=$?
+[ "$rc" -eq 0 ] || fail "run exited $rc: $(tail -5 run.err)"
+grep -q "best trials of sweep 'core-a'" run.out || fail "run printed no best table: $(cat run.out)"
+grep -q "150/150 done" run.err || fail "run's log lacks the final 150/150 line: $(tail -3 run.err)"
+[ -f lrsweep.db ] || fail "run did not create lrsweep.db in the current folder"
+
+check
+n=$(sqlite3 lrsweep.db "SELECT COUNT(*), COUNT(DISTINCT trial), MIN(trial), MAX(trial) FROM trials")
+[ "$n" = "150|150|0|149" ] || fail "trials table: $n, want 150|150|0|149"
+n=$(sqlite3 lrsweep.db "SELECT COUNT(*) FROM leases")
+[ "$n" = "0" ] || fail "$n leases left after a complete sweep"
+n=$(sqlite3 lrsweep.db "SELECT COUNT(*) FROM trial_epochs e JOIN trials t USING (sweep_id, trial) WHERE t.status = 'complete'")
+c=$(sqlite3 lrsweep.db "SELECT COUNT(*) * 8 FROM trials WHERE status = 'complete'")
+[ "$n" = "$c" ] || fail "per-epoch curves: $n rows for complete trials, want $c"
+n=$(sqlite3 lrsweep.db "PRAGMA journal_mode")
+[ "$n" = "wal" ] || fail "journal mode $n, want wal"
+n=$(sqlite3 lrsweep.db "PRAGMA user_version")
+[ "$n" -ge 1 ] || fail "user_version $n"
+
+# --- read commands ------------------------------------------------------------
+check
+"$LRSWEEP" sweeps >sweeps.out 2>&1 || fail "sweeps failed: $(cat sweeps.out)"
+grep -q "^core-a  *150  *" sweeps.out || fail "sweeps: $(cat sweeps.out)"
+"$LRSWEEP" status core-a >status.out 2>&1 || fail "status failed: $(cat status.out)"
+grep -q "150 of 150 trials recorded" status.out || fail "status: $(cat status.out)"
+grep -q "workers seen 2" status.out || fail "status workers: $(cat status.out)"
+
+check
+"$LRSWEEP" best --top 3 --json >best.out || fail "best --json failed"
+$PY - best.out lrsweep.db <<'EOF' || fail "best --json disagrees with the database"
+import json, sqlite3, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+db = sqlite3.connect(sys.argv[2])
+want = db.execute("SELECT trial, score FROM trials WHERE status='complete' ORDER BY score, trial LIMIT 3").fetchall()
+got = [(r["trial"], r["score"]) for r in rows]
+assert got == want, (got, want)
+assert all(set(r) >= {"rank", "trial", "score", "params"} for r in rows)
+EOF
+
+check
+"$LRSWEEP" summary --by scheduler --json >sum.out || fail "summary failed"
+$PY - sum.out lrsweep.db <<'EOF' || fail "summary disagrees with the database"
+import json, sqlite3, sys, statistics
+rows = {r["scheduler"]: r for r in map(json.loads, open(sys.argv[1]))}
+db = sqlite3.connect(sys.argv[2])
+for sched in ("cosine", "step"):
+    scores = [s for (s,) in db.execute("SELECT score FROM trials WHERE scheduler=? AND status='complete'", (sched,))]
+    n = db.execute("SELECT COUNT(*) FROM trials WHERE scheduler=?", (sched,)).fetchone()[0]
+    r = rows[sched]
+    assert r["count"] == n, (sched, r, n)
+    assert abs(r["best"] - min(scores)) < 1e-12 and abs(r["median"] - statistics.median(scores)) < 1e-12, r
+EOF
+"$LRSWEEP" summary --by optimizer >/dev/null || fail "summary --by optimizer failed"
+"$LRSWEEP" summary --by momentum >/dev/null || fail "summary --by momentum failed"
+"$LRSWEEP" summary --by nonsense >/dev/null 2>err.out
+[ $? -eq 2 ] || fail "summary --by nonsense should exit 2"
+
+check
+"$LRSWEEP" export --format jsonl >exp.jsonl || fail "export jsonl failed"
+$PY - exp.jsonl <<'EOF' || fail "export jsonl is wrong"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert len(rows) == 150 and [r["trial"] for r in rows] == list(range(150))
+keys = {"trial", "status", "score", "score_std", "params", "attempts", "worker", "seconds", "error"}
+assert all(set(r) == keys for r in rows), rows[0]
+assert all(r["status"] in ("complete", "diverged") for r in rows)
+assert all(r["attempts"] == 1 for r in rows)
+assert all(isinstance(r["params"], dict) and "lr" in r["params"] for r in rows)
+EOF
+"$LRSWEEP" export --format csv >exp.csv || fail "export csv failed"
+$PY - exp.csv <<'EOF' || fail "export csv is wrong"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 150
+for col in ("trial", "status", "score", "lr", "optimizer", "scheduler", "momentum", "beta1", "attempts", "worker"):
+    assert col in rows[0], (col, list(rows[0]))
+EOF
+
+# --- resume: nothing to do; extend; changed space refused ---------------------
+check
+canon lrsweep.db core-a >before.txt
+"$LRSWEEP" run s.yaml --workers 2 >again.out 2>again.err || fail "re-run failed: $(cat again.err)"
+grep -q "150 already recorded" again.err || fail "re-run did not resume: $(cat again.err)"
+canon lrsweep.db core-a >after.txt
+cmp -s before.txt after.txt || fail "re-running a complete sweep changed its trials"
+
+check
+spec "$TMP/s.yaml" core-a 200
+"$LRSWEEP" run s.yaml --workers 2 >ext.out 2>ext.err || fail "extension failed: $(cat ext.err)"
+grep -q "extending sweep 'core-a' from 150 to 200" ext.err || fail "no extension message: $(cat ext.err)"
+n=$(sqlite3 lrsweep.db "SELECT COUNT(DISTINCT trial), COUNT(*) FROM trials")
+[ "$n" = "200|200" ] || fail "after extension: $n"
+canon lrsweep.db core-a | head -150 >ext150.txt
+cmp -s before.txt ext150.txt || fail "extension changed the first 150 trials"
+
+check
+spec "$TMP/s.yaml" core-a 200 0.5
+"$LRSWEEP" run s.yaml --workers 1 >chg.out 2>chg.err
+rc=$?
+[ "$rc" -eq 2 ] || fail "changed space exited $rc, want 2"
+grep -q "different search space" chg.err || fail "changed space message: $(cat chg.err)"
+
+# --- two coordinators on one database ----------------------------------------
+check
+spec "$TMP/slow.yaml" core-slow 40
+sed -i 's/cost_ms: 1/cost_ms: 100/' slow.yaml
+"$LRSWEEP" run slow.yaml --db two.db --workers 1 --quiet >first.out 2>first.err &
+first=$!
+PIDS+=("$first")
+sleep 1
+"$LRSWEEP" run slow.yaml --db two.db --workers 1 >second.out 2>second.err
+rc=$?
+[ "$rc" -eq 1 ] || fail "second coordinator exited $rc, want 1"
+grep -q "another coordinator is using this database" second.err || fail "second coordinator: $(cat second.err)"
+kill -9 "$first"
+wait "$first" 2>/dev/null
+"$LRSWEEP" run slow.yaml --db two.db --workers 2 --quiet >third.out 2>third.err
+rc=$?
+[ "$rc" -eq 0 ] || fail "after kill -9 of the first, a new coordinator exited $rc: $(cat third.err)"
+
+# --- coordinator on loopback TCP + a separate worker = run ---------------------
+check
+spec "$TMP/t.yaml" core-tcp 120
+port=$((20000 + RANDOM % 20000))
+"$LRSWEEP" worker --connect "tcp://127.0.0.1:$port" --jobs 3 >w.out 2>w.err &
+wpid=$!
+PIDS+=("$wpid")
+sleep 0.5   # the worker starts first and waits
+timeout 60 "$LRSWEEP" coordinator t.yaml --bind "tcp://127.0.0.1:$port" --db tcp.db >c.out 2>c.err
+rc=$?
+[ "$rc" -eq 0 ] || fail "coordinator exited $rc: $(tail -3 c.err)"
+for _ in $(seq 50); do kill -0 "$wpid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$wpid" 2>/dev/null; then fail "worker still running after the sweep ended"; else
+    wait "$wpid"; rc=$?; [ "$rc" -eq 0 ] || fail "worker exited $rc: $(cat w.err)"; fi
+"$LRSWEEP" run t.yaml --db local.db --workers 2 --quiet >/dev/null 2>&1 || fail "local run failed"
+canon tcp.db core-tcp >tcp.txt
+canon local.db core-tcp >local.txt
+[ "$(wc -l <tcp.txt)" -eq 120 ] || fail "tcp sweep has $(wc -l <tcp.txt) trials"
+cmp -s tcp.txt local.txt || fail "1 remote worker with 3 jobs and 2 local workers gave different results"
+
+# --- bad input ------------------------------------------------------------------
+check
+"$LRSWEEP" run missing.yaml >/dev/null 2>err.out
+[ $? -eq 2 ] || fail "missing spec should exit 2"
+"$LRSWEEP" coordinator s.yaml >/dev/null 2>err.out
+[ $? -eq 2 ] && grep -q -- "--bind" err.out || fail "coordinator without --bind: $(cat err.out)"
+"$LRSWEEP" status --db nowhere.db >/dev/null 2>err.out
+[ $? -eq 2 ] || fail "status on a missing database should exit 2"
+"$LRSWEEP" best nosuch --db lrsweep.db >/dev/null 2>err.out
+[ $? -eq 2 ] && grep -q "no sweep named 'nosuch'" err.out || fail "unknown sweep: $(cat err.out)"
+echo "not a database, just text that is long enough to not be a header...................." >junk.db
+"$LRSWEEP" run s.yaml --db junk.db --workers 1 >/dev/null 2>err.out
+rc=$?
+[ "$rc" -ne 0 ] && grep -q "junk.db" err.out || fail "corrupt database: exit $rc, $(cat err.out)"
+"$LRSWEEP" run s.yaml --db /proc/nope/x.db --workers 1 >/dev/null 2>err.out
+[ $? -eq 1 ] && grep -q "/proc/nope" err.out || fail "unwritable path: $(cat err.out)"
+
+echo "test_core_sweep: $checks checks, $failures failures"
+[ "$failures" -eq 0 ]
