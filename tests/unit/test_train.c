@@ -98,9 +98,26 @@ static void test_huge_lr_diverges(void **state)
     assert_int_equal(r.n_epochs, r.diverged_epoch);
     assert_int_equal(r.n_folds, 1);   /* the first fold already diverges: the trial stops */
     assert_true(isnan(r.score) && isnan(r.score_std));
-    /* The divergence is real: the loss at the last epoch exploded. */
-    double last = r.epochs[r.n_epochs - 1].val_loss;
-    assert_true(!isfinite(last) || last > 1e6 * r.epochs[0].val_loss);
+    /* Caught by the ratio rule: still finite, but beyond 1e6 × the first epoch's. */
+    double first = r.epochs[0].train_loss, last = r.epochs[r.n_epochs - 1].train_loss;
+    assert_true(isfinite(last) && last > 1e6 * first);
+    /* … and the trial stopped at the first epoch breaking the rule (one fold ran,
+     * so the epoch means are that fold's losses). */
+    for (int e = 0; e + 1 < r.n_epochs; e++) {
+        assert_true(r.epochs[e].train_loss <= 1e6 * first);
+        assert_true(r.epochs[e].val_loss <= 1e6 * r.epochs[0].val_loss);
+    }
+    lrs_train_result_free(&r);
+
+    /* Overflow: an LR of 1e300 makes the losses Inf/NaN at once. */
+    const char *overflow[] = {"lr=1e300", "epochs=50"};
+    cfg = make_cfg(overflow, 2);
+    run_ok(&d, &opts, &cfg, &r);
+    printf("lr=1e300: diverged at epoch %d, val_loss %g\n", r.diverged_epoch,
+           r.epochs[r.n_epochs - 1].val_loss);
+    assert_int_equal(r.status, LRS_TRIAL_DIVERGED);
+    assert_true(r.diverged_epoch >= 1 && r.diverged_epoch <= 2);
+    assert_false(isfinite(r.epochs[r.n_epochs - 1].val_loss));
     lrs_train_result_free(&r);
 
     /* The same problem with a sane lr completes and is scored. */
