@@ -239,7 +239,7 @@ static void test_cancel_kills_group(void **state)
     expect_status(&r, LRS_EXEC_CANCELLED, "cancelled");
     assert_true(cancel_when_ready_calls > 0);
     assert_int_equal(r.term_signal, 15);   /* sh dies of TERM: no KILL needed */
-    assert_true(r.elapsed_s < 1.5);
+    assert_true(r.elapsed_s < 1.9);   /* well before the 2 s grace */
     usleep(100 * 1000);
     assert_false(running((long)final_of(&r, "child")));
     assert_int_equal(live_in_group((long)final_of(&r, "leader")), 0);
