@@ -715,8 +715,8 @@ static int label_value_cmp(const void *a, const void *b)
     return (x->value > y->value) - (x->value < y->value);
 }
 
-/* Integers as integers ("10"), other numbers as the shortest %g text that
- * reads back as v. */
+/* Integers as integers ("10"), other numbers as the first of %.15g, %.16g,
+ * %.17g that reads back as v ("1.5", "0.1"). */
 static char *format_number_label(double v)
 {
     char buf[40];
@@ -724,7 +724,7 @@ static char *format_number_label(double v)
         snprintf(buf, sizeof buf, "%.0f", v == 0 ? 0.0 : v);   /* no "-0" */
         return strdup(buf);
     }
-    for (int prec = 1; prec <= 17; prec++) {
+    for (int prec = 15; prec <= 17; prec++) {   /* %g drops trailing zeros */
         snprintf(buf, sizeof buf, "%.*g", prec, v);
         if (strtod(buf, NULL) == v)
             break;
