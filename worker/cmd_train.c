@@ -313,8 +313,11 @@ static int parse_args(int argc, char **argv, train_args_t *a)
             usage(stdout);
             return lrs_cli_finish(0);
         }
+        if (opt == '?' && optopt > 0 && optopt < 256)
+            return fail(LRS_EXIT_USAGE, "unknown option '-%c' (see --help)", optopt);
         if (opt == '?')
-            return fail(LRS_EXIT_USAGE, "unknown option '%s' (see --help)", argv[optind - 1]);
+            return fail(LRS_EXIT_USAGE, "unknown option or unexpected value '%s' (see --help)",
+                        argv[optind - 1]);
         if (opt == ':')
             return fail(LRS_EXIT_USAGE, "option '%s' needs a value", argv[optind - 1]);
         int status = apply_option(opt, optarg, a);

@@ -142,7 +142,9 @@ done
 # Bad input: exit 2 and a message that names the culprit.
 printf 'a,b,y\n1,2,3\n4,oops,6\n' >"$TMP/bad.csv"
 printf '{"layers":[{"weight":[[1,2,3]],"bias":[0]}]}\n' >"$TMP/init.json"
-expect_exit 2 "unknown option '--bogus'" --synthetic 10,2,1 --bogus
+expect_exit 2 "'--bogus'" --synthetic 10,2,1 --bogus
+expect_exit 2 "unknown option '-x'" --synthetic 10,2,1 -xh
+expect_exit 2 "'--json=yes'" --synthetic 10,2,1 --json=yes
 expect_exit 2 "exactly one of --data" epochs=3
 expect_exit 2 "exactly one of --data" --synthetic 10,2,1 --data "$TMP/cls.csv" --target label
 expect_exit 2 "--data needs --target" --data "$TMP/cls.csv"
