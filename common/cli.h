@@ -18,6 +18,8 @@ typedef struct lrs_command {
 int lrs_cmd_params(int argc, char **argv);
 int lrs_cmd_schedule(int argc, char **argv);
 int lrs_cmd_train(int argc, char **argv);
+int lrs_cmd_validate(int argc, char **argv);
+int lrs_cmd_sample(int argc, char **argv);
 int lrs_cmd_run(int argc, char **argv);
 int lrs_cmd_coordinator(int argc, char **argv);
 int lrs_cmd_worker(int argc, char **argv);

@@ -9,6 +9,8 @@
 
 static const lrs_command_t commands[] = {
     {"params", lrs_cmd_params, "list the trial parameters and their meaning"},
+    {"validate", lrs_cmd_validate, "check a sweep spec and count its trials"},
+    {"sample", lrs_cmd_sample, "print the trials a sweep spec describes, as JSON Lines"},
     {"train", lrs_cmd_train, "train and cross-validate one config"},
     {"schedule", lrs_cmd_schedule, "print the learning rate of every epoch for a scheduler"},
     {"run", lrs_cmd_run, "run a sweep on this machine: coordinator + local workers"},

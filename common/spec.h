@@ -91,6 +91,11 @@ int lrs_spec_param_count(const lrs_spec_t *s);
 int lrs_spec_sample(const lrs_spec_t *s, uint64_t index, lrs_trial_cfg_t *cfg, uint64_t *trial_seed,
                     lrs_err_t *err);
 
+/* Trial index's training seed alone: lrs_rng_key(seed, index,
+ * LRS_RNG_TRIAL_SEED) cut to 53 bits, so it is exact in every JSON reader
+ * and in SQLite. */
+uint64_t lrs_spec_trial_seed(const lrs_spec_t *s, uint64_t index);
+
 /* 64-bit hash of everything that determines trials and their results
  * (search space, sampler, seed, data/model/train settings; not `trials:` nor
  * `name:`), so a resumed sweep can refuse a changed space. */
@@ -98,6 +103,15 @@ uint64_t lrs_spec_space_hash(const lrs_spec_t *s);
 
 /* The YAML text as loaded (NUL-terminated), to store with the sweep. */
 const char *lrs_spec_text(const lrs_spec_t *s);
+
+/* The search-space tree (common/space.h), for samplers and tests. */
+struct lrs_space_block;
+const struct lrs_space_block *lrs_spec_space(const lrs_spec_t *s);
+
+/* Writes v as the shortest-ish JSON number that reads back exactly (15 to 17
+ * significant digits; "0.001", "1e-07", "60.0").  Returns the length, or -1
+ * when size is too small (32 bytes always suffice). */
+int lrs_spec_format_number(double v, char *buf, size_t size);
 
 /* Writes cfg's parameters named in cfg->set_mask as one JSON object
  * {"lr":0.01,"optimizer":"sgd",…} in parameter-table order.  Returns the

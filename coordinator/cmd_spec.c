@@ -1,0 +1,198 @@
+/* cmd_spec.c — `lrsweep validate` and `lrsweep sample`: check a sweep spec,
+ * and print the trials it describes as JSON Lines without running them.
+ *
+ * `sample` is the spec's hot path made visible: each line is regenerated
+ * from (spec, seed, i) alone, so `--start I -n K` prints exactly lines
+ * I..I+K-1 of a longer run.  Lines are assembled in a large buffer and
+ * written in blocks; nothing is allocated per trial. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cli.h"
+#include "common/err.h"
+#include "common/params.h"
+#include "common/spec.h"
+
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+    return 0;
+}
+
+int lrs_cmd_validate(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        printf("usage: lrsweep validate SPEC\n\n"
+               "Checks the sweep spec SPEC (YAML) without running anything and prints\n"
+               "  ok: N trials, P parameters\n"
+               "where N is the number of trials (trials:, or the grid size) and P the\n"
+               "number of searched parameters (one per branch they appear in).\n"
+               "Otherwise prints every error as FILE:LINE:COLUMN: message and exits 2.\n"
+               "The spec format is described in docs/spec.md.\n");
+        return lrs_cli_finish(0);
+    }
+    if (argc != 2 || argv[1][0] == '-') {
+        fprintf(stderr, "usage: lrsweep validate SPEC (see --help)\n");
+        return LRS_EXIT_USAGE;
+    }
+    lrs_spec_t *spec = NULL;
+    lrs_err_t err;
+    lrs_err_clear(&err);
+    if (lrs_spec_load_report(argv[1], &spec, stderr, &err) < 0) {
+        /* Validation errors are already listed; I/O errors are not. */
+        if (strstr(err.msg, ": cannot open spec") || err.code == LRS_EXIT_RUNTIME)
+            fprintf(stderr, "lrsweep validate: %s\n", err.msg);
+        return err.code ? err.code : LRS_EXIT_USAGE;
+    }
+    printf("ok: %" PRIu64 " trials, %d parameters\n", lrs_spec_trial_count(spec),
+           lrs_spec_param_count(spec));
+    lrs_spec_destroy(&spec);
+    return lrs_cli_finish(0);
+}
+
+static int parse_count(const char *flag, const char *text, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (!text || text[0] == '-' || text[0] == '\0') {
+        fprintf(stderr, "lrsweep sample: %s needs a non-negative integer\n", flag);
+        return -1;
+    }
+    unsigned long long v = strtoull(text, &end, 10);
+    if (*end != '\0' || errno == ERANGE) {
+        fprintf(stderr, "lrsweep sample: %s %s: expected a non-negative integer\n", flag, text);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static char *put_u64(char *p, uint64_t v)
+{
+    char d[24];
+    int n = 0;
+    do {
+        d[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *p++ = d[--n];
+    return p;
+}
+
+enum { OUT_BLOCK = 1 << 16, LINE_MAX_BYTES = 4096 };
+
+static int write_trials(const lrs_spec_t *spec, uint64_t start, uint64_t count)
+{
+    char *out = malloc(OUT_BLOCK + LINE_MAX_BYTES);
+    size_t used = 0;
+    int status = 0;
+    if (!out) {
+        fprintf(stderr, "lrsweep sample: out of memory\n");
+        return LRS_EXIT_RUNTIME;
+    }
+    lrs_trial_cfg_t cfg;
+    lrs_err_t err;
+    for (uint64_t i = start; i - start < count; i++) {
+        uint64_t seed;
+        if (lrs_spec_sample(spec, i, &cfg, &seed, &err) < 0) {
+            fprintf(stderr, "lrsweep sample: %s\n", err.msg);
+            status = err.code ? err.code : LRS_EXIT_USAGE;
+            break;
+        }
+        char *p = out + used;
+        memcpy(p, "{\"trial\": ", 10);
+        p = put_u64(p + 10, i);
+        memcpy(p, ", \"seed\": ", 10);
+        p = put_u64(p + 10, seed);
+        memcpy(p, ", \"params\": ", 12);
+        p += 12;
+        size_t room = (size_t)(out + OUT_BLOCK + LINE_MAX_BYTES - p) - 3;
+        int n = lrs_spec_params_json(&cfg, p, room);
+        if (n < 0) {
+            fprintf(stderr, "lrsweep sample: trial %" PRIu64 ": parameters too long\n", i);
+            status = LRS_EXIT_RUNTIME;
+            break;
+        }
+        p += n;
+        *p++ = '}';
+        *p++ = '\n';
+        used = (size_t)(p - out);
+        if (used >= OUT_BLOCK) {
+            if (fwrite(out, 1, used, stdout) != used) {
+                status = LRS_EXIT_RUNTIME;
+                break;
+            }
+            used = 0;
+        }
+    }
+    if (used && fwrite(out, 1, used, stdout) != used)
+        status = status ? status : LRS_EXIT_RUNTIME;
+    free(out);
+    return status;
+}
+
+int lrs_cmd_sample(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        printf("usage: lrsweep sample SPEC [-n N] [--start I]\n\n"
+               "Prints trials I..I+N-1 of the sweep spec SPEC as JSON Lines, one per line:\n"
+               "  {\"trial\": i, \"seed\": s, \"params\": {...}}\n"
+               "params holds only the parameters active in that trial; seed is its\n"
+               "training seed.  Trial i depends only on the spec and i, so any window\n"
+               "equals the same lines of a longer run.\n\n"
+               "  -n N        number of trials (default: the spec's trial count minus I)\n"
+               "  --start I   first trial (default 0)\n"
+               "The grid sampler stops at the end of its grid.\n");
+        return lrs_cli_finish(0);
+    }
+    const char *path = NULL;
+    uint64_t count = 0, start = 0;
+    int have_count = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-n") == 0) {
+            if (parse_count("-n", i + 1 < argc ? argv[i + 1] : NULL, &count) < 0)
+                return LRS_EXIT_USAGE;
+            have_count = 1;
+            i++;
+        } else if (strcmp(argv[i], "--start") == 0) {
+            if (parse_count("--start", i + 1 < argc ? argv[i + 1] : NULL, &start) < 0)
+                return LRS_EXIT_USAGE;
+            i++;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "lrsweep sample: unknown option '%s' (see --help)\n", argv[i]);
+            return LRS_EXIT_USAGE;
+        } else if (!path) {
+            path = argv[i];
+        } else {
+            fprintf(stderr, "lrsweep sample: unexpected argument '%s' (see --help)\n", argv[i]);
+            return LRS_EXIT_USAGE;
+        }
+    }
+    if (!path) {
+        fprintf(stderr, "usage: lrsweep sample SPEC [-n N] [--start I] (see --help)\n");
+        return LRS_EXIT_USAGE;
+    }
+    lrs_spec_t *spec = NULL;
+    lrs_err_t err;
+    lrs_err_clear(&err);
+    if (lrs_spec_load_report(path, &spec, stderr, &err) < 0) {
+        if (strstr(err.msg, ": cannot open spec") || err.code == LRS_EXIT_RUNTIME)
+            fprintf(stderr, "lrsweep sample: %s\n", err.msg);
+        return err.code ? err.code : LRS_EXIT_USAGE;
+    }
+    uint64_t total = lrs_spec_trial_count(spec);
+    int is_grid = lrs_spec_info(spec)->sampler == LRS_SAMPLER_GRID;
+    if (!have_count)
+        count = start < total ? total - start : 0;
+    if (is_grid)
+        count = start >= total ? 0 : (count < total - start ? count : total - start);
+    int status = write_trials(spec, start, count);
+    lrs_spec_destroy(&spec);
+    return lrs_cli_finish(status);
+}
