@@ -394,6 +394,14 @@ uint64_t lrs_broker_remaining(const lrs_broker_t *b) { return b->total - b->done
 
 const char *lrs_broker_sweep_name(const lrs_broker_t *b) { return b->sweep.name; }
 
+void lrs_broker_get_stats(const lrs_broker_t *b, lrs_broker_stats_t *out)
+{
+    out->rejected = b->rejected;
+    out->recorded = b->session_done;
+    out->live_workers = b->live_workers;
+    out->worker_slots = b->n_workers;
+}
+
 void lrs_broker_destroy(lrs_broker_t **bp)
 {
     if (!bp || !*bp)

@@ -63,6 +63,16 @@ int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err);
 /* Name of the sweep and the database id, for the final report. */
 const char *lrs_broker_sweep_name(const lrs_broker_t *b);
 
+/* Counters, for tests and the final log line. */
+typedef struct lrs_broker_stats {
+    uint64_t rejected;        /* malformed or unexpected messages */
+    uint64_t recorded;        /* trials recorded by this broker */
+    int live_workers;
+    int worker_slots;         /* allocated worker records (bounded by max_workers) */
+} lrs_broker_stats_t;
+
+void lrs_broker_get_stats(const lrs_broker_t *b, lrs_broker_stats_t *out);
+
 void lrs_broker_destroy(lrs_broker_t **b);
 
 #endif

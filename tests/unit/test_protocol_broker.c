@@ -1,0 +1,262 @@
+/* test_protocol_broker.c — a live coordinator (the broker, in a thread of
+ * this test) under hostile traffic from a raw ZeroMQ client: malformed
+ * frames, multi-part frames, wrong versions and types, results for unknown
+ * or foreign trials, messages before HELLO, and a flood of HELLOs from more
+ * peers than it accepts.  Everything must be rejected, counted and logged
+ * once per peer; afterwards a real worker (the agent, in another thread)
+ * still completes the sweep with every trial recorded exactly once. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <zmq.h>
+
+#include "common/protocol.h"
+#include "common/spec.h"
+#include "coordinator/broker.h"
+#include "worker/agent.h"
+
+#define TRIALS 60
+#define FLOOD_PEERS 80
+#define MAX_WORKERS 40
+
+static const char spec_text[] = "name: hostile\n"
+                                "seed: 9\n"
+                                "trials: 60\n"
+                                "sampler: random\n"
+                                "objective: {metric: val_loss, goal: minimize}\n"
+                                "model: {type: synthetic}\n"
+                                "search:\n"
+                                "  lr: {log_uniform: [1.0e-4, 1.0]}\n"
+                                "  epochs: 4\n"
+                                "  optimizer:\n"
+                                "    sgd:\n"
+                                "      momentum: {uniform: [0.5, 0.99]}\n"
+                                "  scheduler:\n"
+                                "    cosine: {eta_min: 0.0}\n";
+
+typedef struct run_ctx {
+    lrs_broker_t *broker;
+    int rc;
+    lrs_err_t err;
+    lrs_agent_opts_t agent;
+} run_ctx_t;
+
+static void *broker_thread(void *arg)
+{
+    run_ctx_t *c = arg;
+    c->rc = lrs_broker_run(c->broker, &c->err);
+    return NULL;
+}
+
+static void *agent_thread(void *arg)
+{
+    run_ctx_t *c = arg;
+    lrs_err_t err;
+    c->rc = lrs_agent_run(&c->agent, &err);
+    return NULL;
+}
+
+static void *raw_socket(void *zctx, const char *endpoint, const char *identity)
+{
+    void *s = zmq_socket(zctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(s, ZMQ_ROUTING_ID, identity, strlen(identity));
+    assert_int_equal(zmq_connect(s, endpoint), 0);
+    return s;
+}
+
+static void send_bytes(void *s, const void *data, size_t len)
+{
+    assert_true(zmq_send(s, data, len, 0) >= 0);
+}
+
+/* Reads one frame (up to 2 s); returns its decoded type or -1. */
+static int read_type(void *s, lrs_msg_t *out)
+{
+    zmq_pollitem_t item = {.socket = s, .events = ZMQ_POLLIN};
+    if (zmq_poll(&item, 1, 2000) <= 0)
+        return -1;
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    zmq_msg_recv(&msg, s, 0);
+    lrs_err_t err;
+    int rc = lrs_proto_decode(zmq_msg_data(&msg), zmq_msg_size(&msg), out, &err);
+    zmq_msg_close(&msg);
+    return rc == 0 ? out->type : -1;
+}
+
+static int count_lines(FILE *f, const char *needle)
+{
+    fflush(f);
+    rewind(f);
+    char line[2048];
+    int n = 0;
+    while (fgets(line, sizeof line, f))
+        n += strstr(line, needle) != NULL;
+    return n;
+}
+
+static void test_hostile_peers(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/lrs-hostile-XXXXXX", db[128], endpoint[160];
+    assert_non_null(mkdtemp(dir));
+    snprintf(db, sizeof db, "%s/h.db", dir);
+    snprintf(endpoint, sizeof endpoint, "ipc://%s/c.sock", dir);
+
+    lrs_spec_t *spec = NULL;
+    lrs_err_t err;
+    assert_int_equal(lrs_spec_parse("hostile.yaml", spec_text, strlen(spec_text), NULL, &spec, &err),
+                     0);
+    FILE *log = tmpfile();
+    assert_non_null(log);
+    lrs_broker_opts_t bo;
+    lrs_broker_opts_init(&bo);
+    bo.db_path = db;
+    bo.binds[bo.n_binds++] = endpoint;
+    bo.progress = 0;
+    bo.heartbeat_ms = 200;
+    bo.max_workers = MAX_WORKERS;
+    bo.log = log;
+    run_ctx_t bc = {0};
+    bc.broker = lrs_broker_new(&bo, spec, &err);
+    assert_non_null(bc.broker);
+    pthread_t bt;
+    assert_int_equal(pthread_create(&bt, NULL, broker_thread, &bc), 0);
+
+    void *zctx = zmq_ctx_new();
+    void *evil = raw_socket(zctx, endpoint, "evil");
+    /* Before HELLO: garbage of every kind. */
+    static const struct { const char *b; size_t n; } junk[] = {
+        {"", 0},
+        {"\x01", 1},
+        {"\x92\x02\x05", 3},                          /* wrong version */
+        {"\x92\x01\x63", 3},                          /* unknown type */
+        {"\xdd\xff\xff\xff\xff", 5},                  /* 4 G elements declared */
+        {"\x93\x01\x05\x01", 4},                      /* heartbeat with a field */
+        {"\x94\x01\x03\x01\xce\x10\x00\x00\x00", 9},  /* credit too big */
+    };
+    int sent_bad = 0;
+    for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++, sent_bad++)
+        send_bytes(evil, junk[i].b, junk[i].n);
+    zmq_send(evil, "part1", 5, ZMQ_SNDMORE);   /* multi-part */
+    zmq_send(evil, "part2", 5, 0);
+    sent_bad++;
+    lrs_wbuf_t b;
+    lrs_wbuf_init(&b);
+    lrs_proto_ready(&b, 1, 5);   /* well-formed, but no HELLO yet */
+    send_bytes(evil, b.sb.data, b.sb.size);
+    sent_bad++;
+    lrs_msg_t m;
+    assert_int_equal(read_type(evil, &m), LRS_MSG_REJECT);   /* READY before HELLO */
+    assert_non_null(strstr(m.reason, "HELLO"));
+    lrs_msg_free(&m);
+
+    /* After HELLO: results for trials that do not exist or another sweep. */
+    void *liar = raw_socket(zctx, endpoint, "liar");
+    lrs_proto_hello(&b, "liar", "nowhere", 1, 1);
+    send_bytes(liar, b.sb.data, b.sb.size);
+    assert_int_equal(read_type(liar, &m), LRS_MSG_WELCOME);
+    uint64_t token = m.sweep;
+    lrs_msg_free(&m);
+    lrs_wire_result_t r = {.trial = 1000000, .attempt = 1, .status = LRS_RES_COMPLETE,
+                           .score = -1e9, .score_std = 0, .seconds = 0};
+    lrs_proto_results_begin(&b, token, 1);
+    lrs_proto_results_add(&b, &r);
+    send_bytes(liar, b.sb.data, b.sb.size);   /* unknown trial */
+    r.trial = 3;
+    lrs_proto_results_begin(&b, token ^ 1, 1);
+    lrs_proto_results_add(&b, &r);
+    send_bytes(liar, b.sb.data, b.sb.size);   /* foreign sweep */
+    lrs_wire_trial_t wt = {1, 1, 1};
+    lrs_proto_trials_begin(&b, token, 1);
+    lrs_proto_trials_add(&b, &wt);
+    send_bytes(liar, b.sb.data, b.sb.size);   /* a coordinator-only message */
+    lrs_proto_data_req(&b, "0000000000000000");
+    send_bytes(liar, b.sb.data, b.sb.size);   /* no such data */
+    int liar_bad = 4;
+
+    /* A HELLO flood from more peers than allowed. */
+    void *flood[FLOOD_PEERS];
+    for (int i = 0; i < FLOOD_PEERS; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "flood-%d", i);
+        flood[i] = raw_socket(zctx, endpoint, id);
+        lrs_proto_hello(&b, id, "h", 1, 1);
+        for (int k = 0; k < 3; k++)   /* and repeated HELLOs from each */
+            send_bytes(flood[i], b.sb.data, b.sb.size);
+    }
+    usleep(300 * 1000);
+    for (int i = 0; i < FLOOD_PEERS; i++)
+        zmq_close(flood[i]);
+    zmq_close(evil);
+    zmq_close(liar);
+    zmq_ctx_term(zctx);
+    lrs_wbuf_free(&b);
+
+    /* A real worker still completes the sweep. */
+    run_ctx_t ac = {0};
+    lrs_agent_opts_init(&ac.agent);
+    ac.agent.endpoint = endpoint;
+    ac.agent.jobs = 2;
+    ac.agent.name = "honest";
+    ac.agent.log = log;
+    pthread_t at;
+    assert_int_equal(pthread_create(&at, NULL, agent_thread, &ac), 0);
+    pthread_join(bt, NULL);
+    pthread_join(at, NULL);
+    if (bc.rc != 0)
+        print_error("broker: %s\n", bc.err.msg);
+    assert_int_equal(bc.rc, 0);
+    assert_int_equal(ac.rc, 0);
+
+    lrs_broker_stats_t st;
+    lrs_broker_get_stats(bc.broker, &st);
+    print_message("rejected %llu messages; %d worker slots for %d flooding peers\n",
+                  (unsigned long long)st.rejected, st.worker_slots, FLOOD_PEERS);
+    assert_true(st.rejected >= (uint64_t)(sent_bad + liar_bad + (FLOOD_PEERS - MAX_WORKERS)));
+    assert_true(st.worker_slots <= MAX_WORKERS);
+    assert_int_equal(st.recorded, TRIALS);
+    assert_int_equal(count_lines(log, "from peer 'evil'"), 1);
+    assert_int_equal(count_lines(log, "from peer 'liar'"), 1);
+    lrs_broker_destroy(&bc.broker);
+
+    sqlite3 *conn;
+    assert_int_equal(sqlite3_open(db, &conn), SQLITE_OK);
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(conn,
+                                        "SELECT COUNT(*), COUNT(DISTINCT trial), MAX(trial),"
+                                        " MIN(score) FROM trials",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), TRIALS);
+    assert_int_equal(sqlite3_column_int(q, 1), TRIALS);
+    assert_int_equal(sqlite3_column_int(q, 2), TRIALS - 1);
+    assert_true(sqlite3_column_double(q, 3) > 0);   /* the liar's -1e9 never landed */
+    sqlite3_finalize(q);
+    sqlite3_close(conn);
+    fclose(log);
+    lrs_spec_destroy(&spec);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hostile_peers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
