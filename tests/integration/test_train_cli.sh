@@ -95,6 +95,16 @@ assert a == b, "same seed, different results"
 assert a != c, "different seeds, same results"
 EOF
 
+# The hidden --repeat (benchmarks) reruns the same trial: same result.
+"$LRSWEEP" train --synthetic 60,4,2 --folds 3 --json --repeat 3 lr=0.05 epochs=12 >"$TMP/rep.json"
+checks=$((checks + 1))
+python3 - "$TMP/reg.json" "$TMP/rep.json" <<'EOF' || fail "--repeat changes the result"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+del a["seconds"], b["seconds"]
+assert a == b
+EOF
+
 # Classification from CSV (string labels): accuracy per fold; logistic by default.
 "$LRSWEEP" train --data "$TMP/cls.csv" --target label --folds 2 --json lr=0.5 epochs=30 \
     >"$TMP/cls.json" || fail "classification exited $?"
