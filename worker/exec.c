@@ -373,6 +373,22 @@ done:
     return rc;
 }
 
+char *lrs_exec_template_program(const char *command, int shell)
+{
+    if (shell || !command)
+        return NULL;
+    lrs_trial_cfg_t cfg;
+    lrs_trial_cfg_init(&cfg);
+    lrs_err_t err;
+    char **argv;
+    int argc;
+    if (lrs_trial_cfg_finalize(&cfg, &err) < 0 || lrs_exec_expand(command, 0, &cfg, &argv, &argc, &err) < 0)
+        return NULL;
+    char *program = strdup(argv[0]);
+    lrs_exec_argv_free(&argv);
+    return program;
+}
+
 /* ---- LRSWEEP_PARAMS -------------------------------------------------- */
 
 char *lrs_exec_params_json(const lrs_trial_cfg_t *cfg)

@@ -170,6 +170,11 @@ const char *lrs_exec_status_name(lrs_exec_status_t s);
  * every other byte becomes the four characters \xNN.  NULL on OOM. */
 char *lrs_exec_escape_text(const char *data, size_t len);
 
+/* The program a template runs — its first word, expanded with default
+ * parameters — for `lrsweep validate` to look up in PATH.  A new string, or
+ * NULL with shell (the shell decides) or when the template is invalid. */
+char *lrs_exec_template_program(const char *command, int shell);
+
 /* Full path of the program a run would execute: prog itself when it holds a
  * '/', else the first executable PATH entry (path_env: a PATH value, NULL:
  * the process's).  Returns a new string, or NULL when not found. */

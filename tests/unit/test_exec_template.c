@@ -174,6 +174,17 @@ static void test_find_program(void **state)
     free(p);
 }
 
+static void test_template_program(void **state)
+{
+    (void)state;
+    char *p = lrs_exec_template_program("'my trainer' --lr {lr} {args}", 0);
+    assert_non_null(p);
+    assert_string_equal(p, "my trainer");
+    free(p);
+    assert_null(lrs_exec_template_program("cd x && python3 t.py", 1));
+    assert_null(lrs_exec_template_program("prog {nope}", 0));
+}
+
 static void test_escape_text(void **state)
 {
     (void)state;
@@ -195,6 +206,7 @@ int main(void)
         cmocka_unit_test(test_nothing_to_run),
         cmocka_unit_test(test_params_json),
         cmocka_unit_test(test_find_program),
+        cmocka_unit_test(test_template_program),
         cmocka_unit_test(test_escape_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
