@@ -883,7 +883,8 @@ static int parse_value(spec_ctx_t *c, const lrs_param_info_t *p, const ynode_t *
         return 0;
     }
     }
-    if (lrs_trial_cfg_set_number(&scratch, p->name, out->number, &e) < 0) {
+    /* The text as written, so messages quote it ("lr=-0.1 is out of range"). */
+    if (lrs_trial_cfg_set(&scratch, p->name, n->text, &e) < 0) {
         ERR_AT(c, n, "%s: %s", where, e.msg);
         return -1;
     }
@@ -987,10 +988,6 @@ static int parse_range(spec_ctx_t *c, lrs_space_node_t *node, const char *kind, 
     }
     if (logscale && node->lo <= 0) {
         ERR_AT(c, lo_n, "%s: low must be > 0 on a log scale, got %s", w, lo_n->text);
-        return -1;
-    }
-    if (node->dist == LRS_DIST_INT_LOG_UNIFORM && node->lo < 1) {
-        ERR_AT(c, lo_n, "%s: low must be >= 1, got %s", w, lo_n->text);
         return -1;
     }
     lrs_space_value_t end;
