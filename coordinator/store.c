@@ -24,13 +24,16 @@ static const char *const write_sql[ST_COUNT] = {
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_INS_TRIAL] =
-        "INSERT OR IGNORE INTO trials (sweep_id, trial, status, score, score_std, params, lr,"
+        "INSERT INTO trials (sweep_id, trial, status, score, score_std, params, lr,"
         " optimizer, scheduler, attempts, worker, seconds, diverged_epoch, error, finished_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-    [ST_INS_FOLD] = "INSERT OR IGNORE INTO trial_folds (sweep_id, trial, fold, train_loss,"
-                    " val_loss, accuracy) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    [ST_INS_EPOCH] = "INSERT OR IGNORE INTO trial_epochs (sweep_id, trial, epoch, lr,"
-                     " train_loss, val_loss) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+        " ON CONFLICT (sweep_id, trial) DO NOTHING",
+    [ST_INS_FOLD] = "INSERT INTO trial_folds (sweep_id, trial, fold, train_loss,"
+                    " val_loss, accuracy) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                    " ON CONFLICT DO NOTHING",
+    [ST_INS_EPOCH] = "INSERT INTO trial_epochs (sweep_id, trial, epoch, lr,"
+                     " train_loss, val_loss) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                     " ON CONFLICT DO NOTHING",
     [ST_PUT_LEASE] = "INSERT OR REPLACE INTO leases (sweep_id, trial, attempt, worker, started_at)"
                      " VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_DEL_LEASE] = "DELETE FROM leases WHERE sweep_id = ?1 AND trial = ?2",

@@ -83,13 +83,15 @@ CREATE INDEX trials_by_score ON trials (sweep_id, status, score);
 
 -- Best complete trial of every sweep (lowest score, or highest for goal maximize).
 CREATE VIEW best_per_sweep AS
-SELECT s.name AS sweep, t.trial, t.score, t.score_std, t.lr, t.optimizer, t.scheduler, t.params
-FROM sweeps s JOIN trials t ON t.sweep_id = s.id
-WHERE t.status = 'complete'
-  AND t.trial = (SELECT t2.trial FROM trials t2
-                 WHERE t2.sweep_id = s.id AND t2.status = 'complete'
-                 ORDER BY CASE WHEN s.goal = 'maximize' THEN -t2.score ELSE t2.score END, t2.trial
-                 LIMIT 1);
+SELECT sweep, trial, score, score_std, lr, optimizer, scheduler, params
+FROM (SELECT s.name AS sweep, t.trial, t.score, t.score_std, t.lr, t.optimizer, t.scheduler,
+             t.params,
+             ROW_NUMBER() OVER (PARTITION BY s.id
+                                ORDER BY CASE WHEN s.goal = 'maximize' THEN -t.score
+                                              ELSE t.score END, t.trial) AS rank
+      FROM sweeps s JOIN trials t ON t.sweep_id = s.id
+      WHERE t.status = 'complete')
+WHERE rank = 1;
 
 -- Per sweep and scheduler: trials, how many diverged, best and mean score.
 CREATE VIEW per_scheduler AS
