@@ -12,6 +12,7 @@
 
 #include <dirent.h>
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -499,6 +500,88 @@ static void test_bad_spec(void **state)
     lrs_exec_result_free(&r);
 }
 
+static int open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    assert_non_null(d);
+    int n = 0;
+    while (readdir(d))
+        n++;
+    closedir(d);
+    return n;
+}
+
+static void test_no_descriptor_leaks(void **state)
+{
+    (void)state;
+    static const char *const commands[] = {
+        "sh -c 'echo val_loss=1'", "sh -c 'exit 4'", "lrsweep-no-such-program", "sh -c 'sleep 5'",
+    };
+    int before = open_fds();
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        lrs_exec_spec_t spec = base_spec(commands[i]);
+        spec.timeout_s = 0.2;
+        lrs_exec_result_t r;
+        run(&spec, NULL, &r);
+        lrs_exec_result_free(&r);
+    }
+    lrs_exec_spec_t spec = base_spec("true");
+    spec.workdir = "/nonexistent/lrsweep-dir";
+    lrs_exec_result_t r;
+    run(&spec, NULL, &r);
+    lrs_exec_result_free(&r);
+    assert_int_equal(open_fds(), before);
+}
+
+typedef struct parallel_job {
+    const char *command;
+    uint64_t trial;
+    lrs_trial_cfg_t cfg;
+    lrs_exec_result_t result;
+    int rc;
+    lrs_err_t err;
+} parallel_job_t;
+
+static void *parallel_run(void *arg)
+{
+    parallel_job_t *job = arg;
+    lrs_exec_spec_t spec = base_spec(job->command);
+    job->rc = lrs_exec_run(&spec, &job->cfg, job->trial, 0, NULL, &job->result, &job->err);
+    return NULL;
+}
+
+/* Several trial threads at once (a worker with --jobs): each run reads only
+ * its own pipes, and a long run does not hold up the short ones (pipes are
+ * close-on-exec, so no other thread's child keeps them open). */
+static void test_parallel_runs(void **state)
+{
+    (void)state;
+    enum { N = 6 };
+    parallel_job_t jobs[N];
+    pthread_t threads[N];
+    memset(jobs, 0, sizeof jobs);
+    for (int i = 0; i < N; i++) {
+        jobs[i].command = i == N - 1 || i == 2 ? "sh -c 'sleep 2; echo val_loss=$LRSWEEP_TRIAL'"
+                                 : "sh -c 'i=0; while [ $i -lt 200 ]; do echo line $i; i=$((i+1)); done; "
+                                   "echo val_loss=$LRSWEEP_TRIAL'";
+        jobs[i].trial = (uint64_t)i + 100;
+        default_cfg(&jobs[i].cfg);
+        assert_int_equal(pthread_create(&threads[i], NULL, parallel_run, &jobs[i]), 0);
+    }
+    for (int i = 0; i < N; i++)
+        assert_int_equal(pthread_join(threads[i], NULL), 0);
+    for (int i = 0; i < N; i++) {
+        lrs_exec_result_t *r = &jobs[i].result;
+        if (jobs[i].rc < 0)
+            fail_msg("job %d: %s", i, jobs[i].err.msg);
+        expect_status(r, LRS_EXEC_COMPLETE, "");
+        assert_true(r->objective == (double)(i + 100));
+        if (i != N - 1 && i != 2 && r->elapsed_s > 1.5)
+            fail_msg("job %d took %.2f s: held up by the 2 s run", i, r->elapsed_s);
+        lrs_exec_result_free(r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -518,6 +601,8 @@ int main(void)
         cmocka_unit_test(test_shell_and_workdir),
         cmocka_unit_test(test_signal_and_last_line_without_newline),
         cmocka_unit_test(test_bad_spec),
+        cmocka_unit_test(test_no_descriptor_leaks),
+        cmocka_unit_test(test_parallel_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
