@@ -25,7 +25,8 @@
  * the template is run by `/bin/sh -c`, each value inserted single-quoted.
  *
  * Environment of each run: the worker's own, then spec->env ("NAME=value"
- * entries, which override), then LRSWEEP_TRIAL, LRSWEEP_SEED, LRSWEEP_PARAMS
+ * entries, which override; LRSWEEP_* names are refused; of a name given twice
+ * the last wins), then LRSWEEP_TRIAL, LRSWEEP_SEED, LRSWEEP_PARAMS
  * (a JSON object of the parameters the trial sets, as {args} lists them) and
  * with folds LRSWEEP_FOLD (0-based) and LRSWEEP_FOLDS.  PYTHONUNBUFFERED=1 is
  * added unless spec->env sets it, so a Python script's reports arrive as
@@ -45,7 +46,9 @@
  * bytes).  Metric lines are read from stdout only.
  *
  * Thread safety: lrs_exec_run touches no global state except what fork/exec
- * require; several threads may run trials at once.
+ * require; several threads may run trials at once (pipes are close-on-exec,
+ * so one trial's child never holds another trial's pipes).  The process must
+ * not set SIGCHLD to SIG_IGN: the runner waits for its own children.
  */
 #ifndef LRS_EXEC_H
 #define LRS_EXEC_H
