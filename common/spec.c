@@ -1837,8 +1837,14 @@ static int format_double(double v, char *buf)
     int bexp;
     frexp(v, &bexp);
     int e10 = (int)floor((bexp - 1) * 0.30102999566398120);
-    if (e10 < -10 || e10 > 41)   /* keep 10^scale exact in long double: |scale| <= 27 */
-        return (int)(p - buf) + snprintf(p, 31, "%.17g", v);
+    if (e10 < -10 || e10 > 41) {   /* keep 10^scale exact in long double: |scale| <= 27 */
+        /* Rare magnitudes: the C library, shortest of 15..17 digits. */
+        for (int digits = 15;; digits++) {
+            int n = snprintf(p, 31, "%.*g", digits, v);
+            if (digits == 17 || strtod(p, NULL) == v)
+                return (int)(p - buf) + n;
+        }
+    }
     uint64_t m = scaled_digits(v, 16 - e10);
     if (m >= pow10_u[17]) {
         e10++;
@@ -1846,11 +1852,23 @@ static int format_double(double v, char *buf)
     }
     /* Shorter candidates from the 17 digits, each checked exactly. */
     uint64_t m15 = (m + 50) / 100, m16 = (m + 5) / 10;
-    int s15 = 14 - e10, s16 = 15 - e10;
-    if (m15 < pow10_u[15] && s15 >= -22 && s15 <= 22 && exact_back(m15, s15) == v)
+    int e15 = e10, e16 = e10;
+    if (m15 == pow10_u[15]) {   /* 9.99…5 rounded up to 10.0… */
+        m15 /= 10;
+        e15++;
+    }
+    if (m16 == pow10_u[16]) {
+        m16 /= 10;
+        e16++;
+    }
+    int s15 = 14 - e15, s16 = 15 - e16;
+    if (s15 >= -22 && s15 <= 22 && exact_back(m15, s15) == v) {
         m = m15;
-    else if (m16 < (1ULL << 53) && s16 >= -22 && s16 <= 22 && exact_back(m16, s16) == v)
+        e10 = e15;
+    } else if (m16 < (1ULL << 53) && s16 >= -22 && s16 <= 22 && exact_back(m16, s16) == v) {
         m = m16;
+        e10 = e16;
+    }
     char d[20];
     int nd = 0;
     for (uint64_t t = m; t; t /= 10)
