@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# test_spec_cli.sh — `lrsweep validate` and `lrsweep sample` as a user runs
+# them: the ok line, every error listed with file:line:column and exit 2,
+# JSON Lines that parse, windows (--start I -n K) equal to the same lines of
+# a longer run, the grid stopping at its end, and the shipped examples.
+#
+# usage: bash test_spec_cli.sh /path/to/lrsweep   (ctest passes the binary)
+set -u
+LRSWEEP=${1:?usage: test_spec_cli.sh /path/to/lrsweep}
+EXAMPLES=$(cd "$(dirname "$0")/../../examples" && pwd)
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+failures=0
+checks=0
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+check() { checks=$((checks + 1)); }
+
+# run CMD ARGS... : runs lrsweep, leaving stdout/stderr in $TMP/out, $TMP/err, status in $rc
+run() {
+    "$LRSWEEP" "$@" >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+}
+
+cat >"$TMP/issue.yaml" <<'YAML'
+name: wine-lr                 # sweep name, unique in a database
+seed: 7
+trials: 500                   # ignored by grid (the grid's size is the count)
+sampler: random               # random | grid | sobol
+objective: {metric: val_loss, goal: minimize}   # or accuracy / maximize
+data: {path: wine.csv, target: [quality], task: regression}
+model: {type: mlp, hidden: [32], activation: relu}
+train: {folds: 5, shuffle: true, standardize: true}
+search:
+  lr: {log_uniform: [1.0e-5, 1.0]}
+  epochs: 60
+  batch_size: {values: [16, 32, 64]}
+  optimizer:
+    sgd: {momentum: {uniform: [0.0, 0.99]}, nesterov: {values: [false, true]}}
+    adam: {beta2: {values: [0.99, 0.999]}}
+  scheduler:
+    constant: {}
+    step: {step_size: {int_uniform: [5, 30]}, gamma: {uniform: [0.05, 0.9]}}
+    exponential: {gamma: {uniform: [0.85, 0.999]}}
+    cosine: {T_max: 60, eta_min: {log_uniform: [1.0e-7, 1.0e-3]}}
+    onecycle: {max_lr: {log_uniform: [1.0e-3, 1.0]}, pct_start: {uniform: [0.1, 0.5]}}
+YAML
+printf 'alcohol,quality\n13.2,5\n' >"$TMP/wine.csv"
+
+# validate: the ok line for a good spec (data path relative to the spec).
+check
+(cd / && "$LRSWEEP" validate "$TMP/issue.yaml" >"$TMP/out" 2>"$TMP/err")
+rc=$?
+if [ $rc -ne 0 ] || [ "$(cat "$TMP/out")" != "ok: 500 trials, 13 parameters" ] || [ -s "$TMP/err" ]; then
+    fail "validate issue.yaml: rc $rc, out '$(cat "$TMP/out")', err '$(cat "$TMP/err")'"
+fi
+
+# validate: every error, sorted, with file:line:column; exit 2, nothing on stdout.
+cat >"$TMP/bad.yaml" <<'YAML'
+name: bad
+trials: 10
+data: {path: missing.csv, target: [y]}
+search:
+  lr: {log_uniform: [0, 1]}
+  optimizer: {sgd: {}, adamm: {}}
+  scheduler:
+    exponential: {gamma: 0.9, step_size: 4}
+    multistep: {gamma: 0.5}
+YAML
+check
+run validate "$TMP/bad.yaml"
+expected="$TMP/bad.yaml:3:14: data.path: data file 'missing.csv' does not exist
+$TMP/bad.yaml:5:22: search.lr.log_uniform: low must be > 0 on a log scale, got 0
+$TMP/bad.yaml:6:24: search.optimizer: unknown optimizer 'adamm': expected one of sgd, adam, adamw, rmsprop, adagrad
+$TMP/bad.yaml:8:31: search.scheduler.exponential.step_size: step_size does not belong to scheduler exponential (it applies to step)
+$TMP/bad.yaml:9:5: search.scheduler.multistep: scheduler multistep requires milestones (add it to this branch)"
+got=$(sed 's/ (looked for [^)]*)//' "$TMP/err")
+if [ $rc -ne 2 ] || [ -s "$TMP/out" ] || [ "$got" != "$expected" ]; then
+    fail "validate bad.yaml: rc $rc; stderr:
+$(cat "$TMP/err")
+--- wanted:
+$expected"
+fi
+
+# Usage errors and missing files exit 2 with a message.
+for args in "validate" "validate $TMP/nope.yaml" "sample" "sample $TMP/issue.yaml -n" \
+            "sample $TMP/issue.yaml -n -3" "sample $TMP/issue.yaml --frobnicate" "sample $TMP/bad.yaml"; do
+    check
+    # shellcheck disable=SC2086
+    run $args
+    if [ $rc -ne 2 ] || [ ! -s "$TMP/err" ] || [ -s "$TMP/out" ]; then
+        fail "lrsweep $args: rc $rc, stderr '$(cat "$TMP/err")'"
+    fi
+done
+
+for cmd in validate sample; do
+    check
+    run $cmd --help
+    if [ $rc -ne 0 ] || ! grep -q "usage: lrsweep $cmd SPEC" "$TMP/out"; then
+        fail "$cmd --help: rc $rc"
+    fi
+done
+
+# sample: the default count is trials:, every line parses with the documented keys.
+check
+run sample "$TMP/issue.yaml"
+cp "$TMP/out" "$TMP/all.jsonl"
+if [ $rc -ne 0 ] || [ "$(wc -l <"$TMP/all.jsonl")" -ne 500 ]; then
+    fail "sample issue.yaml: rc $rc, $(wc -l <"$TMP/all.jsonl") lines"
+fi
+check
+if ! /usr/bin/python3 - "$TMP/all.jsonl" <<'PY'
+import json, math, sys
+sched_params = {"constant": set(), "step": {"step_size", "gamma"}, "exponential": {"gamma"},
+                "cosine": {"T_max", "eta_min"}, "onecycle": {"max_lr", "pct_start"}}
+opt_params = {"sgd": {"momentum", "nesterov"}, "adam": {"beta2"}}
+for n, line in enumerate(open(sys.argv[1])):
+    row = json.loads(line)
+    assert list(row) == ["trial", "seed", "params"], row
+    assert row["trial"] == n, row
+    p = row["params"]
+    want = {"lr", "epochs", "batch_size", "optimizer", "scheduler"} | opt_params[p["optimizer"]] \
+        | sched_params[p["scheduler"]]
+    assert set(p) == want, (n, sorted(p), sorted(want))
+    assert 1e-5 <= p["lr"] <= 1.0 and p["epochs"] == 60 and p["batch_size"] in (16, 32, 64)
+PY
+then
+    fail "sample output does not match the spec"
+fi
+
+# Any window equals the same lines of the longer run.
+for window in "0 1" "0 500" "137 25" "499 1" "250 0"; do
+    set -- $window
+    check
+    run sample "$TMP/issue.yaml" --start "$1" -n "$2"
+    if [ $rc -ne 0 ] || ! cmp -s "$TMP/out" <(tail -n +$(($1 + 1)) "$TMP/all.jsonl" | head -n "$2"); then
+        fail "sample --start $1 -n $2 differs from lines $1..$(($1 + $2 - 1)) of the full run"
+    fi
+done
+# ... also beyond trials: (random sampling is defined for every index).
+check
+run sample "$TMP/issue.yaml" --start 100000 -n 3
+a=$(cat "$TMP/out")
+run sample "$TMP/issue.yaml" --start 100001 -n 1
+if [ "$(echo "$a" | sed -n 2p)" != "$(cat "$TMP/out")" ] || [ "$(echo "$a" | wc -l)" -ne 3 ]; then
+    fail "trial 100001 differs between windows"
+fi
+
+# Same seed, same lines; another seed, other lines.
+check
+sed 's/^seed: 7/seed: 8/' "$TMP/issue.yaml" >"$TMP/seed8.yaml"
+run sample "$TMP/seed8.yaml" -n 50
+if cmp -s "$TMP/out" <(head -n 50 "$TMP/all.jsonl"); then
+    fail "seed 8 gives the same trials as seed 7"
+fi
+
+# The grid: its size is the trial count, sampling stops at its end.
+cat >"$TMP/grid.yaml" <<'YAML'
+name: grid
+sampler: grid
+model: {type: synthetic}
+search:
+  lr: {log_uniform: [1.0e-3, 1.0e-1], grid: 3}
+  optimizer:
+    sgd: {momentum: {values: [0.0, 0.9]}}
+    adam: {}
+YAML
+check
+run validate "$TMP/grid.yaml"
+if [ $rc -ne 0 ] || [ "$(cat "$TMP/out")" != "ok: 9 trials, 3 parameters" ]; then
+    fail "validate grid.yaml: rc $rc: $(cat "$TMP/out") $(cat "$TMP/err")"
+fi
+check
+run sample "$TMP/grid.yaml" --start 7 -n 100
+if [ $rc -ne 0 ] || [ "$(wc -l <"$TMP/out")" -ne 2 ] || \
+   ! head -n 1 "$TMP/out" | grep -qF '"params": {"lr": 0.1, "optimizer": "sgd", "momentum": 0.9}'; then
+    fail "grid window 7..: rc $rc: $(cat "$TMP/out")"
+fi
+
+# The shipped examples are valid and sample.
+for ex in wine-lr synthetic; do
+    check
+    run validate "$EXAMPLES/$ex.yaml"
+    if [ $rc -ne 0 ] || ! grep -q '^ok: [0-9]* trials, [0-9]* parameters$' "$TMP/out"; then
+        fail "examples/$ex.yaml: rc $rc: $(cat "$TMP/out") $(cat "$TMP/err")"
+    fi
+    check
+    run sample "$EXAMPLES/$ex.yaml" -n 20
+    if [ $rc -ne 0 ] || [ "$(wc -l <"$TMP/out")" -ne 20 ]; then
+        fail "sample examples/$ex.yaml: rc $rc"
+    fi
+done
+
+# A failed write is a runtime failure, not silence.
+if [ -w /dev/full ]; then
+    check
+    "$LRSWEEP" sample "$TMP/issue.yaml" -n 100000 >/dev/full 2>"$TMP/err"
+    rc=$?
+    if [ $rc -ne 1 ]; then
+        fail "sample to /dev/full exited $rc, want 1"
+    fi
+fi
+
+echo "$checks checks, $failures failures"
+[ "$failures" -eq 0 ]
