@@ -865,23 +865,18 @@ static void signal_group(pid_t pgid, int sig)
     kill(-pgid, sig);
 }
 
-/* Runs argv once; fills o.  -1 (runtime) only when the process could not be started. */
-static int run_once(acc_t *a, const char *path, char *const argv[], char *const envp[], run_outcome_t *o,
-                    lrs_err_t *err)
+/* Forks argv into a new process group with its stdout / stderr on pipes.
+ * Returns the pid (with *out_fd, *err_fd open), 0 when the child could not
+ * change directory or exec (o->exec_stage / exec_errno say why; the child is
+ * reaped), -1 with err when no process could be started. */
+static pid_t start_child(const acc_t *a, const char *path, char *const argv[], char *const envp[],
+                         int *out_fd, int *err_fd, run_outcome_t *o, lrs_err_t *err)
 {
-    const lrs_exec_spec_t *spec = a->spec;
     int out_p[2] = {-1, -1}, err_p[2] = {-1, -1}, st_p[2] = {-1, -1}, devnull = -1;
-    char *buf = NULL;
-    int rc = -1;
-    memset(o, 0, sizeof *o);
-    o->exit_status = -1;
+    pid_t result = -1;
     if (pipe2(out_p, O_CLOEXEC) < 0 || pipe2(err_p, O_CLOEXEC) < 0 || pipe2(st_p, O_CLOEXEC) < 0 ||
         (devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
         lrs_err_set(err, LRS_EXIT_RUNTIME, "cannot create pipes for the command: %s", strerror(errno));
-        goto done;
-    }
-    if (!(buf = malloc(READ_CHUNK))) {
-        lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
         goto done;
     }
     pid_t pid = fork();
@@ -890,13 +885,10 @@ static int run_once(acc_t *a, const char *path, char *const argv[], char *const 
         goto done;
     }
     if (pid == 0)
-        child_exec(path, argv, envp, spec->workdir, devnull, out_p[1], err_p[1], st_p[1]);
+        child_exec(path, argv, envp, a->spec->workdir, devnull, out_p[1], err_p[1], st_p[1]);
     setpgid(pid, pid);   /* also in the parent, so the group exists before we may signal it */
-    close_fd(&out_p[1]);
-    close_fd(&err_p[1]);
     close_fd(&st_p[1]);
-    close_fd(&devnull);
-
+    /* The status pipe closes on a successful exec; a failed one writes its reason. */
     int report[2];
     ssize_t got;
     do
@@ -905,20 +897,45 @@ static int run_once(acc_t *a, const char *path, char *const argv[], char *const 
     if (got == (ssize_t)sizeof report) {
         o->exec_stage = report[0];
         o->exec_errno = report[1];
-        int status;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
         }
-        rc = 0;
+        result = 0;
         goto done;
     }
+    *out_fd = out_p[0];
+    *err_fd = err_p[0];
+    out_p[0] = err_p[0] = -1;
+    result = pid;
+done:
+    close_fd(&out_p[0]);
+    close_fd(&out_p[1]);
+    close_fd(&err_p[0]);
+    close_fd(&err_p[1]);
+    close_fd(&st_p[0]);
+    close_fd(&st_p[1]);
+    close_fd(&devnull);
+    return result;
+}
 
-    double start = mono_now();
-    double deadline = spec->timeout_s > 0 ? start + spec->timeout_s : INFINITY;
+/* Poll timeout until the earliest of the deadlines, at most one slice. */
+static int poll_timeout_ms(double now, double next)
+{
+    if (next - now >= POLL_SLICE_MS / 1000.0)
+        return POLL_SLICE_MS;
+    return next > now ? (int)((next - now) * 1000.0) + 1 : 0;
+}
+
+/* Reads the child's output until it has exited and its pipes are closed,
+ * enforcing the timeout, cancel and kill grace.  fds[0], fds[1] are stdout
+ * and stderr; they are closed on return.  The leader is left unreaped. */
+static int pump(acc_t *a, pid_t pid, int fds[2], char *buf, run_outcome_t *o, lrs_err_t *err)
+{
+    const lrs_exec_spec_t *spec = a->spec;
+    double deadline = spec->timeout_s > 0 ? mono_now() + spec->timeout_s : INFINITY;
     double grace = spec->kill_grace_s > 0 ? spec->kill_grace_s : LRS_EXEC_DEFAULT_KILL_GRACE;
     double kill_at = INFINITY;       /* when SIGKILL follows SIGTERM */
     double give_up_at = INFINITY;    /* when we stop waiting for the pipes */
-    int leader_exited = 0, killed = 0;
-    int fds[2] = {out_p[0], err_p[0]};
+    int leader_exited = 0, killed = 0, rc = 0;
     while (1) {
         if (!leader_exited) {
             siginfo_t si;
@@ -926,9 +943,9 @@ static int run_once(acc_t *a, const char *path, char *const argv[], char *const 
             int w = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT);
             if ((w == 0 && si.si_pid == pid) || (w < 0 && errno == ECHILD)) {
                 leader_exited = 1;
-                double t = mono_now() + LEFTOVER_DRAIN_S;
-                if (t < give_up_at && !killed && !isfinite(kill_at))
-                    give_up_at = t;
+                /* others of its group may still hold the pipes: give them a moment */
+                if (!killed && !isfinite(kill_at))
+                    give_up_at = mono_now() + LEFTOVER_DRAIN_S;
             }
         }
         if (fds[0] < 0 && fds[1] < 0 && leader_exited)
@@ -952,36 +969,51 @@ static int run_once(acc_t *a, const char *path, char *const argv[], char *const 
         } else if (killed && now >= give_up_at) {
             break;   /* someone outside the group holds the pipes: stop reading */
         }
-        double next = fmin(fmin(deadline, kill_at), give_up_at);
-        int timeout_ms = POLL_SLICE_MS;
-        if (next - now < POLL_SLICE_MS / 1000.0)
-            timeout_ms = next > now ? (int)((next - now) * 1000.0) + 1 : 0;
         struct pollfd pfd[2];
         int np = 0;
         for (int i = 0; i < 2; i++)
             if (fds[i] >= 0)
                 pfd[np++] = (struct pollfd){.fd = fds[i], .events = POLLIN};
-        int pr = np > 0 ? poll(pfd, (nfds_t)np, timeout_ms) : poll(NULL, 0, timeout_ms);
+        int timeout_ms = poll_timeout_ms(now, fmin(fmin(deadline, kill_at), give_up_at));
+        int pr = poll(np > 0 ? pfd : NULL, (nfds_t)np, timeout_ms);
         if (pr < 0 && errno != EINTR) {
-            lrs_err_set(err, LRS_EXIT_RUNTIME, "poll: %s", strerror(errno));
-            signal_group(pid, SIGKILL);
-            while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
-            }
-            goto done;
+            rc = lrs_err_set(err, LRS_EXIT_RUNTIME, "poll: %s", strerror(errno));
+            break;
         }
         for (int i = 0; pr > 0 && i < np; i++) {
             if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
-            int stream = pfd[i].fd == out_p[0] ? 1 : 2;
+            int stream = pfd[i].fd == fds[0] ? 1 : 2;
             ssize_t n = read(pfd[i].fd, buf, READ_CHUNK);
-            if (n > 0) {
+            if (n > 0)
                 output(a, stream, buf, (size_t)n);
-            } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-                close_fd(stream == 1 ? &out_p[0] : &err_p[0]);
-                fds[stream - 1] = -1;
-            }
+            else if (n == 0 || (errno != EINTR && errno != EAGAIN))
+                close_fd(&fds[stream - 1]);
         }
     }
+    close_fd(&fds[0]);
+    close_fd(&fds[1]);
+    return rc;
+}
+
+/* Runs argv once; fills o.  -1 (runtime) only when the process could not be
+ * started or watched. */
+static int run_once(acc_t *a, const char *path, char *const argv[], char *const envp[], run_outcome_t *o,
+                    lrs_err_t *err)
+{
+    memset(o, 0, sizeof *o);
+    o->exit_status = -1;
+    char *buf = malloc(READ_CHUNK);
+    if (!buf)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+    int fds[2] = {-1, -1};
+    pid_t pid = start_child(a, path, argv, envp, &fds[0], &fds[1], o, err);
+    if (pid <= 0) {
+        free(buf);
+        return pid < 0 ? -1 : 0;
+    }
+    int rc = pump(a, pid, fds, buf, o, err);
+    free(buf);
     /* Anything the command left in its group goes now; the leader is still
      * unreaped, so its pid (the group id) cannot have been reused. */
     signal_group(pid, SIGKILL);
@@ -990,22 +1022,10 @@ static int run_once(acc_t *a, const char *path, char *const argv[], char *const 
     do
         w = waitpid(pid, &status, 0);
     while (w < 0 && errno == EINTR);
-    if (w == pid) {
-        if (WIFEXITED(status))
-            o->exit_status = WEXITSTATUS(status);
-        else if (WIFSIGNALED(status))
-            o->term_signal = WTERMSIG(status);
-    }
-    rc = 0;
-done:
-    close_fd(&out_p[0]);
-    close_fd(&out_p[1]);
-    close_fd(&err_p[0]);
-    close_fd(&err_p[1]);
-    close_fd(&st_p[0]);
-    close_fd(&st_p[1]);
-    close_fd(&devnull);
-    free(buf);
+    if (w == pid && WIFEXITED(status))
+        o->exit_status = WEXITSTATUS(status);
+    else if (w == pid && WIFSIGNALED(status))
+        o->term_signal = WTERMSIG(status);
     return rc;
 }
 
@@ -1123,15 +1143,104 @@ static void finish_output(acc_t *a)
     }
 }
 
+/* Builds the environment of the trial's runs into envp; with folds,
+ * *fold_at is the index of the LRSWEEP_FOLD entry, rewritten per run (else
+ * -1).  -1 on allocation failure. */
+static int trial_env(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64_t trial,
+                     uint64_t seed, words_t *envp, int *fold_at)
+{
+    words_t over = {0};
+    strbuf_t entry = {0};
+    char *params = lrs_exec_params_json(cfg);
+    char text[128];
+    int rc = -1;
+    *fold_at = -1;
+    if (!params)
+        goto done;
+    for (int i = 0; i < spec->n_env; i++)
+        if (words_push(&over, spec->env[i], strlen(spec->env[i])) < 0)
+            goto done;
+    int has_unbuffered = env_lookup(over.v, over.n, "PYTHONUNBUFFERED") != NULL;
+    snprintf(text, sizeof text, "LRSWEEP_TRIAL=%llu", (unsigned long long)trial);
+    if (words_push(&over, text, strlen(text)) < 0)
+        goto done;
+    snprintf(text, sizeof text, "LRSWEEP_SEED=%llu", (unsigned long long)seed);
+    if (words_push(&over, text, strlen(text)) < 0 || sb_adds(&entry, "LRSWEEP_PARAMS=") < 0 ||
+        sb_adds(&entry, params) < 0 || words_push(&over, entry.p, entry.len) < 0)
+        goto done;
+    if (!has_unbuffered && words_push(&over, "PYTHONUNBUFFERED=1", 18) < 0)
+        goto done;
+    if (spec->folds > 0) {
+        snprintf(text, sizeof text, "LRSWEEP_FOLDS=%d", spec->folds);
+        if (words_push(&over, text, strlen(text)) < 0 || words_push(&over, "LRSWEEP_FOLD=0", 14) < 0)
+            goto done;
+    }
+    if (build_env(&over, envp) < 0)
+        goto done;
+    if (spec->folds > 0)
+        *fold_at = envp->n - 1;   /* build_env keeps the overrides' order, last at the end */
+    rc = 0;
+done:
+    words_free(&over);
+    free(entry.p);
+    free(params);
+    return rc;
+}
+
+/* Folds one run's outcome into the trial; returns 1 to go on with the next fold. */
+static int finish_run(acc_t *a, const run_outcome_t *o, const char *prog, int fold, int runs,
+                      double *fold_objective)
+{
+    lrs_exec_result_t *out = a->out;
+    out->exit_status = o->exit_status;
+    out->term_signal = o->term_signal;
+    for (int k = 0; k < out->n_names; k++)
+        if (a->fold_has[k]) {
+            a->final_sum[k] += a->fold_last[k];
+            a->final_count[k]++;
+        }
+    char msg[400];
+    int verdict = run_verdict(a, o, prog, msg, sizeof msg);
+    if (verdict != 0) {
+        out->status = (lrs_exec_status_t)verdict;
+        if (a->spec->folds > 1)
+            snprintf(out->error, sizeof out->error, "fold %d/%d: %s", fold + 1, runs, msg);
+        else
+            snprintf(out->error, sizeof out->error, "%s", msg);
+        return 0;
+    }
+    int k = name_index(a, a->spec->metric);
+    fold_objective[fold] = k >= 0 ? a->fold_last[k] : NAN;
+    return 1;
+}
+
+/* Mean and population std of the folds' objectives, and each name's final value. */
+static void summarise(acc_t *a, const double *fold_objective, int runs)
+{
+    lrs_exec_result_t *out = a->out;
+    for (int k = 0; k < out->n_names; k++)
+        out->finals[k] = a->final_count[k] ? a->final_sum[k] / a->final_count[k] : NAN;
+    if (out->status != LRS_EXEC_COMPLETE)
+        return;
+    double sum = 0, sq = 0;
+    for (int f = 0; f < runs; f++)
+        sum += fold_objective[f];
+    double mean = sum / runs;
+    for (int f = 0; f < runs; f++)
+        sq += (fold_objective[f] - mean) * (fold_objective[f] - mean);
+    out->objective = mean;
+    out->objective_std = sqrt(sq / runs);
+}
+
 int lrs_exec_run(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64_t trial,
                  uint64_t seed, const lrs_exec_hooks_t *hooks, lrs_exec_result_t *out,
                  lrs_err_t *err)
 {
     result_init(out);
     char **argv = NULL;
-    int argc = 0;
-    words_t over = {0}, envp = {0};
-    char *params = NULL, *path = NULL;
+    int argc = 0, fold_at = -1;
+    words_t envp = {0};
+    char *path = NULL;
     acc_t *a = NULL;
     double *fold_objective = NULL;
     int rc = -1;
@@ -1142,8 +1251,7 @@ int lrs_exec_run(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64
     int runs = spec->folds > 0 ? spec->folds : 1;
     a = calloc(1, sizeof *a);
     fold_objective = calloc((size_t)runs, sizeof *fold_objective);
-    params = lrs_exec_params_json(cfg);
-    if (!a || !fold_objective || !params)
+    if (!a || !fold_objective)
         goto oom;
     a->spec = spec;
     a->hooks = hooks;
@@ -1151,39 +1259,7 @@ int lrs_exec_run(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64
     a->ring_cap = spec->log_tail_bytes ? spec->log_tail_bytes : LRS_EXEC_DEFAULT_LOG_TAIL;
     a->ring = malloc(a->ring_cap);
     a->line = malloc(LRS_METRIC_LINE_MAX + 1);
-    if (!a->ring || !a->line)
-        goto oom;
-
-    /* Environment overrides in order of precedence (later entries win on build). */
-    for (int i = 0; i < spec->n_env; i++)
-        if (words_push(&over, spec->env[i], strlen(spec->env[i])) < 0)
-            goto oom;
-    char text[128];
-    int has_unbuffered = env_lookup(over.v, over.n, "PYTHONUNBUFFERED") != NULL;
-    snprintf(text, sizeof text, "LRSWEEP_TRIAL=%llu", (unsigned long long)trial);
-    if (words_push(&over, text, strlen(text)) < 0)
-        goto oom;
-    snprintf(text, sizeof text, "LRSWEEP_SEED=%llu", (unsigned long long)seed);
-    if (words_push(&over, text, strlen(text)) < 0)
-        goto oom;
-    strbuf_t pj = {0};
-    if (sb_adds(&pj, "LRSWEEP_PARAMS=") < 0 || sb_adds(&pj, params) < 0 ||
-        words_push(&over, pj.p, pj.len) < 0) {
-        free(pj.p);
-        goto oom;
-    }
-    free(pj.p);
-    if (!has_unbuffered && words_push(&over, "PYTHONUNBUFFERED=1", 18) < 0)
-        goto oom;
-    /* Placeholders for the fold variables, rewritten per run below. */
-    int fold_slot = -1;
-    if (spec->folds > 0) {
-        fold_slot = over.n;
-        snprintf(text, sizeof text, "LRSWEEP_FOLDS=%d", spec->folds);
-        if (words_push(&over, "LRSWEEP_FOLD=0", 14) < 0 || words_push(&over, text, strlen(text)) < 0)
-            goto oom;
-    }
-    if (build_env(&over, &envp) < 0)
+    if (!a->ring || !a->line || trial_env(spec, cfg, trial, seed, &envp, &fold_at) < 0)
         goto oom;
 
     path = find_program_in(argv[0], env_lookup(envp.v, envp.n, "PATH"), spec->workdir);
@@ -1198,21 +1274,17 @@ int lrs_exec_run(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64
     for (int fold = 0; fold < runs; fold++) {
         a->fold = fold;
         a->objective_seen = 0;
-        for (int k = 0; k < LRS_EXEC_MAX_NAMES; k++)
-            a->fold_has[k] = 0;
-        if (fold_slot >= 0) {
-            /* the fold entry sits at the same offset from the end of envp */
-            int slot = envp.n - (over.n - fold_slot);
-            char fold_text[64];
-            snprintf(fold_text, sizeof fold_text, "LRSWEEP_FOLD=%d", fold);
-            char *s = strdup(fold_text);
-            if (!s)
+        memset(a->fold_has, 0, sizeof a->fold_has);
+        if (fold_at >= 0) {
+            char text[64];
+            int n = snprintf(text, sizeof text, "LRSWEEP_FOLD=%d", fold);
+            char *entry = strdup(text);
+            if (!entry)
                 goto oom;
-            free(envp.v[slot]);
-            envp.v[slot] = s;
-            char marker[96];
-            int n = snprintf(marker, sizeof marker, "[lrsweep] fold %d/%d\n", fold + 1, runs);
-            log_add(a, marker, (size_t)n);
+            free(envp.v[fold_at]);
+            envp.v[fold_at] = entry;
+            n = snprintf(text, sizeof text, "[lrsweep] fold %d/%d\n", fold + 1, runs);
+            log_add(a, text, (size_t)n);
         }
         run_outcome_t o;
         out->runs++;
@@ -1222,38 +1294,10 @@ int lrs_exec_run(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64
             stdout_line_end(a);   /* a last report without its newline still counts */
         if (a->oom)
             goto oom;
-        out->exit_status = o.exit_status;
-        out->term_signal = o.term_signal;
-        for (int k = 0; k < out->n_names; k++)
-            if (a->fold_has[k]) {
-                a->final_sum[k] += a->fold_last[k];
-                a->final_count[k]++;
-            }
-        char msg[400];
-        int verdict = run_verdict(a, &o, argv[0], msg, sizeof msg);
-        if (verdict != 0) {
-            out->status = (lrs_exec_status_t)verdict;
-            if (spec->folds > 1)
-                snprintf(out->error, sizeof out->error, "fold %d/%d: %s", fold + 1, runs, msg);
-            else
-                snprintf(out->error, sizeof out->error, "%s", msg);
+        if (!finish_run(a, &o, argv[0], fold, runs, fold_objective))
             break;
-        }
-        int k = name_index(a, spec->metric);
-        fold_objective[fold] = k >= 0 ? a->fold_last[k] : NAN;
     }
-    for (int k = 0; k < out->n_names; k++)
-        out->finals[k] = a->final_count[k] ? a->final_sum[k] / a->final_count[k] : NAN;
-    if (out->status == LRS_EXEC_COMPLETE) {
-        double sum = 0, sq = 0;
-        for (int f = 0; f < runs; f++)
-            sum += fold_objective[f];
-        double mean = sum / runs;
-        for (int f = 0; f < runs; f++)
-            sq += (fold_objective[f] - mean) * (fold_objective[f] - mean);
-        out->objective = mean;
-        out->objective_std = sqrt(sq / runs);
-    }
+    summarise(a, fold_objective, runs);
     rc = 0;
     goto done;
 oom:
@@ -1267,9 +1311,7 @@ done:
     out->elapsed_s = mono_now() - started;
     free(a);
     free(fold_objective);
-    free(params);
     free(path);
-    words_free(&over);
     words_free(&envp);
     lrs_exec_argv_free(&argv);
     return rc;
