@@ -1,24 +1,36 @@
 /* linalg.h — the three matrix products a dense layer needs, forward and
- * backward, each as a naive loop kernel and a CBLAS kernel.
+ * backward, each in three kernels: naive loops, register-tiled loops, CBLAS.
  *
  * All matrices are row-major doubles.  For a layer mapping in → out over n
  * rows (PyTorch's nn.Linear layout, W is out × in):
  *   forward      Y  = X·Wᵀ + b     X (n × in), W (out × in), b (out), Y (n × out)
  *   weight grad  dW = dYᵀ·X        dY (n × out), dW (out × in)
  *   input grad   dX = dY·W         dX (n × in)
- * The naive kernels are the reference the CBLAS ones are tested against, and
- * also the fast path for tiny shapes (e.g. 5 → 3), where calling into BLAS
- * costs more than the arithmetic.  The dispatching functions (no suffix) pick
- * one by size; both give the same result up to rounding.
+ * The naive kernels are the reference the others are tested against, and the
+ * fast path for tiny shapes (e.g. 5 → 3) where any setup costs more than the
+ * arithmetic.  The tiled kernels sum every element in the same order as the
+ * naive ones, so the two agree bit for bit on every CPU; CBLAS agrees to
+ * rounding only (its summation order depends on the CPU and thread count).
+ * The dispatching functions (no suffix) pick a kernel by size.
  */
 #ifndef LRS_LINALG_H
 #define LRS_LINALG_H
 
-/* Y = X·Wᵀ + b; b may be NULL (no bias). */
+#include <stddef.h>
+
+typedef enum { LRS_KERNEL_NAIVE, LRS_KERNEL_BLOCKED, LRS_KERNEL_BLAS } lrs_kernel_t;
+
+/* The kernel the dispatchers use for an (n, in, out) product. */
+lrs_kernel_t lrs_linalg_kernel(int n, int in, int out);
+
+/* Y = X·Wᵀ + b; b may be NULL (no bias).  work: in × out doubles of scratch
+ * (the tiled kernel stores Wᵀ there). */
 void lrs_linear_fwd(int n, int in, int out, const double *X, const double *W, const double *b,
-                    double *Y);
+                    double *Y, double *work);
 void lrs_linear_fwd_naive(int n, int in, int out, const double *X, const double *W,
                           const double *b, double *Y);
+void lrs_linear_fwd_blocked(int n, int in, int out, const double *X, const double *W,
+                            const double *b, double *Y, double *work);
 void lrs_linear_fwd_blas(int n, int in, int out, const double *X, const double *W,
                          const double *b, double *Y);
 
@@ -27,6 +39,8 @@ void lrs_linear_bwd_w(int n, int in, int out, const double *dY, const double *X,
                       double *db);
 void lrs_linear_bwd_w_naive(int n, int in, int out, const double *dY, const double *X,
                             double *dW, double *db);
+void lrs_linear_bwd_w_blocked(int n, int in, int out, const double *dY, const double *X,
+                              double *dW, double *db);
 void lrs_linear_bwd_w_blas(int n, int in, int out, const double *dY, const double *X,
                            double *dW, double *db);
 
@@ -34,9 +48,14 @@ void lrs_linear_bwd_w_blas(int n, int in, int out, const double *dY, const doubl
 void lrs_linear_bwd_x(int n, int in, int out, const double *dY, const double *W, double *dX);
 void lrs_linear_bwd_x_naive(int n, int in, int out, const double *dY, const double *W,
                             double *dX);
+void lrs_linear_bwd_x_blocked(int n, int in, int out, const double *dY, const double *W,
+                              double *dX);
 void lrs_linear_bwd_x_blas(int n, int in, int out, const double *dY, const double *W, double *dX);
 
-/* Whether the dispatchers use CBLAS for an (n, in, out) product. */
-int lrs_linalg_use_blas(int n, int in, int out);
+/* y = max(y, 0) elementwise, NaN kept (torch.relu). */
+void lrs_relu_fwd(size_t count, double *y);
+
+/* d = d where a > 0, else 0: relu's backward through its output a. */
+void lrs_relu_bwd(size_t count, const double *a, double *d);
 
 #endif

@@ -4,7 +4,8 @@
  *
  * Everything is allocated once in lrs_model_new, sized for max_rows rows:
  * params + grads (2 × P) and, per layer l, its output (max_rows × width_l),
- * plus two backprop scratch buffers (max_rows × widest layer).  A training
+ * plus two backprop scratch buffers (max_rows × widest layer) and the
+ * kernels' scratch (the largest weight matrix).  A training
  * step therefore allocates nothing.
  *
  * Shapes, for layer l mapping dims[l] → dims[l+1] over n rows:
@@ -41,6 +42,7 @@ struct lrs_model {
     double *grads;                    /* n_params */
     double *out[LRS_MAX_LAYERS];      /* layer outputs after activation, max_rows × dims[l+1] */
     double *delta_a, *delta_b;        /* backprop scratch, max_rows × widest */
+    double *work;                     /* kernel scratch, largest in_l × out_l */
     double *block;                    /* the one allocation all of the above live in */
 };
 
@@ -88,9 +90,11 @@ lrs_model_t *lrs_model_new(const lrs_model_spec_t *spec, int max_rows, lrs_err_t
         m->dims[i + 1] = spec->hidden[i];
     m->dims[m->n_layers] = spec->n_out;
 
-    size_t widest = 0, outputs = 0;
+    size_t widest = 0, outputs = 0, largest_w = 0;
     for (int l = 0; l < m->n_layers; l++) {
         size_t in = (size_t)m->dims[l], width = (size_t)m->dims[l + 1];
+        if (in * width > largest_w)
+            largest_w = in * width;
         m->w_off[l] = m->n_params;
         m->b_off[l] = m->n_params + width * in;
         m->n_params += width * in + width;
@@ -99,12 +103,12 @@ lrs_model_t *lrs_model_new(const lrs_model_spec_t *spec, int max_rows, lrs_err_t
             widest = width;
     }
     size_t rows = (size_t)max_rows;
-    if (outputs + 2 * widest > (SIZE_MAX / sizeof(double) - 2 * m->n_params) / rows) {
+    if (outputs + 2 * widest > (SIZE_MAX / sizeof(double) - 3 * m->n_params) / rows) {
         lrs_err_set(err, LRS_EXIT_USAGE, "model: %d rows × layer widths too large", max_rows);
         free(m);
         return NULL;
     }
-    size_t total = 2 * m->n_params + rows * (outputs + 2 * widest);
+    size_t total = 2 * m->n_params + largest_w + rows * (outputs + 2 * widest);
     m->block = calloc(total, sizeof(double));
     if (!m->block) {
         lrs_err_set(err, LRS_EXIT_RUNTIME, "model: out of memory (%zu parameters, %d rows)",
@@ -124,6 +128,8 @@ lrs_model_t *lrs_model_new(const lrs_model_spec_t *spec, int max_rows, lrs_err_t
     m->delta_a = p;
     p += rows * widest;
     m->delta_b = p;
+    p += rows * widest;
+    m->work = p;
     return m;
 }
 
@@ -163,12 +169,11 @@ static const double *forward(lrs_model_t *m, const double *X, int n)
         int width = m->dims[l + 1];
         double *y = m->out[l];
         lrs_linear_fwd(n, m->dims[l], width, in, m->params + m->w_off[l], m->params + m->b_off[l],
-                       y);
+                       y, m->work);
         if (l + 1 < m->n_layers) {
             size_t count = (size_t)n * width;
             if (m->spec.activation == LRS_ACT_RELU) {
-                for (size_t i = 0; i < count; i++)
-                    y[i] = y[i] > 0.0 ? y[i] : 0.0;
+                lrs_relu_fwd(count, y);
             } else {
                 for (size_t i = 0; i < count; i++)
                     y[i] = tanh(y[i]);
@@ -278,8 +283,7 @@ double lrs_model_loss_grad(lrs_model_t *m, const double *X, const double *Y, int
         /* prev is dLoss/dA (n × in); A = act(Z), so dZ = dA ⊙ act'(Z), written via A. */
         size_t count = (size_t)n * in;
         if (m->spec.activation == LRS_ACT_RELU) {
-            for (size_t i = 0; i < count; i++)
-                prev[i] = A[i] > 0.0 ? prev[i] : 0.0;
+            lrs_relu_bwd(count, A, prev);
         } else {
             for (size_t i = 0; i < count; i++)
                 prev[i] = prev[i] * (1.0 - A[i] * A[i]);

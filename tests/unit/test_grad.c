@@ -7,7 +7,7 @@
  * must stay below 1e-6.  The floor, 1e-3 × the largest gradient component,
  * keeps components that are zero (dead relu units) or tiny from being judged
  * on the finite difference's own rounding noise (≈ ε·L/h ≈ 1e-11 absolute).  Shapes include ones big
- * enough to take the CBLAS path, so both kernel paths are checked.
+ * enough to take the register-tiled kernels, so both kernel paths are checked.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -64,10 +64,11 @@ static double check_case(const grad_case_t *c, uint64_t seed)
     lrs_err_clear(&err);
     lrs_model_t *m = lrs_model_new(&spec, c->rows, &err);
     assert_non_null(m);
-    /* cases named "(blas)" exist to exercise the CBLAS kernels: make sure they do */
+    /* cases named "(tiled)" run the register-tiled kernels, the others the
+     * naive loops: make sure they do */
     int first_width = c->n_hidden > 0 ? c->hidden[0] : c->n_out;
-    assert_int_equal(strstr(c->name, "(blas)") != NULL,
-                     lrs_linalg_use_blas(c->rows, c->n_in, first_width));
+    assert_int_equal(strstr(c->name, "(tiled)") != NULL,
+                     lrs_linalg_kernel(c->rows, c->n_in, first_width) == LRS_KERNEL_BLOCKED);
 
     lrs_rng_t rng;
     lrs_rng_init(&rng, lrs_rng_key(seed, 0, LRS_RNG_INIT));
@@ -142,7 +143,7 @@ static void test_linear_mse(void **state)
         {"linear 5->3 mse", LRS_TASK_REGRESSION, 5, 3, 7, 0, {0}, LRS_ACT_RELU, 1.0},
         {"linear 3->1 mse", LRS_TASK_REGRESSION, 3, 1, 4, 0, {0}, LRS_ACT_RELU, 1.0},
         {"linear 1->1 mse, one row", LRS_TASK_REGRESSION, 1, 1, 1, 0, {0}, LRS_ACT_RELU, 1.0},
-        {"linear 24->12 mse (blas)", LRS_TASK_REGRESSION, 24, 12, 40, 0, {0}, LRS_ACT_RELU, 1.0},
+        {"linear 24->12 mse (tiled)", LRS_TASK_REGRESSION, 24, 12, 40, 0, {0}, LRS_ACT_RELU, 1.0},
     };
     run_cases(cases, sizeof cases / sizeof cases[0]);
 }
@@ -154,7 +155,7 @@ static void test_linear_ce(void **state)
         {"logistic 4->3 ce", LRS_TASK_CLASSIFICATION, 4, 3, 9, 0, {0}, LRS_ACT_RELU, 1.0},
         {"logistic 6->2 ce", LRS_TASK_CLASSIFICATION, 6, 2, 5, 0, {0}, LRS_ACT_RELU, 1.0},
         {"logistic 3->7 ce", LRS_TASK_CLASSIFICATION, 3, 7, 12, 0, {0}, LRS_ACT_RELU, 3.0},
-        {"logistic 16->10 ce (blas)", LRS_TASK_CLASSIFICATION, 16, 10, 64, 0, {0}, LRS_ACT_RELU,
+        {"logistic 16->10 ce (tiled)", LRS_TASK_CLASSIFICATION, 16, 10, 64, 0, {0}, LRS_ACT_RELU,
          1.0},
     };
     run_cases(cases, sizeof cases / sizeof cases[0]);
@@ -169,7 +170,7 @@ static void test_mlp_relu(void **state)
         {"mlp relu 5-8-3 ce", LRS_TASK_CLASSIFICATION, 5, 3, 10, 1, {8}, LRS_ACT_RELU, 1.0},
         {"mlp relu 3-4-4-4-4 ce", LRS_TASK_CLASSIFICATION, 3, 4, 8, 3, {4, 4, 4}, LRS_ACT_RELU,
          2.0},
-        {"mlp relu 20-16-16-3 mse (blas)", LRS_TASK_REGRESSION, 20, 3, 40, 2, {16, 16},
+        {"mlp relu 20-16-16-3 mse (tiled)", LRS_TASK_REGRESSION, 20, 3, 40, 2, {16, 16},
          LRS_ACT_RELU, 1.0},
     };
     run_cases(cases, sizeof cases / sizeof cases[0]);
@@ -183,7 +184,7 @@ static void test_mlp_tanh(void **state)
         {"mlp tanh 2-3-3-1 mse", LRS_TASK_REGRESSION, 2, 1, 5, 2, {3, 3}, LRS_ACT_TANH, 2.0},
         {"mlp tanh 4-6-3 ce", LRS_TASK_CLASSIFICATION, 4, 3, 9, 1, {6}, LRS_ACT_TANH, 2.0},
         {"mlp tanh 6-5-4-5 ce", LRS_TASK_CLASSIFICATION, 6, 5, 11, 2, {5, 4}, LRS_ACT_TANH, 2.0},
-        {"mlp tanh 16-32-8 ce (blas)", LRS_TASK_CLASSIFICATION, 16, 8, 48, 1, {32}, LRS_ACT_TANH,
+        {"mlp tanh 16-32-8 ce (tiled)", LRS_TASK_CLASSIFICATION, 16, 8, 48, 1, {32}, LRS_ACT_TANH,
          1.0},
     };
     run_cases(cases, sizeof cases / sizeof cases[0]);

@@ -1,6 +1,10 @@
-/* test_linalg.c — the CBLAS kernels against the naive reference kernels on
- * random shapes (including degenerate ones: one row, one column, a side of
- * 1), and the naive kernels against a hand-computed product. */
+/* test_linalg.c — the register-tiled and CBLAS kernels against the naive
+ * reference kernels on random and edge shapes (one row, one column, every
+ * remainder of the 4-row and 8/4-column tiles, k beyond one 256-deep slab),
+ * the naive kernels against a product worked out by hand, and relu.
+ *
+ * The tiled kernels sum each element in the naive order, so they must agree
+ * bit for bit; CBLAS to rounding (1e-12 relative). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,18 +14,19 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/rng.h"
 #include "worker/linalg.h"
 
-/* Worst |a − b| / max(1, |b|) over count values. */
+/* Worst |a − b| / max(1, |b|) over count values; NaN if any is NaN. */
 static double worst_diff(const double *a, const double *b, size_t count)
 {
     double worst = 0.0;
     for (size_t i = 0; i < count; i++) {
         double d = fabs(a[i] - b[i]) / fmax(1.0, fabs(b[i]));
         if (!(d <= worst))
-            worst = d;   /* NaN sticks */
+            worst = d;
     }
     return worst;
 }
@@ -59,71 +64,118 @@ static void test_hand_computed(void **state)
         assert_true(dX[i] == dX_want[i]);
 }
 
-static void test_blas_matches_naive(void **state)
+typedef struct diffs {
+    double tiled, blas;
+} diffs_t;
+
+/* Runs the three products of one (n, in, out) shape through every kernel. */
+static void compare_shape(lrs_rng_t *rng, int n, int in, int out, diffs_t *worst)
+{
+    size_t nx = (size_t)n * in, nw = (size_t)out * in, ny = (size_t)n * out;
+    double *X = random_matrix(rng, nx), *W = random_matrix(rng, nw);
+    double *b = random_matrix(rng, (size_t)out), *dY = random_matrix(rng, ny);
+    double *work = random_matrix(rng, nw);
+    double *ref = random_matrix(rng, nx + ny + nw), *got = random_matrix(rng, nx + ny + nw);
+    double *ref_b = random_matrix(rng, (size_t)out), *got_b = random_matrix(rng, (size_t)out);
+
+    for (int with_bias = 0; with_bias < 2; with_bias++) {
+        const double *bias = with_bias ? b : NULL;
+        lrs_linear_fwd_naive(n, in, out, X, W, bias, ref);
+        lrs_linear_fwd_blocked(n, in, out, X, W, bias, got, work);
+        worst->tiled = fmax(worst->tiled, worst_diff(got, ref, ny));
+        lrs_linear_fwd_blas(n, in, out, X, W, bias, got);
+        worst->blas = fmax(worst->blas, worst_diff(got, ref, ny));
+        lrs_linear_fwd(n, in, out, X, W, bias, got, work);
+        worst->blas = fmax(worst->blas, worst_diff(got, ref, ny));
+    }
+
+    lrs_linear_bwd_w_naive(n, in, out, dY, X, ref, ref_b);
+    lrs_linear_bwd_w_blocked(n, in, out, dY, X, got, got_b);
+    worst->tiled = fmax(worst->tiled, worst_diff(got, ref, nw));
+    worst->tiled = fmax(worst->tiled, worst_diff(got_b, ref_b, (size_t)out));
+    lrs_linear_bwd_w_blas(n, in, out, dY, X, got, got_b);
+    worst->blas = fmax(worst->blas, worst_diff(got, ref, nw));
+    worst->blas = fmax(worst->blas, worst_diff(got_b, ref_b, (size_t)out));
+    lrs_linear_bwd_w(n, in, out, dY, X, got, NULL);
+    worst->blas = fmax(worst->blas, worst_diff(got, ref, nw));
+
+    lrs_linear_bwd_x_naive(n, in, out, dY, W, ref);
+    lrs_linear_bwd_x_blocked(n, in, out, dY, W, got);
+    worst->tiled = fmax(worst->tiled, worst_diff(got, ref, nx));
+    lrs_linear_bwd_x_blas(n, in, out, dY, W, got);
+    worst->blas = fmax(worst->blas, worst_diff(got, ref, nx));
+    lrs_linear_bwd_x(n, in, out, dY, W, got);
+    worst->blas = fmax(worst->blas, worst_diff(got, ref, nx));
+
+    free(X), free(W), free(b), free(dY), free(work);
+    free(ref), free(got), free(ref_b), free(got_b);
+}
+
+static void test_kernels_agree(void **state)
 {
     (void)state;
     lrs_rng_t rng;
     lrs_rng_init(&rng, lrs_rng_key(42, 0, LRS_RNG_DATA));
-    double worst = 0.0;
-    int blas_shapes = 0;
-    for (int trial = 0; trial < 60; trial++) {
-        /* a few fixed degenerate shapes first, then random ones up to 70 */
-        int n, in, out;
-        if (trial < 4) {
-            const int fixed[4][3] = {{1, 1, 1}, {1, 7, 3}, {9, 1, 5}, {6, 4, 1}};
-            n = fixed[trial][0], in = fixed[trial][1], out = fixed[trial][2];
-        } else {
-            n = 1 + (int)lrs_rng_below(&rng, 70);
-            in = 1 + (int)lrs_rng_below(&rng, 70);
-            out = 1 + (int)lrs_rng_below(&rng, 70);
-        }
-        blas_shapes += lrs_linalg_use_blas(n, in, out);
-        size_t nx = (size_t)n * in, nw = (size_t)out * in, ny = (size_t)n * out;
-        double *X = random_matrix(&rng, nx), *W = random_matrix(&rng, nw);
-        double *b = random_matrix(&rng, (size_t)out), *dY = random_matrix(&rng, ny);
-        double *y1 = random_matrix(&rng, ny), *y2 = random_matrix(&rng, ny);
-        double *w1 = random_matrix(&rng, nw), *w2 = random_matrix(&rng, nw);
-        double *b1 = random_matrix(&rng, (size_t)out), *b2 = random_matrix(&rng, (size_t)out);
-        double *x1 = random_matrix(&rng, nx), *x2 = random_matrix(&rng, nx);
+    diffs_t worst = {0, 0};
+    /* edges: single rows/columns, every tile remainder, k past one slab (256) */
+    static const int fixed[][3] = {
+        {1, 1, 1}, {1, 7, 3}, {9, 1, 5}, {6, 4, 1}, {100, 5, 3}, {100, 5, 1}, {5, 3, 100},
+        {3, 300, 13}, {600, 9, 5}, {517, 12, 17}, {64, 64, 64}, {7, 8, 8}, {4, 16, 12},
+        {2, 33, 4}, {3, 4, 2}, {257, 6, 9},
+    };
+    size_t n_fixed = sizeof fixed / sizeof fixed[0];
+    int shapes = 0;
+    for (size_t i = 0; i < n_fixed; i++, shapes++)
+        compare_shape(&rng, fixed[i][0], fixed[i][1], fixed[i][2], &worst);
+    for (int trial = 0; trial < 60; trial++, shapes++)
+        compare_shape(&rng, 1 + (int)lrs_rng_below(&rng, 70), 1 + (int)lrs_rng_below(&rng, 70),
+                      1 + (int)lrs_rng_below(&rng, 70), &worst);
+    printf("  %d shapes: worst relative diff, tiled vs naive %.3e (must be 0), "
+           "CBLAS vs naive %.3e\n", shapes, worst.tiled, worst.blas);
+    if (!(worst.tiled == 0.0))
+        fail_msg("tiled and naive kernels differ by %.3e", worst.tiled);
+    if (!(worst.blas < 1e-12))
+        fail_msg("CBLAS and naive kernels differ by %.3e", worst.blas);
+}
 
-        lrs_linear_fwd_naive(n, in, out, X, W, b, y1);
-        lrs_linear_fwd_blas(n, in, out, X, W, b, y2);
-        worst = fmax(worst, worst_diff(y2, y1, ny));
-        lrs_linear_fwd_naive(n, in, out, X, W, NULL, y1);
-        lrs_linear_fwd_blas(n, in, out, X, W, NULL, y2);
-        worst = fmax(worst, worst_diff(y2, y1, ny));
-        lrs_linear_fwd(n, in, out, X, W, b, y2);   /* the dispatcher, whichever path */
-        lrs_linear_fwd_naive(n, in, out, X, W, b, y1);
-        worst = fmax(worst, worst_diff(y2, y1, ny));
+static void test_dispatch(void **state)
+{
+    (void)state;
+    /* tiny products run the naive loops, 64-wide layers anything but */
+    assert_int_equal(lrs_linalg_kernel(10, 5, 3), LRS_KERNEL_NAIVE);
+    assert_int_equal(lrs_linalg_kernel(1, 20, 3), LRS_KERNEL_NAIVE);
+    assert_true(lrs_linalg_kernel(64, 64, 64) != LRS_KERNEL_NAIVE);
+    assert_int_equal(lrs_linalg_kernel(64, 20, 3), LRS_KERNEL_BLOCKED);
+    /* CBLAS only for large products with wide sides */
+    assert_true(lrs_linalg_kernel(100000, 20, 1) != LRS_KERNEL_BLAS);
+}
 
-        lrs_linear_bwd_w_naive(n, in, out, dY, X, w1, b1);
-        lrs_linear_bwd_w_blas(n, in, out, dY, X, w2, b2);
-        worst = fmax(worst, worst_diff(w2, w1, nw));
-        worst = fmax(worst, worst_diff(b2, b1, (size_t)out));
-        lrs_linear_bwd_w(n, in, out, dY, X, w2, b2);
-        worst = fmax(worst, worst_diff(w2, w1, nw));
-
-        lrs_linear_bwd_x_naive(n, in, out, dY, W, x1);
-        lrs_linear_bwd_x_blas(n, in, out, dY, W, x2);
-        worst = fmax(worst, worst_diff(x2, x1, nx));
-        lrs_linear_bwd_x(n, in, out, dY, W, x2);
-        worst = fmax(worst, worst_diff(x2, x1, nx));
-
-        free(X), free(W), free(b), free(dY), free(y1), free(y2);
-        free(w1), free(w2), free(b1), free(b2), free(x1), free(x2);
+static void test_relu(void **state)
+{
+    (void)state;
+    double y[11] = {-2, -0.0, 0.0, 1e-300, -1e-300, 3, NAN, -INFINITY, INFINITY, -1, 5};
+    const double want[11] = {0, 0, 0, 1e-300, 0, 3, NAN, 0, INFINITY, 0, 5};
+    lrs_relu_fwd(11, y);
+    for (int i = 0; i < 11; i++) {
+        if (isnan(want[i]))
+            assert_true(isnan(y[i]));   /* NaN passes through, as in torch.relu */
+        else
+            assert_true(y[i] == want[i]);
     }
-    printf("  60 shapes (%d on the CBLAS path when dispatched): worst relative diff %.3e\n",
-           blas_shapes, worst);
-    assert_true(blas_shapes > 10);
-    if (!(worst < 1e-12))
-        fail_msg("CBLAS and naive kernels differ by %.3e", worst);
+    const double a[9] = {0, 1, 0, 2, 0, 0, 3, 0, 4};
+    double d[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    lrs_relu_bwd(9, a, d);
+    const double d_want[9] = {0, 2, 0, 4, 0, 0, 7, 0, 9};
+    assert_memory_equal(d, d_want, sizeof d);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_computed),
-        cmocka_unit_test(test_blas_matches_naive),
+        cmocka_unit_test(test_kernels_agree),
+        cmocka_unit_test(test_dispatch),
+        cmocka_unit_test(test_relu),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
