@@ -109,45 +109,77 @@ static int parse_pairs(const char *s, size_t len, lrs_metric_line_t *out)
     return out->n > 0;
 }
 
-/* Copies s to a new buffer with bare NaN / Infinity / -Infinity quoted. */
-static char *quote_python_literals(const char *s, size_t len, size_t *out_len)
+/* Bare words outside strings and what they become in the JSON text. */
+static const struct {
+    const char *word, *json;
+} python_words[] = {
+    {"-Infinity", "\"-Infinity\""}, {"Infinity", "\"Infinity\""}, {"NaN", "\"NaN\""},
+    {"-inf", "\"-Infinity\""},      {"inf", "\"Infinity\""},      {"nan", "\"NaN\""},
+    {"True", "true"},               {"False", "false"},           {"None", "null"},
+};
+
+/* The bare word at s[i] (one of python_words, not part of a longer word), or -1. */
+static int python_word_at(const char *s, size_t len, size_t i)
 {
-    char *buf = malloc(len * 2 + 16);
+    if (i > 0 && (isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_'))
+        return -1;
+    for (size_t w = 0; w < sizeof python_words / sizeof python_words[0]; w++) {
+        size_t wl = strlen(python_words[w].word);
+        if (len - i >= wl && memcmp(s + i, python_words[w].word, wl) == 0 &&
+            (i + wl == len || !(isalnum((unsigned char)s[i + wl]) || s[i + wl] == '_')))
+            return (int)w;
+    }
+    return -1;
+}
+
+/* Copies s to a new JSON text, accepting what Python prints: json.dumps'
+ * NaN / Infinity / -Infinity, and print(dict)'s 'single-quoted' strings,
+ * nan, inf, True, False, None.  Non-finite numbers become the strings
+ * "NaN", "Infinity", "-Infinity", which parse_json reads back as numbers. */
+static char *python_to_json(const char *s, size_t len, size_t *out_len)
+{
+    char *buf = malloc(len * 4 + 16);   /* worst case: inf (3 bytes) -> "Infinity" (10) */
     if (!buf)
         return NULL;
     size_t o = 0;
-    int in_string = 0;
+    char quote = 0;   /* the quote of the string we are in, or 0 */
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
-        if (in_string) {
+        if (quote == '"') {
             buf[o++] = c;
             if (c == '\\' && i + 1 < len)
                 buf[o++] = s[++i];
             else if (c == '"')
-                in_string = 0;
-            continue;
-        }
-        if (c == '"') {
-            in_string = 1;
-            buf[o++] = c;
-            continue;
-        }
-        static const char *const words[] = {"NaN", "Infinity", "-Infinity"};
-        int matched = 0;
-        for (int w = 2; w >= 0 && !matched; w--) {
-            size_t wl = strlen(words[w]);
-            if (len - i >= wl && memcmp(s + i, words[w], wl) == 0 &&
-                (i + wl == len || !isalnum((unsigned char)s[i + wl]))) {
+                quote = 0;
+        } else if (quote == '\'') {
+            if (c == '\\' && i + 1 < len && s[i + 1] == '\'') {
+                buf[o++] = s[++i];   /* \' needs no escape inside "..." */
+            } else if (c == '\\' && i + 1 < len) {
+                buf[o++] = c;
+                buf[o++] = s[++i];
+            } else if (c == '"') {
+                buf[o++] = '\\';
                 buf[o++] = '"';
-                memcpy(buf + o, words[w], wl);
-                o += wl;
+            } else if (c == '\'') {
                 buf[o++] = '"';
-                i += wl - 1;
-                matched = 1;
+                quote = 0;
+            } else {
+                buf[o++] = c;
             }
+        } else if (c == '"' || c == '\'') {
+            buf[o++] = '"';
+            quote = c;
+        } else {
+            int w = python_word_at(s, len, i);
+            if (w < 0) {
+                buf[o++] = c;
+                continue;
+            }
+            size_t jl = strlen(python_words[w].json);
+            memcpy(buf + o, python_words[w].json, jl);
+            o += jl;
+            i += strlen(python_words[w].word) - 1;
         }
-        if (!matched)
-            buf[o++] = c;
     }
     *out_len = o;
     return buf;
@@ -156,7 +188,7 @@ static char *quote_python_literals(const char *s, size_t len, size_t *out_len)
 static int parse_json(const char *s, size_t len, lrs_metric_line_t *out)
 {
     size_t text_len;
-    char *text = quote_python_literals(s, len, &text_len);
+    char *text = python_to_json(s, len, &text_len);
     if (!text)
         return 0;
     json_error_t jerr;

@@ -10,7 +10,8 @@
  *                  its number members are the metrics; members of other
  *                  types are ignored.  Python's json.dumps spellings NaN,
  *                  Infinity and -Infinity are accepted, since a diverged
- *                  loss is exactly what must get through.
+ *                  loss is exactly what must get through, and so is what
+ *                  print(dict) writes: {'val_loss': nan, 'ok': True}.
  *
  * Any other line (and a line with no metric at all) is plain log text.
  * NUMBER is what strtod reads completely, so nan, inf and -inf count (that is

@@ -114,6 +114,17 @@ static void test_json_object(void **state)
     assert_true(isnan(value_of(&m, "val_loss")));
     assert_true(isinf(value_of(&m, "hi")) && value_of(&m, "hi") > 0);
     assert_true(isinf(value_of(&m, "lo")) && value_of(&m, "lo") < 0);
+    /* what Python's print(dict) writes */
+    assert_int_equal(parse("{'epoch': 2, 'val_loss': nan, 'hi': inf, 'lo': -inf, 'ok': True, "
+                           "'none': None, 'text': \"it's \\\"x\\\" nan\", 'q': 'say \"hi\"', "
+                           "'lr': 0.5, 'nanny': False}", &m),
+                     1);
+    assert_int_equal(m.n, 5);
+    assert_true(value_of(&m, "epoch") == 2.0);
+    assert_true(isnan(value_of(&m, "val_loss")));
+    assert_true(isinf(value_of(&m, "hi")) && value_of(&m, "hi") > 0);
+    assert_true(isinf(value_of(&m, "lo")) && value_of(&m, "lo") < 0);
+    assert_true(value_of(&m, "lr") == 0.5);
     /* a string holding exactly "NaN" as a value is the same report */
     assert_int_equal(parse("{\"val_loss\": \"NaN\"}", &m), 1);
     assert_true(isnan(value_of(&m, "val_loss")));
