@@ -195,6 +195,47 @@ static void test_escape_text(void **state)
     free(s);
 }
 
+/* Random templates never crash the scanner, and expansion agrees with the
+ * check: what the check accepts expands (or has nothing left to run). */
+static void test_random_templates_are_safe(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {"{lr}", "{args}", "{momentum}", "{{", "}}", "{", "}", "'", "\"",
+                                         "\\", " ", "x", "${", "{nope}", "--a=", "\t", "{beta1}"};
+    const size_t n_pieces = sizeof pieces / sizeof pieces[0];
+    lrs_trial_cfg_t cfg;
+    make_cfg(&cfg, (const char *const[]){"lr=0.5", "optimizer=adam", "beta1=0.8", NULL});
+    uint64_t x = 0x243f6a8885a308d3ull;
+    int accepted = 0;
+    for (int iter = 0; iter < 5000; iter++) {
+        char command[256] = "prog ";
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int count = (int)(x % 10);
+        for (int k = 0; k < count; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            strcat(command, pieces[x % n_pieces]);
+        }
+        for (int shell = 0; shell <= 1; shell++) {
+            lrs_err_t err;
+            int ok = lrs_exec_check_template(command, shell, &err) == 0;
+            char **argv;
+            int argc;
+            int expanded = lrs_exec_expand(command, shell, &cfg, &argv, &argc, &err) == 0;
+            if (expanded) {
+                assert_true(ok);
+                assert_true(argc >= 1);
+                lrs_exec_argv_free(&argv);
+            } else if (ok && !strstr(err.msg, "nothing to run")) {
+                fail_msg("'%s' (shell %d) passed the check but did not expand: %s", command, shell,
+                         err.msg);
+            }
+            accepted += ok;
+        }
+    }
+    printf("random templates: %d of 10000 accepted\n", accepted);
+    assert_true(accepted > 0 && accepted < 10000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -208,6 +249,7 @@ int main(void)
         cmocka_unit_test(test_find_program),
         cmocka_unit_test(test_template_program),
         cmocka_unit_test(test_escape_text),
+        cmocka_unit_test(test_random_templates_are_safe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -166,6 +166,39 @@ static void test_not_nul_terminated_and_limits(void **state)
     assert_false(lrs_metrics_valid_name(""));
 }
 
+/* Random lines built from the characters the parser cares about must never
+ * crash it (ASan watches) and must give a consistent answer. */
+static void test_random_lines_are_safe(void **state)
+{
+    (void)state;
+    static const char alphabet[] = "{}[]'\"\\=:,. \t-+eE0123456789naifINFTruxlsNoe_\x80\xff";
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    char line[96];
+    int metric_lines = 0;
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t len = 0;
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t want = x % sizeof line;
+        /* half the lines start like a report, to reach deep into both parsers */
+        const char *prefix = (x >> 20) % 3 == 0 ? "{'val_loss': " : (x >> 20) % 3 == 1 ? "epoch=1 " : "";
+        len = strlen(prefix);
+        memcpy(line, prefix, len);
+        while (len < want) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            line[len++] = alphabet[x % (sizeof alphabet - 1)];
+        }
+        lrs_metric_line_t m;
+        int r = lrs_metrics_parse_line(line, len, &m);
+        assert_true(r == 0 || r == 1);
+        assert_true(r == 1 ? m.n > 0 : m.n == 0);
+        metric_lines += r;
+        for (int i = 0; i < m.n; i++)
+            assert_true(lrs_metrics_valid_name(m.items[i].name));
+    }
+    printf("random lines: %d of 20000 were metric lines\n", metric_lines);
+    assert_true(metric_lines > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -174,6 +207,7 @@ int main(void)
         cmocka_unit_test(test_plain_text),
         cmocka_unit_test(test_json_object),
         cmocka_unit_test(test_not_nul_terminated_and_limits),
+        cmocka_unit_test(test_random_lines_are_safe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
