@@ -20,6 +20,7 @@
 #include "common/spec.h"
 
 #include <errno.h>
+#include <float.h>
 #include <libfyaml.h>
 #include <math.h>
 #include <stdarg.h>
@@ -1783,12 +1784,9 @@ uint64_t lrs_spec_trial_seed(const lrs_spec_t *s, uint64_t index)
 
 /* ------------------------------------------------------- JSON writing */
 
-/* Exact powers of ten: doubles up to 1e22, long doubles (64-bit
- * significand) up to 1e27. */
-static const double pow10_d[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
+/* Exact powers of ten: long doubles (64-bit significand) up to 1e27.  The
+ * 17-digit rounding below needs at least that precision. */
+_Static_assert(LDBL_MANT_DIG >= 64, "format_double needs an extended long double");
 static const long double pow10_ld[28] = {
     1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,
     1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
@@ -1809,17 +1807,33 @@ static uint64_t scaled_digits(double v, int scale)
     return (uint64_t)(x + 0.5L);   /* x > 0: round half up */
 }
 
-/* m · 10^-scale correctly rounded to double (Clinger's fast path: m and
- * 10^|scale| are exact doubles, so one IEEE operation rounds once). */
-static double exact_back(uint64_t m, int scale)
+/* Whether the decimal m · 10^-scale (|scale| <= 27, m < 2^64) reads back as
+ * exactly v.  The quotient is rounded once to long double (64-bit
+ * significand; m and 10^|scale| are exact there) and then to double; the
+ * two roundings agree with one correct rounding unless the long double lands
+ * exactly on a midpoint between two doubles, which is refused. */
+static int reads_back(uint64_t m, int scale, double v)
 {
-    return scale >= 0 ? (double)m / pow10_d[scale] : (double)m * pow10_d[-scale];
+    if (scale < -27 || scale > 27)
+        return 0;
+    long double y = scale >= 0 ? (long double)m / pow10_ld[scale] : (long double)m * pow10_ld[-scale];
+#if LDBL_MANT_DIG == 64 && defined(__x86_64__)
+    uint64_t bits;   /* x87 extended: the significand, integer bit included, comes first */
+    memcpy(&bits, &y, sizeof bits);
+    if ((bits & 0x7ff) == 0x400)
+        return 0;
+    return (double)y == v;
+#else
+    (void)y;   /* other long double formats: keep 17 digits, always exact */
+    (void)v;
+    return 0;
+#endif
 }
 
-/* Shortest-ish decimal that reads back as exactly v: tries 15 and 16
- * significant digits (checked exactly with one IEEE multiply/divide, Clinger's
- * fast path) and falls back to 17, which always round-trips (the long-double
- * product is within 0.006 units of the exact one).  Writes JSON: digits,
+/* Shortest-ish decimal that reads back as exactly v: rounds to 17
+ * significant digits, which always round-trips (the long-double product is
+ * within 0.006 units of the exact one), then tries the 15- and 16-digit
+ * roundings of those digits, each checked exactly (reads_back).  Writes JSON: digits,
  * fraction or exponent.  Returns the length; buf has 32 bytes. */
 static int format_double(double v, char *buf)
 {
@@ -1861,11 +1875,10 @@ static int format_double(double v, char *buf)
         m16 /= 10;
         e16++;
     }
-    int s15 = 14 - e15, s16 = 15 - e16;
-    if (s15 >= -22 && s15 <= 22 && exact_back(m15, s15) == v) {
+    if (reads_back(m15, 14 - e15, v)) {
         m = m15;
         e10 = e15;
-    } else if (m16 < (1ULL << 53) && s16 >= -22 && s16 <= 22 && exact_back(m16, s16) == v) {
+    } else if (reads_back(m16, 15 - e16, v)) {
         m = m16;
         e10 = e16;
     }
