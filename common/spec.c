@@ -1835,30 +1835,17 @@ static int reads_back(uint64_t m, int scale, double v)
  * within 0.006 units of the exact one), then tries the 15- and 16-digit
  * roundings of those digits, each checked exactly (reads_back).  Writes JSON: digits,
  * fraction or exponent.  Returns the length; buf has 32 bytes. */
-static int format_double(double v, char *buf)
+/* The digits m (15 to 17 of them, no sign) and decimal exponent e10 of the
+ * shortest-ish form of v > 0: v ≈ m · 10^(e10 - digits + 1).  -1 for
+ * magnitudes outside 1e-10 … 1e42, where 10^scale is not exact. */
+static int shortest_digits(double v, uint64_t *m_out, int *e10_out)
 {
-    char *p = buf;
-    if (v == 0.0 || !isfinite(v)) {
-        const char *text = !isfinite(v) ? "null" : signbit(v) ? "-0.0" : "0.0";
-        strcpy(buf, text);
-        return (int)strlen(text);
-    }
-    if (v < 0) {
-        *p++ = '-';
-        v = -v;
-    }
     /* v in [2^(b-1), 2^b): the estimate is e10 or one less. */
     int bexp;
     frexp(v, &bexp);
     int e10 = (int)floor((bexp - 1) * 0.30102999566398120);
-    if (e10 < -10 || e10 > 41) {   /* keep 10^scale exact in long double: |scale| <= 27 */
-        /* Rare magnitudes: the C library, shortest of 15..17 digits. */
-        for (int digits = 15;; digits++) {
-            int n = snprintf(p, 31, "%.*g", digits, v);
-            if (digits == 17 || strtod(p, NULL) == v)
-                return (int)(p - buf) + n;
-        }
-    }
+    if (e10 < -10 || e10 > 41)
+        return -1;
     uint64_t m = scaled_digits(v, 16 - e10);
     if (m >= pow10_u[17]) {
         e10++;
@@ -1882,48 +1869,81 @@ static int format_double(double v, char *buf)
         m = m16;
         e10 = e16;
     }
-    char d[20];
+    *m_out = m;
+    *e10_out = e10;
+    return 0;
+}
+
+/* Writes digits m with decimal exponent e10 as Python's repr does: fixed
+ * notation for 1e-4 <= v < 1e16 (always with a fraction, "60.0"), else
+ * "d.ddde-07".  Returns the end of the text. */
+static char *write_decimal(char *p, uint64_t m, int e10)
+{
+    char d[20];   /* digits, least significant first */
     int nd = 0;
     for (uint64_t t = m; t; t /= 10)
         d[nd++] = (char)('0' + t % 10);
-    /* d holds the digits least significant first; drop trailing zeros. */
     int lo = 0;
     while (lo < nd - 1 && d[lo] == '0')
         lo++;
-    int sig = nd - lo;   /* significant digits, most significant is d[nd-1] */
-    if (e10 >= -4 && e10 < 16) {   /* where Python's repr switches to exponents */
-        if (e10 >= 0) {
-            for (int i = 0; i <= e10; i++)
-                *p++ = i < sig ? d[nd - 1 - i] : '0';
-            *p++ = '.';
-            if (sig > e10 + 1)
-                for (int i = e10 + 1; i < sig; i++)
-                    *p++ = d[nd - 1 - i];
-            else
-                *p++ = '0';
-        } else {
+    int sig = nd - lo;   /* significant digits; the first is d[nd-1] */
+    if (e10 >= 0 && e10 < 16) {
+        for (int i = 0; i <= e10; i++)
+            *p++ = i < sig ? d[nd - 1 - i] : '0';
+        *p++ = '.';
+        if (sig <= e10 + 1)
             *p++ = '0';
-            *p++ = '.';
-            for (int i = 0; i < -e10 - 1; i++)
-                *p++ = '0';
-            for (int i = 0; i < sig; i++)
-                *p++ = d[nd - 1 - i];
-        }
-    } else {
-        *p++ = d[nd - 1];
-        if (sig > 1) {
-            *p++ = '.';
-            for (int i = 1; i < sig; i++)
-                *p++ = d[nd - 1 - i];
-        }
-        *p++ = 'e';
-        *p++ = e10 < 0 ? '-' : '+';
-        int ae = e10 < 0 ? -e10 : e10;
-        if (ae >= 100)
-            *p++ = (char)('0' + ae / 100);
-        *p++ = (char)('0' + ae / 10 % 10);
-        *p++ = (char)('0' + ae % 10);
+        for (int i = e10 + 1; i < sig; i++)
+            *p++ = d[nd - 1 - i];
+        return p;
     }
+    if (e10 < 0 && e10 >= -4) {
+        *p++ = '0';
+        *p++ = '.';
+        for (int i = 0; i < -e10 - 1; i++)
+            *p++ = '0';
+        for (int i = 0; i < sig; i++)
+            *p++ = d[nd - 1 - i];
+        return p;
+    }
+    *p++ = d[nd - 1];
+    if (sig > 1)
+        *p++ = '.';
+    for (int i = 1; i < sig; i++)
+        *p++ = d[nd - 1 - i];
+    *p++ = 'e';
+    *p++ = e10 < 0 ? '-' : '+';
+    int ae = e10 < 0 ? -e10 : e10;
+    if (ae >= 100)
+        *p++ = (char)('0' + ae / 100);
+    *p++ = (char)('0' + ae / 10 % 10);
+    *p++ = (char)('0' + ae % 10);
+    return p;
+}
+
+static int format_double(double v, char *buf)
+{
+    char *p = buf;
+    if (v == 0.0 || !isfinite(v)) {
+        const char *text = !isfinite(v) ? "null" : signbit(v) ? "-0.0" : "0.0";
+        strcpy(buf, text);
+        return (int)strlen(text);
+    }
+    if (v < 0) {
+        *p++ = '-';
+        v = -v;
+    }
+    uint64_t m;
+    int e10;
+    if (shortest_digits(v, &m, &e10) < 0) {
+        /* Rare magnitudes: the C library, shortest of 15..17 digits. */
+        for (int digits = 15;; digits++) {
+            int n = snprintf(p, 31, "%.*g", digits, v);
+            if (digits == 17 || strtod(p, NULL) == v)
+                return (int)(p - buf) + n;
+        }
+    }
+    p = write_decimal(p, m, e10);
     *p = '\0';
     return (int)(p - buf);
 }
