@@ -657,7 +657,10 @@ static void resolve_data_path(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *n, co
     if (y_string(c, n, "data.path", &path) < 0)
         return;
     s->data_path_as_written = path;
-    if (path[0] != '/' && base_dir && base_dir[0])
+    s->info.data_path = path;
+    if (!base_dir)
+        return;   /* spec text from elsewhere (a worker): the data comes separately */
+    if (path[0] != '/' && base_dir[0])
         path = arena_printf(c->arena, "%s/%s", base_dir, path);
     if (!path)
         return;

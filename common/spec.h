@@ -64,8 +64,10 @@ int lrs_spec_load(const char *path, lrs_spec_t **out, lrs_err_t *err);
 int lrs_spec_load_report(const char *path, lrs_spec_t **out, FILE *report, lrs_err_t *err);
 
 /* Parses spec text held in memory.  name is used in messages ("name:3:7: …");
- * base_dir resolves a relative data path (NULL: the current directory).
- * report may be NULL, as above. */
+ * base_dir resolves a relative data path, which must then exist.  With
+ * base_dir NULL (spec text received from a coordinator, whose data comes
+ * separately) the data path is kept as written and not checked.  report may
+ * be NULL, as above. */
 int lrs_spec_parse(const char *name, const char *text, size_t len, const char *base_dir,
                    lrs_spec_t **out, lrs_err_t *err);
 int lrs_spec_parse_report(const char *name, const char *text, size_t len, const char *base_dir,

@@ -406,6 +406,24 @@ static void test_settings_defaults(void **state)
         fail_msg("%s", err.msg);
     assert_int_equal(lrs_spec_info(spec)->goal, LRS_GOAL_MAXIMIZE);
     assert_int_equal(lrs_spec_param_count(spec), 0);
+    uint64_t hash = lrs_spec_space_hash(spec);
+    lrs_spec_destroy(&spec);
+
+    /* Without a base folder (a worker's copy) the data file is not looked
+     * for, and the space hash is the same. */
+    text = "name: acc\ntrials: 4\nobjective: {metric: accuracy}\ndata: {path: elsewhere.csv, target: quality}\n"
+           "search: {lr: 0.1}\n";
+    assert_int_equal(lrs_spec_parse("w.yaml", text, strlen(text), tmpdir, &spec, &err), -1);
+    assert_non_null(strstr(err.msg, "data file 'elsewhere.csv' does not exist"));
+    if (lrs_spec_parse("w.yaml", text, strlen(text), NULL, &spec, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_string_equal(lrs_spec_info(spec)->data_path, "elsewhere.csv");
+    lrs_spec_destroy(&spec);
+    text = "name: acc\ntrials: 4\nobjective: {metric: accuracy}\ndata: {path: wine.csv, target: quality}\n"
+           "search: {lr: 0.1}\n";
+    if (lrs_spec_parse("w.yaml", text, strlen(text), NULL, &spec, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_true(lrs_spec_space_hash(spec) == hash);
     lrs_spec_destroy(&spec);
 }
 
