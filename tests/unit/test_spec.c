@@ -239,6 +239,30 @@ static void test_yaml_syntax_error(void **state)
     expect_error(HEAD "  lr: 0.1\n  lr: 0.2\n", 6, 3, "duplicate key 'lr' (first at line 5)");
 }
 
+static void test_malformed_documents(void **state)
+{
+    (void)state;
+    expect_error(HEAD "  lr: &x 0.1\n  eta_min: *x\n", 6, 13, "YAML aliases (*name) are not supported");
+    expect_error("name: t\n---\nname: u\n", 2, 1, "a spec is one YAML document");
+    expect_error("- 1\n- 2\n", 1, 1, "expected a mapping with name, trials, data, search");
+    char deep[400];
+    snprintf(deep, sizeof deep, HEAD "  lr: %.*s%.*s\n", 80,
+             "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", 80,
+             "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]");
+    expect_error(deep, 5, 70, "nested deeper than 64 levels");
+    int rc;
+    lrs_err_t err;
+    char *report = report_of("", &rc, &err, NULL);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(report, "spec.yaml: the spec is empty"));
+    free(report);
+    lrs_spec_t *spec = NULL;
+    const char nul[] = "name: t\ntrials: 3\nmodel: {type: synthetic}\nsearch: {lr: 0.1}\n\0junk";
+    assert_int_equal(lrs_spec_parse("n.yaml", nul, sizeof nul - 1, NULL, &spec, &err), -1);
+    assert_int_equal(err.code, LRS_EXIT_USAGE);
+    assert_non_null(strstr(err.msg, "NUL byte"));
+}
+
 static void test_misc_rules(void **state)
 {
     (void)state;
@@ -445,6 +469,7 @@ int main(void)
         cmocka_unit_test(test_grid_needs_bounded_space),
         cmocka_unit_test(test_data_file_missing),
         cmocka_unit_test(test_yaml_syntax_error),
+        cmocka_unit_test(test_malformed_documents),
         cmocka_unit_test(test_misc_rules),
         cmocka_unit_test(test_all_errors_reported),
         cmocka_unit_test(test_issue_example),
