@@ -9,7 +9,8 @@
  * (spec, seed, i): any process can regenerate any trial on its own, at the
  * same cost for i = 0 and i = 10^6, so an interrupted sweep resumes exactly.
  * lrs_spec_sample neither allocates nor re-parses: it is the hot path of
- * `lrsweep sample` and of the coordinator.
+ * `lrsweep sample` and of the coordinator, and since it only reads the spec,
+ * any number of threads may call it at once.
  */
 #ifndef LRS_SPEC_H
 #define LRS_SPEC_H
