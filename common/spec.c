@@ -120,11 +120,14 @@ typedef struct diag_entry {
     char *msg;
 } diag_entry_t;
 
+#define MAX_DIAGS 500
+
 typedef struct diags {
     const char *file;
     diag_entry_t *v;
     int n, cap;
     int oom;
+    int dropped;   /* errors beyond MAX_DIAGS, counted only */
 } diags_t;
 
 static void diag_add(diags_t *d, int line, int column, const char *fmt, ...)
@@ -140,6 +143,10 @@ static void diag_add(diags_t *d, int line, int column, const char *fmt, ...)
     for (int i = 0; i < d->n; i++)
         if (d->v[i].line == line && d->v[i].column == column && strcmp(d->v[i].msg, buf) == 0)
             return;
+    if (d->n == MAX_DIAGS) {
+        d->dropped++;
+        return;
+    }
     if (d->n == d->cap) {
         int cap = d->cap ? 2 * d->cap : 16;
         diag_entry_t *v = realloc(d->v, (size_t)cap * sizeof *v);
@@ -188,10 +195,12 @@ static int diag_finish(diags_t *d, FILE *report, lrs_err_t *err)
         diag_format(d, &d->v[i], line, sizeof line);
         fprintf(report, "%s\n", line);
     }
+    if (report && d->dropped)
+        fprintf(report, "%s: %d more errors not shown\n", d->file, d->dropped);
     diag_format(d, &d->v[0], line, sizeof line);
-    if (d->n > 1)
-        return lrs_err_set(err, LRS_EXIT_USAGE, "%s (and %d more error%s)", line, d->n - 1,
-                           d->n > 2 ? "s" : "");
+    int more = d->n - 1 + d->dropped;
+    if (more > 0)
+        return lrs_err_set(err, LRS_EXIT_USAGE, "%s (and %d more error%s)", line, more, more > 1 ? "s" : "");
     return lrs_err_set(err, LRS_EXIT_USAGE, "%s", line);
 }
 
