@@ -354,6 +354,31 @@ static void test_grid_complete(void **state)
     lrs_spec_destroy(&spec);
 }
 
+/* Grid points of ranges: both ends exact, log spacing, `grid: 1` the
+ * midpoint, integer points rounded and deduplicated. */
+static void test_grid_points(void **state)
+{
+    (void)state;
+    lrs_spec_t *spec = load("name: g\nsampler: grid\nmodel: {type: synthetic}\nsearch:\n"
+                            "  lr: {log_uniform: [1.0e-6, 1.0e-2], grid: 1}\n"
+                            "  optimizer: sgd\n  momentum: {uniform: [0.1, 0.3], grid: 5}\n"
+                            "  epochs: {int_log_uniform: [1, 10], grid: 10}\n");
+    /* epochs: round(10^(k/9)) = 1 1 2 2 3 4 5 6 8 10 → 8 distinct. */
+    const int want_epochs[] = {1, 2, 3, 4, 5, 6, 8, 10};
+    assert_int_equal(lrs_spec_trial_count(spec), 5 * 8);
+    for (uint64_t i = 0; i < 40; i++) {
+        lrs_trial_cfg_t cfg;
+        sample_ok(spec, i, &cfg, NULL);
+        assert_true(fabs(cfg.optim.lr - 1e-4) < 1e-18);
+        double want_m = 0.1 + 0.05 * (double)(i / 8);
+        assert_true(fabs(cfg.optim.momentum - want_m) < 1e-15);
+        assert_int_equal(cfg.epochs, want_epochs[i % 8]);
+        if (i / 8 == 4)
+            assert_true(cfg.optim.momentum == 0.3);   /* the written end, exactly */
+    }
+    lrs_spec_destroy(&spec);
+}
+
 /* L2-star discrepancy of n points in [0,1)^2 (Warnock's formula). */
 static double l2_star(const double (*x)[2], int n)
 {
@@ -551,6 +576,7 @@ int main(void)
         cmocka_unit_test(test_agrees_with_params_layer),
         cmocka_unit_test(test_grid_order_and_size),
         cmocka_unit_test(test_grid_complete),
+        cmocka_unit_test(test_grid_points),
         cmocka_unit_test(test_sobol_more_even_than_random),
         cmocka_unit_test(test_nesterov_rule),
         cmocka_unit_test(test_trial_seeds),
