@@ -100,8 +100,9 @@ int lrs_spec_sample(const lrs_spec_t *s, uint64_t index, lrs_trial_cfg_t *cfg, u
 uint64_t lrs_spec_trial_seed(const lrs_spec_t *s, uint64_t index);
 
 /* 64-bit hash of everything that determines trials and their results
- * (search space, sampler, seed, data/model/train settings; not `trials:` nor
- * `name:`), so a resumed sweep can refuse a changed space. */
+ * (search space, sampler, seed, data/model/train settings; not `trials:`,
+ * `name:`, `objective:` nor the order of keys), so a resumed sweep can refuse
+ * a changed space. */
 uint64_t lrs_spec_space_hash(const lrs_spec_t *s);
 
 /* The YAML text as loaded (NUL-terminated), to store with the sweep. */
@@ -111,13 +112,14 @@ const char *lrs_spec_text(const lrs_spec_t *s);
 struct lrs_space_block;
 const struct lrs_space_block *lrs_spec_space(const lrs_spec_t *s);
 
-/* Writes v as the shortest-ish JSON number that reads back exactly (15 to 17
- * significant digits; "0.001", "1e-07", "60.0").  Returns the length, or -1
+/* Writes v as the shortest JSON number that reads back exactly (at most 17
+ * significant digits, laid out as Python's repr: "0.001", "1e-07", "60.0";
+ * in rare ties one digit longer than necessary).  Returns the length, or -1
  * when size is too small (32 bytes always suffice). */
 int lrs_spec_format_number(double v, char *buf, size_t size);
 
 /* Writes cfg's parameters named in cfg->set_mask as one JSON object
- * {"lr":0.01,"optimizer":"sgd",…} in parameter-table order.  Returns the
+ * {"lr": 0.01, "optimizer": "sgd", …} in parameter-table order.  Returns the
  * length written (excluding the NUL), or -1 when size is too small. */
 int lrs_spec_params_json(const lrs_trial_cfg_t *cfg, char *buf, size_t size);
 
