@@ -15,11 +15,12 @@ typedef struct lrs_command {
     const char *summary;   /* one line for `lrsweep --help` */
 } lrs_command_t;
 
+/* One line per command; add yours next to its entry in main.c's table. */
 int lrs_cmd_params(int argc, char **argv);
-int lrs_cmd_schedule(int argc, char **argv);
-int lrs_cmd_train(int argc, char **argv);
 int lrs_cmd_validate(int argc, char **argv);
 int lrs_cmd_sample(int argc, char **argv);
+int lrs_cmd_train(int argc, char **argv);
+int lrs_cmd_schedule(int argc, char **argv);
 int lrs_cmd_run(int argc, char **argv);
 int lrs_cmd_coordinator(int argc, char **argv);
 int lrs_cmd_worker(int argc, char **argv);
