@@ -69,6 +69,43 @@ lrs_kernel_t lrs_linalg_kernel(int n, int in, int out)
 #define LRS_VECTOR_CLONES
 #endif
 
+/* Fused multiply-add.  Where the CPU has it (x86-64 with AVX2 + FMA), every
+ * kernel computes acc + a·b with a single rounding: the tiled kernels run a
+ * copy of their body built for avx2+fma, in which the compiler contracts
+ * a·b + c (allowed for this file only), and the naive kernels call fma().
+ * Elsewhere every kernel rounds the product and the sum separately.  Either
+ * way all kernels agree bit for bit on a given machine. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=fast")
+#endif
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define LRS_FMA_TARGET __attribute__((target("avx2,fma")))
+#define LRS_FMA_AVAILABLE() (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+#else
+#define LRS_FMA_TARGET
+#define LRS_FMA_AVAILABLE() 0
+#endif
+
+int lrs_linalg_fused(void) { return LRS_FMA_AVAILABLE(); }
+
+/* Defines name(params) running name##_body(args) built for avx2+fma where the
+ * CPU has both, else built plain (and cloned for AVX2 without FMA).  Every
+ * kernel, naive ones included, goes through this, so all of them contract
+ * a·b + c into fused multiply-adds, or none does. */
+#define LRS_FUSED_VARIANTS(name, params, args)                                               \
+    LRS_FMA_TARGET static void name##_fused params { name##_body args; }                     \
+    LRS_VECTOR_CLONES static void name##_unfused params { name##_body args; }                \
+    static void name params                                                                  \
+    {                                                                                        \
+        if (LRS_FMA_AVAILABLE())                                                             \
+            name##_fused args;                                                               \
+        else                                                                                 \
+            name##_unfused args;                                                             \
+    }
+
+/* Inlined into each build variant of the kernel that calls it. */
+#define LRS_INLINE static inline __attribute__((always_inline))
+
 typedef double lrs_v4d __attribute__((vector_size(32), aligned(8), may_alias));
 
 #define LRS_TILE_K 256   /* k-slab: keeps the B rows a slab touches in L1/L2 */
@@ -87,9 +124,8 @@ typedef double lrs_v4d __attribute__((vector_size(32), aligned(8), may_alias));
     const long r1 = ((mr) > 1 ? 1 : 0) * (ars), r2 = ((mr) > 2 ? 2 : (mr) - 1) * (ars),       \
                r3 = ((mr) > 3 ? 3 : (mr) - 1) * (ars)
 
-static inline __attribute__((always_inline)) void tile_8(int mr, int k0, int k1, const double *A,
-                                                        long ars, long aks, const double *B,
-                                                        long ldb, double *C, long ldc)
+LRS_INLINE void tile_8(int mr, int k0, int k1, const double *A, long ars, long aks,
+                       const double *B, long ldb, double *C, long ldc)
 {
     ROW_OFFSETS(mr, ars);
     const lrs_v4d zero = {0, 0, 0, 0};
@@ -122,9 +158,8 @@ static inline __attribute__((always_inline)) void tile_8(int mr, int k0, int k1,
         STORE4(C + 3 * ldc, c30), STORE4(C + 3 * ldc + 4, c31);
 }
 
-static inline __attribute__((always_inline)) void tile_4(int mr, int k0, int k1, const double *A,
-                                                        long ars, long aks, const double *B,
-                                                        long ldb, double *C, long ldc)
+LRS_INLINE void tile_4(int mr, int k0, int k1, const double *A, long ars, long aks,
+                       const double *B, long ldb, double *C, long ldc)
 {
     ROW_OFFSETS(mr, ars);
     const lrs_v4d zero = {0, 0, 0, 0};
@@ -152,9 +187,44 @@ static inline __attribute__((always_inline)) void tile_4(int mr, int k0, int k1,
         STORE4(C + 3 * ldc, c3);
 }
 
-static inline __attribute__((always_inline)) void tile_1(int mr, int k0, int k1, const double *A,
-                                                        long ars, long aks, const double *B,
-                                                        long ldb, double *C, long ldc)
+/* Five columns in one pass over k (a 4-lane vector and a single column): the
+ * eight chains keep the adder busy where tile_4 and tile_1 each would wait on
+ * it; this is the shape of Linear(5, ·)'s weight gradient. */
+LRS_INLINE void tile_5(int mr, int k0, int k1, const double *A, long ars, long aks,
+                       const double *B, long ldb, double *C, long ldc)
+{
+    ROW_OFFSETS(mr, ars);
+    const lrs_v4d zero = {0, 0, 0, 0};
+    lrs_v4d c0 = zero, c1 = zero, c2 = zero, c3 = zero;
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    if (k0) {
+        c0 = LOAD4(C), s0 = C[4];
+        if (mr > 1)
+            c1 = LOAD4(C + ldc), s1 = C[ldc + 4];
+        if (mr > 2)
+            c2 = LOAD4(C + 2 * ldc), s2 = C[2 * ldc + 4];
+        if (mr > 3)
+            c3 = LOAD4(C + 3 * ldc), s3 = C[3 * ldc + 4];
+    }
+    for (int k = k0; k < k1; k++) {
+        const lrs_v4d b = LOAD4(B + k * ldb);
+        const double b4 = B[k * ldb + 4];
+        const double *a = A + k * aks;
+        const double a0 = a[0], a1 = a[r1], a2 = a[r2], a3 = a[r3];
+        c0 += a0 * b, c1 += a1 * b, c2 += a2 * b, c3 += a3 * b;
+        s0 += a0 * b4, s1 += a1 * b4, s2 += a2 * b4, s3 += a3 * b4;
+    }
+    STORE4(C, c0), C[4] = s0;
+    if (mr > 1)
+        STORE4(C + ldc, c1), C[ldc + 4] = s1;
+    if (mr > 2)
+        STORE4(C + 2 * ldc, c2), C[2 * ldc + 4] = s2;
+    if (mr > 3)
+        STORE4(C + 3 * ldc, c3), C[3 * ldc + 4] = s3;
+}
+
+LRS_INLINE void tile_1(int mr, int k0, int k1, const double *A, long ars, long aks,
+                       const double *B, long ldb, double *C, long ldc)
 {
     ROW_OFFSETS(mr, ars);
     double c0 = 0.0, c1 = 0.0, c2 = 0.0, c3 = 0.0;
@@ -183,9 +253,8 @@ static inline __attribute__((always_inline)) void tile_1(int mr, int k0, int k1,
 
 /* C (M × N, row stride ldc) = A·B with B(k, j) = B[k·bks + j·bjs]; the
  * vector tiles need bjs == 1, other B layouts run on single-column tiles. */
-LRS_VECTOR_CLONES
-static void gemm_blocked(int M, int N, int K, const double *A, long ars, long aks,
-                         const double *B, long bks, long bjs, double *C, long ldc)
+LRS_INLINE void gemm_blocked_body(int M, int N, int K, const double *A, long ars, long aks,
+                                  const double *B, long bks, long bjs, double *C, long ldc)
 {
     if (K == 0) {
         for (int i = 0; i < M; i++)
@@ -202,7 +271,10 @@ static void gemm_blocked(int M, int N, int K, const double *A, long ars, long ak
             int j = 0;
             for (; j + 8 <= vector_cols; j += 8)
                 tile_8(mr, k0, k1, a, ars, aks, B + j, bks, c + j, ldc);
-            if (j + 4 <= vector_cols) {
+            if (j + 4 <= vector_cols && j + 5 <= N) {
+                tile_5(mr, k0, k1, a, ars, aks, B + j, bks, c + j, ldc);
+                j += 5;
+            } else if (j + 4 <= vector_cols) {
                 tile_4(mr, k0, k1, a, ars, aks, B + j, bks, c + j, ldc);
                 j += 4;
             }
@@ -212,10 +284,15 @@ static void gemm_blocked(int M, int N, int K, const double *A, long ars, long ak
     }
 }
 
+LRS_FUSED_VARIANTS(gemm_blocked,
+                   (int M, int N, int K, const double *A, long ars, long aks, const double *B,
+                    long bks, long bjs, double *C, long ldc),
+                   (M, N, K, A, ars, aks, B, bks, bjs, C, ldc))
+
 /* ---- forward: Y (n × out) = X (n × in) · Wᵀ (in × out) + b ---- */
 
-void lrs_linear_fwd_naive(int n, int in, int out, const double *X, const double *W,
-                          const double *b, double *Y)
+LRS_INLINE void fwd_naive_body(int n, int in, int out, const double *X, const double *W,
+                               const double *b, double *Y)
 {
     for (int r = 0; r < n; r++) {
         const double *x = X + (size_t)r * in;
@@ -228,6 +305,17 @@ void lrs_linear_fwd_naive(int n, int in, int out, const double *X, const double 
             y[o] = b ? acc + b[o] : acc;
         }
     }
+}
+
+LRS_FUSED_VARIANTS(fwd_naive,
+                   (int n, int in, int out, const double *X, const double *W, const double *b,
+                    double *Y),
+                   (n, in, out, X, W, b, Y))
+
+void lrs_linear_fwd_naive(int n, int in, int out, const double *X, const double *W,
+                          const double *b, double *Y)
+{
+    fwd_naive(n, in, out, X, W, b, Y);
 }
 
 void lrs_linear_fwd_blas(int n, int in, int out, const double *X, const double *W,
@@ -250,19 +338,81 @@ void lrs_linear_fwd_blas(int n, int in, int out, const double *X, const double *
                 out);
 }
 
+/* Forward for out ≤ 4: one 4-lane accumulator per row holds all its outputs,
+ * against Wᵀ padded with zero columns (in × 4, in work); eight rows run side
+ * by side so that no add waits on the previous one.  A row's 4-wide store spills
+ * into the next row's first outputs, which that row then overwrites (rows
+ * are stored in order); the last rows store lane by lane. */
+#define NARROW_STORE(r, acc)                                                                  \
+    do {                                                                                      \
+        lrs_v4d v_ = (acc);                                                                   \
+        if (b)                                                                                \
+            v_ = v_ + bias; /* only with a bias: 0 + −0 would make +0 */                      \
+        if ((size_t)(r) * out + 4 <= total) {                                                 \
+            STORE4(Y + (size_t)(r) * out, v_);                                                \
+        } else {                                                                              \
+            for (int o_ = 0; o_ < out; o_++)                                                  \
+                Y[(size_t)(r) * out + o_] = v_[o_];                                           \
+        }                                                                                     \
+    } while (0)
+
+LRS_INLINE void fwd_narrow_body(int n, int in, int out, const double *X, const double *W,
+                                const double *b, double *Y, double *work)
+{
+    for (int k = 0; k < in; k++)
+        for (int o = 0; o < 4; o++)
+            work[(size_t)k * 4 + o] = o < out ? W[(size_t)o * in + k] : 0.0;
+    lrs_v4d bias = {0, 0, 0, 0};
+    for (int o = 0; b && o < out; o++)
+        bias[o] = b[o];
+    const lrs_v4d zero = {0, 0, 0, 0};
+    size_t total = (size_t)n * out;
+    int r = 0;
+    for (; r + 8 <= n; r += 8) {   /* eight chains: enough to cover the adder's latency */
+        const double *x = X + (size_t)r * in;
+        lrs_v4d a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+        lrs_v4d a4 = zero, a5 = zero, a6 = zero, a7 = zero;
+        for (int k = 0; k < in; k++) {
+            const lrs_v4d w = LOAD4(work + (size_t)k * 4);
+            a0 += x[k] * w, a1 += x[in + k] * w, a2 += x[2 * in + k] * w, a3 += x[3 * in + k] * w;
+            a4 += x[4 * in + k] * w, a5 += x[5 * in + k] * w;
+            a6 += x[6 * in + k] * w, a7 += x[7 * in + k] * w;
+        }
+        NARROW_STORE(r, a0);
+        NARROW_STORE(r + 1, a1);
+        NARROW_STORE(r + 2, a2);
+        NARROW_STORE(r + 3, a3);
+        NARROW_STORE(r + 4, a4);
+        NARROW_STORE(r + 5, a5);
+        NARROW_STORE(r + 6, a6);
+        NARROW_STORE(r + 7, a7);
+    }
+    for (; r < n; r++) {
+        const double *x = X + (size_t)r * in;
+        lrs_v4d a0 = zero;
+        for (int k = 0; k < in; k++)
+            a0 += x[k] * LOAD4(work + (size_t)k * 4);
+        NARROW_STORE(r, a0);
+    }
+}
+
+LRS_FUSED_VARIANTS(fwd_narrow,
+                   (int n, int in, int out, const double *X, const double *W, const double *b,
+                    double *Y, double *work),
+                   (n, in, out, X, W, b, Y, work))
+
 void lrs_linear_fwd_blocked(int n, int in, int out, const double *X, const double *W,
                             const double *b, double *Y, double *work)
 {
-    if (out >= 4) {
-        /* work = Wᵀ (in × out), so that vector tiles read B along rows */
-        for (int o = 0; o < out; o++)
-            for (int k = 0; k < in; k++)
-                work[(size_t)k * out + o] = W[(size_t)o * in + k];
-        gemm_blocked(n, out, in, X, in, 1, work, out, 1, Y, out);
-    } else {
-        /* too narrow for vectors: single-column tiles read W in place */
-        gemm_blocked(n, out, in, X, in, 1, W, 1, in, Y, out);
+    if (out < 4) {
+        fwd_narrow(n, in, out, X, W, b, Y, work);
+        return;
     }
+    /* work = Wᵀ (in × out), so that vector tiles read B along rows */
+    for (int o = 0; o < out; o++)
+        for (int k = 0; k < in; k++)
+            work[(size_t)k * out + o] = W[(size_t)o * in + k];
+    gemm_blocked(n, out, in, X, in, 1, work, out, 1, Y, out);
     if (b) {
         for (int r = 0; r < n; r++) {
             double *y = Y + (size_t)r * out;
@@ -290,8 +440,31 @@ void lrs_linear_fwd(int n, int in, int out, const double *X, const double *W, co
 
 /* ---- weight gradient: dW (out × in) = dYᵀ (out × n) · X (n × in); db = Σ_rows dY ---- */
 
+/* db = Σ_rows dY.  For out ≤ 4 a row fits one 4-lane vector and four
+ * partial sums (rows r mod 4) run side by side, added pairwise at the end:
+ * a single running sum per column would wait on the adder's latency every
+ * row.  Lanes past out pick up the next row's values and are dropped. */
+LRS_VECTOR_CLONES
 static void column_sums(int n, int out, const double *dY, double *db)
 {
+    if (out <= 4) {
+        const lrs_v4d zero = {0, 0, 0, 0};
+        lrs_v4d p0 = zero, p1 = zero, p2 = zero, p3 = zero;
+        size_t total = (size_t)n * out;
+        int r = 0;
+        for (; r + 4 <= n && (size_t)(r + 3) * out + 4 <= total; r += 4) {
+            const double *d = dY + (size_t)r * out;
+            p0 += LOAD4(d), p1 += LOAD4(d + out), p2 += LOAD4(d + 2 * out);
+            p3 += LOAD4(d + 3 * out);
+        }
+        lrs_v4d sum = (p0 + p1) + (p2 + p3);
+        for (; r < n; r++)
+            for (int o = 0; o < out; o++)
+                sum[o] += dY[(size_t)r * out + o];
+        for (int o = 0; o < out; o++)
+            db[o] = sum[o];
+        return;
+    }
     for (int o = 0; o < out; o++)
         db[o] = 0.0;
     for (int r = 0; r < n; r++) {
@@ -301,8 +474,8 @@ static void column_sums(int n, int out, const double *dY, double *db)
     }
 }
 
-void lrs_linear_bwd_w_naive(int n, int in, int out, const double *dY, const double *X,
-                            double *dW, double *db)
+LRS_INLINE void bwd_w_naive_body(int n, int in, int out, const double *dY, const double *X,
+                                 double *dW, double *db)
 {
     memset(dW, 0, (size_t)out * in * sizeof *dW);
     for (int r = 0; r < n; r++) {
@@ -317,6 +490,17 @@ void lrs_linear_bwd_w_naive(int n, int in, int out, const double *dY, const doub
     }
     if (db)
         column_sums(n, out, dY, db);
+}
+
+LRS_FUSED_VARIANTS(bwd_w_naive,
+                   (int n, int in, int out, const double *dY, const double *X, double *dW,
+                    double *db),
+                   (n, in, out, dY, X, dW, db))
+
+void lrs_linear_bwd_w_naive(int n, int in, int out, const double *dY, const double *X,
+                            double *dW, double *db)
+{
+    bwd_w_naive(n, in, out, dY, X, dW, db);
 }
 
 void lrs_linear_bwd_w_blas(int n, int in, int out, const double *dY, const double *X,
@@ -359,8 +543,8 @@ void lrs_linear_bwd_w(int n, int in, int out, const double *dY, const double *X,
 
 /* ---- input gradient: dX (n × in) = dY (n × out) · W (out × in) ---- */
 
-void lrs_linear_bwd_x_naive(int n, int in, int out, const double *dY, const double *W,
-                            double *dX)
+LRS_INLINE void bwd_x_naive_body(int n, int in, int out, const double *dY, const double *W,
+                                 double *dX)
 {
     for (int r = 0; r < n; r++) {
         double *x = dX + (size_t)r * in;
@@ -374,6 +558,16 @@ void lrs_linear_bwd_x_naive(int n, int in, int out, const double *dY, const doub
                 x[k] += g * w[k];
         }
     }
+}
+
+LRS_FUSED_VARIANTS(bwd_x_naive,
+                   (int n, int in, int out, const double *dY, const double *W, double *dX),
+                   (n, in, out, dY, W, dX))
+
+void lrs_linear_bwd_x_naive(int n, int in, int out, const double *dY, const double *W,
+                            double *dX)
+{
+    bwd_x_naive(n, in, out, dY, W, dX);
 }
 
 void lrs_linear_bwd_x_blas(int n, int in, int out, const double *dY, const double *W, double *dX)
@@ -439,4 +633,31 @@ void lrs_relu_bwd(size_t count, const double *a, double *d)
     }
     for (; i < count; i++)
         d[i] = a[i] > 0.0 ? d[i] : 0.0;
+}
+
+/* ---- squared error ---- */
+
+LRS_VECTOR_CLONES
+double lrs_squared_error(size_t count, const double *pred, const double *target, double scale,
+                         double *grad)
+{
+    /* eight partial sums (two 4-lane vectors), so no add waits on the last */
+    lrs_v4d acc0 = {0, 0, 0, 0}, acc1 = acc0;
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8) {
+        lrs_v4d diff0 = LOAD4(pred + i) - LOAD4(target + i);
+        lrs_v4d diff1 = LOAD4(pred + i + 4) - LOAD4(target + i + 4);
+        acc0 += diff0 * diff0, acc1 += diff1 * diff1;
+        if (grad)
+            STORE4(grad + i, scale * diff0), STORE4(grad + i + 4, scale * diff1);
+    }
+    lrs_v4d acc = acc0 + acc1;
+    double tail = 0.0;
+    for (; i < count; i++) {
+        double diff = pred[i] - target[i];
+        tail += diff * diff;
+        if (grad)
+            grad[i] = scale * diff;
+    }
+    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + tail;
 }

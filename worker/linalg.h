@@ -7,10 +7,11 @@
  *   weight grad  dW = dYᵀ·X        dY (n × out), dW (out × in)
  *   input grad   dX = dY·W         dX (n × in)
  * The naive kernels are the reference the others are tested against, and the
- * fast path for tiny shapes (e.g. 5 → 3) where any setup costs more than the
- * arithmetic.  The tiled kernels sum every element in the same order as the
- * naive ones, so the two agree bit for bit on every CPU; CBLAS agrees to
- * rounding only (its summation order depends on the CPU and thread count).
+ * fast path for tiny shapes where any setup costs more than the arithmetic.
+ * The tiled kernels sum every element in the same order as the naive ones,
+ * with the same rounding (fused multiply-adds where the CPU has them), so the
+ * two agree bit for bit; CBLAS agrees to rounding only (its summation order
+ * depends on the CPU and thread count).
  * The dispatching functions (no suffix) pick a kernel by size.
  */
 #ifndef LRS_LINALG_H
@@ -20,11 +21,15 @@
 
 typedef enum { LRS_KERNEL_NAIVE, LRS_KERNEL_BLOCKED, LRS_KERNEL_BLAS } lrs_kernel_t;
 
+/* Whether the kernels use fused multiply-adds on this machine (x86-64 with
+ * AVX2 + FMA): all of them do, or none, so they agree bit for bit. */
+int lrs_linalg_fused(void);
+
 /* The kernel the dispatchers use for an (n, in, out) product. */
 lrs_kernel_t lrs_linalg_kernel(int n, int in, int out);
 
-/* Y = X·Wᵀ + b; b may be NULL (no bias).  work: in × out doubles of scratch
- * (the tiled kernel stores Wᵀ there). */
+/* Y = X·Wᵀ + b; b may be NULL (no bias).  work: in × max(out, 4) doubles of
+ * scratch (the tiled kernel stores Wᵀ there, padded to 4 columns). */
 void lrs_linear_fwd(int n, int in, int out, const double *X, const double *W, const double *b,
                     double *Y, double *work);
 void lrs_linear_fwd_naive(int n, int in, int out, const double *X, const double *W,
@@ -34,7 +39,8 @@ void lrs_linear_fwd_blocked(int n, int in, int out, const double *X, const doubl
 void lrs_linear_fwd_blas(int n, int in, int out, const double *X, const double *W,
                          const double *b, double *Y);
 
-/* dW = dYᵀ·X (overwritten) and db = column sums of dY (overwritten; may be NULL). */
+/* dW = dYᵀ·X (overwritten) and db = column sums of dY (overwritten; may be
+ * NULL).  db is summed by the same function in every kernel. */
 void lrs_linear_bwd_w(int n, int in, int out, const double *dY, const double *X, double *dW,
                       double *db);
 void lrs_linear_bwd_w_naive(int n, int in, int out, const double *dY, const double *X,
@@ -57,5 +63,10 @@ void lrs_relu_fwd(size_t count, double *y);
 
 /* d = d where a > 0, else 0: relu's backward through its output a. */
 void lrs_relu_bwd(size_t count, const double *a, double *d);
+
+/* Σ (pred − target)² over count values, summed in four interleaved partial
+ * sums; grad (may be NULL) receives scale · (pred − target). */
+double lrs_squared_error(size_t count, const double *pred, const double *target, double scale,
+                         double *grad);
 
 #endif

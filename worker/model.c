@@ -42,7 +42,7 @@ struct lrs_model {
     double *grads;                    /* n_params */
     double *out[LRS_MAX_LAYERS];      /* layer outputs after activation, max_rows × dims[l+1] */
     double *delta_a, *delta_b;        /* backprop scratch, max_rows × widest */
-    double *work;                     /* kernel scratch, largest in_l × out_l */
+    double *work;                     /* kernel scratch, largest in_l × max(out_l, 4) */
     double *block;                    /* the one allocation all of the above live in */
 };
 
@@ -93,8 +93,9 @@ lrs_model_t *lrs_model_new(const lrs_model_spec_t *spec, int max_rows, lrs_err_t
     size_t widest = 0, outputs = 0, largest_w = 0;
     for (int l = 0; l < m->n_layers; l++) {
         size_t in = (size_t)m->dims[l], width = (size_t)m->dims[l + 1];
-        if (in * width > largest_w)
-            largest_w = in * width;
+        size_t padded = width < 4 ? 4 : width;   /* linalg's scratch: in × max(out, 4) */
+        if (in * padded > largest_w)
+            largest_w = in * padded;
         m->w_off[l] = m->n_params;
         m->b_off[l] = m->n_params + width * in;
         m->n_params += width * in + width;
@@ -103,7 +104,7 @@ lrs_model_t *lrs_model_new(const lrs_model_spec_t *spec, int max_rows, lrs_err_t
             widest = width;
     }
     size_t rows = (size_t)max_rows;
-    if (outputs + 2 * widest > (SIZE_MAX / sizeof(double) - 3 * m->n_params) / rows) {
+    if (outputs + 2 * widest > (SIZE_MAX / sizeof(double) - 6 * m->n_params) / rows) {
         lrs_err_set(err, LRS_EXIT_USAGE, "model: %d rows × layer widths too large", max_rows);
         free(m);
         return NULL;
@@ -197,17 +198,7 @@ static int class_of(double y, int n_classes)
 static double mse(const double *out, const double *Y, int n, int k, double *dout)
 {
     size_t count = (size_t)n * k;
-    double sum = 0.0;
-    for (size_t i = 0; i < count; i++) {
-        double diff = out[i] - Y[i];
-        sum += diff * diff;
-    }
-    if (dout) {
-        double scale = 2.0 / (double)count;
-        for (size_t i = 0; i < count; i++)
-            dout[i] = scale * (out[i] - Y[i]);
-    }
-    return sum / (double)count;
+    return lrs_squared_error(count, out, Y, 2.0 / (double)count, dout) / (double)count;
 }
 
 /* Softmax cross-entropy over n rows of k logits, with log-sum-exp shifted by

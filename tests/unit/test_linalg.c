@@ -74,7 +74,7 @@ static void compare_shape(lrs_rng_t *rng, int n, int in, int out, diffs_t *worst
     size_t nx = (size_t)n * in, nw = (size_t)out * in, ny = (size_t)n * out;
     double *X = random_matrix(rng, nx), *W = random_matrix(rng, nw);
     double *b = random_matrix(rng, (size_t)out), *dY = random_matrix(rng, ny);
-    double *work = random_matrix(rng, nw);
+    double *work = random_matrix(rng, (size_t)in * (out < 4 ? 4 : out));   /* the contract's size */
     double *ref = random_matrix(rng, nx + ny + nw), *got = random_matrix(rng, nx + ny + nw);
     double *ref_b = random_matrix(rng, (size_t)out), *got_b = random_matrix(rng, (size_t)out);
 
@@ -121,7 +121,7 @@ static void test_kernels_agree(void **state)
     static const int fixed[][3] = {
         {1, 1, 1}, {1, 7, 3}, {9, 1, 5}, {6, 4, 1}, {100, 5, 3}, {100, 5, 1}, {5, 3, 100},
         {3, 300, 13}, {600, 9, 5}, {517, 12, 17}, {64, 64, 64}, {7, 8, 8}, {4, 16, 12},
-        {2, 33, 4}, {3, 4, 2}, {257, 6, 9},
+        {2, 33, 4}, {3, 4, 2}, {257, 6, 9}, {2, 3, 1}, {1, 2, 2}, {3, 5, 3}, {13, 3, 2},
     };
     size_t n_fixed = sizeof fixed / sizeof fixed[0];
     int shapes = 0;
@@ -169,6 +169,46 @@ static void test_relu(void **state)
     assert_memory_equal(d, d_want, sizeof d);
 }
 
+/* The bias gradient (column sums) and the squared error sum in their own
+ * orders; both must match plain sums to rounding, for every out ≤ 4 path and
+ * row count remainder. */
+static void test_reductions(void **state)
+{
+    (void)state;
+    lrs_rng_t rng;
+    lrs_rng_init(&rng, lrs_rng_key(43, 0, LRS_RNG_DATA));
+    double worst = 0.0;
+    for (int out = 1; out <= 6; out++) {
+        for (int n = 1; n <= 41; n += 4) {
+            double *dY = random_matrix(&rng, (size_t)n * out), *X = random_matrix(&rng, (size_t)n);
+            double dW[6], db[6], grad[246];
+            lrs_linear_bwd_w_naive(n, 1, out, dY, X, dW, db);
+            for (int o = 0; o < out; o++) {
+                double plain = 0.0;
+                for (int r = 0; r < n; r++)
+                    plain += dY[(size_t)r * out + o];
+                worst = fmax(worst, fabs(db[o] - plain) / fmax(1.0, fabs(plain)));
+            }
+            size_t count = (size_t)n * out;
+            double plain = 0.0;
+            for (size_t i = 0; i < count; i++)
+                plain += (dY[i] - 0.5) * (dY[i] - 0.5);
+            double *half = random_matrix(&rng, count);
+            for (size_t i = 0; i < count; i++)
+                half[i] = 0.5;
+            double sum = lrs_squared_error(count, dY, half, 3.0, grad);
+            worst = fmax(worst, fabs(sum - plain) / plain);
+            for (size_t i = 0; i < count; i++)
+                assert_true(grad[i] == 3.0 * (dY[i] - 0.5));
+            assert_true(lrs_squared_error(count, dY, half, 1.0, NULL) == sum);
+            free(dY), free(X), free(half);
+        }
+    }
+    printf("  column sums and squared error vs plain sums: worst relative diff %.3e\n", worst);
+    if (!(worst < 1e-13))
+        fail_msg("reductions differ from plain sums by %.3e", worst);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -176,6 +216,7 @@ int main(void)
         cmocka_unit_test(test_kernels_agree),
         cmocka_unit_test(test_dispatch),
         cmocka_unit_test(test_relu),
+        cmocka_unit_test(test_reductions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
