@@ -641,17 +641,28 @@ LRS_VECTOR_CLONES
 double lrs_squared_error(size_t count, const double *pred, const double *target, double scale,
                          double *grad)
 {
-    /* eight partial sums (two 4-lane vectors), so no add waits on the last */
-    lrs_v4d acc0 = {0, 0, 0, 0}, acc1 = acc0;
+    /* sixteen partial sums (four 4-lane vectors), so no add waits on the last */
+    const lrs_v4d zero = {0, 0, 0, 0};
+    lrs_v4d acc0 = zero, acc1 = zero, acc2 = zero, acc3 = zero;
     size_t i = 0;
-    for (; i + 8 <= count; i += 8) {
-        lrs_v4d diff0 = LOAD4(pred + i) - LOAD4(target + i);
-        lrs_v4d diff1 = LOAD4(pred + i + 4) - LOAD4(target + i + 4);
-        acc0 += diff0 * diff0, acc1 += diff1 * diff1;
-        if (grad)
-            STORE4(grad + i, scale * diff0), STORE4(grad + i + 4, scale * diff1);
+    for (; i + 16 <= count; i += 16) {
+        lrs_v4d d0 = LOAD4(pred + i) - LOAD4(target + i);
+        lrs_v4d d1 = LOAD4(pred + i + 4) - LOAD4(target + i + 4);
+        lrs_v4d d2 = LOAD4(pred + i + 8) - LOAD4(target + i + 8);
+        lrs_v4d d3 = LOAD4(pred + i + 12) - LOAD4(target + i + 12);
+        acc0 += d0 * d0, acc1 += d1 * d1, acc2 += d2 * d2, acc3 += d3 * d3;
+        if (grad) {
+            STORE4(grad + i, scale * d0), STORE4(grad + i + 4, scale * d1);
+            STORE4(grad + i + 8, scale * d2), STORE4(grad + i + 12, scale * d3);
+        }
     }
-    lrs_v4d acc = acc0 + acc1;
+    for (; i + 4 <= count; i += 4) {
+        lrs_v4d d0 = LOAD4(pred + i) - LOAD4(target + i);
+        acc0 += d0 * d0;
+        if (grad)
+            STORE4(grad + i, scale * d0);
+    }
+    lrs_v4d acc = (acc0 + acc1) + (acc2 + acc3);
     double tail = 0.0;
     for (; i < count; i++) {
         double diff = pred[i] - target[i];
