@@ -219,17 +219,22 @@ static double cross_entropy(const double *logits, const double *Y, int n, int k,
             if (z[j] > z[argmax])
                 argmax = j;
         double zmax = z[argmax], denom = 0.0;
-        for (int j = 0; j < k; j++)
-            denom += exp(z[j] - zmax);
-        double lse = zmax + log(denom);
-        sum += lse - z[c];
-        hits += argmax == c;
         if (dout) {
+            /* keep exp(z − max) for the softmax: one exp per logit */
             double *d = dout + (size_t)r * k;
+            for (int j = 0; j < k; j++) {
+                d[j] = exp(z[j] - zmax);
+                denom += d[j];
+            }
             for (int j = 0; j < k; j++)
-                d[j] = exp(z[j] - lse) / (double)n;
+                d[j] = d[j] / denom / (double)n;
             d[c] -= 1.0 / (double)n;
+        } else {
+            for (int j = 0; j < k; j++)
+                denom += exp(z[j] - zmax);
         }
+        sum += zmax + log(denom) - z[c];
+        hits += argmax == c;
     }
     if (correct)
         *correct = hits;
