@@ -1,7 +1,8 @@
-/* linalg.c — see linalg.h.  The naive kernels keep their innermost loop on
- * contiguous memory (a dot product over a row of X and a row of W, or an axpy
- * along a row) so that the compiler can vectorise them; the CBLAS kernels are
- * single dgemm calls.  Which one runs is a size decision only. */
+/* linalg.c — see linalg.h.  Three kernels per product: naive loops (the
+ * reference), register-tiled loops on 4-lane vectors (GCC vector extensions,
+ * so one source serves SSE2, AVX2 and AVX2+FMA builds picked at run time),
+ * and single cblas_dgemm calls.  Which one runs is decided by size, and for
+ * CBLAS by whether OpenBLAS has a kernel tuned for the CPU. */
 #include "worker/linalg.h"
 
 #include <cblas.h>
@@ -18,9 +19,7 @@
  *   2x slower when its run-time CPU detection falls back to an SSE3 kernel
  *   (it reported "Prescott" on that very machine), so CBLAS is used only for
  *   large products and only with a tuned kernel. */
-#ifndef LRS_BLOCKED_MIN_MACS
 #define LRS_BLOCKED_MIN_MACS 512L
-#endif
 #define LRS_BLAS_MIN_MACS (1L << 18)
 #define LRS_BLAS_MIN_SIDE 32
 
@@ -54,11 +53,11 @@ lrs_kernel_t lrs_linalg_kernel(int n, int in, int out)
 /* ---- the blocked kernel: C (M × N) = A · B, row-major, register-tiled ----
  *
  * A(i, k) = A[i·ars + k·aks], so one kernel serves A and Aᵀ; B(k, j) =
- * B[k·ldb + j] is read along rows.  Each 4 × 8 tile of C is accumulated in
- * eight 4-wide vectors over k in the natural order (acc = acc + a·b, one
- * rounding per operation, no FMA contraction in ISO C), so every element is
- * summed exactly as the naive loops sum it: the two kernels agree bit for bit,
- * on any CPU, whatever vector width the compiler picks for the clone. */
+ * B[k·bks + j] is read along rows.  Each 4 × 8 tile of C is accumulated in
+ * eight 4-wide vectors over k in the natural order (acc = acc + a·b), so
+ * every element is summed exactly as the naive loops sum it, with the same
+ * rounding (see "Fused multiply-add" below): the kernels agree bit for bit,
+ * whatever vector width the compiler picks. */
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && defined(__has_attribute)
 #if __has_attribute(target_clones)
@@ -69,12 +68,12 @@ lrs_kernel_t lrs_linalg_kernel(int n, int in, int out)
 #define LRS_VECTOR_CLONES
 #endif
 
-/* Fused multiply-add.  Where the CPU has it (x86-64 with AVX2 + FMA), every
- * kernel computes acc + a·b with a single rounding: the tiled kernels run a
- * copy of their body built for avx2+fma, in which the compiler contracts
- * a·b + c (allowed for this file only), and the naive kernels call fma().
- * Elsewhere every kernel rounds the product and the sum separately.  Either
- * way all kernels agree bit for bit on a given machine. */
+/* Fused multiply-add.  Where the CPU has AVX2 + FMA, every kernel (naive ones
+ * included) runs a copy of its body built for avx2+fma, in which the
+ * compiler contracts acc + a·b into one fused operation (allowed for this
+ * file only; GCC does it from -O2 on, for all kernels alike).  Elsewhere every
+ * kernel rounds the product and the sum separately.  Either way all kernels
+ * agree bit for bit on a given machine, which test_linalg checks. */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("fp-contract=fast")
 #endif
@@ -115,7 +114,7 @@ typedef double lrs_v4d __attribute__((vector_size(32), aligned(8), may_alias));
 #define LOAD4(p) (*(const lrs_v4d *)(p))
 #define STORE4(p, v) (*(lrs_v4d *)(p) = (v))
 
-/* A tile covers rows i .. i+mr of C (mr ≤ 4) and 8, 4 or 1 columns.  Rows
+/* A tile covers rows i .. i+mr of C (mr ≤ 4) and 8, 5, 4 or 1 columns.  Rows
  * past mr re-read row mr−1 of A: they cost a little arithmetic, never a
  * branch inside the k loop, and are not stored.  The accumulators start from
  * zero when k0 == 0, else continue the sums already in C.  Each is written

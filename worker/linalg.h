@@ -21,8 +21,9 @@
 
 typedef enum { LRS_KERNEL_NAIVE, LRS_KERNEL_BLOCKED, LRS_KERNEL_BLAS } lrs_kernel_t;
 
-/* Whether the kernels use fused multiply-adds on this machine (x86-64 with
- * AVX2 + FMA): all of them do, or none, so they agree bit for bit. */
+/* Whether the kernels run their avx2+fma builds on this machine (x86-64 with
+ * AVX2 + FMA), in which an optimising build fuses multiply-adds: all kernels
+ * do, or none, so they agree bit for bit. */
 int lrs_linalg_fused(void);
 
 /* The kernel the dispatchers use for an (n, in, out) product. */
