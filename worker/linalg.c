@@ -20,7 +20,7 @@
  *   (it reported "Prescott" on that very machine), so CBLAS is used only for
  *   large products and only with a tuned kernel. */
 #define LRS_BLOCKED_MIN_MACS 512L
-#define LRS_BLAS_MIN_MACS (1L << 18)
+#define LRS_BLAS_MIN_MACS 262144.0   /* 64 × 64 × 64 */
 #define LRS_BLAS_MIN_SIDE 32
 
 /* Whether OpenBLAS runs a kernel tuned for this CPU rather than one of its
@@ -41,7 +41,7 @@ static int blas_is_tuned(void)
 
 lrs_kernel_t lrs_linalg_kernel(int n, int in, int out)
 {
-    long macs = (long)n * in * out;
+    double macs = (double)n * in * out;   /* a double cannot overflow here */
     if (macs < LRS_BLOCKED_MIN_MACS)
         return LRS_KERNEL_NAIVE;
     if (macs >= LRS_BLAS_MIN_MACS && in >= LRS_BLAS_MIN_SIDE && out >= LRS_BLAS_MIN_SIDE &&

@@ -5,8 +5,8 @@
  * Everything is allocated once in lrs_model_new, sized for max_rows rows:
  * params + grads (2 × P) and, per layer l, its output (max_rows × width_l),
  * plus two backprop scratch buffers (max_rows × widest layer) and the
- * kernels' scratch (the largest weight matrix).  A training
- * step therefore allocates nothing.
+ * kernels' scratch (the largest weight matrix, padded to 4 outputs).  A
+ * training step therefore allocates nothing.
  *
  * Shapes, for layer l mapping dims[l] → dims[l+1] over n rows:
  *   A_{l+1} = act(A_l · W_lᵀ + b_l)      A_0 = X (n × n_in), no act on the last
