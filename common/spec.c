@@ -4,7 +4,8 @@
  * at the first:
  *   1. libfyaml's event parser builds a small tree that remembers the
  *      line:column of every node (the document API of libfyaml 0.7 does not);
- *   2. the settings (name, seed, sampler, objective, data, model, train);
+ *   2. the settings (name, seed, sampler, objective, data, model, train — or
+ *      for an exec spec command, shell, metric, timeout, folds, workdir, env);
  *   3. the search space: each key a parameter of common/params.h, each value
  *      a fixed value, a distribution, or a mapping of choices with branches;
  *      every value and range end is checked through lrs_trial_cfg_set[_number];
@@ -616,6 +617,9 @@ struct lrs_spec {
     arena_t arena;
     char *text;
     lrs_spec_info_t info;
+    lrs_exec_spec_t exec;                /* exec specs: info.exec points here */
+    int is_exec;
+    const char *workdir_as_written;
     const char *data_path_as_written;
     lrs_space_block_t *root;
     int dims;
@@ -624,8 +628,13 @@ struct lrs_spec {
     lrs_sampler_t *sampler;
 };
 
-static const char *const top_keys[] = {"name", "seed", "trials", "sampler", "objective", "data",
-                                       "model", "train", "search", NULL};
+static const char *const top_keys[] = {"name",    "seed",  "trials",  "sampler", "objective",
+                                       "metric",  "data",  "model",   "train",   "command",
+                                       "shell",   "timeout", "folds", "workdir", "env",
+                                       "search",  NULL};
+/* Keys of an exec spec only, and of a built-in spec only. */
+static const char *const exec_keys[] = {"shell", "timeout", "folds", "workdir", "env", NULL};
+static const char *const builtin_keys[] = {"data", "model", "train", NULL};
 static const char *const sampler_names[] = {"random", "grid", "sobol", NULL};
 static const char *const metric_names[] = {"val_loss", "accuracy", NULL};
 static const char *const goal_names[] = {"minimize", "maximize", NULL};
@@ -634,6 +643,15 @@ static const char *const model_names[] = {"linear", "logistic", "mlp", "syntheti
 static const char *const activation_names[] = {"relu", "tanh", NULL};
 static const char *const dist_keys[] = {"values", "uniform", "log_uniform", "int_uniform",
                                         "int_log_uniform", "grid", NULL};
+
+/* Index of key in map (which has it). */
+static int key_index(const ynode_t *map, const char *key)
+{
+    for (int i = 0; i < map->n; i++)
+        if (strcmp(map_key(map, i)->text, key) == 0)
+            return i;
+    return 0;
+}
 
 /* Required top-level key: reported at the top of the document when absent. */
 static const ynode_t *require_key(spec_ctx_t *c, const ynode_t *map, const char *key, const char *why)
@@ -644,20 +662,54 @@ static const ynode_t *require_key(spec_ctx_t *c, const ynode_t *map, const char 
     return v;
 }
 
-static void parse_objective(spec_ctx_t *c, const ynode_t *obj, lrs_spec_info_t *info)
+/* The metric's name: for the built-in engine one of metric_names, for a
+ * command any name it can report (worker/metrics.h). */
+static void parse_metric_name(spec_ctx_t *c, const ynode_t *n, const char *where, int is_exec,
+                              lrs_spec_info_t *info)
 {
-    static const char *const keys[] = {"metric", "goal", NULL};
-    int metric = 0, goal = -1;
-    if (check_mapping(c, obj, "objective", keys) < 0)
+    int k = 0;
+    if (!is_exec) {
+        if (y_enum(c, n, where, metric_names, &k) == 0)
+            info->metric = metric_names[k];
         return;
+    }
+    const char *name;
+    if (y_string(c, n, where, &name) < 0)
+        return;
+    if (!lrs_metrics_valid_name(name)) {
+        ERR_AT(c, n, "%s: '%s' is not a metric name: letters, digits and _ . : / -, starting with a "
+                     "letter or _, at most %d bytes", where, n->text, LRS_METRIC_NAME_MAX - 1);
+        return;
+    }
+    info->metric = name;
+}
+
+/* `objective: {metric: NAME, goal: G}` or `metric: {name: NAME, goal: G}`
+ * (also `metric: NAME`); name_key is "metric" or "name". */
+static void parse_objective(spec_ctx_t *c, const ynode_t *obj, const char *where, const char *name_key,
+                            int is_exec, lrs_spec_info_t *info)
+{
+    const char *const keys[] = {name_key, "goal", NULL};
+    char w[64];
+    int goal = -1;
     const ynode_t *n;
-    if ((n = map_get(obj, "metric")))
-        y_enum(c, n, "objective.metric", metric_names, &metric);
-    if ((n = map_get(obj, "goal")))
-        y_enum(c, n, "objective.goal", goal_names, &goal);
-    info->metric = metric_names[metric];
+    if (obj->kind == Y_SCALAR && strcmp(where, "metric") == 0) {
+        parse_metric_name(c, obj, where, is_exec, info);
+    } else {
+        if (check_mapping(c, obj, where, keys) < 0)
+            return;
+        snprintf(w, sizeof w, "%s.%s", where, name_key);
+        if ((n = map_get(obj, name_key)))
+            parse_metric_name(c, n, w, is_exec, info);
+        else if (is_exec)
+            ERR_AT(c, obj, "%s: missing %s: the metric the command reports", where, name_key);
+        snprintf(w, sizeof w, "%s.goal", where);
+        if ((n = map_get(obj, "goal")))
+            y_enum(c, n, w, goal_names, &goal);
+    }
     /* Loss is minimised and accuracy maximised unless said otherwise. */
-    info->goal = goal >= 0 ? (lrs_goal_t)goal : metric == 1 ? LRS_GOAL_MAXIMIZE : LRS_GOAL_MINIMIZE;
+    info->goal = goal >= 0 ? (lrs_goal_t)goal
+                           : strcmp(info->metric, "accuracy") == 0 ? LRS_GOAL_MAXIMIZE : LRS_GOAL_MINIMIZE;
 }
 
 static void resolve_data_path(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *n, const char *base_dir)
@@ -800,10 +852,124 @@ static void parse_train(spec_ctx_t *c, lrs_spec_info_t *info, const ynode_t *tra
         ERR_AT(c, n, "train.holdout: expected a fraction in (0, 1), got %s", n->text);
 }
 
+/* ------------------------------------------------------- exec settings */
+
+static int env_name_ok(const char *name)
+{
+    if (!((name[0] >= 'A' && name[0] <= 'Z') || (name[0] >= 'a' && name[0] <= 'z') || name[0] == '_'))
+        return 0;
+    for (const char *p = name; *p; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+              *p == '_'))
+            return 0;
+    return 1;
+}
+
+static int env_entry_cmp(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    size_t nx = strcspn(x, "="), ny = strcspn(y, "=");
+    int r = strncmp(x, y, nx < ny ? nx : ny);
+    return r ? r : (nx > ny) - (nx < ny);
+}
+
+/* `env: {NAME: value, ...}` as "NAME=value" entries sorted by name, so the
+ * order keys are written in changes neither the runs nor the hash. */
+static void parse_env(spec_ctx_t *c, lrs_exec_spec_t *ex, const ynode_t *env)
+{
+    char tmp[96];
+    if (env->kind != Y_MAP) {
+        ERR_AT(c, env, "env: expected a mapping of NAME: value, got %s", describe(env, tmp, sizeof tmp));
+        return;
+    }
+    const char **entries = arena_alloc(c->arena, (size_t)(env->n ? env->n : 1) * sizeof *entries);
+    if (!entries)
+        return;
+    int n = 0;
+    for (int i = 0; i < env->n; i++) {
+        const ynode_t *key = map_key(env, i), *val = map_value(env, i);
+        if (!env_name_ok(key->text)) {
+            ERR_AT(c, key, "env: '%s' is not a variable name: letters, digits and _, not starting "
+                           "with a digit", key->text);
+            continue;
+        }
+        if (strncmp(key->text, "LRSWEEP_", 8) == 0) {
+            ERR_AT(c, key, "env: %s is set by lrsweep itself (LRSWEEP_* names are reserved)",
+                   key->text);
+            continue;
+        }
+        if (val->kind != Y_SCALAR) {
+            ERR_AT(c, val, "env.%s: expected a string value, got %s (write \"\" for an empty one)",
+                   key->text, describe(val, tmp, sizeof tmp));
+            continue;
+        }
+        size_t kl = strlen(key->text), vl = strlen(val->text);
+        char *e = arena_alloc(c->arena, kl + vl + 2);
+        if (!e)
+            return;
+        memcpy(e, key->text, kl);
+        e[kl] = '=';
+        memcpy(e + kl + 1, val->text, vl + 1);
+        entries[n++] = e;
+    }
+    qsort(entries, (size_t)n, sizeof *entries, env_entry_cmp);
+    ex->env = entries;
+    ex->n_env = n;
+}
+
+static void resolve_workdir(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *n, const char *base_dir)
+{
+    const char *dir;
+    if (y_string(c, n, "workdir", &dir) < 0)
+        return;
+    s->workdir_as_written = dir;
+    s->exec.workdir = dir;
+    /* Relative to the spec's folder, as data.path; without a base folder (a
+     * worker's copy) as written, relative to the worker's directory. */
+    if (base_dir && dir[0] != '/' && base_dir[0]) {
+        const char *joined = strcmp(dir, ".") == 0 ? arena_strndup(c->arena, base_dir, strlen(base_dir))
+                                                   : arena_printf(c->arena, "%s/%s", base_dir, dir);
+        if (joined)
+            s->exec.workdir = joined;
+    }
+}
+
+/* command, shell, timeout, folds, workdir, env: the lrs_exec_spec_t. */
+static void parse_exec(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *root, const char *base_dir)
+{
+    lrs_exec_spec_t *ex = &s->exec;
+    const ynode_t *cmd = map_get(root, "command"), *n;
+    if ((n = map_get(root, "shell")))
+        y_bool(c, n, "shell", &ex->shell);
+    if ((n = map_get(root, "timeout")) && y_double(c, n, "timeout", &ex->timeout_s) == 0 &&
+        !(ex->timeout_s > 0 && ex->timeout_s <= 1e9))
+        ERR_AT(c, n, "timeout: expected seconds > 0 (leave it out for no timeout), got %s", n->text);
+    if ((n = map_get(root, "folds")))
+        y_int(c, n, "folds", 0, LRS_EXEC_MAX_FOLDS, &ex->folds);
+    if ((n = map_get(root, "workdir")))
+        resolve_workdir(c, s, n, base_dir);
+    if ((n = map_get(root, "env")))
+        parse_env(c, ex, n);
+    char tmp[96];
+    if (cmd->kind != Y_SCALAR) {
+        ERR_AT(c, cmd, "command: expected the command line as one string, got %s",
+               describe(cmd, tmp, sizeof tmp));
+        return;
+    }
+    ex->command = arena_strndup(c->arena, cmd->text, strlen(cmd->text));
+    lrs_err_t e;
+    lrs_err_clear(&e);
+    /* Columns in the message are the template's own (1 = its first character). */
+    if (ex->command && lrs_exec_check_template(ex->command, ex->shell, &e) < 0)
+        ERR_AT(c, cmd, "%s", e.msg);
+}
+
 /* Cross-setting rules: what the model and objective need from the data. */
 static void check_settings(spec_ctx_t *c, const lrs_spec_t *s, const ynode_t *root)
 {
     const lrs_spec_info_t *in = &s->info;
+    if (s->is_exec)
+        return;
     const ynode_t *data = map_get(root, "data"), *model = map_get(root, "model");
     const ynode_t *obj = map_get(root, "objective");
     int regression = in->synthetic_rows > 0 || in->task_hint == LRS_TASK_REGRESSION;
@@ -1526,6 +1692,18 @@ static uint64_t spec_hash(const lrs_spec_t *s)
     h = hash_u64(h, (uint64_t)in->shuffle);
     h = hash_u64(h, (uint64_t)in->standardize);
     h = hash_double(h, in->holdout);
+    if (s->is_exec) {   /* built-in specs hash exactly as before exec specs existed */
+        const lrs_exec_spec_t *ex = &s->exec;
+        h = hash_str(h, "exec");
+        h = hash_str(h, ex->command);
+        h = hash_u64(h, (uint64_t)ex->shell);
+        h = hash_str(h, in->metric);
+        h = hash_u64(h, (uint64_t)ex->folds);
+        h = hash_str(h, s->workdir_as_written);
+        h = hash_u64(h, (uint64_t)ex->n_env);
+        for (int i = 0; i < ex->n_env; i++)
+            h = hash_str(h, ex->env[i]);
+    }
     return hash_block(h, s->root);
 }
 
@@ -1555,10 +1733,33 @@ static void parse_top(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *root, const c
         ERR_AT(c, root, "missing required key 'trials' (the %s sampler needs a trial count)",
                sampler_names[sampler]);
     }
+    s->is_exec = map_get(root, "command") != NULL;
     in->metric = metric_names[0];
     in->goal = LRS_GOAL_MINIMIZE;
-    if ((n = map_get(root, "objective")))
-        parse_objective(c, n, in);
+    const ynode_t *obj = map_get(root, "objective"), *metric = map_get(root, "metric");
+    if (obj && metric)
+        ERR_AT(c, map_key(root, key_index(root, "metric")),
+               "metric: give either objective or metric, not both");
+    else if (obj)
+        parse_objective(c, obj, "objective", "metric", s->is_exec, in);
+    else if (metric)
+        parse_objective(c, metric, "metric", "name", s->is_exec, in);
+    else if (s->is_exec)
+        ERR_AT(c, root, "missing required key 'metric' (the name the command reports, e.g. "
+                        "metric: {name: val_loss, goal: minimize})");
+    /* Keys that belong to the other kind of spec. */
+    const char *const *wrong = s->is_exec ? builtin_keys : exec_keys;
+    for (int i = 0; wrong[i]; i++)
+        if ((n = map_get(root, wrong[i])))
+            ERR_AT(c, map_key(root, key_index(root, wrong[i])),
+                   s->is_exec ? "%s: an exec spec (command:) runs the user's command; data, model and "
+                                "train apply only to the built-in engine"
+                              : "%s: applies only to an exec spec (with command:)",
+                   wrong[i]);
+    if (s->is_exec) {
+        parse_exec(c, s, root, base_dir);
+        return;
+    }
     if ((n = map_get(root, "data")))
         parse_data(c, s, n, base_dir);
     if ((n = map_get(root, "model")))
@@ -1653,6 +1854,11 @@ int lrs_spec_parse_report(const char *name, const char *text, size_t len, const 
         s->trial_count = s->info.sampler == LRS_SAMPLER_GRID ? s->root->grid_count : s->info.trials;
         if (s->info.sampler == LRS_SAMPLER_GRID)
             s->info.trials = s->trial_count;
+        if (s->is_exec) {
+            s->exec.metric = s->info.metric;
+            s->exec.maximize = s->info.goal == LRS_GOAL_MAXIMIZE;
+            s->info.exec = &s->exec;
+        }
         s->hash = spec_hash(s);
         s->sampler = lrs_sampler_new(s->info.sampler, s->root, s->dims, s->info.seed, err);
         if (!s->sampler)
@@ -1792,6 +1998,82 @@ uint64_t lrs_spec_trial_seed(const lrs_spec_t *s, uint64_t index)
 {
     /* 53 bits: exact in JSON readers that use doubles, and in SQLite. */
     return lrs_rng_key(s->info.seed, index, LRS_RNG_TRIAL_SEED) & ((1ULL << 53) - 1);
+}
+
+/* ------------------------------------------- configs without sampling */
+
+/* The fixed values of the branches a config takes.  A loaded spec has each
+ * parameter at most once per trial, so LRS_P_COUNT entries suffice. */
+typedef struct fixed_set {
+    const lrs_space_node_t *node[LRS_P_COUNT];
+    int n;
+    uint64_t searched;
+} fixed_set_t;
+
+static int cfg_int(const lrs_trial_cfg_t *cfg, const lrs_param_info_t *p)
+{
+    int v;
+    memcpy(&v, (const char *)cfg + p->offset, sizeof v);
+    return v;
+}
+
+/* Walks block: a parameter set by a word takes the branch of the word's
+ * value (if the space has one), a fixed one is collected and takes its only
+ * branch, a searched one is noted and its branches are not entered. */
+static void collect_fixed(const lrs_space_block_t *b, const lrs_trial_cfg_t *words, fixed_set_t *f)
+{
+    for (int i = 0; b && i < b->n_nodes; i++) {
+        const lrs_space_node_t *n = &b->nodes[i];
+        const lrs_param_info_t *p = n->param;
+        int fixed = n->dist == LRS_DIST_VALUES && n->n_values == 1, branch = -1;
+        if ((words->set_mask >> p->id) & 1u) {
+            for (int k = 0; n->branches && k < n->n_values; k++)
+                if ((int)n->values[k].number == cfg_int(words, p))
+                    branch = k;
+        } else if (fixed) {
+            if (f->n < LRS_P_COUNT)
+                f->node[f->n++] = n;
+            branch = 0;
+        } else {
+            f->searched |= 1ull << p->id;
+        }
+        if (n->branches && branch >= 0)
+            collect_fixed(&n->branches[branch], words, f);
+    }
+}
+
+static int apply_words(lrs_trial_cfg_t *cfg, char *const *words, int n_words, lrs_err_t *err)
+{
+    for (int i = 0; i < n_words; i++)
+        if (lrs_trial_cfg_assign(cfg, words[i], err) < 0)
+            return -1;
+    return 0;
+}
+
+int lrs_spec_config(const lrs_spec_t *s, char *const *words, int n_words, lrs_trial_cfg_t *cfg,
+                    uint64_t *searched, lrs_err_t *err)
+{
+    lrs_trial_cfg_t given, probe;
+    fixed_set_t f = {.n = 0};
+    lrs_trial_cfg_init(&given);
+    lrs_trial_cfg_init(cfg);
+    if (apply_words(&given, words, n_words, err) < 0)
+        return -1;
+    collect_fixed(s->root, &given, &f);
+    /* The optimizer and scheduler the config ends with decide which fixed
+     * values apply; then the words go on top. */
+    lrs_trial_cfg_init(&probe);
+    for (int i = 0; i < f.n; i++)
+        lrs_space_store_value(&probe, f.node[i], 0);
+    apply_words(&probe, words, n_words, err);
+    for (int i = 0; i < f.n; i++)
+        if (lrs_param_active(f.node[i]->param, &probe))
+            lrs_space_store_value(cfg, f.node[i], 0);
+    if (apply_words(cfg, words, n_words, err) < 0 || lrs_trial_cfg_finalize(cfg, err) < 0)
+        return -1;
+    if (searched)
+        *searched = f.searched & ~given.set_mask;
+    return 0;
 }
 
 /* ------------------------------------------------------- JSON writing */

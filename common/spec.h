@@ -2,8 +2,11 @@
  *
  * A spec names the sweep, its seed and trial budget, the sampler, the
  * objective, the data, the model, the training settings and the search space
- * (docs/spec.md is the full reference).  Loading validates everything before
- * anything runs; every error names file:line:column and what was expected.
+ * (docs/spec.md is the full reference).  An exec spec names the user's own
+ * training command (`command:`, worker/exec.h) instead of data, model and
+ * train settings; lrs_spec_info(s)->exec is then non-NULL.  Loading
+ * validates everything before anything runs; every error names
+ * file:line:column and what was expected.
  *
  * After loading, a spec is immutable.  Trial i is a pure function of
  * (spec, seed, i): any process can regenerate any trial on its own, at the
@@ -21,6 +24,7 @@
 
 #include "common/err.h"
 #include "common/params.h"
+#include "worker/exec.h"
 #include "worker/model.h"
 
 typedef struct lrs_spec lrs_spec_t;   /* opaque, immutable after load */
@@ -38,7 +42,7 @@ typedef struct lrs_spec_info {
     uint64_t seed;
     uint64_t trials;                 /* `trials:` as written (grid: the grid size) */
     lrs_sampler_kind_t sampler;
-    const char *metric;              /* "val_loss" | "accuracy" */
+    const char *metric;              /* "val_loss" | "accuracy"; exec specs: any metric name */
     lrs_goal_t goal;
     const char *data_path;           /* resolved against the spec's folder; NULL: synthetic/none */
     const char *const *targets;      /* target column names, n_targets of them */
@@ -53,6 +57,12 @@ typedef struct lrs_spec_info {
     int shuffle;
     int standardize;
     double holdout;                  /* validation fraction when folds == 1 */
+    /* Exec specs (`command:`): what lrs_exec_run needs, with metric/maximize
+     * equal to metric/goal above and workdir resolved against the spec's
+     * folder (kept as written when parsed without a base folder; NULL when
+     * not given: the current directory).  NULL for built-in specs, whose
+     * data/model/train fields above are then unused. */
+    const lrs_exec_spec_t *exec;
 } lrs_spec_info_t;
 
 /* Reads and validates the spec file at path.  On failure *out is NULL and err
@@ -100,10 +110,22 @@ int lrs_spec_sample(const lrs_spec_t *s, uint64_t index, lrs_trial_cfg_t *cfg, u
 uint64_t lrs_spec_trial_seed(const lrs_spec_t *s, uint64_t index);
 
 /* 64-bit hash of everything that determines trials and their results
- * (search space, sampler, seed, data/model/train settings; not `trials:`,
- * `name:`, `objective:` nor the order of keys), so a resumed sweep can refuse
- * a changed space. */
+ * (search space, sampler, seed, data/model/train settings; for exec specs
+ * command, shell, metric name, folds, workdir and env; not `trials:`,
+ * `name:`, `timeout:`, the goal, built-in specs' `objective:` nor the order
+ * of keys), so a resumed sweep can refuse a changed space. */
 uint64_t lrs_spec_space_hash(const lrs_spec_t *s);
+
+/* One config from the spec without sampling, for `lrsweep train --spec`:
+ * the spec's fixed parameters (a single value, at the top of `search:` or
+ * in a branch the config takes), then the n_words PARAM=VALUE words, which
+ * override or add.  A fixed parameter that does not apply to the config's
+ * final optimizer / scheduler is left out.  cfg is finalized; *searched
+ * (may be NULL) gets a bit per searched parameter of the branches taken
+ * that no word set (they keep their defaults).  Errors (usage) name the
+ * word or the finalize rule. */
+int lrs_spec_config(const lrs_spec_t *s, char *const *words, int n_words, lrs_trial_cfg_t *cfg,
+                    uint64_t *searched, lrs_err_t *err);
 
 /* The YAML text as loaded (NUL-terminated), to store with the sweep. */
 const char *lrs_spec_text(const lrs_spec_t *s);

@@ -1,6 +1,10 @@
 /* cmd_spec.c — `lrsweep validate` and `lrsweep sample`: check a sweep spec,
  * and print the trials it describes as JSON Lines without running them.
  *
+ * For an exec spec, validate also looks at this machine: a command whose
+ * program is not on PATH, or a workdir that does not exist, is a warning,
+ * not an error — the workers that run the command may be other machines.
+ *
  * `sample` is the spec's hot path made visible: each line is regenerated
  * from (spec, seed, i) alone, so `--start I -n K` prints exactly lines
  * I..I+K-1 of a longer run.  Lines are assembled in a large buffer and
@@ -10,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/cli.h"
 #include "common/err.h"
@@ -24,6 +29,43 @@ static int wants_help(int argc, char **argv)
     return 0;
 }
 
+/* The PATH a run of ex would search: env's, else this process's. */
+static const char *exec_path_env(const lrs_exec_spec_t *ex)
+{
+    const char *path = getenv("PATH");
+    for (int i = 0; i < ex->n_env; i++)
+        if (strncmp(ex->env[i], "PATH=", 5) == 0)
+            path = ex->env[i] + 5;
+    return path;
+}
+
+/* Warnings about this machine for an exec spec (see the header comment). */
+static void warn_exec(const char *spec_path, const lrs_exec_spec_t *ex)
+{
+    struct stat st;
+    if (ex->workdir && (stat(ex->workdir, &st) != 0 || !S_ISDIR(st.st_mode)))
+        fprintf(stderr, "%s: warning: workdir '%s' is not a folder on this machine\n", spec_path,
+                ex->workdir);
+    char *prog = lrs_exec_template_program(ex->command, ex->shell);
+    if (!prog)
+        return;   /* shell: true — the shell finds the program */
+    char *found = NULL, *joined = NULL;
+    if (strchr(prog, '/') && prog[0] != '/' && ex->workdir) {
+        size_t n = strlen(ex->workdir) + strlen(prog) + 2;
+        joined = malloc(n);
+        if (joined)
+            snprintf(joined, n, "%s/%s", ex->workdir, prog);
+    }
+    found = lrs_exec_find_program(joined ? joined : prog, exec_path_env(ex));
+    if (!found)
+        fprintf(stderr, "%s: warning: command: program '%s' is not %s on this machine; every "
+                        "worker that runs this sweep needs it\n",
+                spec_path, prog, strchr(prog, '/') ? "an executable file" : "found in PATH");
+    free(found);
+    free(joined);
+    free(prog);
+}
+
 int lrs_cmd_validate(int argc, char **argv)
 {
     if (wants_help(argc, argv)) {
@@ -33,6 +75,9 @@ int lrs_cmd_validate(int argc, char **argv)
                "where N is the number of trials (trials:, or the grid size) and P the\n"
                "number of searched parameters (one per branch they appear in).\n"
                "Otherwise prints every error as FILE:LINE:COLUMN: message and exits 2.\n"
+               "For a spec with command: (the user's own training command), a program\n"
+               "not found in PATH of this machine, or a missing workdir, is a warning\n"
+               "on stderr (exit 0): the workers may be other machines.\n"
                "The spec format is described in docs/spec.md.\n");
         return lrs_cli_finish(0);
     }
@@ -49,6 +94,8 @@ int lrs_cmd_validate(int argc, char **argv)
             fprintf(stderr, "lrsweep validate: %s\n", err.msg);
         return err.code ? err.code : LRS_EXIT_USAGE;
     }
+    if (lrs_spec_info(spec)->exec)
+        warn_exec(argv[1], lrs_spec_info(spec)->exec);
     printf("ok: %" PRIu64 " trials, %d parameters\n", lrs_spec_trial_count(spec),
            lrs_spec_param_count(spec));
     lrs_spec_destroy(&spec);

@@ -1,17 +1,27 @@
 /* cmd_train.c — `lrsweep train`: one trial of the built-in engine on a CSV
  * file or the synthetic problem, printed as a table or as one JSON object.
  *
+ * With --spec, one trial of a sweep spec runs here the way a worker would
+ * run it: data, model and validation settings come from the spec, the
+ * parameters from `--trial I` (trial I's sampled config and training seed)
+ * or from PARAM=VALUE words on top of the spec's fixed values.  An exec spec
+ * (`command:`) runs the user's command instead (worker/exec.h), streaming
+ * its output, then prints the metrics it reported and the outcome.
+ *
  * Options are parsed into a plain `train_args_t` by one getopt_long loop
  * (a new option is one table row, one case and one field); every remaining
  * word is a trial parameter NAME=VALUE checked through the parameter table.
  * Bad usage or data exits 2 with a message naming the option or the place in
- * the file; a diverged trial is a result (exit 0).
+ * the file; a diverged (or failed) trial is a result (exit 0).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <inttypes.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +29,10 @@
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/params.h"
+#include "common/spec.h"
 #include "worker/data.h"
+#include "worker/exec.h"
+#include "worker/synthetic.h"
 #include "worker/train.h"
 
 #define MAX_TARGETS 256
@@ -42,6 +55,12 @@ typedef struct train_args {
     int folds_given, holdout_given;
     int json;
     int repeat;                    /* hidden: rerun the trial N times (benchmarks) */
+    const char *spec_path;         /* --spec */
+    int trial_given, seed_given;
+    uint64_t trial;
+    const char *engine_option;     /* first data/model/validation option given (refused with --spec) */
+    char **words;                  /* the PARAM=VALUE words, n_words of them */
+    int n_words;
     lrs_train_opts_t opts;
     lrs_trial_cfg_t cfg;
 } train_args_t;
@@ -49,7 +68,7 @@ typedef struct train_args {
 enum {
     OPT_DATA = 256, OPT_TARGET, OPT_SYNTHETIC, OPT_TASK, OPT_MODEL, OPT_HIDDEN, OPT_ACTIVATION,
     OPT_FOLDS, OPT_HOLDOUT, OPT_NO_SHUFFLE, OPT_SEED, OPT_INIT, OPT_NO_STANDARDIZE, OPT_JSON,
-    OPT_REPEAT
+    OPT_REPEAT, OPT_SPEC, OPT_TRIAL
 };
 
 static const struct option long_options[] = {
@@ -68,6 +87,8 @@ static const struct option long_options[] = {
     {"no-standardize", no_argument, NULL, OPT_NO_STANDARDIZE},
     {"json", no_argument, NULL, OPT_JSON},
     {"repeat", required_argument, NULL, OPT_REPEAT},
+    {"spec", required_argument, NULL, OPT_SPEC},
+    {"trial", required_argument, NULL, OPT_TRIAL},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -76,10 +97,25 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: lrsweep train (--data FILE --target COL[,COL...] | --synthetic ROWS,FEATURES,OUTPUTS[,NOISE])\n"
-            "                     [options] [PARAM=VALUE...]\n\n"
+            "                     [options] [PARAM=VALUE...]\n"
+            "       lrsweep train --spec SPEC [--trial I | PARAM=VALUE...] [--seed S] [--json]\n\n"
             "Runs one trial of the built-in engine: trains the model under the given\n"
             "optimizer and learning-rate schedule on every fold and reports the\n"
             "cross-validated validation loss (the score; lower is better).\n\n"
+            "sweep spec:\n"
+            "  --spec SPEC            run one trial of the sweep spec SPEC as a worker would:\n"
+            "                         data, model and validation settings come from the\n"
+            "                         spec (so the options under data/model/validation\n"
+            "                         below are refused); the parameters are the spec's\n"
+            "                         fixed values with PARAM=VALUE words on top, seed\n"
+            "                         --seed (default 0).  A spec with command: runs the\n"
+            "                         user's command, streaming its output, then prints the\n"
+            "                         metrics it reported per epoch and the outcome\n"
+            "                         (complete, failed, diverged); Ctrl-C stops it\n"
+            "                         (exit 130)\n"
+            "  --trial I              with --spec: trial I's sampled parameters and training\n"
+            "                         seed, as 'lrsweep sample' prints them (--seed overrides\n"
+            "                         the seed); no PARAM=VALUE words\n\n"
             "data:\n"
             "  --data FILE            CSV file with a header row; other columns are features\n"
             "  --target COL[,COL]     target column(s) of --data\n"
@@ -111,8 +147,9 @@ static void usage(FILE *out)
             "optimizer=adam scheduler=cosine epochs=50 batch_size=32.  Defaults: sgd,\n"
             "lr 0.01, constant schedule, 100 epochs, full batch.  'lrsweep params' lists\n"
             "every parameter.\n\n"
-            "exit status: 0 trial ran (also when it diverged), 1 runtime failure,\n"
-            "2 usage or input error\n",
+            "exit status: 0 trial ran (also when it diverged, or when a spec's command\n"
+            "failed: the outcome is printed), 1 runtime failure, 2 usage or input error,\n"
+            "130 interrupted\n",
             DEFAULT_NOISE, DEFAULT_HIDDEN);
 }
 
@@ -220,10 +257,28 @@ static int parse_synthetic(const char *text, train_args_t *a)
     return 0;
 }
 
+/* The long name of an option code (without "--"). */
+static const char *option_name(int opt)
+{
+    for (const struct option *o = long_options; o->name; o++)
+        if (o->val == opt)
+            return o->name;
+    return "?";
+}
+
 /* Handles one option; returns 0, or the exit status to stop with. */
 static int apply_option(int opt, const char *arg, train_args_t *a)
 {
+    if (opt != OPT_SEED && opt != OPT_JSON && opt != OPT_REPEAT && opt != OPT_SPEC &&
+        opt != OPT_TRIAL && !a->engine_option)
+        a->engine_option = option_name(opt);
     switch (opt) {
+    case OPT_SPEC: a->spec_path = arg; return 0;
+    case OPT_TRIAL:
+        if (parse_u64(arg, &a->trial) < 0)
+            return fail(LRS_EXIT_USAGE, "--trial: expected a trial number (0, 1, ...), got '%s'", arg);
+        a->trial_given = 1;
+        return 0;
     case OPT_DATA: a->data_path = arg; return 0;
     case OPT_TARGET:
         free(a->targets_text);
@@ -287,6 +342,7 @@ static int apply_option(int opt, const char *arg, train_args_t *a)
     case OPT_SEED:
         if (parse_u64(arg, &a->opts.seed) < 0)
             return fail(LRS_EXIT_USAGE, "--seed: expected an unsigned integer, got '%s'", arg);
+        a->seed_given = 1;
         return 0;
     case OPT_INIT: a->opts.init_path = arg; return 0;
     case OPT_NO_STANDARDIZE: a->opts.standardize = 0; return 0;
@@ -324,15 +380,23 @@ static int parse_args(int argc, char **argv, train_args_t *a)
         if (status)
             return status;
     }
-    lrs_err_t err;
-    lrs_err_clear(&err);
-    for (int i = optind; i < argc; i++) {
+    for (int i = optind; i < argc; i++)
         if (!strchr(argv[i], '='))
             return fail(LRS_EXIT_USAGE, "unexpected argument '%s': parameters are NAME=VALUE "
                         "(see 'lrsweep params')", argv[i]);
-        if (lrs_trial_cfg_assign(&a->cfg, argv[i], &err) < 0)
+    a->words = argv + optind;
+    a->n_words = argc - optind;
+    return -1;
+}
+
+/* The words into a->cfg (without --spec). */
+static int words_to_cfg(train_args_t *a)
+{
+    lrs_err_t err;
+    lrs_err_clear(&err);
+    for (int i = 0; i < a->n_words; i++)
+        if (lrs_trial_cfg_assign(&a->cfg, a->words[i], &err) < 0)
             return fail(err.code ? err.code : LRS_EXIT_USAGE, "%s", err.msg);
-    }
     if (lrs_trial_cfg_finalize(&a->cfg, &err) < 0)
         return fail(err.code ? err.code : LRS_EXIT_USAGE, "%s", err.msg);
     return -1;
@@ -341,6 +405,8 @@ static int parse_args(int argc, char **argv, train_args_t *a)
 /* Cross-option checks that need no data. */
 static int check_args(train_args_t *a)
 {
+    if (a->trial_given)
+        return fail(LRS_EXIT_USAGE, "--trial needs --spec SPEC");
     if (a->synthetic == !!a->data_path)
         return fail(LRS_EXIT_USAGE, "give exactly one of --data FILE or --synthetic R,F,O");
     if (a->data_path && a->n_targets == 0)
@@ -450,7 +516,9 @@ static void print_value(double x, int width)
         printf(" %*s", width, x > 0 ? "inf" : "-inf");
 }
 
-static void print_human(const lrs_train_result_t *r, lrs_task_t task)
+/* score_name: what the score is ("val_loss", or "accuracy" for a spec
+ * whose objective is accuracy). */
+static void print_human(const lrs_train_result_t *r, lrs_task_t task, const char *score_name)
 {
     printf("%6s %14s %14s %14s\n", "epoch", "lr", "train_loss", "val_loss");
     for (int e = 0; e < r->n_epochs; e++) {
@@ -464,11 +532,17 @@ static void print_human(const lrs_train_result_t *r, lrs_task_t task)
     if (r->status == LRS_TRIAL_DIVERGED)
         printf(" at epoch %d", r->diverged_epoch);
     printf("\n");
-    if (isfinite(r->score))
-        printf("score:  %.8g ± %.4g (mean ± std of the final val_loss over %d fold%s)\n", r->score,
-               r->score_std, r->n_folds, r->n_folds == 1 ? "" : "s");
+    if (isfinite(r->score) && r->n_folds == 0)   /* the synthetic objective */
+        printf("score:  %.8g (the final %s)\n", r->score, score_name);
+    else if (isfinite(r->score))
+        printf("score:  %.8g ± %.4g (mean ± std of the final %s over %d fold%s)\n", r->score,
+               r->score_std, score_name, r->n_folds, r->n_folds == 1 ? "" : "s");
     else
         printf("score:  - (%s)\n", r->status == LRS_TRIAL_DIVERGED ? "diverged" : "no validation rows");
+    if (r->n_folds == 0) {
+        printf("\ntime:   %.3f s\n", r->seconds);
+        return;
+    }
     printf("\n%4s %14s %14s", "fold", "train_loss", "val_loss");
     if (task == LRS_TASK_CLASSIFICATION)
         printf(" %14s", "accuracy");
@@ -500,6 +574,403 @@ static int run_trials(const lrs_dataset_t *d, const train_args_t *a, lrs_train_r
     return 0;
 }
 
+/* ---- --spec: one trial of a sweep spec --------------------------------- */
+
+/* Set from the SIGINT handler while a spec's command runs; the runner polls
+ * it and kills the command's process group.  A signal handler can reach no
+ * other state, hence this one file-scope flag. */
+static atomic_int interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    atomic_store(&interrupted, 1);
+}
+
+/* The trial's config and seed: --trial I, or the spec's fixed values and the
+ * words.  Returns -1 to go on, or an exit status. */
+static int spec_config(const lrs_spec_t *spec, train_args_t *a, uint64_t *seed)
+{
+    lrs_err_t err;
+    lrs_err_clear(&err);
+    const lrs_param_info_t *table = lrs_param_table();
+    if (a->trial_given) {
+        uint64_t count = lrs_spec_trial_count(spec);
+        if (lrs_spec_info(spec)->sampler == LRS_SAMPLER_GRID && a->trial >= count)
+            return fail(LRS_EXIT_USAGE, "--trial %" PRIu64 ": the grid has %" PRIu64 " trials (0..%" PRIu64 ")",
+                        a->trial, count, count - 1);
+        if (lrs_spec_sample(spec, a->trial, &a->cfg, seed, &err) < 0)
+            return fail(err.code ? err.code : LRS_EXIT_USAGE, "%s", err.msg);
+        if (a->seed_given)
+            *seed = a->opts.seed;
+        return -1;
+    }
+    uint64_t searched = 0;
+    if (lrs_spec_config(spec, a->words, a->n_words, &a->cfg, &searched, &err) < 0)
+        return fail(err.code ? err.code : LRS_EXIT_USAGE, "%s", err.msg);
+    *seed = a->opts.seed;
+    if (searched) {
+        fprintf(stderr, "lrsweep train: note: searched in the spec but not given, so at their "
+                        "defaults:");
+        for (int id = 0; id < LRS_P_COUNT; id++)
+            if ((searched >> id) & 1u)
+                fprintf(stderr, " %s", table[id].name);
+        fprintf(stderr, " (give NAME=VALUE, or --trial I)\n");
+    }
+    return -1;
+}
+
+/* Says which trial runs, on stderr (stdout stays the result). */
+static void announce(const train_args_t *a, uint64_t seed)
+{
+    char params[4096];
+    if (lrs_spec_params_json(&a->cfg, params, sizeof params) < 0)
+        snprintf(params, sizeof params, "{...}");
+    if (a->trial_given)
+        fprintf(stderr, "lrsweep train: trial %" PRIu64 ", seed %" PRIu64 ": %s\n", a->trial, seed, params);
+    else
+        fprintf(stderr, "lrsweep train: seed %" PRIu64 ": %s\n", seed, params);
+}
+
+/* The sweep's score when the objective is accuracy: the mean fold accuracy
+ * (what a worker reports). */
+static void score_by_accuracy(lrs_train_result_t *r)
+{
+    if (r->status != LRS_TRIAL_COMPLETE || r->n_folds == 0)
+        return;
+    double sum = 0, sq = 0;
+    for (int i = 0; i < r->n_folds; i++)
+        sum += r->folds[i].accuracy;
+    double mean = sum / r->n_folds;
+    for (int i = 0; i < r->n_folds; i++)
+        sq += (r->folds[i].accuracy - mean) * (r->folds[i].accuracy - mean);
+    r->score = mean;
+    r->score_std = sqrt(sq / r->n_folds);
+}
+
+/* The built-in engine (or the synthetic objective) on the spec's data. */
+static int spec_builtin(const lrs_spec_info_t *info, train_args_t *a, uint64_t seed)
+{
+    lrs_dataset_t d;
+    memset(&d, 0, sizeof d);
+    lrs_train_result_t r;
+    memset(&r, 0, sizeof r);
+    lrs_err_t err;
+    lrs_err_clear(&err);
+    int status;
+    lrs_task_t task = LRS_TASK_REGRESSION;
+    if (info->model_kind == LRS_MODEL_SYNTHETIC) {
+        if (lrs_synthetic_run(&a->cfg, seed, info->synthetic_cost_ms, &r, &err) < 0) {
+            status = fail(err.code ? err.code : LRS_EXIT_RUNTIME, "%s", err.msg);
+            goto done;
+        }
+    } else {
+        a->opts.model = info->model;
+        a->opts.folds = info->folds;
+        a->opts.holdout = info->holdout;
+        a->opts.shuffle = info->shuffle;
+        a->opts.standardize = info->standardize;
+        a->opts.seed = seed;
+        /* As `train --model logistic`: numeric labels are classes. */
+        int task_hint = info->task_hint < 0 && info->model_kind == LRS_MODEL_LOGISTIC
+                            ? LRS_TASK_CLASSIFICATION : info->task_hint;
+        int rc = info->data_path
+                     ? lrs_dataset_load_csv(info->data_path, info->targets, info->n_targets, task_hint,
+                                            &d, &err)
+                     : lrs_dataset_synthetic(info->synthetic_rows, info->synthetic_features,
+                                             info->synthetic_outputs, info->synthetic_noise, info->seed,
+                                             &d, &err);
+        if (rc < 0) {
+            status = fail(err.code ? err.code : LRS_EXIT_USAGE, "%s", err.msg);
+            goto done;
+        }
+        if (info->model_kind == LRS_MODEL_LINEAR && d.task == LRS_TASK_CLASSIFICATION) {
+            status = fail(LRS_EXIT_USAGE, "%s: model type linear is for regression but the target "
+                          "is categorical; use type logistic", a->spec_path);
+            goto done;
+        }
+        task = d.task;
+        if (run_trials(&d, a, &r, &err) < 0) {
+            status = fail(err.code ? err.code : LRS_EXIT_RUNTIME, "%s", err.msg);
+            goto done;
+        }
+    }
+    int accuracy = strcmp(info->metric, "accuracy") == 0;
+    if (accuracy)
+        score_by_accuracy(&r);
+    if (a->json) {
+        if (print_json(&r, task) < 0) {
+            status = fail(LRS_EXIT_RUNTIME, "writing JSON output failed");
+            goto done;
+        }
+    } else {
+        print_human(&r, task, accuracy ? "accuracy" : "val_loss");
+    }
+    status = lrs_cli_finish(0);
+done:
+    lrs_train_result_free(&r);
+    lrs_dataset_free(&d);
+    return status;
+}
+
+/* ---- exec specs -------------------------------------------------------- */
+
+typedef struct stream_ctx {
+    int json;         /* 1: everything the command prints goes to stderr */
+    int folds;
+    int last_fold;
+} stream_ctx_t;
+
+/* on_output: the command's output as it comes. */
+static void stream_output(void *ctx, int fold, int stream, const char *data, size_t len)
+{
+    stream_ctx_t *sc = ctx;
+    if (sc->folds > 0 && fold != sc->last_fold) {
+        fflush(stdout);
+        fprintf(stderr, "lrsweep train: fold %d/%d\n", fold + 1, sc->folds);
+        sc->last_fold = fold;
+    }
+    FILE *out = sc->json || stream == 2 ? stderr : stdout;
+    fwrite(data, 1, len, out);
+    fflush(out);
+}
+
+/* Prints the expanded command, one shell-quoted word at a time. */
+static void print_command(const lrs_exec_spec_t *ex, const lrs_trial_cfg_t *cfg)
+{
+    char **argv = NULL;
+    int argc = 0;
+    lrs_err_t err;
+    if (lrs_exec_expand(ex->command, ex->shell, cfg, &argv, &argc, &err) < 0)
+        return;   /* lrs_exec_run reports it */
+    fprintf(stderr, "lrsweep train: running");
+    for (int i = 0; i < argc; i++) {
+        const char *w = argv[i];
+        if (*w && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=.,/:@%") ==
+                      strlen(w)) {
+            fprintf(stderr, " %s", w);
+            continue;
+        }
+        fputs(" '", stderr);
+        for (; *w; w++)
+            fputs(*w == '\'' ? "'\\''" : (char[2]){*w, 0}, stderr);
+        fputc('\'', stderr);
+    }
+    if (ex->workdir)
+        fprintf(stderr, "   (in %s)", ex->workdir);
+    fputc('\n', stderr);
+    lrs_exec_argv_free(&argv);
+}
+
+/* Curve points of one report line (same fold and epoch, consecutive). */
+static size_t curve_row_end(const lrs_exec_result_t *r, size_t i)
+{
+    size_t j = i + 1;
+    while (j < r->n_curve && r->curve[j].fold == r->curve[i].fold && r->curve[j].epoch == r->curve[i].epoch)
+        j++;
+    return j;
+}
+
+/* A JSON string of raw bytes (invalid UTF-8 as \xNN), or null. */
+static json_t *raw_string(const char *data, size_t len)
+{
+    char *text = data ? lrs_exec_escape_text(data, len) : NULL;
+    json_t *s = text ? json_string(text) : json_null();
+    free(text);
+    return s;
+}
+
+static int print_exec_json(const lrs_exec_spec_t *ex, const lrs_exec_result_t *r)
+{
+    json_t *root = json_object(), *epochs = json_array(), *finals = json_object();
+    int rc = -1;
+    if (!root || !epochs || !finals)
+        goto done;
+    json_object_set_new(root, "status", json_string(lrs_exec_status_name(r->status)));
+    json_object_set_new(root, "metric", json_string(ex->metric));
+    json_object_set_new(root, "score", number(r->objective));
+    json_object_set_new(root, "score_std", number(r->objective_std));
+    json_object_set_new(root, "error", r->error[0] ? raw_string(r->error, strlen(r->error)) : json_null());
+    for (size_t i = 0; i < r->n_curve;) {
+        size_t end = curve_row_end(r, i);
+        json_t *o = json_object();
+        json_object_set_new(o, "fold", json_integer(r->curve[i].fold));
+        json_object_set_new(o, "epoch", json_integer(r->curve[i].epoch));
+        for (; i < end; i++)
+            json_object_set_new(o, r->names[r->curve[i].name], number(r->curve[i].value));
+        if (json_array_append_new(epochs, o) < 0)
+            goto done;
+    }
+    for (int k = 0; k < r->n_names; k++)
+        json_object_set_new(finals, r->names[k], number(r->finals[k]));
+    json_object_set(root, "epochs", epochs);
+    json_object_set(root, "metrics", finals);
+    json_object_set_new(root, "curve_truncated", json_boolean(r->curve_truncated));
+    json_object_set_new(root, "runs", json_integer(r->runs));
+    json_object_set_new(root, "exit_status", r->exit_status >= 0 ? json_integer(r->exit_status) : json_null());
+    json_object_set_new(root, "signal", r->term_signal ? json_integer(r->term_signal) : json_null());
+    json_object_set_new(root, "stderr_tail", raw_string(r->stderr_tail, r->stderr_tail_len));
+    json_object_set_new(root, "seconds", json_real(r->elapsed_s));
+    if (json_dumpf(root, stdout, JSON_COMPACT | JSON_REAL_PRECISION(17)) == 0 && putchar('\n') != EOF)
+        rc = 0;
+done:
+    json_decref(epochs);
+    json_decref(finals);
+    json_decref(root);
+    return rc;
+}
+
+/* The reported curve as a table: one row per report line with an epoch. */
+static void print_curve(const lrs_exec_spec_t *ex, const lrs_exec_result_t *r)
+{
+    if (r->n_curve == 0) {
+        printf("(no metric line with epoch=)\n");
+        return;
+    }
+    int used[LRS_EXEC_MAX_NAMES] = {0};
+    for (size_t i = 0; i < r->n_curve; i++)
+        used[r->curve[i].name] = 1;
+    if (ex->folds > 0)
+        printf("%4s ", "fold");
+    printf("%6s", "epoch");
+    for (int k = 0; k < r->n_names; k++)
+        if (used[k])
+            printf(" %14.14s", r->names[k]);
+    printf("\n");
+    for (size_t i = 0; i < r->n_curve;) {
+        size_t end = curve_row_end(r, i);
+        double row[LRS_EXEC_MAX_NAMES];
+        for (int k = 0; k < r->n_names; k++)
+            row[k] = NAN;
+        if (ex->folds > 0)
+            printf("%4d ", r->curve[i].fold);
+        printf("%6d", r->curve[i].epoch);
+        for (size_t j = i; j < end; j++)
+            row[r->curve[j].name] = r->curve[j].value;
+        for (int k = 0; k < r->n_names; k++)
+            if (used[k])
+                print_value(row[k], 14);
+        printf("\n");
+        i = end;
+    }
+    if (r->curve_truncated)
+        printf("(curve truncated at %d values)\n", LRS_EXEC_MAX_CURVE);
+}
+
+static void print_exec_human(const lrs_exec_spec_t *ex, const lrs_exec_result_t *r)
+{
+    printf("\n");
+    print_curve(ex, r);
+    printf("\nstatus: %s\n", lrs_exec_status_name(r->status));
+    if (r->status == LRS_EXEC_COMPLETE && ex->folds > 0)
+        printf("score:  %s = %.8g ± %.4g (mean ± std of the last value over %d folds)\n", ex->metric,
+               r->objective, r->objective_std, ex->folds);
+    else if (r->status == LRS_EXEC_COMPLETE)
+        printf("score:  %s = %.8g (its last reported value)\n", ex->metric, r->objective);
+    else
+        printf("score:  -\n");
+    if (r->error[0]) {
+        char *e = lrs_exec_escape_text(r->error, strlen(r->error));
+        printf("error:  %s\n", e ? e : r->error);
+        free(e);
+    }
+    if (r->n_names > 0) {
+        printf("last:  ");
+        for (int k = 0; k < r->n_names; k++) {
+            printf(" %s=", r->names[k]);
+            if (isfinite(r->finals[k]) || isnan(r->finals[k]))
+                printf("%.8g", r->finals[k]);
+            else
+                printf("%s", r->finals[k] > 0 ? "inf" : "-inf");
+        }
+        printf("\n");
+    }
+    if (r->status != LRS_EXEC_COMPLETE && r->stderr_tail_len > 0) {
+        char *t = lrs_exec_escape_text(r->stderr_tail, r->stderr_tail_len);
+        printf("stderr (last lines):\n");
+        for (char *line = t; line && *line;) {
+            char *nl = strchr(line, '\n');
+            printf("  | %.*s\n", nl ? (int)(nl - line) : (int)strlen(line), line);
+            line = nl ? nl + 1 : line + strlen(line);
+        }
+        free(t);
+    }
+    printf("time:   %.3f s (%d run%s)\n", r->elapsed_s, r->runs, r->runs == 1 ? "" : "s");
+}
+
+/* Runs the user's command for the trial, Ctrl-C cancelling it. */
+static int spec_exec(const lrs_exec_spec_t *ex, const train_args_t *a, uint64_t seed)
+{
+    lrs_exec_result_t r;
+    memset(&r, 0, sizeof r);
+    lrs_err_t err;
+    lrs_err_clear(&err);
+    stream_ctx_t sc = {.json = a->json, .folds = ex->folds, .last_fold = -1};
+    lrs_exec_hooks_t hooks = {.on_output = stream_output, .ctx = &sc, .cancel = &interrupted};
+    struct sigaction sa, old_int;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    atomic_store(&interrupted, 0);
+    print_command(ex, &a->cfg);
+    fflush(stderr);
+    sigaction(SIGINT, &sa, &old_int);
+    int rc = lrs_exec_run(ex, &a->cfg, a->trial, seed, &hooks, &r, &err);
+    sigaction(SIGINT, &old_int, NULL);
+    fflush(stdout);
+    int status;
+    if (rc < 0) {
+        status = fail(err.code ? err.code : LRS_EXIT_RUNTIME, "%s", err.msg);
+        goto done;
+    }
+    if (a->json) {
+        if (print_exec_json(ex, &r) < 0) {
+            status = fail(LRS_EXIT_RUNTIME, "writing JSON output failed");
+            goto done;
+        }
+    } else {
+        print_exec_human(ex, &r);
+    }
+    status = lrs_cli_finish(r.status == LRS_EXEC_CANCELLED ? LRS_EXIT_INTERRUPTED : 0);
+done:
+    lrs_exec_result_free(&r);
+    return status;
+}
+
+/* `train --spec SPEC ...`. */
+static int run_spec(train_args_t *a)
+{
+    if (a->engine_option)
+        return fail(LRS_EXIT_USAGE, "--%s does not combine with --spec: the data, model and "
+                    "validation settings come from the spec", a->engine_option);
+    if (a->trial_given && a->n_words > 0)
+        return fail(LRS_EXIT_USAGE, "give either --trial I or PARAM=VALUE words with --spec, not both "
+                    "(got --trial %" PRIu64 " and '%s')", a->trial, a->words[0]);
+    lrs_spec_t *spec = NULL;
+    lrs_err_t err;
+    lrs_err_clear(&err);
+    if (lrs_spec_load_report(a->spec_path, &spec, stderr, &err) < 0) {
+        /* Validation errors are already listed; I/O errors are not. */
+        if (strstr(err.msg, ": cannot open spec") || err.code == LRS_EXIT_RUNTIME)
+            fail(err.code ? err.code : LRS_EXIT_USAGE, "%s", err.msg);
+        return err.code ? err.code : LRS_EXIT_USAGE;
+    }
+    const lrs_spec_info_t *info = lrs_spec_info(spec);
+    uint64_t seed = 0;
+    int status = spec_config(spec, a, &seed);
+    if (status >= 0)
+        goto done;
+    if (info->exec && a->repeat != 1) {
+        status = fail(LRS_EXIT_USAGE, "--repeat applies only to the built-in engine");
+        goto done;
+    }
+    announce(a, seed);
+    status = info->exec ? spec_exec(info->exec, a, seed) : spec_builtin(info, a, seed);
+done:
+    lrs_spec_destroy(&spec);
+    return status;
+}
+
 int lrs_cmd_train(int argc, char **argv)
 {
     train_args_t a;
@@ -515,6 +986,13 @@ int lrs_cmd_train(int argc, char **argv)
     lrs_err_t err;
     lrs_err_clear(&err);
     int status = parse_args(argc, argv, &a);
+    if (status >= 0)
+        goto done;
+    if (a.spec_path) {
+        status = run_spec(&a);
+        goto done;
+    }
+    status = words_to_cfg(&a);
     if (status >= 0)
         goto done;
     status = check_args(&a);
@@ -539,7 +1017,7 @@ int lrs_cmd_train(int argc, char **argv)
             goto done;
         }
     } else {
-        print_human(&r, d.task);
+        print_human(&r, d.task, "val_loss");
     }
     status = lrs_cli_finish(0);
 done:
