@@ -607,8 +607,11 @@ void lrs_linear_bwd_x(int n, int in, int out, const double *dY, const double *W,
 
 typedef long long lrs_v4l __attribute__((vector_size(32), aligned(8), may_alias));
 
+/* Exported functions are plain wrappers around cloned static ones: clang 14
+ * gives a cloned function's dispatcher a suffixed name other files cannot
+ * link against. */
 LRS_VECTOR_CLONES
-void lrs_relu_fwd(size_t count, double *y)
+static void relu_fwd(size_t count, double *y)
 {
     const lrs_v4d zero = {0, 0, 0, 0};
     size_t i = 0;
@@ -621,8 +624,10 @@ void lrs_relu_fwd(size_t count, double *y)
         y[i] = y[i] < 0.0 ? 0.0 : y[i];
 }
 
+void lrs_relu_fwd(size_t count, double *y) { relu_fwd(count, y); }
+
 LRS_VECTOR_CLONES
-void lrs_relu_bwd(size_t count, const double *a, double *d)
+static void relu_bwd(size_t count, const double *a, double *d)
 {
     const lrs_v4d zero = {0, 0, 0, 0};
     size_t i = 0;
@@ -636,9 +641,11 @@ void lrs_relu_bwd(size_t count, const double *a, double *d)
 
 /* ---- squared error ---- */
 
+void lrs_relu_bwd(size_t count, const double *a, double *d) { relu_bwd(count, a, d); }
+
 LRS_VECTOR_CLONES
-double lrs_squared_error(size_t count, const double *pred, const double *target, double scale,
-                         double *grad)
+static double squared_error(size_t count, const double *pred, const double *target, double scale,
+                            double *grad)
 {
     /* sixteen partial sums (four 4-lane vectors), so no add waits on the last */
     const lrs_v4d zero = {0, 0, 0, 0};
@@ -670,4 +677,10 @@ double lrs_squared_error(size_t count, const double *pred, const double *target,
             grad[i] = scale * diff;
     }
     return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + tail;
+}
+
+double lrs_squared_error(size_t count, const double *pred, const double *target, double scale,
+                         double *grad)
+{
+    return squared_error(count, pred, target, scale, grad);
 }
