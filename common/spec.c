@@ -1737,9 +1737,12 @@ static void parse_top(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *root, const c
     in->metric = metric_names[0];
     in->goal = LRS_GOAL_MINIMIZE;
     const ynode_t *obj = map_get(root, "objective"), *metric = map_get(root, "metric");
-    if (obj && metric)
-        ERR_AT(c, map_key(root, key_index(root, "metric")),
-               "metric: give either objective or metric, not both");
+    if (obj && metric) {   /* reported at the one written second */
+        const char *second = key_index(root, "metric") > key_index(root, "objective") ? "metric"
+                                                                                     : "objective";
+        ERR_AT(c, map_key(root, key_index(root, second)),
+               "%s: give either objective or metric, not both", second);
+    }
     else if (obj)
         parse_objective(c, obj, "objective", "metric", s->is_exec, in);
     else if (metric)

@@ -3,7 +3,9 @@
  * The validation table of the issue, one test per error: each checks the
  * error's file:line:column and message, that the load fails with exit code
  * 2, and that every error is reported, not only the first.  Then the
- * settings of a valid spec, the space hash, and the shipped examples. */
+ * settings of a valid spec, the space hash, and the shipped examples; exec
+ * specs (command:, metric:, timeout, folds, workdir, env) with their errors
+ * and hash; configs from fixed values and words (lrs_spec_config). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -385,8 +387,9 @@ static void test_space_hash(void **state)
 static void test_examples_load(void **state)
 {
     (void)state;
-    const char *paths[] = {"../../examples/wine-lr.yaml", "../../examples/synthetic.yaml"};
-    for (size_t i = 0; i < 2; i++) {
+    const char *paths[] = {"../../examples/wine-lr.yaml", "../../examples/synthetic.yaml",
+                           "../../examples/pytorch/sweep.yaml"};
+    for (size_t i = 0; i < 3; i++) {
         lrs_spec_t *spec = NULL;
         lrs_err_t err;
         if (lrs_spec_load(paths[i], &spec, &err) < 0)
@@ -451,6 +454,228 @@ static void test_settings_defaults(void **state)
     lrs_spec_destroy(&spec);
 }
 
+
+/* ---- exec specs (command:) ------------------------------------------- */
+
+/* Lines 1-3 of every exec case; line 4 is the command unless said otherwise. */
+#define EXEC_HEAD "name: e\ntrials: 10\nmetric: {name: val_loss, goal: minimize}\n"
+#define EXEC_SEARCH "search:\n  lr: {log_uniform: [1.0e-4, 1.0]}\n"
+
+static lrs_spec_t *parse_ok(const char *text, const char *base_dir)
+{
+    lrs_spec_t *spec = NULL;
+    lrs_err_t err;
+    if (lrs_spec_parse("spec.yaml", text, strlen(text), base_dir, &spec, &err) < 0)
+        fail_msg("unexpected error: %s", err.msg);
+    return spec;
+}
+
+static void test_exec_settings(void **state)
+{
+    (void)state;
+    lrs_spec_t *spec = parse_ok(
+        "name: e\ntrials: 10\n"
+        "command: python3 train.py --lr {lr} --scheduler {scheduler} {args}\n"
+        "metric: {name: val_loss, goal: minimize}\n"
+        "timeout: 600\nfolds: 5\nworkdir: .\n"
+        "env: {OMP_NUM_THREADS: \"1\", A_FIRST: 2, EMPTY: \"\"}\n" EXEC_SEARCH,
+        tmpdir);
+    const lrs_spec_info_t *in = lrs_spec_info(spec);
+    const lrs_exec_spec_t *ex = in->exec;
+    assert_non_null(ex);
+    assert_string_equal(ex->command, "python3 train.py --lr {lr} --scheduler {scheduler} {args}");
+    assert_int_equal(ex->shell, 0);
+    assert_string_equal(ex->metric, "val_loss");
+    assert_string_equal(in->metric, "val_loss");
+    assert_int_equal(ex->maximize, 0);
+    assert_true(ex->timeout_s == 600.0);
+    assert_int_equal(ex->folds, 5);
+    assert_string_equal(ex->workdir, tmpdir);   /* "." is the spec's folder */
+    assert_int_equal(ex->n_env, 3);             /* sorted by name */
+    assert_string_equal(ex->env[0], "A_FIRST=2");
+    assert_string_equal(ex->env[1], "EMPTY=");
+    assert_string_equal(ex->env[2], "OMP_NUM_THREADS=1");
+    assert_int_equal(lrs_spec_trial_count(spec), 10);
+    lrs_spec_destroy(&spec);
+
+    /* Defaults; objective: works too; a worker's copy keeps workdir as written. */
+    spec = parse_ok("name: e\ntrials: 3\ncommand: ./run.sh {args}\nshell: true\nworkdir: sub/dir\n"
+                    "objective: {metric: accuracy}\n" EXEC_SEARCH,
+                    NULL);
+    ex = lrs_spec_info(spec)->exec;
+    assert_non_null(ex);
+    assert_int_equal(ex->shell, 1);
+    assert_true(ex->timeout_s == 0.0);
+    assert_int_equal(ex->folds, 0);
+    assert_int_equal(ex->n_env, 0);
+    assert_string_equal(ex->workdir, "sub/dir");
+    assert_string_equal(ex->metric, "accuracy");
+    assert_int_equal(ex->maximize, 1);   /* accuracy is maximised unless said otherwise */
+    lrs_spec_destroy(&spec);
+
+    spec = parse_ok("name: e\ntrials: 3\ncommand: ./run.sh {args}\nmetric: top1/acc\nworkdir: sub\n"
+                    EXEC_SEARCH, tmpdir);
+    ex = lrs_spec_info(spec)->exec;
+    assert_string_equal(ex->metric, "top1/acc");
+    assert_int_equal(ex->maximize, 0);
+    char want[128];
+    snprintf(want, sizeof want, "%s/sub", tmpdir);
+    assert_string_equal(ex->workdir, want);
+    lrs_spec_destroy(&spec);
+
+    /* A built-in spec has no exec part, also with metric: written the issue's way. */
+    spec = parse_ok("name: b\ntrials: 3\nmodel: {type: synthetic}\nmetric: {name: val_loss}\n"
+                    EXEC_SEARCH, NULL);
+    assert_null(lrs_spec_info(spec)->exec);
+    assert_string_equal(lrs_spec_info(spec)->metric, "val_loss");
+    lrs_spec_destroy(&spec);
+}
+
+static void test_exec_placeholder_errors(void **state)
+{
+    (void)state;
+    /* The error is at the command string; the column in the message is the template's. */
+    expect_error(EXEC_HEAD "command: python3 train.py --lr {learning_rate} {args}\n" EXEC_SEARCH, 4, 10,
+                 "command: {learning_rate} at column 23 is not a parameter");
+    /* (a quoted scalar's position is its first character, after the quote) */
+    expect_error(EXEC_HEAD "command: \"python3 train.py {args} {args}\"\n" EXEC_SEARCH, 4, 11,
+                 "{args} at column 25 appears twice");
+    expect_error(EXEC_HEAD "command: python3 train.py --x={args}\n" EXEC_SEARCH, 4, 10,
+                 "{args} at column 22 must be a word of its own");
+    expect_error(EXEC_HEAD "command: python3 'train.py\n" EXEC_SEARCH, 4, 10,
+                 "quote ' at column 9 is never closed");
+    expect_error(EXEC_HEAD "command:\n  - python3\n  - train.py\n" EXEC_SEARCH, 5, 3,
+                 "command: expected the command line as one string, got a list");
+    expect_error(EXEC_HEAD "command: \"\"\n" EXEC_SEARCH, 4, 11, "command is empty");
+}
+
+static void test_exec_key_errors(void **state)
+{
+    (void)state;
+    const char *cmd = "command: ./train.sh {args}\n";
+    char text[1024];
+#define EXEC_CASE(extra) (snprintf(text, sizeof text, "%s%s%s%s", EXEC_HEAD, cmd, extra, EXEC_SEARCH), text)
+    expect_error(EXEC_CASE("timeout: 0\n"), 5, 10, "timeout: expected seconds > 0");
+    expect_error(EXEC_CASE("timeout: -3\n"), 5, 10, "timeout: expected seconds > 0");
+    expect_error(EXEC_CASE("timeout: soon\n"), 5, 10, "timeout: expected a number, got 'soon'");
+    expect_error(EXEC_CASE("folds: -1\n"), 5, 8, "folds: -1 is out of range");
+    expect_error(EXEC_CASE("folds: 2.5\n"), 5, 8, "folds: expected an integer");
+    expect_error(EXEC_CASE("shell: maybe\n"), 5, 8, "shell: expected true or false");
+    expect_error(EXEC_CASE("env: {LRSWEEP_TRIAL: \"3\"}\n"), 5, 7,
+                 "env: LRSWEEP_TRIAL is set by lrsweep itself");
+    expect_error(EXEC_CASE("env: {1BAD: x}\n"), 5, 7, "env: '1BAD' is not a variable name");
+    expect_error(EXEC_CASE("env: {A: [1, 2]}\n"), 5, 10, "env.A: expected a string value, got a list");
+    expect_error(EXEC_CASE("env: [A=1]\n"), 5, 6, "env: expected a mapping of NAME: value");
+    expect_error(EXEC_CASE("workdir: [a]\n"), 5, 10, "workdir: expected a non-empty string");
+    expect_error(EXEC_CASE("data: {path: wine.csv, target: quality}\n"), 5, 1,
+                 "data: an exec spec (command:) runs the user's command");
+    expect_error(EXEC_CASE("model: {type: linear}\n"), 5, 1, "model: an exec spec");
+    expect_error(EXEC_CASE("comand: x\n"), 5, 1, "unknown key 'comand'");
+    expect_error(EXEC_CASE("objective: {metric: val_loss}\n"), 5, 1,
+                 "objective: give either objective or metric, not both");
+#undef EXEC_CASE
+    /* metric: required, a valid name, with a name. */
+    expect_error("name: e\ntrials: 10\ncommand: ./t.sh\n" EXEC_SEARCH, 1, 1, "missing required key 'metric'");
+    expect_error("name: e\ntrials: 10\ncommand: ./t.sh\nmetric: {name: val loss}\n" EXEC_SEARCH, 4, 16,
+                 "metric.name: 'val loss' is not a metric name");
+    expect_error("name: e\ntrials: 10\ncommand: ./t.sh\nmetric: {goal: maximize}\n" EXEC_SEARCH, 4, 9,
+                 "metric: missing name");
+    expect_error("name: e\ntrials: 10\ncommand: ./t.sh\nmetric: {name: loss, goal: down}\n" EXEC_SEARCH, 4,
+                 28, "metric.goal: expected one of minimize, maximize");
+    /* Exec keys in a built-in spec. */
+    expect_error(HEAD "  lr: 0.1\nfolds: 3\n", 6, 1, "folds: applies only to an exec spec (with command:)");
+    expect_error("name: t\ntrials: 10\nmodel: {type: synthetic}\ntimeout: 5\nsearch: {lr: 0.1}\n", 4, 1,
+                 "timeout: applies only to an exec spec");
+    expect_error("name: t\ntrials: 10\nmodel: {type: synthetic}\nmetric: {name: loss}\nsearch: {lr: 0.1}\n",
+                 4, 16, "metric.name: expected one of val_loss, accuracy, got 'loss'");
+}
+
+static void test_exec_space_hash(void **state)
+{
+    (void)state;
+    const char *base = "name: a\ntrials: 10\ncommand: ./t.sh {args}\nmetric: {name: val_loss}\n"
+                       "folds: 3\nworkdir: w\nenv: {A: \"1\", B: \"2\"}\ntimeout: 60\n" EXEC_SEARCH;
+    uint64_t h = hash_of(base);
+    /* Not the name, trials, timeout, goal or the order of env keys. */
+    assert_true(h == hash_of("name: b\ntrials: 99\ncommand: ./t.sh {args}\n"
+                             "metric: {name: val_loss, goal: maximize}\n"
+                             "folds: 3\nworkdir: w\nenv: {B: \"2\", A: \"1\"}\ntimeout: 5\n" EXEC_SEARCH));
+    const char *changed[] = {
+        "name: a\ntrials: 10\ncommand: ./t.sh -v {args}\nmetric: {name: val_loss}\n"
+        "folds: 3\nworkdir: w\nenv: {A: \"1\", B: \"2\"}\ntimeout: 60\n" EXEC_SEARCH,
+        "name: a\ntrials: 10\ncommand: ./t.sh {args}\nshell: true\nmetric: {name: val_loss}\n"
+        "folds: 3\nworkdir: w\nenv: {A: \"1\", B: \"2\"}\ntimeout: 60\n" EXEC_SEARCH,
+        "name: a\ntrials: 10\ncommand: ./t.sh {args}\nmetric: {name: loss}\n"
+        "folds: 3\nworkdir: w\nenv: {A: \"1\", B: \"2\"}\ntimeout: 60\n" EXEC_SEARCH,
+        "name: a\ntrials: 10\ncommand: ./t.sh {args}\nmetric: {name: val_loss}\n"
+        "folds: 4\nworkdir: w\nenv: {A: \"1\", B: \"2\"}\ntimeout: 60\n" EXEC_SEARCH,
+        "name: a\ntrials: 10\ncommand: ./t.sh {args}\nmetric: {name: val_loss}\n"
+        "folds: 3\nworkdir: v\nenv: {A: \"1\", B: \"2\"}\ntimeout: 60\n" EXEC_SEARCH,
+        "name: a\ntrials: 10\ncommand: ./t.sh {args}\nmetric: {name: val_loss}\n"
+        "folds: 3\nworkdir: w\nenv: {A: \"1\", B: \"3\"}\ntimeout: 60\n" EXEC_SEARCH,
+        "name: a\ntrials: 10\ncommand: ./t.sh {args}\nmetric: {name: val_loss}\n"
+        "folds: 3\nworkdir: w\nenv: {A: \"1\"}\ntimeout: 60\n" EXEC_SEARCH,
+    };
+    for (size_t i = 0; i < sizeof changed / sizeof changed[0]; i++)
+        if (hash_of(changed[i]) == h)
+            fail_msg("change %zu does not change the space hash", i);
+}
+
+/* lrs_spec_config: fixed values of the branches taken, words on top. */
+static void test_spec_config(void **state)
+{
+    (void)state;
+    lrs_spec_t *spec = parse_ok(
+        "name: c\ntrials: 10\nmodel: {type: synthetic}\nsearch:\n"
+        "  lr: {log_uniform: [1.0e-4, 1.0]}\n  epochs: 30\n"
+        "  optimizer:\n    sgd: {momentum: 0.9, nesterov: {values: [false, true]}}\n"
+        "    adam: {beta2: 0.99}\n"
+        "  scheduler:\n    step: {step_size: 7}\n", NULL);
+    lrs_trial_cfg_t cfg;
+    uint64_t searched;
+    lrs_err_t err;
+    char json[1024];
+    /* No words: fixed values at the top and in the only scheduler branch;
+     * lr and the optimizer choice are searched. */
+    if (lrs_spec_config(spec, NULL, 0, &cfg, &searched, &err) < 0)
+        fail_msg("%s", err.msg);
+    lrs_spec_params_json(&cfg, json, sizeof json);
+    assert_string_equal(json, "{\"scheduler\": \"step\", \"step_size\": 7, \"epochs\": 30}");
+    assert_true(searched == ((1ull << LRS_P_LR) | (1ull << LRS_P_OPTIMIZER)));
+    /* A word picks a branch: its fixed values come along; words override. */
+    char *words[] = {"optimizer=sgd", "lr=0.05", "epochs=12", "nesterov=true"};
+    if (lrs_spec_config(spec, words, 4, &cfg, &searched, &err) < 0)
+        fail_msg("%s", err.msg);
+    lrs_spec_params_json(&cfg, json, sizeof json);
+    assert_string_equal(json, "{\"lr\": 0.05, \"optimizer\": \"sgd\", \"momentum\": 0.9, \"nesterov\": true, "
+                              "\"scheduler\": \"step\", \"step_size\": 7, \"epochs\": 12}");
+    assert_true(searched == 0);
+    char *adam[] = {"optimizer=adam"};
+    if (lrs_spec_config(spec, adam, 1, &cfg, &searched, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(cfg.optim.kind, LRS_OPT_ADAM);
+    assert_true(cfg.optim.beta2 == 0.99);
+    assert_true(searched == (1ull << LRS_P_LR));
+    /* A scheduler outside the space: step's fixed step_size does not apply. */
+    char *cosine[] = {"scheduler=cosine", "optimizer=rmsprop"};
+    if (lrs_spec_config(spec, cosine, 2, &cfg, &searched, &err) < 0)
+        fail_msg("%s", err.msg);
+    lrs_spec_params_json(&cfg, json, sizeof json);
+    assert_string_equal(json, "{\"optimizer\": \"rmsprop\", \"scheduler\": \"cosine\", \"epochs\": 30}");
+    assert_int_equal(cfg.sched.T_max, 30);   /* finalized: T_max defaults to epochs */
+    /* Words are checked as on the command line, and so is the whole config. */
+    char *bad[] = {"lr=-1"};
+    assert_int_equal(lrs_spec_config(spec, bad, 1, &cfg, NULL, &err), -1);
+    assert_int_equal(err.code, LRS_EXIT_USAGE);
+    assert_non_null(strstr(err.msg, "lr=-1"));
+    char *foreign[] = {"optimizer=adam", "momentum=0.5"};
+    assert_int_equal(lrs_spec_config(spec, foreign, 2, &cfg, NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "momentum does not apply to optimizer adam"));
+    char *unknown[] = {"learning_rate=0.1"};
+    assert_int_equal(lrs_spec_config(spec, unknown, 1, &cfg, NULL, &err), -1);
+    lrs_spec_destroy(&spec);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -476,6 +701,11 @@ int main(void)
         cmocka_unit_test(test_space_hash),
         cmocka_unit_test(test_examples_load),
         cmocka_unit_test(test_settings_defaults),
+        cmocka_unit_test(test_exec_settings),
+        cmocka_unit_test(test_exec_placeholder_errors),
+        cmocka_unit_test(test_exec_key_errors),
+        cmocka_unit_test(test_exec_space_hash),
+        cmocka_unit_test(test_spec_config),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }
