@@ -342,32 +342,17 @@ void lrs_linear_fwd_blas(int n, int in, int out, const double *X, const double *
  * by side so that no add waits on the previous one.  A row's 4-wide store spills
  * into the next row's first outputs, which that row then overwrites (rows
  * are stored in order); the last rows store lane by lane. */
-#define NARROW_STORE(r, acc)                                                                  \
-    do {                                                                                      \
-        lrs_v4d v_ = (acc);                                                                   \
-        if (b)                                                                                \
-            v_ = v_ + bias; /* only with a bias: 0 + −0 would make +0 */                      \
-        if ((size_t)(r) * out + 4 <= total) {                                                 \
-            STORE4(Y + (size_t)(r) * out, v_);                                                \
-        } else {                                                                              \
-            for (int o_ = 0; o_ < out; o_++)                                                  \
-                Y[(size_t)(r) * out + o_] = v_[o_];                                           \
-        }                                                                                     \
-    } while (0)
 
-LRS_INLINE void fwd_narrow_body(int n, int in, int out, const double *X, const double *W,
-                                const double *b, double *Y, double *work)
+/* Blocks of eight rows whose 4-wide stores all stay inside Y; returns the
+ * first row not done.  with_bias is a constant after inlining. */
+LRS_INLINE int narrow_blocks(int n, int in, int out, const double *X, const double *work,
+                             const double *bias4, int with_bias, double *Y)
 {
-    for (int k = 0; k < in; k++)
-        for (int o = 0; o < 4; o++)
-            work[(size_t)k * 4 + o] = o < out ? W[(size_t)o * in + k] : 0.0;
-    lrs_v4d bias = {0, 0, 0, 0};
-    for (int o = 0; b && o < out; o++)
-        bias[o] = b[o];
-    const lrs_v4d zero = {0, 0, 0, 0};
+    const lrs_v4d zero = {0, 0, 0, 0}, bias = LOAD4(bias4);
     size_t total = (size_t)n * out;
     int r = 0;
-    for (; r + 8 <= n; r += 8) {   /* eight chains: enough to cover the adder's latency */
+    for (; r + 8 <= n && (size_t)(r + 7) * out + 4 <= total; r += 8) {
+        /* eight chains: enough to cover the adder's latency */
         const double *x = X + (size_t)r * in;
         lrs_v4d a0 = zero, a1 = zero, a2 = zero, a3 = zero;
         lrs_v4d a4 = zero, a5 = zero, a6 = zero, a7 = zero;
@@ -377,21 +362,46 @@ LRS_INLINE void fwd_narrow_body(int n, int in, int out, const double *X, const d
             a4 += x[4 * in + k] * w, a5 += x[5 * in + k] * w;
             a6 += x[6 * in + k] * w, a7 += x[7 * in + k] * w;
         }
-        NARROW_STORE(r, a0);
-        NARROW_STORE(r + 1, a1);
-        NARROW_STORE(r + 2, a2);
-        NARROW_STORE(r + 3, a3);
-        NARROW_STORE(r + 4, a4);
-        NARROW_STORE(r + 5, a5);
-        NARROW_STORE(r + 6, a6);
-        NARROW_STORE(r + 7, a7);
+        if (with_bias) {
+            a0 = a0 + bias, a1 = a1 + bias, a2 = a2 + bias, a3 = a3 + bias;
+            a4 = a4 + bias, a5 = a5 + bias, a6 = a6 + bias, a7 = a7 + bias;
+        }
+        double *y = Y + (size_t)r * out;
+        STORE4(y, a0), STORE4(y + out, a1), STORE4(y + 2 * out, a2), STORE4(y + 3 * out, a3);
+        STORE4(y + 4 * out, a4), STORE4(y + 5 * out, a5);
+        STORE4(y + 6 * out, a6), STORE4(y + 7 * out, a7);
     }
+    return r;
+}
+
+LRS_INLINE void fwd_narrow_body(int n, int in, int out, const double *X, const double *W,
+                                const double *b, double *Y, double *work)
+{
+    for (int k = 0; k < in; k++)
+        for (int o = 0; o < 4; o++)
+            work[(size_t)k * 4 + o] = o < out ? W[(size_t)o * in + k] : 0.0;
+    double bias4[4] = {0, 0, 0, 0};
+    for (int o = 0; b && o < out; o++)
+        bias4[o] = b[o];
+    const lrs_v4d bias = LOAD4(bias4);
+    /* without a bias nothing is added: 0 + −0 would turn −0 into +0 */
+    int r = b ? narrow_blocks(n, in, out, X, work, bias4, 1, Y)
+              : narrow_blocks(n, in, out, X, work, bias4, 0, Y);
+    size_t total = (size_t)n * out;
     for (; r < n; r++) {
         const double *x = X + (size_t)r * in;
-        lrs_v4d a0 = zero;
+        lrs_v4d acc = {0, 0, 0, 0};
         for (int k = 0; k < in; k++)
-            a0 += x[k] * LOAD4(work + (size_t)k * 4);
-        NARROW_STORE(r, a0);
+            acc += x[k] * LOAD4(work + (size_t)k * 4);
+        if (b)
+            acc = acc + bias;
+        double *y = Y + (size_t)r * out;
+        if ((size_t)r * out + 4 <= total) {
+            STORE4(y, acc);
+        } else {
+            for (int o = 0; o < out; o++)
+                y[o] = acc[o];
+        }
     }
 }
 
