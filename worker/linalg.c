@@ -69,13 +69,15 @@ lrs_kernel_t lrs_linalg_kernel(int n, int in, int out)
 #endif
 
 /* Fused multiply-add.  Where the CPU has AVX2 + FMA, every kernel (naive ones
- * included) runs a copy of its body built for avx2+fma, in which the
- * compiler contracts acc + a·b into one fused operation (allowed for this
- * file only; GCC does it from -O2 on, for all kernels alike).  Elsewhere every
- * kernel rounds the product and the sum separately.  Either way all kernels
- * agree bit for bit on a given machine, which test_linalg checks. */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("fp-contract=fast")
+ * included) runs a copy of its body built for avx2+fma whose multiply-adds
+ * are explicit fma() (fused: one rounding); elsewhere a copy whose a·b + c
+ * rounds twice.  The compiler may not contract a·b + c by itself in this file,
+ * so the choice is ours alone, and all kernels agree bit for bit on a given
+ * machine whatever the optimisation level (test_linalg checks it). */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
 #endif
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 #define LRS_FMA_TARGET __attribute__((target("avx2,fma")))
@@ -87,20 +89,37 @@ lrs_kernel_t lrs_linalg_kernel(int n, int in, int out)
 
 int lrs_linalg_fused(void) { return LRS_FMA_AVAILABLE(); }
 
-/* Defines name(params) running name##_body(args) built for avx2+fma where the
- * CPU has both, else built plain (and cloned for AVX2 without FMA).  Every
- * kernel, naive ones included, goes through this, so all of them contract
- * a·b + c into fused multiply-adds, or none does. */
-#define LRS_FUSED_VARIANTS(name, params, args)                                               \
-    LRS_FMA_TARGET static void name##_fused params { name##_body args; }                     \
-    LRS_VECTOR_CLONES static void name##_unfused params { name##_body args; }                \
+/* Defines name(params) running name##_body(fused, args…) built for avx2+fma
+ * with fused = 1 where the CPU has both, else built plain (and cloned for
+ * AVX2 without FMA) with fused = 0.  Every kernel goes through this. */
+#define LRS_FUSED_VARIANTS(name, params, ...)                                                \
+    LRS_FMA_TARGET static void name##_fused params { name##_body(1, __VA_ARGS__); }          \
+    LRS_VECTOR_CLONES static void name##_unfused params { name##_body(0, __VA_ARGS__); }     \
     static void name params                                                                  \
     {                                                                                        \
         if (LRS_FMA_AVAILABLE())                                                             \
-            name##_fused args;                                                               \
+            name##_fused(__VA_ARGS__);                                                       \
         else                                                                                 \
-            name##_unfused args;                                                             \
+            name##_unfused(__VA_ARGS__);                                                     \
     }
+
+/* c ← c + a·b for a scalar c, and for a 4-lane vector c and b with a scalar
+ * a: fused (one rounding) when the variable `fused` is set, a constant in
+ * every build variant.  Compilers turn the four lane fma()s into one vector
+ * instruction from -O2 on. */
+#define MADD1(c, a, b) ((c) = fused ? __builtin_fma((a), (b), (c)) : (c) + (a) * (b))
+#define MADD4(c, a, b)                                                                       \
+    do {                                                                                     \
+        const double a_ = (a);                                                               \
+        const lrs_v4d b_ = (b);                                                              \
+        if (fused) {                                                                         \
+            lrs_v4d r_ = {__builtin_fma(a_, b_[0], (c)[0]), __builtin_fma(a_, b_[1], (c)[1]),  \
+                          __builtin_fma(a_, b_[2], (c)[2]), __builtin_fma(a_, b_[3], (c)[3])}; \
+            (c) = r_;                                                                        \
+        } else {                                                                             \
+            (c) = (c) + a_ * b_;                                                             \
+        }                                                                                    \
+    } while (0)
 
 /* Inlined into each build variant of the kernel that calls it. */
 #define LRS_INLINE static inline __attribute__((always_inline))
@@ -123,8 +142,8 @@ typedef double lrs_v4d __attribute__((vector_size(32), aligned(8), may_alias));
     const long r1 = ((mr) > 1 ? 1 : 0) * (ars), r2 = ((mr) > 2 ? 2 : (mr) - 1) * (ars),       \
                r3 = ((mr) > 3 ? 3 : (mr) - 1) * (ars)
 
-LRS_INLINE void tile_8(int mr, int k0, int k1, const double *A, long ars, long aks,
-                       const double *B, long ldb, double *C, long ldc)
+LRS_INLINE void tile_8(int fused, int mr, int k0, int k1, const double *A, long ars,
+                       long aks, const double *B, long ldb, double *C, long ldc)
 {
     ROW_OFFSETS(mr, ars);
     const lrs_v4d zero = {0, 0, 0, 0};
@@ -143,10 +162,14 @@ LRS_INLINE void tile_8(int mr, int k0, int k1, const double *A, long ars, long a
         const lrs_v4d b0 = LOAD4(B + k * ldb), b1 = LOAD4(B + k * ldb + 4);
         const double *a = A + k * aks;
         const double a0 = a[0], a1 = a[r1], a2 = a[r2], a3 = a[r3];
-        c00 += a0 * b0, c01 += a0 * b1;
-        c10 += a1 * b0, c11 += a1 * b1;
-        c20 += a2 * b0, c21 += a2 * b1;
-        c30 += a3 * b0, c31 += a3 * b1;
+        MADD4(c00, a0, b0);
+        MADD4(c01, a0, b1);
+        MADD4(c10, a1, b0);
+        MADD4(c11, a1, b1);
+        MADD4(c20, a2, b0);
+        MADD4(c21, a2, b1);
+        MADD4(c30, a3, b0);
+        MADD4(c31, a3, b1);
     }
     STORE4(C, c00), STORE4(C + 4, c01);
     if (mr > 1)
@@ -157,8 +180,8 @@ LRS_INLINE void tile_8(int mr, int k0, int k1, const double *A, long ars, long a
         STORE4(C + 3 * ldc, c30), STORE4(C + 3 * ldc + 4, c31);
 }
 
-LRS_INLINE void tile_4(int mr, int k0, int k1, const double *A, long ars, long aks,
-                       const double *B, long ldb, double *C, long ldc)
+LRS_INLINE void tile_4(int fused, int mr, int k0, int k1, const double *A, long ars,
+                       long aks, const double *B, long ldb, double *C, long ldc)
 {
     ROW_OFFSETS(mr, ars);
     const lrs_v4d zero = {0, 0, 0, 0};
@@ -175,7 +198,10 @@ LRS_INLINE void tile_4(int mr, int k0, int k1, const double *A, long ars, long a
     for (int k = k0; k < k1; k++) {
         const lrs_v4d b = LOAD4(B + k * ldb);
         const double *a = A + k * aks;
-        c0 += a[0] * b, c1 += a[r1] * b, c2 += a[r2] * b, c3 += a[r3] * b;
+        MADD4(c0, a[0], b);
+        MADD4(c1, a[r1], b);
+        MADD4(c2, a[r2], b);
+        MADD4(c3, a[r3], b);
     }
     STORE4(C, c0);
     if (mr > 1)
@@ -189,8 +215,8 @@ LRS_INLINE void tile_4(int mr, int k0, int k1, const double *A, long ars, long a
 /* Five columns in one pass over k (a 4-lane vector and a single column): the
  * eight chains keep the adder busy where tile_4 and tile_1 each would wait on
  * it; this is the shape of Linear(5, ·)'s weight gradient. */
-LRS_INLINE void tile_5(int mr, int k0, int k1, const double *A, long ars, long aks,
-                       const double *B, long ldb, double *C, long ldc)
+LRS_INLINE void tile_5(int fused, int mr, int k0, int k1, const double *A, long ars,
+                       long aks, const double *B, long ldb, double *C, long ldc)
 {
     ROW_OFFSETS(mr, ars);
     const lrs_v4d zero = {0, 0, 0, 0};
@@ -210,8 +236,14 @@ LRS_INLINE void tile_5(int mr, int k0, int k1, const double *A, long ars, long a
         const double b4 = B[k * ldb + 4];
         const double *a = A + k * aks;
         const double a0 = a[0], a1 = a[r1], a2 = a[r2], a3 = a[r3];
-        c0 += a0 * b, c1 += a1 * b, c2 += a2 * b, c3 += a3 * b;
-        s0 += a0 * b4, s1 += a1 * b4, s2 += a2 * b4, s3 += a3 * b4;
+        MADD4(c0, a0, b);
+        MADD4(c1, a1, b);
+        MADD4(c2, a2, b);
+        MADD4(c3, a3, b);
+        MADD1(s0, a0, b4);
+        MADD1(s1, a1, b4);
+        MADD1(s2, a2, b4);
+        MADD1(s3, a3, b4);
     }
     STORE4(C, c0), C[4] = s0;
     if (mr > 1)
@@ -222,8 +254,8 @@ LRS_INLINE void tile_5(int mr, int k0, int k1, const double *A, long ars, long a
         STORE4(C + 3 * ldc, c3), C[3 * ldc + 4] = s3;
 }
 
-LRS_INLINE void tile_1(int mr, int k0, int k1, const double *A, long ars, long aks,
-                       const double *B, long ldb, double *C, long ldc)
+LRS_INLINE void tile_1(int fused, int mr, int k0, int k1, const double *A, long ars,
+                       long aks, const double *B, long ldb, double *C, long ldc)
 {
     ROW_OFFSETS(mr, ars);
     double c0 = 0.0, c1 = 0.0, c2 = 0.0, c3 = 0.0;
@@ -239,7 +271,10 @@ LRS_INLINE void tile_1(int mr, int k0, int k1, const double *A, long ars, long a
     for (int k = k0; k < k1; k++) {
         const double b = B[k * ldb];
         const double *a = A + k * aks;
-        c0 += a[0] * b, c1 += a[r1] * b, c2 += a[r2] * b, c3 += a[r3] * b;
+        MADD1(c0, a[0], b);
+        MADD1(c1, a[r1], b);
+        MADD1(c2, a[r2], b);
+        MADD1(c3, a[r3], b);
     }
     C[0] = c0;
     if (mr > 1)
@@ -252,8 +287,9 @@ LRS_INLINE void tile_1(int mr, int k0, int k1, const double *A, long ars, long a
 
 /* C (M × N, row stride ldc) = A·B with B(k, j) = B[k·bks + j·bjs]; the
  * vector tiles need bjs == 1, other B layouts run on single-column tiles. */
-LRS_INLINE void gemm_blocked_body(int M, int N, int K, const double *A, long ars, long aks,
-                                  const double *B, long bks, long bjs, double *C, long ldc)
+LRS_INLINE void gemm_blocked_body(int fused, int M, int N, int K, const double *A, long ars,
+                                  long aks, const double *B, long bks, long bjs, double *C,
+                                  long ldc)
 {
     if (K == 0) {
         for (int i = 0; i < M; i++)
@@ -269,16 +305,16 @@ LRS_INLINE void gemm_blocked_body(int M, int N, int K, const double *A, long ars
             double *c = C + i * ldc;
             int j = 0;
             for (; j + 8 <= vector_cols; j += 8)
-                tile_8(mr, k0, k1, a, ars, aks, B + j, bks, c + j, ldc);
+                tile_8(fused, mr, k0, k1, a, ars, aks, B + j, bks, c + j, ldc);
             if (j + 4 <= vector_cols && j + 5 <= N) {
-                tile_5(mr, k0, k1, a, ars, aks, B + j, bks, c + j, ldc);
+                tile_5(fused, mr, k0, k1, a, ars, aks, B + j, bks, c + j, ldc);
                 j += 5;
             } else if (j + 4 <= vector_cols) {
-                tile_4(mr, k0, k1, a, ars, aks, B + j, bks, c + j, ldc);
+                tile_4(fused, mr, k0, k1, a, ars, aks, B + j, bks, c + j, ldc);
                 j += 4;
             }
             for (; j < N; j++)
-                tile_1(mr, k0, k1, a, ars, aks, B + j * bjs, bks, c + j, ldc);
+                tile_1(fused, mr, k0, k1, a, ars, aks, B + j * bjs, bks, c + j, ldc);
         }
     }
 }
@@ -286,12 +322,12 @@ LRS_INLINE void gemm_blocked_body(int M, int N, int K, const double *A, long ars
 LRS_FUSED_VARIANTS(gemm_blocked,
                    (int M, int N, int K, const double *A, long ars, long aks, const double *B,
                     long bks, long bjs, double *C, long ldc),
-                   (M, N, K, A, ars, aks, B, bks, bjs, C, ldc))
+                   M, N, K, A, ars, aks, B, bks, bjs, C, ldc)
 
 /* ---- forward: Y (n × out) = X (n × in) · Wᵀ (in × out) + b ---- */
 
-LRS_INLINE void fwd_naive_body(int n, int in, int out, const double *X, const double *W,
-                               const double *b, double *Y)
+LRS_INLINE void fwd_naive_body(int fused, int n, int in, int out, const double *X,
+                               const double *W, const double *b, double *Y)
 {
     for (int r = 0; r < n; r++) {
         const double *x = X + (size_t)r * in;
@@ -300,7 +336,7 @@ LRS_INLINE void fwd_naive_body(int n, int in, int out, const double *X, const do
             const double *w = W + (size_t)o * in;
             double acc = 0.0;
             for (int k = 0; k < in; k++)
-                acc += x[k] * w[k];
+                MADD1(acc, x[k], w[k]);
             y[o] = b ? acc + b[o] : acc;
         }
     }
@@ -309,7 +345,7 @@ LRS_INLINE void fwd_naive_body(int n, int in, int out, const double *X, const do
 LRS_FUSED_VARIANTS(fwd_naive,
                    (int n, int in, int out, const double *X, const double *W, const double *b,
                     double *Y),
-                   (n, in, out, X, W, b, Y))
+                   n, in, out, X, W, b, Y)
 
 void lrs_linear_fwd_naive(int n, int in, int out, const double *X, const double *W,
                           const double *b, double *Y)
@@ -345,8 +381,8 @@ void lrs_linear_fwd_blas(int n, int in, int out, const double *X, const double *
 
 /* Blocks of eight rows whose 4-wide stores all stay inside Y; returns the
  * first row not done.  with_bias is a constant after inlining. */
-LRS_INLINE int narrow_blocks(int n, int in, int out, const double *X, const double *work,
-                             const double *bias4, int with_bias, double *Y)
+LRS_INLINE int narrow_blocks(int fused, int n, int in, int out, const double *X,
+                             const double *work, const double *bias4, int with_bias, double *Y)
 {
     const lrs_v4d zero = {0, 0, 0, 0}, bias = LOAD4(bias4);
     size_t total = (size_t)n * out;
@@ -358,9 +394,14 @@ LRS_INLINE int narrow_blocks(int n, int in, int out, const double *X, const doub
         lrs_v4d a4 = zero, a5 = zero, a6 = zero, a7 = zero;
         for (int k = 0; k < in; k++) {
             const lrs_v4d w = LOAD4(work + (size_t)k * 4);
-            a0 += x[k] * w, a1 += x[in + k] * w, a2 += x[2 * in + k] * w, a3 += x[3 * in + k] * w;
-            a4 += x[4 * in + k] * w, a5 += x[5 * in + k] * w;
-            a6 += x[6 * in + k] * w, a7 += x[7 * in + k] * w;
+            MADD4(a0, x[k], w);
+            MADD4(a1, x[in + k], w);
+            MADD4(a2, x[2 * in + k], w);
+            MADD4(a3, x[3 * in + k], w);
+            MADD4(a4, x[4 * in + k], w);
+            MADD4(a5, x[5 * in + k], w);
+            MADD4(a6, x[6 * in + k], w);
+            MADD4(a7, x[7 * in + k], w);
         }
         if (with_bias) {
             a0 = a0 + bias, a1 = a1 + bias, a2 = a2 + bias, a3 = a3 + bias;
@@ -374,8 +415,8 @@ LRS_INLINE int narrow_blocks(int n, int in, int out, const double *X, const doub
     return r;
 }
 
-LRS_INLINE void fwd_narrow_body(int n, int in, int out, const double *X, const double *W,
-                                const double *b, double *Y, double *work)
+LRS_INLINE void fwd_narrow_body(int fused, int n, int in, int out, const double *X,
+                                const double *W, const double *b, double *Y, double *work)
 {
     for (int k = 0; k < in; k++)
         for (int o = 0; o < 4; o++)
@@ -385,14 +426,14 @@ LRS_INLINE void fwd_narrow_body(int n, int in, int out, const double *X, const d
         bias4[o] = b[o];
     const lrs_v4d bias = LOAD4(bias4);
     /* without a bias nothing is added: 0 + −0 would turn −0 into +0 */
-    int r = b ? narrow_blocks(n, in, out, X, work, bias4, 1, Y)
-              : narrow_blocks(n, in, out, X, work, bias4, 0, Y);
+    int r = b ? narrow_blocks(fused, n, in, out, X, work, bias4, 1, Y)
+              : narrow_blocks(fused, n, in, out, X, work, bias4, 0, Y);
     size_t total = (size_t)n * out;
     for (; r < n; r++) {
         const double *x = X + (size_t)r * in;
         lrs_v4d acc = {0, 0, 0, 0};
         for (int k = 0; k < in; k++)
-            acc += x[k] * LOAD4(work + (size_t)k * 4);
+            MADD4(acc, x[k], LOAD4(work + (size_t)k * 4));
         if (b)
             acc = acc + bias;
         double *y = Y + (size_t)r * out;
@@ -408,7 +449,7 @@ LRS_INLINE void fwd_narrow_body(int n, int in, int out, const double *X, const d
 LRS_FUSED_VARIANTS(fwd_narrow,
                    (int n, int in, int out, const double *X, const double *W, const double *b,
                     double *Y, double *work),
-                   (n, in, out, X, W, b, Y, work))
+                   n, in, out, X, W, b, Y, work)
 
 void lrs_linear_fwd_blocked(int n, int in, int out, const double *X, const double *W,
                             const double *b, double *Y, double *work)
@@ -483,8 +524,8 @@ static void column_sums(int n, int out, const double *dY, double *db)
     }
 }
 
-LRS_INLINE void bwd_w_naive_body(int n, int in, int out, const double *dY, const double *X,
-                                 double *dW, double *db)
+LRS_INLINE void bwd_w_naive_body(int fused, int n, int in, int out, const double *dY,
+                                 const double *X, double *dW, double *db)
 {
     memset(dW, 0, (size_t)out * in * sizeof *dW);
     for (int r = 0; r < n; r++) {
@@ -494,7 +535,7 @@ LRS_INLINE void bwd_w_naive_body(int n, int in, int out, const double *dY, const
             double g = d[o];
             double *w = dW + (size_t)o * in;
             for (int k = 0; k < in; k++)
-                w[k] += g * x[k];
+                MADD1(w[k], g, x[k]);
         }
     }
     if (db)
@@ -504,7 +545,7 @@ LRS_INLINE void bwd_w_naive_body(int n, int in, int out, const double *dY, const
 LRS_FUSED_VARIANTS(bwd_w_naive,
                    (int n, int in, int out, const double *dY, const double *X, double *dW,
                     double *db),
-                   (n, in, out, dY, X, dW, db))
+                   n, in, out, dY, X, dW, db)
 
 void lrs_linear_bwd_w_naive(int n, int in, int out, const double *dY, const double *X,
                             double *dW, double *db)
@@ -552,8 +593,8 @@ void lrs_linear_bwd_w(int n, int in, int out, const double *dY, const double *X,
 
 /* ---- input gradient: dX (n × in) = dY (n × out) · W (out × in) ---- */
 
-LRS_INLINE void bwd_x_naive_body(int n, int in, int out, const double *dY, const double *W,
-                                 double *dX)
+LRS_INLINE void bwd_x_naive_body(int fused, int n, int in, int out, const double *dY,
+                                 const double *W, double *dX)
 {
     for (int r = 0; r < n; r++) {
         double *x = dX + (size_t)r * in;
@@ -564,14 +605,14 @@ LRS_INLINE void bwd_x_naive_body(int n, int in, int out, const double *dY, const
             double g = d[o];
             const double *w = W + (size_t)o * in;
             for (int k = 0; k < in; k++)
-                x[k] += g * w[k];
+                MADD1(x[k], g, w[k]);
         }
     }
 }
 
 LRS_FUSED_VARIANTS(bwd_x_naive,
                    (int n, int in, int out, const double *dY, const double *W, double *dX),
-                   (n, in, out, dY, W, dX))
+                   n, in, out, dY, W, dX)
 
 void lrs_linear_bwd_x_naive(int n, int in, int out, const double *dY, const double *W,
                             double *dX)
