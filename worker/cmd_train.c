@@ -746,14 +746,18 @@ static void print_command(const lrs_exec_spec_t *ex, const lrs_trial_cfg_t *cfg)
     fprintf(stderr, "lrsweep train: running");
     for (int i = 0; i < argc; i++) {
         const char *w = argv[i];
-        if (*w && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=.,/:@%") ==
-                      strlen(w)) {
+        static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=.,/:@%";
+        if (*w && strspn(w, plain) == strlen(w)) {
             fprintf(stderr, " %s", w);
             continue;
         }
         fputs(" '", stderr);
-        for (; *w; w++)
-            fputs(*w == '\'' ? "'\\''" : (char[2]){*w, 0}, stderr);
+        for (; *w; w++) {
+            if (*w == '\'')
+                fputs("'\\''", stderr);   /* close, escaped quote, reopen */
+            else
+                fputc(*w, stderr);
+        }
         fputc('\'', stderr);
     }
     if (ex->workdir)
