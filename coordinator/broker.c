@@ -390,6 +390,12 @@ fail:
     return NULL;
 }
 
+void lrs_broker_set_tick(lrs_broker_t *b, int (*tick)(void *ctx, lrs_err_t *err), void *ctx)
+{
+    b->opts.tick = tick;
+    b->opts.tick_ctx = ctx;
+}
+
 uint64_t lrs_broker_remaining(const lrs_broker_t *b) { return b->total - b->done; }
 
 const char *lrs_broker_sweep_name(const lrs_broker_t *b) { return b->sweep.name; }
@@ -963,7 +969,7 @@ static int64_t min64(int64_t a, int64_t x) { return a < x ? a : x; }
 
 int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
 {
-    int64_t now = mono_ms(), drain_deadline = 0;
+    int64_t now = mono_ms(), drain_deadline = 0, tick_due = now;
     int draining = 0, status = 0;
     b->started_ms = now;
     b->heartbeat_due_ms = now + b->opts.heartbeat_ms;
@@ -1000,6 +1006,8 @@ int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
                 b->flush_due_ms = now + b->opts.flush_ms;
             due = min64(due, b->flush_due_ms);
         }
+        if (b->opts.tick)
+            due = min64(due, tick_due);
         long timeout = due > now ? (long)(due - now) : 0;
         if (zmq_poll(&item, 1, timeout) < 0 && errno != EINTR)
             return lrs_err_set(err, LRS_EXIT_RUNTIME, "zmq_poll: %s", zmq_strerror(errno));
@@ -1025,6 +1033,15 @@ int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
                 if (b->workers[i].live && b->workers[i].credit > 0 &&
                     dispatch(b, &b->workers[i], err) != 0)
                     return -1;
+        if (b->opts.tick && now >= tick_due) {
+            tick_due = now + 100;
+            if (b->opts.tick(b->opts.tick_ctx, err) != 0) {
+                lrs_err_t ignored;
+                flush(b, &ignored);
+                shutdown_workers(b, "coordinator stopped");
+                return -1;
+            }
+        }
         if (b->opts.progress && now >= b->progress_due_ms) {
             progress(b, now, 0);
             b->progress_due_ms = now + (b->opts.progress == 2 ? 200 : 5000);

@@ -40,6 +40,11 @@ typedef struct lrs_broker_opts {
     int progress;           /* 0 quiet, 1 plain log lines, 2 live terminal line */
     volatile sig_atomic_t *interrupts;   /* SIGINT count kept by the caller's handler; may be NULL */
     FILE *log;              /* messages (default stderr) */
+    /* Called about every 100 ms from the loop (may be NULL): the embedding
+     * command's chance to watch its local workers.  -1 with err stops the
+     * sweep (after committing what arrived) and lrs_broker_run returns -1. */
+    int (*tick)(void *ctx, lrs_err_t *err);
+    void *tick_ctx;
 } lrs_broker_opts_t;
 
 typedef struct lrs_broker lrs_broker_t;
@@ -52,6 +57,10 @@ void lrs_broker_opts_init(lrs_broker_opts_t *opts);
  * endpoints.  NULL with err: 2 for a changed space or bad data, 1 for a
  * database, lock or bind failure. */
 lrs_broker_t *lrs_broker_new(const lrs_broker_opts_t *opts, const lrs_spec_t *spec, lrs_err_t *err);
+
+/* Sets opts.tick after creation (the local workers start once the broker
+ * has bound its endpoints). */
+void lrs_broker_set_tick(lrs_broker_t *b, int (*tick)(void *ctx, lrs_err_t *err), void *ctx);
 
 /* Trials not yet recorded (0: the sweep is already complete). */
 uint64_t lrs_broker_remaining(const lrs_broker_t *b);

@@ -154,6 +154,44 @@ static pid_t spawn_worker(const char *endpoint, int index)
     _exit(127);
 }
 
+/* The local workers as the broker's tick sees them. */
+typedef struct local_workers {
+    pid_t *pids;
+    int n;
+    const char *endpoint;
+    int respawns_left;    /* a worker killed by a signal is replaced, this many times */
+    int remote;           /* remote workers may still come: never give up */
+} local_workers_t;
+
+/* Broker tick: reaps local workers, replaces killed ones, and stops the
+ * sweep when none is left and none can come from elsewhere. */
+static int watch_workers(void *ctx, lrs_err_t *err)
+{
+    local_workers_t *lw = ctx;
+    int alive = 0, last_status = 0;
+    for (int i = 0; i < lw->n; i++) {
+        int st;
+        if (lw->pids[i] > 0 && waitpid(lw->pids[i], &st, WNOHANG) == lw->pids[i]) {
+            lw->pids[i] = 0;
+            if (WIFSIGNALED(st) && lw->respawns_left > 0) {
+                lw->respawns_left--;
+                fprintf(stderr, "\nlrsweep: local worker %d was killed by signal %d; starting "
+                                "another\n", i, WTERMSIG(st));
+                lw->pids[i] = spawn_worker(lw->endpoint, i);
+            } else {
+                last_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+            }
+        }
+        alive += lw->pids[i] > 0;
+    }
+    if (alive == 0 && !lw->remote)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME,
+                           "every local worker has exited (last exit status %d); their messages "
+                           "are above",
+                           last_status);
+    return 0;
+}
+
 /* Waits for the local workers (they exit on SHUTDOWN); stragglers are killed. */
 static void reap_workers(pid_t *pids, int n)
 {
@@ -222,6 +260,8 @@ static int run_main(int argc, char **argv, int is_run)
         status = err.code ? err.code : LRS_EXIT_RUNTIME;
         goto done;
     }
+    local_workers_t lw = {.n = a.workers, .endpoint = endpoint, .respawns_left = 3 * a.workers,
+                          .remote = a.bind != NULL};
     if (lrs_broker_remaining(broker) > 0 && a.workers > 0) {
         pids = calloc((size_t)a.workers, sizeof *pids);
         if (!pids) {
@@ -233,6 +273,8 @@ static int run_main(int argc, char **argv, int is_run)
                 fprintf(stderr, "lrsweep %s: fork: %s\n", a.cmd, strerror(errno));
                 goto done;
             }
+        lw.pids = pids;
+        lrs_broker_set_tick(broker, watch_workers, &lw);
     }
     rc = lrs_broker_run(broker, &err);
     if (rc < 0) {
