@@ -122,7 +122,8 @@ lrs_optim_t *lrs_optim_new(const lrs_optim_cfg_t *cfg, size_t n, lrs_err_t *err)
         lrs_err_set(err, LRS_EXIT_USAGE, "optimizer: unknown kind %d", (int)cfg->kind);
         return NULL;
     }
-    if (cfg->kind == LRS_OPT_SGD && cfg->nesterov && (cfg->momentum <= 0.0 || cfg->dampening != 0.0)) {
+    if (cfg->kind == LRS_OPT_SGD && cfg->nesterov &&
+        (cfg->momentum <= 0.0 || cfg->dampening != 0.0)) {
         lrs_err_set(err, LRS_EXIT_USAGE, "nesterov=true requires momentum > 0 and dampening 0");
         return NULL;
     }

@@ -142,7 +142,8 @@ static void test_linear_mse(void **state)
         {"linear 5->3 mse", LRS_TASK_REGRESSION, 5, 3, 7, 0, {0}, LRS_ACT_RELU, 1.0, 0},
         {"linear 3->1 mse", LRS_TASK_REGRESSION, 3, 1, 4, 0, {0}, LRS_ACT_RELU, 1.0, 0},
         {"linear 1->1 mse, one row", LRS_TASK_REGRESSION, 1, 1, 1, 0, {0}, LRS_ACT_RELU, 1.0, 0},
-        {"linear 24->12 mse (tiled)", LRS_TASK_REGRESSION, 24, 12, 40, 0, {0}, LRS_ACT_RELU, 1.0, 0},
+        {"linear 24->12 mse (tiled)", LRS_TASK_REGRESSION, 24, 12, 40, 0, {0}, LRS_ACT_RELU, 1.0,
+         0},
     };
     run_cases(cases, sizeof cases / sizeof cases[0]);
 }

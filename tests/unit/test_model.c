@@ -117,7 +117,8 @@ static void test_load_init(void **state)
     assert_non_null(m);
     const char *path = write_temp(
         "{\"layers\": [\n"
-        "  {\"weight\": [[1, 2, 3], [4, 5, 6], [7, 8, 9], [10, 11, 12]], \"bias\": [13, 14, 15, 16]},\n"
+        "  {\"weight\": [[1, 2, 3], [4, 5, 6], [7, 8, 9], [10, 11, 12]],\n"
+        "   \"bias\": [13, 14, 15, 16]},\n"
         "  {\"weight\": [[17, 18, 19, 20], [21, 22, 23, 24.5]], \"bias\": [-25, 2e-3]}\n"
         "]}\n");
     lrs_err_t err;
@@ -160,7 +161,8 @@ static void test_load_init_errors(void **state)
     const char *w0 = "{\"weight\": [[1,2,3],[4,5,6],[7,8,9],[10,11,12]], \"bias\": [1,2,3,4]}";
     char text[512];
     expect_load_error(NULL, "/nonexistent/init.json");
-    expect_load_error("{\"layers\": [\n  {\"weight\": [[1, 2,]]}\n]}", ":2:");   /* syntax: line 2 */
+    /* a syntax error on line 2 */
+    expect_load_error("{\"layers\": [\n  {\"weight\": [[1, 2,]]}\n]}", ":2:");
     expect_load_error("[1, 2]", "\"layers\"");
     expect_load_error("{\"layers\": {}}", "\"layers\"");
     snprintf(text, sizeof text, "{\"layers\": [%s]}", w0);
