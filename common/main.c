@@ -1,4 +1,5 @@
 /* main.c — the lrsweep binary: a table of subcommands, each with --help. */
+#include <cblas.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,6 +39,9 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* Trials are parallel across processes and jobs, never inside a matrix
+     * product: OpenBLAS's own threads would only spin and compete. */
+    openblas_set_num_threads(1);
     if (argc < 2) {
         usage(stderr);
         return LRS_EXIT_USAGE;

@@ -824,7 +824,7 @@ static void parse_model(spec_ctx_t *c, lrs_spec_info_t *info, const ynode_t *mod
     if (act && kind != LRS_MODEL_MLP)
         ERR_AT(c, act, "model.activation: applies only to type mlp");
     else if (act) {
-        int a;
+        int a = 0;
         if (y_enum(c, act, "model.activation", activation_names, &a) == 0)
             info->model.activation = (lrs_activation_t)a;
     }

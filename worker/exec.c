@@ -43,6 +43,8 @@ typedef struct strbuf {
 
 static int sb_add(strbuf_t *b, const char *s, size_t n)
 {
+    if (n > SIZE_MAX / 4 || b->len > SIZE_MAX / 4)
+        return -1;
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 64;
         while (cap < b->len + n + 1)

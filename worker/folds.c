@@ -97,7 +97,7 @@ static int assign_stratified(const lrs_dataset_t *d, const int *class_of, int k,
 {
     int rc = -1, n = d->rows, nc = d->n_classes;
     int *rank = malloc((size_t)nc * sizeof *rank);         /* class → appearance rank */
-    int *by_rank = malloc((size_t)nc * sizeof *by_rank);   /* rank → class */
+    int *by_rank = calloc((size_t)nc, sizeof *by_rank);   /* rank → class */
     long *count = calloc((size_t)nc, sizeof *count);        /* by class */
     uint32_t *shares = malloc((size_t)n * sizeof *shares);  /* fold ids, per class block */
     long *next = calloc((size_t)nc, sizeof *next);           /* by class: next share used */

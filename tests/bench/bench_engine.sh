@@ -43,11 +43,11 @@ lrsweep_time() {
     t1=$(now)
     local per_trial
     per_trial=$(printf '%s' "$json" | $PY -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')
-    echo "$per_trial $(echo "($t1 - $t0) / $n" | bc -l)"
+    echo "$per_trial $(awk -v a="$t0" -v b="$t1" -v n="$n" 'BEGIN { printf "%.9g", (b - a) / n }')"
 }
 
 row() {   # row CASE TORCH LRS_IN LRS_START
-    printf '%-4s %14.6f %16.6f %16.6f %10.1fx\n' "$1" "$2" "$3" "$4" "$(echo "$2 / $3" | bc -l)"
+    printf '%-4s %14.6f %16.6f %16.6f %10.1fx\n' "$1" "$2" "$3" "$4" "$(awk -v t="$2" -v l="$3" 'BEGIN { printf "%.9g", t / l }')"
 }
 
 printf '%-4s %14s %16s %16s %11s\n' case "torch s/trial" "lrsweep s/trial" "(with start)" "ratio"
