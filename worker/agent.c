@@ -66,6 +66,7 @@ typedef struct agent {
     job_t *queue;
     int q_head, q_len, q_cap;
     int running, stop;
+    double avg_trial_s;          /* moving average of trial time, 0 before the first */
     kept_result_t *kept;
     int n_kept, cap_kept;
     int wake[2];
@@ -277,9 +278,14 @@ static void *trial_thread(void *arg)
         pthread_mutex_unlock(&a->mu);
 
         kept_result_t k = {.token = j.ctx->token};
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         run_job(&j, &k.r);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double dt = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
 
         pthread_mutex_lock(&a->mu);
+        a->avg_trial_s = a->avg_trial_s > 0 ? 0.8 * a->avg_trial_s + 0.2 * dt : dt;
         a->running--;
         if (a->n_kept == a->cap_kept) {
             int cap = a->cap_kept ? 2 * a->cap_kept : 64;
@@ -358,16 +364,28 @@ static void on_ack(agent_t *a, const lrs_msg_t *m)
     pthread_mutex_unlock(&a->mu);
 }
 
-/* Asks for trials up to jobs + prefetch in hand. */
+/* Asks for trials up to jobs + a queue in hand.  The queue covers about
+ * PREFETCH_S of work (at least one trial, at most opts.prefetch): enough to
+ * hide round trips for millisecond trials, without hoarding long ones that
+ * other workers could run (and that a drained sweep would wait for). */
+#define PREFETCH_S 0.2
 static void request_trials(agent_t *a)
 {
     if (a->session != 3)
         return;
     pthread_mutex_lock(&a->mu);
     int have = a->q_len + a->running + a->requested;
+    double avg = a->avg_trial_s;
     pthread_mutex_unlock(&a->mu);
-    int want = a->opts.jobs + a->opts.prefetch - have;
-    if (want <= 0 || want * 2 < a->opts.prefetch)   /* ask in chunks, not one by one */
+    int extra = a->opts.prefetch;
+    if (avg > 0) {
+        double fit = a->opts.jobs * PREFETCH_S / avg;
+        extra = fit < 1 ? 1 : fit > a->opts.prefetch ? a->opts.prefetch : (int)fit;
+    } else if (extra > a->opts.jobs) {
+        extra = a->opts.jobs;   /* nothing measured yet: a modest start */
+    }
+    int want = a->opts.jobs + extra - have;
+    if (want <= 0 || want * 2 < extra)   /* ask in chunks, not one by one */
         return;
     lrs_proto_ready(&a->out, a->ctx->token, want);
     send_out(a);
