@@ -662,11 +662,14 @@ static void note_best(lrs_broker_t *b, double score, const lrs_trial_cfg_t *cfg)
     }
 }
 
-static int queue_ack(worker_t *w, uint64_t trial)
+/* An ACK waits for the next commit (even for a duplicate: the first copy
+ * may not be committed yet), and arms the flush timer. */
+static int queue_ack(lrs_broker_t *b, worker_t *w, uint64_t trial)
 {
     if (grow((void **)&w->acks, &w->cap_acks, w->n_acks + 1, sizeof *w->acks) != 0)
         return -1;
     w->acks[w->n_acks++] = trial;
+    b->unflushed++;
     return 0;
 }
 
@@ -675,10 +678,10 @@ static int on_result(lrs_broker_t *b, worker_t *w, lrs_wire_result_t *r, lrs_err
     uint64_t t = r->trial;
     if (t >= b->total) {
         reject(b, w->id, w->id_len, "result for a trial outside the sweep", 0);
-        return queue_ack(w, t);   /* acknowledged so the worker forgets it */
+        return queue_ack(b, w, t);   /* acknowledged so the worker forgets it */
     }
     if (b->state[t] == T_DONE)   /* late duplicate: recorded once, never twice */
-        return queue_ack(w, t);
+        return queue_ack(b, w, t);
     if (r->status == LRS_RES_FAILED) {
         if (b->state[t] == T_LEASED && b->owner[t] == (int32_t)(w - b->workers) &&
             r->attempt == b->attempts[t]) {
@@ -688,7 +691,7 @@ static int on_result(lrs_broker_t *b, worker_t *w, lrs_wire_result_t *r, lrs_err
             if (requeue(b, t, w->name, why, err) != 0)
                 return -1;
         }
-        return queue_ack(w, t);
+        return queue_ack(b, w, t);
     }
     lrs_trial_cfg_t cfg;
     char json[4096];
@@ -723,7 +726,7 @@ static int on_result(lrs_broker_t *b, worker_t *w, lrs_wire_result_t *r, lrs_err
         b->diverged++;
     else
         note_best(b, r->score, &cfg);
-    return queue_ack(w, t);
+    return queue_ack(b, w, t);
 }
 
 /* ---- dispatch ---------------------------------------------------------- */
@@ -800,7 +803,7 @@ static int handle(lrs_broker_t *b, const uint8_t *id, size_t id_len, const void 
         if (m.sweep != b->sweep.token) {
             reject(b, id, id_len, "results of another sweep", 0);
             for (int i = 0; i < m.n_results && rc == 0; i++)
-                rc = queue_ack(w, m.results[i].trial);   /* forget them */
+                rc = queue_ack(b, w, m.results[i].trial);   /* forget them */
             break;
         }
         for (int i = 0; i < m.n_results && rc == 0; i++)

@@ -4,7 +4,10 @@
  * or foreign trials, messages before HELLO, and a flood of HELLOs from more
  * peers than it accepts.  Everything must be rejected, counted and logged
  * once per peer; afterwards a real worker (the agent, in another thread)
- * still completes the sweep with every trial recorded exactly once. */
+ * still completes the sweep with every trial recorded exactly once.  Also:
+ * leases that expire (attempt + 1, then failed after max_attempts), a failed
+ * attempt re-queued, and a late duplicate result ACKed but not recorded. */
+#include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -253,10 +256,245 @@ static void test_hostile_peers(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Waits up to 3 s for a frame of the given type, skipping heartbeats. */
+static int expect_type(void *s, int type, lrs_msg_t *out)
+{
+    for (int i = 0; i < 30; i++) {
+        int t = read_type(s, out);
+        if (t == type)
+            return 0;
+        if (t >= 0)
+            lrs_msg_free(out);
+    }
+    return -1;
+}
+
+/* Leases and attempts with fake workers that take a trial and go silent:
+ * the trial is re-queued with attempt + 1, fails after max_attempts with the
+ * last error; a worker that reports a failed attempt gets it re-queued. */
+static void test_leases_and_attempts(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/lrs-leases-XXXXXX", db[128], endpoint[160];
+    assert_non_null(mkdtemp(dir));
+    snprintf(db, sizeof db, "%s/l.db", dir);
+    snprintf(endpoint, sizeof endpoint, "ipc://%s/c.sock", dir);
+    lrs_spec_t *spec = NULL;
+    lrs_err_t err;
+    assert_int_equal(lrs_spec_parse("leases.yaml", spec_text, strlen(spec_text), NULL, &spec, &err),
+                     0);
+    FILE *log = tmpfile();
+    lrs_broker_opts_t bo;
+    lrs_broker_opts_init(&bo);
+    bo.db_path = db;
+    bo.binds[bo.n_binds++] = endpoint;
+    bo.progress = 0;
+    bo.heartbeat_ms = 100;
+    bo.max_attempts = 2;
+    bo.log = log;
+    run_ctx_t bc = {0};
+    bc.broker = lrs_broker_new(&bo, spec, &err);
+    assert_non_null(bc.broker);
+    pthread_t bt;
+    assert_int_equal(pthread_create(&bt, NULL, broker_thread, &bc), 0);
+
+    void *zctx = zmq_ctx_new();
+    lrs_wbuf_t b;
+    lrs_wbuf_init(&b);
+    lrs_msg_t m;
+    uint64_t token = 0, first_trial = 0;
+    /* Two fake workers in turn take one trial each and fall silent. */
+    for (int k = 0; k < 2; k++) {
+        char id[16];
+        snprintf(id, sizeof id, "silent-%d", k);
+        void *s = raw_socket(zctx, endpoint, id);
+        lrs_proto_hello(&b, id, "h", 1, 1);
+        send_bytes(s, b.sb.data, b.sb.size);
+        assert_int_equal(expect_type(s, LRS_MSG_WELCOME, &m), 0);
+        token = m.sweep;
+        lrs_msg_free(&m);
+        lrs_proto_ready(&b, token, 1);
+        send_bytes(s, b.sb.data, b.sb.size);
+        assert_int_equal(expect_type(s, LRS_MSG_TRIALS, &m), 0);
+        assert_int_equal(m.n_trials, 1);
+        assert_int_equal(m.trials[0].attempt, k + 1);   /* the same trial, one attempt later */
+        if (k == 0)
+            first_trial = m.trials[0].trial;
+        assert_int_equal(m.trials[0].trial, first_trial);
+        lrs_msg_free(&m);
+        zmq_close(s);
+        usleep(600 * 1000);   /* > 3 heartbeats of 100 ms: it expires */
+    }
+    /* A worker that reports a failed attempt: the trial goes back. */
+    void *flaky = raw_socket(zctx, endpoint, "flaky");
+    lrs_proto_hello(&b, "flaky", "h", 1, 1);
+    send_bytes(flaky, b.sb.data, b.sb.size);
+    assert_int_equal(expect_type(flaky, LRS_MSG_WELCOME, &m), 0);
+    lrs_msg_free(&m);
+    lrs_proto_ready(&b, token, 1);
+    send_bytes(flaky, b.sb.data, b.sb.size);
+    assert_int_equal(expect_type(flaky, LRS_MSG_TRIALS, &m), 0);
+    uint64_t flaky_trial = m.trials[0].trial;
+    lrs_wire_result_t r = {.trial = flaky_trial, .attempt = m.trials[0].attempt,
+                           .status = LRS_RES_FAILED, .score = NAN, .score_std = NAN,
+                           .error = "out of memory, pretend"};
+    lrs_msg_free(&m);
+    assert_true(flaky_trial != first_trial);
+    lrs_proto_results_begin(&b, token, 1);
+    lrs_proto_results_add(&b, &r);
+    send_bytes(flaky, b.sb.data, b.sb.size);
+    assert_int_equal(expect_type(flaky, LRS_MSG_ACK, &m), 0);
+    assert_int_equal(m.n_acks, 1);
+    lrs_msg_free(&m);
+
+    /* A real worker completes the rest. */
+    run_ctx_t ac = {0};
+    lrs_agent_opts_init(&ac.agent);
+    ac.agent.endpoint = endpoint;
+    ac.agent.jobs = 2;
+    ac.agent.name = "honest";
+    ac.agent.log = log;
+    pthread_t at;
+    assert_int_equal(pthread_create(&at, NULL, agent_thread, &ac), 0);
+    pthread_join(bt, NULL);
+    pthread_join(at, NULL);
+    assert_int_equal(bc.rc, 0);
+    assert_int_equal(ac.rc, 0);
+    zmq_close(flaky);
+    zmq_ctx_term(zctx);
+    lrs_wbuf_free(&b);
+    lrs_broker_destroy(&bc.broker);
+
+    sqlite3 *conn;
+    assert_int_equal(sqlite3_open(db, &conn), SQLITE_OK);
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(conn, "SELECT status, attempts, error FROM trials WHERE trial = ?1",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_int64(q, 1, (int64_t)first_trial);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(q, 0), "failed");
+    assert_int_equal(sqlite3_column_int(q, 1), 2);
+    assert_non_null(strstr((const char *)sqlite3_column_text(q, 2), "stopped heartbeating"));
+    sqlite3_reset(q);
+    sqlite3_bind_int64(q, 1, (int64_t)flaky_trial);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);   /* re-run after the failed attempt */
+    assert_string_equal((const char *)sqlite3_column_text(q, 0), "complete");
+    assert_int_equal(sqlite3_column_int(q, 1), 2);
+    sqlite3_finalize(q);
+    assert_int_equal(sqlite3_prepare_v2(conn, "SELECT COUNT(*), COUNT(DISTINCT trial),"
+                                              " SUM(status = 'failed') FROM trials", -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), TRIALS);
+    assert_int_equal(sqlite3_column_int(q, 1), TRIALS);
+    assert_int_equal(sqlite3_column_int(q, 2), 1);
+    sqlite3_finalize(q);
+    sqlite3_close(conn);
+    fclose(log);
+    lrs_spec_destroy(&spec);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* A result that arrives after the trial was recorded from elsewhere is
+ * acknowledged and ignored: the first result stays. */
+static void test_late_duplicate(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/lrs-late-XXXXXX", db[128], endpoint[160];
+    assert_non_null(mkdtemp(dir));
+    snprintf(db, sizeof db, "%s/d.db", dir);
+    snprintf(endpoint, sizeof endpoint, "ipc://%s/c.sock", dir);
+    static const char two[] = "name: late\nseed: 2\ntrials: 2\nsampler: random\n"
+                              "objective: {metric: val_loss, goal: minimize}\n"
+                              "model: {type: synthetic}\nsearch:\n"
+                              "  lr: {log_uniform: [1.0e-4, 1.0]}\n  epochs: 2\n";
+    lrs_spec_t *spec = NULL;
+    lrs_err_t err;
+    assert_int_equal(lrs_spec_parse("late.yaml", two, strlen(two), NULL, &spec, &err), 0);
+    FILE *log = tmpfile();
+    lrs_broker_opts_t bo;
+    lrs_broker_opts_init(&bo);
+    bo.db_path = db;
+    bo.binds[bo.n_binds++] = endpoint;
+    bo.progress = 0;
+    bo.log = log;
+    run_ctx_t bc = {0};
+    bc.broker = lrs_broker_new(&bo, spec, &err);
+    assert_non_null(bc.broker);
+    pthread_t bt;
+    assert_int_equal(pthread_create(&bt, NULL, broker_thread, &bc), 0);
+    void *zctx = zmq_ctx_new();
+    lrs_wbuf_t b;
+    lrs_wbuf_init(&b);
+    lrs_msg_t m;
+    void *w[2];
+    uint64_t token = 0;
+    for (int k = 0; k < 2; k++) {
+        char id[8];
+        snprintf(id, sizeof id, "w%d", k);
+        w[k] = raw_socket(zctx, endpoint, id);
+        lrs_proto_hello(&b, id, "h", 1, 1);
+        send_bytes(w[k], b.sb.data, b.sb.size);
+        assert_int_equal(expect_type(w[k], LRS_MSG_WELCOME, &m), 0);
+        token = m.sweep;
+        lrs_msg_free(&m);
+    }
+    /* Both claim trial 0 with different scores; w0's arrives first. */
+    for (int k = 0; k < 2; k++) {
+        lrs_wire_result_t r = {.trial = 0, .attempt = 1, .status = LRS_RES_COMPLETE,
+                               .score = k ? 0.75 : 0.25, .score_std = 0, .seconds = 0};
+        lrs_proto_results_begin(&b, token, 1);
+        lrs_proto_results_add(&b, &r);
+        send_bytes(w[k], b.sb.data, b.sb.size);
+        assert_int_equal(expect_type(w[k], LRS_MSG_ACK, &m), 0);   /* both ACKed */
+        assert_int_equal(m.n_acks, 1);
+        assert_int_equal(m.acks[0], 0);
+        lrs_msg_free(&m);
+    }
+    lrs_wire_result_t r1 = {.trial = 1, .attempt = 1, .status = LRS_RES_DIVERGED, .score = NAN,
+                            .score_std = NAN, .diverged_epoch = 1};
+    lrs_proto_results_begin(&b, token, 1);
+    lrs_proto_results_add(&b, &r1);
+    send_bytes(w[1], b.sb.data, b.sb.size);
+    assert_int_equal(expect_type(w[1], LRS_MSG_ACK, &m), 0);
+    lrs_msg_free(&m);
+    assert_int_equal(expect_type(w[0], LRS_MSG_SHUTDOWN, &m), 0);   /* the sweep is over */
+    lrs_msg_free(&m);
+    pthread_join(bt, NULL);
+    assert_int_equal(bc.rc, 0);
+    for (int k = 0; k < 2; k++)
+        zmq_close(w[k]);
+    zmq_ctx_term(zctx);
+    lrs_wbuf_free(&b);
+    lrs_broker_destroy(&bc.broker);
+    sqlite3 *conn;
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_open(db, &conn), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(conn, "SELECT COUNT(*), MIN(score), MAX(worker) FROM trials"
+                                              " WHERE trial = 0", -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 1);
+    assert_true(sqlite3_column_double(q, 1) == 0.25);
+    assert_string_equal((const char *)sqlite3_column_text(q, 2), "w0");
+    sqlite3_finalize(q);
+    sqlite3_close(conn);
+    fclose(log);
+    lrs_spec_destroy(&spec);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hostile_peers),
+        cmocka_unit_test(test_leases_and_attempts),
+        cmocka_unit_test(test_late_duplicate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
