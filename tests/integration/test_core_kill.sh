@@ -7,7 +7,9 @@
 #     an uninterrupted run with the same seed;
 #  3. results finished while the coordinator is down are delivered after it
 #     restarts (faster than re-running them could be), and workers started
-#     before the coordinator connect once it is up.
+#     before the coordinator connect once it is up;
+#  4. a worker frozen (SIGSTOP) past its lease comes back (SIGCONT), says HELLO
+#     again and delivers its results; every trial is still recorded once.
 #
 # usage: bash test_core_kill.sh /path/to/lrsweep   (ctest passes the binary)
 set -u
@@ -158,6 +160,35 @@ $PY -c "import sys; sys.exit(0 if $took < 2.8 else 1)" || fail "results were not
 r=$(sqlite3 k3.db "SELECT COUNT(*), SUM(attempts), MIN(worker) FROM trials")
 [ "$r" = "2|2|early" ] || fail "outage trials: $r, want 2|2|early"
 wait_exit "$w3" 20 || fail "the early worker did not exit 0"
+
+# --- 4. a worker cut off for a while comes back cleanly ------------------------
+check
+spec k4.yaml partition 80 150
+EP="ipc://$TMP/k4.sock"
+"$LRSWEEP" coordinator k4.yaml --bind "$EP" --db k4.db >c4.out 2>c4.err &
+cpid=$!
+PIDS+=("$cpid")
+"$LRSWEEP" worker --connect "$EP" --jobs 2 --name frozen >wf.out 2>wf.err &
+fpid=$!
+PIDS+=("$fpid")
+"$LRSWEEP" worker --connect "$EP" --jobs 1 --name steady >ws.out 2>ws.err &
+spid=$!
+PIDS+=("$spid")
+sleep 1
+kill -STOP "$fpid"   # as good as a network partition: silent, but alive
+sleep 4
+kill -CONT "$fpid"
+wait_exit "$cpid" 60
+rc=$?
+[ "$rc" -eq 0 ] || fail "coordinator exited $rc around a partition: $(tail -3 c4.err)"
+grep -q "worker frozen stopped heartbeating" c4.err || fail "the frozen worker was not expired: $(cat c4.err)"
+[ "$(grep -c 'worker frozen joined' c4.err)" -ge 2 ] || fail "the frozen worker did not rejoin: $(cat c4.err wf.err)"
+r=$(sqlite3 k4.db "SELECT COUNT(*), COUNT(DISTINCT trial) FROM trials")
+[ "$r" = "80|80" ] || fail "trials around a partition: $r"
+r=$(sqlite3 k4.db "SELECT COUNT(*) FROM trials WHERE worker = 'frozen'")
+[ "$r" -ge 1 ] || fail "the frozen worker recorded nothing"
+wait_exit "$fpid" 20 || fail "the frozen worker did not exit 0: $(cat wf.err)"
+wait_exit "$spid" 20 || fail "the steady worker did not exit 0"
 
 echo "test_core_kill: $checks checks, $failures failures"
 [ "$failures" -eq 0 ]

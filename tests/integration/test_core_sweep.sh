@@ -4,7 +4,7 @@
 # (sweeps, status, best, summary, export csv/jsonl) agree with it; running
 # again resumes (nothing to do), a larger `trials:` extends the sweep, a
 # changed search space is refused, a second coordinator on the same
-# database is refused; a coordinator on a loopback TCP port with a separately
+# database is refused; a data set reaches a worker that has no copy of it; a coordinator on a loopback TCP port with a separately
 # started worker gives the same (trial, params, score) set as `run`.
 #
 # usage: bash test_core_sweep.sh /path/to/lrsweep   (ctest passes the binary)
@@ -199,6 +199,52 @@ canon tcp.db core-tcp >tcp.txt
 canon local.db core-tcp >local.txt
 [ "$(wc -l <tcp.txt)" -eq 120 ] || fail "tcp sweep has $(wc -l <tcp.txt) trials"
 cmp -s tcp.txt local.txt || fail "1 remote worker with 3 jobs and 2 local workers gave different results"
+
+# --- a data set shipped to a worker that has no copy of it -----------------------
+check
+mkdir -p data elsewhere
+$PY - data/points.csv <<'EOF'
+import math, sys
+with open(sys.argv[1], "w") as f:
+    f.write("x1,x2,x3,y\n")
+    for i in range(90):
+        a, b, c = math.sin(i), math.cos(1.7 * i), ((i * 37) % 11) / 11
+        f.write(f"{a:.6f},{b:.6f},{c:.6f},{2 * a - b + 0.5 * c + 0.1 * math.sin(5 * i):.6f}\n")
+EOF
+cat >data/d.yaml <<'EOF'
+name: core-data
+seed: 4
+trials: 24
+sampler: random
+objective: {metric: val_loss, goal: minimize}
+data: {path: points.csv, target: [y]}
+model: {type: linear}
+train: {folds: 3, shuffle: true, standardize: true}
+search:
+  lr: {log_uniform: [1.0e-3, 0.5]}
+  epochs: 15
+  optimizer:
+    sgd: {momentum: {uniform: [0.0, 0.9]}}
+  scheduler:
+    cosine: {eta_min: 0.0}
+    step: {step_size: 5, gamma: 0.5}
+EOF
+"$LRSWEEP" run data/d.yaml --db data-local.db --workers 2 --quiet >/dev/null 2>data-local.err ||
+    fail "data sweep with run failed: $(cat data-local.err)"
+ep="ipc://$TMP/data.sock"
+(cd elsewhere && exec "$LRSWEEP" worker --connect "$ep" --jobs 2 >../dw.out 2>../dw.err) &
+dpid=$!
+PIDS+=("$dpid")
+timeout 60 "$LRSWEEP" coordinator data/d.yaml --bind "$ep" --db data-remote.db --quiet >/dev/null 2>data-remote.err
+rc=$?
+[ "$rc" -eq 0 ] || fail "data sweep with a remote worker exited $rc: $(cat data-remote.err dw.err)"
+wait "$dpid" || fail "the data worker did not exit 0: $(cat dw.err)"
+canon data-local.db core-data >dl.txt
+canon data-remote.db core-data >dr.txt
+[ "$(grep -c ' complete$' dr.txt)" -ge 20 ] || fail "data sweep: $(grep -c ' complete$' dr.txt) complete trials"
+cmp -s dl.txt dr.txt || fail "shipped data gave different results: $(diff dl.txt dr.txt | head -3)"
+r=$(sqlite3 data-remote.db "SELECT COUNT(*) FROM trial_folds")
+[ "$r" -ge 60 ] || fail "per-fold results: $r rows"
 
 # --- bad input ------------------------------------------------------------------
 check
