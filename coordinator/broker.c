@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -952,6 +953,10 @@ static void progress(lrs_broker_t *b, int64_t now, int final)
              b->done, b->total, b->running, b->failed, b->diverged, b->live_workers, rate, eta,
              best);
     if (b->opts.progress == 2 && !final) {
+        struct winsize ws;   /* a wrapped line could not be redrawn in place */
+        if (ioctl(fileno(b->opts.log), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20 &&
+            strlen(line) >= ws.ws_col)
+            line[ws.ws_col - 1] = '\0';
         fprintf(b->opts.log, "\r\033[K%s", line);
         b->progress_drawn = 1;
         fflush(b->opts.log);

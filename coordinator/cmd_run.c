@@ -296,10 +296,10 @@ static int run_main(int argc, char **argv, int is_run)
     status = lrs_cli_finish(status);
 done:
     lrs_broker_destroy(&broker);
-    if (pids) {
+    if (pids) {   /* on failure: their un-ACKed results have nowhere to go */
         for (int i = 0; i < a.workers; i++)
             if (pids[i] > 0)
-                kill(pids[i], SIGTERM);
+                kill(pids[i], SIGKILL);
         reap_workers(pids, a.workers);
         free(pids);
     }

@@ -632,6 +632,7 @@ static void agent_teardown(agent_t *a)
     for (int i = 0; i < a->n_threads; i++)
         pthread_join(a->threads[i], NULL);
     free(a->threads);
+    disconnect(a);   /* before the kept results go: it marks them */
     for (int i = 0; i < a->q_len; i++)
         ctx_release(a, a->queue[(a->q_head + i) % a->q_cap].ctx);
     free(a->queue);
@@ -639,7 +640,6 @@ static void agent_teardown(agent_t *a)
         lrs_wire_result_clear(&a->kept[i].r);
     free(a->kept);
     ctx_release(a, a->ctx);
-    disconnect(a);
     if (a->zctx)
         zmq_ctx_term(a->zctx);
     free(a->data_bytes);

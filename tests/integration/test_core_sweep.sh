@@ -4,8 +4,12 @@
 # (sweeps, status, best, summary, export csv/jsonl) agree with it; running
 # again resumes (nothing to do), a larger `trials:` extends the sweep, a
 # changed search space is refused, a second coordinator on the same
-# database is refused; a data set reaches a worker that has no copy of it; a coordinator on a loopback TCP port with a separately
-# started worker gives the same (trial, params, score) set as `run`.
+# database is refused; a coordinator on a loopback TCP port with a
+# separately started worker gives the same (trial, params, score) set as
+# `run`; a data set reaches a worker that has no copy of it; a full disk (a
+# small tmpfs, when this machine lets us mount one) stops the coordinator
+# with a clear message and leaves a consistent, resumable file; bad input
+# exits 2 with a message.
 #
 # usage: bash test_core_sweep.sh /path/to/lrsweep   (ctest passes the binary)
 set -u
@@ -15,6 +19,7 @@ TMP=$(mktemp -d)
 PIDS=()
 cleanup() {
     for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+    umount "$TMP/small" 2>/dev/null
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -262,6 +267,31 @@ rc=$?
 [ "$rc" -ne 0 ] && grep -q "junk.db" err.out || fail "corrupt database: exit $rc, $(cat err.out)"
 "$LRSWEEP" run s.yaml --db /proc/nope/x.db --workers 1 >/dev/null 2>err.out
 [ $? -eq 1 ] && grep -q "/proc/nope" err.out || fail "unwritable path: $(cat err.out)"
+
+# --- a full disk: a clear error, no half-written trial, resumable ---------------
+mkdir -p small
+if mount -t tmpfs -o size=400k tmpfs small 2>/dev/null; then
+    check
+    spec "$TMP/full.yaml" core-full 20000
+    sed -i 's/cost_ms: 1/cost_ms: 0/' full.yaml
+    "$LRSWEEP" run full.yaml --db small/f.db --workers 2 >full.out 2>full.err
+    rc=$?
+    [ "$rc" -eq 1 ] || fail "a full disk exited $rc, want 1"
+    grep -q "small/f.db: committing results: database or disk is full" full.err ||
+        grep -q "small/f.db: .*disk is full" full.err || fail "full disk message: $(grep -v '^ ' full.err | tail -3)"
+    r=$(sqlite3 small/f.db "PRAGMA integrity_check")
+    [ "$r" = "ok" ] || fail "database after a full disk: $r"
+    r=$(sqlite3 small/f.db "SELECT COUNT(*) FROM trials t WHERE status = 'complete' AND (SELECT COUNT(*) FROM trial_epochs e WHERE e.sweep_id = t.sweep_id AND e.trial = t.trial) != 8")
+    [ "$r" = "0" ] || fail "$r trials without their whole curve after a full disk"
+    cp small/f.db big.db && { [ ! -f small/f.db-wal ] || cp small/f.db-wal big.db-wal; }
+    umount small
+    before=$(sqlite3 big.db "SELECT COUNT(*) FROM trials")
+    "$LRSWEEP" run full.yaml --db big.db --workers 2 --quiet >/dev/null 2>big.err || fail "resume after a full disk failed: $(cat big.err)"
+    r=$(sqlite3 big.db "SELECT COUNT(*), COUNT(DISTINCT trial) FROM trials")
+    [ "$r" = "20000|20000" ] || fail "after resuming a full-disk sweep ($before recorded before): $r"
+else
+    echo "note: cannot mount a small tmpfs here; the full-disk check did not run"
+fi
 
 echo "test_core_sweep: $checks checks, $failures failures"
 [ "$failures" -eq 0 ]
