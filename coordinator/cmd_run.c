@@ -148,6 +148,7 @@ static pid_t spawn_worker(const char *endpoint, int index)
     char name[64], host[48] = "";
     gethostname(host, sizeof host - 1);
     snprintf(name, sizeof name, "%s:local%d", host, index);
+    setenv("OPENBLAS_NUM_THREADS", "1", 0);   /* one core per worker: N workers use N */
     execl("/proc/self/exe", "lrsweep", "worker", "--connect", endpoint, "--jobs", "1", "--name",
           name, (char *)NULL);
     fprintf(stderr, "lrsweep: cannot start a worker: %s\n", strerror(errno));
