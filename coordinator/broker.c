@@ -366,6 +366,13 @@ lrs_broker_t *lrs_broker_new(const lrs_broker_opts_t *opts, const lrs_spec_t *sp
     b->info = lrs_spec_info(spec);
     b->best = NAN;
     lrs_wbuf_init(&b->out);
+    if (b->info->exec) {   /* the agent has no trial kind for it yet */
+        lrs_err_set(err, LRS_EXIT_USAGE,
+                    "sweep '%s' runs your own command (`command:`), which workers cannot run yet; "
+                    "`lrsweep train --spec SPEC` runs one of its trials",
+                    b->info->name);
+        goto fail;
+    }
     b->store = lrs_store_open(opts->db_path, LRS_STORE_WRITE, err);
     if (!b->store || open_sweep(b, err) != 0)
         goto fail;
