@@ -805,7 +805,10 @@ static int handle(lrs_broker_t *b, const uint8_t *id, size_t id_len, const void 
             reject(b, id, id_len, "READY for another sweep", 1);
             break;
         }
-        w->credit = m.credit;
+        /* credit adds up: the worker counts what it asked for and has not
+         * received, so each READY asks for that many more */
+        w->credit = w->credit + m.credit > LRS_PROTO_MAX_CREDIT ? LRS_PROTO_MAX_CREDIT
+                                                                : w->credit + m.credit;
         break;
     case LRS_MSG_RESULTS:
         if (m.sweep != b->sweep.token) {
