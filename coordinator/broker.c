@@ -774,15 +774,15 @@ static int dispatch(lrs_broker_t *b, worker_t *w, lrs_err_t *err)
             /* Not delivered (peer gone or its queue full): a live worker would
              * never run them and its leases would never expire, so undo. */
             for (int i = 0; i < n; i++) {
-                uint64_t t = batch[i];
-                b->state[t] = T_PENDING;
-                b->owner[t] = -1;
-                b->attempts[t]--;
+                uint64_t u = batch[i];
+                b->state[u] = T_PENDING;
+                b->owner[u] = -1;
+                b->attempts[u]--;
                 b->running--;
-                drop_lease(w, t);
-                if (lrs_store_del_lease(b->store, b->sweep.id, (int64_t)t, err) != 0)
+                drop_lease(w, u);
+                if (lrs_store_del_lease(b->store, b->sweep.id, (int64_t)u, err) != 0)
                     return -1;
-                if (retry_push(b, t) != 0)
+                if (retry_push(b, u) != 0)
                     return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
             }
             w->credit += n;
