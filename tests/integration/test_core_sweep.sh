@@ -8,7 +8,8 @@
 # separately started worker gives the same (trial, params, score) set as
 # `run`; a data set reaches a worker that has no copy of it; a full disk (a
 # small tmpfs, when this machine lets us mount one) stops the coordinator
-# with a clear message and leaves a consistent, resumable file; bad input
+# with a clear message and leaves a consistent, resumable file; Ctrl-C
+# drains and exits 130, twice exits at once, and both resume; bad input
 # exits 2 with a message.
 #
 # usage: bash test_core_sweep.sh /path/to/lrsweep   (ctest passes the binary)
@@ -271,6 +272,40 @@ printf 'name: ex\nseed: 1\ntrials: 2\nsampler: random\ncommand: echo {args}\nmet
 [ $? -eq 2 ] && grep -q "runs your own command" err.out && [ ! -f ex.db ] || fail "command sweep: $(cat err.out)"
 "$LRSWEEP" run s.yaml --db /proc/nope/x.db --workers 1 >/dev/null 2>err.out
 [ $? -eq 1 ] && grep -q "/proc/nope" err.out || fail "unwritable path: $(cat err.out)"
+
+# --- Ctrl-C: drain, commit, exit 130, resumable; twice: at once ----------------
+check
+spec "$TMP/int.yaml" core-int 40
+sed -i 's/cost_ms: 1/cost_ms: 150/' int.yaml
+"$LRSWEEP" run int.yaml --db int.db --workers 2 >int.out 2>int.err &
+ipid=$!
+PIDS+=("$ipid")
+sleep 1.2
+kill -INT "$ipid"
+wait "$ipid"
+rc=$?
+[ "$rc" -eq 130 ] || fail "Ctrl-C exited $rc, want 130: $(tail -3 int.err)"
+grep -q "interrupted: no new trials" int.err || fail "no drain message: $(cat int.err)"
+r=$(sqlite3 int.db "SELECT COUNT(*) FROM leases")
+[ "$r" = "0" ] || fail "$r trials still leased after a drained Ctrl-C"
+n1=$(sqlite3 int.db "SELECT COUNT(*) FROM trials")
+[ "$n1" -gt 0 ] && [ "$n1" -lt 40 ] || fail "Ctrl-C did not land mid-sweep ($n1 of 40)"
+"$LRSWEEP" run int.yaml --db int.db --workers 2 >int2.out 2>int2.err &
+ipid=$!
+PIDS+=("$ipid")
+sleep 1.2
+kill -INT "$ipid"
+sleep 0.05
+kill -INT "$ipid"
+wait "$ipid"
+rc=$?
+[ "$rc" -eq 130 ] || fail "two Ctrl-C exited $rc, want 130"
+grep -q "interrupted again: stopping now" int2.err || fail "second Ctrl-C: $(cat int2.err)"
+r=$(sqlite3 int.db "PRAGMA integrity_check")
+[ "$r" = "ok" ] || fail "after two Ctrl-C: $r"
+"$LRSWEEP" run int.yaml --db int.db --workers 2 --quiet >/dev/null 2>int3.err || fail "resume after Ctrl-C failed"
+r=$(sqlite3 int.db "SELECT COUNT(*), COUNT(DISTINCT trial) FROM trials")
+[ "$r" = "40|40" ] || fail "after Ctrl-C and resume: $r"
 
 # --- a full disk: a clear error, no half-written trial, resumable ---------------
 mkdir -p small
