@@ -101,6 +101,39 @@ static int dump_json_line(FILE *out, json_t *obj)
     return 0;
 }
 
+/* Writes a params JSON object as `name=value` words, reals with 4
+ * significant digits (the JSON outputs keep every digit). */
+static void print_params(FILE *out, const char *json)
+{
+    json_t *p = json_loads(json, 0, NULL);
+    if (!json_is_object(p)) {
+        fputs(json, out);
+        json_decref(p);
+        return;
+    }
+    const char *key;
+    json_t *v;
+    int first = 1;
+    json_object_foreach(p, key, v) {
+        fprintf(out, "%s%s=", first ? "" : " ", key);
+        first = 0;
+        if (json_is_real(v))
+            fprintf(out, "%.4g", json_real_value(v));
+        else if (json_is_integer(v))
+            fprintf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        else if (json_is_string(v))
+            fputs(json_string_value(v), out);
+        else if (json_is_boolean(v))
+            fputs(json_is_true(v) ? "true" : "false", out);
+        else {
+            char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+            fputs(s ? s : "?", out);
+            free(s);
+        }
+    }
+    json_decref(p);
+}
+
 /* ---- best -------------------------------------------------------------- */
 
 static int best_on(sqlite3 *db, const char *path, const sweep_ref_t *sw, int top, int json,
@@ -142,7 +175,9 @@ static int best_on(sqlite3 *db, const char *path, const sweep_ref_t *sw, int top
                 fprintf(out, "%10s", "-");
             else
                 fprintf(out, "%10.3g", sd);
-            fprintf(out, "  %s\n", col_text(st, 3));
+            fputs("  ", out);
+            print_params(out, col_text(st, 3));
+            fputc('\n', out);
         }
     }
     sqlite3_finalize(st);
@@ -272,11 +307,13 @@ static int cmd_status(sqlite3 *db, const qargs_t *q, const sweep_ref_t *sw, lrs_
         printf("  complete %" PRId64 "  diverged %" PRId64 "  failed %" PRId64 "  running %" PRId64
                "  pending %" PRId64 "\n",
                counts[0], counts[1], counts[2], running, pending);
-        printf("  workers seen %" PRId64 "  throughput ", workers);
-        print_num(stdout, 0, rate);
-        printf(" trials/s overall, ");
-        print_num(stdout, 0, recent);
-        printf(" in the last minute\n  best so far:\n");
+        printf("  workers seen %" PRId64, workers);
+        if (isnan(rate))
+            printf("  throughput -\n");
+        else
+            printf("  throughput %.1f trials/s overall, %.1f in the last minute of results\n",
+                   rate, recent);
+        printf("  best so far:\n");
     }
     return best_on(db, q->db_path, sw, 1, q->json, stdout, err);
 }
