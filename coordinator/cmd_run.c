@@ -127,6 +127,11 @@ static int parse_args(int argc, char **argv, int is_run, run_args_t *a)
         usage(stderr, a->cmd, is_run);
         return LRS_EXIT_USAGE;
     }
+    if (a->workers == 0 && !a->bind) {
+        fprintf(stderr, "lrsweep %s: --workers 0 without --bind: no worker could ever connect\n",
+                a->cmd);
+        return LRS_EXIT_USAGE;
+    }
     if (a->bind && strncmp(a->bind, "tcp://", 6) != 0 && strncmp(a->bind, "ipc://", 6) != 0) {
         fprintf(stderr, "lrsweep %s: --bind: expected tcp://HOST:PORT or ipc://PATH, got '%s'\n",
                 a->cmd, a->bind);
