@@ -41,6 +41,7 @@ typedef struct worker {
     uint64_t *acks;            /* results to ACK after the next commit */
     int n_acks, cap_acks;
     int64_t done;              /* results recorded from it */
+    int64_t done_saved;        /* of which already added to its workers row */
     int dirty;                 /* workers row needs writing */
     int live;
 } worker_t;
@@ -906,9 +907,10 @@ static int flush(lrs_broker_t *b, lrs_err_t *err)
     for (int i = 0; i < b->n_workers; i++) {
         worker_t *w = &b->workers[i];
         if (w->live && w->dirty) {
-            if (lrs_store_put_worker(b->store, b->sweep.id, w->name, w->host, w->jobs, w->done,
-                                     err) != 0)
+            if (lrs_store_put_worker(b->store, b->sweep.id, w->name, w->host, w->jobs,
+                                     w->done - w->done_saved, err) != 0)
                 return -1;
+            w->done_saved = w->done;
             w->dirty = 0;
         }
     }

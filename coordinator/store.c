@@ -41,7 +41,7 @@ static const char *const write_sql[ST_COUNT] = {
         "INSERT INTO workers (sweep_id, name, host, jobs, first_seen, last_seen, trials_done)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6) ON CONFLICT (sweep_id, name) DO UPDATE SET"
         " host = excluded.host, jobs = excluded.jobs, last_seen = excluded.last_seen,"
-        " trials_done = excluded.trials_done",
+        " trials_done = trials_done + excluded.trials_done",
 };
 
 struct lrs_store {
@@ -527,7 +527,7 @@ int lrs_store_del_lease(lrs_store_t *s, int64_t sweep_id, int64_t trial, lrs_err
 }
 
 int lrs_store_put_worker(lrs_store_t *s, int64_t sweep_id, const char *name, const char *host,
-                         int jobs, int64_t trials_done, lrs_err_t *err)
+                         int jobs, int64_t trials_added, lrs_err_t *err)
 {
     if (ensure_txn(s, err) != 0)
         return -1;
@@ -537,7 +537,7 @@ int lrs_store_put_worker(lrs_store_t *s, int64_t sweep_id, const char *name, con
     bind_text_or_null(st, 3, host);
     sqlite3_bind_int(st, 4, jobs);
     sqlite3_bind_double(st, 5, lrs_store_now());
-    sqlite3_bind_int64(st, 6, trials_done);
+    sqlite3_bind_int64(st, 6, trials_added);
     s->pending++;
     return write_now(s, st, "recording a worker", err) == 0 ? 0 : abort_txn(s);
 }

@@ -108,8 +108,9 @@ int lrs_store_put_trial(lrs_store_t *s, const lrs_store_trial_t *t, lrs_err_t *e
 int lrs_store_put_lease(lrs_store_t *s, int64_t sweep_id, int64_t trial, int attempt,
                         const char *worker, lrs_err_t *err);
 int lrs_store_del_lease(lrs_store_t *s, int64_t sweep_id, int64_t trial, lrs_err_t *err);
+/* Upserts a worker row: last_seen is now, trials_added adds to trials_done. */
 int lrs_store_put_worker(lrs_store_t *s, int64_t sweep_id, const char *name, const char *host,
-                         int jobs, int64_t trials_done, lrs_err_t *err);
+                         int jobs, int64_t trials_added, lrs_err_t *err);
 
 /* Writes waiting in the open transaction (0: none). */
 int64_t lrs_store_pending(const lrs_store_t *s);

@@ -80,6 +80,8 @@ n=$(sqlite3 lrsweep.db "SELECT COUNT(*) FROM leases")
 n=$(sqlite3 lrsweep.db "SELECT COUNT(*) FROM trial_epochs e JOIN trials t USING (sweep_id, trial) WHERE t.status = 'complete'")
 c=$(sqlite3 lrsweep.db "SELECT COUNT(*) * 8 FROM trials WHERE status = 'complete'")
 [ "$n" = "$c" ] || fail "per-epoch curves: $n rows for complete trials, want $c"
+n=$(sqlite3 lrsweep.db "SELECT SUM(trials_done), COUNT(*) FROM workers")
+[ "$n" = "150|2" ] || fail "workers table: $n, want 150 trials over 2 workers"
 n=$(sqlite3 lrsweep.db "PRAGMA journal_mode")
 [ "$n" = "wal" ] || fail "journal mode $n, want wal"
 n=$(sqlite3 lrsweep.db "PRAGMA user_version")

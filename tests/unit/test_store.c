@@ -275,7 +275,7 @@ static void test_views_and_scans(void **state)
     assert_int_equal(scalar(s, "SELECT pending FROM sweep_progress WHERE sweep = 'low-is-good'"),
                      10 - 6 - 1);
     assert_int_equal(scalar(s, "SELECT running FROM sweep_progress WHERE sweep = 'low-is-good'"), 1);
-    assert_int_equal(scalar(s, "SELECT trials_done FROM workers WHERE name = 'w'"), 7);
+    assert_int_equal(scalar(s, "SELECT trials_done FROM workers WHERE name = 'w'"), 13);
 
     int64_t sum = 0;
     assert_int_equal(lrs_store_each_done(s, lo, each_cb, &sum, &err), 0);
