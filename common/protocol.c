@@ -13,6 +13,7 @@ static const char *const msg_names[LRS_MSG_COUNT] = {
     [LRS_MSG_TRIALS] = "TRIALS",     [LRS_MSG_HEARTBEAT] = "HEARTBEAT",
     [LRS_MSG_RESULTS] = "RESULTS",   [LRS_MSG_ACK] = "ACK",         [LRS_MSG_DATA_REQ] = "DATA_REQ",
     [LRS_MSG_DATA] = "DATA",         [LRS_MSG_SHUTDOWN] = "SHUTDOWN", [LRS_MSG_REJECT] = "REJECT",
+    [LRS_MSG_PROGRESS] = "PROGRESS",
 };
 
 /* Fields after [version, type] for each message type. */
@@ -20,6 +21,7 @@ static const int field_count[LRS_MSG_COUNT] = {
     [LRS_MSG_HELLO] = 4,   [LRS_MSG_WELCOME] = 7, [LRS_MSG_READY] = 2,    [LRS_MSG_TRIALS] = 2,
     [LRS_MSG_HEARTBEAT] = 0, [LRS_MSG_RESULTS] = 2, [LRS_MSG_ACK] = 2,    [LRS_MSG_DATA_REQ] = 1,
     [LRS_MSG_DATA] = 2,    [LRS_MSG_SHUTDOWN] = 1, [LRS_MSG_REJECT] = 1,
+    [LRS_MSG_PROGRESS] = 5,
 };
 
 const char *lrs_msg_name(int type)
@@ -108,10 +110,58 @@ void lrs_proto_results_begin(lrs_wbuf_t *b, uint64_t sweep, int n)
     msgpack_pack_array(&b->pk, (size_t)n);
 }
 
+static void pack_bytes(lrs_wbuf_t *b, const char *p, size_t len)
+{
+    msgpack_pack_bin_with_body(&b->pk, p ? p : "", p ? len : 0);
+}
+
+/* names, then points: the curve as results and PROGRESS carry it */
+static void pack_curve(lrs_wbuf_t *b, const lrs_wire_curve_t *c)
+{
+    msgpack_packer *pk = &b->pk;
+    msgpack_pack_array(pk, (size_t)c->n_names);
+    for (int i = 0; i < c->n_names; i++)
+        pack_str(b, c->names[i]);
+    msgpack_pack_array(pk, c->n_points);
+    for (size_t i = 0; i < c->n_points; i++) {
+        const lrs_wire_point_t *p = &c->points[i];
+        msgpack_pack_array(pk, 4);
+        msgpack_pack_int64(pk, p->fold);
+        msgpack_pack_int64(pk, p->epoch);
+        msgpack_pack_int64(pk, p->name);
+        msgpack_pack_double(pk, p->value);
+    }
+}
+
+static void pack_exec(lrs_wbuf_t *b, const lrs_wire_exec_t *e)
+{
+    msgpack_packer *pk = &b->pk;
+    msgpack_pack_array(pk, 8);
+    msgpack_pack_int64(pk, e->exit_status);
+    msgpack_pack_int64(pk, e->term_signal);
+    pack_bytes(b, e->stderr_tail, e->stderr_len);
+    pack_bytes(b, e->log_tail, e->log_len);
+    msgpack_pack_array(pk, (size_t)e->curve.n_names);
+    for (int i = 0; i < e->curve.n_names; i++)
+        msgpack_pack_double(pk, e->finals ? e->finals[i] : NAN);
+    msgpack_pack_int64(pk, e->curve_truncated);
+    pack_curve(b, &e->curve);
+}
+
+void lrs_proto_progress(lrs_wbuf_t *b, uint64_t sweep, uint64_t trial, uint32_t attempt,
+                        const lrs_wire_curve_t *curve)
+{
+    header(b, LRS_MSG_PROGRESS);
+    msgpack_pack_uint64(&b->pk, sweep);
+    msgpack_pack_uint64(&b->pk, trial);
+    msgpack_pack_uint64(&b->pk, attempt);
+    pack_curve(b, curve);
+}
+
 void lrs_proto_results_add(lrs_wbuf_t *b, const lrs_wire_result_t *r)
 {
     msgpack_packer *pk = &b->pk;
-    msgpack_pack_array(pk, 10);
+    msgpack_pack_array(pk, r->exec ? 11 : 10);
     msgpack_pack_uint64(pk, r->trial);
     msgpack_pack_uint64(pk, r->attempt);
     msgpack_pack_int64(pk, r->status);
@@ -139,6 +189,8 @@ void lrs_proto_results_add(lrs_wbuf_t *b, const lrs_wire_result_t *r)
         msgpack_pack_double(pk, r->epochs[i].train_loss);
         msgpack_pack_double(pk, r->epochs[i].val_loss);
     }
+    if (r->exec)
+        pack_exec(b, r->exec);
 }
 
 void lrs_proto_ack_begin(lrs_wbuf_t *b, uint64_t sweep, int n)
@@ -459,6 +511,83 @@ static int rd_curves(reader_t *r, lrs_wire_result_t *x)
     return 0;
 }
 
+/* names then points, checked: names valid and distinct in count, every
+ * point's name index among them. */
+static int rd_curve(reader_t *r, lrs_wire_curve_t *c)
+{
+    size_t n;
+    if (rd_array(r, "names", LRS_PROTO_MAX_NAMES, &n) != 0)
+        return -1;
+    c->names = calloc(n ? n : 1, sizeof *c->names);
+    if (!c->names)
+        return lrs_err_set(r->err, LRS_EXIT_RUNTIME, "names: out of memory");
+    c->n_names = (int)n;
+    for (size_t i = 0; i < n; i++) {
+        if (rd_str(r, "name", LRS_PROTO_MAX_NAME, 0, &c->names[i]) != 0)
+            return -1;
+        if (!c->names[i][0])
+            return fail(r, "name", "empty metric name");
+    }
+    if (rd_array(r, "points", LRS_PROTO_MAX_POINTS, &n) != 0)
+        return -1;
+    c->points = calloc(n ? n : 1, sizeof *c->points);
+    if (!c->points)
+        return lrs_err_set(r->err, LRS_EXIT_RUNTIME, "points: out of memory");
+    c->n_points = n;
+    for (size_t i = 0; i < n; i++) {
+        lrs_wire_point_t *p = &c->points[i];
+        if (rd_tuple(r, "points[]", 4) != 0 ||
+            rd_int_field(r, "fold", 0, LRS_PROTO_MAX_FOLDS, &p->fold) != 0 ||
+            rd_int_field(r, "epoch", INT32_MIN, INT32_MAX, &p->epoch) != 0 ||
+            rd_int_field(r, "name", 0, c->n_names - 1, &p->name) != 0 ||
+            rd_f64(r, "value", &p->value) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* An owned copy of a str or bin of at most max bytes (NUL added, not counted). */
+static int rd_bytes(reader_t *r, const char *field, size_t max, char **out, size_t *len)
+{
+    const uint8_t *s;
+    if (rd_raw(r, field, max, 1, &s, len) != 0)
+        return -1;
+    *out = malloc(*len + 1);
+    if (!*out)
+        return lrs_err_set(r->err, LRS_EXIT_RUNTIME, "%s: out of memory", field);
+    memcpy(*out, s, *len);
+    (*out)[*len] = '\0';
+    return 0;
+}
+
+static int rd_exec(reader_t *r, lrs_wire_result_t *x)
+{
+    lrs_wire_exec_t *e = calloc(1, sizeof *e);
+    if (!e)
+        return lrs_err_set(r->err, LRS_EXIT_RUNTIME, "exec: out of memory");
+    x->exec = e;
+    size_t n_finals;
+    if (rd_tuple(r, "exec", 8) != 0 ||
+        rd_int_field(r, "exit_status", -1, 255, &e->exit_status) != 0 ||
+        rd_int_field(r, "signal", 0, 128, &e->term_signal) != 0 ||
+        rd_bytes(r, "stderr_tail", LRS_PROTO_MAX_TAIL, &e->stderr_tail, &e->stderr_len) != 0 ||
+        rd_bytes(r, "log_tail", LRS_PROTO_MAX_TAIL, &e->log_tail, &e->log_len) != 0 ||
+        rd_array(r, "finals", LRS_PROTO_MAX_NAMES, &n_finals) != 0)
+        return -1;
+    e->finals = calloc(n_finals ? n_finals : 1, sizeof *e->finals);
+    if (!e->finals)
+        return lrs_err_set(r->err, LRS_EXIT_RUNTIME, "finals: out of memory");
+    for (size_t i = 0; i < n_finals; i++)
+        if (rd_f64(r, "finals[]", &e->finals[i]) != 0)
+            return -1;
+    if (rd_int_field(r, "curve_truncated", 0, 1, &e->curve_truncated) != 0 ||
+        rd_curve(r, &e->curve) != 0)
+        return -1;
+    if ((size_t)e->curve.n_names != n_finals)
+        return fail(r, "finals", "not one per metric name");
+    return 0;
+}
+
 static int rd_results(reader_t *r, lrs_msg_t *m)
 {
     size_t n;
@@ -471,13 +600,20 @@ static int rd_results(reader_t *r, lrs_msg_t *m)
     for (size_t i = 0; i < n; i++) {
         lrs_wire_result_t *x = &m->results[i];
         uint64_t attempt;
-        if (rd_tuple(r, "results[]", 10) != 0 || rd_u64(r, "trial", INT64_MAX, &x->trial) != 0 ||
+        size_t fields;
+        if (rd_array(r, "results[]", 11, &fields) != 0)
+            return -1;
+        if (fields != 10 && fields != 11)
+            return fail(r, "results[]", "wrong number of fields");
+        if (rd_u64(r, "trial", INT64_MAX, &x->trial) != 0 ||
             rd_u64(r, "attempt", 1000000, &attempt) != 0 ||
             rd_int_field(r, "status", LRS_RES_COMPLETE, LRS_RES_FAILED, &x->status) != 0 ||
             rd_f64(r, "score", &x->score) != 0 || rd_f64(r, "score_std", &x->score_std) != 0 ||
             rd_f64(r, "seconds", &x->seconds) != 0 ||
             rd_int_field(r, "diverged_epoch", 0, LRS_MAX_EPOCHS, &x->diverged_epoch) != 0 ||
             rd_str(r, "error", LRS_PROTO_MAX_STR, 1, &x->error) != 0 || rd_curves(r, x) != 0)
+            return -1;
+        if (fields == 11 && rd_exec(r, x) != 0)
             return -1;
         if (attempt < 1)
             return fail(r, "attempt", "integer out of range");
@@ -553,6 +689,17 @@ static int rd_body(reader_t *r, lrs_msg_t *m)
     case LRS_MSG_SHUTDOWN:
     case LRS_MSG_REJECT:
         return rd_str(r, "reason", LRS_PROTO_MAX_STR, 0, &m->reason);
+    case LRS_MSG_PROGRESS: {
+        uint64_t attempt;
+        if (rd_u64(r, "sweep", UINT64_MAX, &m->sweep) != 0 ||
+            rd_u64(r, "trial", INT64_MAX, &m->trial) != 0 ||
+            rd_u64(r, "attempt", 1000000, &attempt) != 0 || rd_curve(r, &m->curve) != 0)
+            return -1;
+        if (attempt < 1)
+            return fail(r, "attempt", "integer out of range");
+        m->attempt = (uint32_t)attempt;
+        return 0;
+    }
     default:
         return fail(r, "type", "unknown message type");
     }
@@ -604,8 +751,33 @@ fail:
     return -1;
 }
 
+void lrs_wire_curve_clear(lrs_wire_curve_t *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; c->names && i < c->n_names; i++)
+        free(c->names[i]);
+    free(c->names);
+    free(c->points);
+    memset(c, 0, sizeof *c);
+}
+
+void lrs_wire_exec_free(lrs_wire_exec_t **ep)
+{
+    if (!ep || !*ep)
+        return;
+    lrs_wire_exec_t *e = *ep;
+    free(e->stderr_tail);
+    free(e->log_tail);
+    free(e->finals);
+    lrs_wire_curve_clear(&e->curve);
+    free(e);
+    *ep = NULL;
+}
+
 void lrs_wire_result_clear(lrs_wire_result_t *r)
 {
+    lrs_wire_exec_free(&r->exec);
     free(r->error);
     free(r->folds);
     free(r->epochs);
@@ -626,6 +798,7 @@ void lrs_msg_free(lrs_msg_t *m)
     free(m->results);
     free(m->acks);
     free(m->reason);
+    lrs_wire_curve_clear(&m->curve);
     memset(m, 0, sizeof *m);
 }
 

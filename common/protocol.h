@@ -44,6 +44,11 @@
 #define LRS_PROTO_MAX_FOLDS 1000
 #define LRS_PROTO_MAX_EPOCHS 100000
 #define LRS_PROTO_MAX_CREDIT 100000
+/* The user's-command part of results and PROGRESS (worker/exec.h). */
+#define LRS_PROTO_MAX_NAMES 64                   /* metric names per trial */
+#define LRS_PROTO_MAX_NAME 63                    /* bytes of a metric name */
+#define LRS_PROTO_MAX_POINTS 262144              /* curve values per result / PROGRESS */
+#define LRS_PROTO_MAX_TAIL (1024 * 1024)         /* bytes of a stderr or log tail */
 
 typedef enum {
     LRS_MSG_HELLO = 1,   /* w→c  name, host, pid, jobs */
@@ -58,6 +63,8 @@ typedef enum {
     LRS_MSG_DATA,        /* c→w  data hash, bytes */
     LRS_MSG_SHUTDOWN,    /* c→w  reason: the sweep is over, exit 0 */
     LRS_MSG_REJECT,      /* c→w  reason: HELLO refused or message not understood */
+    LRS_MSG_PROGRESS,    /* w→c  sweep token, trial, attempt, names, points: a running command's
+                                 curve so far (new points only) */
     LRS_MSG_COUNT
 } lrs_msg_type_t;
 
@@ -72,6 +79,35 @@ typedef struct lrs_wire_trial {
     uint64_t seed;      /* the training seed */
 } lrs_wire_trial_t;
 
+/* One curve value of a user's command: metric names[name] reported on a
+ * line with `epoch`, in fold `fold` (0 without folds). */
+typedef struct lrs_wire_point {
+    int fold;
+    int epoch;
+    int name;
+    double value;
+} lrs_wire_point_t;
+
+typedef struct lrs_wire_curve {
+    int n_names;
+    char **names;                  /* owned, each ≤ LRS_PROTO_MAX_NAME bytes */
+    size_t n_points;
+    lrs_wire_point_t *points;      /* owned */
+} lrs_wire_curve_t;
+
+/* What a result of a user's command carries besides the common fields. */
+typedef struct lrs_wire_exec {
+    int exit_status;               /* last run's exit code, -1: none (killed, never ran) */
+    int term_signal;               /* last run's killing signal, 0: none */
+    char *stderr_tail;             /* raw bytes (not NUL-terminated on the wire), owned */
+    size_t stderr_len;
+    char *log_tail;                /* raw bytes, owned */
+    size_t log_len;
+    double *finals;                /* curve.n_names: last value of each name (NaN: none), owned */
+    int curve_truncated;           /* 1: the runner dropped values beyond its cap */
+    lrs_wire_curve_t curve;        /* the whole curve */
+} lrs_wire_exec_t;
+
 typedef struct lrs_wire_result {
     uint64_t trial;
     uint32_t attempt;
@@ -84,6 +120,10 @@ typedef struct lrs_wire_result {
     lrs_fold_result_t *folds;   /* owned */
     int n_epochs;
     lrs_epoch_stat_t *epochs;   /* owned */
+    /* A user's command (an 11th element on the wire); NULL for the built-in
+     * engine.  A failed result with it is the trial's final outcome (the
+     * command ran and failed); without it, an attempt that may be retried. */
+    lrs_wire_exec_t *exec;      /* owned */
 } lrs_wire_result_t;
 
 /* A decoded message.  Strings and arrays are owned by the message (freed by
@@ -119,6 +159,10 @@ typedef struct lrs_msg {
     uint64_t *acks;
     /* SHUTDOWN, REJECT */
     char *reason;
+    /* PROGRESS (and sweep above) */
+    uint64_t trial;
+    uint32_t attempt;
+    lrs_wire_curve_t curve;
 } lrs_msg_t;
 
 /* A growing output buffer with a packer on it. */
@@ -149,6 +193,8 @@ void lrs_proto_data_req(lrs_wbuf_t *b, const char *data_hash);
 void lrs_proto_data(lrs_wbuf_t *b, const char *data_hash, const void *bytes, size_t len);
 void lrs_proto_shutdown(lrs_wbuf_t *b, const char *reason);
 void lrs_proto_reject(lrs_wbuf_t *b, const char *reason);
+void lrs_proto_progress(lrs_wbuf_t *b, uint64_t sweep, uint64_t trial, uint32_t attempt,
+                        const lrs_wire_curve_t *curve);
 
 /* Decodes one frame.  -1 with err (code 2) naming what is wrong — truncated,
  * trailing bytes, wrong version, unknown type, wrong field type, a cap
@@ -160,6 +206,10 @@ void lrs_msg_free(lrs_msg_t *msg);
 
 /* Frees what one result owns (for results built by a worker). */
 void lrs_wire_result_clear(lrs_wire_result_t *r);
+
+/* Frees what a curve / an exec part owns and zeroes it (NULL is fine). */
+void lrs_wire_curve_clear(lrs_wire_curve_t *c);
+void lrs_wire_exec_free(lrs_wire_exec_t **e);
 
 /* Content hash of a data set (64-bit FNV-1a) as 16 hex digits + NUL. */
 void lrs_proto_content_hash(const void *bytes, size_t len, char out[17]);

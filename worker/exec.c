@@ -919,6 +919,63 @@ done:
     return result;
 }
 
+/* The run's watchdog: a fork of this process (it execs nothing) holding
+ * the read end of a pipe whose only write end stays here.  Should this
+ * process die without cleaning up — kill -9 of a worker — the pipe reports
+ * end of file and the watchdog kills the command's whole group, so no run
+ * outlives its worker.  It sits outside that group (a TERM on timeout does
+ * not reach it) and ignores the terminal's signals.  After a normal end
+ * stop_watchdog kills it before closing the pipe.  Returns its pid with
+ * *lifeline open, or -1 (no watchdog: the run goes on without one). */
+static pid_t start_watchdog(pid_t pgid, int *lifeline)
+{
+    int p[2], devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (devnull < 0)
+        return -1;
+    if (pipe2(p, O_CLOEXEC) < 0) {
+        close(devnull);
+        return -1;
+    }
+    pid_t w = fork();
+    if (w == 0) {   /* only async-signal-safe calls from here on */
+        static const int ignored[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGUSR1, SIGUSR2};
+        for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++)
+            signal(ignored[i], SIG_IGN);
+        /* no descriptor of ours may keep another run's lifeline (or a socket) open */
+        dup2(devnull, 0);
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        if (p[0] != 3 && dup2(p[0], 3) < 0)
+            _exit(1);
+        if (close_range(4, ~0U, 0) < 0)
+            for (int fd = 4; fd < 4096; fd++)
+                close(fd);
+        char c;
+        while (read(3, &c, 1) < 0 && errno == EINTR) {
+        }
+        kill(-pgid, SIGKILL);
+        _exit(0);
+    }
+    close(p[0]);
+    close(devnull);
+    if (w < 0) {
+        close(p[1]);
+        return -1;
+    }
+    *lifeline = p[1];
+    return w;
+}
+
+static void stop_watchdog(pid_t w, int *lifeline)
+{
+    if (w <= 0)
+        return;
+    kill(w, SIGKILL);
+    while (waitpid(w, NULL, 0) < 0 && errno == EINTR) {
+    }
+    close_fd(lifeline);
+}
+
 /* Poll timeout until the earliest of the deadlines, at most one slice. */
 static int poll_timeout_ms(double now, double next)
 {
@@ -1014,11 +1071,14 @@ static int run_once(acc_t *a, const char *path, char *const argv[], char *const 
         free(buf);
         return pid < 0 ? -1 : 0;
     }
+    int lifeline = -1;
+    pid_t watchdog = start_watchdog(pid, &lifeline);
     int rc = pump(a, pid, fds, buf, o, err);
     free(buf);
     /* Anything the command left in its group goes now; the leader is still
      * unreaped, so its pid (the group id) cannot have been reused. */
     signal_group(pid, SIGKILL);
+    stop_watchdog(watchdog, &lifeline);
     int status = 0;
     pid_t w;
     do
