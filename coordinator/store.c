@@ -16,7 +16,7 @@
 
 enum {
     ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_INS_TRIAL, ST_INS_FOLD, ST_INS_EPOCH, ST_PUT_LEASE,
-    ST_DEL_LEASE, ST_PUT_WORKER, ST_COUNT
+    ST_DEL_LEASE, ST_PUT_WORKER, ST_DEL_POINTS, ST_PUT_POINT, ST_UPD_EXEC, ST_COUNT
 };
 
 static const char *const write_sql[ST_COUNT] = {
@@ -42,6 +42,11 @@ static const char *const write_sql[ST_COUNT] = {
         " VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6) ON CONFLICT (sweep_id, name) DO UPDATE SET"
         " host = excluded.host, jobs = excluded.jobs, last_seen = excluded.last_seen,"
         " trials_done = trials_done + excluded.trials_done",
+    [ST_DEL_POINTS] = "DELETE FROM trial_metrics WHERE sweep_id = ?1 AND trial = ?2",
+    [ST_PUT_POINT] = "INSERT OR REPLACE INTO trial_metrics (sweep_id, trial, fold, epoch, name,"
+                     " value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_UPD_EXEC] = "UPDATE trials SET exit_status = ?3, signal = ?4, stderr_tail = ?5,"
+                    " log_tail = ?6, metrics = ?7 WHERE sweep_id = ?1 AND trial = ?2",
 };
 
 struct lrs_store {
@@ -467,6 +472,62 @@ static int put_curves(lrs_store_t *s, const lrs_store_trial_t *t, lrs_err_t *err
     return 0;
 }
 
+static int put_points(lrs_store_t *s, int64_t sweep_id, int64_t trial, const lrs_wire_curve_t *c,
+                      lrs_err_t *err)
+{
+    sqlite3_stmt *st = s->st[ST_PUT_POINT];
+    for (size_t i = 0; c && i < c->n_points; i++) {
+        const lrs_wire_point_t *p = &c->points[i];
+        if (p->name < 0 || p->name >= c->n_names)
+            continue;
+        sqlite3_bind_int64(st, 1, sweep_id);
+        sqlite3_bind_int64(st, 2, trial);
+        sqlite3_bind_int(st, 3, p->fold);
+        sqlite3_bind_int(st, 4, p->epoch);
+        sqlite3_bind_text(st, 5, c->names[p->name], -1, SQLITE_STATIC);
+        bind_real_or_null(st, 6, p->value);
+        if (write_now(s, st, "recording a curve point", err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The exec columns and the final curve of a user's-command trial. */
+static int put_exec(lrs_store_t *s, const lrs_store_trial_t *t, lrs_err_t *err)
+{
+    sqlite3_stmt *d = s->st[ST_DEL_POINTS], *u = s->st[ST_UPD_EXEC];
+    sqlite3_bind_int64(d, 1, t->sweep_id);
+    sqlite3_bind_int64(d, 2, t->trial);
+    if (write_now(s, d, "replacing a curve", err) != 0 ||
+        put_points(s, t->sweep_id, t->trial, t->curve, err) != 0)
+        return -1;
+    sqlite3_bind_int64(u, 1, t->sweep_id);
+    sqlite3_bind_int64(u, 2, t->trial);
+    if (t->exit_status >= 0)
+        sqlite3_bind_int(u, 3, t->exit_status);
+    else
+        sqlite3_bind_null(u, 3);
+    if (t->term_signal > 0)
+        sqlite3_bind_int(u, 4, t->term_signal);
+    else
+        sqlite3_bind_null(u, 4);
+    bind_text_or_null(u, 5, t->stderr_tail);
+    bind_text_or_null(u, 6, t->log_tail);
+    bind_text_or_null(u, 7, t->metrics_json);
+    return write_now(s, u, "recording a command's outcome", err);
+}
+
+int lrs_store_put_points(lrs_store_t *s, int64_t sweep_id, int64_t trial,
+                         const lrs_wire_curve_t *curve, lrs_err_t *err)
+{
+    if (ensure_txn(s, err) != 0)
+        return -1;
+    if (put_points(s, sweep_id, trial, curve, err) != 0)
+        return abort_txn(s);
+    s->pending++;
+    return 0;
+}
+
 int lrs_store_put_trial(lrs_store_t *s, const lrs_store_trial_t *t, lrs_err_t *err)
 {
     if (ensure_txn(s, err) != 0)
@@ -494,7 +555,8 @@ int lrs_store_put_trial(lrs_store_t *s, const lrs_store_trial_t *t, lrs_err_t *e
         return abort_txn(s);
     if (sqlite3_changes(s->db) == 0)
         return 0;   /* already recorded: a late duplicate */
-    if (put_curves(s, t, err) != 0 || lrs_store_del_lease(s, t->sweep_id, t->trial, err) != 0)
+    if (put_curves(s, t, err) != 0 || (t->has_exec && put_exec(s, t, err) != 0) ||
+        lrs_store_del_lease(s, t->sweep_id, t->trial, err) != 0)
         return abort_txn(s);
     s->pending++;
     return 1;

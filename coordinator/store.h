@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "common/err.h"
+#include "common/protocol.h"
 #include "worker/train.h"
 
 /* Generated from schema/NNN_*.sql at build time (schema/embed.cmake). */
@@ -60,6 +61,14 @@ typedef struct lrs_store_trial {
     const lrs_fold_result_t *folds;
     int n_epochs;
     const lrs_epoch_stat_t *epochs;
+    /* A user's command (schema 002); all ignored unless has_exec. */
+    int has_exec;
+    int exit_status;            /* -1: none (stored as NULL) */
+    int term_signal;            /* 0: none (NULL) */
+    const char *stderr_tail;    /* UTF-8 text or NULL */
+    const char *log_tail;       /* UTF-8 text or NULL */
+    const char *metrics_json;   /* JSON object of last values, or NULL */
+    const lrs_wire_curve_t *curve;   /* replaces the trial's trial_metrics rows; may be NULL */
 } lrs_store_trial_t;
 
 /* Opens (creating when writing) the database at path.  LRS_STORE_WRITE takes
@@ -108,6 +117,10 @@ int lrs_store_put_trial(lrs_store_t *s, const lrs_store_trial_t *t, lrs_err_t *e
 int lrs_store_put_lease(lrs_store_t *s, int64_t sweep_id, int64_t trial, int attempt,
                         const char *worker, lrs_err_t *err);
 int lrs_store_del_lease(lrs_store_t *s, int64_t sweep_id, int64_t trial, lrs_err_t *err);
+/* Adds (or overwrites) curve points of a running trial in trial_metrics:
+ * the curve so far, before its result replaces it. */
+int lrs_store_put_points(lrs_store_t *s, int64_t sweep_id, int64_t trial,
+                         const lrs_wire_curve_t *curve, lrs_err_t *err);
 /* Upserts a worker row: last_seen is now, trials_added adds to trials_done. */
 int lrs_store_put_worker(lrs_store_t *s, int64_t sweep_id, const char *name, const char *host,
                          int jobs, int64_t trials_added, lrs_err_t *err);
