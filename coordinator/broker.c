@@ -19,11 +19,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <zmq.h>
 
 #include "common/protocol.h"
 #include "coordinator/store.h"
 #include "worker/data.h"
+#include "worker/exec.h"
 
 enum { T_PENDING = 0, T_LEASED = 1, T_DONE = 2 };
 
@@ -367,13 +369,6 @@ lrs_broker_t *lrs_broker_new(const lrs_broker_opts_t *opts, const lrs_spec_t *sp
     b->info = lrs_spec_info(spec);
     b->best = NAN;
     lrs_wbuf_init(&b->out);
-    if (b->info->exec) {   /* the agent has no trial kind for it yet */
-        lrs_err_set(err, LRS_EXIT_USAGE,
-                    "sweep '%s' runs your own command (`command:`), which workers cannot run yet; "
-                    "`lrsweep train --spec SPEC` runs one of its trials",
-                    b->info->name);
-        goto fail;
-    }
     b->store = lrs_store_open(opts->db_path, LRS_STORE_WRITE, err);
     if (!b->store || open_sweep(b, err) != 0)
         goto fail;
@@ -682,6 +677,124 @@ static int queue_ack(lrs_broker_t *b, worker_t *w, uint64_t trial)
     return 0;
 }
 
+/* ---- results of a user's command -------------------------------------- */
+
+/* What a command's result adds to its trial row: text columns (escaped to
+ * UTF-8) and, from the curve, trial_epochs rows of the names the built-in
+ * engine uses (lr, train_loss, val_loss; means over folds). */
+typedef struct exec_rec {
+    char *stderr_tail, *log_tail, *metrics;
+    lrs_epoch_stat_t *epochs;
+    int n_epochs;
+} exec_rec_t;
+
+static void exec_rec_free(exec_rec_t *x)
+{
+    free(x->stderr_tail);
+    free(x->log_tail);
+    free(x->metrics);
+    free(x->epochs);
+    memset(x, 0, sizeof *x);
+}
+
+typedef struct epoch_val {
+    int epoch, which;   /* which: 0 lr, 1 train_loss, 2 val_loss */
+    double value;
+} epoch_val_t;
+
+static int epoch_val_cmp(const void *pa, const void *pb)
+{
+    const epoch_val_t *x = pa, *y = pb;
+    return (x->epoch > y->epoch) - (x->epoch < y->epoch);
+}
+
+/* Per epoch, the fold means of lr / train_loss / val_loss (NaN when absent). */
+static int exec_epochs(const lrs_wire_curve_t *c, exec_rec_t *x)
+{
+    static const char *const wanted[3] = {"lr", "train_loss", "val_loss"};
+    int which_of[LRS_PROTO_MAX_NAMES];
+    for (int i = 0; i < c->n_names && i < LRS_PROTO_MAX_NAMES; i++) {
+        which_of[i] = -1;
+        for (int k = 0; k < 3; k++)
+            if (strcmp(c->names[i], wanted[k]) == 0)
+                which_of[i] = k;
+    }
+    size_t n = 0;
+    epoch_val_t *v = malloc((c->n_points ? c->n_points : 1) * sizeof *v);
+    if (!v)
+        return -1;
+    for (size_t i = 0; i < c->n_points; i++) {
+        const lrs_wire_point_t *p = &c->points[i];
+        if (p->name >= 0 && p->name < c->n_names && which_of[p->name] >= 0)
+            v[n++] = (epoch_val_t){p->epoch, which_of[p->name], p->value};
+    }
+    qsort(v, n, sizeof *v, epoch_val_cmp);   /* groups by epoch */
+    x->epochs = calloc(n ? n : 1, sizeof *x->epochs);
+    if (!x->epochs) {
+        free(v);
+        return -1;
+    }
+    for (size_t i = 0; i < n;) {
+        double sum[3] = {0, 0, 0};
+        int cnt[3] = {0, 0, 0};
+        size_t j = i;
+        for (; j < n && v[j].epoch == v[i].epoch; j++) {
+            sum[v[j].which] += v[j].value;
+            cnt[v[j].which]++;
+        }
+        x->epochs[x->n_epochs++] = (lrs_epoch_stat_t){
+            .epoch = v[i].epoch, .lr = cnt[0] ? sum[0] / cnt[0] : NAN,
+            .train_loss = cnt[1] ? sum[1] / cnt[1] : NAN, .val_loss = cnt[2] ? sum[2] / cnt[2] : NAN};
+        i = j;
+    }
+    free(v);
+    return 0;
+}
+
+static int exec_rec_build(const lrs_wire_exec_t *e, exec_rec_t *x)
+{
+    memset(x, 0, sizeof *x);
+    x->stderr_tail = lrs_exec_escape_text(e->stderr_tail ? e->stderr_tail : "", e->stderr_len);
+    x->log_tail = lrs_exec_escape_text(e->log_tail ? e->log_tail : "", e->log_len);
+    json_t *o = json_object();
+    for (int i = 0; o && i < e->curve.n_names; i++)
+        json_object_set_new(o, e->curve.names[i],
+                            isfinite(e->finals[i]) ? json_real(e->finals[i]) : json_null());
+    x->metrics = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!x->stderr_tail || !x->log_tail || !x->metrics || exec_epochs(&e->curve, x) != 0) {
+        exec_rec_free(x);
+        return -1;
+    }
+    return 0;
+}
+
+static void exec_rec_fill(const lrs_wire_exec_t *e, const exec_rec_t *x, lrs_store_trial_t *rec)
+{
+    rec->has_exec = 1;
+    rec->exit_status = e->exit_status;
+    rec->term_signal = e->term_signal;
+    rec->stderr_tail = x->stderr_tail;
+    rec->log_tail = x->log_tail;
+    rec->metrics_json = x->metrics;
+    rec->curve = &e->curve;
+    if (rec->n_epochs == 0) {
+        rec->n_epochs = x->n_epochs;
+        rec->epochs = x->epochs;
+    }
+}
+
+/* A running command's curve so far: stored until its result replaces it.
+ * Only from the worker holding the lease, for the attempt it holds. */
+static int on_progress(lrs_broker_t *b, worker_t *w, const lrs_msg_t *m, lrs_err_t *err)
+{
+    uint64_t t = m->trial;
+    if (t >= b->total || b->state[t] != T_LEASED || b->owner[t] != (int32_t)(w - b->workers) ||
+        m->attempt != b->attempts[t])
+        return 0;
+    return lrs_store_put_points(b->store, b->sweep.id, (int64_t)t, &m->curve, err);
+}
+
 static int on_result(lrs_broker_t *b, worker_t *w, lrs_wire_result_t *r, lrs_err_t *err)
 {
     uint64_t t = r->trial;
@@ -691,7 +804,7 @@ static int on_result(lrs_broker_t *b, worker_t *w, lrs_wire_result_t *r, lrs_err
     }
     if (b->state[t] == T_DONE)   /* late duplicate: recorded once, never twice */
         return queue_ack(b, w, t);
-    if (r->status == LRS_RES_FAILED) {
+    if (r->status == LRS_RES_FAILED && !r->exec) {   /* an attempt that may be retried */
         if (b->state[t] == T_LEASED && b->owner[t] == (int32_t)(w - b->workers) &&
             r->attempt == b->attempts[t]) {
             drop_lease(w, t);
@@ -708,7 +821,8 @@ static int on_result(lrs_broker_t *b, worker_t *w, lrs_wire_result_t *r, lrs_err
         return -1;
     lrs_store_trial_t rec = {
         .sweep_id = b->sweep.id, .trial = (int64_t)t,
-        .status = r->status == LRS_RES_DIVERGED ? "diverged" : "complete",
+        .status = r->status == LRS_RES_DIVERGED ? "diverged"
+                  : r->status == LRS_RES_FAILED ? "failed" : "complete",
         .score = r->score, .score_std = r->score_std, .params_json = json, .lr = cfg.optim.lr,
         .optimizer = lrs_optimizer_name(cfg.optim.kind),
         .scheduler = lrs_scheduler_name(cfg.sched.kind),
@@ -716,7 +830,16 @@ static int on_result(lrs_broker_t *b, worker_t *w, lrs_wire_result_t *r, lrs_err
         .seconds = r->seconds, .diverged_epoch = r->diverged_epoch, .error = r->error,
         .n_folds = r->n_folds, .folds = r->folds, .n_epochs = r->n_epochs, .epochs = r->epochs,
     };
-    if (lrs_store_put_trial(b->store, &rec, err) < 0)
+    exec_rec_t xr;
+    memset(&xr, 0, sizeof xr);
+    if (r->exec) {
+        if (exec_rec_build(r->exec, &xr) != 0)
+            return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+        exec_rec_fill(r->exec, &xr, &rec);
+    }
+    int put = lrs_store_put_trial(b->store, &rec, err);
+    exec_rec_free(&xr);
+    if (put < 0)
         return -1;
     if (b->state[t] == T_LEASED) {
         int32_t o = b->owner[t];
@@ -731,10 +854,14 @@ static int on_result(lrs_broker_t *b, worker_t *w, lrs_wire_result_t *r, lrs_err
     b->unflushed++;
     w->done++;
     w->dirty = 1;
-    if (r->status == LRS_RES_DIVERGED)
+    if (r->status == LRS_RES_DIVERGED) {
         b->diverged++;
-    else
+    } else if (r->status == LRS_RES_FAILED) {   /* the command ran and failed: final */
+        b->failed++;
+        blog(b, "trial %" PRIu64 " failed: %s", t, r->error ? r->error : "failed");
+    } else {
         note_best(b, r->score, &cfg);
+    }
     return queue_ack(b, w, t);
 }
 
@@ -839,6 +966,10 @@ static int handle(lrs_broker_t *b, const uint8_t *id, size_t id_len, const void 
             rc = on_result(b, w, &m.results[i], err);
         if (rc != 0 && !err->code)
             rc = lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+        break;
+    case LRS_MSG_PROGRESS:
+        if (m.sweep == b->sweep.token)
+            rc = on_progress(b, w, &m, err);
         break;
     case LRS_MSG_DATA_REQ:
         if (b->have_data && strcmp(m.data_hash, b->data_hash) == 0) {

@@ -9,6 +9,7 @@
  * drains them in order) and die with the coordinator (PR_SET_PDEATHSIG). */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,7 +141,7 @@ static int parse_args(int argc, char **argv, int is_run, run_args_t *a)
     return 0;
 }
 
-static pid_t spawn_worker(const char *endpoint, int index)
+static pid_t spawn_worker(const char *endpoint, const char *spec_dir, int index)
 {
     pid_t parent = getpid();
     pid_t pid = fork();
@@ -154,8 +155,9 @@ static pid_t spawn_worker(const char *endpoint, int index)
     gethostname(host, sizeof host - 1);
     snprintf(name, sizeof name, "%s:local%d", host, index);
     setenv("OPENBLAS_NUM_THREADS", "1", 0);   /* one core per worker: N workers use N */
+    /* a command's relative workdir is relative to the spec's folder, as for train --spec */
     execl("/proc/self/exe", "lrsweep", "worker", "--connect", endpoint, "--jobs", "1", "--name",
-          name, (char *)NULL);
+          name, "--workdir-base", spec_dir, (char *)NULL);
     fprintf(stderr, "lrsweep: cannot start a worker: %s\n", strerror(errno));
     _exit(127);
 }
@@ -165,6 +167,7 @@ typedef struct local_workers {
     pid_t *pids;
     int n;
     const char *endpoint;
+    const char *spec_dir;
     int respawns_left;    /* a worker killed by a signal is replaced, this many times */
     int remote;           /* remote workers may still come: never give up */
 } local_workers_t;
@@ -183,7 +186,7 @@ static int watch_workers(void *ctx, lrs_err_t *err)
                 lw->respawns_left--;
                 fprintf(stderr, "\nlrsweep: local worker %d was killed by signal %d; starting "
                                 "another\n", i, WTERMSIG(st));
-                lw->pids[i] = spawn_worker(lw->endpoint, i);
+                lw->pids[i] = spawn_worker(lw->endpoint, lw->spec_dir, i);
             } else {
                 last_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
             }
@@ -218,6 +221,21 @@ static void reap_workers(pid_t *pids, int n)
             kill(pids[i], SIGKILL);
             waitpid(pids[i], NULL, 0);
         }
+}
+
+/* The absolute folder of the spec file ("." when it cannot be resolved). */
+static void spec_folder(const char *spec_path, char *out, size_t size)
+{
+    char resolved[PATH_MAX];
+    snprintf(out, size, ".");
+    if (!realpath(spec_path, resolved))
+        return;
+    char *slash = strrchr(resolved, '/');
+    if (slash == resolved)
+        slash[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    snprintf(out, size, "%s", resolved);
 }
 
 static int run_main(int argc, char **argv, int is_run)
@@ -266,8 +284,10 @@ static int run_main(int argc, char **argv, int is_run)
         status = err.code ? err.code : LRS_EXIT_RUNTIME;
         goto done;
     }
-    local_workers_t lw = {.n = a.workers, .endpoint = endpoint, .respawns_left = 3 * a.workers,
-                          .remote = a.bind != NULL};
+    char spec_dir[PATH_MAX];
+    spec_folder(a.spec_path, spec_dir, sizeof spec_dir);
+    local_workers_t lw = {.n = a.workers, .endpoint = endpoint, .spec_dir = spec_dir,
+                          .respawns_left = 3 * a.workers, .remote = a.bind != NULL};
     if (lrs_broker_remaining(broker) > 0 && a.workers > 0) {
         pids = calloc((size_t)a.workers, sizeof *pids);
         if (!pids) {
@@ -275,7 +295,7 @@ static int run_main(int argc, char **argv, int is_run)
             goto done;
         }
         for (int i = 0; i < a.workers; i++)
-            if ((pids[i] = spawn_worker(endpoint, i)) < 0) {
+            if ((pids[i] = spawn_worker(endpoint, spec_dir, i)) < 0) {
                 fprintf(stderr, "lrsweep %s: fork: %s\n", a.cmd, strerror(errno));
                 goto done;
             }

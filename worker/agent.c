@@ -14,6 +14,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -24,18 +25,32 @@
 #include "common/protocol.h"
 #include "common/spec.h"
 #include "worker/data.h"
+#include "worker/exec.h"
 #include "worker/synthetic.h"
 #include "worker/train.h"
 
 #define RESEND_MS 10000        /* re-send a result not ACKed after this long */
 #define DRAIN_ACK_MS 5000      /* on Ctrl-C, wait this long for the last ACKs */
+#define PROGRESS_MS 200        /* a command's metric lines leave at most this often */
+#define PROGRESS_MAX 8192      /* curve values waiting to leave; more are left to the result */
 
 typedef struct sweep_ctx sweep_ctx_t;
+typedef struct agent agent_t;
 
-/* A trial kind: runs trial t under ctx into a wire result (status, score,
- * curves); returns -1 with err to report the trial as failed. */
-typedef int (*trial_run_fn)(const sweep_ctx_t *ctx, const lrs_trial_cfg_t *cfg, uint64_t seed,
-                            lrs_wire_result_t *out, lrs_err_t *err);
+/* One trial thread's running trial, as the trial kinds and hooks see it. */
+typedef struct trial_slot {
+    agent_t *agent;
+    int busy;                    /* under agent.mu */
+    atomic_int cancel;           /* set by the I/O thread: kill the command */
+    uint64_t token, trial;
+    uint32_t attempt;
+} trial_slot_t;
+
+/* A trial kind: runs a trial under ctx into a wire result (status, score,
+ * curves); returns -1 with err to report the attempt as failed, 1 when the
+ * slot was cancelled (no result: the lease is gone). */
+typedef int (*trial_run_fn)(const sweep_ctx_t *ctx, trial_slot_t *slot, const lrs_trial_cfg_t *cfg,
+                            uint64_t seed, lrs_wire_result_t *out, lrs_err_t *err);
 
 struct sweep_ctx {
     int refs;                    /* under agent.mu */
@@ -46,6 +61,8 @@ struct sweep_ctx {
     lrs_dataset_t data;
     int have_data;
     lrs_train_opts_t topts;
+    lrs_exec_spec_t exec;        /* a user's command: the spec's, workdir resolved here */
+    char *workdir;               /* owned, when resolved against opts.workdir_base */
 };
 
 typedef struct job {
@@ -59,7 +76,16 @@ typedef struct kept_result {
     int64_t sent_ms;             /* 0: not sent in this session */
 } kept_result_t;
 
-typedef struct agent {
+/* A curve value waiting to leave in a PROGRESS message. */
+typedef struct progress_point {
+    uint64_t token, trial;
+    uint32_t attempt;
+    int fold, epoch;
+    char name[LRS_METRIC_NAME_MAX];
+    double value;
+} progress_point_t;
+
+struct agent {
     lrs_agent_opts_t opts;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -71,7 +97,11 @@ typedef struct agent {
     int n_kept, cap_kept;
     int wake[2];
     pthread_t *threads;
+    trial_slot_t *slots;         /* one per trial thread */
     int n_threads;
+    progress_point_t *progress;  /* under mu */
+    int n_progress;
+    int64_t progress_sent;       /* I/O thread */
     /* I/O thread only */
     void *zctx, *sock;
     sweep_ctx_t *ctx;
@@ -85,7 +115,7 @@ typedef struct agent {
     char data_hash[17];
     int bad_logged;
     lrs_wbuf_t out;
-} agent_t;
+};
 
 static int64_t mono_ms(void)
 {
@@ -130,9 +160,10 @@ static void take_train_result(lrs_train_result_t *res, lrs_wire_result_t *out)
     res->epochs = NULL;
 }
 
-static int run_synthetic(const sweep_ctx_t *ctx, const lrs_trial_cfg_t *cfg, uint64_t seed,
-                         lrs_wire_result_t *out, lrs_err_t *err)
+static int run_synthetic(const sweep_ctx_t *ctx, trial_slot_t *slot, const lrs_trial_cfg_t *cfg,
+                         uint64_t seed, lrs_wire_result_t *out, lrs_err_t *err)
 {
+    (void)slot;
     lrs_train_result_t res;
     if (lrs_synthetic_run(cfg, seed, ctx->info->synthetic_cost_ms, &res, err) != 0)
         return -1;
@@ -140,9 +171,10 @@ static int run_synthetic(const sweep_ctx_t *ctx, const lrs_trial_cfg_t *cfg, uin
     return 0;
 }
 
-static int run_engine(const sweep_ctx_t *ctx, const lrs_trial_cfg_t *cfg, uint64_t seed,
-                      lrs_wire_result_t *out, lrs_err_t *err)
+static int run_engine(const sweep_ctx_t *ctx, trial_slot_t *slot, const lrs_trial_cfg_t *cfg,
+                      uint64_t seed, lrs_wire_result_t *out, lrs_err_t *err)
 {
+    (void)slot;
     lrs_train_opts_t opts = ctx->topts;
     opts.seed = seed;
     lrs_train_result_t res;
@@ -167,6 +199,117 @@ static int run_engine(const sweep_ctx_t *ctx, const lrs_trial_cfg_t *cfg, uint64
     return 0;
 }
 
+/* on_metrics hook: a metric line with `epoch` becomes curve values waiting
+ * for the next PROGRESS (bounded: the result carries the whole curve). */
+static void exec_on_metrics(void *ctx, int fold, const lrs_metric_line_t *line)
+{
+    trial_slot_t *slot = ctx;
+    agent_t *a = slot->agent;
+    int e = lrs_metrics_find(line, "epoch");
+    if (e < 0)
+        return;
+    double ev = line->items[e].value;
+    if (!isfinite(ev) || ev != floor(ev) || fabs(ev) > 1e9)
+        return;
+    pthread_mutex_lock(&a->mu);
+    for (int i = 0; i < line->n && a->n_progress < PROGRESS_MAX; i++) {
+        if (i == e)
+            continue;
+        progress_point_t *p = &a->progress[a->n_progress++];
+        p->token = slot->token;
+        p->trial = slot->trial;
+        p->attempt = slot->attempt;
+        p->fold = fold;
+        p->epoch = (int)ev;
+        snprintf(p->name, sizeof p->name, "%s", line->items[i].name);
+        p->value = line->items[i].value;
+    }
+    pthread_mutex_unlock(&a->mu);
+}
+
+static char *copy_tail(const char *p, size_t len, size_t *out_len)
+{
+    if (len > LRS_PROTO_MAX_TAIL) {   /* keep the end */
+        p += len - LRS_PROTO_MAX_TAIL;
+        len = LRS_PROTO_MAX_TAIL;
+    }
+    char *c = malloc(len + 1);
+    if (c) {
+        if (len)
+            memcpy(c, p, len);
+        c[len] = '\0';
+        *out_len = len;
+    }
+    return c;
+}
+
+/* The runner's result as a wire result with its exec part. */
+static int take_exec_result(const lrs_exec_result_t *res, lrs_wire_result_t *out)
+{
+    out->status = res->status == LRS_EXEC_COMPLETE   ? LRS_RES_COMPLETE
+                  : res->status == LRS_EXEC_DIVERGED ? LRS_RES_DIVERGED
+                                                     : LRS_RES_FAILED;
+    out->score = res->status == LRS_EXEC_COMPLETE ? res->objective : NAN;
+    out->score_std = res->status == LRS_EXEC_COMPLETE ? res->objective_std : NAN;
+    out->seconds = res->elapsed_s;
+    if (res->error[0] && !(out->error = strdup(res->error)))
+        return -1;
+    lrs_wire_exec_t *e = calloc(1, sizeof *e);
+    if (!e)
+        return -1;
+    out->exec = e;
+    e->exit_status = res->exit_status < -1 || res->exit_status > 255 ? -1 : res->exit_status;
+    e->term_signal = res->term_signal < 0 || res->term_signal > 128 ? 0 : res->term_signal;
+    e->curve_truncated = res->curve_truncated;
+    e->stderr_tail = copy_tail(res->stderr_tail, res->stderr_tail ? res->stderr_tail_len : 0,
+                               &e->stderr_len);
+    e->log_tail = copy_tail(res->log, res->log ? res->log_len : 0, &e->log_len);
+    int n = res->n_names < LRS_PROTO_MAX_NAMES ? res->n_names : LRS_PROTO_MAX_NAMES;
+    e->finals = calloc((size_t)(n ? n : 1), sizeof *e->finals);
+    e->curve.names = calloc((size_t)(n ? n : 1), sizeof *e->curve.names);
+    size_t np = res->n_curve < LRS_PROTO_MAX_POINTS ? res->n_curve : LRS_PROTO_MAX_POINTS;
+    e->curve.points = calloc(np ? np : 1, sizeof *e->curve.points);
+    if (!e->stderr_tail || !e->log_tail || !e->finals || !e->curve.names || !e->curve.points)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        if (!(e->curve.names[i] = strdup(res->names[i])))
+            return -1;
+        e->curve.n_names = i + 1;
+        e->finals[i] = res->finals[i];
+    }
+    for (size_t i = 0; i < np; i++) {
+        const lrs_exec_point_t *p = &res->curve[i];
+        if (p->name < 0 || p->name >= n)
+            continue;
+        e->curve.points[e->curve.n_points++] =
+            (lrs_wire_point_t){p->fold, p->epoch, p->name, p->value};
+    }
+    return 0;
+}
+
+/* The user's command: lrs_exec_run with the slot's cancel flag and the
+ * progress hook. */
+static int run_exec(const sweep_ctx_t *ctx, trial_slot_t *slot, const lrs_trial_cfg_t *cfg,
+                    uint64_t seed, lrs_wire_result_t *out, lrs_err_t *err)
+{
+    lrs_exec_hooks_t hooks = {.on_metrics = exec_on_metrics, .ctx = slot, .cancel = &slot->cancel};
+    lrs_exec_result_t res;
+    int rc = lrs_exec_run(&ctx->exec, cfg, slot->trial, seed, &hooks, &res, err);
+    if (rc == 0 && res.status == LRS_EXEC_CANCELLED)
+        rc = 1;
+    else if (rc == 0 && take_exec_result(&res, out) != 0)
+        rc = lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory for the trial's result");
+    if (rc == 0 && out->status == LRS_RES_DIVERGED)
+        for (size_t i = 0; i < res.n_curve; i++)
+            if (strcmp(res.names[res.curve[i].name], ctx->exec.metric) == 0 &&
+                !isfinite(res.curve[i].value)) {
+                out->diverged_epoch = res.curve[i].epoch > 0 ? res.curve[i].epoch : 0;
+                break;
+            }
+    lrs_exec_result_free(&res);
+    return rc;
+}
+
 /* ---- sweep contexts ---------------------------------------------------- */
 
 static void ctx_release(agent_t *a, sweep_ctx_t *c)
@@ -181,10 +324,28 @@ static void ctx_release(agent_t *a, sweep_ctx_t *c)
     if (c->have_data)
         lrs_dataset_free(&c->data);
     lrs_spec_destroy(&c->spec);
+    free(c->workdir);
     free(c);
 }
 
-static sweep_ctx_t *ctx_build(const lrs_msg_t *w, const char *data, size_t data_len, lrs_err_t *err)
+/* The command's settings, with a relative workdir taken against base. */
+static int ctx_exec(sweep_ctx_t *c, const char *base, lrs_err_t *err)
+{
+    c->exec = *c->info->exec;
+    c->run = run_exec;
+    const char *wd = c->exec.workdir;
+    if (!wd || wd[0] == '/' || !base || !base[0])
+        return 0;
+    size_t n = strlen(base) + strlen(wd) + 2;
+    if (!(c->workdir = malloc(n)))
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+    snprintf(c->workdir, n, "%s/%s", base, wd);
+    c->exec.workdir = c->workdir;
+    return 0;
+}
+
+static sweep_ctx_t *ctx_build(const lrs_msg_t *w, const char *data, size_t data_len,
+                              const char *workdir_base, lrs_err_t *err)
 {
     sweep_ctx_t *c = calloc(1, sizeof *c);
     if (!c) {
@@ -203,6 +364,11 @@ static sweep_ctx_t *ctx_build(const lrs_msg_t *w, const char *data, size_t data_
         goto fail;
     }
     c->info = lrs_spec_info(c->spec);
+    if (c->info->exec) {
+        if (ctx_exec(c, workdir_base, err) != 0)
+            goto fail;
+        return c;
+    }
     if (c->info->model_kind == LRS_MODEL_SYNTHETIC) {
         c->run = run_synthetic;
         return c;
@@ -232,13 +398,15 @@ static sweep_ctx_t *ctx_build(const lrs_msg_t *w, const char *data, size_t data_
 fail:
     if (c->spec)
         lrs_spec_destroy(&c->spec);
+    free(c->workdir);
     free(c);
     return NULL;
 }
 
 /* ---- trial threads ----------------------------------------------------- */
 
-static void run_job(const job_t *j, lrs_wire_result_t *out)
+/* Runs one job into out; 1 when it was cancelled (out then holds nothing). */
+static int run_job(const job_t *j, trial_slot_t *slot, lrs_wire_result_t *out)
 {
     lrs_err_t err;
     lrs_err_clear(&err);
@@ -253,16 +421,26 @@ static void run_job(const job_t *j, lrs_wire_result_t *out)
         rc = lrs_err_set(&err, LRS_EXIT_RUNTIME, "trial %" PRIu64 ": training seed differs from "
                          "the coordinator's", j->trial.trial);
     if (rc == 0)
-        rc = j->ctx->run(j->ctx, &cfg, seed, out, &err);
+        rc = j->ctx->run(j->ctx, slot, &cfg, seed, out, &err);
+    if (rc == 1) {
+        lrs_wire_result_clear(out);
+        return 1;
+    }
     if (rc != 0) {
+        lrs_wire_result_clear(out);   /* an attempt that failed: nothing of it is final */
+        out->trial = j->trial.trial;
+        out->attempt = j->trial.attempt;
+        out->score = out->score_std = out->seconds = NAN;
         out->status = LRS_RES_FAILED;
         out->error = strdup(err.msg[0] ? err.msg : "trial failed");
     }
+    return 0;
 }
 
 static void *trial_thread(void *arg)
 {
-    agent_t *a = arg;
+    trial_slot_t *slot = arg;
+    agent_t *a = slot->agent;
     for (;;) {
         pthread_mutex_lock(&a->mu);
         while (!a->stop && a->q_len == 0)
@@ -275,18 +453,29 @@ static void *trial_thread(void *arg)
         a->q_head = (a->q_head + 1) % a->q_cap;
         a->q_len--;
         a->running++;
+        slot->busy = 1;
+        atomic_store(&slot->cancel, 0);
+        slot->token = j.ctx->token;
+        slot->trial = j.trial.trial;
+        slot->attempt = j.trial.attempt;
         pthread_mutex_unlock(&a->mu);
 
         kept_result_t k = {.token = j.ctx->token};
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        run_job(&j, &k.r);
+        int cancelled = run_job(&j, slot, &k.r);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         double dt = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
 
         pthread_mutex_lock(&a->mu);
-        a->avg_trial_s = a->avg_trial_s > 0 ? 0.8 * a->avg_trial_s + 0.2 * dt : dt;
+        slot->busy = 0;
         a->running--;
+        if (cancelled) {   /* its lease is gone: the coordinator runs it elsewhere */
+            pthread_mutex_unlock(&a->mu);
+            ctx_release(a, j.ctx);
+            continue;
+        }
+        a->avg_trial_s = a->avg_trial_s > 0 ? 0.8 * a->avg_trial_s + 0.2 * dt : dt;
         if (a->n_kept == a->cap_kept) {
             int cap = a->cap_kept ? 2 * a->cap_kept : 64;
             kept_result_t *q = realloc(a->kept, (size_t)cap * sizeof *q);
@@ -330,6 +519,9 @@ static void send_results(agent_t *a, int64_t now)
                 continue;
             size_t size = 64 + 40 * (size_t)(k->r.n_folds + k->r.n_epochs) +
                           (k->r.error ? strlen(k->r.error) : 0);
+            if (k->r.exec)
+                size += 64 + k->r.exec->stderr_len + k->r.exec->log_len +
+                        24 * k->r.exec->curve.n_points + 80 * (size_t)k->r.exec->curve.n_names;
             if (n > 0 && bytes + size > LRS_PROTO_MAX_MSG / 2)
                 break;
             bytes += size;
@@ -392,7 +584,68 @@ static void request_trials(agent_t *a)
     a->requested += want;
 }
 
+/* Sends the curve values that arrived since the last PROGRESS, one message
+ * per running trial of the current sweep; others are dropped. */
+static void send_progress(agent_t *a, int64_t now)
+{
+    if (a->session != 3 || now - a->progress_sent < PROGRESS_MS)
+        return;
+    a->progress_sent = now;
+    pthread_mutex_lock(&a->mu);
+    int n = a->n_progress;
+    progress_point_t *pts = n ? malloc((size_t)n * sizeof *pts) : NULL;
+    if (pts)
+        memcpy(pts, a->progress, (size_t)n * sizeof *pts);
+    a->n_progress = 0;
+    pthread_mutex_unlock(&a->mu);
+    if (!pts)
+        return;
+    char *names[LRS_PROTO_MAX_NAMES];
+    lrs_wire_point_t *wp = malloc((size_t)n * sizeof *wp);
+    for (int i = 0; wp && i < n; i++) {
+        if (pts[i].token != a->ctx->token || pts[i].attempt == 0)
+            continue;   /* of another sweep, or already sent */
+        uint64_t trial = pts[i].trial;
+        uint32_t attempt = pts[i].attempt;
+        lrs_wire_curve_t c = {.names = names, .points = wp};
+        for (int k = i; k < n; k++) {
+            progress_point_t *p = &pts[k];
+            if (p->attempt != attempt || p->trial != trial || p->token != a->ctx->token)
+                continue;
+            p->attempt = 0;
+            int name = 0;
+            while (name < c.n_names && strcmp(names[name], p->name) != 0)
+                name++;
+            if (name == c.n_names) {
+                if (c.n_names == LRS_PROTO_MAX_NAMES)
+                    continue;
+                names[c.n_names++] = p->name;
+            }
+            wp[c.n_points++] = (lrs_wire_point_t){p->fold, p->epoch, name, p->value};
+        }
+        lrs_proto_progress(&a->out, a->ctx->token, trial, attempt, &c);
+        send_out(a);
+    }
+    free(wp);
+    free(pts);
+}
+
 /* ---- connection -------------------------------------------------------- */
+
+static void drop_queue(agent_t *a);
+
+/* The coordinator has (or will have) given this worker's trials to others:
+ * kill the commands running them and forget the queue and their progress. */
+static void lose_leases(agent_t *a)
+{
+    drop_queue(a);
+    pthread_mutex_lock(&a->mu);
+    for (int i = 0; i < a->n_threads; i++)
+        if (a->slots[i].busy)
+            atomic_store(&a->slots[i].cancel, 1);
+    a->n_progress = 0;
+    pthread_mutex_unlock(&a->mu);
+}
 
 static void disconnect(agent_t *a)
 {
@@ -436,7 +689,8 @@ static int start_session(agent_t *a, lrs_msg_t *w, lrs_err_t *err)
 {
     if (!a->ctx || a->ctx->token != w->sweep) {
         lrs_err_t why;
-        sweep_ctx_t *c = ctx_build(w, w->data_hash[0] ? a->data_bytes : NULL, a->data_len, &why);
+        sweep_ctx_t *c = ctx_build(w, w->data_hash[0] ? a->data_bytes : NULL, a->data_len,
+                                   a->opts.workdir_base, &why);
         if (!c) {
             alog(a, "cannot run sweep '%s': %s", w->sweep_name, why.msg);
             return lrs_err_set(err, why.code ? why.code : LRS_EXIT_RUNTIME, "%s", why.msg);
@@ -568,6 +822,7 @@ static int on_frame(agent_t *a, const void *data, size_t len, int64_t now, lrs_e
         if (a->opts.verbose || a->session == 1)
             alog(a, "coordinator refused a message: %s", m.reason);
         if (now - a->last_hello >= 1000) {   /* it forgot us (e.g. restarted): say HELLO again */
+            lose_leases(a);
             disconnect(a);
             rc = connect_now(a, now, err);
         }
@@ -615,10 +870,17 @@ static int agent_setup(agent_t *a, const lrs_agent_opts_t *opts, lrs_err_t *err)
     if (!a->zctx)
         return lrs_err_set(err, LRS_EXIT_RUNTIME, "zmq: cannot create context");
     a->threads = calloc((size_t)a->opts.jobs, sizeof *a->threads);
-    if (!a->threads)
+    a->slots = calloc((size_t)a->opts.jobs, sizeof *a->slots);
+    a->progress = malloc(PROGRESS_MAX * sizeof *a->progress);
+    if (!a->threads || !a->slots || !a->progress)
         return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+    for (int i = 0; i < a->opts.jobs; i++) {
+        a->slots[i].agent = a;
+        atomic_init(&a->slots[i].cancel, 0);
+    }
     for (; a->n_threads < a->opts.jobs; a->n_threads++)
-        if (pthread_create(&a->threads[a->n_threads], NULL, trial_thread, a) != 0)
+        if (pthread_create(&a->threads[a->n_threads], NULL, trial_thread,
+                           &a->slots[a->n_threads]) != 0)
             return lrs_err_set(err, LRS_EXIT_RUNTIME, "cannot start trial threads");
     return 0;
 }
@@ -627,11 +889,15 @@ static void agent_teardown(agent_t *a)
 {
     pthread_mutex_lock(&a->mu);
     a->stop = 1;
+    for (int i = 0; i < a->n_threads; i++)   /* a stopping worker leaves no command behind */
+        atomic_store(&a->slots[i].cancel, 1);
     pthread_cond_broadcast(&a->cv);
     pthread_mutex_unlock(&a->mu);
     for (int i = 0; i < a->n_threads; i++)
         pthread_join(a->threads[i], NULL);
     free(a->threads);
+    free(a->slots);
+    free(a->progress);
     disconnect(a);   /* before the kept results go: it marks them */
     for (int i = 0; i < a->q_len; i++)
         ctx_release(a, a->queue[(a->q_head + i) % a->q_cap].ctx);
@@ -696,7 +962,7 @@ static int loop(agent_t *a, lrs_err_t *err)
             return -1;
         zmq_pollitem_t items[2] = {{.socket = a->sock, .events = ZMQ_POLLIN},
                                    {.fd = a->wake[0], .events = ZMQ_POLLIN}};
-        long timeout = a->heartbeat_ms / 4;
+        long timeout = a->heartbeat_ms / 4 < PROGRESS_MS ? a->heartbeat_ms / 4 : PROGRESS_MS;
         int n = zmq_poll(a->sock ? items : items + 1, a->sock ? 2 : 1,
                          a->sock ? timeout : (long)(a->reconnect_at - now));
         if (n < 0 && errno != EINTR)
@@ -721,6 +987,7 @@ static int loop(agent_t *a, lrs_err_t *err)
         }
         if (!a->sock)
             continue;
+        send_progress(a, now);
         send_results(a, now);
         if (!interrupted_at)
             request_trials(a);
@@ -732,6 +999,7 @@ static int loop(agent_t *a, lrs_err_t *err)
             if (a->opts.verbose || a->session >= 3)
                 alog(a, "no word from %s for %d s; reconnecting in %" PRId64 " s", a->opts.endpoint,
                      (int)((now - a->coord_seen) / 1000), a->backoff_ms / 1000);
+            lose_leases(a);
             disconnect(a);
             a->reconnect_at = now + a->backoff_ms;
             a->backoff_ms = a->backoff_ms * 2 > LRS_RECONNECT_MAX_MS ? LRS_RECONNECT_MAX_MS

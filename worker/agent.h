@@ -12,8 +12,12 @@
  * coordinator says SHUTDOWN.
  *
  * Trial kinds: a sweep context carries a `run` function chosen from the
- * spec — the built-in engine (worker/train.h) or the synthetic objective
- * (worker/synthetic.h); a user's-own-command runner plugs in as a third.
+ * spec — the built-in engine (worker/train.h), the synthetic objective
+ * (worker/synthetic.h) or the user's own command (worker/exec.h).  A
+ * command's metric lines go to the coordinator as they come (PROGRESS, at
+ * most every 200 ms).  Its run is cancelled — its process group killed —
+ * when the worker stops or loses its lease (the coordinator fell silent, or
+ * no longer knows this worker); a cancelled trial sends no result.
  */
 #ifndef LRS_AGENT_H
 #define LRS_AGENT_H
@@ -31,6 +35,10 @@ typedef struct lrs_agent_opts {
     volatile sig_atomic_t *interrupts;   /* SIGINT/SIGTERM count kept by the caller; may be NULL */
     int verbose;                 /* 1: log connections and shutdowns */
     FILE *log;                   /* default stderr */
+    /* A user's command (`command:`) runs in the spec's `workdir`; a relative
+     * one is taken against this folder (`lrsweep run` passes the spec's
+     * folder to its local workers), or the current directory when NULL. */
+    const char *workdir_base;
 } lrs_agent_opts_t;
 
 void lrs_agent_opts_init(lrs_agent_opts_t *opts);

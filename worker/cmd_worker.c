@@ -25,7 +25,8 @@ static void on_signal(int sig)
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: lrsweep worker --connect ENDPOINT [--jobs N] [--name NAME] [--verbose]\n\n"
+            "usage: lrsweep worker --connect ENDPOINT [--jobs N] [--name NAME] [--workdir-base DIR]\n"
+            "                      [--verbose]\n\n"
             "Runs trials for a coordinator until it says the sweep is over (exit 0).\n"
             "May be started before the coordinator: it waits and connects, and after\n"
             "losing the coordinator it reconnects (back-off 1 s doubling to 32 s),\n"
@@ -33,6 +34,8 @@ static void usage(FILE *out)
             "  --connect ENDPOINT  the coordinator, e.g. tcp://10.0.0.5:5555 (required)\n"
             "  --jobs N            trials run at once (default 1)\n"
             "  --name NAME         name shown by `lrsweep status` (default HOST:PID)\n"
+            "  --workdir-base DIR  a sweep running your own command: its relative `workdir:`\n"
+            "                      is taken against DIR (default: the current directory)\n"
             "  --verbose           log connections and the sweep's end\n\n"
             "Ctrl-C: finish the running trials, deliver their results, exit 130;\n"
             "a second Ctrl-C exits at once.\n");
@@ -43,6 +46,7 @@ int lrs_cmd_worker(int argc, char **argv)
     static const struct option long_opts[] = {
         {"connect", required_argument, NULL, 'c'}, {"jobs", required_argument, NULL, 'j'},
         {"name", required_argument, NULL, 'n'},    {"verbose", no_argument, NULL, 'v'},
+        {"workdir-base", required_argument, NULL, 'W'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     lrs_agent_opts_t opts;
@@ -67,6 +71,9 @@ int lrs_cmd_worker(int argc, char **argv)
         }
         case 'n':
             opts.name = optarg;
+            break;
+        case 'W':
+            opts.workdir_base = optarg;
             break;
         case 'v':
             opts.verbose = 1;
