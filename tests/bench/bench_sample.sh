@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench_sample.sh — sampling throughput: configs per second of
-# `lrsweep sample` writing JSON Lines to /dev/null, for the sweep spec of the
-# issue (conditional optimizer and scheduler branches, log and linear ranges),
+# `lrsweep sample` writing JSON Lines to /dev/null, for the complete example
+# of docs/spec.md (conditional optimizer and scheduler branches, log and
+# linear ranges),
 # against Optuna's RandomSampler asking the same define-by-run space with
 # /usr/bin/python3.  Goal: lrsweep ≥ 1,000,000 configs/s.
 #

@@ -22,7 +22,7 @@ run() {
     rc=$?
 }
 
-cat >"$TMP/issue.yaml" <<'YAML'
+cat >"$TMP/example.yaml" <<'YAML'
 name: wine-lr                 # sweep name, unique in a database
 seed: 7
 trials: 500                   # ignored by grid (the grid's size is the count)
@@ -49,10 +49,10 @@ printf 'alcohol,quality\n13.2,5\n' >"$TMP/wine.csv"
 
 # validate: the ok line for a good spec (data path relative to the spec).
 check
-(cd / && "$LRSWEEP" validate "$TMP/issue.yaml" >"$TMP/out" 2>"$TMP/err")
+(cd / && "$LRSWEEP" validate "$TMP/example.yaml" >"$TMP/out" 2>"$TMP/err")
 rc=$?
 if [ $rc -ne 0 ] || [ "$(cat "$TMP/out")" != "ok: 500 trials, 13 parameters" ] || [ -s "$TMP/err" ]; then
-    fail "validate issue.yaml: rc $rc, out '$(cat "$TMP/out")', err '$(cat "$TMP/err")'"
+    fail "validate example.yaml: rc $rc, out '$(cat "$TMP/out")', err '$(cat "$TMP/err")'"
 fi
 
 # validate: every error, sorted, with file:line:column; exit 2, nothing on stdout.
@@ -83,8 +83,8 @@ $expected"
 fi
 
 # Usage errors and missing files exit 2 with a message.
-for args in "validate" "validate $TMP/nope.yaml" "sample" "sample $TMP/issue.yaml -n" \
-            "sample $TMP/issue.yaml -n -3" "sample $TMP/issue.yaml --frobnicate" "sample $TMP/bad.yaml"; do
+for args in "validate" "validate $TMP/nope.yaml" "sample" "sample $TMP/example.yaml -n" \
+            "sample $TMP/example.yaml -n -3" "sample $TMP/example.yaml --frobnicate" "sample $TMP/bad.yaml"; do
     check
     # shellcheck disable=SC2086
     run $args
@@ -103,10 +103,10 @@ done
 
 # sample: the default count is trials:, every line parses with the documented keys.
 check
-run sample "$TMP/issue.yaml"
+run sample "$TMP/example.yaml"
 cp "$TMP/out" "$TMP/all.jsonl"
 if [ $rc -ne 0 ] || [ "$(wc -l <"$TMP/all.jsonl")" -ne 500 ]; then
-    fail "sample issue.yaml: rc $rc, $(wc -l <"$TMP/all.jsonl") lines"
+    fail "sample example.yaml: rc $rc, $(wc -l <"$TMP/all.jsonl") lines"
 fi
 check
 if ! /usr/bin/python3 - "$TMP/all.jsonl" <<'PY'
@@ -132,23 +132,23 @@ fi
 for window in "0 1" "0 500" "137 25" "499 1" "250 0"; do
     set -- $window
     check
-    run sample "$TMP/issue.yaml" --start "$1" -n "$2"
+    run sample "$TMP/example.yaml" --start "$1" -n "$2"
     if [ $rc -ne 0 ] || ! cmp -s "$TMP/out" <(tail -n +$(($1 + 1)) "$TMP/all.jsonl" | head -n "$2"); then
         fail "sample --start $1 -n $2 differs from lines $1..$(($1 + $2 - 1)) of the full run"
     fi
 done
 # ... also beyond trials: (random sampling is defined for every index).
 check
-run sample "$TMP/issue.yaml" --start 100000 -n 3
+run sample "$TMP/example.yaml" --start 100000 -n 3
 a=$(cat "$TMP/out")
-run sample "$TMP/issue.yaml" --start 100001 -n 1
+run sample "$TMP/example.yaml" --start 100001 -n 1
 if [ "$(echo "$a" | sed -n 2p)" != "$(cat "$TMP/out")" ] || [ "$(echo "$a" | wc -l)" -ne 3 ]; then
     fail "trial 100001 differs between windows"
 fi
 
 # Same seed, same lines; another seed, other lines.
 check
-sed 's/^seed: 7/seed: 8/' "$TMP/issue.yaml" >"$TMP/seed8.yaml"
+sed 's/^seed: 7/seed: 8/' "$TMP/example.yaml" >"$TMP/seed8.yaml"
 run sample "$TMP/seed8.yaml" -n 50
 if cmp -s "$TMP/out" <(head -n 50 "$TMP/all.jsonl"); then
     fail "seed 8 gives the same trials as seed 7"
@@ -194,7 +194,7 @@ done
 # A failed write is a runtime failure, not silence.
 if [ -w /dev/full ]; then
     check
-    "$LRSWEEP" sample "$TMP/issue.yaml" -n 100000 >/dev/full 2>"$TMP/err"
+    "$LRSWEEP" sample "$TMP/example.yaml" -n 100000 >/dev/full 2>"$TMP/err"
     rc=$?
     if [ $rc -ne 1 ]; then
         fail "sample to /dev/full exited $rc, want 1"

@@ -22,8 +22,8 @@
 #include "common/rng.h"
 #include "common/spec.h"
 
-/* The issue's search space, on synthetic data so no file is needed. */
-#define ISSUE_SEARCH                                                                              \
+/* The search space of docs/spec.md's complete example, on synthetic data so no file is needed. */
+#define EXAMPLE_SEARCH                                                                              \
     "search:\n"                                                                                   \
     "  lr: {log_uniform: [1.0e-5, 1.0]}\n"                                                        \
     "  epochs: 60\n"                                                                              \
@@ -47,11 +47,11 @@ static lrs_spec_t *load(const char *text)
     return spec;
 }
 
-static lrs_spec_t *issue_spec(const char *sampler, int seed)
+static lrs_spec_t *example_spec(const char *sampler, int seed)
 {
     char text[2048];
     snprintf(text, sizeof text,
-             "name: t\nseed: %d\ntrials: 1000\nsampler: %s\nmodel: {type: synthetic}\n" ISSUE_SEARCH, seed,
+             "name: t\nseed: %d\ntrials: 1000\nsampler: %s\nmodel: {type: synthetic}\n" EXAMPLE_SEARCH, seed,
              sampler);
     return load(text);
 }
@@ -77,8 +77,8 @@ static void test_same_seed_same_trials(void **state)
     (void)state;
     const char *samplers[] = {"random", "sobol"};
     for (int s = 0; s < 2; s++) {
-        lrs_spec_t *a = issue_spec(samplers[s], 7), *b = issue_spec(samplers[s], 7);
-        lrs_spec_t *other = issue_spec(samplers[s], 8);
+        lrs_spec_t *a = example_spec(samplers[s], 7), *b = example_spec(samplers[s], 7);
+        lrs_spec_t *other = example_spec(samplers[s], 8);
         int differ = 0;
         for (uint64_t i = 0; i < 2000; i++) {
             char la[1024], lb[1024], lo[1024];
@@ -102,7 +102,7 @@ static void test_random_access(void **state)
     (void)state;
     const char *samplers[] = {"random", "sobol"};
     for (int s = 0; s < 2; s++) {
-        lrs_spec_t *spec = issue_spec(samplers[s], 3);
+        lrs_spec_t *spec = example_spec(samplers[s], 3);
         enum { N = 500 };
         static char forward[N][1024];
         for (uint64_t i = 0; i < N; i++)
@@ -174,7 +174,7 @@ static void test_branch_frequencies(void **state)
 {
     (void)state;
     enum { N = 10000 };
-    lrs_spec_t *spec = issue_spec("random", 5);
+    lrs_spec_t *spec = example_spec("random", 5);
     int opt[LRS_OPT_COUNT] = {0}, sched[LRS_SCHED_COUNT] = {0}, batch[65] = {0};
     for (int i = 0; i < N; i++) {
         lrs_trial_cfg_t cfg;
@@ -207,7 +207,7 @@ static void test_inactive_never_present(void **state)
     (void)state;
     const char *samplers[] = {"random", "sobol"};
     for (int s = 0; s < 2; s++) {
-        lrs_spec_t *spec = issue_spec(samplers[s], 9);
+        lrs_spec_t *spec = example_spec(samplers[s], 9);
         for (uint64_t i = 0; i < 5000; i++) {
             lrs_trial_cfg_t cfg;
             sample_ok(spec, i, &cfg, NULL);
@@ -454,7 +454,7 @@ static void test_nesterov_rule(void **state)
 static void test_trial_seeds(void **state)
 {
     (void)state;
-    lrs_spec_t *spec = issue_spec("random", 7);
+    lrs_spec_t *spec = example_spec("random", 7);
     uint64_t prev = UINT64_MAX;
     for (uint64_t i = 0; i < 1000; i++) {
         lrs_trial_cfg_t cfg;

@@ -1,6 +1,6 @@
 /* test_spec.c — loading and validating sweep specs (common/spec.h).
  *
- * The validation table of the issue, one test per error: each checks the
+ * The validation rules of docs/spec.md, one test per error: each checks the
  * error's file:line:column and message, that the load fails with exit code
  * 2, and that every error is reported, not only the first.  Then the
  * settings of a valid spec, the space hash, and the shipped examples; exec
@@ -19,8 +19,8 @@
 
 #include "common/spec.h"
 
-/* The issue's example, with its data file in a temporary folder. */
-static const char *issue_spec =
+/* docs/spec.md's complete example, with its data file in a temporary folder. */
+static const char *example_spec =
     "name: wine-lr                 # sweep name, unique in a database\n"
     "seed: 7\n"
     "trials: 500                   # ignored by grid (the grid's size is the count)\n"
@@ -311,15 +311,15 @@ static void test_all_errors_reported(void **state)
     free(report);
 }
 
-static void test_issue_example(void **state)
+static void test_reference_example(void **state)
 {
     (void)state;
     int rc;
     lrs_err_t err;
     lrs_spec_t *spec = NULL;
-    char *report = report_of(issue_spec, &rc, &err, &spec);
+    char *report = report_of(example_spec, &rc, &err, &spec);
     if (rc != 0)
-        fail_msg("the issue's spec fails: %s", report);
+        fail_msg("the example spec fails: %s", report);
     free(report);
     const lrs_spec_info_t *in = lrs_spec_info(spec);
     assert_string_equal(in->name, "wine-lr");
@@ -346,7 +346,7 @@ static void test_issue_example(void **state)
     /* lr, batch_size, optimizer, momentum, nesterov, beta2, scheduler,
      * step_size, gamma (step), gamma (exponential), eta_min, max_lr, pct_start */
     assert_int_equal(lrs_spec_param_count(spec), 13);
-    assert_string_equal(lrs_spec_text(spec), issue_spec);
+    assert_string_equal(lrs_spec_text(spec), example_spec);
     lrs_spec_destroy(&spec);
     assert_null(spec);
     lrs_spec_destroy(&spec);   /* takes NULL */
@@ -523,7 +523,7 @@ static void test_exec_settings(void **state)
     assert_string_equal(ex->workdir, want);
     lrs_spec_destroy(&spec);
 
-    /* A built-in spec has no exec part, also with metric: written the issue's way. */
+    /* A built-in spec has no exec part, also with metric: written the exec way. */
     spec = parse_ok("name: b\ntrials: 3\nmodel: {type: synthetic}\nmetric: {name: val_loss}\n"
                     EXEC_SEARCH, NULL);
     assert_null(lrs_spec_info(spec)->exec);
@@ -697,7 +697,7 @@ int main(void)
         cmocka_unit_test(test_malformed_documents),
         cmocka_unit_test(test_misc_rules),
         cmocka_unit_test(test_all_errors_reported),
-        cmocka_unit_test(test_issue_example),
+        cmocka_unit_test(test_reference_example),
         cmocka_unit_test(test_space_hash),
         cmocka_unit_test(test_examples_load),
         cmocka_unit_test(test_settings_defaults),
