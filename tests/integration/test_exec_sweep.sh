@@ -12,7 +12,10 @@
 #     process group dies with it and the trial is re-run by another worker;
 #  d. a command longer than 3 heartbeat intervals completes at attempt 1 (the
 #     worker heartbeats while it runs), and its curve so far is in the
-#     database while it runs (PROGRESS).
+#     database while it runs (PROGRESS);
+#  e. a worker that loses its coordinator (frozen past 3 heartbeats) kills
+#     its command; the trial runs again (attempt 2) once the coordinator is back;
+#  f. a worker stopped by two SIGTERMs kills its command and exits 130.
 #
 # usage: bash test_exec_sweep.sh /path/to/lrsweep   (ctest passes the binary)
 set -u
@@ -254,6 +257,71 @@ r=$(q d.db "SELECT status, attempts, score FROM trials")
 [ "$r" = "complete|1|0.5" ] || fail "d: trial recorded as '$r' (want complete|1|0.5)"
 grep -q "stopped heartbeating" d.err && fail "d: the coordinator lost the worker during the command"
 [ "$(q d.db "SELECT COUNT(*) FROM trial_metrics")" = 4 ] || fail "d: final curve is not 4 values"
+
+# --- e. a worker that loses its coordinator kills its command --------------------
+# The coordinator is frozen (SIGSTOP) past 3 heartbeats: the worker presumes
+# it gone and kills the command (the trial will run elsewhere); once thawed,
+# the coordinator expires the lease and the trial runs again (attempt 2).
+check
+mkdir e && sed "s#$TMP#$TMP/e#" long.sh >e/long.sh
+outcome_spec lost "sh $TMP/e/long.sh" "workdir: $TMP/e"
+EP="ipc://$TMP/e.sock"
+"$LRSWEEP" coordinator lost.yaml --bind "$EP" --db e.db --quiet >e.out 2>e.err &
+cpid=$!
+PIDS+=("$cpid")
+"$LRSWEEP" worker --connect "$EP" --name lonely >w-e.out 2>w-e.err &
+wpid=$!
+PIDS+=("$wpid")
+for _ in $(seq 100); do [ -s e/long.pids ] && break; sleep 0.1; done
+if [ ! -s e/long.pids ]; then
+    fail "e: the long command never started"
+else
+    read -r leader sleeper <e/long.pids
+    kill -STOP "$cpid"
+    gone=0
+    for _ in $(seq 80); do
+        if ! alive "$leader" && ! alive "$sleeper"; then gone=1; break; fi
+        sleep 0.1
+    done
+    kill -CONT "$cpid"
+    [ $gone = 1 ] || fail "e: the command outlived its lease (leader $leader, child $sleeper)"
+    alive "$wpid" || fail "e: the worker died"
+    kill -9 "$leader" "$sleeper" 2>/dev/null
+    wait_exit "$cpid" 30
+    rc=$?
+    [ $rc -eq 0 ] || { fail "e: coordinator exited $rc"; cat e.err; }
+    r=$(q e.db "SELECT status, attempts, score FROM trials")
+    [ "$r" = "complete|2|0.25" ] || fail "e: trial recorded as '$r' (want complete|2|0.25)"
+fi
+
+# --- f. a worker stopped by signals kills its command -------------------------------
+check
+mkdir f && sed "s#$TMP#$TMP/f#" long.sh >f/long.sh
+outcome_spec stopped "sh $TMP/f/long.sh" "workdir: $TMP/f"
+EP="ipc://$TMP/f.sock"
+"$LRSWEEP" coordinator stopped.yaml --bind "$EP" --db f.db --quiet >f.out 2>f.err &
+cpid=$!
+PIDS+=("$cpid")
+"$LRSWEEP" worker --connect "$EP" --name quitter >w-f.out 2>w-f.err &
+wpid=$!
+PIDS+=("$wpid")
+for _ in $(seq 100); do [ -s f/long.pids ] && break; sleep 0.1; done
+if [ ! -s f/long.pids ]; then
+    fail "f: the long command never started"
+else
+    read -r leader sleeper <f/long.pids
+    kill -TERM "$wpid"
+    sleep 0.3
+    kill -TERM "$wpid"
+    wait_exit "$wpid" 10
+    rc=$?
+    [ $rc -eq 130 ] || fail "f: worker exited $rc (want 130)"
+    if alive "$leader" || alive "$sleeper"; then
+        fail "f: the command outlived its stopped worker"
+        kill -9 "$leader" "$sleeper" 2>/dev/null
+    fi
+fi
+kill -9 "$cpid" 2>/dev/null
 
 echo "$checks groups checked, $failures failure(s)"
 [ $failures -eq 0 ]
