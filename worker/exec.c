@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -947,8 +948,10 @@ static pid_t start_watchdog(pid_t pgid, int *lifeline)
         dup2(devnull, 2);
         if (p[0] != 3 && dup2(p[0], 3) < 0)
             _exit(1);
-        if (close_range(4, ~0U, 0) < 0)
-            for (int fd = 4; fd < 4096; fd++)
+#ifdef SYS_close_range
+        if (syscall(SYS_close_range, 4U, ~0U, 0U) < 0)
+#endif
+            for (int fd = 4; fd < 65536; fd++)
                 close(fd);
         char c;
         while (read(3, &c, 1) < 0 && errno == EINTR) {
