@@ -696,7 +696,18 @@ static int loop(agent_t *a, lrs_err_t *err)
             return -1;
         zmq_pollitem_t items[2] = {{.socket = a->sock, .events = ZMQ_POLLIN},
                                    {.fd = a->wake[0], .events = ZMQ_POLLIN}};
-        long timeout = a->heartbeat_ms / 4;
+        /* Sleep until the next heartbeat or liveness deadline: messages and
+         * finished trials wake us anyway, and 500 idle workers on one
+         * machine should not steal the coordinator's CPU. */
+        int64_t next = a->last_sent + a->heartbeat_ms;
+        int64_t dead = a->coord_seen + (int64_t)a->heartbeat_ms * LRS_HEARTBEAT_LIVENESS + 1;
+        if (dead < next)
+            next = dead;
+        if (interrupted_at && now + 100 < next)
+            next = now + 100;   /* keep checking whether we drained */
+        long timeout = next > now ? (long)(next - now) : 0;
+        if (timeout > a->heartbeat_ms)
+            timeout = a->heartbeat_ms;
         int n = zmq_poll(a->sock ? items : items + 1, a->sock ? 2 : 1,
                          a->sock ? timeout : (long)(a->reconnect_at - now));
         if (n < 0 && errno != EINTR)
