@@ -793,10 +793,11 @@ void lrs_rows_to_fm(int n, int cols, const double *A, int ld, double *AT)
 
 /* Defines NAME(n, ld, in, out, XT, YT, W, b, scale, dW, db, work, sse) for
  * vectors VEC of L lanes (MASK: the matching integer vector, MADDV its
- * multiply-add), built with the function attributes ATTR.  XT (in × ld), YT (out × ld), W (out × in), b (out); work
+ * multiply-add, LANE_SUM its sum across lanes), built with the function
+ * attributes ATTR.  XT (in × ld), YT (out × ld), W (out × in), b (out); work
  * holds the (o, k) partial sums of Σ d·x_k, then the out partial sums of
  * Σ d, L lanes each. */
-#define DEFINE_SSE_FM(NAME, ATTR, VEC, MASK, L, MADDV)                                       \
+#define DEFINE_SSE_FM(NAME, ATTR, VEC, MASK, L, MADDV, LANE_SUM)                             \
     ATTR static void NAME(int n, int ld, int in, int out, const double *XT,                  \
                          const double *YT, const double *W, const double *b, double scale,   \
                          double *dW, double *db, double *work, double *sse)                  \
@@ -817,11 +818,11 @@ void lrs_rows_to_fm(int n, int cols, const double *A, int ld, double *AT)
             const MASK m2 = lane + 2 * (L) < left, m3 = lane + 3 * (L) < left;               \
             for (int o = 0; o < out; o++) {                                                  \
                 /* z = b_o + Σ_k W[o,k]·x_k for rows r0 .. r0 + 4L − 1 */                    \
-                VEC d0 = zero + (b ? b[o] : 0.0), d1 = d0, d2 = d0, d3 = d0;                 \
+                VEC d0 = (b ? b[o] : 0.0) - zero, d1 = d0, d2 = d0, d3 = d0;                 \
                 const double *w = W + (size_t)o * in;                                        \
                 for (int k = 0; k < in; k++) {                                               \
                     const double *x = XT + (size_t)k * ld + r0;                              \
-                    const VEC wk = zero + w[k];                                              \
+                    const VEC wk = w[k] - zero; /* a splat: x − 0 is x, −0 included */       \
                     MADDV(d0, wk, LOADV(VEC, x));                                            \
                     MADDV(d1, wk, LOADV(VEC, x + (L)));                                      \
                     MADDV(d2, wk, LOADV(VEC, x + 2 * (L)));                                  \
@@ -854,31 +855,27 @@ void lrs_rows_to_fm(int n, int cols, const double *A, int ld, double *AT)
                 }                                                                            \
             }                                                                                \
         }                                                                                    \
-        *sse = lane_sum(loss_a, L) + lane_sum(loss_b, L);                                    \
+        *sse = LANE_SUM(loss_a) + LANE_SUM(loss_b);                                          \
         if (!grad)                                                                           \
             return;                                                                          \
         for (size_t i = 0; i < (size_t)out * in; i++)                                        \
-            dW[i] = scale * lane_sum(LOADV(VEC, work + i * (L)), L);                         \
+            dW[i] = scale * LANE_SUM(LOADV(VEC, work + i * (L)));                            \
         for (int o = 0; db && o < out; o++)                                                  \
-            db[o] = scale * lane_sum(LOADV(VEC, bias_sums + (size_t)o * (L)), L);            \
+            db[o] = scale * LANE_SUM(LOADV(VEC, bias_sums + (size_t)o * (L)));               \
     }
 
-/* Σ of a vector's L lanes, in lane order. */
-#define lane_sum(v, L)                                                                       \
-    __extension__({                                                                          \
-        double s_ = 0.0;                                                                     \
-        for (int l_ = 0; l_ < (L); l_++)                                                     \
-            s_ += (v)[l_];                                                                   \
-        s_;                                                                                  \
-    })
+/* Σ of a vector's lanes, pairwise. */
+#define LANE_SUM4(v) (((v)[0] + (v)[2]) + ((v)[1] + (v)[3]))
+#define LANE_SUM8(v)                                                                         \
+    ((((v)[0] + (v)[4]) + ((v)[2] + (v)[6])) + (((v)[1] + (v)[5]) + ((v)[3] + (v)[7])))
 
 #define SSE_FM_ARGS n, ld, in, out, XT, YT, W, b, scale, dW, db, work, sse
 
 #ifdef LRS_HAVE_X86_FMA
-DEFINE_SSE_FM(sse_fm_avx512, LRS_AVX512_TARGET, lrs_v8d, lrs_v8l, 8, MADDV_FMA8)
-DEFINE_SSE_FM(sse_fm_avx2, LRS_FMA_TARGET, lrs_v4d, lrs_v4l, 4, MADDV_FMA4)
+DEFINE_SSE_FM(sse_fm_avx512, LRS_AVX512_TARGET, lrs_v8d, lrs_v8l, 8, MADDV_FMA8, LANE_SUM8)
+DEFINE_SSE_FM(sse_fm_avx2, LRS_FMA_TARGET, lrs_v4d, lrs_v4l, 4, MADDV_FMA4, LANE_SUM4)
 #endif
-DEFINE_SSE_FM(sse_fm_plain, LRS_VECTOR_CLONES, lrs_v4d, lrs_v4l, 4, MADDV_PLAIN)
+DEFINE_SSE_FM(sse_fm_plain, LRS_VECTOR_CLONES, lrs_v4d, lrs_v4l, 4, MADDV_PLAIN, LANE_SUM4)
 
 int lrs_fm_build_available(lrs_fm_build_t build)
 {
