@@ -212,6 +212,7 @@ static void exec_on_metrics(void *ctx, int fold, const lrs_metric_line_t *line)
     if (!isfinite(ev) || ev != floor(ev) || fabs(ev) > 1e9)
         return;
     pthread_mutex_lock(&a->mu);
+    int was_empty = a->n_progress == 0;
     for (int i = 0; i < line->n && a->n_progress < PROGRESS_MAX; i++) {
         if (i == e)
             continue;
@@ -225,6 +226,11 @@ static void exec_on_metrics(void *ctx, int fold, const lrs_metric_line_t *line)
         p->value = line->items[i].value;
     }
     pthread_mutex_unlock(&a->mu);
+    if (was_empty) {   /* the I/O thread may sleep until its next heartbeat: wake it */
+        char byte = 1;
+        ssize_t ignored = write(a->wake[1], &byte, 1);
+        (void)ignored;
+    }
 }
 
 static char *copy_tail(const char *p, size_t len, size_t *out_len)
@@ -944,6 +950,14 @@ static int drained(agent_t *a)
     return idle;
 }
 
+static int progress_waiting(agent_t *a)
+{
+    pthread_mutex_lock(&a->mu);
+    int n = a->n_progress;
+    pthread_mutex_unlock(&a->mu);
+    return n > 0;
+}
+
 static int loop(agent_t *a, lrs_err_t *err)
 {
     int64_t interrupted_at = 0;
@@ -962,7 +976,20 @@ static int loop(agent_t *a, lrs_err_t *err)
             return -1;
         zmq_pollitem_t items[2] = {{.socket = a->sock, .events = ZMQ_POLLIN},
                                    {.fd = a->wake[0], .events = ZMQ_POLLIN}};
-        long timeout = a->heartbeat_ms / 4 < PROGRESS_MS ? a->heartbeat_ms / 4 : PROGRESS_MS;
+        /* Sleep until the next heartbeat or liveness deadline: messages and
+         * finished trials wake us anyway, and 500 idle workers on one
+         * machine should not steal the coordinator's CPU. */
+        int64_t next = a->last_sent + a->heartbeat_ms;
+        int64_t dead = a->coord_seen + (int64_t)a->heartbeat_ms * LRS_HEARTBEAT_LIVENESS + 1;
+        if (dead < next)
+            next = dead;
+        if (interrupted_at && now + 100 < next)
+            next = now + 100;   /* keep checking whether we drained */
+        if (progress_waiting(a) && a->progress_sent + PROGRESS_MS < next)
+            next = a->progress_sent + PROGRESS_MS;   /* a command's curve values are due */
+        long timeout = next > now ? (long)(next - now) : 0;
+        if (timeout > a->heartbeat_ms)
+            timeout = a->heartbeat_ms;
         int n = zmq_poll(a->sock ? items : items + 1, a->sock ? 2 : 1,
                          a->sock ? timeout : (long)(a->reconnect_at - now));
         if (n < 0 && errno != EINTR)

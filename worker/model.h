@@ -59,4 +59,20 @@ double lrs_model_loss_grad(lrs_model_t *m, const double *X, const double *Y, int
  * rows whose argmax equals the class (classification). */
 double lrs_model_loss(lrs_model_t *m, const double *X, const double *Y, int n, int *correct);
 
+/* Rows kept for many passes — a fold's training rows under full-batch
+ * training, its validation rows — so that the model can hold them in the
+ * layout its kernels read fastest: a single regression layer keeps a
+ * feature-major copy (see linalg.h), made here once, so every pass
+ * vectorises across rows.  Other models read X and Y in place: the caller
+ * keeps them alive and unchanged while the slot is in use.  X, Y and n as
+ * for lrs_model_loss_grad; n ≤ max_rows.  -1 with err on a bad slot or n,
+ * or out of memory. */
+#define LRS_MODEL_SLOTS 2
+int lrs_model_keep_rows(lrs_model_t *m, int slot, const double *X, const double *Y, int n,
+                        lrs_err_t *err);
+
+/* lrs_model_loss_grad and lrs_model_loss over the rows kept in slot. */
+double lrs_model_loss_grad_kept(lrs_model_t *m, int slot);
+double lrs_model_loss_kept(lrs_model_t *m, int slot, int *correct);
+
 #endif

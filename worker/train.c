@@ -27,6 +27,11 @@
 
 #define DIVERGENCE_FACTOR 1e6
 
+/* The model's row slots: a fold's training rows (full batch) and its
+ * validation rows, kept for every epoch's pass. */
+#define SLOT_TRAIN 0
+#define SLOT_VAL 1
+
 /* Streams: mini-batch order of (fold, epoch) is its own counter-based stream. */
 #define SHUFFLE_INDEX(fold, epoch) ((uint64_t)(fold) * 1000003u + (uint64_t)(epoch))
 
@@ -239,7 +244,7 @@ static double train_epoch(trial_buffers_t *b, const lrs_dataset_t *d, int n, int
     double *params = lrs_model_params(m);
     const double *grads = lrs_model_grads(m);
     if (batch_size <= 0 || batch_size >= n) {
-        double loss = lrs_model_loss_grad(m, b->X_train, b->Y_train, n);
+        double loss = lrs_model_loss_grad_kept(m, SLOT_TRAIN);   /* run_fold kept the rows */
         lrs_optim_step(b->optim, params, grads, lr);
         return loss;
     }
@@ -295,6 +300,14 @@ static int run_fold(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const 
     if (!sched)
         return -1;
     gather_split(d, split, opts->standardize, b);
+    int full_batch = cfg->batch_size <= 0 || cfg->batch_size >= split->n_train;
+    if ((full_batch && lrs_model_keep_rows(b->model, SLOT_TRAIN, b->X_train, b->Y_train,
+                                           split->n_train, err) < 0) ||
+        (split->n_val > 0 && lrs_model_keep_rows(b->model, SLOT_VAL, b->X_val, b->Y_val,
+                                                 split->n_val, err) < 0)) {
+        lrs_sched_destroy(&sched);
+        return -1;
+    }
     memcpy(lrs_model_params(b->model), b->init_params,
            lrs_model_param_count(b->model) * sizeof(double));
     lrs_optim_reset(b->optim);
@@ -311,7 +324,7 @@ static int run_fold(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const 
         double val_loss = NAN;
         int correct = 0;
         if (split->n_val > 0)
-            val_loss = lrs_model_loss(b->model, b->X_val, b->Y_val, split->n_val, &correct);
+            val_loss = lrs_model_loss_kept(b->model, SLOT_VAL, &correct);
         lrs_sched_step(sched, split->n_val > 0 ? val_loss : train_loss);
 
         if (e == 1) {

@@ -24,6 +24,7 @@
 #     processes on no-cost trials: its peak resident memory and trials/s.
 set -u
 LRSWEEP=${1:?usage: bench_core.sh /path/to/lrsweep [--quick]}
+LRSWEEP=$(cd "$(dirname "$LRSWEEP")" && pwd)/$(basename "$LRSWEEP")   # we cd below
 QUICK=${2:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)

@@ -4,7 +4,11 @@
  * the naive kernels against a product worked out by hand, and relu.
  *
  * The tiled kernels sum each element in the naive order, so they must agree
- * bit for bit; CBLAS to rounding (1e-12 relative). */
+ * bit for bit; CBLAS to rounding (1e-12 relative).  The feature-major MSE
+ * kernel (forward, loss and weight gradient in one pass) is checked in each
+ * build the CPU runs against its naive twin, which is checked against the
+ * row-major naive kernels; both to 1e-12 relative, as their sums run in
+ * other orders. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -209,6 +213,158 @@ static void test_reductions(void **state)
         fail_msg("reductions differ from plain sums by %.3e", worst);
 }
 
+/* ---- the feature-major MSE kernel ---- */
+
+/* Σ (z − y)², dW and db of one linear layer from row-major data through the
+ * row-major naive kernels: the composition the fused kernel replaces. */
+static double sse_row_major(int n, int in, int out, const double *X, const double *Y,
+                            const double *W, const double *b, double scale, double *dW,
+                            double *db)
+{
+    double *Z = malloc(((size_t)n * out + 1) * sizeof *Z);
+    double *dZ = malloc(((size_t)n * out + 1) * sizeof *dZ);
+    assert_non_null(Z);
+    assert_non_null(dZ);
+    lrs_linear_fwd_naive(n, in, out, X, W, b, Z);
+    double sse = lrs_squared_error((size_t)n * out, Z, Y, scale, dZ);
+    lrs_linear_bwd_w_naive(n, in, out, dZ, X, dW, db);
+    free(Z), free(dZ);
+    return sse;
+}
+
+typedef struct fm_worst {
+    double naive;    /* feature-major naive vs row-major naive */
+    double fast;     /* every available fast build vs feature-major naive */
+    int builds;      /* fast builds run */
+} fm_worst_t;
+
+static double rel_diff(double a, double b) { return fabs(a - b) / fmax(1.0, fabs(b)); }
+
+/* The larger of two differences; NaN when either is (fmax would drop it). */
+static double worse(double a, double b) { return isnan(a) || isnan(b) ? NAN : fmax(a, b); }
+
+/* Runs one (n, in, out) shape, with the padding of YT poisoned with NaN
+ * (only XT's padding must be zero) and ld past the minimum when wide. */
+static void compare_fm_shape(lrs_rng_t *rng, int n, int in, int out, int extra_ld,
+                             fm_worst_t *worst)
+{
+    int ld = lrs_fm_ld(n) + extra_ld;
+    assert_true(ld >= n && ld % LRS_FM_ROWS == 0);
+    double *X = random_matrix(rng, (size_t)n * in), *Y = random_matrix(rng, (size_t)n * out);
+    double *W = random_matrix(rng, (size_t)out * in), *b = random_matrix(rng, (size_t)out);
+    double *XT = random_matrix(rng, (size_t)in * ld), *YT = random_matrix(rng, (size_t)out * ld);
+    double *work = random_matrix(rng, lrs_fm_work_size(in, out));   /* garbage on entry */
+    size_t nw = (size_t)out * in;
+    double *ref_w = random_matrix(rng, nw), *got_w = random_matrix(rng, nw);
+    double *fm_w = random_matrix(rng, nw);
+    double ref_b[8], got_b[8], fm_b[8];
+    lrs_rows_to_fm(n, in, X, ld, XT);
+    lrs_rows_to_fm(n, out, Y, ld, YT);
+    for (int k = 0; k < in; k++)
+        for (int r = 0; r < n; r++)
+            assert_true(XT[(size_t)k * ld + r] == X[(size_t)r * in + k]);
+    for (int o = 0; o < out; o++)
+        for (int r = n; r < ld; r++) {
+            assert_true(YT[(size_t)o * ld + r] == 0.0);
+            YT[(size_t)o * ld + r] = NAN;
+        }
+    double scale = 2.0 / ((double)n * out);
+
+    for (int with_bias = 0; with_bias < 2; with_bias++) {
+        const double *bias = with_bias ? b : NULL;
+        double ref = sse_row_major(n, in, out, X, Y, W, bias, scale, ref_w, ref_b);
+        double fm = lrs_linear_sse_fm_naive(n, ld, in, out, XT, YT, W, bias, scale, fm_w, fm_b);
+        worst->naive = worse(worst->naive, rel_diff(fm, ref));
+        worst->naive = worse(worst->naive, worst_diff(fm_w, ref_w, nw));
+        if (with_bias)
+            worst->naive = worse(worst->naive, worst_diff(fm_b, ref_b, (size_t)out));
+        for (lrs_fm_build_t build = LRS_FM_AVX512; build <= LRS_FM_PLAIN; build++) {
+            if (!lrs_fm_build_available(build))
+                continue;
+            worst->builds++;
+            double got = lrs_linear_sse_fm_build(build, n, ld, in, out, XT, YT, W, bias, scale,
+                                                 got_w, got_b, work);
+            worst->fast = worse(worst->fast, rel_diff(got, fm));
+            worst->fast = worse(worst->fast, worst_diff(got_w, fm_w, nw));
+            worst->fast = worse(worst->fast, worst_diff(got_b, fm_b, (size_t)out));
+            /* loss only: the same sum, gradients untouched */
+            got_w[0] = 12345.0;
+            double loss_only = lrs_linear_sse_fm_build(build, n, ld, in, out, XT, YT, W, bias,
+                                                       scale, NULL, NULL, work);
+            assert_true(got_w[0] == 12345.0);
+            worst->fast = worse(worst->fast, rel_diff(loss_only, fm));
+        }
+        double dispatched = lrs_linear_sse_fm(n, ld, in, out, XT, YT, W, bias, scale, got_w,
+                                              with_bias ? got_b : NULL, work);
+        worst->fast = worse(worst->fast, rel_diff(dispatched, fm));
+        worst->fast = worse(worst->fast, worst_diff(got_w, fm_w, nw));
+    }
+    free(X), free(Y), free(W), free(b), free(XT), free(YT), free(work);
+    free(ref_w), free(got_w), free(fm_w);
+}
+
+/* The fused kernel in every build this CPU runs against its naive twin, and
+ * the naive twin against the row-major kernels, on every remainder of the
+ * 16- and 32-row blocks.  The fast builds sum in blocks and lanes and scale
+ * the gradient once, so they agree to rounding only: 1e-12 relative. */
+static void test_feature_major_agrees(void **state)
+{
+    (void)state;
+    lrs_rng_t rng;
+    lrs_rng_init(&rng, lrs_rng_key(44, 0, LRS_RNG_DATA));
+    fm_worst_t worst = {0, 0, 0};
+    static const int rows[] = {1, 3, 15, 16, 17, 31, 32, 33, 47, 64, 100, 400};
+    int shapes = 0;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        for (int in = 1; in <= 9; in += 2)
+            for (int out = 1; out <= 5; out++, shapes++)
+                compare_fm_shape(&rng, rows[i], in, out, out == 2 ? LRS_FM_ROWS : 0, &worst);
+    compare_fm_shape(&rng, 517, 20, 3, 0, &worst);
+    compare_fm_shape(&rng, 250, 64, 1, 0, &worst);
+    shapes += 2;
+    printf("  %d shapes, %d fast-build runs: worst relative diff, feature-major naive vs "
+           "row-major naive %.3e, fast builds vs feature-major naive %.3e\n",
+           shapes, worst.builds, worst.naive, worst.fast);
+    assert_true(worst.builds >= 2 * shapes);
+    if (!(worst.naive < 1e-12))
+        fail_msg("feature-major naive and row-major kernels differ by %.3e", worst.naive);
+    if (!(worst.fast < 1e-12))
+        fail_msg("fast feature-major kernels differ from the naive one by %.3e", worst.fast);
+}
+
+/* A loss worked out by hand, and a NaN weight reaching the sum. */
+static void test_feature_major_hand(void **state)
+{
+    (void)state;
+    /* X (3 × 2) rows (1,2) (3,4) (5,6); W (1 × 2) = (1, −1), b = 0.5: z = x1 − x2 + 0.5
+     * = −0.5 each; Y = (0, −0.5, 1): residuals −0.5, 0, −1.5; Σ d² = 2.5;
+     * dW = s·Σ d·x = s·(−0.5 − 7.5, −1 − 9) = s·(−8, −10), db = s·(−2) */
+    const double X[6] = {1, 2, 3, 4, 5, 6}, Y[3] = {0, -0.5, 1}, W[2] = {1, -1}, b[1] = {0.5};
+    int ld = lrs_fm_ld(3);
+    double *XT = calloc((size_t)ld * 2, sizeof *XT), *YT = calloc((size_t)ld, sizeof *YT);
+    double *work = calloc(lrs_fm_work_size(2, 1), sizeof *work);
+    assert_true(XT && YT && work);
+    lrs_rows_to_fm(3, 2, X, ld, XT);
+    lrs_rows_to_fm(3, 1, Y, ld, YT);
+    double dW[2], db[1];
+    for (lrs_fm_build_t build = LRS_FM_AVX512; build <= LRS_FM_PLAIN; build++) {
+        if (!lrs_fm_build_available(build))
+            continue;
+        double sse = lrs_linear_sse_fm_build(build, 3, ld, 2, 1, XT, YT, W, b, 0.5, dW, db, work);
+        assert_true(sse == 2.5);
+        assert_true(dW[0] == -4.0 && dW[1] == -5.0 && db[0] == -1.0);
+        const double W_nan[2] = {1, NAN};
+        assert_true(isnan(lrs_linear_sse_fm_build(build, 3, ld, 2, 1, XT, YT, W_nan, b, 0.5,
+                                                  NULL, NULL, work)));
+    }
+    assert_true(lrs_linear_sse_fm_naive(3, ld, 2, 1, XT, YT, W, b, 0.5, dW, db) == 2.5);
+    assert_true(dW[0] == -4.0 && dW[1] == -5.0 && db[0] == -1.0);
+    assert_int_equal(lrs_fm_ld(0), LRS_FM_ROWS);
+    assert_int_equal(lrs_fm_ld(32), 32);
+    assert_int_equal(lrs_fm_ld(33), 64);
+    free(XT), free(YT), free(work);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,6 +373,8 @@ int main(void)
         cmocka_unit_test(test_dispatch),
         cmocka_unit_test(test_relu),
         cmocka_unit_test(test_reductions),
+        cmocka_unit_test(test_feature_major_agrees),
+        cmocka_unit_test(test_feature_major_hand),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
