@@ -594,7 +594,13 @@ static void request_trials(agent_t *a)
  * per running trial of the current sweep; others are dropped. */
 static void send_progress(agent_t *a, int64_t now)
 {
-    if (a->session != 3 || now - a->progress_sent < PROGRESS_MS)
+    if (a->session != 3) {   /* between sessions: values of trials whose leases are gone */
+        pthread_mutex_lock(&a->mu);
+        a->n_progress = 0;
+        pthread_mutex_unlock(&a->mu);
+        return;
+    }
+    if (now - a->progress_sent < PROGRESS_MS)
         return;
     a->progress_sent = now;
     pthread_mutex_lock(&a->mu);
