@@ -12,20 +12,7 @@
 #     again and delivers its results; every trial is still recorded once.
 #
 # usage: bash test_core_kill.sh /path/to/lrsweep   (ctest passes the binary)
-set -u
-LRSWEEP=${1:?usage: test_core_kill.sh /path/to/lrsweep}
-PY=/usr/bin/python3
-TMP=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-failures=0
-checks=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-check() { checks=$((checks + 1)); }
+. "$(dirname "$0")/lib.sh"
 cd "$TMP" || exit 1
 
 spec() {   # spec FILE NAME TRIALS COST_MS
@@ -50,36 +37,16 @@ search:
 EOF
 }
 
-canon() {
-    "$LRSWEEP" export --db "$1" --format jsonl | $PY -c '
-import sys, json
-for r in sorted(map(json.loads, sys.stdin), key=lambda r: r["trial"]):
-    print(r["trial"], json.dumps(r["params"], sort_keys=True), repr(r["score"]), r["status"])'
-}
-
-# wait_exit PID SECONDS: waits for a background process; 124 on timeout.
-wait_exit() {
-    local pid=$1 limit=$(($2 * 10))
-    for _ in $(seq "$limit"); do
-        kill -0 "$pid" 2>/dev/null || { wait "$pid"; return $?; }
-        sleep 0.1
-    done
-    return 124
-}
-
 # --- 1. a worker dies mid-trial ---------------------------------------------
 check
 spec k1.yaml kill-worker 30 300
 EP="ipc://$TMP/k1.sock"
-"$LRSWEEP" coordinator k1.yaml --bind "$EP" --db k1.db >c1.out 2>c1.err &
-cpid=$!
-PIDS+=("$cpid")
-"$LRSWEEP" worker --connect "$EP" --jobs 2 --name victim >wa.out 2>wa.err &
-apid=$!
-PIDS+=("$apid")
-"$LRSWEEP" worker --connect "$EP" --jobs 2 --name survivor >wb.out 2>wb.err &
-bpid=$!
-PIDS+=("$bpid")
+spawn c1.out c1.err coordinator k1.yaml --bind "$EP" --db k1.db
+cpid=$bgpid
+spawn wa.out wa.err worker --connect "$EP" --jobs 2 --name victim
+apid=$bgpid
+spawn wb.out wb.err worker --connect "$EP" --jobs 2 --name survivor
+bpid=$bgpid
 sleep 1.5
 kill -9 "$apid"
 wait_exit "$cpid" 60
@@ -134,13 +101,11 @@ wait_exit "$wpid2" 20 || fail "worker 2 did not exit 0 at the end"
 check
 spec k3.yaml outage 2 3000
 EP="ipc://$TMP/k3.sock"
-"$LRSWEEP" worker --connect "$EP" --jobs 2 --name early >w3.out 2>w3.err &
-w3=$!
-PIDS+=("$w3")
+spawn w3.out w3.err worker --connect "$EP" --jobs 2 --name early
+w3=$bgpid
 sleep 1.5   # the worker waits for a coordinator that is not there yet
-"$LRSWEEP" coordinator k3.yaml --bind "$EP" --db k3.db --quiet >/dev/null 2>c3.err &
-cpid=$!
-PIDS+=("$cpid")
+spawn /dev/null c3.err coordinator k3.yaml --bind "$EP" --db k3.db --quiet
+cpid=$bgpid
 for _ in $(seq 60); do
     r=$(sqlite3 k3.db "SELECT COUNT(*) FROM leases" 2>/dev/null || echo 0)
     [ "${r:-0}" -ge 2 ] && break
@@ -165,15 +130,12 @@ wait_exit "$w3" 20 || fail "the early worker did not exit 0"
 check
 spec k4.yaml partition 80 150
 EP="ipc://$TMP/k4.sock"
-"$LRSWEEP" coordinator k4.yaml --bind "$EP" --db k4.db >c4.out 2>c4.err &
-cpid=$!
-PIDS+=("$cpid")
-"$LRSWEEP" worker --connect "$EP" --jobs 2 --name frozen >wf.out 2>wf.err &
-fpid=$!
-PIDS+=("$fpid")
-"$LRSWEEP" worker --connect "$EP" --jobs 1 --name steady >ws.out 2>ws.err &
-spid=$!
-PIDS+=("$spid")
+spawn c4.out c4.err coordinator k4.yaml --bind "$EP" --db k4.db
+cpid=$bgpid
+spawn wf.out wf.err worker --connect "$EP" --jobs 2 --name frozen
+fpid=$bgpid
+spawn ws.out ws.err worker --connect "$EP" --jobs 1 --name steady
+spid=$bgpid
 sleep 1
 kill -STOP "$fpid"   # as good as a network partition: silent, but alive
 sleep 4
@@ -190,5 +152,4 @@ r=$(sqlite3 k4.db "SELECT COUNT(*) FROM trials WHERE worker = 'frozen'")
 wait_exit "$fpid" 20 || fail "the frozen worker did not exit 0: $(cat wf.err)"
 wait_exit "$spid" 20 || fail "the steady worker did not exit 0"
 
-echo "test_core_kill: $checks checks, $failures failures"
-[ "$failures" -eq 0 ]
+summary

@@ -13,21 +13,8 @@
 # exits 2 with a message.
 #
 # usage: bash test_core_sweep.sh /path/to/lrsweep   (ctest passes the binary)
-set -u
-LRSWEEP=${1:?usage: test_core_sweep.sh /path/to/lrsweep}
-PY=/usr/bin/python3
-TMP=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-    umount "$TMP/small" 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-failures=0
-checks=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-check() { checks=$((checks + 1)); }
+. "$(dirname "$0")/lib.sh"
+on_cleanup() { umount "$TMP/small" 2>/dev/null; }
 
 spec() {   # spec FILE NAME TRIALS [LR_HIGH]
     cat >"$1" <<EOF
@@ -49,15 +36,6 @@ search:
     cosine: {eta_min: 0.0}
     step: {step_size: {int_uniform: [2, 5]}, gamma: 0.5}
 EOF
-}
-
-# canon DB SWEEP: sorted "trial params score status" lines of the export.
-canon() {
-    "$LRSWEEP" export "$2" --db "$1" --format jsonl | $PY -c '
-import sys, json
-rows = [json.loads(l) for l in sys.stdin]
-for r in sorted(rows, key=lambda r: r["trial"]):
-    print(r["trial"], json.dumps(r["params"], sort_keys=True), repr(r["score"]), r["status"])'
 }
 
 spec "$TMP/s.yaml" core-a 150
@@ -175,9 +153,8 @@ grep -q "different search space" chg.err || fail "changed space message: $(cat c
 check
 spec "$TMP/slow.yaml" core-slow 40
 sed -i 's/cost_ms: 1/cost_ms: 100/' slow.yaml
-"$LRSWEEP" run slow.yaml --db two.db --workers 1 --quiet >first.out 2>first.err &
-first=$!
-PIDS+=("$first")
+spawn first.out first.err run slow.yaml --db two.db --workers 1 --quiet
+first=$bgpid
 sleep 1
 "$LRSWEEP" run slow.yaml --db two.db --workers 1 >second.out 2>second.err
 rc=$?
@@ -193,9 +170,8 @@ rc=$?
 check
 spec "$TMP/t.yaml" core-tcp 120
 port=$((20000 + RANDOM % 20000))
-"$LRSWEEP" worker --connect "tcp://127.0.0.1:$port" --jobs 3 >w.out 2>w.err &
-wpid=$!
-PIDS+=("$wpid")
+spawn w.out w.err worker --connect "tcp://127.0.0.1:$port" --jobs 3
+wpid=$bgpid
 sleep 0.5   # the worker starts first and waits
 timeout 60 "$LRSWEEP" coordinator t.yaml --bind "tcp://127.0.0.1:$port" --db tcp.db >c.out 2>c.err
 rc=$?
@@ -280,9 +256,8 @@ printf 'name: ex\nseed: 1\ntrials: 2\nsampler: random\ncommand: echo {args}\nmet
 check
 spec "$TMP/int.yaml" core-int 40
 sed -i 's/cost_ms: 1/cost_ms: 150/' int.yaml
-"$LRSWEEP" run int.yaml --db int.db --workers 2 >int.out 2>int.err &
-ipid=$!
-PIDS+=("$ipid")
+spawn int.out int.err run int.yaml --db int.db --workers 2
+ipid=$bgpid
 sleep 1.2
 kill -INT "$ipid"
 wait "$ipid"
@@ -293,9 +268,8 @@ r=$(sqlite3 int.db "SELECT COUNT(*) FROM leases")
 [ "$r" = "0" ] || fail "$r trials still leased after a drained Ctrl-C"
 n1=$(sqlite3 int.db "SELECT COUNT(*) FROM trials")
 [ "$n1" -gt 0 ] && [ "$n1" -lt 40 ] || fail "Ctrl-C did not land mid-sweep ($n1 of 40)"
-"$LRSWEEP" run int.yaml --db int.db --workers 2 >int2.out 2>int2.err &
-ipid=$!
-PIDS+=("$ipid")
+spawn int2.out int2.err run int.yaml --db int.db --workers 2
+ipid=$bgpid
 sleep 1.2
 kill -INT "$ipid"
 sleep 0.05
@@ -335,5 +309,4 @@ else
     echo "note: cannot mount a small tmpfs here; the full-disk check did not run"
 fi
 
-echo "test_core_sweep: $checks checks, $failures failures"
-[ "$failures" -eq 0 ]
+summary

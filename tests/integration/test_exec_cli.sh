@@ -9,33 +9,11 @@
 # example run by an interpreter that has torch.
 #
 # usage: bash test_exec_cli.sh /path/to/lrsweep   (ctest passes the binary)
-set -u
-LRSWEEP=${1:?usage: test_exec_cli.sh /path/to/lrsweep}
-LRSWEEP=$(cd "$(dirname "$LRSWEEP")" && pwd)/$(basename "$LRSWEEP")   # some checks run from /
-EXAMPLES=$(cd "$(dirname "$0")/../../examples" && pwd)
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-failures=0
-checks=0
-
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-# run ARGS... : runs lrsweep, stdout/stderr in $TMP/out and $TMP/err, status in $rc.
-run() {
-    "$LRSWEEP" "$@" >"$TMP/out" 2>"$TMP/err"
-    rc=$?
-}
+. "$(dirname "$0")/lib.sh"
 
 # check_json PYTHON-ASSERTIONS : asserts on `d`, the one JSON line in $TMP/out.
 check_json() {
-    checks=$((checks + 1))
-    python3 - "$TMP/out" "$1" <<'EOF' || fail "JSON check failed: $2; stdout: $(head -c 600 "$TMP/out"); stderr: $(tail -c 600 "$TMP/err")"
-import json, math, sys
-lines = open(sys.argv[1]).read().splitlines()
-assert len(lines) == 1, "expected exactly one line of JSON, got %d" % len(lines)
-d = json.loads(lines[0])
-exec(sys.argv[2])
-EOF
+    json_assert "$TMP/out" "$1" "JSON check failed: $2; stdout: $(head -c 600 "$TMP/out"); stderr: $(tail -c 600 "$TMP/err")"
 }
 
 # The user's "training script": val_loss = lr·epoch + fold per epoch; MODE
@@ -318,7 +296,6 @@ else
     torch_missing=1
 fi
 
-echo "$checks checks, $failures failures"
-[ "$failures" -eq 0 ] || exit 1
+summary || exit 1
 # 77: everything else passed, but the PyTorch part could not run (ctest: skipped)
 [ "${torch_missing:-0}" -eq 0 ] || exit 77

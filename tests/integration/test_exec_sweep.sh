@@ -18,46 +18,9 @@
 #  f. a worker stopped by two SIGTERMs kills its command and exits 130.
 #
 # usage: bash test_exec_sweep.sh /path/to/lrsweep   (ctest passes the binary)
-set -u
-LRSWEEP=${1:?usage: test_exec_sweep.sh /path/to/lrsweep}
-case $LRSWEEP in /*) ;; *) LRSWEEP=$PWD/$LRSWEEP ;; esac
-PY=/usr/bin/python3
-HERE=$(cd "$(dirname "$0")" && pwd)
-EXAMPLE=$HERE/../../examples/pytorch
-TMP=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-failures=0
-checks=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-check() { checks=$((checks + 1)); }
+. "$(dirname "$0")/lib.sh"
+EXAMPLE=$EXAMPLES/pytorch
 cd "$TMP" || exit 1
-
-q() { $PY -c 'import sqlite3, sys
-con = sqlite3.connect(sys.argv[1])
-for row in con.execute(sys.argv[2]):
-    print("|".join("" if v is None else str(v) for v in row))' "$@"; }
-
-# alive PID: the process exists and is not a zombie
-alive() {
-    local st
-    st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
-    [ -n "$st" ] && [ "$st" != Z ]
-}
-
-# wait_exit PID SECONDS: waits for a background process; 124 on timeout.
-wait_exit() {
-    local pid=$1 limit=$(($2 * 10))
-    for _ in $(seq "$limit"); do
-        kill -0 "$pid" 2>/dev/null || { wait "$pid"; return $?; }
-        sleep 0.1
-    done
-    return 124
-}
 
 # --- a. the PyTorch example, for real ----------------------------------------
 if ! $PY -c 'import torch' 2>/dev/null; then
@@ -201,27 +164,20 @@ echo "epoch=1 val_loss=0.25"
 EOF
 outcome_spec killed "sh $TMP/long.sh" "workdir: $TMP"
 EP="ipc://$TMP/c.sock"
-"$LRSWEEP" coordinator killed.yaml --bind "$EP" --db c.db --quiet >c.out 2>c.err &
-cpid=$!
-PIDS+=("$cpid")
+spawn c.out c.err coordinator killed.yaml --bind "$EP" --db c.db --quiet
+cpid=$bgpid
 for w in one two; do
     "$LRSWEEP" worker --connect "$EP" --name "$w" >"w-$w.out" 2>"w-$w.err" &
     PIDS+=("$!")
 done
-for _ in $(seq 100); do [ -s long.pids ] && break; sleep 0.1; done
-if [ ! -s long.pids ]; then
+if ! wait_file long.pids 100; then
     fail "c: the long command never started"
 else
     read -r leader sleeper <long.pids
     victim=$(awk '{print $4}' "/proc/$leader/stat")
     grep -q worker "/proc/$victim/cmdline" || fail "c: the command's parent $victim is not a worker"
     kill -9 "$victim"
-    gone=0
-    for _ in $(seq 50); do
-        if ! alive "$leader" && ! alive "$sleeper"; then gone=1; break; fi
-        sleep 0.1
-    done
-    [ $gone = 1 ] || fail "c: the command's group outlived its worker (leader $leader, child $sleeper)"
+    all_gone 50 "$leader" "$sleeper" || fail "c: the command's group outlived its worker (leader $leader, child $sleeper)"
     kill -9 "$leader" "$sleeper" 2>/dev/null
     wait_exit "$cpid" 30
     rc=$?
@@ -238,9 +194,8 @@ sleep 4.5
 echo "epoch=2 val_loss=0.5 lr=0.1"
 EOF
 outcome_spec slow "sh $TMP/slow.sh"
-"$LRSWEEP" run slow.yaml --workers 1 --db d.db >d.out 2>d.err &
-rpid=$!
-PIDS+=("$rpid")
+spawn d.out d.err run slow.yaml --workers 1 --db d.db
+rpid=$bgpid
 seen=""
 for _ in $(seq 40); do
     sleep 0.1
@@ -266,23 +221,17 @@ check
 mkdir e && sed "s#$TMP#$TMP/e#" long.sh >e/long.sh
 outcome_spec lost "sh $TMP/e/long.sh" "workdir: $TMP/e"
 EP="ipc://$TMP/e.sock"
-"$LRSWEEP" coordinator lost.yaml --bind "$EP" --db e.db --quiet >e.out 2>e.err &
-cpid=$!
-PIDS+=("$cpid")
-"$LRSWEEP" worker --connect "$EP" --name lonely >w-e.out 2>w-e.err &
-wpid=$!
-PIDS+=("$wpid")
-for _ in $(seq 100); do [ -s e/long.pids ] && break; sleep 0.1; done
-if [ ! -s e/long.pids ]; then
+spawn e.out e.err coordinator lost.yaml --bind "$EP" --db e.db --quiet
+cpid=$bgpid
+spawn w-e.out w-e.err worker --connect "$EP" --name lonely
+wpid=$bgpid
+if ! wait_file e/long.pids 100; then
     fail "e: the long command never started"
 else
     read -r leader sleeper <e/long.pids
     kill -STOP "$cpid"
     gone=0
-    for _ in $(seq 80); do
-        if ! alive "$leader" && ! alive "$sleeper"; then gone=1; break; fi
-        sleep 0.1
-    done
+    all_gone 80 "$leader" "$sleeper" && gone=1
     kill -CONT "$cpid"
     [ $gone = 1 ] || fail "e: the command outlived its lease (leader $leader, child $sleeper)"
     alive "$wpid" || fail "e: the worker died"
@@ -299,14 +248,11 @@ check
 mkdir f && sed "s#$TMP#$TMP/f#" long.sh >f/long.sh
 outcome_spec stopped "sh $TMP/f/long.sh" "workdir: $TMP/f"
 EP="ipc://$TMP/f.sock"
-"$LRSWEEP" coordinator stopped.yaml --bind "$EP" --db f.db --quiet >f.out 2>f.err &
-cpid=$!
-PIDS+=("$cpid")
-"$LRSWEEP" worker --connect "$EP" --name quitter >w-f.out 2>w-f.err &
-wpid=$!
-PIDS+=("$wpid")
-for _ in $(seq 100); do [ -s f/long.pids ] && break; sleep 0.1; done
-if [ ! -s f/long.pids ]; then
+spawn f.out f.err coordinator stopped.yaml --bind "$EP" --db f.db --quiet
+cpid=$bgpid
+spawn w-f.out w-f.err worker --connect "$EP" --name quitter
+wpid=$bgpid
+if ! wait_file f/long.pids 100; then
     fail "f: the long command never started"
 else
     read -r leader sleeper <f/long.pids
@@ -323,5 +269,4 @@ else
 fi
 kill -9 "$cpid" 2>/dev/null
 
-echo "$checks groups checked, $failures failure(s)"
-[ $failures -eq 0 ]
+summary

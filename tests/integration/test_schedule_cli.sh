@@ -6,32 +6,12 @@
 # stdout cannot be written).
 #
 # usage: bash test_schedule_cli.sh /path/to/lrsweep   (ctest passes the binary)
-set -u
-LRSWEEP=${1:?usage: test_schedule_cli.sh /path/to/lrsweep}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-failures=0
-checks=0
-
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 # expect_exit CODE PATTERN ARGS... : runs schedule ARGS, checks the exit
 # status and that stderr contains PATTERN (a fixed string); stdout must be
-# empty on a usage error.
-expect_exit() {
-    local want=$1 pattern=$2
-    shift 2
-    checks=$((checks + 1))
-    "$LRSWEEP" schedule "$@" >"$TMP/out" 2>"$TMP/err"
-    local got=$?
-    if [ "$got" -ne "$want" ]; then
-        fail "schedule $* exited $got, want $want; stderr: $(cat "$TMP/err")"
-    elif ! grep -qF -- "$pattern" "$TMP/err"; then
-        fail "schedule $*: stderr lacks '$pattern': $(cat "$TMP/err")"
-    elif [ "$want" -eq 2 ] && [ -s "$TMP/out" ]; then
-        fail "schedule $*: printed output despite a usage error"
-    fi
-}
+# empty on a usage error (lib.sh: expect_status).
+expect_exit() { expect_status schedule usage "$@"; }
 
 # expect_output EXPECTED ARGS... : runs schedule ARGS, wants exit 0, an empty
 # stderr and exactly EXPECTED (lines separated by '|') on stdout.
@@ -149,5 +129,4 @@ if [ -w /dev/full ]; then
         fail "writing to /dev/full exited $got: $(cat "$TMP/err")"
 fi
 
-echo "test_schedule_cli: $checks checks, $failures failures"
-[ "$failures" -eq 0 ]
+summary

@@ -5,22 +5,7 @@
 # a longer run, the grid stopping at its end, and the shipped examples.
 #
 # usage: bash test_spec_cli.sh /path/to/lrsweep   (ctest passes the binary)
-set -u
-LRSWEEP=${1:?usage: test_spec_cli.sh /path/to/lrsweep}
-EXAMPLES=$(cd "$(dirname "$0")/../../examples" && pwd)
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-failures=0
-checks=0
-
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-check() { checks=$((checks + 1)); }
-
-# run CMD ARGS... : runs lrsweep, leaving stdout/stderr in $TMP/out, $TMP/err, status in $rc
-run() {
-    "$LRSWEEP" "$@" >"$TMP/out" 2>"$TMP/err"
-    rc=$?
-}
+. "$(dirname "$0")/lib.sh"
 
 cat >"$TMP/example.yaml" <<'YAML'
 name: wine-lr                 # sweep name, unique in a database
@@ -201,5 +186,4 @@ if [ -w /dev/full ]; then
     fi
 fi
 
-echo "$checks checks, $failures failures"
-[ "$failures" -eq 0 ]
+summary

@@ -5,41 +5,14 @@
 # a message naming the culprit for every kind of bad input.
 #
 # usage: bash test_train_cli.sh /path/to/lrsweep   (ctest passes the binary)
-set -u
-LRSWEEP=${1:?usage: test_train_cli.sh /path/to/lrsweep}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-failures=0
-checks=0
-
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 # expect_exit CODE PATTERN ARGS... : runs train ARGS, checks the exit status and
 # that stderr contains PATTERN (a fixed string).
-expect_exit() {
-    local want=$1 pattern=$2
-    shift 2
-    checks=$((checks + 1))
-    "$LRSWEEP" train "$@" >"$TMP/out" 2>"$TMP/err"
-    local got=$?
-    if [ "$got" -ne "$want" ]; then
-        fail "train $* exited $got, want $want; stderr: $(cat "$TMP/err")"
-    elif ! grep -qF -- "$pattern" "$TMP/err"; then
-        fail "train $*: stderr lacks '$pattern': $(cat "$TMP/err")"
-    fi
-}
+expect_exit() { expect_status train any "$@"; }
 
 # check_json FILE PYTHON-ASSERTIONS : runs the assertions with `d` = the object.
-check_json() {
-    checks=$((checks + 1))
-    python3 - "$1" "$2" <<'EOF' || fail "JSON check failed for $1: $2"
-import json, sys
-lines = open(sys.argv[1]).read().splitlines()
-assert len(lines) == 1, "expected exactly one line of JSON, got %d" % len(lines)
-d = json.loads(lines[0])
-exec(sys.argv[2])
-EOF
-}
+check_json() { json_assert "$1" "$2" "JSON check failed for $1: $2"; }
 
 cat >"$TMP/cls.csv" <<'EOF'
 a,b,label
@@ -178,5 +151,4 @@ expect_exit 2 "unexpected argument 'stray'" --synthetic 10,2,1 stray
 expect_exit 2 "init.json" --synthetic 10,2,1 --init "$TMP/init.json"
 expect_exit 2 "folds" --synthetic 4,2,1 --folds 5
 
-echo "$checks checks, $failures failures"
-[ "$failures" -eq 0 ]
+summary

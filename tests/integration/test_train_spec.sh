@@ -7,32 +7,11 @@
 # specs exit 2 with a message naming the culprit.
 #
 # usage: bash test_train_spec.sh /path/to/lrsweep   (ctest passes the binary)
-set -u
-LRSWEEP=${1:?usage: test_train_spec.sh /path/to/lrsweep}
-EXAMPLES=$(cd "$(dirname "$0")/../../examples" && pwd)
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-failures=0
-checks=0
-
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 # expect_exit CODE PATTERN ARGS... : runs train ARGS, checks the exit status,
 # that stderr contains PATTERN (a fixed string) and that stdout is empty.
-expect_exit() {
-    local want=$1 pattern=$2
-    shift 2
-    checks=$((checks + 1))
-    "$LRSWEEP" train "$@" >"$TMP/out" 2>"$TMP/err"
-    local got=$?
-    if [ "$got" -ne "$want" ]; then
-        fail "train $* exited $got, want $want; stderr: $(cat "$TMP/err")"
-    elif ! grep -qF -- "$pattern" "$TMP/err"; then
-        fail "train $*: stderr lacks '$pattern': $(cat "$TMP/err")"
-    elif [ -s "$TMP/out" ]; then
-        fail "train $*: printed on stdout: $(cat "$TMP/out")"
-    fi
-}
+expect_exit() { expect_status train empty "$@"; }
 
 # same_json A B : the two JSON results are equal apart from "seconds".
 same_json() {
@@ -245,5 +224,4 @@ checks=$((checks + 1))
 "$LRSWEEP" train --spec "$TMP/grid.yaml" --trial 1 --json 2>"$TMP/err" | grep -qF '"lr":0.01' ||
     fail "grid --trial 1 does not run lr 0.01: $(cat "$TMP/err")"
 
-echo "$checks checks, $failures failures"
-[ "$failures" -eq 0 ]
+summary
