@@ -61,9 +61,9 @@ double lrs_model_loss(lrs_model_t *m, const double *X, const double *Y, int n, i
 
 /* Rows kept for many passes — a fold's training rows under full-batch
  * training, its validation rows — so that the model can hold them in the
- * layout its kernels read fastest: a single regression layer keeps a
- * feature-major copy (see linalg.h), made here once, so every pass
- * vectorises across rows.  Other models read X and Y in place: the caller
+ * layout its kernels read fastest: a single regression layer (up to 1024
+ * weights) keeps a feature-major copy (see linalg.h), made here once, so
+ * every pass vectorises across rows.  Other models read X and Y in place: the caller
  * keeps them alive and unchanged while the slot is in use.  X, Y and n as
  * for lrs_model_loss_grad; n ≤ max_rows.  -1 with err on a bad slot or n,
  * or out of memory. */

@@ -1,7 +1,7 @@
 /* test_kept_rows.c — rows a model keeps for many passes (lrs_model_keep_rows):
  * the loss and gradient over kept rows must match lrs_model_loss_grad /
- * lrs_model_loss over the same rows passed directly, for the narrow linear
- * regression layers that keep a feature-major copy (to 1e-12 relative: the
+ * lrs_model_loss over the same rows passed directly, for the single
+ * regression layers (up to 1024 weights) that keep a feature-major copy (to 1e-12 relative: the
  * fused kernel sums in another order) and for every other model, which reads
  * the rows in place (bit for bit).  Also: refilling a slot, bad slots and row
  * counts, and a copy that does not depend on the caller's buffer. */
@@ -85,26 +85,27 @@ static void test_kept_matches_direct(void **state)
     lrs_rng_init(&rng, lrs_rng_key(7, 0, LRS_RNG_DATA));
     double narrow = 0.0, other = 0.0;
     int n_narrow = 0;
-    /* narrow linear regression: the feature-major path */
+    /* single regression layers up to 1024 weights: the feature-major path */
     static const int shapes[][3] = {{400, 5, 3}, {100, 5, 3}, {37, 1, 1}, {65, 8, 8},
-                                    {250, 64, 1}, {33, 20, 3}, {2, 3, 4}};
+                                    {250, 64, 1}, {33, 20, 3}, {2, 3, 4}, {40, 30, 5},
+                                    {20, 32, 32}};
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++, n_narrow++) {
         lrs_model_spec_t spec = {.task = LRS_TASK_REGRESSION, .n_in = shapes[i][1],
                                  .n_out = shapes[i][2]};
         narrow = fmax(narrow, check_spec(&spec, shapes[i][0], &rng));
     }
     /* everything else reads the rows in place */
-    lrs_model_spec_t wide = {.task = LRS_TASK_REGRESSION, .n_in = 30, .n_out = 5};
+    lrs_model_spec_t wide = {.task = LRS_TASK_REGRESSION, .n_in = 40, .n_out = 30};
     lrs_model_spec_t mlp = {.task = LRS_TASK_REGRESSION, .n_in = 5, .n_out = 2, .n_hidden = 2,
                             .hidden = {8, 4}, .activation = LRS_ACT_TANH};
     lrs_model_spec_t logistic = {.task = LRS_TASK_CLASSIFICATION, .n_in = 4, .n_out = 3};
     other = fmax(other, check_spec(&wide, 50, &rng));
     other = fmax(other, check_spec(&mlp, 50, &rng));
     other = fmax(other, check_spec(&logistic, 50, &rng));
-    printf("  kept vs direct rows: worst relative diff %.3e over %d narrow linear models, "
+    printf("  kept vs direct rows: worst relative diff %.3e over %d single-layer regressions, "
            "%.3e over the others (must be 0)\n", narrow, n_narrow, other);
     if (!(narrow < 1e-12))
-        fail_msg("kept rows differ from direct rows by %.3e on narrow linear models", narrow);
+        fail_msg("kept rows differ from direct rows by %.3e on single-layer regressions", narrow);
     if (!(other == 0.0))
         fail_msg("kept rows differ from direct rows by %.3e on models read in place", other);
 }
