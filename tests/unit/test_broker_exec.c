@@ -21,9 +21,8 @@
 #include <sqlite3.h>
 #include <zmq.h>
 
-#include "common/protocol.h"
-#include "common/spec.h"
-#include "coordinator/broker.h"
+#define LRS_SUPPORT_BROKER
+#include "support.h"
 
 static const char spec_text[] = "name: cmd\n"
                                 "seed: 4\n"
@@ -33,49 +32,20 @@ static const char spec_text[] = "name: cmd\n"
                                 "search:\n"
                                 "  lr: {log_uniform: [1.0e-4, 1.0]}\n";
 
-typedef struct run_ctx {
-    lrs_broker_t *broker;
-    int rc;
-    lrs_err_t err;
-} run_ctx_t;
-
-static void *broker_thread(void *arg)
-{
-    run_ctx_t *c = arg;
-    c->rc = lrs_broker_run(c->broker, &c->err);
-    return NULL;
-}
-
-static void *peer(void *zctx, const char *endpoint, const char *identity)
-{
-    void *s = zmq_socket(zctx, ZMQ_DEALER);
-    int linger = 0;
-    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(s, ZMQ_ROUTING_ID, identity, strlen(identity));
-    assert_int_equal(zmq_connect(s, endpoint), 0);
-    return s;
-}
-
 static void send_buf(void *s, const lrs_wbuf_t *b)
 {
-    assert_true(zmq_send(s, b->sb.data, b->sb.size, 0) >= 0);
+    sup_send(s, b->sb.data, b->sb.size);
 }
 
 /* Waits up to 3 s for a message of type want, skipping heartbeats. */
 static void expect_msg(void *s, int want, lrs_msg_t *out)
 {
     for (int i = 0; i < 30; i++) {
-        zmq_pollitem_t item = {.socket = s, .events = ZMQ_POLLIN};
-        if (zmq_poll(&item, 1, 100) <= 0)
-            continue;
-        zmq_msg_t msg;
-        zmq_msg_init(&msg);
-        zmq_msg_recv(&msg, s, 0);
-        lrs_err_t err;
-        int rc = lrs_proto_decode(zmq_msg_data(&msg), zmq_msg_size(&msg), out, &err);
-        zmq_msg_close(&msg);
+        int rc, type = sup_read_type(s, 100, out, &rc);
         assert_int_equal(rc, 0);
-        if (out->type == want)
+        if (type < 0)
+            continue;
+        if (type == want)
             return;
         lrs_msg_free(out);
     }
@@ -143,29 +113,15 @@ static void await_db(const char *db, const char *sql, const char *want)
 static void test_exec_results(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/lrs-bexec-XXXXXX", db[128], endpoint[160];
-    assert_non_null(mkdtemp(dir));
-    snprintf(db, sizeof db, "%s/e.db", dir);
-    snprintf(endpoint, sizeof endpoint, "ipc://%s/c.sock", dir);
-    lrs_spec_t *spec = NULL;
-    lrs_err_t err;
-    assert_int_equal(lrs_spec_parse("cmd.yaml", spec_text, strlen(spec_text), NULL, &spec, &err), 0);
-    lrs_broker_opts_t bo;
-    lrs_broker_opts_init(&bo);
-    bo.db_path = db;
-    bo.binds[bo.n_binds++] = endpoint;
-    bo.progress = 0;
-    bo.log = tmpfile();
-    run_ctx_t bc = {0};
-    bc.broker = lrs_broker_new(&bo, spec, &err);
-    if (!bc.broker)
-        print_error("%s\n", err.msg);
-    assert_non_null(bc.broker);   /* exec sweeps are no longer refused */
-    pthread_t bt;
-    assert_int_equal(pthread_create(&bt, NULL, broker_thread, &bc), 0);
+    sup_broker_t bc;
+    sup_broker_prepare(&bc, "/tmp/lrs-bexec-XXXXXX", "e.db", "cmd.yaml", spec_text);
+    const char *db = bc.db;
+    bc.opts.log = tmpfile();
+    sup_broker_start(&bc);   /* exec sweeps are no longer refused */
 
     void *zctx = zmq_ctx_new();
-    void *w = peer(zctx, endpoint, "worker/1"), *other = peer(zctx, endpoint, "other/2");
+    void *w = sup_raw_socket(zctx, bc.endpoint, "worker/1");
+    void *other = sup_raw_socket(zctx, bc.endpoint, "other/2");
     lrs_wbuf_t b;
     lrs_wbuf_init(&b);
     lrs_msg_t m, m2;
@@ -218,9 +174,10 @@ static void test_exec_results(void **state)
     progress(w, &b, sweep, 1, 1, 9.0);   /* after the result: ignored */
     expect_msg(w, LRS_MSG_SHUTDOWN, &m);
     lrs_msg_free(&m);
-    assert_int_equal(pthread_join(bt, NULL), 0);
+    sup_broker_join(&bc);
     assert_int_equal(bc.rc, 0);
-    lrs_broker_destroy(&bc.broker);
+    FILE *log = bc.opts.log;
+    sup_broker_finish(&bc);
 
     expect_db(db, "SELECT status || '|' || attempts || '|' || error || '|' || exit_status || '|' ||"
                   " stderr_tail || '|' || metrics FROM trials WHERE trial = 0",
@@ -239,11 +196,8 @@ static void test_exec_results(void **state)
     zmq_close(w);
     zmq_close(other);
     zmq_ctx_term(zctx);
-    fclose(bo.log);
-    lrs_spec_destroy(&spec);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    fclose(log);
+    sup_rm_rf(bc.dir);
 }
 
 int main(void)

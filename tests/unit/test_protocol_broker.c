@@ -22,9 +22,8 @@
 #include <sqlite3.h>
 #include <zmq.h>
 
-#include "common/protocol.h"
-#include "common/spec.h"
-#include "coordinator/broker.h"
+#define LRS_SUPPORT_BROKER
+#include "support.h"
 #include "worker/agent.h"
 
 #define TRIALS 60
@@ -46,56 +45,37 @@ static const char spec_text[] = "name: hostile\n"
                                 "  scheduler:\n"
                                 "    cosine: {eta_min: 0.0}\n";
 
-typedef struct run_ctx {
-    lrs_broker_t *broker;
-    int rc;
-    lrs_err_t err;
+/* A real worker (the agent) in a thread of this test. */
+typedef struct agent_ctx {
     lrs_agent_opts_t agent;
-} run_ctx_t;
-
-static void *broker_thread(void *arg)
-{
-    run_ctx_t *c = arg;
-    c->rc = lrs_broker_run(c->broker, &c->err);
-    return NULL;
-}
+    pthread_t thread;
+    int rc;
+} agent_ctx_t;
 
 static void *agent_thread(void *arg)
 {
-    run_ctx_t *c = arg;
+    agent_ctx_t *c = arg;
     lrs_err_t err;
     c->rc = lrs_agent_run(&c->agent, &err);
     return NULL;
 }
 
-static void *raw_socket(void *zctx, const char *endpoint, const char *identity)
+/* Starts an honest agent with 2 jobs on endpoint, logging to log. */
+static void start_agent(agent_ctx_t *ac, const char *endpoint, FILE *log)
 {
-    void *s = zmq_socket(zctx, ZMQ_DEALER);
-    int linger = 0;
-    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(s, ZMQ_ROUTING_ID, identity, strlen(identity));
-    assert_int_equal(zmq_connect(s, endpoint), 0);
-    return s;
-}
-
-static void send_bytes(void *s, const void *data, size_t len)
-{
-    assert_true(zmq_send(s, data, len, 0) >= 0);
+    memset(ac, 0, sizeof *ac);
+    lrs_agent_opts_init(&ac->agent);
+    ac->agent.endpoint = endpoint;
+    ac->agent.jobs = 2;
+    ac->agent.name = "honest";
+    ac->agent.log = log;
+    assert_int_equal(pthread_create(&ac->thread, NULL, agent_thread, ac), 0);
 }
 
 /* Reads one frame (up to 2 s); returns its decoded type or -1. */
 static int read_type(void *s, lrs_msg_t *out)
 {
-    zmq_pollitem_t item = {.socket = s, .events = ZMQ_POLLIN};
-    if (zmq_poll(&item, 1, 2000) <= 0)
-        return -1;
-    zmq_msg_t msg;
-    zmq_msg_init(&msg);
-    zmq_msg_recv(&msg, s, 0);
-    lrs_err_t err;
-    int rc = lrs_proto_decode(zmq_msg_data(&msg), zmq_msg_size(&msg), out, &err);
-    zmq_msg_close(&msg);
-    return rc == 0 ? out->type : -1;
+    return sup_read_type(s, 2000, out, NULL);
 }
 
 static int count_lines(FILE *f, const char *needle)
@@ -112,33 +92,18 @@ static int count_lines(FILE *f, const char *needle)
 static void test_hostile_peers(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/lrs-hostile-XXXXXX", db[128], endpoint[160];
-    assert_non_null(mkdtemp(dir));
-    snprintf(db, sizeof db, "%s/h.db", dir);
-    snprintf(endpoint, sizeof endpoint, "ipc://%s/c.sock", dir);
-
-    lrs_spec_t *spec = NULL;
-    lrs_err_t err;
-    assert_int_equal(lrs_spec_parse("hostile.yaml", spec_text, strlen(spec_text), NULL, &spec, &err),
-                     0);
+    sup_broker_t bc;
+    sup_broker_prepare(&bc, "/tmp/lrs-hostile-XXXXXX", "h.db", "hostile.yaml", spec_text);
+    const char *db = bc.db, *endpoint = bc.endpoint;
     FILE *log = tmpfile();
     assert_non_null(log);
-    lrs_broker_opts_t bo;
-    lrs_broker_opts_init(&bo);
-    bo.db_path = db;
-    bo.binds[bo.n_binds++] = endpoint;
-    bo.progress = 0;
-    bo.heartbeat_ms = 200;
-    bo.max_workers = MAX_WORKERS;
-    bo.log = log;
-    run_ctx_t bc = {0};
-    bc.broker = lrs_broker_new(&bo, spec, &err);
-    assert_non_null(bc.broker);
-    pthread_t bt;
-    assert_int_equal(pthread_create(&bt, NULL, broker_thread, &bc), 0);
+    bc.opts.heartbeat_ms = 200;
+    bc.opts.max_workers = MAX_WORKERS;
+    bc.opts.log = log;
+    sup_broker_start(&bc);
 
     void *zctx = zmq_ctx_new();
-    void *evil = raw_socket(zctx, endpoint, "evil");
+    void *evil = sup_raw_socket(zctx, endpoint, "evil");
     /* Before HELLO: garbage of every kind. */
     static const struct { const char *b; size_t n; } junk[] = {
         {"", 0},
@@ -151,14 +116,14 @@ static void test_hostile_peers(void **state)
     };
     int sent_bad = 0;
     for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++, sent_bad++)
-        send_bytes(evil, junk[i].b, junk[i].n);
+        sup_send(evil, junk[i].b, junk[i].n);
     zmq_send(evil, "part1", 5, ZMQ_SNDMORE);   /* multi-part */
     zmq_send(evil, "part2", 5, 0);
     sent_bad++;
     lrs_wbuf_t b;
     lrs_wbuf_init(&b);
     lrs_proto_ready(&b, 1, 5);   /* well-formed, but no HELLO yet */
-    send_bytes(evil, b.sb.data, b.sb.size);
+    sup_send(evil, b.sb.data, b.sb.size);
     sent_bad++;
     lrs_msg_t m;
     assert_int_equal(read_type(evil, &m), LRS_MSG_REJECT);   /* READY before HELLO */
@@ -166,9 +131,9 @@ static void test_hostile_peers(void **state)
     lrs_msg_free(&m);
 
     /* After HELLO: results for trials that do not exist or another sweep. */
-    void *liar = raw_socket(zctx, endpoint, "liar");
+    void *liar = sup_raw_socket(zctx, endpoint, "liar");
     lrs_proto_hello(&b, "liar", "nowhere", 1, 1);
-    send_bytes(liar, b.sb.data, b.sb.size);
+    sup_send(liar, b.sb.data, b.sb.size);
     assert_int_equal(read_type(liar, &m), LRS_MSG_WELCOME);
     uint64_t token = m.sweep;
     lrs_msg_free(&m);
@@ -176,17 +141,17 @@ static void test_hostile_peers(void **state)
                            .score = -1e9, .score_std = 0, .seconds = 0};
     lrs_proto_results_begin(&b, token, 1);
     lrs_proto_results_add(&b, &r);
-    send_bytes(liar, b.sb.data, b.sb.size);   /* unknown trial */
+    sup_send(liar, b.sb.data, b.sb.size);   /* unknown trial */
     r.trial = 3;
     lrs_proto_results_begin(&b, token ^ 1, 1);
     lrs_proto_results_add(&b, &r);
-    send_bytes(liar, b.sb.data, b.sb.size);   /* foreign sweep */
+    sup_send(liar, b.sb.data, b.sb.size);   /* foreign sweep */
     lrs_wire_trial_t wt = {1, 1, 1};
     lrs_proto_trials_begin(&b, token, 1);
     lrs_proto_trials_add(&b, &wt);
-    send_bytes(liar, b.sb.data, b.sb.size);   /* a coordinator-only message */
+    sup_send(liar, b.sb.data, b.sb.size);   /* a coordinator-only message */
     lrs_proto_data_req(&b, "0000000000000000");
-    send_bytes(liar, b.sb.data, b.sb.size);   /* no such data */
+    sup_send(liar, b.sb.data, b.sb.size);   /* no such data */
     int liar_bad = 4;
 
     /* A HELLO flood from more peers than allowed. */
@@ -194,10 +159,10 @@ static void test_hostile_peers(void **state)
     for (int i = 0; i < FLOOD_PEERS; i++) {
         char id[32];
         snprintf(id, sizeof id, "flood-%d", i);
-        flood[i] = raw_socket(zctx, endpoint, id);
+        flood[i] = sup_raw_socket(zctx, endpoint, id);
         lrs_proto_hello(&b, id, "h", 1, 1);
         for (int k = 0; k < 3; k++)   /* and repeated HELLOs from each */
-            send_bytes(flood[i], b.sb.data, b.sb.size);
+            sup_send(flood[i], b.sb.data, b.sb.size);
     }
     usleep(300 * 1000);
     for (int i = 0; i < FLOOD_PEERS; i++)
@@ -208,18 +173,10 @@ static void test_hostile_peers(void **state)
     lrs_wbuf_free(&b);
 
     /* A real worker still completes the sweep. */
-    run_ctx_t ac = {0};
-    lrs_agent_opts_init(&ac.agent);
-    ac.agent.endpoint = endpoint;
-    ac.agent.jobs = 2;
-    ac.agent.name = "honest";
-    ac.agent.log = log;
-    pthread_t at;
-    assert_int_equal(pthread_create(&at, NULL, agent_thread, &ac), 0);
-    pthread_join(bt, NULL);
-    pthread_join(at, NULL);
-    if (bc.rc != 0)
-        print_error("broker: %s\n", bc.err.msg);
+    agent_ctx_t ac;
+    start_agent(&ac, endpoint, log);
+    sup_broker_join(&bc);
+    pthread_join(ac.thread, NULL);
     assert_int_equal(bc.rc, 0);
     assert_int_equal(ac.rc, 0);
 
@@ -232,7 +189,7 @@ static void test_hostile_peers(void **state)
     assert_int_equal(st.recorded, TRIALS);
     assert_int_equal(count_lines(log, "from peer 'evil'"), 1);
     assert_int_equal(count_lines(log, "from peer 'liar'"), 1);
-    lrs_broker_destroy(&bc.broker);
+    sup_broker_finish(&bc);
 
     sqlite3 *conn;
     assert_int_equal(sqlite3_open(db, &conn), SQLITE_OK);
@@ -250,10 +207,7 @@ static void test_hostile_peers(void **state)
     sqlite3_finalize(q);
     sqlite3_close(conn);
     fclose(log);
-    lrs_spec_destroy(&spec);
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    sup_rm_rf(bc.dir);
 }
 
 /* Waits up to 3 s for a frame of the given type, skipping heartbeats. */
@@ -275,28 +229,14 @@ static int expect_type(void *s, int type, lrs_msg_t *out)
 static void test_leases_and_attempts(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/lrs-leases-XXXXXX", db[128], endpoint[160];
-    assert_non_null(mkdtemp(dir));
-    snprintf(db, sizeof db, "%s/l.db", dir);
-    snprintf(endpoint, sizeof endpoint, "ipc://%s/c.sock", dir);
-    lrs_spec_t *spec = NULL;
-    lrs_err_t err;
-    assert_int_equal(lrs_spec_parse("leases.yaml", spec_text, strlen(spec_text), NULL, &spec, &err),
-                     0);
+    sup_broker_t bc;
+    sup_broker_prepare(&bc, "/tmp/lrs-leases-XXXXXX", "l.db", "leases.yaml", spec_text);
+    const char *db = bc.db, *endpoint = bc.endpoint;
     FILE *log = tmpfile();
-    lrs_broker_opts_t bo;
-    lrs_broker_opts_init(&bo);
-    bo.db_path = db;
-    bo.binds[bo.n_binds++] = endpoint;
-    bo.progress = 0;
-    bo.heartbeat_ms = 100;
-    bo.max_attempts = 2;
-    bo.log = log;
-    run_ctx_t bc = {0};
-    bc.broker = lrs_broker_new(&bo, spec, &err);
-    assert_non_null(bc.broker);
-    pthread_t bt;
-    assert_int_equal(pthread_create(&bt, NULL, broker_thread, &bc), 0);
+    bc.opts.heartbeat_ms = 100;
+    bc.opts.max_attempts = 2;
+    bc.opts.log = log;
+    sup_broker_start(&bc);
 
     void *zctx = zmq_ctx_new();
     lrs_wbuf_t b;
@@ -307,14 +247,14 @@ static void test_leases_and_attempts(void **state)
     for (int k = 0; k < 2; k++) {
         char id[16];
         snprintf(id, sizeof id, "silent-%d", k);
-        void *s = raw_socket(zctx, endpoint, id);
+        void *s = sup_raw_socket(zctx, endpoint, id);
         lrs_proto_hello(&b, id, "h", 1, 1);
-        send_bytes(s, b.sb.data, b.sb.size);
+        sup_send(s, b.sb.data, b.sb.size);
         assert_int_equal(expect_type(s, LRS_MSG_WELCOME, &m), 0);
         token = m.sweep;
         lrs_msg_free(&m);
         lrs_proto_ready(&b, token, 1);
-        send_bytes(s, b.sb.data, b.sb.size);
+        sup_send(s, b.sb.data, b.sb.size);
         assert_int_equal(expect_type(s, LRS_MSG_TRIALS, &m), 0);
         assert_int_equal(m.n_trials, 1);
         assert_int_equal(m.trials[0].attempt, k + 1);   /* the same trial, one attempt later */
@@ -326,13 +266,13 @@ static void test_leases_and_attempts(void **state)
         usleep(600 * 1000);   /* > 3 heartbeats of 100 ms: it expires */
     }
     /* A worker that reports a failed attempt: the trial goes back. */
-    void *flaky = raw_socket(zctx, endpoint, "flaky");
+    void *flaky = sup_raw_socket(zctx, endpoint, "flaky");
     lrs_proto_hello(&b, "flaky", "h", 1, 1);
-    send_bytes(flaky, b.sb.data, b.sb.size);
+    sup_send(flaky, b.sb.data, b.sb.size);
     assert_int_equal(expect_type(flaky, LRS_MSG_WELCOME, &m), 0);
     lrs_msg_free(&m);
     lrs_proto_ready(&b, token, 1);
-    send_bytes(flaky, b.sb.data, b.sb.size);
+    sup_send(flaky, b.sb.data, b.sb.size);
     assert_int_equal(expect_type(flaky, LRS_MSG_TRIALS, &m), 0);
     uint64_t flaky_trial = m.trials[0].trial;
     lrs_wire_result_t r = {.trial = flaky_trial, .attempt = m.trials[0].attempt,
@@ -342,28 +282,22 @@ static void test_leases_and_attempts(void **state)
     assert_true(flaky_trial != first_trial);
     lrs_proto_results_begin(&b, token, 1);
     lrs_proto_results_add(&b, &r);
-    send_bytes(flaky, b.sb.data, b.sb.size);
+    sup_send(flaky, b.sb.data, b.sb.size);
     assert_int_equal(expect_type(flaky, LRS_MSG_ACK, &m), 0);
     assert_int_equal(m.n_acks, 1);
     lrs_msg_free(&m);
 
     /* A real worker completes the rest. */
-    run_ctx_t ac = {0};
-    lrs_agent_opts_init(&ac.agent);
-    ac.agent.endpoint = endpoint;
-    ac.agent.jobs = 2;
-    ac.agent.name = "honest";
-    ac.agent.log = log;
-    pthread_t at;
-    assert_int_equal(pthread_create(&at, NULL, agent_thread, &ac), 0);
-    pthread_join(bt, NULL);
-    pthread_join(at, NULL);
+    agent_ctx_t ac;
+    start_agent(&ac, endpoint, log);
+    sup_broker_join(&bc);
+    pthread_join(ac.thread, NULL);
     assert_int_equal(bc.rc, 0);
     assert_int_equal(ac.rc, 0);
     zmq_close(flaky);
     zmq_ctx_term(zctx);
     lrs_wbuf_free(&b);
-    lrs_broker_destroy(&bc.broker);
+    sup_broker_finish(&bc);
 
     sqlite3 *conn;
     assert_int_equal(sqlite3_open(db, &conn), SQLITE_OK);
@@ -392,10 +326,7 @@ static void test_leases_and_attempts(void **state)
     sqlite3_finalize(q);
     sqlite3_close(conn);
     fclose(log);
-    lrs_spec_destroy(&spec);
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    sup_rm_rf(bc.dir);
 }
 
 /* A result that arrives after the trial was recorded from elsewhere is
@@ -403,29 +334,16 @@ static void test_leases_and_attempts(void **state)
 static void test_late_duplicate(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/lrs-late-XXXXXX", db[128], endpoint[160];
-    assert_non_null(mkdtemp(dir));
-    snprintf(db, sizeof db, "%s/d.db", dir);
-    snprintf(endpoint, sizeof endpoint, "ipc://%s/c.sock", dir);
     static const char two[] = "name: late\nseed: 2\ntrials: 2\nsampler: random\n"
                               "objective: {metric: val_loss, goal: minimize}\n"
                               "model: {type: synthetic}\nsearch:\n"
                               "  lr: {log_uniform: [1.0e-4, 1.0]}\n  epochs: 2\n";
-    lrs_spec_t *spec = NULL;
-    lrs_err_t err;
-    assert_int_equal(lrs_spec_parse("late.yaml", two, strlen(two), NULL, &spec, &err), 0);
+    sup_broker_t bc;
+    sup_broker_prepare(&bc, "/tmp/lrs-late-XXXXXX", "d.db", "late.yaml", two);
+    const char *db = bc.db, *endpoint = bc.endpoint;
     FILE *log = tmpfile();
-    lrs_broker_opts_t bo;
-    lrs_broker_opts_init(&bo);
-    bo.db_path = db;
-    bo.binds[bo.n_binds++] = endpoint;
-    bo.progress = 0;
-    bo.log = log;
-    run_ctx_t bc = {0};
-    bc.broker = lrs_broker_new(&bo, spec, &err);
-    assert_non_null(bc.broker);
-    pthread_t bt;
-    assert_int_equal(pthread_create(&bt, NULL, broker_thread, &bc), 0);
+    bc.opts.log = log;
+    sup_broker_start(&bc);
     void *zctx = zmq_ctx_new();
     lrs_wbuf_t b;
     lrs_wbuf_init(&b);
@@ -435,9 +353,9 @@ static void test_late_duplicate(void **state)
     for (int k = 0; k < 2; k++) {
         char id[8];
         snprintf(id, sizeof id, "w%d", k);
-        w[k] = raw_socket(zctx, endpoint, id);
+        w[k] = sup_raw_socket(zctx, endpoint, id);
         lrs_proto_hello(&b, id, "h", 1, 1);
-        send_bytes(w[k], b.sb.data, b.sb.size);
+        sup_send(w[k], b.sb.data, b.sb.size);
         assert_int_equal(expect_type(w[k], LRS_MSG_WELCOME, &m), 0);
         token = m.sweep;
         lrs_msg_free(&m);
@@ -448,7 +366,7 @@ static void test_late_duplicate(void **state)
                                .score = k ? 0.75 : 0.25, .score_std = 0, .seconds = 0};
         lrs_proto_results_begin(&b, token, 1);
         lrs_proto_results_add(&b, &r);
-        send_bytes(w[k], b.sb.data, b.sb.size);
+        sup_send(w[k], b.sb.data, b.sb.size);
         assert_int_equal(expect_type(w[k], LRS_MSG_ACK, &m), 0);   /* both ACKed */
         assert_int_equal(m.n_acks, 1);
         assert_int_equal(m.acks[0], 0);
@@ -458,18 +376,18 @@ static void test_late_duplicate(void **state)
                             .score_std = NAN, .diverged_epoch = 1};
     lrs_proto_results_begin(&b, token, 1);
     lrs_proto_results_add(&b, &r1);
-    send_bytes(w[1], b.sb.data, b.sb.size);
+    sup_send(w[1], b.sb.data, b.sb.size);
     assert_int_equal(expect_type(w[1], LRS_MSG_ACK, &m), 0);
     lrs_msg_free(&m);
     assert_int_equal(expect_type(w[0], LRS_MSG_SHUTDOWN, &m), 0);   /* the sweep is over */
     lrs_msg_free(&m);
-    pthread_join(bt, NULL);
+    sup_broker_join(&bc);
     assert_int_equal(bc.rc, 0);
     for (int k = 0; k < 2; k++)
         zmq_close(w[k]);
     zmq_ctx_term(zctx);
     lrs_wbuf_free(&b);
-    lrs_broker_destroy(&bc.broker);
+    sup_broker_finish(&bc);
     sqlite3 *conn;
     sqlite3_stmt *q;
     assert_int_equal(sqlite3_open(db, &conn), SQLITE_OK);
@@ -483,10 +401,7 @@ static void test_late_duplicate(void **state)
     sqlite3_finalize(q);
     sqlite3_close(conn);
     fclose(log);
-    lrs_spec_destroy(&spec);
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    sup_rm_rf(bc.dir);
 }
 
 int main(void)

@@ -16,31 +16,18 @@
 #include <cmocka.h>
 
 #include "coordinator/store.h"
+#include "support.h"
 
-typedef struct fixture {
-    char dir[64];
-    char db[128];
-} fixture_t;
+typedef sup_db_fixture_t fixture_t;
 
 static int setup(void **state)
 {
-    fixture_t *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/lrs-store-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->db, sizeof f->db, "%s/r.db", f->dir);
-    *state = f;
-    return 0;
+    return sup_db_setup(state, "/tmp/lrs-store-XXXXXX");
 }
 
 static int teardown(void **state)
 {
-    fixture_t *f = *state;
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    int rc = system(cmd);
-    free(f);
-    return rc == 0 ? 0 : -1;
+    return sup_db_teardown_rm(state);
 }
 
 static int64_t scalar(lrs_store_t *s, const char *sql)

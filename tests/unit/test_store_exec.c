@@ -18,35 +18,18 @@
 #include <cmocka.h>
 
 #include "coordinator/store.h"
+#include "support.h"
 
-typedef struct fixture {
-    char dir[64];
-    char db[128];
-} fixture_t;
+typedef sup_db_fixture_t fixture_t;
 
 static int setup(void **state)
 {
-    fixture_t *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/lrs-store-exec-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->db, sizeof f->db, "%s/r.db", f->dir);
-    *state = f;
-    return 0;
+    return sup_db_setup(state, "/tmp/lrs-store-exec-XXXXXX");
 }
 
 static int teardown(void **state)
 {
-    fixture_t *f = *state;
-    char path[200];
-    static const char *const suffixes[] = {"", "-wal", "-shm", ".lock"};
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        snprintf(path, sizeof path, "%s%s", f->db, suffixes[i]);
-        unlink(path);
-    }
-    int rc = rmdir(f->dir);
-    free(f);
-    return rc;
+    return sup_db_teardown_strict(state);
 }
 
 /* The first column of the first row of sql as text ("" for NULL). */

@@ -1,0 +1,201 @@
+/* support.h — helpers several unit tests share, header-only (every function
+ * is static inline, so a test that includes this and uses only part of it
+ * still builds with -Werror -Wunused-function).  Include it after
+ * <cmocka.h>; the broker helpers need LRS_SUPPORT_BROKER defined first (they
+ * pull in pthread, ZeroMQ and the coordinator's broker).
+ *
+ *  - temporary folders: sup_tmpdir (mkdtemp + a file path inside it),
+ *    sup_rm_rf (removes a folder and everything under it, asserting success);
+ *  - a database fixture for cmocka setup/teardown: sup_db_setup (a fresh
+ *    folder with "r.db" named inside), sup_db_teardown_rm (rm -rf) and
+ *    sup_db_teardown_strict (removes the database and its -wal / -shm /
+ *    .lock files, then the folder: fails if anything else was left there);
+ *  - with LRS_SUPPORT_BROKER: an in-process coordinator (sup_broker_t:
+ *    prepare, adjust opts, start in a thread, join, destroy) and a raw
+ *    ZeroMQ DEALER client playing a worker (sup_raw_socket, sup_send,
+ *    sup_read_type). */
+#ifndef LRS_TESTS_UNIT_SUPPORT_H
+#define LRS_TESTS_UNIT_SUPPORT_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Makes a fresh folder from template (…XXXXXX, rewritten in place) and puts
+ * "template/name" in path (size bytes); asserts both work. */
+static inline void sup_tmpdir(char *template, const char *name, char *path, size_t size)
+{
+    assert_non_null(mkdtemp(template));
+    int n = snprintf(path, size, "%s/%s", template, name);
+    assert_true(n > 0 && (size_t)n < size);
+}
+
+/* Removes dir and everything under it; asserts it worked. */
+static inline void sup_rm_rf(const char *dir)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+typedef struct sup_db_fixture {
+    char dir[64];
+    char db[128];
+} sup_db_fixture_t;
+
+/* cmocka setup: a fresh folder from template (…XXXXXX) with db = dir/r.db. */
+static inline int sup_db_setup(void **state, const char *template)
+{
+    sup_db_fixture_t *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    snprintf(f->dir, sizeof f->dir, "%s", template);
+    if (!mkdtemp(f->dir)) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->db, sizeof f->db, "%s/r.db", f->dir);
+    *state = f;
+    return 0;
+}
+
+/* cmocka teardown: rm -rf of the fixture's folder. */
+static inline int sup_db_teardown_rm(void **state)
+{
+    sup_db_fixture_t *f = *state;
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    int rc = system(cmd);
+    free(f);
+    return rc == 0 ? 0 : -1;
+}
+
+/* cmocka teardown: the database and its -wal, -shm and .lock companions are
+ * removed, then the folder, which fails (-1) if anything else is left in it. */
+static inline int sup_db_teardown_strict(void **state)
+{
+    sup_db_fixture_t *f = *state;
+    char path[200];
+    static const char *const suffixes[] = {"", "-wal", "-shm", ".lock"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        snprintf(path, sizeof path, "%s%s", f->db, suffixes[i]);
+        unlink(path);
+    }
+    int rc = rmdir(f->dir);
+    free(f);
+    return rc;
+}
+
+#ifdef LRS_SUPPORT_BROKER
+#include <pthread.h>
+#include <zmq.h>
+
+#include "common/protocol.h"
+#include "common/spec.h"
+#include "coordinator/broker.h"
+
+/* An in-process coordinator: sup_broker_prepare makes its folder (the
+ * database dbname and the endpoint ipc://dir/c.sock), parses the spec and
+ * fills opts (progress off); the test adjusts opts, then sup_broker_start
+ * creates the broker and runs it in a thread; sup_broker_join waits for
+ * lrs_broker_run to return (rc, err); sup_broker_finish destroys the broker
+ * and the spec.  The struct must not move between prepare and finish. */
+typedef struct sup_broker {
+    char dir[64], db[128], endpoint[160];
+    lrs_spec_t *spec;
+    lrs_broker_opts_t opts;
+    lrs_broker_t *broker;
+    pthread_t thread;
+    int rc;
+    lrs_err_t err;
+} sup_broker_t;
+
+static inline void sup_broker_prepare(sup_broker_t *b, const char *template, const char *dbname,
+                                      const char *spec_name, const char *spec_text)
+{
+    memset(b, 0, sizeof *b);
+    snprintf(b->dir, sizeof b->dir, "%s", template);
+    assert_non_null(mkdtemp(b->dir));
+    snprintf(b->db, sizeof b->db, "%s/%s", b->dir, dbname);
+    snprintf(b->endpoint, sizeof b->endpoint, "ipc://%s/c.sock", b->dir);
+    lrs_err_t err;
+    int rc = lrs_spec_parse(spec_name, spec_text, strlen(spec_text), NULL, &b->spec, &err);
+    if (rc != 0)
+        print_error("%s\n", err.msg);
+    assert_int_equal(rc, 0);
+    lrs_broker_opts_init(&b->opts);
+    b->opts.db_path = b->db;
+    b->opts.binds[b->opts.n_binds++] = b->endpoint;
+    b->opts.progress = 0;
+}
+
+static inline void *sup_broker_thread_(void *arg)
+{
+    sup_broker_t *b = arg;
+    b->rc = lrs_broker_run(b->broker, &b->err);
+    return NULL;
+}
+
+static inline void sup_broker_start(sup_broker_t *b)
+{
+    lrs_err_t err;
+    b->broker = lrs_broker_new(&b->opts, b->spec, &err);
+    if (!b->broker)
+        print_error("%s\n", err.msg);
+    assert_non_null(b->broker);
+    assert_int_equal(pthread_create(&b->thread, NULL, sup_broker_thread_, b), 0);
+}
+
+static inline void sup_broker_join(sup_broker_t *b)
+{
+    assert_int_equal(pthread_join(b->thread, NULL), 0);
+    if (b->rc != 0)
+        print_error("broker: %s\n", b->err.msg);
+}
+
+static inline void sup_broker_finish(sup_broker_t *b)
+{
+    lrs_broker_destroy(&b->broker);
+    lrs_spec_destroy(&b->spec);
+}
+
+/* A DEALER socket with the given routing id, connected to endpoint, no linger. */
+static inline void *sup_raw_socket(void *zctx, const char *endpoint, const char *identity)
+{
+    void *s = zmq_socket(zctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(s, ZMQ_ROUTING_ID, identity, strlen(identity));
+    assert_int_equal(zmq_connect(s, endpoint), 0);
+    return s;
+}
+
+static inline void sup_send(void *s, const void *data, size_t len)
+{
+    assert_true(zmq_send(s, data, len, 0) >= 0);
+}
+
+/* Reads one frame (up to timeout_ms) and decodes it into out: its type, or
+ * -1 when nothing arrived; *decode_rc (when not NULL) gets the decoder's
+ * status, -1 for a frame that does not decode. */
+static inline int sup_read_type(void *s, int timeout_ms, lrs_msg_t *out, int *decode_rc)
+{
+    if (decode_rc)
+        *decode_rc = 0;
+    zmq_pollitem_t item = {.socket = s, .events = ZMQ_POLLIN};
+    if (zmq_poll(&item, 1, timeout_ms) <= 0)
+        return -1;
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    zmq_msg_recv(&msg, s, 0);
+    lrs_err_t err;
+    int rc = lrs_proto_decode(zmq_msg_data(&msg), zmq_msg_size(&msg), out, &err);
+    zmq_msg_close(&msg);
+    if (decode_rc)
+        *decode_rc = rc;
+    return rc == 0 ? out->type : -1;
+}
+#endif /* LRS_SUPPORT_BROKER */
+
+#endif /* LRS_TESTS_UNIT_SUPPORT_H */
