@@ -2,7 +2,9 @@
  * reference), register-tiled loops on 4-lane vectors (GCC vector extensions,
  * so one source serves SSE2, AVX2 and AVX2+FMA builds picked at run time),
  * and single cblas_dgemm calls.  Which one runs is decided by size, and for
- * CBLAS by whether OpenBLAS has a kernel tuned for the CPU. */
+ * CBLAS by whether OpenBLAS has a kernel tuned for the CPU.  At the end, the
+ * fused feature-major MSE kernel, built for AVX-512, AVX2+FMA and plain
+ * targets from one macro-written body. */
 #include "worker/linalg.h"
 
 #include <assert.h>

@@ -13,6 +13,10 @@
  * two agree bit for bit; CBLAS agrees to rounding only (its summation order
  * depends on the CPU and thread count).
  * The dispatching functions (no suffix) pick a kernel by size.
+ *
+ * Besides the products, one fused kernel for a single linear layer under
+ * MSE over rows stored feature-major (forward, loss and weight gradient in
+ * one sweep, vectorised across rows), with its naive twin; see below.
  */
 #ifndef LRS_LINALG_H
 #define LRS_LINALG_H
