@@ -36,6 +36,23 @@ static void parse_ok(const char *text, const char *const *targets, int n_targets
         fail_msg("refused: %s", err.msg);
 }
 
+/* d's task, row count and numbers of features and targets. */
+static void expect_shape(const lrs_dataset_t *d, lrs_task_t task, int rows, int n_features,
+                         int n_targets)
+{
+    assert_int_equal(d->task, task);
+    assert_int_equal(d->rows, rows);
+    assert_int_equal(d->n_features, n_features);
+    assert_int_equal(d->n_targets, n_targets);
+}
+
+/* names[0..n) are want[0..n), in order. */
+static void expect_names(char *const *names, const char *const *want, int n)
+{
+    for (int i = 0; i < n; i++)
+        assert_string_equal(names[i], want[i]);
+}
+
 static void test_quotes_crlf_and_string_labels(void **state)
 {
     (void)state;
@@ -49,13 +66,8 @@ static void test_quotes_crlf_and_string_labels(void **state)
     const char *target = "kind";
     lrs_dataset_t d;
     parse_ok(text, &target, 1, -1, &d);
-    assert_int_equal(d.task, LRS_TASK_CLASSIFICATION);
-    assert_int_equal(d.rows, 4);
-    assert_int_equal(d.n_features, 3);
-    assert_int_equal(d.n_targets, 1);
-    assert_string_equal(d.feature_names[0], "alcohol");
-    assert_string_equal(d.feature_names[1], "od280/od315");
-    assert_string_equal(d.feature_names[2], "ash, total");
+    expect_shape(&d, LRS_TASK_CLASSIFICATION, 4, 3, 1);
+    expect_names(d.feature_names, (const char *const[]){"alcohol", "od280/od315", "ash, total"}, 3);
     assert_string_equal(d.target_names[0], "kind");
     const double X[4][3] = {{1.5, 2, -300}, {4, 5.25, 0}, {6, 7, 1e-3}, {8, 9, 10}};
     for (int i = 0; i < 4; i++)
@@ -63,9 +75,8 @@ static void test_quotes_crlf_and_string_labels(void **state)
             assert_true(d.X[i * 3 + j] == X[i][j]);
     /* byte order: "merlot" < "multi\nline" < "pinot, \"noir\"" */
     assert_int_equal(d.n_classes, 3);
-    assert_string_equal(d.class_labels[0], "merlot");
-    assert_string_equal(d.class_labels[1], "multi\nline");
-    assert_string_equal(d.class_labels[2], "pinot, \"noir\"");
+    expect_names(d.class_labels, (const char *const[]){"merlot", "multi\nline", "pinot, \"noir\""},
+                 3);
     const double ids[4] = {2, 0, 1, 0};
     for (int i = 0; i < 4; i++)
         assert_true(d.Y[i] == ids[i]);
@@ -83,10 +94,7 @@ static void test_numeric_labels_sort_numerically(void **state)
     parse_ok(text, &target, 1, LRS_TASK_CLASSIFICATION, &d);
     assert_int_equal(d.task, LRS_TASK_CLASSIFICATION);
     assert_int_equal(d.n_classes, 4);
-    assert_string_equal(d.class_labels[0], "-1");
-    assert_string_equal(d.class_labels[1], "1.5");
-    assert_string_equal(d.class_labels[2], "2");
-    assert_string_equal(d.class_labels[3], "10");
+    expect_names(d.class_labels, (const char *const[]){"-1", "1.5", "2", "10"}, 4);
     const double ids[6] = {3, 2, 3, 0, 2, 1};
     for (int i = 0; i < 6; i++)
         assert_true(d.Y[i] == ids[i]);
@@ -97,10 +105,7 @@ static void test_numeric_labels_sort_numerically(void **state)
     parse_ok(mixed, &target, 1, -1, &d);
     assert_int_equal(d.task, LRS_TASK_CLASSIFICATION);
     assert_int_equal(d.n_classes, 4);
-    assert_string_equal(d.class_labels[0], "10");
-    assert_string_equal(d.class_labels[1], "2");
-    assert_string_equal(d.class_labels[2], "b");
-    assert_string_equal(d.class_labels[3], "nan");
+    expect_names(d.class_labels, (const char *const[]){"10", "2", "b", "nan"}, 4);
     lrs_dataset_free(&d);
 }
 
@@ -128,14 +133,9 @@ static void test_several_regression_targets(void **state)
     const char *targets[2] = {"t2", "t1"};   /* Y columns follow this order */
     lrs_dataset_t d;
     parse_ok(text, targets, 2, -1, &d);
-    assert_int_equal(d.task, LRS_TASK_REGRESSION);
-    assert_int_equal(d.rows, 3);
-    assert_int_equal(d.n_features, 2);
-    assert_int_equal(d.n_targets, 2);
-    assert_string_equal(d.target_names[0], "t2");
-    assert_string_equal(d.target_names[1], "t1");
-    assert_string_equal(d.feature_names[0], "a");
-    assert_string_equal(d.feature_names[1], "b");
+    expect_shape(&d, LRS_TASK_REGRESSION, 3, 2, 2);
+    expect_names(d.target_names, (const char *const[]){"t2", "t1"}, 2);
+    expect_names(d.feature_names, (const char *const[]){"a", "b"}, 2);
     const double Y[3][2] = {{3, 1}, {7, 5}, {11, 9}}, X[3][2] = {{2, 4}, {6, 8}, {10, 12}};
     for (int i = 0; i < 3; i++)
         for (int j = 0; j < 2; j++) {
@@ -236,10 +236,7 @@ static void test_synthetic(void **state)
     lrs_dataset_t a, b, c;
     lrs_err_t err;
     assert_int_equal(lrs_dataset_synthetic(50, 4, 3, 0.0, 7, &a, &err), 0);
-    assert_int_equal(a.task, LRS_TASK_REGRESSION);
-    assert_int_equal(a.rows, 50);
-    assert_int_equal(a.n_features, 4);
-    assert_int_equal(a.n_targets, 3);
+    expect_shape(&a, LRS_TASK_REGRESSION, 50, 4, 3);
     assert_string_equal(a.feature_names[0], "x1");
     assert_string_equal(a.feature_names[3], "x4");
     assert_string_equal(a.target_names[2], "y3");

@@ -199,6 +199,25 @@ static void test_adamw(void **state)
     lrs_optim_destroy(&o);
 }
 
+/* Two steps of a fresh one-parameter optimizer from p = 1 at learning rate
+ * lr, gradients g1 then g2: p must be want1 after the first, then
+ * p1 − lr·g2 / denom2 with p1 the parameter the first step left (the
+ * adaptive optimizers' step with its denominator worked out by hand). */
+#define TWO_STEPS(c, lr, g1, g2, want1, denom2) two_steps(c, lr, g1, g2, want1, denom2, __LINE__)
+
+static void two_steps(const lrs_optim_cfg_t *c, double lr, double g1, double g2, double want1,
+                      double denom2, int line)
+{
+    double p[1] = {1.0};
+    lrs_optim_t *o = make(c, 1);
+    lrs_optim_step(o, p, &g1, lr);
+    close_to(p[0], want1, "p after step 1", line);
+    double want2 = p[0] - lr * g2 / denom2;
+    lrs_optim_step(o, p, &g2, lr);
+    close_to(p[0], want2, "p after step 2", line);
+    lrs_optim_destroy(&o);
+}
+
 static void test_rmsprop(void **state)
 {
     (void)state;
@@ -206,19 +225,13 @@ static void test_rmsprop(void **state)
     double p[1] = {1.0};
     /* plain, alpha 0.99: s = 0.01·g², so step 1 is lr·g / (0.1·|g| + ε) */
     lrs_optim_cfg_t c = config(LRS_OPT_RMSPROP);
-    lrs_optim_t *o = make(&c, 1);
-    lrs_optim_step(o, p, &g1, 0.01);
-    CLOSE(p[0], 1.0 - 0.01 * 0.5 / (0.1 * 0.5 + 1e-8));
     double s = 0.99 * 0.01 * 0.25 + 0.01 * 2.25;
-    double want = p[0] - 0.01 * g2 / (sqrt(s) + 1e-8);
-    lrs_optim_step(o, p, &g2, 0.01);
-    CLOSE(p[0], want);
-    lrs_optim_destroy(&o);
+    TWO_STEPS(&c, 0.01, g1, g2, 1.0 - 0.01 * 0.5 / (0.1 * 0.5 + 1e-8), sqrt(s) + 1e-8);
 
     /* centered: avg = √(s − ḡ²) + ε with ḡ = 0.01·g: √(0.0099)·|g| */
     c.centered = 1;
     p[0] = 1.0;
-    o = make(&c, 1);
+    lrs_optim_t *o = make(&c, 1);
     lrs_optim_step(o, p, &g1, 0.01);
     CLOSE(p[0], 1.0 - 0.01 * 0.5 / (sqrt(0.0099) * 0.5 + 1e-8));
     lrs_optim_destroy(&o);
@@ -248,17 +261,11 @@ static void test_adagrad(void **state)
     double p[1] = {1.0};
     /* sum of squares: step 1 is lr·g/|g|, step 2 lr·g2/√(g1² + g2²) */
     lrs_optim_cfg_t c = config(LRS_OPT_ADAGRAD);
-    lrs_optim_t *o = make(&c, 1);
-    lrs_optim_step(o, p, &g1, 0.1);
-    CLOSE(p[0], 1.0 - 0.1 * 0.5 / (0.5 + 1e-10));
-    double p1 = p[0];
-    lrs_optim_step(o, p, &g2, 0.1);
-    CLOSE(p[0], p1 + 0.1 * 1.5 / (sqrt(2.5) + 1e-10));
-    lrs_optim_destroy(&o);
+    TWO_STEPS(&c, 0.1, g1, g2, 1.0 - 0.1 * 0.5 / (0.5 + 1e-10), sqrt(2.5) + 1e-10);
 
     c.weight_decay = 0.5;
     p[0] = 2.0;
-    o = make(&c, 1);
+    lrs_optim_t *o = make(&c, 1);
     lrs_optim_step(o, p, &g1, 0.1);   /* g′ = 0.5 + 0.5·2 = 1.5 */
     CLOSE(p[0], 2.0 - 0.1 * 1.5 / (1.5 + 1e-10));
     lrs_optim_destroy(&o);

@@ -122,6 +122,25 @@ static void test_progress_round_trip(void **state)
     lrs_wbuf_free(&b);
 }
 
+/* Starts a frame packed by hand in b: an array of n fields, the protocol
+ * version and the message type. */
+static void pack_head(lrs_wbuf_t *b, uint32_t n, uint64_t type)
+{
+    lrs_wbuf_reset(b);
+    msgpack_pack_array(&b->pk, n);
+    msgpack_pack_uint64(&b->pk, LRS_PROTO_VERSION);
+    msgpack_pack_uint64(&b->pk, type);
+}
+
+/* The head of a PROGRESS frame packed by hand (7 fields declared): sweep 1,
+ * trial 1, attempt 1; the names and points are the caller's. */
+static void pack_progress_head(lrs_wbuf_t *b)
+{
+    pack_head(b, 7, LRS_MSG_PROGRESS);
+    for (int i = 0; i < 3; i++)
+        msgpack_pack_uint64(&b->pk, 1);
+}
+
 static void expect_reject(const lrs_wbuf_t *b, const char *fragment)
 {
     lrs_msg_t m;
@@ -169,24 +188,12 @@ static void test_hostile(void **state)
     expect_reject(&b, "too long");
 
     /* more names than LRS_PROTO_MAX_NAMES, declared without the bytes */
-    lrs_wbuf_reset(&b);
-    msgpack_pack_array(&b.pk, 7);
-    msgpack_pack_uint64(&b.pk, LRS_PROTO_VERSION);
-    msgpack_pack_uint64(&b.pk, LRS_MSG_PROGRESS);
-    msgpack_pack_uint64(&b.pk, 1);
-    msgpack_pack_uint64(&b.pk, 1);
-    msgpack_pack_uint64(&b.pk, 1);
+    pack_progress_head(&b);
     msgpack_pack_array(&b.pk, LRS_PROTO_MAX_NAMES + 1);
     expect_reject(&b, "too many");
 
     /* points declared beyond the cap */
-    lrs_wbuf_reset(&b);
-    msgpack_pack_array(&b.pk, 7);
-    msgpack_pack_uint64(&b.pk, LRS_PROTO_VERSION);
-    msgpack_pack_uint64(&b.pk, LRS_MSG_PROGRESS);
-    msgpack_pack_uint64(&b.pk, 1);
-    msgpack_pack_uint64(&b.pk, 1);
-    msgpack_pack_uint64(&b.pk, 1);
+    pack_progress_head(&b);
     msgpack_pack_array(&b.pk, 0);
     msgpack_pack_array(&b.pk, LRS_PROTO_MAX_POINTS + 1);
     expect_reject(&b, "too many");
@@ -204,10 +211,7 @@ static void test_hostile(void **state)
     assert_int_equal(lrs_proto_decode(b.sb.data, b.sb.size, &m, &err), 0);   /* 2 and 2: fine */
     lrs_msg_free(&m);
     /* by hand: one final for two names */
-    lrs_wbuf_reset(&b);
-    msgpack_pack_array(&b.pk, 4);
-    msgpack_pack_uint64(&b.pk, LRS_PROTO_VERSION);
-    msgpack_pack_uint64(&b.pk, LRS_MSG_RESULTS);
+    pack_head(&b, 4, LRS_MSG_RESULTS);
     msgpack_pack_uint64(&b.pk, 1);
     msgpack_pack_array(&b.pk, 1);
     msgpack_pack_array(&b.pk, 11);
