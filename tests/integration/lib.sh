@@ -74,14 +74,30 @@ exec(sys.argv[2])
 EOF
 }
 
-# spawn OUT ERR ARGS... : starts `lrsweep ARGS` in the background (stdout to
-# OUT, stderr to ERR), adds it to PIDS; its pid is in $bgpid.
+# spawn VAR OUT ERR ARGS... : starts `lrsweep ARGS` in the background (stdout
+# to OUT, stderr to ERR), adds it to PIDS and puts its pid in the variable VAR.
 spawn() {
-    local out=$1 err=$2
-    shift 2
-    "$LRSWEEP" "$@" >"$out" 2>"$err" &
-    bgpid=$!
-    PIDS+=("$bgpid")
+    local out=$2 err=$3
+    "$LRSWEEP" "${@:4}" >"$out" 2>"$err" &
+    PIDS+=("$!")
+    printf -v "$1" %s "$!"
+}
+
+# small_cls_csv FILE: a two-class CSV (features a, b; target label), 10 rows.
+small_cls_csv() {
+    cat >"$1" <<'EOF'
+a,b,label
+0.1,1.0,cat
+0.3,0.8,dog
+0.2,1.1,cat
+0.9,0.1,dog
+0.15,0.95,cat
+0.8,0.3,dog
+0.05,1.2,cat
+0.7,0.2,dog
+0.25,1.05,cat
+0.85,0.15,dog
+EOF
 }
 
 # wait_exit PID SECONDS: waits for a background process; 124 on timeout.

@@ -41,12 +41,9 @@ EOF
 check
 spec k1.yaml kill-worker 30 300
 EP="ipc://$TMP/k1.sock"
-spawn c1.out c1.err coordinator k1.yaml --bind "$EP" --db k1.db
-cpid=$bgpid
-spawn wa.out wa.err worker --connect "$EP" --jobs 2 --name victim
-apid=$bgpid
-spawn wb.out wb.err worker --connect "$EP" --jobs 2 --name survivor
-bpid=$bgpid
+spawn cpid c1.out c1.err coordinator k1.yaml --bind "$EP" --db k1.db
+spawn apid wa.out wa.err worker --connect "$EP" --jobs 2 --name victim
+spawn bpid wb.out wb.err worker --connect "$EP" --jobs 2 --name survivor
 sleep 1.5
 kill -9 "$apid"
 wait_exit "$cpid" 60
@@ -67,9 +64,7 @@ spec k2.yaml kill-coord 300 20
 "$LRSWEEP" run k2.yaml --db ref.db --workers 2 --quiet >/dev/null 2>ref.err || fail "reference run failed: $(cat ref.err)"
 EP="ipc://$TMP/k2.sock"
 for w in 1 2; do
-    "$LRSWEEP" worker --connect "$EP" --jobs 2 >w$w.out 2>w$w.err &
-    PIDS+=("$!")
-    eval "wpid$w=$!"
+    spawn "wpid$w" "w$w.out" "w$w.err" worker --connect "$EP" --jobs 2
 done
 prev=0
 for delay in 0.05 0.6 0.8 0.7; do
@@ -101,11 +96,9 @@ wait_exit "$wpid2" 20 || fail "worker 2 did not exit 0 at the end"
 check
 spec k3.yaml outage 2 3000
 EP="ipc://$TMP/k3.sock"
-spawn w3.out w3.err worker --connect "$EP" --jobs 2 --name early
-w3=$bgpid
+spawn w3 w3.out w3.err worker --connect "$EP" --jobs 2 --name early
 sleep 1.5   # the worker waits for a coordinator that is not there yet
-spawn /dev/null c3.err coordinator k3.yaml --bind "$EP" --db k3.db --quiet
-cpid=$bgpid
+spawn cpid /dev/null c3.err coordinator k3.yaml --bind "$EP" --db k3.db --quiet
 for _ in $(seq 60); do
     r=$(sqlite3 k3.db "SELECT COUNT(*) FROM leases" 2>/dev/null || echo 0)
     [ "${r:-0}" -ge 2 ] && break
@@ -130,12 +123,9 @@ wait_exit "$w3" 20 || fail "the early worker did not exit 0"
 check
 spec k4.yaml partition 80 150
 EP="ipc://$TMP/k4.sock"
-spawn c4.out c4.err coordinator k4.yaml --bind "$EP" --db k4.db
-cpid=$bgpid
-spawn wf.out wf.err worker --connect "$EP" --jobs 2 --name frozen
-fpid=$bgpid
-spawn ws.out ws.err worker --connect "$EP" --jobs 1 --name steady
-spid=$bgpid
+spawn cpid c4.out c4.err coordinator k4.yaml --bind "$EP" --db k4.db
+spawn fpid wf.out wf.err worker --connect "$EP" --jobs 2 --name frozen
+spawn spid ws.out ws.err worker --connect "$EP" --jobs 1 --name steady
 sleep 1
 kill -STOP "$fpid"   # as good as a network partition: silent, but alive
 sleep 4

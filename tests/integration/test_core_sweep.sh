@@ -153,8 +153,7 @@ grep -q "different search space" chg.err || fail "changed space message: $(cat c
 check
 spec "$TMP/slow.yaml" core-slow 40
 sed -i 's/cost_ms: 1/cost_ms: 100/' slow.yaml
-spawn first.out first.err run slow.yaml --db two.db --workers 1 --quiet
-first=$bgpid
+spawn first first.out first.err run slow.yaml --db two.db --workers 1 --quiet
 sleep 1
 "$LRSWEEP" run slow.yaml --db two.db --workers 1 >second.out 2>second.err
 rc=$?
@@ -170,8 +169,7 @@ rc=$?
 check
 spec "$TMP/t.yaml" core-tcp 120
 port=$((20000 + RANDOM % 20000))
-spawn w.out w.err worker --connect "tcp://127.0.0.1:$port" --jobs 3
-wpid=$bgpid
+spawn wpid w.out w.err worker --connect "tcp://127.0.0.1:$port" --jobs 3
 sleep 0.5   # the worker starts first and waits
 timeout 60 "$LRSWEEP" coordinator t.yaml --bind "tcp://127.0.0.1:$port" --db tcp.db >c.out 2>c.err
 rc=$?
@@ -256,8 +254,7 @@ printf 'name: ex\nseed: 1\ntrials: 2\nsampler: random\ncommand: echo {args}\nmet
 check
 spec "$TMP/int.yaml" core-int 40
 sed -i 's/cost_ms: 1/cost_ms: 150/' int.yaml
-spawn int.out int.err run int.yaml --db int.db --workers 2
-ipid=$bgpid
+spawn ipid int.out int.err run int.yaml --db int.db --workers 2
 sleep 1.2
 kill -INT "$ipid"
 wait "$ipid"
@@ -268,8 +265,7 @@ r=$(sqlite3 int.db "SELECT COUNT(*) FROM leases")
 [ "$r" = "0" ] || fail "$r trials still leased after a drained Ctrl-C"
 n1=$(sqlite3 int.db "SELECT COUNT(*) FROM trials")
 [ "$n1" -gt 0 ] && [ "$n1" -lt 40 ] || fail "Ctrl-C did not land mid-sweep ($n1 of 40)"
-spawn int2.out int2.err run int.yaml --db int.db --workers 2
-ipid=$bgpid
+spawn ipid int2.out int2.err run int.yaml --db int.db --workers 2
 sleep 1.2
 kill -INT "$ipid"
 sleep 0.05

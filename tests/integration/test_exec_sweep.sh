@@ -164,11 +164,9 @@ echo "epoch=1 val_loss=0.25"
 EOF
 outcome_spec killed "sh $TMP/long.sh" "workdir: $TMP"
 EP="ipc://$TMP/c.sock"
-spawn c.out c.err coordinator killed.yaml --bind "$EP" --db c.db --quiet
-cpid=$bgpid
+spawn cpid c.out c.err coordinator killed.yaml --bind "$EP" --db c.db --quiet
 for w in one two; do
-    "$LRSWEEP" worker --connect "$EP" --name "$w" >"w-$w.out" 2>"w-$w.err" &
-    PIDS+=("$!")
+    spawn "wpid_$w" "w-$w.out" "w-$w.err" worker --connect "$EP" --name "$w"
 done
 if ! wait_file long.pids 100; then
     fail "c: the long command never started"
@@ -194,8 +192,7 @@ sleep 4.5
 echo "epoch=2 val_loss=0.5 lr=0.1"
 EOF
 outcome_spec slow "sh $TMP/slow.sh"
-spawn d.out d.err run slow.yaml --workers 1 --db d.db
-rpid=$bgpid
+spawn rpid d.out d.err run slow.yaml --workers 1 --db d.db
 seen=""
 for _ in $(seq 40); do
     sleep 0.1
@@ -213,22 +210,28 @@ r=$(q d.db "SELECT status, attempts, score FROM trials")
 grep -q "stopped heartbeating" d.err && fail "d: the coordinator lost the worker during the command"
 [ "$(q d.db "SELECT COUNT(*) FROM trial_metrics")" = 4 ] || fail "d: final curve is not 4 values"
 
+# long_trial DIR SWEEP WORKER: a sweep SWEEP of one long command (long.sh
+# copied to DIR), its coordinator (cpid) and one worker WORKER (wpid) on
+# ipc://$TMP/DIR.sock; 1 if the command never started, else its pids are in
+# leader and sleeper.
+long_trial() {
+    mkdir "$1" && sed "s#$TMP#$TMP/$1#" long.sh >"$1/long.sh"
+    outcome_spec "$2" "sh $TMP/$1/long.sh" "workdir: $TMP/$1"
+    EP="ipc://$TMP/$1.sock"
+    spawn cpid "$1.out" "$1.err" coordinator "$2.yaml" --bind "$EP" --db "$1.db" --quiet
+    spawn wpid "w-$1.out" "w-$1.err" worker --connect "$EP" --name "$3"
+    wait_file "$1/long.pids" 100 || return 1
+    read -r leader sleeper <"$1/long.pids"
+}
+
 # --- e. a worker that loses its coordinator kills its command --------------------
 # The coordinator is frozen (SIGSTOP) past 3 heartbeats: the worker presumes
 # it gone and kills the command (the trial will run elsewhere); once thawed,
 # the coordinator expires the lease and the trial runs again (attempt 2).
 check
-mkdir e && sed "s#$TMP#$TMP/e#" long.sh >e/long.sh
-outcome_spec lost "sh $TMP/e/long.sh" "workdir: $TMP/e"
-EP="ipc://$TMP/e.sock"
-spawn e.out e.err coordinator lost.yaml --bind "$EP" --db e.db --quiet
-cpid=$bgpid
-spawn w-e.out w-e.err worker --connect "$EP" --name lonely
-wpid=$bgpid
-if ! wait_file e/long.pids 100; then
+if ! long_trial e lost lonely; then
     fail "e: the long command never started"
 else
-    read -r leader sleeper <e/long.pids
     kill -STOP "$cpid"
     gone=0
     all_gone 80 "$leader" "$sleeper" && gone=1
@@ -245,17 +248,9 @@ fi
 
 # --- f. a worker stopped by signals kills its command -------------------------------
 check
-mkdir f && sed "s#$TMP#$TMP/f#" long.sh >f/long.sh
-outcome_spec stopped "sh $TMP/f/long.sh" "workdir: $TMP/f"
-EP="ipc://$TMP/f.sock"
-spawn f.out f.err coordinator stopped.yaml --bind "$EP" --db f.db --quiet
-cpid=$bgpid
-spawn w-f.out w-f.err worker --connect "$EP" --name quitter
-wpid=$bgpid
-if ! wait_file f/long.pids 100; then
+if ! long_trial f stopped quitter; then
     fail "f: the long command never started"
 else
-    read -r leader sleeper <f/long.pids
     kill -TERM "$wpid"
     sleep 0.3
     kill -TERM "$wpid"

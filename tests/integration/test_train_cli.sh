@@ -14,19 +14,7 @@ expect_exit() { expect_status train any "$@"; }
 # check_json FILE PYTHON-ASSERTIONS : runs the assertions with `d` = the object.
 check_json() { json_assert "$1" "$2" "JSON check failed for $1: $2"; }
 
-cat >"$TMP/cls.csv" <<'EOF'
-a,b,label
-0.1,1.0,cat
-0.3,0.8,dog
-0.2,1.1,cat
-0.9,0.1,dog
-0.15,0.95,cat
-0.8,0.3,dog
-0.05,1.2,cat
-0.7,0.2,dog
-0.25,1.05,cat
-0.85,0.15,dog
-EOF
+small_cls_csv "$TMP/cls.csv"
 
 # --help documents every option and its default.
 checks=$((checks + 1))

@@ -144,19 +144,7 @@ for word in "epoch" "train_loss" "val_loss" "status:" "score:" "fold" "time:"; d
 done
 
 # Objective accuracy: the score is the mean fold accuracy, as a worker reports it.
-cat >"$TMP/cls.csv" <<'EOF'
-a,b,label
-0.1,1.0,cat
-0.3,0.8,dog
-0.2,1.1,cat
-0.9,0.1,dog
-0.15,0.95,cat
-0.8,0.3,dog
-0.05,1.2,cat
-0.7,0.2,dog
-0.25,1.05,cat
-0.85,0.15,dog
-EOF
+small_cls_csv "$TMP/cls.csv"
 cat >"$TMP/cls.yaml" <<'YAML'
 name: cls
 trials: 5
