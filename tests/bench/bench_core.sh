@@ -22,20 +22,12 @@
 #     `lrsweep sample`; a subset, per-trial time extrapolated to 1,000).
 # (c) many workers: a coordinator with 2 and with 500 connected worker
 #     processes on no-cost trials: its peak resident memory and trials/s.
-set -u
-LRSWEEP=${1:?usage: bench_core.sh /path/to/lrsweep [--quick]}
-LRSWEEP=$(cd "$(dirname "$LRSWEEP")" && pwd)/$(basename "$LRSWEEP")   # we cd below
+# The shared prelude (tests/integration/lib.sh): LRSWEEP made absolute (we cd
+# below), HERE, PY, TMP removed on exit, background PIDS killed, spawn.
+. "$(dirname "$0")/../integration/lib.sh"
+on_cleanup() { rm -rf /tmp/lrsweep-bench-torch.db; }
 QUICK=${2:-}
-HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-PY=/usr/bin/python3
-TMP=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-    rm -rf "$TMP" /tmp/lrsweep-bench-torch.db
-}
-trap cleanup EXIT
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 BIG=1000000
 MANY=500
@@ -154,9 +146,8 @@ many() {
         PIDS+=("$!")
     done
     sleep 2
-    "$LRSWEEP" coordinator "m$n.yaml" --bind "$ep" --db "m$n.db" >/dev/null 2>"m$n.log" &
-    local c=$!
-    PIDS+=("$c")
+    local c
+    spawn c /dev/null "m$n.log" coordinator "m$n.yaml" --bind "$ep" --db "m$n.db"
     local peak=0 rss
     while kill -0 "$c" 2>/dev/null; do
         rss=$(awk '/VmRSS/ {print $2}' "/proc/$c/status" 2>/dev/null)
