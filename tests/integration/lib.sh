@@ -83,6 +83,32 @@ spawn() {
     printf -v "$1" %s "$!"
 }
 
+# synthetic_spec FILE NAME SEED TRIALS COST_MS EPOCHS LR_HIGH SCHEDULER: a
+# random sweep of the synthetic model: lr log-uniform in [1e-4, LR_HIGH],
+# sgd (momentum) or adam (beta1), cosine or the scheduler given as one YAML
+# line (e.g. 'step: {step_size: 2}').
+synthetic_spec() {
+    cat >"$1" <<EOF
+name: $2
+seed: $3
+trials: $4
+sampler: random
+objective: {metric: val_loss, goal: minimize}
+model: {type: synthetic, cost_ms: $5}
+search:
+  lr: {log_uniform: [1.0e-4, $7]}
+  epochs: $6
+  optimizer:
+    sgd:
+      momentum: {uniform: [0.5, 0.99]}
+    adam:
+      beta1: {uniform: [0.8, 0.95]}
+  scheduler:
+    cosine: {eta_min: 0.0}
+    $8
+EOF
+}
+
 # small_cls_csv FILE: a two-class CSV (features a, b; target label), 10 rows.
 small_cls_csv() {
     cat >"$1" <<'EOF'

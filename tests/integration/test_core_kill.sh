@@ -15,27 +15,8 @@
 . "$(dirname "$0")/lib.sh"
 cd "$TMP" || exit 1
 
-spec() {   # spec FILE NAME TRIALS COST_MS
-    cat >"$1" <<EOF
-name: $2
-seed: 5
-trials: $3
-sampler: random
-objective: {metric: val_loss, goal: minimize}
-model: {type: synthetic, cost_ms: $4}
-search:
-  lr: {log_uniform: [1.0e-4, 1.0]}
-  epochs: 6
-  optimizer:
-    sgd:
-      momentum: {uniform: [0.5, 0.99]}
-    adam:
-      beta1: {uniform: [0.8, 0.95]}
-  scheduler:
-    cosine: {eta_min: 0.0}
-    exponential: {gamma: {uniform: [0.8, 0.99]}}
-EOF
-}
+# spec FILE NAME TRIALS COST_MS
+spec() { synthetic_spec "$1" "$2" 5 "$3" "$4" 6 1.0 'exponential: {gamma: {uniform: [0.8, 0.99]}}'; }
 
 # --- 1. a worker dies mid-trial ---------------------------------------------
 check

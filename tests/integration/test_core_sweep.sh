@@ -16,27 +16,8 @@
 . "$(dirname "$0")/lib.sh"
 on_cleanup() { umount "$TMP/small" 2>/dev/null; }
 
-spec() {   # spec FILE NAME TRIALS [LR_HIGH]
-    cat >"$1" <<EOF
-name: $2
-seed: 11
-trials: $3
-sampler: random
-objective: {metric: val_loss, goal: minimize}
-model: {type: synthetic, cost_ms: 1}
-search:
-  lr: {log_uniform: [1.0e-4, ${4:-1.0}]}
-  epochs: 8
-  optimizer:
-    sgd:
-      momentum: {uniform: [0.5, 0.99]}
-    adam:
-      beta1: {uniform: [0.8, 0.95]}
-  scheduler:
-    cosine: {eta_min: 0.0}
-    step: {step_size: {int_uniform: [2, 5]}, gamma: 0.5}
-EOF
-}
+# spec FILE NAME TRIALS [LR_HIGH]
+spec() { synthetic_spec "$1" "$2" 11 "$3" 1 8 "${4:-1.0}" 'step: {step_size: {int_uniform: [2, 5]}, gamma: 0.5}'; }
 
 spec "$TMP/s.yaml" core-a 150
 cd "$TMP" || exit 1

@@ -60,16 +60,23 @@ static void *agent_thread(void *arg)
     return NULL;
 }
 
-/* Starts an honest agent with 2 jobs on endpoint, logging to log. */
-static void start_agent(agent_ctx_t *ac, const char *endpoint, FILE *log)
+/* A real worker ("honest", 2 jobs, logging to log) connects to the broker
+ * and runs until the sweep is over; the broker and the worker must both
+ * return 0. */
+static void honest_agent_finishes(sup_broker_t *bc, FILE *log)
 {
-    memset(ac, 0, sizeof *ac);
-    lrs_agent_opts_init(&ac->agent);
-    ac->agent.endpoint = endpoint;
-    ac->agent.jobs = 2;
-    ac->agent.name = "honest";
-    ac->agent.log = log;
-    assert_int_equal(pthread_create(&ac->thread, NULL, agent_thread, ac), 0);
+    agent_ctx_t ac;
+    memset(&ac, 0, sizeof ac);
+    lrs_agent_opts_init(&ac.agent);
+    ac.agent.endpoint = bc->endpoint;
+    ac.agent.jobs = 2;
+    ac.agent.name = "honest";
+    ac.agent.log = log;
+    assert_int_equal(pthread_create(&ac.thread, NULL, agent_thread, &ac), 0);
+    sup_broker_join(bc);
+    pthread_join(ac.thread, NULL);
+    assert_int_equal(bc->rc, 0);
+    assert_int_equal(ac.rc, 0);
 }
 
 /* Reads one frame (up to 2 s); returns its decoded type or -1. */
@@ -173,12 +180,7 @@ static void test_hostile_peers(void **state)
     lrs_wbuf_free(&b);
 
     /* A real worker still completes the sweep. */
-    agent_ctx_t ac;
-    start_agent(&ac, endpoint, log);
-    sup_broker_join(&bc);
-    pthread_join(ac.thread, NULL);
-    assert_int_equal(bc.rc, 0);
-    assert_int_equal(ac.rc, 0);
+    honest_agent_finishes(&bc, log);
 
     lrs_broker_stats_t st;
     lrs_broker_get_stats(bc.broker, &st);
@@ -288,12 +290,7 @@ static void test_leases_and_attempts(void **state)
     lrs_msg_free(&m);
 
     /* A real worker completes the rest. */
-    agent_ctx_t ac;
-    start_agent(&ac, endpoint, log);
-    sup_broker_join(&bc);
-    pthread_join(ac.thread, NULL);
-    assert_int_equal(bc.rc, 0);
-    assert_int_equal(ac.rc, 0);
+    honest_agent_finishes(&bc, log);
     zmq_close(flaky);
     zmq_ctx_term(zctx);
     lrs_wbuf_free(&b);
