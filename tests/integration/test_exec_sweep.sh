@@ -151,6 +151,17 @@ nf=$(q b.db "SELECT COUNT(DISTINCT m.fold) || ' ' || COUNT(*) FROM trial_metrics
     fail "b: export failed: $(cat b.export.err)"
 grep -q '"error": *"exit status 3"' b.jsonl || fail "b: export lacks the failure text"
 
+# rerun_completes TAG: the coordinator (cpid) exits 0 within 30 s and the
+# one trial of TAG.db is complete at attempt 2 with score 0.25 (the long
+# command's second run); TAG.err is shown when the coordinator failed.
+rerun_completes() {
+    wait_exit "$cpid" 30
+    rc=$?
+    [ $rc -eq 0 ] || { fail "$1: coordinator exited $rc"; cat "$1.err"; }
+    r=$(q "$1.db" "SELECT status, attempts, score FROM trials")
+    [ "$r" = "complete|2|0.25" ] || fail "$1: trial recorded as '$r' (want complete|2|0.25)"
+}
+
 # --- c. kill -9 of the worker running a long command ----------------------------
 check
 cat >long.sh <<'EOF'
@@ -177,11 +188,7 @@ else
     kill -9 "$victim"
     all_gone 50 "$leader" "$sleeper" || fail "c: the command's group outlived its worker (leader $leader, child $sleeper)"
     kill -9 "$leader" "$sleeper" 2>/dev/null
-    wait_exit "$cpid" 30
-    rc=$?
-    [ $rc -eq 0 ] || { fail "c: coordinator exited $rc"; cat c.err; }
-    r=$(q c.db "SELECT status, attempts, score FROM trials")
-    [ "$r" = "complete|2|0.25" ] || fail "c: trial recorded as '$r' (want complete|2|0.25)"
+    rerun_completes c
 fi
 
 # --- d. heartbeats while a long command runs; its curve so far --------------------
@@ -239,11 +246,7 @@ else
     [ $gone = 1 ] || fail "e: the command outlived its lease (leader $leader, child $sleeper)"
     alive "$wpid" || fail "e: the worker died"
     kill -9 "$leader" "$sleeper" 2>/dev/null
-    wait_exit "$cpid" 30
-    rc=$?
-    [ $rc -eq 0 ] || { fail "e: coordinator exited $rc"; cat e.err; }
-    r=$(q e.db "SELECT status, attempts, score FROM trials")
-    [ "$r" = "complete|2|0.25" ] || fail "e: trial recorded as '$r' (want complete|2|0.25)"
+    rerun_completes e
 fi
 
 # --- f. a worker stopped by signals kills its command -------------------------------
