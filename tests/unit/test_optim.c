@@ -98,6 +98,22 @@ static void test_sgd(void **state)
     lrs_optim_destroy(&o);
 }
 
+/* Two steps of a fresh one-parameter optimizer from p = 1, both with
+ * gradient g at learning rate lr: p must be want1, then want2. */
+#define SAME_G_TWICE(c, g, lr, want1, want2) same_g_twice(c, g, lr, want1, want2, __LINE__)
+
+static void same_g_twice(const lrs_optim_cfg_t *c, double g, double lr, double want1,
+                         double want2, int line)
+{
+    double p[1] = {1.0};
+    lrs_optim_t *o = make(c, 1);
+    lrs_optim_step(o, p, &g, lr);
+    close_to(p[0], want1, "p after step 1", line);
+    lrs_optim_step(o, p, &g, lr);
+    close_to(p[0], want2, "p after step 2", line);
+    lrs_optim_destroy(&o);
+}
+
 static void test_sgd_momentum(void **state)
 {
     (void)state;
@@ -106,34 +122,16 @@ static void test_sgd_momentum(void **state)
     /* momentum 0.9: the first buffer is the gradient itself (no dampening),
      * then buf = 0.9·buf + g */
     c.momentum = 0.9;
-    double p[1] = {1.0};
-    lrs_optim_t *o = make(&c, 1);
-    lrs_optim_step(o, p, g, 0.1);
-    CLOSE(p[0], 0.95);
-    lrs_optim_step(o, p, g, 0.1);
-    CLOSE(p[0], 0.95 - 0.1 * 0.95);
-    lrs_optim_destroy(&o);
+    SAME_G_TWICE(&c, g[0], 0.1, 0.95, 0.95 - 0.1 * 0.95);
 
     /* dampening 0.5 acts from the second step: buf = 0.9·0.5 + 0.5·0.5 = 0.7 */
     c.dampening = 0.5;
-    p[0] = 1.0;
-    o = make(&c, 1);
-    lrs_optim_step(o, p, g, 0.1);
-    CLOSE(p[0], 0.95);
-    lrs_optim_step(o, p, g, 0.1);
-    CLOSE(p[0], 0.95 - 0.1 * 0.7);
-    lrs_optim_destroy(&o);
+    SAME_G_TWICE(&c, g[0], 0.1, 0.95, 0.95 - 0.1 * 0.7);
 
     /* nesterov: step with g + 0.9·buf: 0.5 + 0.45, then 0.5 + 0.9·0.95 */
     c.dampening = 0.0;
     c.nesterov = 1;
-    p[0] = 1.0;
-    o = make(&c, 1);
-    lrs_optim_step(o, p, g, 0.1);
-    CLOSE(p[0], 1.0 - 0.1 * 0.95);
-    lrs_optim_step(o, p, g, 0.1);
-    CLOSE(p[0], 0.905 - 0.1 * 1.355);
-    lrs_optim_destroy(&o);
+    SAME_G_TWICE(&c, g[0], 0.1, 1.0 - 0.1 * 0.95, 0.905 - 0.1 * 1.355);
 }
 
 /* Adam after t steps of the given gradients, textbook form. */
