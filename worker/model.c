@@ -3,7 +3,7 @@
  * plus the per-layer outputs of the last forward pass, which backprop reads.
  *
  * Everything is allocated once in lrs_model_new, sized for max_rows rows:
- * params + grads (2 × P) and, per layer l, its output (max_rows × width_l),
+ * params + grads + a chunk's gradient (3 × P) and, per layer l, its output (max_rows × width_l),
  * plus two backprop scratch buffers (max_rows × widest layer) and the
  * kernels' scratch (the largest weight matrix, padded to 4 outputs).  A
  * training step therefore allocates nothing.
@@ -17,6 +17,10 @@
  * size copies them feature-major and runs the fused forward + MSE +
  * gradient kernel of linalg.h; that memory (two slots sized for max_rows,
  * and the kernel's partial sums) is allocated by the first keep_rows, once.
+ *
+ * Chunked passes (lrs_model_loss_grad_add) run the ordinary forward and
+ * backward passes with the loss divided by the whole set's row count instead
+ * of the chunk's, into a gradient block of their own, then add it to grads.
  */
 #include "worker/model.h"
 
@@ -53,6 +57,7 @@ struct lrs_model {
     size_t b_off[LRS_MAX_LAYERS];
     double *params;                   /* n_params */
     double *grads;                    /* n_params */
+    double *chunk_grads;              /* n_params: one chunk's share, lrs_model_loss_grad_add */
     double *out[LRS_MAX_LAYERS];      /* layer outputs after activation, max_rows × dims[l+1] */
     double *delta_a, *delta_b;        /* backprop scratch, max_rows × widest */
     double *work;                     /* kernel scratch, largest in_l × max(out_l, 4) */
@@ -137,12 +142,12 @@ lrs_model_t *lrs_model_new(const lrs_model_spec_t *spec, int max_rows, lrs_err_t
             widest = width;
     }
     size_t rows = (size_t)max_rows;
-    if (outputs + 2 * widest > (SIZE_MAX / sizeof(double) - 6 * m->n_params) / rows) {
+    if (outputs + 2 * widest > (SIZE_MAX / sizeof(double) - 8 * m->n_params) / rows) {
         lrs_err_set(err, LRS_EXIT_USAGE, "model: %d rows × layer widths too large", max_rows);
         free(m);
         return NULL;
     }
-    size_t total = 2 * m->n_params + largest_w + rows * (outputs + 2 * widest);
+    size_t total = 3 * m->n_params + largest_w + rows * (outputs + 2 * widest);
     m->block = calloc(total, sizeof(double));
     if (!m->block) {
         lrs_err_set(err, LRS_EXIT_RUNTIME, "model: out of memory (%zu parameters, %d rows)",
@@ -154,6 +159,8 @@ lrs_model_t *lrs_model_new(const lrs_model_spec_t *spec, int max_rows, lrs_err_t
     m->params = p;
     p += m->n_params;
     m->grads = p;
+    p += m->n_params;
+    m->chunk_grads = p;
     p += m->n_params;
     for (int l = 0; l < m->n_layers; l++) {
         m->out[l] = p;
@@ -231,18 +238,23 @@ static int class_of(double y, int n_classes)
     return (double)c == y ? c : -1;
 }
 
-/* MSE over n × k outputs; dOut (may be NULL) = 2 (out − y) / (n k). */
-static double mse(const double *out, const double *Y, int n, int k, double *dout)
+/* MSE over n × k outputs as a share of a set of total ≥ n rows: Σ (out − y)²
+ * / (total k); dOut (may be NULL) = 2 (out − y) / (total k).  total == n is
+ * the plain mean. */
+static double mse(const double *out, const double *Y, int n, int k, int total, double *dout)
 {
     size_t count = (size_t)n * k;
-    return lrs_squared_error(count, out, Y, 2.0 / (double)count, dout) / (double)count;
+    double denom = (double)((size_t)total * k);
+    return lrs_squared_error(count, out, Y, 2.0 / denom, dout) / denom;
 }
 
 /* Softmax cross-entropy over n rows of k logits, with log-sum-exp shifted by
- * the row max so no exp overflows.  dOut (may be NULL) = (softmax − onehot)/n.
+ * the row max so no exp overflows, summed and divided by total ≥ n (the
+ * whole set's rows; total == n is the mean).  dOut (may be NULL) =
+ * (softmax − onehot) / total.
  * *correct counts rows whose first argmax is the class.  NaN on a bad class id. */
-static double cross_entropy(const double *logits, const double *Y, int n, int k, double *dout,
-                            int *correct)
+static double cross_entropy(const double *logits, const double *Y, int n, int k, int total,
+                            double *dout, int *correct)
 {
     double sum = 0.0;
     int hits = 0;
@@ -264,8 +276,8 @@ static double cross_entropy(const double *logits, const double *Y, int n, int k,
                 denom += d[j];
             }
             for (int j = 0; j < k; j++)
-                d[j] = d[j] / denom / (double)n;
-            d[c] -= 1.0 / (double)n;
+                d[j] = d[j] / denom / (double)total;
+            d[c] -= 1.0 / (double)total;
         } else {
             for (int j = 0; j < k; j++)
                 denom += exp(z[j] - zmax);
@@ -275,7 +287,7 @@ static double cross_entropy(const double *logits, const double *Y, int n, int k,
     }
     if (correct)
         *correct = hits;
-    return sum / (double)n;
+    return sum / (double)total;
 }
 
 double lrs_model_loss(lrs_model_t *m, const double *X, const double *Y, int n, int *correct)
@@ -287,29 +299,31 @@ double lrs_model_loss(lrs_model_t *m, const double *X, const double *Y, int n, i
         return NAN;
     const double *out = forward(m, X, n);
     if (m->spec.task == LRS_TASK_REGRESSION)
-        return mse(out, Y, n, m->spec.n_out, NULL);
-    return cross_entropy(out, Y, n, m->spec.n_out, NULL, correct);
+        return mse(out, Y, n, m->spec.n_out, n, NULL);
+    return cross_entropy(out, Y, n, m->spec.n_out, n, NULL, correct);
 }
 
 /* ---- backward pass ---- */
 
-double lrs_model_loss_grad(lrs_model_t *m, const double *X, const double *Y, int n)
+/* The loss of n rows as a share of a set of total rows, and its gradient
+ * into grads (n_params, overwritten; left zero on NaN). */
+static double loss_grad_into(lrs_model_t *m, const double *X, const double *Y, int n, int total,
+                             double *grads)
 {
-    assert(n <= m->max_rows);
-    memset(m->grads, 0, m->n_params * sizeof *m->grads);
+    memset(grads, 0, m->n_params * sizeof *grads);
     if (n <= 0)
         return NAN;
     const double *out = forward(m, X, n);
     double *delta = m->delta_a, *prev = m->delta_b;
     double loss = m->spec.task == LRS_TASK_REGRESSION
-                      ? mse(out, Y, n, m->spec.n_out, delta)
-                      : cross_entropy(out, Y, n, m->spec.n_out, delta, NULL);
+                      ? mse(out, Y, n, m->spec.n_out, total, delta)
+                      : cross_entropy(out, Y, n, m->spec.n_out, total, delta, NULL);
     if (isnan(loss))
         return loss;
     for (int l = m->n_layers - 1; l >= 0; l--) {
         int in = m->dims[l], width = m->dims[l + 1];
         const double *A = l == 0 ? X : m->out[l - 1];   /* this layer's input, n × in */
-        lrs_linear_bwd_w(n, in, width, delta, A, m->grads + m->w_off[l], m->grads + m->b_off[l]);
+        lrs_linear_bwd_w(n, in, width, delta, A, grads + m->w_off[l], grads + m->b_off[l]);
         if (l == 0)
             break;
         lrs_linear_bwd_x(n, in, width, delta, m->params + m->w_off[l], prev);
@@ -326,6 +340,47 @@ double lrs_model_loss_grad(lrs_model_t *m, const double *X, const double *Y, int
         prev = t;
     }
     return loss;
+}
+
+double lrs_model_loss_grad(lrs_model_t *m, const double *X, const double *Y, int n)
+{
+    assert(n <= m->max_rows);
+    return loss_grad_into(m, X, Y, n, n, m->grads);
+}
+
+void lrs_model_zero_grads(lrs_model_t *m)
+{
+    memset(m->grads, 0, m->n_params * sizeof *m->grads);
+}
+
+double lrs_model_loss_grad_add(lrs_model_t *m, const double *X, const double *Y, int n, int total)
+{
+    assert(n <= m->max_rows && n <= total);
+    double share = loss_grad_into(m, X, Y, n, total, m->chunk_grads);
+    if (isnan(share))
+        return share;
+    for (size_t i = 0; i < m->n_params; i++)
+        m->grads[i] += m->chunk_grads[i];
+    return share;
+}
+
+double lrs_model_row_bytes(const lrs_model_spec_t *spec, int max_rows)
+{
+    /* As lrs_model_new: per layer its outputs, plus two scratch buffers of
+     * the widest layer; as alloc_feature_major: every slot's XT and YT. */
+    int n_hidden = spec->n_hidden < 0 ? 0 : spec->n_hidden > LRS_MAX_HIDDEN ? LRS_MAX_HIDDEN
+                                                                             : spec->n_hidden;
+    double outputs = 0.0, widest = 0.0;
+    for (int l = 0; l <= n_hidden; l++) {
+        double width = l < n_hidden ? (double)spec->hidden[l] : (double)spec->n_out;
+        outputs += width;
+        widest = width > widest ? width : widest;
+    }
+    double bytes = (double)max_rows * (outputs + 2.0 * widest) * sizeof(double);
+    if (wants_feature_major(spec, max_rows))
+        bytes += LRS_MODEL_SLOTS * (double)lrs_fm_ld(max_rows) *
+                 ((double)spec->n_in + spec->n_out) * sizeof(double);
+    return bytes;
 }
 
 /* ---- kept rows ---- */

@@ -75,4 +75,23 @@ int lrs_model_keep_rows(lrs_model_t *m, int slot, const double *X, const double 
 double lrs_model_loss_grad_kept(lrs_model_t *m, int slot);
 double lrs_model_loss_kept(lrs_model_t *m, int slot, int *correct);
 
+/* Rows too many to hold at once, processed in chunks: the mean loss over a
+ * set of `total` rows and its gradient are sums over the chunks.
+ * lrs_model_zero_grads clears lrs_model_grads; then each
+ * lrs_model_loss_grad_add over n rows of the set (n ≤ max_rows ≤ total)
+ * returns that chunk's share of the mean loss — its loss summed over rows
+ * (and outputs, for MSE) divided by the set's total — and adds its share of
+ * the gradient into lrs_model_grads.  Summed over chunks covering the set,
+ * both equal lrs_model_loss_grad over the whole set, up to summation order.
+ * NaN (gradient untouched) on a bad class id. */
+void lrs_model_zero_grads(lrs_model_t *m);
+double lrs_model_loss_grad_add(lrs_model_t *m, const double *X, const double *Y, int n,
+                               int total);
+
+/* Bytes that lrs_model_new(spec, max_rows) and keeping rows in every slot
+ * allocate in proportion to max_rows (layer outputs, backprop scratch,
+ * feature-major copies): what a trial weighs before deciding how many rows
+ * to hand the model at once.  Parameters and gradients are not counted. */
+double lrs_model_row_bytes(const lrs_model_spec_t *spec, int max_rows);
+
 #endif

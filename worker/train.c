@@ -8,6 +8,17 @@
  * itself allocates nothing; only the scheduler is created anew per fold,
  * since it is tiny and its state must restart.
  *
+ * Two ways to feed the model rows (see train.h, copy_budget): a small trial
+ * gathers each fold's rows once ("copying": the model keeps them, and
+ * mini-batches are copied out of the gathered rows); a large one gathers
+ * from the data set as it goes ("chunked": each mini-batch, and each chunk
+ * of a full-batch step or validation pass, is gathered and standardized into
+ * one buffer of max(batch, chunk) rows).  Both standardize each value by the
+ * same (v − mean) / scale, and a mini-batch's rows are the same in both (the
+ * shuffle permutes positions whatever the values), so mini-batch training
+ * agrees bit for bit; full-batch losses and gradients summed over chunks
+ * agree up to summation order.
+ *
  * Divergence: after each epoch, a NaN/Inf train or validation loss, or one
  * above 1e6 × the same fold's first-epoch loss, stops the trial at that epoch.
  * Folds that ran earlier keep their full histories; the per-epoch means are
@@ -43,8 +54,11 @@ typedef struct trial_buffers {
     double *mean, *scale;       /* n_features: this fold's standardization */
     double *X_train, *Y_train;  /* max_train × n_features, max_train × n_targets */
     double *X_val, *Y_val;      /* max_val × …, NULL when no split validates */
-    double *X_batch, *Y_batch;  /* batch × …, NULL for full batch */
-    uint32_t *order;            /* max_train: this epoch's row order */
+    double *X_batch, *Y_batch;  /* batch (chunked: max(batch, chunk)) × …, or NULL */
+    uint32_t *order;            /* max_train: this epoch's row order (chunked: data set rows) */
+    int chunked;                /* 0: copying, 1: chunked (see the header comment) */
+    int chunk;                  /* rows per chunk of a chunked pass */
+    const double *use_mean, *use_scale;   /* this fold's standardization, or NULL */
     double *lr_sum;             /* n_epochs: summed over folds (plateau varies) */
 } trial_buffers_t;
 
@@ -67,6 +81,7 @@ void lrs_train_opts_init(lrs_train_opts_t *opts)
     opts->standardize = 1;
     opts->seed = 0;
     opts->init_path = NULL;
+    opts->copy_budget = LRS_TRAIN_COPY_BUDGET;
 }
 
 void lrs_train_result_free(lrs_train_result_t *r)
@@ -167,10 +182,21 @@ static int buffers_new(const lrs_dataset_t *d, const lrs_folds_t *folds, const l
     int full_batch = cfg->batch_size <= 0 || cfg->batch_size >= max_train;
     int batch = full_batch ? max_train : cfg->batch_size;
     int max_rows = batch > max_val ? batch : max_val;
+    size_t nf = (size_t)d->n_features, nt = (size_t)d->n_targets;
 
     lrs_model_spec_t spec;
     if (model_spec_for(d, opts, &spec, err) < 0)
         return -1;
+    /* Copying holds every gathered row plus the model's whole-fold buffers. */
+    double copy_bytes = ((double)max_train + max_val) * (double)(nf + nt) * sizeof(double) +
+                        lrs_model_row_bytes(&spec, max_rows);
+    b->chunked = !(copy_bytes <= opts->copy_budget);
+    if (b->chunked) {
+        int widest_split = max_train > max_val ? max_train : max_val;
+        b->chunk = widest_split < LRS_TRAIN_CHUNK_ROWS ? widest_split : LRS_TRAIN_CHUNK_ROWS;
+        batch = full_batch || cfg->batch_size < b->chunk ? b->chunk : cfg->batch_size;
+        max_rows = batch;
+    }
     b->model = lrs_model_new(&spec, max_rows, err);
     if (!b->model)
         return -1;
@@ -179,20 +205,22 @@ static int buffers_new(const lrs_dataset_t *d, const lrs_folds_t *folds, const l
     if (!b->optim)
         return -1;
 
-    size_t nf = (size_t)d->n_features, nt = (size_t)d->n_targets;
     int failed = 0;
     b->init_params = alloc_array(n_params, sizeof(double), &failed);
     b->mean = alloc_array(nf, sizeof(double), &failed);
     b->scale = alloc_array(nf, sizeof(double), &failed);
-    b->X_train = alloc_array((size_t)max_train * nf, sizeof(double), &failed);
-    b->Y_train = alloc_array((size_t)max_train * nt, sizeof(double), &failed);
-    b->X_val = alloc_array((size_t)max_val * nf, sizeof(double), &failed);
-    b->Y_val = alloc_array((size_t)max_val * nt, sizeof(double), &failed);
-    if (!full_batch) {
+    if (!b->chunked) {
+        b->X_train = alloc_array((size_t)max_train * nf, sizeof(double), &failed);
+        b->Y_train = alloc_array((size_t)max_train * nt, sizeof(double), &failed);
+        b->X_val = alloc_array((size_t)max_val * nf, sizeof(double), &failed);
+        b->Y_val = alloc_array((size_t)max_val * nt, sizeof(double), &failed);
+    }
+    if (!full_batch || b->chunked) {
         b->X_batch = alloc_array((size_t)batch * nf, sizeof(double), &failed);
         b->Y_batch = alloc_array((size_t)batch * nt, sizeof(double), &failed);
-        b->order = alloc_array((size_t)max_train, sizeof(uint32_t), &failed);
     }
+    if (!full_batch)
+        b->order = alloc_array((size_t)max_train, sizeof(uint32_t), &failed);
     b->lr_sum = alloc_array((size_t)cfg->epochs, sizeof(double), &failed);
     if (failed)
         return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory for a trial of %d rows", d->rows);
@@ -216,8 +244,9 @@ static int initial_weights(trial_buffers_t *b, const lrs_train_opts_t *opts, lrs
     return 0;
 }
 
-/* Gathers split's rows into the trial buffers, standardized by statistics of
- * its training rows only (no information leaks from the validation fold). */
+/* Fits the split's standardization on its training rows only (no
+ * information leaks from the validation fold) and, when copying, gathers its
+ * rows into the trial buffers. */
 static void gather_split(const lrs_dataset_t *d, const lrs_split_t *split, int standardize,
                          trial_buffers_t *b)
 {
@@ -227,6 +256,10 @@ static void gather_split(const lrs_dataset_t *d, const lrs_split_t *split, int s
         mean = b->mean;
         scale = b->scale;
     }
+    b->use_mean = mean;
+    b->use_scale = scale;
+    if (b->chunked)
+        return;
     lrs_gather_rows(d->X, d->n_features, split->train, split->n_train, mean, scale, b->X_train);
     lrs_gather_rows(d->Y, d->n_targets, split->train, split->n_train, NULL, NULL, b->Y_train);
     if (split->n_val > 0) {
@@ -235,24 +268,79 @@ static void gather_split(const lrs_dataset_t *d, const lrs_split_t *split, int s
     }
 }
 
-/* One epoch of updates over the n gathered training rows; returns the
+/* Gathers the listed data set rows (rows × nf, standardized as the fold) and
+ * their targets (rows × nt) into the batch buffers. */
+static void gather_batch(trial_buffers_t *b, const lrs_dataset_t *d, const uint32_t *idx, int rows)
+{
+    lrs_gather_rows(d->X, d->n_features, idx, rows, b->use_mean, b->use_scale, b->X_batch);
+    lrs_gather_rows(d->Y, d->n_targets, idx, rows, NULL, NULL, b->Y_batch);
+}
+
+/* Chunked full-batch pass: the mean loss over the listed rows, and its
+ * gradient in the model's grads (zero when the loss is NaN, as
+ * lrs_model_loss_grad leaves it). */
+static double chunked_loss_grad(trial_buffers_t *b, const lrs_dataset_t *d, const uint32_t *idx,
+                                int n)
+{
+    lrs_model_t *m = b->model;
+    lrs_model_zero_grads(m);
+    if (n <= 0)
+        return NAN;
+    double loss = 0.0;
+    for (int start = 0; start < n; start += b->chunk) {
+        int rows = n - start < b->chunk ? n - start : b->chunk;
+        gather_batch(b, d, idx + start, rows);
+        double share = lrs_model_loss_grad_add(m, b->X_batch, b->Y_batch, rows, n);
+        if (isnan(share)) {
+            lrs_model_zero_grads(m);
+            return share;
+        }
+        loss += share;
+    }
+    return loss;
+}
+
+/* Chunked validation pass: the mean loss over the listed rows; *correct
+ * receives the rows classified right. */
+static double chunked_loss(trial_buffers_t *b, const lrs_dataset_t *d, const uint32_t *idx, int n,
+                           int *correct)
+{
+    *correct = 0;
+    if (n <= 0)
+        return NAN;
+    double loss = 0.0;
+    for (int start = 0; start < n; start += b->chunk) {
+        int rows = n - start < b->chunk ? n - start : b->chunk;
+        int hits = 0;
+        gather_batch(b, d, idx + start, rows);
+        loss += lrs_model_loss(b->model, b->X_batch, b->Y_batch, rows, &hits) * rows / n;
+        *correct += hits;
+    }
+    return loss;
+}
+
+/* One epoch of updates over the split's n training rows; returns the
  * batch-size-weighted mean of the forward losses (each before its step). */
-static double train_epoch(trial_buffers_t *b, const lrs_dataset_t *d, int n, int batch_size,
-                          double lr, uint64_t seed, int fold, int epoch)
+static double train_epoch(trial_buffers_t *b, const lrs_dataset_t *d, const lrs_split_t *split,
+                          int batch_size, double lr, uint64_t seed, int fold, int epoch)
 {
     lrs_model_t *m = b->model;
     double *params = lrs_model_params(m);
     const double *grads = lrs_model_grads(m);
+    int n = split->n_train;
     if (batch_size <= 0 || batch_size >= n) {
-        double loss = lrs_model_loss_grad_kept(m, SLOT_TRAIN);   /* run_fold kept the rows */
+        double loss = b->chunked ? chunked_loss_grad(b, d, split->train, n)
+                                 : lrs_model_loss_grad_kept(m, SLOT_TRAIN);   /* run_fold kept the rows */
         lrs_optim_step(b->optim, params, grads, lr);
         return loss;
     }
-    /* A fresh permutation per (fold, epoch), a pure function of the seed. */
+    /* A fresh permutation per (fold, epoch), a pure function of the seed:
+     * of positions in the gathered rows, or, chunked, of the data set rows
+     * themselves (the same permutation applied to the split's row list). */
     lrs_rng_t rng;
     lrs_rng_init(&rng, lrs_rng_key(seed, SHUFFLE_INDEX(fold, epoch), LRS_RNG_SHUFFLE));
     for (int i = 0; i < n; i++)
-        b->order[i] = (uint32_t)i;
+        b->order[i] = b->chunked ? split->train[i] : (uint32_t)i;
     lrs_rng_shuffle(&rng, b->order, (uint32_t)n);
 
     size_t nf = (size_t)d->n_features, nt = (size_t)d->n_targets;
@@ -260,10 +348,14 @@ static double train_epoch(trial_buffers_t *b, const lrs_dataset_t *d, int n, int
     for (int start = 0; start < n; start += batch_size) {
         int rows = n - start < batch_size ? n - start : batch_size;
         /* X_batch (rows × nf), Y_batch (rows × nt) from the shuffled order. */
-        for (int r = 0; r < rows; r++) {
-            size_t src = b->order[start + r];
-            memcpy(b->X_batch + (size_t)r * nf, b->X_train + src * nf, nf * sizeof(double));
-            memcpy(b->Y_batch + (size_t)r * nt, b->Y_train + src * nt, nt * sizeof(double));
+        if (b->chunked) {
+            gather_batch(b, d, b->order + start, rows);
+        } else {
+            for (int r = 0; r < rows; r++) {
+                size_t src = b->order[start + r];
+                memcpy(b->X_batch + (size_t)r * nf, b->X_train + src * nf, nf * sizeof(double));
+                memcpy(b->Y_batch + (size_t)r * nt, b->Y_train + src * nt, nt * sizeof(double));
+            }
         }
         double loss = lrs_model_loss_grad(m, b->X_batch, b->Y_batch, rows);
         weighted += loss * rows;
@@ -301,10 +393,10 @@ static int run_fold(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const 
         return -1;
     gather_split(d, split, opts->standardize, b);
     int full_batch = cfg->batch_size <= 0 || cfg->batch_size >= split->n_train;
-    if ((full_batch && lrs_model_keep_rows(b->model, SLOT_TRAIN, b->X_train, b->Y_train,
+    if (!b->chunked && ((full_batch && lrs_model_keep_rows(b->model, SLOT_TRAIN, b->X_train, b->Y_train,
                                            split->n_train, err) < 0) ||
         (split->n_val > 0 && lrs_model_keep_rows(b->model, SLOT_VAL, b->X_val, b->Y_val,
-                                                 split->n_val, err) < 0)) {
+                                                 split->n_val, err) < 0))) {
         lrs_sched_destroy(&sched);
         return -1;
     }
@@ -320,11 +412,12 @@ static int run_fold(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const 
     int diverged = 0;
     for (int e = 1; e <= cfg->epochs && !diverged; e++) {
         double lr = lrs_sched_lr(sched);
-        double train_loss = train_epoch(b, d, split->n_train, cfg->batch_size, lr, opts->seed, f, e);
+        double train_loss = train_epoch(b, d, split, cfg->batch_size, lr, opts->seed, f, e);
         double val_loss = NAN;
         int correct = 0;
         if (split->n_val > 0)
-            val_loss = lrs_model_loss_kept(b->model, SLOT_VAL, &correct);
+            val_loss = b->chunked ? chunked_loss(b, d, split->val, split->n_val, &correct)
+                                  : lrs_model_loss_kept(b->model, SLOT_VAL, &correct);
         lrs_sched_step(sched, split->n_val > 0 ? val_loss : train_loss);
 
         if (e == 1) {
@@ -409,6 +502,7 @@ int lrs_train_run(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const lr
     int lr_varies = 0, n_run = 0;
     out->status = LRS_TRIAL_COMPLETE;
     out->n_epochs = cfg->epochs;
+    out->chunked = b.chunked;
     for (int f = 0; f < folds.count; f++) {
         int diverged = run_fold(d, opts, cfg, &folds.splits[f], f, &b, out, &lr_varies, err);
         if (diverged < 0)

@@ -8,6 +8,17 @@
  * is the mean over folds of the final val_loss, with its (population) std.
  * A NaN/Inf loss, or a loss above 1e6 × the first epoch's, ends the trial as
  * `diverged` at that epoch: a result, not an error.
+ *
+ * Memory: the data set plus O(parameters) plus a bounded amount.  A trial
+ * whose row copies are small — each fold's training and validation rows
+ * gathered (standardized) once, the model's feature-major copies of them and
+ * its buffers sized for a whole fold, together at most copy_budget bytes
+ * (default LRS_TRAIN_COPY_BUDGET, 32 MiB) — keeps those copies for every
+ * epoch.  A larger one reads the data set in place instead: each mini-batch
+ * is gathered and standardized into a batch buffer, and full-batch steps and
+ * validation passes run over chunks of LRS_TRAIN_CHUNK_ROWS rows, summing
+ * loss and gradient; the results agree with the copying path up to
+ * summation order (mini-batch training bit for bit).
  */
 #ifndef LRS_TRAIN_H
 #define LRS_TRAIN_H
@@ -29,7 +40,11 @@ typedef struct lrs_train_opts {
     int standardize;          /* fit on each training fold, apply to both */
     uint64_t seed;            /* the trial's training seed */
     const char *init_path;    /* NULL: nn.Linear default init from seed */
+    double copy_budget;       /* bytes of whole-fold row copies allowed; 0: always chunk */
 } lrs_train_opts_t;
+
+#define LRS_TRAIN_COPY_BUDGET (32.0 * 1024 * 1024)
+#define LRS_TRAIN_CHUNK_ROWS 1024
 
 typedef struct lrs_fold_result {
     int fold;
@@ -52,9 +67,11 @@ typedef struct lrs_train_result {
     int n_epochs;                     /* epochs run (fewer when diverged) */
     lrs_epoch_stat_t *epochs;
     double seconds;
+    int chunked;                      /* rows were gathered chunk by chunk (copy_budget exceeded) */
 } lrs_train_result_t;
 
-/* Sets the engine defaults: linear model, 5 folds, shuffle, standardize. */
+/* Sets the engine defaults: linear model, 5 folds, shuffle, standardize,
+ * copy_budget LRS_TRAIN_COPY_BUDGET. */
 void lrs_train_opts_init(lrs_train_opts_t *opts);
 
 /* Trains cfg (finalized) on d.  -1 with err only for real errors (bad
