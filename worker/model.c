@@ -20,7 +20,9 @@
  *
  * Chunked passes (lrs_model_loss_grad_add) run the ordinary forward and
  * backward passes with the loss divided by the whole set's row count instead
- * of the chunk's, into a gradient block of their own, then add it to grads.
+ * of the chunk's, into a gradient block of their own, then add it to grads;
+ * a feature-major model copies each chunk feature-major (one more slot's
+ * worth of memory, made on first use) and runs the fused kernel instead.
  */
 #include "worker/model.h"
 
@@ -66,6 +68,8 @@ struct lrs_model {
     kept_rows_t kept[LRS_MODEL_SLOTS];
     double *fm_block;                 /* every slot's XT and YT, then fm_work */
     double *fm_work;                  /* lrs_linear_sse_fm's partial sums */
+    kept_rows_t chunk_rows;           /* feature-major copy of the current chunk */
+    double *fm_chunk_block;           /* its XT and YT, sized for max_rows; made on first use */
 };
 
 static int check_spec(const lrs_model_spec_t *spec, int max_rows, lrs_err_t *err)
@@ -183,6 +187,7 @@ void lrs_model_destroy(lrs_model_t **m)
         return;
     free((*m)->block);
     free((*m)->fm_block);
+    free((*m)->fm_chunk_block);
     free(*m);
     *m = NULL;
 }
@@ -353,17 +358,6 @@ void lrs_model_zero_grads(lrs_model_t *m)
     memset(m->grads, 0, m->n_params * sizeof *m->grads);
 }
 
-double lrs_model_loss_grad_add(lrs_model_t *m, const double *X, const double *Y, int n, int total)
-{
-    assert(n <= m->max_rows && n <= total);
-    double share = loss_grad_into(m, X, Y, n, total, m->chunk_grads);
-    if (isnan(share))
-        return share;
-    for (size_t i = 0; i < m->n_params; i++)
-        m->grads[i] += m->chunk_grads[i];
-    return share;
-}
-
 double lrs_model_row_bytes(const lrs_model_spec_t *spec, int max_rows)
 {
     /* As lrs_model_new: per layer its outputs, plus two scratch buffers of
@@ -466,6 +460,79 @@ double lrs_model_loss_kept(lrs_model_t *m, int slot, int *correct)
     if (correct)
         *correct = 0;
     return k->n <= 0 ? NAN : kept_mse(m, k, 0);
+}
+
+/* ---- chunked passes ---- */
+
+/* The chunk X, Y (n rows) copied feature-major into the model's chunk
+ * scratch, allocated on first use; NULL when out of memory (the caller then
+ * runs the row-major kernels, which need no scratch). */
+static const kept_rows_t *fm_chunk(lrs_model_t *m, const double *X, const double *Y, int n)
+{
+    size_t ld = (size_t)lrs_fm_ld(m->max_rows);
+    size_t in = (size_t)m->spec.n_in, out = (size_t)m->spec.n_out;
+    if (!m->fm_block && alloc_feature_major(m, NULL) < 0)
+        return NULL;
+    if (!m->fm_chunk_block) {
+        size_t bytes = (ld * (in + out) * sizeof(double) + 63) / 64 * 64;
+        m->fm_chunk_block = aligned_alloc(64, bytes);
+        if (!m->fm_chunk_block)
+            return NULL;
+        m->chunk_rows.XT = m->fm_chunk_block;
+        m->chunk_rows.YT = m->fm_chunk_block + ld * in;
+    }
+    kept_rows_t *k = &m->chunk_rows;
+    k->X = X;
+    k->Y = Y;
+    k->n = n;
+    k->ld = lrs_fm_ld(n);
+    lrs_rows_to_fm(n, (int)in, X, k->ld, k->XT);
+    lrs_rows_to_fm(n, (int)out, Y, k->ld, k->YT);
+    return k;
+}
+
+/* The chunk's share Σ (z − y)² / (total · n_out) of the single layer's MSE
+ * over a feature-major chunk; with grads non-NULL, its share of the
+ * gradient there (overwritten). */
+static double fm_chunk_mse(lrs_model_t *m, const kept_rows_t *k, int total, double *grads)
+{
+    int in = m->spec.n_in, out = m->spec.n_out;
+    const double *W = m->params + m->w_off[0], *b = m->params + m->b_off[0];
+    double denom = (double)((size_t)total * out);
+    double sse = lrs_linear_sse_fm(k->n, k->ld, in, out, k->XT, k->YT, W, b, 2.0 / denom,
+                                   grads ? grads + m->w_off[0] : NULL,
+                                   grads ? grads + m->b_off[0] : NULL, m->fm_work);
+    return sse / denom;
+}
+
+double lrs_model_loss_grad_add(lrs_model_t *m, const double *X, const double *Y, int n, int total)
+{
+    assert(n <= m->max_rows && n <= total);
+    const kept_rows_t *k = m->feature_major && n > 0 ? fm_chunk(m, X, Y, n) : NULL;
+    double share = k ? fm_chunk_mse(m, k, total, m->chunk_grads)
+                     : loss_grad_into(m, X, Y, n, total, m->chunk_grads);
+    if (isnan(share))
+        return share;
+    for (size_t i = 0; i < m->n_params; i++)
+        m->grads[i] += m->chunk_grads[i];
+    return share;
+}
+
+double lrs_model_loss_add(lrs_model_t *m, const double *X, const double *Y, int n, int total,
+                          int *correct)
+{
+    assert(n <= m->max_rows && n <= total);
+    if (correct)
+        *correct = 0;
+    if (n <= 0)
+        return NAN;
+    const kept_rows_t *k = m->feature_major ? fm_chunk(m, X, Y, n) : NULL;
+    if (k)
+        return fm_chunk_mse(m, k, total, NULL);
+    const double *out = forward(m, X, n);
+    if (m->spec.task == LRS_TASK_REGRESSION)
+        return mse(out, Y, n, m->spec.n_out, total, NULL);
+    return cross_entropy(out, Y, n, m->spec.n_out, total, NULL, correct);
 }
 
 /* ---- --init JSON ---- */

@@ -83,10 +83,16 @@ double lrs_model_loss_kept(lrs_model_t *m, int slot, int *correct);
  * (and outputs, for MSE) divided by the set's total — and adds its share of
  * the gradient into lrs_model_grads.  Summed over chunks covering the set,
  * both equal lrs_model_loss_grad over the whole set, up to summation order.
- * NaN (gradient untouched) on a bad class id. */
+ * A single regression layer that keeps rows feature-major runs each chunk
+ * through the same fused kernel (copying the chunk feature-major first).
+ * NaN (gradient untouched) on a bad class id or a NaN loss. */
 void lrs_model_zero_grads(lrs_model_t *m);
 double lrs_model_loss_grad_add(lrs_model_t *m, const double *X, const double *Y, int n,
                                int total);
+/* The loss-only counterpart: the chunk's share of the mean loss over total
+ * rows; *correct (may be NULL) as for lrs_model_loss, for this chunk. */
+double lrs_model_loss_add(lrs_model_t *m, const double *X, const double *Y, int n, int total,
+                          int *correct);
 
 /* Bytes that lrs_model_new(spec, max_rows) and keeping rows in every slot
  * allocate in proportion to max_rows (layer outputs, backprop scratch,

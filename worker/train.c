@@ -313,7 +313,7 @@ static double chunked_loss(trial_buffers_t *b, const lrs_dataset_t *d, const uin
         int rows = n - start < b->chunk ? n - start : b->chunk;
         int hits = 0;
         gather_batch(b, d, idx + start, rows);
-        loss += lrs_model_loss(b->model, b->X_batch, b->Y_batch, rows, &hits) * rows / n;
+        loss += lrs_model_loss_add(b->model, b->X_batch, b->Y_batch, rows, n, &hits);
         *correct += hits;
     }
     return loss;

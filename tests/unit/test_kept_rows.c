@@ -4,7 +4,9 @@
  * regression layers (up to 1024 weights) that keep a feature-major copy (to 1e-12 relative: the
  * fused kernel sums in another order) and for every other model, which reads
  * the rows in place (bit for bit).  Also: refilling a slot, bad slots and row
- * counts, and a copy that does not depend on the caller's buffer. */
+ * counts, and a copy that does not depend on the caller's buffer.  And chunked
+ * passes (lrs_model_loss_grad_add, lrs_model_loss_add), whose sums over
+ * chunks must match one pass over all rows. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -137,6 +139,80 @@ static void test_copy_taken_at_keep(void **state)
     lrs_model_destroy(&m);
 }
 
+/* Chunked passes (lrs_model_loss_grad_add, lrs_model_loss_add): chunks of
+ * uneven sizes covering n rows sum to the loss, gradient and hit count of
+ * one direct pass over all n, to 1e-12 relative.  The model holds only a
+ * chunk (max_rows = 16); a second model of n rows gives the direct values. */
+static double check_chunks(const lrs_model_spec_t *spec, int n, lrs_rng_t *rng)
+{
+    lrs_model_t *whole = lrs_model_new(spec, n, NULL), *part = lrs_model_new(spec, 16, NULL);
+    assert_non_null(whole);
+    assert_non_null(part);
+    lrs_model_init_default(whole, rng);
+    size_t P = lrs_model_param_count(whole);
+    memcpy(lrs_model_params(part), lrs_model_params(whole), P * sizeof(double));
+    double *X = random_values(rng, (size_t)n * spec->n_in);
+    double *Y = random_values(rng, (size_t)n * spec->n_out);
+    int y_width = spec->task == LRS_TASK_CLASSIFICATION ? 1 : spec->n_out;
+    if (spec->task == LRS_TASK_CLASSIFICATION)
+        for (int r = 0; r < n; r++)
+            Y[r] = (double)lrs_rng_below(rng, (uint32_t)spec->n_out);
+    double direct = lrs_model_loss_grad(whole, X, Y, n);
+    int hits_direct = 0;
+    double val_direct = lrs_model_loss(whole, X, Y, n, &hits_direct);
+
+    lrs_model_zero_grads(part);
+    double loss = 0.0, val = 0.0;
+    int hits = 0;
+    for (int start = 0, size = 1; start < n; start += size, size = size * 7 % 16 + 1) {
+        int rows = n - start < size ? n - start : size;
+        const double *x = X + (size_t)start * spec->n_in, *y = Y + (size_t)start * y_width;
+        int h = -1;
+        loss += lrs_model_loss_grad_add(part, x, y, rows, n);
+        val += lrs_model_loss_add(part, x, y, rows, n, &h);
+        hits += h;
+    }
+    assert_int_equal(hits, spec->task == LRS_TASK_CLASSIFICATION ? hits_direct : 0);
+    double worst = fmax(rel_diff(loss, direct), rel_diff(val, val_direct));
+    for (size_t i = 0; i < P; i++)
+        worst = fmax(worst, rel_diff(lrs_model_grads(part)[i], lrs_model_grads(whole)[i]));
+    /* A bad class id is NaN and leaves the gradient as it was. */
+    if (spec->task == LRS_TASK_CLASSIFICATION) {
+        double before = lrs_model_grads(part)[0];
+        Y[0] = -1.0;
+        assert_true(isnan(lrs_model_loss_grad_add(part, X, Y, 2, n)));
+        assert_true(isnan(lrs_model_loss_add(part, X, Y, 2, n, NULL)));
+        assert_true(lrs_model_grads(part)[0] == before);
+    }
+    lrs_model_destroy(&whole);
+    lrs_model_destroy(&part);
+    free(X), free(Y);
+    return worst;
+}
+
+static void test_chunks_sum_to_direct(void **state)
+{
+    (void)state;
+    lrs_rng_t rng;
+    lrs_rng_init(&rng, lrs_rng_key(8, 0, LRS_RNG_DATA));
+    lrs_model_spec_t narrow = {.task = LRS_TASK_REGRESSION, .n_in = 5, .n_out = 3};
+    lrs_model_spec_t wide = {.task = LRS_TASK_REGRESSION, .n_in = 40, .n_out = 30};
+    lrs_model_spec_t mlp = {.task = LRS_TASK_REGRESSION, .n_in = 5, .n_out = 2, .n_hidden = 2,
+                            .hidden = {8, 4}, .activation = LRS_ACT_RELU};
+    lrs_model_spec_t logistic = {.task = LRS_TASK_CLASSIFICATION, .n_in = 4, .n_out = 3};
+    lrs_model_spec_t mlp_cls = {.task = LRS_TASK_CLASSIFICATION, .n_in = 3, .n_out = 4,
+                                .n_hidden = 1, .hidden = {6}, .activation = LRS_ACT_TANH};
+    double worst = 0.0;
+    worst = fmax(worst, check_chunks(&narrow, 203, &rng));   /* feature-major chunks */
+    worst = fmax(worst, check_chunks(&wide, 61, &rng));
+    worst = fmax(worst, check_chunks(&mlp, 97, &rng));
+    worst = fmax(worst, check_chunks(&logistic, 88, &rng));
+    worst = fmax(worst, check_chunks(&mlp_cls, 50, &rng));
+    printf("  chunks vs one pass: worst relative diff %.3e (limit 1e-12)\n", worst);
+    if (!(worst < 1e-12))
+        fail_msg("chunked passes differ from one pass by %.3e", worst);
+}
+
 static void test_keep_rows_errors(void **state)
 {
     (void)state;
@@ -162,6 +238,7 @@ int main(void)
         cmocka_unit_test(test_kept_matches_direct),
         cmocka_unit_test(test_copy_taken_at_keep),
         cmocka_unit_test(test_keep_rows_errors),
+        cmocka_unit_test(test_chunks_sum_to_direct),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
