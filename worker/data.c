@@ -1069,7 +1069,10 @@ void lrs_gather_rows(const double *X, int n_cols, const uint32_t *rows, int n_ro
         const double *src = X + (size_t)rows[i] * (size_t)n_cols;
         double *dst = out + (size_t)i * (size_t)n_cols;
         if (!mean && !scale) {
-            memcpy(dst, src, (size_t)n_cols * sizeof *dst);
+            if (n_cols == 1)   /* a target column: no call per value */
+                dst[0] = src[0];
+            else
+                memcpy(dst, src, (size_t)n_cols * sizeof *dst);
             continue;
         }
         for (int j = 0; j < n_cols; j++) {
