@@ -784,20 +784,9 @@ size_t lrs_fm_work_size(int in, int out) { return (size_t)out * ((size_t)in + 1)
 
 void lrs_rows_to_fm(int n, int cols, const double *A, int ld, double *AT)
 {
-    /* Blocks of 8 rows: each column's 8 values land in one cache line of
-     * AT, and the block's rows of A are read once, contiguously. */
-    int r0 = 0;
-    for (; r0 + 8 <= n; r0 += 8) {
-        const double *a = A + (size_t)r0 * cols;
-        for (int c = 0; c < cols; c++) {
-            double *at = AT + (size_t)c * ld + r0;
-            for (int i = 0; i < 8; i++)
-                at[i] = a[(size_t)i * cols + c];
-        }
-    }
     for (int c = 0; c < cols; c++) {
         double *at = AT + (size_t)c * ld;
-        for (int r = r0; r < n; r++)
+        for (int r = 0; r < n; r++)
             at[r] = A[(size_t)r * cols + c];
         for (int r = n; r < ld; r++)
             at[r] = 0.0;
