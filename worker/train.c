@@ -329,8 +329,9 @@ static double train_epoch(trial_buffers_t *b, const lrs_dataset_t *d, const lrs_
     const double *grads = lrs_model_grads(m);
     int n = split->n_train;
     if (batch_size <= 0 || batch_size >= n) {
+        /* copying: run_fold kept the rows in the model */
         double loss = b->chunked ? chunked_loss_grad(b, d, split->train, n)
-                                 : lrs_model_loss_grad_kept(m, SLOT_TRAIN);   /* run_fold kept the rows */
+                                 : lrs_model_loss_grad_kept(m, SLOT_TRAIN);
         lrs_optim_step(b->optim, params, grads, lr);
         return loss;
     }
@@ -393,10 +394,11 @@ static int run_fold(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const 
         return -1;
     gather_split(d, split, opts->standardize, b);
     int full_batch = cfg->batch_size <= 0 || cfg->batch_size >= split->n_train;
-    if (!b->chunked && ((full_batch && lrs_model_keep_rows(b->model, SLOT_TRAIN, b->X_train, b->Y_train,
+    int keep_train = !b->chunked && full_batch, keep_val = !b->chunked && split->n_val > 0;
+    if ((keep_train && lrs_model_keep_rows(b->model, SLOT_TRAIN, b->X_train, b->Y_train,
                                            split->n_train, err) < 0) ||
-        (split->n_val > 0 && lrs_model_keep_rows(b->model, SLOT_VAL, b->X_val, b->Y_val,
-                                                 split->n_val, err) < 0))) {
+        (keep_val && lrs_model_keep_rows(b->model, SLOT_VAL, b->X_val, b->Y_val, split->n_val,
+                                         err) < 0)) {
         lrs_sched_destroy(&sched);
         return -1;
     }

@@ -170,8 +170,9 @@ static void test_chunked_matches_copying(void **state)
                                              "momentum=0.9", "batch_size=100"};
                     lrs_trial_cfg_t cfg = mini ? make_cfg(batched, 5) : make_cfg(full, 3);
                     char what[96];
-                    snprintf(what, sizeof what, "%s %s, %s, %s:", task ? "classification" : "regression",
-                             mlp ? "mlp" : "linear", mini ? "batch 100" : "full batch",
+                    snprintf(what, sizeof what, "%s %s, %s, %s:",
+                             task ? "classification" : "regression", mlp ? "mlp" : "linear",
+                             mini ? "batch 100" : "full batch",
                              standardize ? "standardized" : "raw");
                     worst = fmax(worst, compare_paths(&d, &opts, &cfg, what));
                 }
