@@ -16,7 +16,8 @@
  * Kept rows (lrs_model_keep_rows): a single regression layer of moderate
  * size copies them feature-major and runs the fused forward + MSE +
  * gradient kernel of linalg.h; that memory (two slots sized for max_rows,
- * and the kernel's partial sums) is allocated by the first keep_rows, once.
+ * and the kernel's partial sums) is allocated by the first keep_rows or
+ * chunked pass, once.
  *
  * Chunked passes (lrs_model_loss_grad_add) run the ordinary forward and
  * backward passes with the loss divided by the whole set's row count instead
