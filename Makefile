@@ -1,7 +1,7 @@
 # Thin wrapper around CMake; the README's two set-up commands use it.
 #   make          release build into build/
 #   make demo     release build, then the main job (a real sweep on this machine)
-#   make test     -Werror + ASan/UBSan build into build-test/, then ctest
+#   make test     -Werror + ASan/UBSan build (asserts on) into build-test/, then ctest
 #   make bench    release build, then the benchmarks in tests/bench/ (needs
 #                 deploy/install-deps.sh --with-reference)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -18,7 +18,8 @@ demo: build
 	bash examples/demo.sh build/lrsweep
 
 test:
-	cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLRS_WERROR=ON -DLRS_SANITIZE=ON >/dev/null
+	cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O2 -g" \
+	      -DLRS_WERROR=ON -DLRS_SANITIZE=ON >/dev/null
 	cmake --build build-test -j $(JOBS)
 	cd build-test && ctest --output-on-failure -j $(JOBS)
 
