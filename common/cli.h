@@ -7,6 +7,8 @@
 #ifndef LRS_CLI_H
 #define LRS_CLI_H
 
+#include <signal.h>
+
 typedef int (*lrs_cmd_fn)(int argc, char **argv);
 
 typedef struct lrs_command {
@@ -33,5 +35,11 @@ int lrs_cmd_export(int argc, char **argv);
 /* Flushes stdout and reports a failed write (e.g. a full disk or closed
  * pipe) on stderr; returns status unchanged on success, 1 on a failed write. */
 int lrs_cli_finish(int status);
+
+/* Counts SIGINT/SIGTERM from now on (up to 2: the first asks for a drain, the
+ * second for a stop) and ignores SIGPIPE, so a closed peer or pipe is an
+ * error return rather than a death.  Returns the count, for the
+ * `interrupts` field of the broker's and the agent's options. */
+volatile sig_atomic_t *lrs_cli_catch_interrupts(void);
 
 #endif

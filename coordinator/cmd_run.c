@@ -27,16 +27,6 @@
 #include "coordinator/broker.h"
 #include "coordinator/query.h"
 
-/* SIGINT/SIGTERM count: a signal handler can only reach a static. */
-static volatile sig_atomic_t run_interrupts;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    if (run_interrupts < 2)
-        run_interrupts++;
-}
-
 typedef struct run_args {
     const char *cmd;
     const char *spec_path;
@@ -258,7 +248,6 @@ static int run_main(int argc, char **argv, int is_run)
     lrs_broker_opts_t bo;
     lrs_broker_opts_init(&bo);
     bo.db_path = a.db_path;
-    bo.interrupts = &run_interrupts;
     bo.progress = a.quiet ? 0 : isatty(STDERR_FILENO) ? 2 : 1;
     if (a.workers > 0) {
         if (!mkdtemp(tmpdir)) {
@@ -271,13 +260,7 @@ static int run_main(int argc, char **argv, int is_run)
     }
     if (a.bind)
         bo.binds[bo.n_binds++] = a.bind;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    bo.interrupts = lrs_cli_catch_interrupts();
     broker = lrs_broker_new(&bo, spec, &err);
     if (!broker) {
         fprintf(stderr, "lrsweep %s: %s\n", a.cmd, err.msg);

@@ -2,7 +2,6 @@
  * until it says the sweep is over.  Started before its coordinator, it waits
  * and connects; after losing it, it reconnects with back-off. */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,17 +9,6 @@
 #include "common/cli.h"
 #include "common/err.h"
 #include "worker/agent.h"
-
-/* The one piece of process-wide state: how many SIGINT/SIGTERM arrived.  A
- * signal handler can only reach a static. */
-static volatile sig_atomic_t worker_interrupts;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    if (worker_interrupts < 2)
-        worker_interrupts++;
-}
 
 static void usage(FILE *out)
 {
@@ -93,14 +81,7 @@ int lrs_cmd_worker(int argc, char **argv)
         usage(stderr);
         return LRS_EXIT_USAGE;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    opts.interrupts = &worker_interrupts;
+    opts.interrupts = lrs_cli_catch_interrupts();
     lrs_err_t err;
     lrs_err_clear(&err);
     int rc = lrs_agent_run(&opts, &err);
