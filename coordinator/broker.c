@@ -22,6 +22,7 @@
 #include <jansson.h>
 #include <zmq.h>
 
+#include "common/clock.h"
 #include "common/protocol.h"
 #include "coordinator/store.h"
 #include "worker/data.h"
@@ -85,13 +86,6 @@ struct lrs_broker {
     char best_desc[160];
     int progress_drawn;
 };
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void blog(lrs_broker_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void blog(lrs_broker_t *b, const char *fmt, ...)
@@ -996,7 +990,7 @@ done:
  * anything else is drained and counted. */
 static int drain(lrs_broker_t *b, lrs_err_t *err)
 {
-    int64_t now = mono_ms();
+    int64_t now = lrs_mono_ms();
     for (int budget = 0; budget < 10000; budget++) {
         zmq_msg_t idm, body;
         zmq_msg_init(&idm);
@@ -1137,7 +1131,7 @@ static int64_t min64(int64_t a, int64_t x) { return a < x ? a : x; }
 
 int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
 {
-    int64_t now = mono_ms(), drain_deadline = 0, tick_due = now;
+    int64_t now = lrs_mono_ms(), drain_deadline = 0, tick_due = now;
     int draining = 0, status = 0;
     b->started_ms = now;
     b->heartbeat_due_ms = now + b->opts.heartbeat_ms;
@@ -1181,7 +1175,7 @@ int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
             return lrs_err_set(err, LRS_EXIT_RUNTIME, "zmq_poll: %s", zmq_strerror(errno));
         if (drain(b, err) != 0)
             return -1;
-        now = mono_ms();
+        now = lrs_mono_ms();
         if (b->unflushed >= b->opts.flush_batch || now >= b->flush_due_ms) {
             if (flush(b, err) != 0)
                 return -1;
@@ -1219,7 +1213,7 @@ int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
         return -1;
     shutdown_workers(b, status ? "interrupted" : "sweep complete");
     if (b->opts.progress)
-        progress(b, mono_ms(), 1);
+        progress(b, lrs_mono_ms(), 1);
     if (b->rejected)
         blog(b, "%" PRIu64 " malformed or unexpected message(s) were rejected", b->rejected);
     return status;

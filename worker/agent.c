@@ -22,6 +22,7 @@
 
 #include <zmq.h>
 
+#include "common/clock.h"
 #include "common/protocol.h"
 #include "common/spec.h"
 #include "worker/data.h"
@@ -116,13 +117,6 @@ struct agent {
     int bad_logged;
     lrs_wbuf_t out;
 };
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void alog(agent_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void alog(agent_t *a, const char *fmt, ...)
@@ -467,11 +461,9 @@ static void *trial_thread(void *arg)
         pthread_mutex_unlock(&a->mu);
 
         kept_result_t k = {.token = j.ctx->token};
-        struct timespec t0, t1;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
+        double started = lrs_mono_seconds();
         int cancelled = run_job(&j, slot, &k.r);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        double dt = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+        double dt = lrs_mono_seconds() - started;
 
         pthread_mutex_lock(&a->mu);
         slot->busy = 0;
@@ -507,7 +499,7 @@ static void *trial_thread(void *arg)
 static void send_out(agent_t *a)
 {
     if (a->sock && zmq_send(a->sock, a->out.sb.data, a->out.sb.size, ZMQ_DONTWAIT) >= 0)
-        a->last_sent = mono_ms();
+        a->last_sent = lrs_mono_ms();
 }
 
 /* Sends every result not yet sent (or sent too long ago) in this session. */
@@ -968,7 +960,7 @@ static int loop(agent_t *a, lrs_err_t *err)
 {
     int64_t interrupted_at = 0;
     for (;;) {
-        int64_t now = mono_ms();
+        int64_t now = lrs_mono_ms();
         int interrupts = a->opts.interrupts ? (int)*a->opts.interrupts : 0;
         if (interrupts >= 2)
             return LRS_EXIT_INTERRUPTED;
@@ -1003,7 +995,7 @@ static int loop(agent_t *a, lrs_err_t *err)
         char junk[256];
         while (read(a->wake[0], junk, sizeof junk) > 0)
             ;
-        now = mono_ms();
+        now = lrs_mono_ms();
         for (int budget = 0; a->sock && budget < 1000; budget++) {
             zmq_msg_t msg;
             zmq_msg_init(&msg);

@@ -25,8 +25,9 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "common/clock.h"
 
 extern char **environ;
 
@@ -812,13 +813,6 @@ typedef struct run_outcome {
     int term_signal;
 } run_outcome_t;
 
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void close_fd(int *fd)
 {
     if (*fd >= 0)
@@ -993,7 +987,7 @@ static int poll_timeout_ms(double now, double next)
 static int pump(acc_t *a, pid_t pid, int fds[2], char *buf, run_outcome_t *o, lrs_err_t *err)
 {
     const lrs_exec_spec_t *spec = a->spec;
-    double deadline = spec->timeout_s > 0 ? mono_now() + spec->timeout_s : INFINITY;
+    double deadline = spec->timeout_s > 0 ? lrs_mono_seconds() + spec->timeout_s : INFINITY;
     double grace = spec->kill_grace_s > 0 ? spec->kill_grace_s : LRS_EXEC_DEFAULT_KILL_GRACE;
     double kill_at = INFINITY;       /* when SIGKILL follows SIGTERM */
     double give_up_at = INFINITY;    /* when we stop waiting for the pipes */
@@ -1007,12 +1001,12 @@ static int pump(acc_t *a, pid_t pid, int fds[2], char *buf, run_outcome_t *o, lr
                 leader_exited = 1;
                 /* others of its group may still hold the pipes: give them a moment */
                 if (!killed && !isfinite(kill_at))
-                    give_up_at = mono_now() + LEFTOVER_DRAIN_S;
+                    give_up_at = lrs_mono_seconds() + LEFTOVER_DRAIN_S;
             }
         }
         if (fds[0] < 0 && fds[1] < 0 && leader_exited)
             break;
-        double now = mono_now();
+        double now = lrs_mono_seconds();
         if (!o->timed_out && !o->cancelled && !killed && !leader_exited) {
             if (a->hooks && a->hooks->cancel && atomic_load(a->hooks->cancel))
                 o->cancelled = 1;
@@ -1309,7 +1303,7 @@ int lrs_exec_run(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64
     acc_t *a = NULL;
     double *fold_objective = NULL;
     int rc = -1;
-    double started = mono_now();
+    double started = lrs_mono_seconds();
 
     if (validate_spec(spec, err) < 0 || lrs_exec_expand(spec->command, spec->shell, cfg, &argv, &argc, err) < 0)
         goto done;
@@ -1373,7 +1367,7 @@ done:
         free(a->ring);
         free(a->line);
     }
-    out->elapsed_s = mono_now() - started;
+    out->elapsed_s = lrs_mono_seconds() - started;
     free(a);
     free(fold_objective);
     free(path);

@@ -29,8 +29,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "common/rng.h"
 #include "worker/folds.h"
 #include "worker/optim.h"
@@ -61,13 +61,6 @@ typedef struct trial_buffers {
     const double *use_mean, *use_scale;   /* this fold's standardization, or NULL */
     double *lr_sum;             /* n_epochs: summed over folds (plateau varies) */
 } trial_buffers_t;
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 void lrs_train_opts_init(lrs_train_opts_t *opts)
 {
@@ -474,7 +467,7 @@ static void summarize(lrs_train_result_t *out, const trial_buffers_t *b, int n_r
 int lrs_train_run(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const lrs_trial_cfg_t *cfg,
                   lrs_train_result_t *out, lrs_err_t *err)
 {
-    double t0 = now_seconds();
+    double t0 = lrs_mono_seconds();
     lrs_folds_t folds = {0};
     trial_buffers_t b;
     memset(&b, 0, sizeof b);
@@ -524,6 +517,6 @@ done:
     lrs_folds_free(&folds);
     if (rc < 0)
         lrs_train_result_free(out);
-    out->seconds = now_seconds() - t0;
+    out->seconds = lrs_mono_seconds() - t0;
     return rc;
 }
