@@ -23,6 +23,7 @@
 #include <zmq.h>
 
 #include "common/clock.h"
+#include "common/jsonout.h"
 #include "common/protocol.h"
 #include "coordinator/store.h"
 #include "worker/data.h"
@@ -752,8 +753,7 @@ static int exec_rec_build(const lrs_wire_exec_t *e, exec_rec_t *x)
     x->log_tail = lrs_exec_escape_text(e->log_tail ? e->log_tail : "", e->log_len);
     json_t *o = json_object();
     for (int i = 0; o && i < e->curve.n_names; i++)
-        json_object_set_new(o, e->curve.names[i],
-                            isfinite(e->finals[i]) ? json_real(e->finals[i]) : json_null());
+        json_object_set_new(o, e->curve.names[i], lrs_json_number(e->finals[i]));
     x->metrics = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     if (!x->stderr_tail || !x->log_tail || !x->metrics || exec_epochs(&e->curve, x) != 0) {

@@ -14,6 +14,7 @@
 
 #include "common/cli.h"
 #include "common/err.h"
+#include "common/jsonout.h"
 #include "common/params.h"
 #include "common/spec.h"
 #include "coordinator/query.h"
@@ -87,9 +88,6 @@ static const char *col_text(sqlite3_stmt *st, int i)
     return t ? (const char *)t : "";
 }
 
-/* JSON number or null. */
-static json_t *jnum(double v) { return isfinite(v) ? json_real(v) : json_null(); }
-
 static int dump_json_line(FILE *out, json_t *obj)
 {
     char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
@@ -158,13 +156,13 @@ static int best_on(sqlite3 *db, const char *path, const sweep_ref_t *sw, int top
             json_t *o = json_object();
             json_object_set_new(o, "rank", json_integer(rank));
             json_object_set_new(o, "trial", json_integer(sqlite3_column_int64(st, 0)));
-            json_object_set_new(o, "score", jnum(col_real(st, 1)));
-            json_object_set_new(o, "score_std", jnum(col_real(st, 2)));
+            json_object_set_new(o, "score", lrs_json_number(col_real(st, 1)));
+            json_object_set_new(o, "score_std", lrs_json_number(col_real(st, 2)));
             json_t *p = json_loads(col_text(st, 3), 0, NULL);
             json_object_set_new(o, "params", p ? p : json_object());
             json_object_set_new(o, "attempts", json_integer(sqlite3_column_int(st, 4)));
             json_object_set_new(o, "worker", json_string(col_text(st, 5)));
-            json_object_set_new(o, "seconds", jnum(col_real(st, 6)));
+            json_object_set_new(o, "seconds", lrs_json_number(col_real(st, 6)));
             dump_json_line(out, o);
         } else {
             fprintf(out, "%4d %8" PRId64 " ", rank, (int64_t)sqlite3_column_int64(st, 0));
@@ -226,8 +224,8 @@ static int cmd_sweeps(sqlite3 *db, const qargs_t *q, lrs_err_t *err)
                                          "pending"};
             for (int i = 0; i < 6; i++)
                 json_object_set_new(o, keys[i], json_integer(sqlite3_column_int64(st, 1 + i)));
-            json_object_set_new(o, "best", jnum(col_real(st, 7)));
-            json_object_set_new(o, "created_at", jnum(col_real(st, 8)));
+            json_object_set_new(o, "best", lrs_json_number(col_real(st, 7)));
+            json_object_set_new(o, "created_at", lrs_json_number(col_real(st, 8)));
             dump_json_line(stdout, o);
         } else {
             printf("%-24s", col_text(st, 0));
@@ -298,8 +296,8 @@ static int cmd_status(sqlite3 *db, const qargs_t *q, const sweep_ref_t *sw, lrs_
         json_object_set_new(o, "running", json_integer(running));
         json_object_set_new(o, "pending", json_integer(pending));
         json_object_set_new(o, "workers_seen", json_integer(workers));
-        json_object_set_new(o, "trials_per_s", jnum(rate));
-        json_object_set_new(o, "trials_per_s_last_minute", jnum(recent));
+        json_object_set_new(o, "trials_per_s", lrs_json_number(rate));
+        json_object_set_new(o, "trials_per_s_last_minute", lrs_json_number(recent));
         dump_json_line(stdout, o);
     } else {
         printf("sweep %s: %" PRId64 " of %" PRId64 " trials recorded\n", sw->name, total_done,
@@ -342,8 +340,8 @@ static void summary_row(const qargs_t *q, const char *group, int64_t count, int6
         json_object_set_new(o, "complete", json_integer(n));
         json_object_set_new(o, "diverged", json_integer(diverged));
         json_object_set_new(o, "failed", json_integer(failed));
-        json_object_set_new(o, "best", jnum(best));
-        json_object_set_new(o, "median", jnum(median));
+        json_object_set_new(o, "best", lrs_json_number(best));
+        json_object_set_new(o, "median", lrs_json_number(median));
         dump_json_line(stdout, o);
     } else {
         printf("%-22s %8" PRId64 " %8d %8" PRId64 " %8" PRId64 " ", group, count, n, diverged,
@@ -507,12 +505,12 @@ static int emit_jsonl(void *ctx, int64_t trial, export_row_t *r)
     json_t *o = json_object();
     json_object_set_new(o, "trial", json_integer(trial));
     json_object_set_new(o, "status", json_string(r->status));
-    json_object_set_new(o, "score", jnum(r->score));
-    json_object_set_new(o, "score_std", jnum(r->score_std));
+    json_object_set_new(o, "score", lrs_json_number(r->score));
+    json_object_set_new(o, "score_std", lrs_json_number(r->score_std));
     json_object_set(o, "params", r->params);
     json_object_set_new(o, "attempts", json_integer(r->attempts));
     json_object_set_new(o, "worker", r->worker ? json_string(r->worker) : json_null());
-    json_object_set_new(o, "seconds", jnum(r->seconds));
+    json_object_set_new(o, "seconds", lrs_json_number(r->seconds));
     json_object_set_new(o, "error", r->error ? json_string(r->error) : json_null());
     return dump_json_line(stdout, o) || ferror(stdout);
 }

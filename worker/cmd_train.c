@@ -28,6 +28,7 @@
 
 #include "common/cli.h"
 #include "common/err.h"
+#include "common/jsonout.h"
 #include "common/params.h"
 #include "common/spec.h"
 #include "worker/data.h"
@@ -454,12 +455,6 @@ static const char *status_name(lrs_trial_status_t s)
     return s == LRS_TRIAL_DIVERGED ? "diverged" : "complete";
 }
 
-/* A JSON number, or null for NaN/Inf (JSON has neither). */
-static json_t *number(double x)
-{
-    return isfinite(x) ? json_real(x) : json_null();
-}
-
 static int print_json(const lrs_train_result_t *r, lrs_task_t task)
 {
     json_t *root = json_object();
@@ -469,18 +464,18 @@ static int print_json(const lrs_train_result_t *r, lrs_task_t task)
     if (!root || !folds || !epochs)
         goto done;
     json_object_set_new(root, "status", json_string(status_name(r->status)));
-    json_object_set_new(root, "score", number(r->score));
-    json_object_set_new(root, "score_std", number(r->score_std));
+    json_object_set_new(root, "score", lrs_json_number(r->score));
+    json_object_set_new(root, "score_std", lrs_json_number(r->score_std));
     json_object_set_new(root, "diverged_epoch",
                         r->status == LRS_TRIAL_DIVERGED ? json_integer(r->diverged_epoch) : json_null());
     for (int f = 0; f < r->n_folds; f++) {
         const lrs_fold_result_t *fr = &r->folds[f];
         json_t *o = json_object();
         json_object_set_new(o, "fold", json_integer(fr->fold));
-        json_object_set_new(o, "train_loss", number(fr->train_loss));
-        json_object_set_new(o, "val_loss", number(fr->val_loss));
+        json_object_set_new(o, "train_loss", lrs_json_number(fr->train_loss));
+        json_object_set_new(o, "val_loss", lrs_json_number(fr->val_loss));
         if (task == LRS_TASK_CLASSIFICATION)
-            json_object_set_new(o, "accuracy", number(fr->accuracy));
+            json_object_set_new(o, "accuracy", lrs_json_number(fr->accuracy));
         if (json_array_append_new(folds, o) < 0)
             goto done;
     }
@@ -488,9 +483,9 @@ static int print_json(const lrs_train_result_t *r, lrs_task_t task)
         const lrs_epoch_stat_t *es = &r->epochs[e];
         json_t *o = json_object();
         json_object_set_new(o, "epoch", json_integer(es->epoch));
-        json_object_set_new(o, "lr", number(es->lr));
-        json_object_set_new(o, "train_loss", number(es->train_loss));
-        json_object_set_new(o, "val_loss", number(es->val_loss));
+        json_object_set_new(o, "lr", lrs_json_number(es->lr));
+        json_object_set_new(o, "train_loss", lrs_json_number(es->train_loss));
+        json_object_set_new(o, "val_loss", lrs_json_number(es->val_loss));
         if (json_array_append_new(epochs, o) < 0)
             goto done;
     }
@@ -792,8 +787,8 @@ static int print_exec_json(const lrs_exec_spec_t *ex, const lrs_exec_result_t *r
         goto done;
     json_object_set_new(root, "status", json_string(lrs_exec_status_name(r->status)));
     json_object_set_new(root, "metric", json_string(ex->metric));
-    json_object_set_new(root, "score", number(r->objective));
-    json_object_set_new(root, "score_std", number(r->objective_std));
+    json_object_set_new(root, "score", lrs_json_number(r->objective));
+    json_object_set_new(root, "score_std", lrs_json_number(r->objective_std));
     json_object_set_new(root, "error", r->error[0] ? raw_string(r->error, strlen(r->error)) : json_null());
     for (size_t i = 0; i < r->n_curve;) {
         size_t end = curve_row_end(r, i);
@@ -801,12 +796,12 @@ static int print_exec_json(const lrs_exec_spec_t *ex, const lrs_exec_result_t *r
         json_object_set_new(o, "fold", json_integer(r->curve[i].fold));
         json_object_set_new(o, "epoch", json_integer(r->curve[i].epoch));
         for (; i < end; i++)
-            json_object_set_new(o, r->names[r->curve[i].name], number(r->curve[i].value));
+            json_object_set_new(o, r->names[r->curve[i].name], lrs_json_number(r->curve[i].value));
         if (json_array_append_new(epochs, o) < 0)
             goto done;
     }
     for (int k = 0; k < r->n_names; k++)
-        json_object_set_new(finals, r->names[k], number(r->finals[k]));
+        json_object_set_new(finals, r->names[k], lrs_json_number(r->finals[k]));
     json_object_set(root, "epochs", epochs);
     json_object_set(root, "metrics", finals);
     json_object_set_new(root, "curve_truncated", json_boolean(r->curve_truncated));
