@@ -248,15 +248,8 @@ static int scan_template(scan_t *sc, lrs_err_t *err)
     for (size_t i = 0; s[i]; i++) {
         char c = s[i];
         strbuf_t *dst = sc->shell ? &sc->script : &sc->word;
-        if (c == '{' && s[i + 1] == '{') {
-            if (sb_add(dst, "{", 1) < 0)
-                return scan_oom(err);
-            sc->word_content = 1;
-            i++;
-            continue;
-        }
-        if (c == '}' && s[i + 1] == '}') {
-            if (sb_add(dst, "}", 1) < 0)
+        if ((c == '{' || c == '}') && s[i + 1] == c) {   /* {{ and }} stand for one brace */
+            if (sb_add(dst, &c, 1) < 0)
                 return scan_oom(err);
             sc->word_content = 1;
             i++;
