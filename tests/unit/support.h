@@ -10,6 +10,8 @@
  *    folder with "r.db" named inside), sup_db_teardown_rm (rm -rf) and
  *    sup_db_teardown_strict (removes the database and its -wal / -shm /
  *    .lock files, then the folder: fails if anything else was left there);
+ *  - trial configs: sup_trial_cfg (PARAM=VALUE words → a finalized config,
+ *    failing the test on any refused word);
  *  - with LRS_SUPPORT_BROKER: an in-process coordinator (sup_broker_t:
  *    prepare, adjust opts, start in a thread, join, destroy) and a raw
  *    ZeroMQ DEALER client playing a worker (sup_raw_socket, sup_send,
@@ -22,6 +24,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/params.h"
+
 /* Makes a fresh folder from template (…XXXXXX, rewritten in place) and puts
  * "template/name" in path (size bytes); asserts both work. */
 static inline void sup_tmpdir(char *template, const char *name, char *path, size_t size)
@@ -29,6 +33,21 @@ static inline void sup_tmpdir(char *template, const char *name, char *path, size
     assert_non_null(mkdtemp(template));
     int n = snprintf(path, size, "%s/%s", template, name);
     assert_true(n > 0 && (size_t)n < size);
+}
+
+/* A finalized trial config from n PARAM=VALUE words; fails the test when
+ * a word or the finalize step is refused. */
+static inline lrs_trial_cfg_t sup_trial_cfg(const char *const *words, int n)
+{
+    lrs_trial_cfg_t cfg;
+    lrs_err_t err;
+    lrs_trial_cfg_init(&cfg);
+    for (int i = 0; i < n; i++)
+        if (lrs_trial_cfg_assign(&cfg, words[i], &err) < 0)
+            fail_msg("%s: %s", words[i], err.msg);
+    if (lrs_trial_cfg_finalize(&cfg, &err) < 0)
+        fail_msg("finalize: %s", err.msg);
+    return cfg;
 }
 
 /* Removes dir and everything under it; asserts it worked. */

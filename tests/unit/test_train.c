@@ -23,6 +23,8 @@
 #include "worker/model.h"
 #include "worker/train.h"
 
+#include "support.h"
+
 /* A small regression problem built by hand: X (n × f) ~ N(0, 1) scaled per
  * column, Y (n × t) = linear in X plus a little noise. */
 static lrs_dataset_t make_data(int n, int f, int t, uint64_t seed)
@@ -58,19 +60,6 @@ static void free_data(lrs_dataset_t *d)
     free(d->Y);
 }
 
-static lrs_trial_cfg_t make_cfg(const char *const *words, int n)
-{
-    lrs_trial_cfg_t cfg;
-    lrs_err_t err;
-    lrs_trial_cfg_init(&cfg);
-    for (int i = 0; i < n; i++)
-        if (lrs_trial_cfg_assign(&cfg, words[i], &err) < 0)
-            fail_msg("%s: %s", words[i], err.msg);
-    if (lrs_trial_cfg_finalize(&cfg, &err) < 0)
-        fail_msg("finalize: %s", err.msg);
-    return cfg;
-}
-
 static void run_ok(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const lrs_trial_cfg_t *cfg,
                    lrs_train_result_t *r)
 {
@@ -88,7 +77,7 @@ static void test_huge_lr_diverges(void **state)
     lrs_train_opts_init(&opts);
     opts.folds = 4;
     const char *words[] = {"lr=1000", "epochs=50"};
-    lrs_trial_cfg_t cfg = make_cfg(words, 2);
+    lrs_trial_cfg_t cfg = sup_trial_cfg(words, 2);
     lrs_train_result_t r;
     run_ok(&d, &opts, &cfg, &r);
     printf("lr=1000: status %d, diverged at epoch %d after %d fold(s)\n", (int)r.status,
@@ -111,7 +100,7 @@ static void test_huge_lr_diverges(void **state)
 
     /* Overflow: an LR of 1e300 makes the losses Inf/NaN at once. */
     const char *overflow[] = {"lr=1e300", "epochs=50"};
-    cfg = make_cfg(overflow, 2);
+    cfg = sup_trial_cfg(overflow, 2);
     run_ok(&d, &opts, &cfg, &r);
     printf("lr=1e300: diverged at epoch %d, val_loss %g\n", r.diverged_epoch,
            r.epochs[r.n_epochs - 1].val_loss);
@@ -122,7 +111,7 @@ static void test_huge_lr_diverges(void **state)
 
     /* The same problem with a sane lr completes and is scored. */
     const char *sane[] = {"lr=0.05", "epochs=50"};
-    cfg = make_cfg(sane, 2);
+    cfg = sup_trial_cfg(sane, 2);
     run_ok(&d, &opts, &cfg, &r);
     assert_int_equal(r.status, LRS_TRIAL_COMPLETE);
     assert_int_equal(r.diverged_epoch, 0);
@@ -142,7 +131,7 @@ static void test_folds_zero_has_no_validation(void **state)
     lrs_train_opts_init(&opts);
     opts.folds = 0;
     const char *words[] = {"lr=0.1", "epochs=20", "scheduler=plateau", "patience=2"};
-    lrs_trial_cfg_t cfg = make_cfg(words, 4);
+    lrs_trial_cfg_t cfg = sup_trial_cfg(words, 4);
     lrs_train_result_t r;
     run_ok(&d, &opts, &cfg, &r);
     assert_int_equal(r.status, LRS_TRIAL_COMPLETE);
@@ -207,7 +196,7 @@ static void test_minibatch_deterministic_per_seed(void **state)
     opts.shuffle = 0;          /* same folds for every seed: only batch order differs */
     opts.init_path = init;     /* same weights for every seed */
     const char *words[] = {"lr=0.05", "epochs=5", "batch_size=8", "optimizer=adam"};
-    lrs_trial_cfg_t cfg = make_cfg(words, 4);
+    lrs_trial_cfg_t cfg = sup_trial_cfg(words, 4);
     lrs_train_result_t a, b, c;
     opts.seed = 11;
     run_ok(&d, &opts, &cfg, &a);
@@ -224,7 +213,7 @@ static void test_minibatch_deterministic_per_seed(void **state)
 
     /* Full batch: the seed plays no part once folds and weights are fixed. */
     const char *full[] = {"lr=0.05", "epochs=5", "optimizer=adam"};
-    cfg = make_cfg(full, 3);
+    cfg = sup_trial_cfg(full, 3);
     opts.seed = 11;
     run_ok(&d, &opts, &cfg, &a);
     opts.seed = 12;
@@ -248,7 +237,7 @@ static void test_train_loss_is_batch_weighted(void **state)
     opts.folds = 0;
     const char *batched[] = {"lr=1e-300", "epochs=2", "batch_size=8"};
     const char *full[] = {"lr=1e-300", "epochs=2"};
-    lrs_trial_cfg_t cfg_b = make_cfg(batched, 3), cfg_f = make_cfg(full, 2);
+    lrs_trial_cfg_t cfg_b = sup_trial_cfg(batched, 3), cfg_f = sup_trial_cfg(full, 2);
     lrs_train_result_t rb, rf;
     run_ok(&d, &opts, &cfg_b, &rb);
     run_ok(&d, &opts, &cfg_f, &rf);
@@ -275,7 +264,7 @@ static void test_every_fold_starts_from_same_weights(void **state)
     opts.model.n_hidden = 1;
     opts.model.hidden[0] = 6;
     const char *words[] = {"lr=0.5", "epochs=1", "optimizer=sgd", "momentum=0.9"};
-    lrs_trial_cfg_t cfg = make_cfg(words, 4);
+    lrs_trial_cfg_t cfg = sup_trial_cfg(words, 4);
     lrs_train_result_t r;
     run_ok(&d, &opts, &cfg, &r);
     assert_int_equal(r.n_folds, 5);
@@ -315,7 +304,7 @@ static void test_bad_options_are_errors(void **state)
     lrs_dataset_t d = make_data(20, 2, 1, 6);
     lrs_train_opts_t opts;
     lrs_train_opts_init(&opts);
-    lrs_trial_cfg_t cfg = make_cfg(NULL, 0);
+    lrs_trial_cfg_t cfg = sup_trial_cfg(NULL, 0);
     lrs_train_result_t r;
     lrs_err_t err;
 

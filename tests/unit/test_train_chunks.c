@@ -25,6 +25,8 @@
 #include "worker/data.h"
 #include "worker/train.h"
 
+#include "support.h"
+
 #define N_FEATURES 4
 
 /* rows × N_FEATURES features, columns on different scales and offsets so
@@ -65,19 +67,6 @@ static lrs_dataset_t make_data(int rows, lrs_task_t task, uint64_t seed)
         }
     }
     return d;
-}
-
-static lrs_trial_cfg_t make_cfg(const char *const *words, int n)
-{
-    lrs_trial_cfg_t cfg;
-    lrs_err_t err;
-    lrs_trial_cfg_init(&cfg);
-    for (int i = 0; i < n; i++)
-        if (lrs_trial_cfg_assign(&cfg, words[i], &err) < 0)
-            fail_msg("%s: %s", words[i], err.msg);
-    if (lrs_trial_cfg_finalize(&cfg, &err) < 0)
-        fail_msg("finalize: %s", err.msg);
-    return cfg;
 }
 
 static void run_ok(const lrs_dataset_t *d, const lrs_train_opts_t *opts,
@@ -168,7 +157,7 @@ static void test_chunked_matches_copying(void **state)
                     const char *full[] = {"lr=0.01", "epochs=4", "optimizer=adam"};
                     const char *batched[] = {"lr=0.002", "epochs=2", "optimizer=sgd",
                                              "momentum=0.9", "batch_size=100"};
-                    lrs_trial_cfg_t cfg = mini ? make_cfg(batched, 5) : make_cfg(full, 3);
+                    lrs_trial_cfg_t cfg = mini ? sup_trial_cfg(batched, 5) : sup_trial_cfg(full, 3);
                     char what[96];
                     snprintf(what, sizeof what, "%s %s, %s, %s:",
                              task ? "classification" : "regression", mlp ? "mlp" : "linear",
@@ -195,12 +184,12 @@ static void test_chunked_other_splits(void **state)
     lrs_train_opts_init(&opts);
     opts.folds = 0;
     const char *full[] = {"lr=0.05", "epochs=3"};
-    lrs_trial_cfg_t cfg = make_cfg(full, 2);
+    lrs_trial_cfg_t cfg = sup_trial_cfg(full, 2);
     double worst = compare_paths(&d, &opts, &cfg, "regression linear, folds 0, full batch:");
     opts.folds = 1;
     opts.holdout = 0.3;
     const char *big[] = {"lr=0.05", "epochs=3", "batch_size=1500"};
-    cfg = make_cfg(big, 3);
+    cfg = sup_trial_cfg(big, 3);
     worst = fmax(worst, compare_paths(&d, &opts, &cfg, "regression linear, holdout, batch 1500:"));
     printf("worst relative difference: %.3g (limit 1e-12)\n", worst);
     assert_true(worst <= 1e-12);
