@@ -2,7 +2,7 @@
  *
  * Each command is `int lrs_cmd_NAME(int argc, char **argv)` with argv[0] the
  * command name; it returns the process exit status (err.h: 0, 1, 2, 130) and
- * prints its own --help.  common/main.c holds the table that dispatches them.
+ * prints its own --help.  cli/main.c holds the table that dispatches them.
  */
 #ifndef LRS_CLI_H
 #define LRS_CLI_H

@@ -608,7 +608,7 @@ static int rd_results(reader_t *r, lrs_msg_t *m)
             return fail(r, "results[]", "wrong number of fields");
         if (rd_u64(r, "trial", INT64_MAX, &x->trial) != 0 ||
             rd_u64(r, "attempt", 1000000, &attempt) != 0 ||
-            rd_int_field(r, "status", LRS_RES_COMPLETE, LRS_RES_FAILED, &x->status) != 0 ||
+            rd_int_field(r, "status", LRS_STATUS_COMPLETE, LRS_STATUS_FAILED, &x->status) != 0 ||
             rd_f64(r, "score", &x->score) != 0 || rd_f64(r, "score_std", &x->score_std) != 0 ||
             rd_f64(r, "seconds", &x->seconds) != 0 ||
             rd_int_field(r, "diverged_epoch", 0, LRS_MAX_EPOCHS, &x->diverged_epoch) != 0 ||

@@ -23,7 +23,8 @@
 #include <msgpack.h>
 
 #include "common/err.h"
-#include "worker/train.h"
+#include "common/params.h"
+#include "common/result.h"
 
 #define LRS_PROTO_VERSION 1
 
@@ -71,7 +72,6 @@ typedef enum {
 /* Name of a message type for logs ("HELLO"), "?" when out of range. */
 const char *lrs_msg_name(int type);
 
-typedef enum { LRS_RES_COMPLETE, LRS_RES_DIVERGED, LRS_RES_FAILED } lrs_res_status_t;
 
 typedef struct lrs_wire_trial {
     uint64_t trial;
@@ -111,7 +111,7 @@ typedef struct lrs_wire_exec {
 typedef struct lrs_wire_result {
     uint64_t trial;
     uint32_t attempt;
-    int status;                 /* lrs_res_status_t */
+    int status;                 /* lrs_status_t */
     double score, score_std;    /* NaN when absent */
     double seconds;
     int diverged_epoch;

@@ -8,7 +8,7 @@
  * took that value — nested to any depth.
  *
  * The tree is built and validated by the spec loader (spec.c) and is plain,
- * read-only data afterwards; samplers (coordinator/sampler.c) walk it.  Nodes
+ * read-only data afterwards; samplers (common/sampler.c) walk it.  Nodes
  * of a block are in parameter-table order, branches in the order of the
  * parameter's choices — a canonical order that does not depend on how the
  * YAML was written, so reordering keys never changes a sweep.

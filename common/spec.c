@@ -32,9 +32,9 @@
 #include <sys/stat.h>
 
 #include "common/rng.h"
+#include "common/sampler.h"
+#include "common/sobol.h"
 #include "common/space.h"
-#include "coordinator/sampler.h"
-#include "coordinator/sobol.h"
 
 #define SPEC_MAX_BYTES (16u << 20)
 #define YAML_MAX_DEPTH 64
@@ -663,7 +663,7 @@ static const ynode_t *require_key(spec_ctx_t *c, const ynode_t *map, const char 
 }
 
 /* The metric's name: for the built-in engine one of metric_names, for a
- * command any name it can report (worker/metrics.h). */
+ * command any name it can report (common/metrics.h). */
 static void parse_metric_name(spec_ctx_t *c, const ynode_t *n, const char *where, int is_exec,
                               lrs_spec_info_t *info)
 {

@@ -22,10 +22,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/command.h"
 #include "common/err.h"
+#include "common/model_spec.h"
 #include "common/params.h"
-#include "worker/exec.h"
-#include "worker/model.h"
 
 typedef struct lrs_spec lrs_spec_t;   /* opaque, immutable after load */
 

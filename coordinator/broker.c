@@ -23,11 +23,12 @@
 #include <zmq.h>
 
 #include "common/clock.h"
+#include "common/command.h"
+#include "common/dataset.h"
 #include "common/jsonout.h"
 #include "common/protocol.h"
+#include "common/rng.h"
 #include "coordinator/store.h"
-#include "worker/data.h"
-#include "worker/exec.h"
 
 enum { T_PENDING = 0, T_LEASED = 1, T_DONE = 2 };
 
@@ -633,7 +634,7 @@ static int record_failed(lrs_broker_t *b, uint64_t trial, const char *worker, co
     if (params_of(b, trial, &cfg, json, sizeof json, err) != 0)
         return -1;
     lrs_store_trial_t t = {
-        .sweep_id = b->sweep.id, .trial = (int64_t)trial, .status = "failed", .score = NAN,
+        .sweep_id = b->sweep.id, .trial = (int64_t)trial, .status = lrs_status_name(LRS_STATUS_FAILED), .score = NAN,
         .score_std = NAN, .params_json = json, .lr = cfg.optim.lr,
         .optimizer = lrs_optimizer_name(cfg.optim.kind),
         .scheduler = lrs_scheduler_name(cfg.sched.kind), .attempts = b->attempts[trial],
@@ -798,7 +799,7 @@ static int on_result(lrs_broker_t *b, worker_t *w, lrs_wire_result_t *r, lrs_err
     }
     if (b->state[t] == T_DONE)   /* late duplicate: recorded once, never twice */
         return queue_ack(b, w, t);
-    if (r->status == LRS_RES_FAILED && !r->exec) {   /* an attempt that may be retried */
+    if (r->status == LRS_STATUS_FAILED && !r->exec) {   /* an attempt that may be retried */
         if (b->state[t] == T_LEASED && b->owner[t] == (int32_t)(w - b->workers) &&
             r->attempt == b->attempts[t]) {
             drop_lease(w, t);
@@ -815,8 +816,7 @@ static int on_result(lrs_broker_t *b, worker_t *w, lrs_wire_result_t *r, lrs_err
         return -1;
     lrs_store_trial_t rec = {
         .sweep_id = b->sweep.id, .trial = (int64_t)t,
-        .status = r->status == LRS_RES_DIVERGED ? "diverged"
-                  : r->status == LRS_RES_FAILED ? "failed" : "complete",
+        .status = lrs_status_name((lrs_status_t)r->status),
         .score = r->score, .score_std = r->score_std, .params_json = json, .lr = cfg.optim.lr,
         .optimizer = lrs_optimizer_name(cfg.optim.kind),
         .scheduler = lrs_scheduler_name(cfg.sched.kind),
@@ -848,9 +848,9 @@ static int on_result(lrs_broker_t *b, worker_t *w, lrs_wire_result_t *r, lrs_err
     b->unflushed++;
     w->done++;
     w->dirty = 1;
-    if (r->status == LRS_RES_DIVERGED) {
+    if (r->status == LRS_STATUS_DIVERGED) {
         b->diverged++;
-    } else if (r->status == LRS_RES_FAILED) {   /* the command ran and failed: final */
+    } else if (r->status == LRS_STATUS_FAILED) {   /* the command ran and failed: final */
         b->failed++;
         blog(b, "trial %" PRIu64 " failed: %s", t, r->error ? r->error : "failed");
     } else {

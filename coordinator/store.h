@@ -20,7 +20,7 @@
 
 #include "common/err.h"
 #include "common/protocol.h"
-#include "worker/train.h"
+#include "common/result.h"
 
 /* Generated from schema/NNN_*.sql at build time (schema/embed.cmake). */
 extern const char *const lrs_schema_sql[];

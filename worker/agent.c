@@ -23,9 +23,9 @@
 #include <zmq.h>
 
 #include "common/clock.h"
+#include "common/dataset.h"
 #include "common/protocol.h"
 #include "common/spec.h"
-#include "worker/data.h"
 #include "worker/exec.h"
 #include "worker/synthetic.h"
 #include "worker/train.h"
@@ -141,7 +141,7 @@ void lrs_agent_opts_init(lrs_agent_opts_t *o)
 
 static void take_train_result(lrs_train_result_t *res, lrs_wire_result_t *out)
 {
-    out->status = res->status == LRS_TRIAL_DIVERGED ? LRS_RES_DIVERGED : LRS_RES_COMPLETE;
+    out->status = res->status == LRS_STATUS_DIVERGED ? LRS_STATUS_DIVERGED : LRS_STATUS_COMPLETE;
     out->score = res->score;
     out->score_std = res->score_std;
     out->seconds = res->seconds;
@@ -177,7 +177,7 @@ static int run_engine(const sweep_ctx_t *ctx, trial_slot_t *slot, const lrs_tria
         lrs_train_result_free(&res);
         return -1;
     }
-    if (strcmp(ctx->info->metric, "accuracy") == 0 && res.status == LRS_TRIAL_COMPLETE &&
+    if (strcmp(ctx->info->metric, "accuracy") == 0 && res.status == LRS_STATUS_COMPLETE &&
         res.n_folds > 0) {   /* the score is then the mean fold accuracy */
         double sum = 0, sq = 0;
         for (int i = 0; i < res.n_folds; i++)
@@ -246,11 +246,11 @@ static char *copy_tail(const char *p, size_t len, size_t *out_len)
 /* The runner's result as a wire result with its exec part. */
 static int take_exec_result(const lrs_exec_result_t *res, lrs_wire_result_t *out)
 {
-    out->status = res->status == LRS_EXEC_COMPLETE   ? LRS_RES_COMPLETE
-                  : res->status == LRS_EXEC_DIVERGED ? LRS_RES_DIVERGED
-                                                     : LRS_RES_FAILED;
-    out->score = res->status == LRS_EXEC_COMPLETE ? res->objective : NAN;
-    out->score_std = res->status == LRS_EXEC_COMPLETE ? res->objective_std : NAN;
+    out->status = res->status == LRS_STATUS_COMPLETE   ? LRS_STATUS_COMPLETE
+                  : res->status == LRS_STATUS_DIVERGED ? LRS_STATUS_DIVERGED
+                                                     : LRS_STATUS_FAILED;
+    out->score = res->status == LRS_STATUS_COMPLETE ? res->objective : NAN;
+    out->score_std = res->status == LRS_STATUS_COMPLETE ? res->objective_std : NAN;
     out->seconds = res->elapsed_s;
     if (res->error[0] && !(out->error = strdup(res->error)))
         return -1;
@@ -295,11 +295,11 @@ static int run_exec(const sweep_ctx_t *ctx, trial_slot_t *slot, const lrs_trial_
     lrs_exec_hooks_t hooks = {.on_metrics = exec_on_metrics, .ctx = slot, .cancel = &slot->cancel};
     lrs_exec_result_t res;
     int rc = lrs_exec_run(&ctx->exec, cfg, slot->trial, seed, &hooks, &res, err);
-    if (rc == 0 && res.status == LRS_EXEC_CANCELLED)
+    if (rc == 0 && res.status == LRS_STATUS_CANCELLED)
         rc = 1;
     else if (rc == 0 && take_exec_result(&res, out) != 0)
         rc = lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory for the trial's result");
-    if (rc == 0 && out->status == LRS_RES_DIVERGED)
+    if (rc == 0 && out->status == LRS_STATUS_DIVERGED)
         for (size_t i = 0; i < res.n_curve; i++)
             if (strcmp(res.names[res.curve[i].name], ctx->exec.metric) == 0 &&
                 !isfinite(res.curve[i].value)) {
@@ -431,7 +431,7 @@ static int run_job(const job_t *j, trial_slot_t *slot, lrs_wire_result_t *out)
         out->trial = j->trial.trial;
         out->attempt = j->trial.attempt;
         out->score = out->score_std = out->seconds = NAN;
-        out->status = LRS_RES_FAILED;
+        out->status = LRS_STATUS_FAILED;
         out->error = strdup(err.msg[0] ? err.msg : "trial failed");
     }
     return 0;

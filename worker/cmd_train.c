@@ -27,11 +27,11 @@
 #include <string.h>
 
 #include "common/cli.h"
+#include "common/dataset.h"
 #include "common/err.h"
 #include "common/jsonout.h"
 #include "common/params.h"
 #include "common/spec.h"
-#include "worker/data.h"
 #include "worker/exec.h"
 #include "worker/synthetic.h"
 #include "worker/train.h"
@@ -450,11 +450,6 @@ static int load_data(const train_args_t *a, lrs_dataset_t *d, lrs_err_t *err)
     return lrs_dataset_load_csv(a->data_path, a->targets, a->n_targets, a->task, d, err);
 }
 
-static const char *status_name(lrs_trial_status_t s)
-{
-    return s == LRS_TRIAL_DIVERGED ? "diverged" : "complete";
-}
-
 static int print_json(const lrs_train_result_t *r, lrs_task_t task)
 {
     json_t *root = json_object();
@@ -463,11 +458,11 @@ static int print_json(const lrs_train_result_t *r, lrs_task_t task)
     int rc = -1;
     if (!root || !folds || !epochs)
         goto done;
-    json_object_set_new(root, "status", json_string(status_name(r->status)));
+    json_object_set_new(root, "status", json_string(lrs_status_name(r->status)));
     json_object_set_new(root, "score", lrs_json_number(r->score));
     json_object_set_new(root, "score_std", lrs_json_number(r->score_std));
     json_object_set_new(root, "diverged_epoch",
-                        r->status == LRS_TRIAL_DIVERGED ? json_integer(r->diverged_epoch) : json_null());
+                        r->status == LRS_STATUS_DIVERGED ? json_integer(r->diverged_epoch) : json_null());
     for (int f = 0; f < r->n_folds; f++) {
         const lrs_fold_result_t *fr = &r->folds[f];
         json_t *o = json_object();
@@ -523,8 +518,8 @@ static void print_human(const lrs_train_result_t *r, lrs_task_t task, const char
         print_value(r->epochs[e].val_loss, 14);
         printf("\n");
     }
-    printf("\nstatus: %s", status_name(r->status));
-    if (r->status == LRS_TRIAL_DIVERGED)
+    printf("\nstatus: %s", lrs_status_name(r->status));
+    if (r->status == LRS_STATUS_DIVERGED)
         printf(" at epoch %d", r->diverged_epoch);
     printf("\n");
     if (isfinite(r->score) && r->n_folds == 0)   /* the synthetic objective */
@@ -533,7 +528,7 @@ static void print_human(const lrs_train_result_t *r, lrs_task_t task, const char
         printf("score:  %.8g ± %.4g (mean ± std of the final %s over %d fold%s)\n", r->score,
                r->score_std, score_name, r->n_folds, r->n_folds == 1 ? "" : "s");
     else
-        printf("score:  - (%s)\n", r->status == LRS_TRIAL_DIVERGED ? "diverged" : "no validation rows");
+        printf("score:  - (%s)\n", r->status == LRS_STATUS_DIVERGED ? lrs_status_name(r->status) : "no validation rows");
     if (r->n_folds == 0) {
         printf("\ntime:   %.3f s\n", r->seconds);
         return;
@@ -631,7 +626,7 @@ static void announce(const train_args_t *a, uint64_t seed)
  * (what a worker reports). */
 static void score_by_accuracy(lrs_train_result_t *r)
 {
-    if (r->status != LRS_TRIAL_COMPLETE || r->n_folds == 0)
+    if (r->status != LRS_STATUS_COMPLETE || r->n_folds == 0)
         return;
     double sum = 0, sq = 0;
     for (int i = 0; i < r->n_folds; i++)
@@ -785,7 +780,7 @@ static int print_exec_json(const lrs_exec_spec_t *ex, const lrs_exec_result_t *r
     int rc = -1;
     if (!root || !epochs || !finals)
         goto done;
-    json_object_set_new(root, "status", json_string(lrs_exec_status_name(r->status)));
+    json_object_set_new(root, "status", json_string(lrs_status_name(r->status)));
     json_object_set_new(root, "metric", json_string(ex->metric));
     json_object_set_new(root, "score", lrs_json_number(r->objective));
     json_object_set_new(root, "score_std", lrs_json_number(r->objective_std));
@@ -860,11 +855,11 @@ static void print_exec_human(const lrs_exec_spec_t *ex, const lrs_exec_result_t 
 {
     printf("\n");
     print_curve(ex, r);
-    printf("\nstatus: %s\n", lrs_exec_status_name(r->status));
-    if (r->status == LRS_EXEC_COMPLETE && ex->folds > 0)
+    printf("\nstatus: %s\n", lrs_status_name(r->status));
+    if (r->status == LRS_STATUS_COMPLETE && ex->folds > 0)
         printf("score:  %s = %.8g ± %.4g (mean ± std of the last value over %d folds)\n", ex->metric,
                r->objective, r->objective_std, ex->folds);
-    else if (r->status == LRS_EXEC_COMPLETE)
+    else if (r->status == LRS_STATUS_COMPLETE)
         printf("score:  %s = %.8g (its last reported value)\n", ex->metric, r->objective);
     else
         printf("score:  -\n");
@@ -884,7 +879,7 @@ static void print_exec_human(const lrs_exec_spec_t *ex, const lrs_exec_result_t 
         }
         printf("\n");
     }
-    if (r->status != LRS_EXEC_COMPLETE && r->stderr_tail_len > 0) {
+    if (r->status != LRS_STATUS_COMPLETE && r->stderr_tail_len > 0) {
         char *t = lrs_exec_escape_text(r->stderr_tail, r->stderr_tail_len);
         printf("stderr (last lines):\n");
         for (char *line = t; line && *line;) {
@@ -930,7 +925,7 @@ static int spec_exec(const lrs_exec_spec_t *ex, const train_args_t *a, uint64_t 
     } else {
         print_exec_human(ex, &r);
     }
-    status = lrs_cli_finish(r.status == LRS_EXEC_CANCELLED ? LRS_EXIT_INTERRUPTED : 0);
+    status = lrs_cli_finish(r.status == LRS_STATUS_CANCELLED ? LRS_EXIT_INTERRUPTED : 0);
 done:
     lrs_exec_result_free(&r);
     return status;

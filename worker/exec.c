@@ -1,9 +1,9 @@
 /* exec.c — the external-command runner (see exec.h).
  *
- * Three parts: the template language (one scanner used both to check a
- * template and to expand it), the environment and program lookup, and the
- * run loop, which forks the command into its own process group and then
- * poll()s its two pipes against a monotonic deadline, feeding every chunk
+ * The template language and program lookup are common/command.c; here are
+ * the environment of a run and the run loop, which forks the command into
+ * its own process group and then poll()s its two pipes against a monotonic
+ * deadline, feeding every chunk
  * read to a bounded log ring, a stderr line ring and the stdout metric-line
  * splitter.  The leader is never reaped before the end (waitid WNOWAIT
  * notices its exit), so its pid — which is also the group id — cannot be
@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/strbuf.h"
 
 extern char **environ;
 
@@ -35,528 +36,6 @@ extern char **environ;
 #define POLL_SLICE_MS 50
 #define LEFTOVER_DRAIN_S 1.0   /* after the leader exits, how long others may hold its pipes */
 #define FINAL_DRAIN_S 2.0      /* after SIGKILL, how long we wait for the pipes to close */
-
-/* ---- growable string and word list ---------------------------------- */
-
-typedef struct strbuf {
-    char *p;
-    size_t len, cap;
-} strbuf_t;
-
-static int sb_add(strbuf_t *b, const char *s, size_t n)
-{
-    if (n > SIZE_MAX / 4 || b->len > SIZE_MAX / 4)
-        return -1;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p)
-            return -1;
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-    return 0;
-}
-
-static int sb_adds(strbuf_t *b, const char *s)
-{
-    return sb_add(b, s, strlen(s));
-}
-
-/* Appends s single-quoted for /bin/sh: ' becomes '\''. */
-static int sb_add_quoted(strbuf_t *b, const char *s)
-{
-    if (sb_add(b, "'", 1) < 0)
-        return -1;
-    for (; *s; s++)
-        if (*s == '\'' ? sb_add(b, "'\\''", 4) < 0 : sb_add(b, s, 1) < 0)
-            return -1;
-    return sb_add(b, "'", 1);
-}
-
-typedef struct words {
-    char **v;    /* NULL-terminated */
-    int n, cap;
-} words_t;
-
-static int words_push(words_t *w, const char *s, size_t n)
-{
-    if (w->n + 2 > w->cap) {
-        int cap = w->cap ? w->cap * 2 : 8;
-        char **v = realloc(w->v, (size_t)cap * sizeof *v);
-        if (!v)
-            return -1;
-        w->v = v;
-        w->cap = cap;
-    }
-    char *copy = malloc(n + 1);
-    if (!copy)
-        return -1;
-    memcpy(copy, s, n);
-    copy[n] = '\0';
-    w->v[w->n++] = copy;
-    w->v[w->n] = NULL;
-    return 0;
-}
-
-static void words_free(words_t *w)
-{
-    for (int i = 0; i < w->n; i++)
-        free(w->v[i]);
-    free(w->v);
-    w->v = NULL;
-    w->n = w->cap = 0;
-}
-
-void lrs_exec_argv_free(char ***argv)
-{
-    if (!argv || !*argv)
-        return;
-    for (char **p = *argv; *p; p++)
-        free(*p);
-    free(*argv);
-    *argv = NULL;
-}
-
-/* ---- template scanner ------------------------------------------------ */
-
-/* Length of the placeholder identifier at s (after '{') when s holds
- * "identifier}", else 0. */
-static size_t placeholder_len(const char *s)
-{
-    size_t n = 0;
-    if (!((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
-        return 0;
-    while ((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z') ||
-           (s[n] >= '0' && s[n] <= '9') || s[n] == '_')
-        n++;
-    return s[n] == '}' ? n : 0;
-}
-
-static int is_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-typedef struct scan {
-    const char *command;
-    int shell;
-    const lrs_trial_cfg_t *cfg;   /* NULL: only check and collect `used` */
-    uint64_t used;                /* bit per parameter named by a {name} */
-    int args_count;
-    words_t words;                /* without shell */
-    strbuf_t word;                /* the word being built */
-    int word_content;             /* the word has text or quotes (so it is kept even if empty) */
-    strbuf_t script;              /* with shell */
-} scan_t;
-
-static int scan_oom(lrs_err_t *err)
-{
-    return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory expanding the command");
-}
-
-static int end_word(scan_t *sc, lrs_err_t *err)
-{
-    if (sc->word_content || sc->word.len > 0)
-        if (words_push(&sc->words, sc->word.p ? sc->word.p : "", sc->word.len) < 0)
-            return scan_oom(err);
-    sc->word.len = 0;
-    if (sc->word.p)
-        sc->word.p[0] = '\0';
-    sc->word_content = 0;
-    return 0;
-}
-
-/* Expands {args}: --name value for each set, active, unnamed parameter. */
-static int expand_args(scan_t *sc, lrs_err_t *err)
-{
-    const lrs_param_info_t *table = lrs_param_table();
-    for (int i = 0; i < LRS_P_COUNT; i++) {
-        const lrs_param_info_t *p = &table[i];
-        if (!((sc->cfg->set_mask >> p->id) & 1u) || ((sc->used >> p->id) & 1u) ||
-            !lrs_param_active(p, sc->cfg))
-            continue;
-        char flag[80], value[1024];
-        snprintf(flag, sizeof flag, "--%s", p->name);
-        lrs_trial_cfg_format(sc->cfg, p->id, value, sizeof value);
-        if (sc->shell) {
-            if ((sc->script.len > 0 && sc->script.p[sc->script.len - 1] != ' ' &&
-                 sb_add(&sc->script, " ", 1) < 0) ||
-                sb_adds(&sc->script, flag) < 0 || sb_add(&sc->script, " ", 1) < 0 ||
-                sb_add_quoted(&sc->script, value) < 0)
-                return scan_oom(err);
-        } else if (words_push(&sc->words, flag, strlen(flag)) < 0 ||
-                   words_push(&sc->words, value, strlen(value)) < 0) {
-            return scan_oom(err);
-        }
-    }
-    return 0;
-}
-
-/* Handles the placeholder {name} found at column col (1-based). quoted: inside quotes. */
-static int placeholder(scan_t *sc, const char *name, size_t at, size_t end, int quoted, lrs_err_t *err)
-{
-    size_t col = at + 1;
-    if (strcmp(name, "args") == 0) {
-        if (++sc->args_count > 1)
-            return lrs_err_set(err, LRS_EXIT_USAGE, "command: {args} at column %zu appears twice", col);
-        if (!sc->shell) {
-            char next = sc->command[end];
-            if (quoted || (at > 0 && !is_blank(sc->command[at - 1])) ||
-                (next != '\0' && !is_blank(next)))
-                return lrs_err_set(err, LRS_EXIT_USAGE,
-                                   "command: {args} at column %zu must be a word of its own "
-                                   "(blanks around it, no quotes)",
-                                   col);
-        }
-        return sc->cfg ? expand_args(sc, err) : 0;
-    }
-    const lrs_param_info_t *p = lrs_param_find(name);
-    if (!p)
-        return lrs_err_set(err, LRS_EXIT_USAGE,
-                           "command: {%s} at column %zu is not a parameter (see 'lrsweep params'; "
-                           "{args} lists the rest; write {{ for a literal brace)",
-                           name, col);
-    sc->used |= 1ull << p->id;
-    if (!sc->cfg) {
-        sc->word_content = 1;   /* checking: assume it will have a value */
-        return 0;
-    }
-    if (!lrs_param_active(p, sc->cfg))
-        return 0;
-    char value[1024];
-    lrs_trial_cfg_format(sc->cfg, p->id, value, sizeof value);
-    int rc = sc->shell ? sb_add_quoted(&sc->script, value) : sb_adds(&sc->word, value);
-    if (rc < 0)
-        return scan_oom(err);
-    if (!sc->shell && value[0])
-        sc->word_content = 1;
-    return 0;
-}
-
-/* One pass over the template. */
-static int scan_template(scan_t *sc, lrs_err_t *err)
-{
-    const char *s = sc->command;
-    int quote = 0;             /* 0, '\'' or '"' (without shell) */
-    size_t quote_col = 0;
-    for (size_t i = 0; s[i]; i++) {
-        char c = s[i];
-        strbuf_t *dst = sc->shell ? &sc->script : &sc->word;
-        if ((c == '{' || c == '}') && s[i + 1] == c) {   /* {{ and }} stand for one brace */
-            if (sb_add(dst, &c, 1) < 0)
-                return scan_oom(err);
-            sc->word_content = 1;
-            i++;
-            continue;
-        }
-        if (c == '{' && !(i > 0 && s[i - 1] == '$')) {
-            size_t n = placeholder_len(s + i + 1);
-            if (n > 0) {
-                char name[128];
-                if (n >= sizeof name)
-                    return lrs_err_set(err, LRS_EXIT_USAGE,
-                                       "command: placeholder at column %zu is too long", i + 1);
-                memcpy(name, s + i + 1, n);
-                name[n] = '\0';
-                if (placeholder(sc, name, i, i + n + 2, quote != 0, err) < 0)
-                    return -1;
-                i += n + 1;
-                continue;
-            }
-        }
-        if (sc->shell) {
-            if (sb_add(dst, &c, 1) < 0)
-                return scan_oom(err);
-            continue;
-        }
-        /* Word splitting without a shell. */
-        if (quote == 0 && is_blank(c)) {
-            if (end_word(sc, err) < 0)
-                return -1;
-        } else if (quote == 0 && (c == '\'' || c == '"')) {
-            quote = c;
-            quote_col = i + 1;
-            sc->word_content = 1;
-        } else if (quote != 0 && c == quote) {
-            quote = 0;
-        } else if (c == '\\' && quote == 0) {
-            if (s[i + 1] == '\0')
-                return lrs_err_set(err, LRS_EXIT_USAGE, "command: trailing backslash at column %zu",
-                                   i + 1);
-            if (sb_add(dst, s + i + 1, 1) < 0)
-                return scan_oom(err);
-            sc->word_content = 1;
-            i++;
-        } else if (c == '\\' && quote == '"' && strchr("\\\"$`", s[i + 1]) && s[i + 1]) {
-            if (sb_add(dst, s + i + 1, 1) < 0)
-                return scan_oom(err);
-            i++;
-        } else {
-            if (sb_add(dst, &c, 1) < 0)
-                return scan_oom(err);
-            sc->word_content = 1;
-        }
-    }
-    if (quote)
-        return lrs_err_set(err, LRS_EXIT_USAGE, "command: quote %c at column %zu is never closed",
-                           quote, quote_col);
-    if (!sc->shell && end_word(sc, err) < 0)
-        return -1;
-    return 0;
-}
-
-static void scan_free(scan_t *sc)
-{
-    words_free(&sc->words);
-    free(sc->word.p);
-    free(sc->script.p);
-    memset(&sc->word, 0, sizeof sc->word);
-    memset(&sc->script, 0, sizeof sc->script);
-}
-
-int lrs_exec_check_template(const char *command, int shell, lrs_err_t *err)
-{
-    if (!command || !*command)
-        return lrs_err_set(err, LRS_EXIT_USAGE, "command is empty");
-    scan_t sc = {.command = command, .shell = shell};
-    int rc = scan_template(&sc, err);
-    if (rc == 0 && !shell && sc.words.n == 0)
-        rc = lrs_err_set(err, LRS_EXIT_USAGE, "command has no words");
-    scan_free(&sc);
-    return rc;
-}
-
-int lrs_exec_expand(const char *command, int shell, const lrs_trial_cfg_t *cfg, char ***argv_out,
-                    int *argc_out, lrs_err_t *err)
-{
-    *argv_out = NULL;
-    *argc_out = 0;
-    if (lrs_exec_check_template(command, shell, err) < 0)
-        return -1;
-    /* Pass 1 collects the names used; pass 2 expands with them known. */
-    scan_t first = {.command = command, .shell = shell};
-    if (scan_template(&first, err) < 0) {
-        scan_free(&first);
-        return -1;
-    }
-    scan_t sc = {.command = command, .shell = shell, .cfg = cfg, .used = first.used};
-    scan_free(&first);
-    int rc = -1;
-    if (scan_template(&sc, err) < 0)
-        goto done;
-    if (shell) {
-        if (words_push(&sc.words, "/bin/sh", 7) < 0 || words_push(&sc.words, "-c", 2) < 0 ||
-            words_push(&sc.words, sc.script.p ? sc.script.p : "", sc.script.len) < 0) {
-            scan_oom(err);
-            goto done;
-        }
-    } else if (sc.words.n == 0 || sc.words.v[0][0] == '\0') {
-        lrs_err_set(err, LRS_EXIT_USAGE, "command: nothing to run after expanding '%s'", command);
-        goto done;
-    }
-    *argv_out = sc.words.v;
-    *argc_out = sc.words.n;
-    sc.words.v = NULL;
-    sc.words.n = 0;
-    rc = 0;
-done:
-    scan_free(&sc);
-    return rc;
-}
-
-char *lrs_exec_template_program(const char *command, int shell)
-{
-    if (shell || !command)
-        return NULL;
-    lrs_trial_cfg_t cfg;
-    lrs_trial_cfg_init(&cfg);
-    lrs_err_t err;
-    char **argv;
-    int argc;
-    if (lrs_trial_cfg_finalize(&cfg, &err) < 0 || lrs_exec_expand(command, 0, &cfg, &argv, &argc, &err) < 0)
-        return NULL;
-    char *program = strdup(argv[0]);
-    lrs_exec_argv_free(&argv);
-    return program;
-}
-
-/* ---- LRSWEEP_PARAMS -------------------------------------------------- */
-
-char *lrs_exec_params_json(const lrs_trial_cfg_t *cfg)
-{
-    json_t *obj = json_object();
-    char *text = NULL;
-    if (!obj)
-        return NULL;
-    const lrs_param_info_t *table = lrs_param_table();
-    for (int i = 0; i < LRS_P_COUNT; i++) {
-        const lrs_param_info_t *p = &table[i];
-        if (!((cfg->set_mask >> p->id) & 1u) || !lrs_param_active(p, cfg))
-            continue;
-        const char *base = (const char *)cfg + p->offset;
-        double d;
-        int iv;
-        json_t *v = NULL;
-        switch (p->type) {
-        case LRS_PT_FLOAT:
-            memcpy(&d, base, sizeof d);
-            v = json_real(d);
-            break;
-        case LRS_PT_INT:
-            memcpy(&iv, base, sizeof iv);
-            v = json_integer(iv);
-            break;
-        case LRS_PT_BOOL:
-            memcpy(&iv, base, sizeof iv);
-            v = json_boolean(iv);
-            break;
-        case LRS_PT_CHOICE:
-            memcpy(&iv, base, sizeof iv);
-            v = json_string(p->choices[iv]);
-            break;
-        case LRS_PT_INT_LIST:
-            v = json_array();
-            for (int k = 0; v && k < cfg->sched.n_milestones; k++)
-                json_array_append_new(v, json_integer(cfg->sched.milestones[k]));
-            break;
-        }
-        if (!v || json_object_set_new(obj, p->name, v) < 0)
-            goto done;
-    }
-    text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
-done:
-    json_decref(obj);
-    return text;
-}
-
-/* ---- program lookup, text escaping ------------------------------------ */
-
-static int executable_file(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
-}
-
-/* As lrs_exec_find_program, with relative paths checked against base (the
- * run's workdir; NULL: cwd).  Returns the path to pass to execve (relative
- * paths stay relative: the child has already changed into base). */
-static char *find_program_in(const char *prog, const char *path_env, const char *base)
-{
-    strbuf_t check = {0};
-    char *found = NULL;
-    if (strchr(prog, '/')) {
-        if (prog[0] != '/' && base && (sb_adds(&check, base) < 0 || sb_add(&check, "/", 1) < 0))
-            goto done;
-        if (sb_adds(&check, prog) < 0)
-            goto done;
-        if (executable_file(check.p))
-            found = strdup(prog);
-        goto done;
-    }
-    if (!path_env)
-        path_env = "/usr/local/bin:/usr/bin:/bin";
-    for (const char *dir = path_env;; dir++) {
-        size_t n = strcspn(dir, ":");
-        strbuf_t cand = {0};
-        int ok = (n == 0 ? sb_add(&cand, ".", 1) : sb_add(&cand, dir, n)) == 0 &&
-                 sb_add(&cand, "/", 1) == 0 && sb_adds(&cand, prog) == 0;
-        if (ok) {
-            check.len = 0;
-            if (cand.p[0] != '/' && base && (sb_adds(&check, base) < 0 || sb_add(&check, "/", 1) < 0))
-                ok = 0;
-            if (ok && sb_adds(&check, cand.p) == 0 && executable_file(check.p)) {
-                found = cand.p;
-                cand.p = NULL;
-            }
-        }
-        free(cand.p);
-        if (found || dir[n] == '\0')
-            break;
-        dir += n;
-    }
-done:
-    free(check.p);
-    return found;
-}
-
-char *lrs_exec_find_program(const char *prog, const char *path_env)
-{
-    if (!prog || !*prog)
-        return NULL;
-    return find_program_in(prog, path_env ? path_env : getenv("PATH"), NULL);
-}
-
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t len;
-    unsigned min;
-    unsigned cp;
-    if ((s[0] & 0xE0) == 0xC0) {
-        len = 2, min = 0x80, cp = s[0] & 0x1F;
-    } else if ((s[0] & 0xF0) == 0xE0) {
-        len = 3, min = 0x800, cp = s[0] & 0x0F;
-    } else if ((s[0] & 0xF8) == 0xF0) {
-        len = 4, min = 0x10000, cp = s[0] & 0x07;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
-char *lrs_exec_escape_text(const char *data, size_t len)
-{
-    strbuf_t out = {0};
-    if (sb_add(&out, "", 0) < 0)
-        return NULL;
-    const unsigned char *s = (const unsigned char *)data;
-    for (size_t i = 0; i < len;) {
-        size_t n = s[i] == 0 ? 0 : utf8_seq(s + i, len - i);
-        int rc;
-        if (n == 0) {
-            char hex[5];
-            snprintf(hex, sizeof hex, "\\x%02x", s[i]);
-            rc = sb_add(&out, hex, 4);
-            n = 1;
-        } else {
-            rc = sb_add(&out, data + i, n);
-        }
-        if (rc < 0) {
-            free(out.p);
-            return NULL;
-        }
-        i += n;
-    }
-    return out.p;
-}
-
-const char *lrs_exec_status_name(lrs_exec_status_t s)
-{
-    switch (s) {
-    case LRS_EXEC_COMPLETE: return "complete";
-    case LRS_EXEC_FAILED: return "failed";
-    case LRS_EXEC_DIVERGED: return "diverged";
-    case LRS_EXEC_CANCELLED: return "cancelled";
-    }
-    return "?";
-}
 
 /* ---- environment ------------------------------------------------------ */
 
@@ -577,10 +56,10 @@ static int overridden(const char *entry, char *const *over, int n)
 }
 
 /* Builds envp: environ minus overridden names, then the overrides. */
-static int build_env(words_t *overrides, words_t *envp)
+static int build_env(lrs_words_t *overrides, lrs_words_t *envp)
 {
     for (char **e = environ; e && *e; e++)
-        if (!overridden(*e, overrides->v, overrides->n) && words_push(envp, *e, strlen(*e)) < 0)
+        if (!overridden(*e, overrides->v, overrides->n) && lrs_words_push(envp, *e, strlen(*e)) < 0)
             return -1;
     for (int i = 0; i < overrides->n; i++) {
         /* a later override of the same name wins (spec env may repeat a name) */
@@ -588,7 +67,7 @@ static int build_env(words_t *overrides, words_t *envp)
         int later = 0;
         for (int j = i + 1; j < overrides->n && !later; j++)
             later = env_name_matches(overrides->v[j], overrides->v[i], len);
-        if (!later && words_push(envp, overrides->v[i], strlen(overrides->v[i])) < 0)
+        if (!later && lrs_words_push(envp, overrides->v[i], strlen(overrides->v[i])) < 0)
             return -1;
     }
     return 0;
@@ -1086,7 +565,7 @@ static int run_once(acc_t *a, const char *path, char *const argv[], char *const 
 static void result_init(lrs_exec_result_t *r)
 {
     memset(r, 0, sizeof *r);
-    r->status = LRS_EXEC_FAILED;
+    r->status = LRS_STATUS_FAILED;
     r->objective = NAN;
     r->objective_std = NAN;
     r->exit_status = -1;
@@ -1138,29 +617,29 @@ static int validate_spec(const lrs_exec_spec_t *spec, lrs_err_t *err)
 static int run_verdict(const acc_t *a, const run_outcome_t *o, const char *prog, char *msg, size_t size)
 {
     if (o->cancelled)
-        return snprintf(msg, size, "cancelled"), LRS_EXEC_CANCELLED;
+        return snprintf(msg, size, "cancelled"), LRS_STATUS_CANCELLED;
     if (a->diverged[0])
-        return snprintf(msg, size, "diverged: %s", a->diverged), LRS_EXEC_DIVERGED;
+        return snprintf(msg, size, "diverged: %s", a->diverged), LRS_STATUS_DIVERGED;
     if (o->timed_out)
-        return snprintf(msg, size, "timeout"), LRS_EXEC_FAILED;
+        return snprintf(msg, size, "timeout"), LRS_STATUS_FAILED;
     if (o->exec_stage == 1)
         return snprintf(msg, size, "workdir '%s': %s", a->spec->workdir, strerror(o->exec_errno)),
-               LRS_EXEC_FAILED;
+               LRS_STATUS_FAILED;
     if (o->exec_stage == 2)
         return snprintf(msg, size, "cannot run '%s': %s", prog, strerror(o->exec_errno)),
-               LRS_EXEC_FAILED;
+               LRS_STATUS_FAILED;
     if (o->term_signal)
-        return snprintf(msg, size, "killed by signal %d", o->term_signal), LRS_EXEC_FAILED;
+        return snprintf(msg, size, "killed by signal %d", o->term_signal), LRS_STATUS_FAILED;
     if (o->exit_status != 0) {
         const char *hint = "";
         if (a->spec->shell && o->exit_status == 127)
             hint = " (command not found)";
         else if (a->spec->shell && o->exit_status == 126)
             hint = " (command not executable)";
-        return snprintf(msg, size, "exit status %d%s", o->exit_status, hint), LRS_EXEC_FAILED;
+        return snprintf(msg, size, "exit status %d%s", o->exit_status, hint), LRS_STATUS_FAILED;
     }
     if (!a->objective_seen)
-        return snprintf(msg, size, "no '%s' reported", a->spec->metric), LRS_EXEC_FAILED;
+        return snprintf(msg, size, "no '%s' reported", a->spec->metric), LRS_STATUS_FAILED;
     return 0;
 }
 
@@ -1170,12 +649,12 @@ static void finish_output(acc_t *a)
     lrs_exec_result_t *r = a->out;
     if (a->err_cur_open)
         err_line_finish(a);
-    strbuf_t tail = {0};
-    int ok = sb_add(&tail, "", 0) == 0;
+    lrs_strbuf_t tail = {0};
+    int ok = lrs_sb_add(&tail, "", 0) == 0;
     for (int i = 0; ok && i < a->err_count; i++) {
         int slot = (a->err_first + i) % LRS_EXEC_STDERR_LINES;
-        ok = sb_add(&tail, a->err_lines[slot], a->err_line_len[slot]) == 0 &&
-             sb_add(&tail, "\n", 1) == 0;
+        ok = lrs_sb_add(&tail, a->err_lines[slot], a->err_line_len[slot]) == 0 &&
+             lrs_sb_add(&tail, "\n", 1) == 0;
     }
     if (ok) {
         r->stderr_tail = tail.p;
@@ -1199,10 +678,10 @@ static void finish_output(acc_t *a)
  * *fold_at is the index of the LRSWEEP_FOLD entry, rewritten per run (else
  * -1).  -1 on allocation failure. */
 static int trial_env(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64_t trial,
-                     uint64_t seed, words_t *envp, int *fold_at)
+                     uint64_t seed, lrs_words_t *envp, int *fold_at)
 {
-    words_t over = {0};
-    strbuf_t entry = {0};
+    lrs_words_t over = {0};
+    lrs_strbuf_t entry = {0};
     char *params = lrs_exec_params_json(cfg);
     char text[128];
     int rc = -1;
@@ -1210,21 +689,21 @@ static int trial_env(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, ui
     if (!params)
         goto done;
     for (int i = 0; i < spec->n_env; i++)
-        if (words_push(&over, spec->env[i], strlen(spec->env[i])) < 0)
+        if (lrs_words_push(&over, spec->env[i], strlen(spec->env[i])) < 0)
             goto done;
     int has_unbuffered = env_lookup(over.v, over.n, "PYTHONUNBUFFERED") != NULL;
     snprintf(text, sizeof text, "LRSWEEP_TRIAL=%llu", (unsigned long long)trial);
-    if (words_push(&over, text, strlen(text)) < 0)
+    if (lrs_words_push(&over, text, strlen(text)) < 0)
         goto done;
     snprintf(text, sizeof text, "LRSWEEP_SEED=%llu", (unsigned long long)seed);
-    if (words_push(&over, text, strlen(text)) < 0 || sb_adds(&entry, "LRSWEEP_PARAMS=") < 0 ||
-        sb_adds(&entry, params) < 0 || words_push(&over, entry.p, entry.len) < 0)
+    if (lrs_words_push(&over, text, strlen(text)) < 0 || lrs_sb_adds(&entry, "LRSWEEP_PARAMS=") < 0 ||
+        lrs_sb_adds(&entry, params) < 0 || lrs_words_push(&over, entry.p, entry.len) < 0)
         goto done;
-    if (!has_unbuffered && words_push(&over, "PYTHONUNBUFFERED=1", 18) < 0)
+    if (!has_unbuffered && lrs_words_push(&over, "PYTHONUNBUFFERED=1", 18) < 0)
         goto done;
     if (spec->folds > 0) {
         snprintf(text, sizeof text, "LRSWEEP_FOLDS=%d", spec->folds);
-        if (words_push(&over, text, strlen(text)) < 0 || words_push(&over, "LRSWEEP_FOLD=0", 14) < 0)
+        if (lrs_words_push(&over, text, strlen(text)) < 0 || lrs_words_push(&over, "LRSWEEP_FOLD=0", 14) < 0)
             goto done;
     }
     if (build_env(&over, envp) < 0)
@@ -1233,7 +712,7 @@ static int trial_env(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, ui
         *fold_at = envp->n - 1;   /* build_env keeps the overrides' order, last at the end */
     rc = 0;
 done:
-    words_free(&over);
+    lrs_words_free(&over);
     free(entry.p);
     free(params);
     return rc;
@@ -1254,7 +733,7 @@ static int finish_run(acc_t *a, const run_outcome_t *o, const char *prog, int fo
     char msg[400];
     int verdict = run_verdict(a, o, prog, msg, sizeof msg);
     if (verdict != 0) {
-        out->status = (lrs_exec_status_t)verdict;
+        out->status = (lrs_status_t)verdict;
         if (a->spec->folds > 1)
             snprintf(out->error, sizeof out->error, "fold %d/%d: %s", fold + 1, runs, msg);
         else
@@ -1272,7 +751,7 @@ static void summarise(acc_t *a, const double *fold_objective, int runs)
     lrs_exec_result_t *out = a->out;
     for (int k = 0; k < out->n_names; k++)
         out->finals[k] = a->final_count[k] ? a->final_sum[k] / a->final_count[k] : NAN;
-    if (out->status != LRS_EXEC_COMPLETE)
+    if (out->status != LRS_STATUS_COMPLETE)
         return;
     double sum = 0, sq = 0;
     for (int f = 0; f < runs; f++)
@@ -1291,7 +770,7 @@ int lrs_exec_run(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64
     result_init(out);
     char **argv = NULL;
     int argc = 0, fold_at = -1;
-    words_t envp = {0};
+    lrs_words_t envp = {0};
     char *path = NULL;
     acc_t *a = NULL;
     double *fold_objective = NULL;
@@ -1314,15 +793,15 @@ int lrs_exec_run(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64
     if (!a->ring || !a->line || trial_env(spec, cfg, trial, seed, &envp, &fold_at) < 0)
         goto oom;
 
-    path = find_program_in(argv[0], env_lookup(envp.v, envp.n, "PATH"), spec->workdir);
+    path = lrs_exec_find_program_in(argv[0], env_lookup(envp.v, envp.n, "PATH"), spec->workdir);
     if (!path) {
         snprintf(out->error, sizeof out->error, "command not found: %s", argv[0]);
-        out->status = LRS_EXEC_FAILED;
+        out->status = LRS_STATUS_FAILED;
         rc = 0;
         goto done;
     }
 
-    out->status = LRS_EXEC_COMPLETE;
+    out->status = LRS_STATUS_COMPLETE;
     for (int fold = 0; fold < runs; fold++) {
         a->fold = fold;
         a->objective_seen = 0;
@@ -1364,7 +843,7 @@ done:
     free(a);
     free(fold_objective);
     free(path);
-    words_free(&envp);
+    lrs_words_free(&envp);
     lrs_exec_argv_free(&argv);
     return rc;
 }

@@ -1,28 +1,10 @@
 /* exec.h — running the user's own training command for one trial.
  *
  * Instead of the built-in engine, a sweep may name a command template
- * (`python3 train.py --lr {lr} {args}`).  For a trial, lrs_exec_run expands
- * the template with the trial's parameters, runs it (once, or once per fold),
- * reads the metrics it prints (worker/metrics.h), and turns what happened
+ * (`python3 train.py --lr {lr} {args}`; its language is common/command.h).
+ * For a trial, lrs_exec_run expands the template with the trial's parameters, runs it (once, or once per fold),
+ * reads the metrics it prints (common/metrics.h), and turns what happened
  * into an outcome: complete, failed or diverged.
- *
- * Template rules (lrs_exec_check_template, lrs_exec_expand):
- *   {name}   a parameter of common/params.h.  If it applies to the trial's
- *            optimizer / scheduler (lrs_param_active) it becomes its value as
- *            lrs_trial_cfg_format writes it (the finalized default when the
- *            trial did not set it); otherwise it becomes empty, and a word
- *            that was only that placeholder disappears.
- *   {args}   `--name value` for every parameter the trial sets (bit in
- *            cfg->set_mask) that is active and not named elsewhere in the
- *            template, in parameter-table order.  Without shell it must be a
- *            word of its own.
- *   {{ }}    a literal brace.  A '{' that does not start {identifier} (for
- *            example `${HOME}` or awk's `{print $1}`) is literal text too.
- * Without `shell`, the template is split into words as a POSIX shell would
- * split it (blanks separate words; '...' and "..." group, backslash escapes)
- * but nothing else is interpreted: no variables, globs or pipes, and a value
- * always stays inside its word, whatever characters it holds.  With `shell`,
- * the template is run by `/bin/sh -c`, each value inserted single-quoted.
  *
  * Environment of each run: the worker's own, then spec->env ("NAME=value"
  * entries, which override; LRSWEEP_* names are refused; of a name given twice
@@ -58,39 +40,16 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "common/command.h"
 #include "common/err.h"
+#include "common/metrics.h"
 #include "common/params.h"
-#include "worker/metrics.h"
+#include "common/result.h"
 
 #define LRS_EXEC_STDERR_LINES 20
 #define LRS_EXEC_STDERR_LINE_MAX 1024
-#define LRS_EXEC_DEFAULT_LOG_TAIL (64 * 1024)
-#define LRS_EXEC_DEFAULT_KILL_GRACE 5.0
 #define LRS_EXEC_MAX_NAMES 64           /* distinct metric names kept per trial */
 #define LRS_EXEC_MAX_CURVE 262144       /* curve values kept per trial */
-#define LRS_EXEC_MAX_FOLDS 1000
-
-/* What the sweep spec says about the command: plain data, borrowed. */
-typedef struct lrs_exec_spec {
-    const char *command;              /* the template */
-    int shell;                        /* 1: run via /bin/sh -c, values single-quoted */
-    const char *metric;               /* objective name, e.g. "val_loss" */
-    int maximize;                     /* 1: larger is better (only recorded) */
-    double timeout_s;                 /* per run (per fold); 0: none */
-    int folds;                        /* 0: run once; k >= 1: once per fold */
-    const char *workdir;              /* NULL: the worker's current directory */
-    const char *const *env;           /* n_env "NAME=value" entries */
-    int n_env;
-    size_t log_tail_bytes;            /* 0: LRS_EXEC_DEFAULT_LOG_TAIL */
-    double kill_grace_s;              /* TERM → KILL delay; 0: LRS_EXEC_DEFAULT_KILL_GRACE */
-} lrs_exec_spec_t;
-
-typedef enum {
-    LRS_EXEC_COMPLETE,    /* every run exited 0 and reported the metric, all finite */
-    LRS_EXEC_FAILED,      /* see error */
-    LRS_EXEC_DIVERGED,    /* the metric was reported NaN or ±Inf */
-    LRS_EXEC_CANCELLED    /* *hooks->cancel became non-zero */
-} lrs_exec_status_t;
 
 /* One curve value: metric `name` (index into lrs_exec_result.names) of a
  * line that also reported `epoch`. */
@@ -102,7 +61,7 @@ typedef struct lrs_exec_point {
 } lrs_exec_point_t;
 
 typedef struct lrs_exec_result {
-    lrs_exec_status_t status;
+    lrs_status_t status;
     char error[512];              /* "" when complete; "timeout", "exit status 3", ... */
     double objective;             /* mean over folds of each fold's last report; NaN if none */
     double objective_std;         /* population std over folds (0 for one run) */
@@ -136,24 +95,6 @@ typedef struct lrs_exec_hooks {
     const atomic_int *cancel;
 } lrs_exec_hooks_t;
 
-/* Checks a template: every {name} must be a parameter or `args` ({args} at
- * most once and, without shell, a word of its own), quotes must be closed.
- * Errors (usage) name the placeholder and its 1-based column. */
-int lrs_exec_check_template(const char *command, int shell, lrs_err_t *err);
-
-/* Expands command for cfg into a NULL-terminated argv (*argv_out, *argc_out);
- * with shell, argv is {"/bin/sh", "-c", script}.  Free with lrs_exec_argv_free.
- * Fails (usage) on what lrs_exec_check_template refuses, or when no word
- * is left to run. */
-int lrs_exec_expand(const char *command, int shell, const lrs_trial_cfg_t *cfg, char ***argv_out,
-                    int *argc_out, lrs_err_t *err);
-
-void lrs_exec_argv_free(char ***argv);
-
-/* Writes the JSON object LRSWEEP_PARAMS holds for cfg into a new string
- * (free() it); NULL on allocation failure. */
-char *lrs_exec_params_json(const lrs_trial_cfg_t *cfg);
-
 /* Runs the trial.  Returns 0 when the trial reached an outcome (whatever it
  * is: see out->status, out->error) and -1 with err when it could not be
  * attempted (bad template or spec: usage; pipe/fork failure: runtime).
@@ -165,22 +106,5 @@ int lrs_exec_run(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64
 
 /* Frees what lrs_exec_run allocated in r (safe twice, safe on a zeroed r). */
 void lrs_exec_result_free(lrs_exec_result_t *r);
-
-/* "complete" | "failed" | "diverged" | "cancelled" */
-const char *lrs_exec_status_name(lrs_exec_status_t s);
-
-/* A valid UTF-8 copy of len raw bytes (free() it): valid sequences are kept,
- * every other byte becomes the four characters \xNN.  NULL on OOM. */
-char *lrs_exec_escape_text(const char *data, size_t len);
-
-/* The program a template runs — its first word, expanded with default
- * parameters — for `lrsweep validate` to look up in PATH.  A new string, or
- * NULL with shell (the shell decides) or when the template is invalid. */
-char *lrs_exec_template_program(const char *command, int shell);
-
-/* Full path of the program a run would execute: prog itself when it holds a
- * '/', else the first executable PATH entry (path_env: a PATH value, NULL:
- * the process's).  Returns a new string, or NULL when not found. */
-char *lrs_exec_find_program(const char *prog, const char *path_env);
 
 #endif

@@ -10,8 +10,8 @@
 
 #include <stdint.h>
 
+#include "common/dataset.h"
 #include "common/err.h"
-#include "worker/data.h"
 
 typedef struct lrs_split {
     uint32_t *train;

@@ -16,21 +16,8 @@
 #include <stddef.h>
 
 #include "common/err.h"
+#include "common/model_spec.h"
 #include "common/rng.h"
-
-#define LRS_MAX_HIDDEN 8
-
-typedef enum { LRS_TASK_REGRESSION, LRS_TASK_CLASSIFICATION } lrs_task_t;
-typedef enum { LRS_ACT_RELU, LRS_ACT_TANH } lrs_activation_t;
-
-typedef struct lrs_model_spec {
-    lrs_task_t task;
-    int n_in;                      /* features */
-    int n_out;                     /* regression outputs, or number of classes */
-    int n_hidden;                  /* 0: linear / logistic */
-    int hidden[LRS_MAX_HIDDEN];    /* widths of hidden layers */
-    lrs_activation_t activation;
-} lrs_model_spec_t;
 
 typedef struct lrs_model lrs_model_t;
 

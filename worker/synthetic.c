@@ -78,7 +78,7 @@ int lrs_synthetic_run(const lrs_trial_cfg_t *cfg, uint64_t seed, double cost_ms,
     }
     lrs_sched_destroy(&sched);
     out->n_epochs = epochs;
-    out->status = diverged_at ? LRS_TRIAL_DIVERGED : LRS_TRIAL_COMPLETE;
+    out->status = diverged_at ? LRS_STATUS_DIVERGED : LRS_STATUS_COMPLETE;
     out->diverged_epoch = diverged_at;
     out->score = diverged_at ? NAN : score;
     out->score_std = diverged_at ? NAN : 0.1 * wiggle;

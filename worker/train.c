@@ -34,6 +34,7 @@
 #include "common/rng.h"
 #include "worker/folds.h"
 #include "worker/optim.h"
+#include "worker/scale.h"
 #include "worker/sched.h"
 
 #define DIVERGENCE_FACTOR 1e6
@@ -455,7 +456,7 @@ static void summarize(lrs_train_result_t *out, const trial_buffers_t *b, int n_r
     out->n_folds = n_run;
     out->score = NAN;
     out->score_std = NAN;
-    if (out->status == LRS_TRIAL_COMPLETE && has_val) {
+    if (out->status == LRS_STATUS_COMPLETE && has_val) {
         double sum = 0.0;
         for (int f = 0; f < n_run; f++)
             sum += out->folds[f].val_loss;
@@ -495,7 +496,7 @@ int lrs_train_run(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const lr
 
     int has_val = folds.splits[0].n_val > 0;
     int lr_varies = 0, n_run = 0;
-    out->status = LRS_TRIAL_COMPLETE;
+    out->status = LRS_STATUS_COMPLETE;
     out->n_epochs = cfg->epochs;
     out->chunked = b.chunked;
     for (int f = 0; f < folds.count; f++) {
@@ -504,7 +505,7 @@ int lrs_train_run(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const lr
             goto done;
         n_run = f + 1;
         if (diverged > 0) {
-            out->status = LRS_TRIAL_DIVERGED;
+            out->status = LRS_STATUS_DIVERGED;
             out->diverged_epoch = diverged;
             out->n_epochs = diverged;
             break;

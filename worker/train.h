@@ -25,12 +25,12 @@
 
 #include <stdint.h>
 
+#include "common/dataset.h"
 #include "common/err.h"
 #include "common/params.h"
-#include "worker/data.h"
+#include "common/result.h"
 #include "worker/model.h"
 
-typedef enum { LRS_TRIAL_COMPLETE, LRS_TRIAL_DIVERGED } lrs_trial_status_t;
 
 typedef struct lrs_train_opts {
     lrs_model_spec_t model;   /* n_in, n_out and task are filled from the data set */
@@ -46,20 +46,8 @@ typedef struct lrs_train_opts {
 #define LRS_TRAIN_COPY_BUDGET (32.0 * 1024 * 1024)
 #define LRS_TRAIN_CHUNK_ROWS 1024
 
-typedef struct lrs_fold_result {
-    int fold;
-    double train_loss, val_loss;   /* last epoch; val_loss NaN without validation */
-    double accuracy;               /* classification; NaN otherwise */
-} lrs_fold_result_t;
-
-typedef struct lrs_epoch_stat {
-    int epoch;                       /* 1-based */
-    double lr;
-    double train_loss, val_loss;     /* means over folds; val_loss NaN without validation */
-} lrs_epoch_stat_t;
-
 typedef struct lrs_train_result {
-    lrs_trial_status_t status;
+    lrs_status_t status;
     double score, score_std;          /* NaN when diverged or without validation */
     int diverged_epoch;               /* 0 unless diverged */
     int n_folds;

@@ -3,7 +3,7 @@
 
 Run with /usr/bin/python3 (it has SciPy).  Two outputs:
 
-  gen_sobol.py --table   rewrites coordinator/sobol_table.c: the primitive
+  gen_sobol.py --table   rewrites common/sobol_table.c: the primitive
                          polynomials and initial direction numbers m_k of the
                          first LRS_SOBOL_MAX_DIMS dimensions of Joe & Kuo's
                          new-joe-kuo-6.21201 set, as SciPy ships them.
@@ -41,7 +41,7 @@ def write_table():
         " * %s ships; do not edit.  Dimension 0 is the van der Corput" % scipy.__version__,
         " * sequence (no polynomial).  poly encodes x^s + a_1 x^(s-1) + ... + 1 with",
         " * both end bits, so s = bit length - 1; its m_k follow in lrs_sobol_m. */",
-        '#include "coordinator/sobol.h"',
+        '#include "common/sobol.h"',
         "",
         "const uint16_t lrs_sobol_poly[LRS_SOBOL_MAX_DIMS] = {",
     ]

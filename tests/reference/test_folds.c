@@ -25,8 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "worker/data.h"
+#include "common/dataset.h"
 #include "worker/folds.h"
+#include "worker/scale.h"
 
 #define SCALER_TOLERANCE 1e-12
 

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "coordinator/sobol.h"
+#include "common/sobol.h"
 
 static void test_matches_scipy(void **state)
 {

@@ -159,9 +159,9 @@ static void test_exec_results(void **state)
                           .log_len = 8, .finals = finals1,
                           .curve = {.n_names = 3, .names = names, .n_points = 6, .points = pts}};
     lrs_wire_result_t r[2] = {
-        {.trial = 0, .attempt = 1, .status = LRS_RES_FAILED, .score = NAN, .score_std = NAN,
+        {.trial = 0, .attempt = 1, .status = LRS_STATUS_FAILED, .score = NAN, .score_std = NAN,
          .seconds = 1, .error = "exit status 3", .exec = &e0},
-        {.trial = 1, .attempt = 1, .status = LRS_RES_COMPLETE, .score = 0.75, .score_std = 0.25,
+        {.trial = 1, .attempt = 1, .status = LRS_STATUS_COMPLETE, .score = 0.75, .score_std = 0.25,
          .seconds = 2, .exec = &e1},
     };
     lrs_proto_results_begin(&b, sweep, 2);

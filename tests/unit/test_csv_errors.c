@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/dataset.h"
 #include "common/rng.h"
-#include "worker/data.h"
 
 #define T(s) s, sizeof(s) - 1
 #define ANY_TASK (-1)

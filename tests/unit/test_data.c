@@ -23,8 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/dataset.h"
 #include "common/rng.h"
-#include "worker/data.h"
+#include "worker/scale.h"
 
 static void parse_ok(const char *text, const char *const *targets, int n_targets, int hint,
                      lrs_dataset_t *d)

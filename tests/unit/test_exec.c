@@ -65,11 +65,11 @@ static double final_of(const lrs_exec_result_t *r, const char *name)
     return NAN;
 }
 
-static void expect_status(const lrs_exec_result_t *r, lrs_exec_status_t status, const char *error)
+static void expect_status(const lrs_exec_result_t *r, lrs_status_t status, const char *error)
 {
     if (r->status != status || strcmp(r->error, error) != 0)
-        fail_msg("got %s (\"%s\"), expected %s (\"%s\"); log: %.300s", lrs_exec_status_name(r->status),
-                 r->error, lrs_exec_status_name(status), error, r->log ? r->log : "");
+        fail_msg("got %s (\"%s\"), expected %s (\"%s\"); log: %.300s", lrs_status_name(r->status),
+                 r->error, lrs_status_name(status), error, r->log ? r->log : "");
 }
 
 /* State of a process from /proc/PID/stat: its state letter and group;
@@ -126,7 +126,7 @@ static void test_complete_with_curve(void **state)
         "echo \"{\\\"epoch\\\": 2, \\\"val_loss\\\": 0.25, \\\"lr\\\": 0.0625}\"; echo acc=0.75; echo bye'");
     lrs_exec_result_t r;
     run(&spec, NULL, &r);
-    expect_status(&r, LRS_EXEC_COMPLETE, "");
+    expect_status(&r, LRS_STATUS_COMPLETE, "");
     assert_true(r.objective == 0.25);
     assert_true(r.objective_std == 0.0);
     assert_int_equal(r.exit_status, 0);
@@ -155,7 +155,7 @@ static void test_exit_status_and_stderr_tail(void **state)
         "sh -c 'echo val_loss=0.1; i=1; while [ $i -le 30 ]; do echo err$i >&2; i=$((i+1)); done; exit 3'");
     lrs_exec_result_t r;
     run(&spec, NULL, &r);
-    expect_status(&r, LRS_EXEC_FAILED, "exit status 3");
+    expect_status(&r, LRS_STATUS_FAILED, "exit status 3");
     assert_int_equal(r.exit_status, 3);
     assert_true(isnan(r.objective));
     /* the last 20 lines: err11 .. err30 */
@@ -172,7 +172,7 @@ static void test_no_metric(void **state)
     lrs_exec_spec_t spec = base_spec("sh -c 'echo loss=0.5; echo val_loss is 3'");
     lrs_exec_result_t r;
     run(&spec, NULL, &r);
-    expect_status(&r, LRS_EXEC_FAILED, "no 'val_loss' reported");
+    expect_status(&r, LRS_STATUS_FAILED, "no 'val_loss' reported");
     assert_true(final_of(&r, "loss") == 0.5);
     lrs_exec_result_free(&r);
 }
@@ -184,12 +184,12 @@ static void test_diverged(void **state)
                                      "echo epoch=3 val_loss=0.4'");
     lrs_exec_result_t r;
     run(&spec, NULL, &r);
-    expect_status(&r, LRS_EXEC_DIVERGED, "diverged: val_loss is nan at epoch 2");
+    expect_status(&r, LRS_STATUS_DIVERGED, "diverged: val_loss is nan at epoch 2");
     lrs_exec_result_free(&r);
     /* JSON's Infinity, and a crash after it: still diverged */
     spec.command = "sh -c 'echo \"{\\\"val_loss\\\": Infinity}\"; exit 1'";
     run(&spec, NULL, &r);
-    expect_status(&r, LRS_EXEC_DIVERGED, "diverged: val_loss is inf");
+    expect_status(&r, LRS_STATUS_DIVERGED, "diverged: val_loss is inf");
     lrs_exec_result_free(&r);
 }
 
@@ -203,7 +203,7 @@ static void test_timeout_kills_group_ignoring_term(void **state)
     spec.kill_grace_s = 0.4;
     lrs_exec_result_t r;
     run(&spec, NULL, &r);
-    expect_status(&r, LRS_EXEC_FAILED, "timeout");
+    expect_status(&r, LRS_STATUS_FAILED, "timeout");
     assert_int_equal(r.term_signal, 9);   /* TERM was ignored: it took the KILL */
     long leader = (long)final_of(&r, "leader");
     long child = (long)final_of(&r, "child");
@@ -237,7 +237,7 @@ static void test_cancel_kills_group(void **state)
     lrs_exec_hooks_t hooks = {.on_output = cancel_when_ready, .ctx = &cancel, .cancel = &cancel};
     lrs_exec_result_t r;
     run(&spec, &hooks, &r);
-    expect_status(&r, LRS_EXEC_CANCELLED, "cancelled");
+    expect_status(&r, LRS_STATUS_CANCELLED, "cancelled");
     assert_true(cancel_when_ready_calls > 0);
     assert_int_equal(r.term_signal, 15);   /* sh dies of TERM: no KILL needed */
     assert_true(r.elapsed_s < 1.9);   /* well before the 2 s grace */
@@ -254,7 +254,7 @@ static void test_leftover_background_process_killed(void **state)
     lrs_exec_spec_t spec = base_spec("sh -c 'sleep 30 & echo bg=$! leader=$$; echo val_loss=1'");
     lrs_exec_result_t r;
     run(&spec, NULL, &r);
-    expect_status(&r, LRS_EXEC_COMPLETE, "");
+    expect_status(&r, LRS_STATUS_COMPLETE, "");
     assert_true(r.elapsed_s < 3.0);
     usleep(100 * 1000);
     assert_false(running((long)final_of(&r, "bg")));
@@ -271,7 +271,7 @@ static void test_folds(void **state)
     spec.folds = 3;
     lrs_exec_result_t r;
     run(&spec, NULL, &r);
-    expect_status(&r, LRS_EXEC_COMPLETE, "");
+    expect_status(&r, LRS_STATUS_COMPLETE, "");
     assert_int_equal(r.runs, 3);
     /* last val_loss per fold: 0, 1, 2 */
     assert_true(r.objective == 1.0);
@@ -288,7 +288,7 @@ static void test_folds(void **state)
     /* a failing fold stops the trial and is named */
     spec.command = "sh -c 'echo val_loss=1; test $LRSWEEP_FOLD -lt 1'";
     run(&spec, NULL, &r);
-    expect_status(&r, LRS_EXEC_FAILED, "fold 2/3: exit status 1");
+    expect_status(&r, LRS_STATUS_FAILED, "fold 2/3: exit status 1");
     assert_int_equal(r.runs, 2);
     lrs_exec_result_free(&r);
 }
@@ -308,7 +308,7 @@ static void test_environment(void **state)
     lrs_exec_result_t r;
     lrs_err_t err;
     assert_int_equal(lrs_exec_run(&spec, &cfg, 42, UINT64_C(18446744073709551615), NULL, &r, &err), 0);
-    expect_status(&r, LRS_EXEC_COMPLETE, "");
+    expect_status(&r, LRS_STATUS_COMPLETE, "");
     assert_true(r.objective == 2.5);
     assert_string_equal(r.stderr_tail, "42|18446744073709551615|{\"lr\":0.125}|"
                                        "$(touch lrsweep-env-injected) 'a b' \"c\"|1|\n");
@@ -324,7 +324,7 @@ static void test_literal_words(void **state)
                                      "\"a b; echo x\" '*' {lr}");
     lrs_exec_result_t r;
     run(&spec, NULL, &r);
-    expect_status(&r, LRS_EXEC_COMPLETE, "");
+    expect_status(&r, LRS_STATUS_COMPLETE, "");
     assert_string_equal(r.log, "$(touch lrsweep-injected)|a b; echo x|*\nval_loss=0.125\n");
     assert_true(r.objective == 0.125);
     assert_int_equal(access("lrsweep-injected", F_OK), -1);
@@ -357,7 +357,7 @@ static void test_output_flood_is_bounded(void **state)
     lrs_exec_result_t r;
     run(&spec, NULL, &r);
     long after = peak_rss_kb();
-    expect_status(&r, LRS_EXEC_COMPLETE, "");
+    expect_status(&r, LRS_STATUS_COMPLETE, "");
     printf("flood: %llu bytes read in %.2f s, log kept %zu bytes, peak RSS +%ld kB\n",
            (unsigned long long)r.output_bytes, r.elapsed_s, r.log_len, after - before);
     assert_true(r.output_bytes == 50000000ull + 20000000ull + 1 + 13);
@@ -376,7 +376,7 @@ static void test_non_utf8_survives(void **state)
         base_spec("sh -c 'printf \"caf\\351 \\377\\376\\n\"; printf \"bad \\300\\001\\n\" >&2; echo val_loss=1'");
     lrs_exec_result_t r;
     run(&spec, NULL, &r);
-    expect_status(&r, LRS_EXEC_COMPLETE, "");
+    expect_status(&r, LRS_STATUS_COMPLETE, "");
     assert_non_null(strstr(r.log, "caf\351 \377\376\n"));
     assert_string_equal(r.stderr_tail, "bad \300\001\n");
     char *escaped = lrs_exec_escape_text(r.stderr_tail, r.stderr_tail_len);
@@ -391,18 +391,18 @@ static void test_command_not_found(void **state)
     lrs_exec_spec_t spec = base_spec("lrsweep-no-such-program --lr {lr}");
     lrs_exec_result_t r;
     run(&spec, NULL, &r);
-    expect_status(&r, LRS_EXEC_FAILED, "command not found: lrsweep-no-such-program");
+    expect_status(&r, LRS_STATUS_FAILED, "command not found: lrsweep-no-such-program");
     assert_int_equal(r.runs, 0);
     lrs_exec_result_free(&r);
     spec.command = "./no-such-script.sh";
     run(&spec, NULL, &r);
-    expect_status(&r, LRS_EXEC_FAILED, "command not found: ./no-such-script.sh");
+    expect_status(&r, LRS_STATUS_FAILED, "command not found: ./no-such-script.sh");
     lrs_exec_result_free(&r);
     /* through a shell the shell reports it */
     spec.command = "lrsweep-no-such-program --lr {lr}";
     spec.shell = 1;
     run(&spec, NULL, &r);
-    expect_status(&r, LRS_EXEC_FAILED, "exit status 127 (command not found)");
+    expect_status(&r, LRS_STATUS_FAILED, "exit status 127 (command not found)");
     assert_non_null(strstr(r.stderr_tail, "lrsweep-no-such-program"));
     lrs_exec_result_free(&r);
 }
@@ -424,7 +424,7 @@ static void test_shell_and_workdir(void **state)
     spec.workdir = dir;
     lrs_exec_result_t r;
     run(&spec, NULL, &r);
-    expect_status(&r, LRS_EXEC_COMPLETE, "");
+    expect_status(&r, LRS_STATUS_COMPLETE, "");
     assert_true(r.objective == 0.125);
     char expected[256];
     snprintf(expected, sizeof expected, "val_loss=0.125\n%s\n", dir);
@@ -434,7 +434,7 @@ static void test_shell_and_workdir(void **state)
     spec.command = "./train.sh {lr} | sed s/val_loss/val_loss/ && echo $((1 + 1)) > two.txt";
     spec.shell = 1;
     run(&spec, NULL, &r);
-    expect_status(&r, LRS_EXEC_COMPLETE, "");
+    expect_status(&r, LRS_STATUS_COMPLETE, "");
     char two[128];
     snprintf(two, sizeof two, "%s/two.txt", dir);
     f = fopen(two, "r");
@@ -447,7 +447,7 @@ static void test_shell_and_workdir(void **state)
     spec.command = "sh -c 'echo val_loss=1'";
     spec.shell = 0;
     run(&spec, NULL, &r);
-    expect_status(&r, LRS_EXEC_FAILED, "workdir '/nonexistent/lrsweep-dir': No such file or directory");
+    expect_status(&r, LRS_STATUS_FAILED, "workdir '/nonexistent/lrsweep-dir': No such file or directory");
     lrs_exec_result_free(&r);
     unlink(two);
     unlink(script);
@@ -460,12 +460,12 @@ static void test_signal_and_last_line_without_newline(void **state)
     lrs_exec_spec_t spec = base_spec("sh -c 'echo val_loss=1; kill -9 $$'");
     lrs_exec_result_t r;
     run(&spec, NULL, &r);
-    expect_status(&r, LRS_EXEC_FAILED, "killed by signal 9");
+    expect_status(&r, LRS_STATUS_FAILED, "killed by signal 9");
     assert_int_equal(r.exit_status, -1);
     lrs_exec_result_free(&r);
     spec.command = "printf 'val_loss=0.75'";
     run(&spec, NULL, &r);
-    expect_status(&r, LRS_EXEC_COMPLETE, "");
+    expect_status(&r, LRS_STATUS_COMPLETE, "");
     assert_true(r.objective == 0.75);
     lrs_exec_result_free(&r);
 }
@@ -574,7 +574,7 @@ static void test_parallel_runs(void **state)
         lrs_exec_result_t *r = &jobs[i].result;
         if (jobs[i].rc < 0)
             fail_msg("job %d: %s", i, jobs[i].err.msg);
-        expect_status(r, LRS_EXEC_COMPLETE, "");
+        expect_status(r, LRS_STATUS_COMPLETE, "");
         assert_true(r->objective == (double)(i + 100));
         if (i != N - 1 && i != 2 && r->elapsed_s > 1.5)
             fail_msg("job %d took %.2f s: held up by the 2 s run", i, r->elapsed_s);

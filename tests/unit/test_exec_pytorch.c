@@ -90,8 +90,8 @@ static void check_job(job_t *job)
     const char *label = job->words[0];
     if (job->rc < 0)
         fail_msg("lrs_exec_run: %s", job->err.msg);
-    if (r->status != LRS_EXEC_COMPLETE)
-        fail_msg("%s: %s\nstderr:\n%s", lrs_exec_status_name(r->status), r->error, r->stderr_tail);
+    if (r->status != LRS_STATUS_COMPLETE)
+        fail_msg("%s: %s\nstderr:\n%s", lrs_status_name(r->status), r->error, r->stderr_tail);
 
     /* per epoch, from the curve: lr (reported) and val_loss */
     double lr[EPOCHS + 1], val[EPOCHS + 1];

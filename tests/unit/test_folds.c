@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "worker/data.h"
+#include "common/dataset.h"
 #include "worker/folds.h"
 
 /* A data set of `rows` rows: regression when labels is NULL, else

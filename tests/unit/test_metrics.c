@@ -1,4 +1,4 @@
-/* test_metrics.c — which printed lines are metric reports (worker/metrics.h).
+/* test_metrics.c — which printed lines are metric reports (common/metrics.h).
  *
  * Katib's NAME=NUMBER form and JSON object lines are reports; everything
  * else, including lines that merely contain '=' or look like JSON but hold
@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "worker/metrics.h"
+#include "common/metrics.h"
 
 static int parse(const char *text, lrs_metric_line_t *m)
 {

@@ -144,7 +144,7 @@ static void test_hostile_peers(void **state)
     assert_int_equal(read_type(liar, &m), LRS_MSG_WELCOME);
     uint64_t token = m.sweep;
     lrs_msg_free(&m);
-    lrs_wire_result_t r = {.trial = 1000000, .attempt = 1, .status = LRS_RES_COMPLETE,
+    lrs_wire_result_t r = {.trial = 1000000, .attempt = 1, .status = LRS_STATUS_COMPLETE,
                            .score = -1e9, .score_std = 0, .seconds = 0};
     lrs_proto_results_begin(&b, token, 1);
     lrs_proto_results_add(&b, &r);
@@ -278,7 +278,7 @@ static void test_leases_and_attempts(void **state)
     assert_int_equal(expect_type(flaky, LRS_MSG_TRIALS, &m), 0);
     uint64_t flaky_trial = m.trials[0].trial;
     lrs_wire_result_t r = {.trial = flaky_trial, .attempt = m.trials[0].attempt,
-                           .status = LRS_RES_FAILED, .score = NAN, .score_std = NAN,
+                           .status = LRS_STATUS_FAILED, .score = NAN, .score_std = NAN,
                            .error = "out of memory, pretend"};
     lrs_msg_free(&m);
     assert_true(flaky_trial != first_trial);
@@ -359,7 +359,7 @@ static void test_late_duplicate(void **state)
     }
     /* Both claim trial 0 with different scores; w0's arrives first. */
     for (int k = 0; k < 2; k++) {
-        lrs_wire_result_t r = {.trial = 0, .attempt = 1, .status = LRS_RES_COMPLETE,
+        lrs_wire_result_t r = {.trial = 0, .attempt = 1, .status = LRS_STATUS_COMPLETE,
                                .score = k ? 0.75 : 0.25, .score_std = 0, .seconds = 0};
         lrs_proto_results_begin(&b, token, 1);
         lrs_proto_results_add(&b, &r);
@@ -369,7 +369,7 @@ static void test_late_duplicate(void **state)
         assert_int_equal(m.acks[0], 0);
         lrs_msg_free(&m);
     }
-    lrs_wire_result_t r1 = {.trial = 1, .attempt = 1, .status = LRS_RES_DIVERGED, .score = NAN,
+    lrs_wire_result_t r1 = {.trial = 1, .attempt = 1, .status = LRS_STATUS_DIVERGED, .score = NAN,
                             .score_std = NAN, .diverged_epoch = 1};
     lrs_proto_results_begin(&b, token, 1);
     lrs_proto_results_add(&b, &r1);

@@ -34,9 +34,9 @@ static void build_exec_result(lrs_wbuf_t *b, int n_points, int n_names)
         .curve = {.n_names = n_names, .names = names, .n_points = (size_t)n_points,
                   .points = points}};
     lrs_wire_result_t r[2] = {
-        {.trial = 4, .attempt = 1, .status = LRS_RES_FAILED, .score = NAN, .score_std = NAN,
+        {.trial = 4, .attempt = 1, .status = LRS_STATUS_FAILED, .score = NAN, .score_std = NAN,
          .seconds = 2.5, .error = "exit status 3", .exec = &e},
-        {.trial = 5, .attempt = 2, .status = LRS_RES_COMPLETE, .score = 0.5, .score_std = 0,
+        {.trial = 5, .attempt = 2, .status = LRS_STATUS_COMPLETE, .score = 0.5, .score_std = 0,
          .seconds = 1},
     };
     lrs_proto_results_begin(b, 99, 2);
@@ -202,7 +202,7 @@ static void test_hostile(void **state)
     lrs_wire_exec_t e = {.exit_status = -1, .finals = finals,
                          .curve = {.n_names = 2, .names = names}};
     lrs_wbuf_reset(&b);
-    lrs_wire_result_t r = {.trial = 1, .attempt = 1, .status = LRS_RES_FAILED, .score = NAN,
+    lrs_wire_result_t r = {.trial = 1, .attempt = 1, .status = LRS_STATUS_FAILED, .score = NAN,
                            .score_std = NAN, .exec = &e};
     lrs_proto_results_begin(&b, 1, 1);
     lrs_proto_results_add(&b, &r);
@@ -217,7 +217,7 @@ static void test_hostile(void **state)
     msgpack_pack_array(&b.pk, 11);
     msgpack_pack_uint64(&b.pk, 1);
     msgpack_pack_uint64(&b.pk, 1);
-    msgpack_pack_int64(&b.pk, LRS_RES_FAILED);
+    msgpack_pack_int64(&b.pk, LRS_STATUS_FAILED);
     msgpack_pack_nil(&b.pk);
     msgpack_pack_nil(&b.pk);
     msgpack_pack_nil(&b.pk);

@@ -16,11 +16,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/dataset.h"
 #include "common/params.h"
 #include "common/rng.h"
-#include "worker/data.h"
 #include "worker/folds.h"
 #include "worker/model.h"
+#include "worker/scale.h"
 #include "worker/train.h"
 
 #include "support.h"
@@ -82,7 +83,7 @@ static void test_huge_lr_diverges(void **state)
     run_ok(&d, &opts, &cfg, &r);
     printf("lr=1000: status %d, diverged at epoch %d after %d fold(s)\n", (int)r.status,
            r.diverged_epoch, r.n_folds);
-    assert_int_equal(r.status, LRS_TRIAL_DIVERGED);
+    assert_int_equal(r.status, LRS_STATUS_DIVERGED);
     assert_true(r.diverged_epoch >= 2 && r.diverged_epoch < 50);
     assert_int_equal(r.n_epochs, r.diverged_epoch);
     assert_int_equal(r.n_folds, 1);   /* the first fold already diverges: the trial stops */
@@ -104,7 +105,7 @@ static void test_huge_lr_diverges(void **state)
     run_ok(&d, &opts, &cfg, &r);
     printf("lr=1e300: diverged at epoch %d, val_loss %g\n", r.diverged_epoch,
            r.epochs[r.n_epochs - 1].val_loss);
-    assert_int_equal(r.status, LRS_TRIAL_DIVERGED);
+    assert_int_equal(r.status, LRS_STATUS_DIVERGED);
     assert_true(r.diverged_epoch >= 1 && r.diverged_epoch <= 2);
     assert_false(isfinite(r.epochs[r.n_epochs - 1].val_loss));
     lrs_train_result_free(&r);
@@ -113,7 +114,7 @@ static void test_huge_lr_diverges(void **state)
     const char *sane[] = {"lr=0.05", "epochs=50"};
     cfg = sup_trial_cfg(sane, 2);
     run_ok(&d, &opts, &cfg, &r);
-    assert_int_equal(r.status, LRS_TRIAL_COMPLETE);
+    assert_int_equal(r.status, LRS_STATUS_COMPLETE);
     assert_int_equal(r.diverged_epoch, 0);
     assert_int_equal(r.n_epochs, 50);
     assert_int_equal(r.n_folds, 4);
@@ -134,7 +135,7 @@ static void test_folds_zero_has_no_validation(void **state)
     lrs_trial_cfg_t cfg = sup_trial_cfg(words, 4);
     lrs_train_result_t r;
     run_ok(&d, &opts, &cfg, &r);
-    assert_int_equal(r.status, LRS_TRIAL_COMPLETE);
+    assert_int_equal(r.status, LRS_STATUS_COMPLETE);
     assert_int_equal(r.n_folds, 1);
     assert_int_equal(r.n_epochs, 20);
     for (int e = 0; e < r.n_epochs; e++) {

@@ -20,9 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/dataset.h"
 #include "common/params.h"
 #include "common/rng.h"
-#include "worker/data.h"
 #include "worker/train.h"
 
 #include "support.h"
@@ -99,7 +99,7 @@ static double compare_paths(const lrs_dataset_t *d, lrs_train_opts_t *opts,
     run_ok(d, opts, cfg, &chunked);
     assert_int_equal(copied.chunked, 0);
     assert_int_equal(chunked.chunked, 1);
-    assert_int_equal(copied.status, LRS_TRIAL_COMPLETE);
+    assert_int_equal(copied.status, LRS_STATUS_COMPLETE);
     assert_int_equal(chunked.status, copied.status);
     assert_int_equal(chunked.n_epochs, copied.n_epochs);
     assert_int_equal(chunked.n_folds, copied.n_folds);

@@ -6,7 +6,7 @@
  * 1.10.1 ships; do not edit.  Dimension 0 is the van der Corput
  * sequence (no polynomial).  poly encodes x^s + a_1 x^(s-1) + ... + 1 with
  * both end bits, so s = bit length - 1; its m_k follow in lrs_sobol_m. */
-#include "coordinator/sobol.h"
+#include "common/sobol.h"
 
 const uint16_t lrs_sobol_poly[LRS_SOBOL_MAX_DIMS] = {
     1, 3, 7, 11, 13, 19, 25, 37, 41, 47, 55, 59,

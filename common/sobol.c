@@ -4,7 +4,7 @@
  *   V[k] = V[k-s] ^ (V[k-s] >> s) ^ XOR_j a_j V[k-j]     for k >= s
  * where a_1..a_{s-1} are the inner coefficients of the dimension's primitive
  * polynomial of degree s. */
-#include "coordinator/sobol.h"
+#include "common/sobol.h"
 
 #include <stdlib.h>
 

@@ -5,7 +5,7 @@
  * literals (outside strings) are rewritten as the strings "NaN" etc., which
  * the member loop then reads back as numbers.
  */
-#include "worker/metrics.h"
+#include "common/metrics.h"
 
 #include <ctype.h>
 #include <errno.h>

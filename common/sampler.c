@@ -1,11 +1,11 @@
 /* sampler.c — random, sobol and grid samplers (see sampler.h). */
-#include "coordinator/sampler.h"
+#include "common/sampler.h"
 
 #include <assert.h>
 #include <stdlib.h>
 
 #include "common/rng.h"
-#include "coordinator/sobol.h"
+#include "common/sobol.h"
 
 struct lrs_sampler {
     lrs_sampler_kind_t kind;

@@ -1,19 +1,23 @@
-/* data.h — data sets: CSV loading, synthetic problems, standardization.
+/* dataset.h — data sets: CSV loading and synthetic problems.
  *
  * A data set is a dense row-major feature matrix X (rows × n_features) and a
  * target matrix Y (rows × n_targets).  For classification there is one target
  * column holding class ids 0..n_classes-1, assigned in sorted order of the
  * labels (numeric order when every label is a number, byte order otherwise),
  * like scikit-learn's LabelEncoder.
+ *
+ * Both sides use it: the coordinator parses the file once to check it before
+ * a sweep starts and ships its bytes; workers parse the bytes they receive.
  */
-#ifndef LRS_DATA_H
-#define LRS_DATA_H
+#ifndef LRS_DATASET_H
+#define LRS_DATASET_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "common/err.h"
-#include "worker/model.h"
+
+typedef enum { LRS_TASK_REGRESSION, LRS_TASK_CLASSIFICATION } lrs_task_t;
 
 typedef struct lrs_dataset {
     lrs_task_t task;
@@ -48,15 +52,5 @@ int lrs_dataset_synthetic(int rows, int features, int outputs, double noise, uin
  * block, so a data set built elsewhere, e.g. decoded from the wire, is freed
  * the same way) and zeroes *d; d may be NULL. */
 void lrs_dataset_free(lrs_dataset_t *d);
-
-/* Per-column mean and scale over the listed rows (population std, as
- * sklearn's StandardScaler; a constant column gets scale 1). */
-void lrs_standardize_fit(const double *X, int n_features, const uint32_t *rows, int n_rows,
-                         double *mean, double *scale);
-
-/* Copies the listed rows of X into out (n_rows × n_features), standardized
- * with mean/scale when they are non-NULL. */
-void lrs_gather_rows(const double *X, int n_cols, const uint32_t *rows, int n_rows,
-                     const double *mean, const double *scale, double *out);
 
 #endif

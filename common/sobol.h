@@ -3,7 +3,7 @@
  * Point i of the Sobol sequence, in dimension d, is the XOR of the direction
  * integers V_d[k] for every set bit k of i (natural order, computed directly:
  * point 10^6 costs what point 0 does).  Direction numbers are Joe & Kuo's
- * (new-joe-kuo-6.21201, coordinator/sobol_table.c) for up to
+ * (new-joe-kuo-6.21201, common/sobol_table.c) for up to
  * LRS_SOBOL_MAX_DIMS dimensions; 32 bits, so up to 2^32 points.
  *
  * Scrambling is Owen's nested uniform scramble keyed by (seed, dimension):

@@ -1,0 +1,91 @@
+/* command.h — the user's own training command as a sweep spec states it:
+ * its settings, its template language, and the program it runs.
+ *
+ * Both sides need it: the spec loader and `lrsweep validate` check a
+ * template (and look its program up on this machine) before anything runs;
+ * the worker's runner (worker/exec.h) expands it for every trial.
+ *
+ * Template rules (lrs_exec_check_template, lrs_exec_expand):
+ *   {name}   a parameter of common/params.h.  If it applies to the trial's
+ *            optimizer / scheduler (lrs_param_active) it becomes its value as
+ *            lrs_trial_cfg_format writes it (the finalized default when the
+ *            trial did not set it); otherwise it becomes empty, and a word
+ *            that was only that placeholder disappears.
+ *   {args}   `--name value` for every parameter the trial sets (bit in
+ *            cfg->set_mask) that is active and not named elsewhere in the
+ *            template, in parameter-table order.  Without shell it must be a
+ *            word of its own.
+ *   {{ }}    a literal brace.  A '{' that does not start {identifier} (for
+ *            example `${HOME}` or awk's `{print $1}`) is literal text too.
+ * Without `shell`, the template is split into words as a POSIX shell would
+ * split it (blanks separate words; '...' and "..." group, backslash escapes)
+ * but nothing else is interpreted: no variables, globs or pipes, and a value
+ * always stays inside its word, whatever characters it holds.  With `shell`,
+ * the template is run by `/bin/sh -c`, each value inserted single-quoted.
+ */
+#ifndef LRS_COMMAND_H
+#define LRS_COMMAND_H
+
+#include <stddef.h>
+
+#include "common/err.h"
+#include "common/metrics.h"
+#include "common/params.h"
+
+#define LRS_EXEC_MAX_FOLDS 1000
+#define LRS_EXEC_DEFAULT_LOG_TAIL (64 * 1024)
+#define LRS_EXEC_DEFAULT_KILL_GRACE 5.0
+
+/* What the sweep spec says about the command: plain data, borrowed. */
+typedef struct lrs_exec_spec {
+    const char *command;              /* the template */
+    int shell;                        /* 1: run via /bin/sh -c, values single-quoted */
+    const char *metric;               /* objective name, e.g. "val_loss" */
+    int maximize;                     /* 1: larger is better (only recorded) */
+    double timeout_s;                 /* per run (per fold); 0: none */
+    int folds;                        /* 0: run once; k >= 1: once per fold */
+    const char *workdir;              /* NULL: the worker's current directory */
+    const char *const *env;           /* n_env "NAME=value" entries */
+    int n_env;
+    size_t log_tail_bytes;            /* 0: LRS_EXEC_DEFAULT_LOG_TAIL */
+    double kill_grace_s;              /* TERM → KILL delay; 0: LRS_EXEC_DEFAULT_KILL_GRACE */
+} lrs_exec_spec_t;
+
+/* Checks a template: every {name} must be a parameter or `args` ({args} at
+ * most once and, without shell, a word of its own), quotes must be closed.
+ * Errors (usage) name the placeholder and its 1-based column. */
+int lrs_exec_check_template(const char *command, int shell, lrs_err_t *err);
+
+/* Expands command for cfg into a NULL-terminated argv (*argv_out, *argc_out);
+ * with shell, argv is {"/bin/sh", "-c", script}.  Free with lrs_exec_argv_free.
+ * Fails (usage) on what lrs_exec_check_template refuses, or when no word
+ * is left to run. */
+int lrs_exec_expand(const char *command, int shell, const lrs_trial_cfg_t *cfg, char ***argv_out,
+                    int *argc_out, lrs_err_t *err);
+
+void lrs_exec_argv_free(char ***argv);
+
+/* Writes the JSON object LRSWEEP_PARAMS holds for cfg into a new string
+ * (free() it); NULL on allocation failure. */
+char *lrs_exec_params_json(const lrs_trial_cfg_t *cfg);
+
+/* A valid UTF-8 copy of len raw bytes (free() it): valid sequences are kept,
+ * every other byte becomes the four characters \xNN.  NULL on OOM. */
+char *lrs_exec_escape_text(const char *data, size_t len);
+
+/* The program a template runs — its first word, expanded with default
+ * parameters — for `lrsweep validate` to look up in PATH.  A new string, or
+ * NULL with shell (the shell decides) or when the template is invalid. */
+char *lrs_exec_template_program(const char *command, int shell);
+
+/* Full path of the program a run would execute: prog itself when it holds a
+ * '/', else the first executable PATH entry (path_env: a PATH value, NULL:
+ * the process's).  Returns a new string, or NULL when not found. */
+char *lrs_exec_find_program(const char *prog, const char *path_env);
+
+/* As lrs_exec_find_program, with a relative prog checked against base (the
+ * run's workdir; NULL: the current directory).  Relative results stay
+ * relative: the child has already changed into base. */
+char *lrs_exec_find_program_in(const char *prog, const char *path_env, const char *base);
+
+#endif

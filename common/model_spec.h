@@ -1,0 +1,25 @@
+/* model_spec.h — the shape of a model: task, sizes, hidden layers.
+ *
+ * Plain data that a sweep spec fixes (hidden widths, activation) and the
+ * engine completes from the data set (n_in, n_out, task); both sides read
+ * it, only the engine (worker/model.h) builds a model from it.
+ */
+#ifndef LRS_MODEL_SPEC_H
+#define LRS_MODEL_SPEC_H
+
+#include "common/dataset.h"
+
+#define LRS_MAX_HIDDEN 8
+
+typedef enum { LRS_ACT_RELU, LRS_ACT_TANH } lrs_activation_t;
+
+typedef struct lrs_model_spec {
+    lrs_task_t task;
+    int n_in;                      /* features */
+    int n_out;                     /* regression outputs, or number of classes */
+    int n_hidden;                  /* 0: linear / logistic */
+    int hidden[LRS_MAX_HIDDEN];    /* widths of hidden layers */
+    lrs_activation_t activation;
+} lrs_model_spec_t;
+
+#endif
