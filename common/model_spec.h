@@ -8,6 +8,7 @@
 #define LRS_MODEL_SPEC_H
 
 #include "common/dataset.h"
+#include "common/err.h"
 
 #define LRS_MAX_HIDDEN 8
 
@@ -21,5 +22,11 @@ typedef struct lrs_model_spec {
     int hidden[LRS_MAX_HIDDEN];    /* widths of hidden layers */
     lrs_activation_t activation;
 } lrs_model_spec_t;
+
+/* The model for data set d: base's hidden layers and activation, with task,
+ * n_in and n_out taken from d.  Usage errors: a classification data set
+ * without exactly one target or with fewer than 2 classes, or no feature. */
+int lrs_model_spec_for_data(const lrs_model_spec_t *base, const lrs_dataset_t *d,
+                            lrs_model_spec_t *out, lrs_err_t *err);
 
 #endif

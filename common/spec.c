@@ -1852,6 +1852,10 @@ int lrs_spec_parse_report(const char *name, const char *text, size_t len, const 
     if (s->arena.failed || yarena.failed)
         d.oom = 1;
     if (d.n == 0 && !d.oom) {
+        /* A logistic model reads numeric labels (0/1/2) as classes: the one
+         * place this is decided, so every side parses the data alike. */
+        if (s->info.model_kind == LRS_MODEL_LOGISTIC && s->info.task_hint < 0)
+            s->info.task_hint = LRS_TASK_CLASSIFICATION;
         s->info.model.task = s->info.task_hint == LRS_TASK_CLASSIFICATION ? LRS_TASK_CLASSIFICATION
                                                                           : LRS_TASK_REGRESSION;
         s->trial_count = s->info.sampler == LRS_SAMPLER_GRID ? s->root->grid_count : s->info.trials;

@@ -47,7 +47,8 @@ typedef struct lrs_spec_info {
     const char *data_path;           /* resolved against the spec's folder; NULL: synthetic/none */
     const char *const *targets;      /* target column names, n_targets of them */
     int n_targets;
-    int task_hint;                   /* LRS_TASK_*, or -1: infer from the data */
+    int task_hint;                   /* LRS_TASK_*, or -1: infer from the data (model type
+                                      * logistic: always classification) */
     int synthetic_rows, synthetic_features, synthetic_outputs;   /* rows 0: no synthetic data */
     double synthetic_noise;
     lrs_model_kind_t model_kind;

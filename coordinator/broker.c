@@ -28,6 +28,7 @@
 #include "common/jsonout.h"
 #include "common/protocol.h"
 #include "common/rng.h"
+#include "common/validate.h"
 #include "coordinator/store.h"
 
 enum { T_PENDING = 0, T_LEASED = 1, T_DONE = 2 };
@@ -306,10 +307,10 @@ static int load_data(lrs_broker_t *b, lrs_err_t *err)
         lrs_err_set(err, LRS_EXIT_RUNTIME, "%s: read error", info->data_path);
         goto done;
     }
-    /* Parse once here so a bad file fails now, with its line and column. */
+    /* Check once here, as workers will, so a bad file fails now, with its
+     * line and column. */
     lrs_dataset_t ds;
-    if (lrs_dataset_parse_csv(info->data_path, buf, len, info->targets, info->n_targets,
-                              info->task_hint, &ds, err) != 0)
+    if (lrs_validate_load_data(info, info->data_path, buf, len, &ds, err) != 0)
         goto done;
     lrs_dataset_free(&ds);
     lrs_proto_content_hash(buf, len, b->data_hash);

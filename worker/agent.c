@@ -26,9 +26,9 @@
 #include "common/dataset.h"
 #include "common/protocol.h"
 #include "common/spec.h"
+#include "common/validate.h"
 #include "worker/exec.h"
-#include "worker/synthetic.h"
-#include "worker/train.h"
+#include "worker/trial.h"
 
 #define RESEND_MS 10000        /* re-send a result not ACKed after this long */
 #define DRAIN_ACK_MS 5000      /* on Ctrl-C, wait this long for the last ACKs */
@@ -61,7 +61,6 @@ struct sweep_ctx {
     trial_run_fn run;
     lrs_dataset_t data;
     int have_data;
-    lrs_train_opts_t topts;
     lrs_exec_spec_t exec;        /* a user's command: the spec's, workdir resolved here */
     char *workdir;               /* owned, when resolved against opts.workdir_base */
 };
@@ -154,43 +153,17 @@ static void take_train_result(lrs_train_result_t *res, lrs_wire_result_t *out)
     res->epochs = NULL;
 }
 
-static int run_synthetic(const sweep_ctx_t *ctx, trial_slot_t *slot, const lrs_trial_cfg_t *cfg,
-                         uint64_t seed, lrs_wire_result_t *out, lrs_err_t *err)
+/* The built-in engine or the synthetic objective: the one trial path. */
+static int run_builtin(const sweep_ctx_t *ctx, trial_slot_t *slot, const lrs_trial_cfg_t *cfg,
+                       uint64_t seed, lrs_wire_result_t *out, lrs_err_t *err)
 {
     (void)slot;
     lrs_train_result_t res;
-    if (lrs_synthetic_run(cfg, seed, ctx->info->synthetic_cost_ms, &res, err) != 0)
-        return -1;
-    take_train_result(&res, out);
-    return 0;
-}
-
-static int run_engine(const sweep_ctx_t *ctx, trial_slot_t *slot, const lrs_trial_cfg_t *cfg,
-                      uint64_t seed, lrs_wire_result_t *out, lrs_err_t *err)
-{
-    (void)slot;
-    lrs_train_opts_t opts = ctx->topts;
-    opts.seed = seed;
-    lrs_train_result_t res;
-    memset(&res, 0, sizeof res);
-    if (lrs_train_run(&ctx->data, &opts, cfg, &res, err) != 0) {
-        lrs_train_result_free(&res);
-        return -1;
-    }
-    if (strcmp(ctx->info->metric, "accuracy") == 0 && res.status == LRS_STATUS_COMPLETE &&
-        res.n_folds > 0) {   /* the score is then the mean fold accuracy */
-        double sum = 0, sq = 0;
-        for (int i = 0; i < res.n_folds; i++)
-            sum += res.folds[i].accuracy;
-        double mean = sum / res.n_folds;
-        for (int i = 0; i < res.n_folds; i++)
-            sq += (res.folds[i].accuracy - mean) * (res.folds[i].accuracy - mean);
-        res.score = mean;
-        res.score_std = sqrt(sq / res.n_folds);
-    }
-    take_train_result(&res, out);
+    int rc = lrs_trial_run(ctx->info, &ctx->data, cfg, seed, NULL, &res, err);
+    if (rc == 0)
+        take_train_result(&res, out);
     lrs_train_result_free(&res);
-    return 0;
+    return rc;
 }
 
 /* on_metrics hook: a metric line with `epoch` becomes curve values waiting
@@ -369,29 +342,13 @@ static sweep_ctx_t *ctx_build(const lrs_msg_t *w, const char *data, size_t data_
             goto fail;
         return c;
     }
-    if (c->info->model_kind == LRS_MODEL_SYNTHETIC) {
-        c->run = run_synthetic;
-        return c;
+    c->run = run_builtin;
+    const char *name = c->info->data_path ? c->info->data_path : "data";
+    if (c->info->data_path && !data) {
+        lrs_err_set(err, LRS_EXIT_USAGE, "sweep '%s': the coordinator sent no data", w->sweep_name);
+        goto fail;
     }
-    c->run = run_engine;
-    lrs_train_opts_init(&c->topts);
-    c->topts.model = c->info->model;
-    c->topts.folds = c->info->folds;
-    c->topts.holdout = c->info->holdout;
-    c->topts.shuffle = c->info->shuffle;
-    c->topts.standardize = c->info->standardize;
-    int rc;
-    if (data)
-        rc = lrs_dataset_parse_csv(c->info->data_path ? c->info->data_path : "data", data, data_len,
-                                   c->info->targets, c->info->n_targets, c->info->task_hint,
-                                   &c->data, err);
-    else if (c->info->synthetic_rows > 0)
-        rc = lrs_dataset_synthetic(c->info->synthetic_rows, c->info->synthetic_features,
-                                   c->info->synthetic_outputs, c->info->synthetic_noise,
-                                   c->info->seed, &c->data, err);
-    else
-        rc = lrs_err_set(err, LRS_EXIT_USAGE, "sweep '%s' has no data", w->sweep_name);
-    if (rc != 0)
+    if (lrs_validate_load_data(c->info, name, data, data_len, &c->data, err) != 0)
         goto fail;
     c->have_data = 1;
     return c;

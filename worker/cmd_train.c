@@ -32,9 +32,9 @@
 #include "common/jsonout.h"
 #include "common/params.h"
 #include "common/spec.h"
+#include "common/validate.h"
 #include "worker/exec.h"
-#include "worker/synthetic.h"
-#include "worker/train.h"
+#include "worker/trial.h"
 
 #define MAX_TARGETS 256
 #define DEFAULT_NOISE 0.1
@@ -442,14 +442,6 @@ static int check_args(train_args_t *a)
     return -1;
 }
 
-static int load_data(const train_args_t *a, lrs_dataset_t *d, lrs_err_t *err)
-{
-    if (a->synthetic)
-        return lrs_dataset_synthetic(a->syn_rows, a->syn_features, a->syn_outputs, a->syn_noise,
-                                     a->opts.seed, d, err);
-    return lrs_dataset_load_csv(a->data_path, a->targets, a->n_targets, a->task, d, err);
-}
-
 static int print_json(const lrs_train_result_t *r, lrs_task_t task)
 {
     json_t *root = json_object();
@@ -550,18 +542,87 @@ static void print_human(const lrs_train_result_t *r, lrs_task_t task, const char
 
 /* Runs the trial a->repeat times (the last result is kept); seconds become
  * the mean per run, so benchmarks can amortise process start. */
-static int run_trials(const lrs_dataset_t *d, const train_args_t *a, lrs_train_result_t *r,
-                      lrs_err_t *err)
+static int run_trials(const lrs_spec_info_t *info, const lrs_dataset_t *d, const train_args_t *a,
+                      uint64_t seed, lrs_train_result_t *r, lrs_err_t *err)
 {
     double total = 0.0;
     for (int i = 0; i < a->repeat; i++) {
         lrs_train_result_free(r);
-        if (lrs_train_run(d, &a->opts, &a->cfg, r, err) < 0)
+        if (lrs_trial_run(info, d, &a->cfg, seed, a->opts.init_path, r, err) < 0)
             return -1;
         total += r->seconds;
     }
     r->seconds = total / a->repeat;
     return 0;
+}
+
+/* Loads and checks the data of info, runs the trial and prints it: the one
+ * path of `train` and `train --spec` (the worker's is worker/trial.h too). */
+static int train_builtin(const lrs_spec_info_t *info, const train_args_t *a, uint64_t seed)
+{
+    lrs_dataset_t d;
+    memset(&d, 0, sizeof d);
+    lrs_train_result_t r;
+    memset(&r, 0, sizeof r);
+    lrs_err_t err;
+    lrs_err_clear(&err);
+    int status;
+    lrs_spec_info_t run = *info;
+    const char *name = info->data_path ? info->data_path : "synthetic data";
+    if (lrs_validate_load_data(info, name, NULL, 0, &d, &err) < 0) {
+        status = fail(err.code ? err.code : LRS_EXIT_USAGE, "%s", err.msg);
+        goto done;
+    }
+    if (a->model == MODEL_DEFAULT && !a->spec_path)   /* train's default model follows the data */
+        run.model_kind = d.task == LRS_TASK_CLASSIFICATION ? LRS_MODEL_LOGISTIC : LRS_MODEL_LINEAR;
+    if (run_trials(&run, &d, a, seed, &r, &err) < 0) {
+        status = fail(err.code ? err.code : LRS_EXIT_RUNTIME, "%s", err.msg);
+        goto done;
+    }
+    lrs_task_t task = info->model_kind == LRS_MODEL_SYNTHETIC ? LRS_TASK_REGRESSION : d.task;
+    if (a->json) {
+        if (print_json(&r, task) < 0) {
+            status = fail(LRS_EXIT_RUNTIME, "writing JSON output failed");
+            goto done;
+        }
+    } else {
+        print_human(&r, task, info->metric);
+    }
+    status = lrs_cli_finish(0);
+done:
+    lrs_train_result_free(&r);
+    lrs_dataset_free(&d);
+    return status;
+}
+
+/* Plain `train`'s options as the settings a spec would state, so that both
+ * run one path.  The default model (linear or logistic, by the data's task)
+ * is checked as mlp, which takes either task, and named once the data is
+ * read (train_builtin). */
+static void args_info(const train_args_t *a, lrs_spec_info_t *info)
+{
+    memset(info, 0, sizeof *info);
+    info->name = "train";
+    info->seed = a->opts.seed;
+    info->metric = "val_loss";
+    info->data_path = a->data_path;
+    info->targets = a->targets;
+    info->n_targets = a->n_targets;
+    info->task_hint = a->task;
+    if (a->synthetic) {
+        info->synthetic_rows = a->syn_rows;
+        info->synthetic_features = a->syn_features;
+        info->synthetic_outputs = a->syn_outputs;
+        info->synthetic_noise = a->syn_noise;
+    }
+    info->model_kind = a->model == MODEL_LINEAR     ? LRS_MODEL_LINEAR
+                       : a->model == MODEL_LOGISTIC ? LRS_MODEL_LOGISTIC
+                                                    : LRS_MODEL_MLP;
+    info->model = a->opts.model;
+    info->folds = a->opts.folds;
+    info->holdout = a->opts.holdout;
+    info->shuffle = a->opts.shuffle;
+    info->standardize = a->opts.standardize;
 }
 
 /* ---- --spec: one trial of a sweep spec --------------------------------- */
@@ -620,87 +681,6 @@ static void announce(const train_args_t *a, uint64_t seed)
         fprintf(stderr, "lrsweep train: trial %" PRIu64 ", seed %" PRIu64 ": %s\n", a->trial, seed, params);
     else
         fprintf(stderr, "lrsweep train: seed %" PRIu64 ": %s\n", seed, params);
-}
-
-/* The sweep's score when the objective is accuracy: the mean fold accuracy
- * (what a worker reports). */
-static void score_by_accuracy(lrs_train_result_t *r)
-{
-    if (r->status != LRS_STATUS_COMPLETE || r->n_folds == 0)
-        return;
-    double sum = 0, sq = 0;
-    for (int i = 0; i < r->n_folds; i++)
-        sum += r->folds[i].accuracy;
-    double mean = sum / r->n_folds;
-    for (int i = 0; i < r->n_folds; i++)
-        sq += (r->folds[i].accuracy - mean) * (r->folds[i].accuracy - mean);
-    r->score = mean;
-    r->score_std = sqrt(sq / r->n_folds);
-}
-
-/* The built-in engine (or the synthetic objective) on the spec's data. */
-static int spec_builtin(const lrs_spec_info_t *info, train_args_t *a, uint64_t seed)
-{
-    lrs_dataset_t d;
-    memset(&d, 0, sizeof d);
-    lrs_train_result_t r;
-    memset(&r, 0, sizeof r);
-    lrs_err_t err;
-    lrs_err_clear(&err);
-    int status;
-    lrs_task_t task = LRS_TASK_REGRESSION;
-    if (info->model_kind == LRS_MODEL_SYNTHETIC) {
-        if (lrs_synthetic_run(&a->cfg, seed, info->synthetic_cost_ms, &r, &err) < 0) {
-            status = fail(err.code ? err.code : LRS_EXIT_RUNTIME, "%s", err.msg);
-            goto done;
-        }
-    } else {
-        a->opts.model = info->model;
-        a->opts.folds = info->folds;
-        a->opts.holdout = info->holdout;
-        a->opts.shuffle = info->shuffle;
-        a->opts.standardize = info->standardize;
-        a->opts.seed = seed;
-        /* As `train --model logistic`: numeric labels are classes. */
-        int task_hint = info->task_hint < 0 && info->model_kind == LRS_MODEL_LOGISTIC
-                            ? LRS_TASK_CLASSIFICATION : info->task_hint;
-        int rc = info->data_path
-                     ? lrs_dataset_load_csv(info->data_path, info->targets, info->n_targets, task_hint,
-                                            &d, &err)
-                     : lrs_dataset_synthetic(info->synthetic_rows, info->synthetic_features,
-                                             info->synthetic_outputs, info->synthetic_noise, info->seed,
-                                             &d, &err);
-        if (rc < 0) {
-            status = fail(err.code ? err.code : LRS_EXIT_USAGE, "%s", err.msg);
-            goto done;
-        }
-        if (info->model_kind == LRS_MODEL_LINEAR && d.task == LRS_TASK_CLASSIFICATION) {
-            status = fail(LRS_EXIT_USAGE, "%s: model type linear is for regression but the target "
-                          "is categorical; use type logistic", a->spec_path);
-            goto done;
-        }
-        task = d.task;
-        if (run_trials(&d, a, &r, &err) < 0) {
-            status = fail(err.code ? err.code : LRS_EXIT_RUNTIME, "%s", err.msg);
-            goto done;
-        }
-    }
-    int accuracy = strcmp(info->metric, "accuracy") == 0;
-    if (accuracy)
-        score_by_accuracy(&r);
-    if (a->json) {
-        if (print_json(&r, task) < 0) {
-            status = fail(LRS_EXIT_RUNTIME, "writing JSON output failed");
-            goto done;
-        }
-    } else {
-        print_human(&r, task, accuracy ? "accuracy" : "val_loss");
-    }
-    status = lrs_cli_finish(0);
-done:
-    lrs_train_result_free(&r);
-    lrs_dataset_free(&d);
-    return status;
 }
 
 /* ---- exec specs -------------------------------------------------------- */
@@ -959,7 +939,7 @@ static int run_spec(train_args_t *a)
         goto done;
     }
     announce(a, seed);
-    status = info->exec ? spec_exec(info->exec, a, seed) : spec_builtin(info, a, seed);
+    status = info->exec ? spec_exec(info->exec, a, seed) : train_builtin(info, a, seed);
 done:
     lrs_spec_destroy(&spec);
     return status;
@@ -973,12 +953,6 @@ int lrs_cmd_train(int argc, char **argv)
     a.repeat = 1;
     lrs_train_opts_init(&a.opts);
     lrs_trial_cfg_init(&a.cfg);
-    lrs_dataset_t d;
-    memset(&d, 0, sizeof d);
-    lrs_train_result_t r;
-    memset(&r, 0, sizeof r);
-    lrs_err_t err;
-    lrs_err_clear(&err);
     int status = parse_args(argc, argv, &a);
     if (status >= 0)
         goto done;
@@ -992,31 +966,10 @@ int lrs_cmd_train(int argc, char **argv)
     status = check_args(&a);
     if (status >= 0)
         goto done;
-    if (load_data(&a, &d, &err) < 0) {
-        status = fail(err.code ? err.code : LRS_EXIT_USAGE, "%s", err.msg);
-        goto done;
-    }
-    if (a.model == MODEL_LINEAR && d.task == LRS_TASK_CLASSIFICATION) {
-        status = fail(LRS_EXIT_USAGE, "--model linear is for regression but the target is "
-                      "categorical; use --model logistic");
-        goto done;
-    }
-    if (run_trials(&d, &a, &r, &err) < 0) {
-        status = fail(err.code ? err.code : LRS_EXIT_RUNTIME, "%s", err.msg);
-        goto done;
-    }
-    if (a.json) {
-        if (print_json(&r, d.task) < 0) {
-            status = fail(LRS_EXIT_RUNTIME, "writing JSON output failed");
-            goto done;
-        }
-    } else {
-        print_human(&r, d.task, "val_loss");
-    }
-    status = lrs_cli_finish(0);
+    lrs_spec_info_t info;
+    args_info(&a, &info);
+    status = train_builtin(&info, &a, a.opts.seed);
 done:
-    lrs_train_result_free(&r);
-    lrs_dataset_free(&d);
     free(a.targets_text);
     return status;
 }

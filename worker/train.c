@@ -32,7 +32,7 @@
 
 #include "common/clock.h"
 #include "common/rng.h"
-#include "worker/folds.h"
+#include "common/folds.h"
 #include "worker/optim.h"
 #include "worker/scale.h"
 #include "worker/sched.h"
@@ -108,48 +108,6 @@ static void buffers_free(trial_buffers_t *b)
     memset(b, 0, sizeof *b);
 }
 
-/* The model's shape for data set d: task and sizes come from the data. */
-static int model_spec_for(const lrs_dataset_t *d, const lrs_train_opts_t *opts,
-                          lrs_model_spec_t *spec, lrs_err_t *err)
-{
-    *spec = opts->model;
-    spec->task = d->task;
-    spec->n_in = d->n_features;
-    if (d->task == LRS_TASK_CLASSIFICATION) {
-        if (d->n_targets != 1)
-            return lrs_err_set(err, LRS_EXIT_USAGE,
-                               "classification needs exactly one target column, got %d",
-                               d->n_targets);
-        if (d->n_classes < 2)
-            return lrs_err_set(err, LRS_EXIT_USAGE,
-                               "classification needs at least 2 classes, the data has %d",
-                               d->n_classes);
-        spec->n_out = d->n_classes;
-    } else {
-        spec->n_out = d->n_targets;
-    }
-    if (spec->n_in < 1 || spec->n_out < 1)
-        return lrs_err_set(err, LRS_EXIT_USAGE, "the data set needs at least one feature and one target");
-    return 0;
-}
-
-static int make_splits(const lrs_dataset_t *d, const lrs_train_opts_t *opts, lrs_folds_t *folds,
-                       lrs_err_t *err)
-{
-    if (opts->folds >= 2)
-        return lrs_folds_kfold(d, opts->folds, opts->shuffle, opts->seed, folds, err);
-    if (opts->folds == 1) {
-        if (!(opts->holdout > 0.0 && opts->holdout < 1.0))
-            return lrs_err_set(err, LRS_EXIT_USAGE, "holdout fraction must be in (0, 1), got %g",
-                               opts->holdout);
-        return lrs_folds_holdout(d, opts->holdout, opts->shuffle, opts->seed, folds, err);
-    }
-    if (opts->folds == 0)
-        return lrs_folds_all(d, folds, err);
-    return lrs_err_set(err, LRS_EXIT_USAGE, "folds must be 0 (no validation), 1 (holdout) or ≥ 2, got %d",
-                       opts->folds);
-}
-
 static void *alloc_array(size_t count, size_t size, int *failed)
 {
     if (count == 0)
@@ -179,7 +137,7 @@ static int buffers_new(const lrs_dataset_t *d, const lrs_folds_t *folds, const l
     size_t nf = (size_t)d->n_features, nt = (size_t)d->n_targets;
 
     lrs_model_spec_t spec;
-    if (model_spec_for(d, opts, &spec, err) < 0)
+    if (lrs_model_spec_for_data(&opts->model, d, &spec, err) < 0)
         return -1;
     /* Copying holds every gathered row plus the model's whole-fold buffers. */
     double copy_bytes = ((double)max_train + max_val) * (double)(nf + nt) * sizeof(double) +
@@ -479,7 +437,7 @@ int lrs_train_run(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const lr
         lrs_err_set(err, LRS_EXIT_USAGE, "epochs must be at least 1, got %d", cfg->epochs);
         goto done;
     }
-    if (make_splits(d, opts, &folds, err) < 0)
+    if (lrs_folds_make(d, opts->folds, opts->holdout, opts->shuffle, opts->seed, &folds, err) < 0)
         goto done;
     if (folds.count < 1) {
         lrs_err_set(err, LRS_EXIT_USAGE, "the data set gives no split to train on");

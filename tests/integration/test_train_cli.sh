@@ -128,7 +128,7 @@ expect_exit 2 "--holdout" --synthetic 10,2,1 --holdout 1.5
 expect_exit 2 "--holdout applies only" --synthetic 10,2,1 --folds 3 --holdout 0.2
 expect_exit 2 "--model" --synthetic 10,2,1 --model resnet
 expect_exit 2 "--model logistic" --synthetic 10,2,1 --model logistic
-expect_exit 2 "--model linear" --data "$TMP/cls.csv" --target label --model linear
+expect_exit 2 "model linear is for regression" --data "$TMP/cls.csv" --target label --model linear
 expect_exit 2 "--hidden" --synthetic 10,2,1 --hidden 8,,4
 expect_exit 2 "--activation" --synthetic 10,2,1 --model mlp --activation gelu
 expect_exit 2 "--seed" --synthetic 10,2,1 --seed -3

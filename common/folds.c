@@ -17,7 +17,7 @@
  * class count and warns for the smallest; we refuse k above the smallest
  * class count, since some fold would otherwise validate without that class.
  */
-#include "worker/folds.h"
+#include "common/folds.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -299,4 +299,18 @@ void lrs_folds_free(lrs_folds_t *f)
         }
     free(f->splits);
     memset(f, 0, sizeof *f);
+}
+
+int lrs_folds_make(const lrs_dataset_t *d, int folds, double holdout, int shuffle, uint64_t seed,
+                   lrs_folds_t *out, lrs_err_t *err)
+{
+    if (folds >= 2)
+        return lrs_folds_kfold(d, folds, shuffle, seed, out, err);
+    if (folds == 1)
+        return lrs_folds_holdout(d, holdout, shuffle, seed, out, err);
+    if (folds == 0)
+        return lrs_folds_all(d, out, err);
+    memset(out, 0, sizeof *out);
+    return lrs_err_set(err, LRS_EXIT_USAGE,
+                       "folds must be 0 (no validation), 1 (holdout) or ≥ 2, got %d", folds);
 }

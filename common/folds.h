@@ -39,6 +39,13 @@ int lrs_folds_holdout(const lrs_dataset_t *d, double fraction, int shuffle, uint
 /* One split: every row trains, none validates. */
 int lrs_folds_all(const lrs_dataset_t *d, lrs_folds_t *out, lrs_err_t *err);
 
+/* The splits a trial validates on: folds ≥ 2 k-fold (lrs_folds_kfold), 1 a
+ * holdout of fraction holdout (lrs_folds_holdout), 0 every row for training
+ * and none for validation (lrs_folds_all); anything else is a usage error.
+ * The one rule both the spec check and the engine apply. */
+int lrs_folds_make(const lrs_dataset_t *d, int folds, double holdout, int shuffle, uint64_t seed,
+                   lrs_folds_t *out, lrs_err_t *err);
+
 void lrs_folds_free(lrs_folds_t *f);
 
 #endif

@@ -1,0 +1,35 @@
+/* trial.h — one trial of the built-in engine under a sweep's settings: the
+ * single path from (settings, trial config, data set) to a result.
+ *
+ * The worker, `lrsweep train` and `lrsweep train --spec` all run a trial
+ * through lrs_trial_run, so a config scores the same bits however it is
+ * run: the engine options come from the settings by one mapping
+ * (lrs_trial_train_opts), model type synthetic runs the synthetic objective,
+ * and objective accuracy makes the score the mean fold accuracy.  The data
+ * set is read and checked once per sweep by lrs_validate_load_data
+ * (common/validate.h), the same way on every side.
+ */
+#ifndef LRS_TRIAL_H
+#define LRS_TRIAL_H
+
+#include <stdint.h>
+
+#include "common/dataset.h"
+#include "common/err.h"
+#include "common/params.h"
+#include "common/spec.h"
+#include "worker/train.h"
+
+/* The engine options info fixes for every trial, with training seed seed
+ * (and the default copy budget, no init file). */
+void lrs_trial_train_opts(const lrs_spec_info_t *info, uint64_t seed, lrs_train_opts_t *opts);
+
+/* Trains cfg (finalized) with training seed seed on d (unused for model
+ * type synthetic) under info; init_path (may be NULL) gives the initial
+ * weights instead of nn.Linear's init.  out is always initialised; free it
+ * with lrs_train_result_free.  -1 with err only for real errors, as
+ * lrs_train_run; a diverged trial is a result. */
+int lrs_trial_run(const lrs_spec_info_t *info, const lrs_dataset_t *d, const lrs_trial_cfg_t *cfg,
+                  uint64_t seed, const char *init_path, lrs_train_result_t *out, lrs_err_t *err);
+
+#endif
