@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "common/dataset.h"
-#include "worker/folds.h"
+#include "common/folds.h"
 #include "worker/scale.h"
 
 #define SCALER_TOLERANCE 1e-12

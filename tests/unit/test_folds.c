@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "common/dataset.h"
-#include "worker/folds.h"
+#include "common/folds.h"
 
 /* A data set of `rows` rows: regression when labels is NULL, else
  * classification with labels[i] in 0..n_classes-1. */

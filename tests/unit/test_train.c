@@ -19,7 +19,7 @@
 #include "common/dataset.h"
 #include "common/params.h"
 #include "common/rng.h"
-#include "worker/folds.h"
+#include "common/folds.h"
 #include "worker/model.h"
 #include "worker/scale.h"
 #include "worker/train.h"
