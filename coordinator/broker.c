@@ -366,6 +366,10 @@ lrs_broker_t *lrs_broker_new(const lrs_broker_opts_t *opts, const lrs_spec_t *sp
     b->info = lrs_spec_info(spec);
     b->best = NAN;
     lrs_wbuf_init(&b->out);
+    /* The data is checked before the database is opened: a sweep whose data
+     * cannot train creates nothing. */
+    if (load_data(b, err) != 0)
+        goto fail;
     b->store = lrs_store_open(opts->db_path, LRS_STORE_WRITE, err);
     if (!b->store || open_sweep(b, err) != 0)
         goto fail;
@@ -383,7 +387,7 @@ lrs_broker_t *lrs_broker_new(const lrs_broker_opts_t *opts, const lrs_spec_t *sp
         lrs_store_each_lease(b->store, b->sweep.id, lease_cb, b, err) != 0 || load_best(b, err) != 0)
         goto fail;
     b->recorded_before = b->done;
-    if (load_data(b, err) != 0 || bind_all(b, err) != 0)
+    if (bind_all(b, err) != 0)
         goto fail;
     return b;
 fail:

@@ -20,6 +20,7 @@
 #include "common/err.h"
 #include "common/params.h"
 #include "common/spec.h"
+#include "common/validate.h"
 
 static int wants_help(int argc, char **argv)
 {
@@ -94,8 +95,19 @@ int lrs_cmd_validate(int argc, char **argv)
             fprintf(stderr, "lrsweep validate: %s\n", err.msg);
         return err.code ? err.code : LRS_EXIT_USAGE;
     }
-    if (lrs_spec_info(spec)->exec)
-        warn_exec(argv[1], lrs_spec_info(spec)->exec);
+    const lrs_spec_info_t *info = lrs_spec_info(spec);
+    if (info->exec) {
+        warn_exec(argv[1], info->exec);
+    } else {   /* the data, checked as the coordinator will check it */
+        lrs_dataset_t data;
+        if (lrs_validate_load_data(info, info->data_path ? info->data_path : "data", NULL, 0, &data,
+                                   &err) != 0) {
+            fprintf(stderr, "lrsweep validate: %s\n", err.msg);
+            lrs_spec_destroy(&spec);
+            return err.code ? err.code : LRS_EXIT_USAGE;
+        }
+        lrs_dataset_free(&data);
+    }
     printf("ok: %" PRIu64 " trials, %d parameters\n", lrs_spec_trial_count(spec),
            lrs_spec_param_count(spec));
     lrs_spec_destroy(&spec);
