@@ -22,7 +22,8 @@
 #include "common/err.h"
 #include "common/params.h"
 #include "common/space.h"
-#include "common/spec.h"
+
+typedef enum { LRS_SAMPLER_RANDOM, LRS_SAMPLER_GRID, LRS_SAMPLER_SOBOL } lrs_sampler_kind_t;
 
 typedef struct lrs_sampler lrs_sampler_t;
 

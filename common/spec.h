@@ -26,10 +26,10 @@
 #include "common/err.h"
 #include "common/model_spec.h"
 #include "common/params.h"
+#include "common/sampler.h"
 
 typedef struct lrs_spec lrs_spec_t;   /* opaque, immutable after load */
 
-typedef enum { LRS_SAMPLER_RANDOM, LRS_SAMPLER_GRID, LRS_SAMPLER_SOBOL } lrs_sampler_kind_t;
 typedef enum { LRS_GOAL_MINIMIZE, LRS_GOAL_MAXIMIZE } lrs_goal_t;
 typedef enum {
     LRS_MODEL_LINEAR, LRS_MODEL_LOGISTIC, LRS_MODEL_MLP, LRS_MODEL_SYNTHETIC
