@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/jsonout.h"
 #include "common/strbuf.h"
 
 void lrs_exec_argv_free(char ***argv)
@@ -332,7 +333,7 @@ char *lrs_exec_params_json(const lrs_trial_cfg_t *cfg)
         if (!v || json_object_set_new(obj, p->name, v) < 0)
             goto done;
     }
-    text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    text = lrs_json_text(obj);
 done:
     json_decref(obj);
     return text;

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/numfmt.h"
+
 #define OPT(k) (1u << (k))
 #define SCH(k) (1u << (k))
 #define ALL_OPT ((1u << LRS_OPT_COUNT) - 1)
@@ -321,7 +323,7 @@ int lrs_trial_cfg_set_number(lrs_trial_cfg_t *cfg, const char *name, double valu
     if (!p)
         return lrs_err_set(err, LRS_EXIT_USAGE, "unknown parameter '%s'", name);
     char text[64];
-    snprintf(text, sizeof text, "%.17g", value);
+    lrs_fmt_number(value, text, sizeof text);
     switch (p->type) {
     case LRS_PT_FLOAT:
         if (!in_range(p, value))
@@ -479,7 +481,9 @@ int lrs_trial_cfg_format(const lrs_trial_cfg_t *cfg, lrs_param_id_t id, char *bu
     switch (p->type) {
     case LRS_PT_FLOAT:
         memcpy(&d, base, sizeof d);
-        return snprintf(buf, size, "%.17g", d);
+        char num[48];
+        lrs_fmt_number(d, num, sizeof num);
+        return snprintf(buf, size, "%s", num);
     case LRS_PT_INT:
         memcpy(&iv, base, sizeof iv);
         return snprintf(buf, size, "%d", iv);

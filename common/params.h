@@ -159,7 +159,7 @@ int lrs_trial_cfg_finalize(lrs_trial_cfg_t *cfg, lrs_err_t *err);
 int lrs_param_active(const lrs_param_info_t *info, const lrs_trial_cfg_t *cfg);
 
 /* Writes the value of parameter id in cfg as text (choices by name, bools as
- * true/false, floats with %.17g, milestones comma-separated).  Returns the
+ * true/false, floats as lrs_fmt_number writes them, milestones comma-separated).  Returns the
  * length snprintf would have written. */
 int lrs_trial_cfg_format(const lrs_trial_cfg_t *cfg, lrs_param_id_t id, char *buf, size_t size);
 

@@ -135,12 +135,6 @@ const char *lrs_spec_text(const lrs_spec_t *s);
 struct lrs_space_block;
 const struct lrs_space_block *lrs_spec_space(const lrs_spec_t *s);
 
-/* Writes v as the shortest JSON number that reads back exactly (at most 17
- * significant digits, laid out as Python's repr: "0.001", "1e-07", "60.0";
- * in rare ties one digit longer than necessary).  Returns the length, or -1
- * when size is too small (32 bytes always suffice). */
-int lrs_spec_format_number(double v, char *buf, size_t size);
-
 /* Writes cfg's parameters named in cfg->set_mask as one JSON object
  * {"lr": 0.01, "optimizer": "sgd", …} in parameter-table order.  Returns the
  * length written (excluding the NUL), or -1 when size is too small. */

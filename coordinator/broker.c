@@ -760,7 +760,7 @@ static int exec_rec_build(const lrs_wire_exec_t *e, exec_rec_t *x)
     json_t *o = json_object();
     for (int i = 0; o && i < e->curve.n_names; i++)
         json_object_set_new(o, e->curve.names[i], lrs_json_number(e->finals[i]));
-    x->metrics = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    x->metrics = o ? lrs_json_text(o) : NULL;
     json_decref(o);
     if (!x->stderr_tail || !x->log_tail || !x->metrics || exec_epochs(&e->curve, x) != 0) {
         exec_rec_free(x);

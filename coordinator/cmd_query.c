@@ -15,6 +15,7 @@
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/jsonout.h"
+#include "common/numfmt.h"
 #include "common/params.h"
 #include "common/spec.h"
 #include "coordinator/query.h"
@@ -71,10 +72,7 @@ static int find_sweep(sqlite3 *db, const char *path, const char *name, sweep_ref
 
 static void print_num(FILE *out, int width, double v)
 {
-    if (isnan(v))
-        fprintf(out, "%*s", width, "-");
-    else
-        fprintf(out, "%*.6g", width, v);
+    lrs_fmt_print(out, width, LRS_FMT_VALUE_DIGITS, v);
 }
 
 static double col_real(sqlite3_stmt *st, int i)
@@ -90,7 +88,7 @@ static const char *col_text(sqlite3_stmt *st, int i)
 
 static int dump_json_line(FILE *out, json_t *obj)
 {
-    char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    char *s = lrs_json_text(obj);
     json_decref(obj);
     if (!s)
         return -1;
@@ -116,7 +114,7 @@ static void print_params(FILE *out, const char *json)
         fprintf(out, "%s%s=", first ? "" : " ", key);
         first = 0;
         if (json_is_real(v))
-            fprintf(out, "%.4g", json_real_value(v));
+            lrs_fmt_print(out, 0, LRS_FMT_SHORT_DIGITS, json_real_value(v));
         else if (json_is_integer(v))
             fprintf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         else if (json_is_string(v))
@@ -124,7 +122,7 @@ static void print_params(FILE *out, const char *json)
         else if (json_is_boolean(v))
             fputs(json_is_true(v) ? "true" : "false", out);
         else {
-            char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+            char *s = lrs_json_text(v);
             fputs(s ? s : "?", out);
             free(s);
         }
@@ -168,11 +166,7 @@ static int best_on(sqlite3 *db, const char *path, const sweep_ref_t *sw, int top
             fprintf(out, "%4d %8" PRId64 " ", rank, (int64_t)sqlite3_column_int64(st, 0));
             print_num(out, 12, col_real(st, 1));
             fputc(' ', out);
-            double sd = col_real(st, 2);
-            if (isnan(sd))
-                fprintf(out, "%10s", "-");
-            else
-                fprintf(out, "%10.3g", sd);
+            lrs_fmt_print(out, 10, LRS_FMT_SHORT_DIGITS, col_real(st, 2));
             fputs("  ", out);
             print_params(out, col_text(st, 3));
             fputc('\n', out);
@@ -553,8 +547,9 @@ static void csv_field(const char *s)
 
 static void csv_num(double v)
 {
-    if (isfinite(v))
-        printf("%.17g", v);
+    char text[48];
+    if (isfinite(v) && lrs_fmt_number(v, text, sizeof text) > 0)
+        fputs(text, stdout);
 }
 
 static int emit_csv(void *ctx, int64_t trial, export_row_t *r)
@@ -583,11 +578,11 @@ static int emit_csv(void *ctx, int64_t trial, export_row_t *r)
         else if (json_is_integer(v))
             printf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
         else if (json_is_real(v))
-            printf("%.17g", json_real_value(v));
+            csv_num(json_real_value(v));
         else if (json_is_boolean(v))
             fputs(json_is_true(v) ? "true" : "false", stdout);
         else if (v) {
-            char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+            char *s = lrs_json_text(v);
             csv_field(s);
             free(s);
         }

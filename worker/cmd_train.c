@@ -30,6 +30,7 @@
 #include "common/dataset.h"
 #include "common/err.h"
 #include "common/jsonout.h"
+#include "common/numfmt.h"
 #include "common/params.h"
 #include "common/spec.h"
 #include "common/validate.h"
@@ -479,7 +480,7 @@ static int print_json(const lrs_train_result_t *r, lrs_task_t task)
     json_object_set(root, "folds", folds);
     json_object_set(root, "epochs", epochs);
     json_object_set_new(root, "seconds", json_real(r->seconds));
-    if (json_dumpf(root, stdout, JSON_COMPACT | JSON_REAL_PRECISION(17)) == 0 && putchar('\n') != EOF)
+    if (lrs_json_write(stdout, root) == 0 && putchar('\n') != EOF)
         rc = 0;
 done:
     json_decref(folds);
@@ -490,12 +491,8 @@ done:
 
 static void print_value(double x, int width)
 {
-    if (isfinite(x))
-        printf(" %*.*g", width, 8, x);
-    else if (isnan(x))
-        printf(" %*s", width, "-");
-    else
-        printf(" %*s", width, x > 0 ? "inf" : "-inf");
+    putchar(' ');
+    lrs_fmt_print(stdout, width, LRS_FMT_VALUE_DIGITS, x);
 }
 
 /* score_name: what the score is ("val_loss", or "accuracy" for a spec
@@ -785,7 +782,7 @@ static int print_exec_json(const lrs_exec_spec_t *ex, const lrs_exec_result_t *r
     json_object_set_new(root, "signal", r->term_signal ? json_integer(r->term_signal) : json_null());
     json_object_set_new(root, "stderr_tail", raw_string(r->stderr_tail, r->stderr_tail_len));
     json_object_set_new(root, "seconds", json_real(r->elapsed_s));
-    if (json_dumpf(root, stdout, JSON_COMPACT | JSON_REAL_PRECISION(17)) == 0 && putchar('\n') != EOF)
+    if (lrs_json_write(stdout, root) == 0 && putchar('\n') != EOF)
         rc = 0;
 done:
     json_decref(epochs);

@@ -30,7 +30,8 @@ search:
     cosine: {T_max: 60, eta_min: {log_uniform: [1.0e-7, 1.0e-3]}}
     onecycle: {max_lr: {log_uniform: [1.0e-3, 1.0]}, pct_start: {uniform: [0.1, 0.5]}}
 YAML
-printf 'alcohol,quality\n13.2,5\n' >"$TMP/wine.csv"
+printf 'alcohol,quality\n13.2,5\n' >"$TMP/tiny.csv"
+{ echo alcohol,quality; for i in 1 2 3 4 5 6 7 8 9 10; do echo "1$i.2,$((i % 4 + 4))"; done; } >"$TMP/wine.csv"
 
 # validate: the ok line for a good spec (data path relative to the spec).
 check

@@ -181,7 +181,7 @@ static void test_exec_results(void **state)
 
     expect_db(db, "SELECT status || '|' || attempts || '|' || error || '|' || exit_status || '|' ||"
                   " stderr_tail || '|' || metrics FROM trials WHERE trial = 0",
-              "failed|1|exit status 3|3|bad\\xff\n|{\"lr\":0.10000000000000001,\"val_loss\":null}");
+              "failed|1|exit status 3|3|bad\\xff\n|{\"lr\":0.1,\"val_loss\":null}");
     expect_db(db, "SELECT COUNT(*) FROM trial_metrics WHERE trial = 0", "0");
     expect_db(db, "SELECT status || '|' || score || '|' || log_tail FROM trials WHERE trial = 1",
               "complete|0.75|epoch=1\n");

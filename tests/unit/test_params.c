@@ -453,7 +453,7 @@ static void test_format_round_trip(void **state)
     lrs_trial_cfg_format(&cfg, LRS_P_OPTIMIZER, text, sizeof text);
     assert_string_equal(text, "adam");
     lrs_trial_cfg_format(&cfg, LRS_P_LR, text, sizeof text);
-    assert_string_equal(text, "0.10000000000000001");
+    assert_string_equal(text, "0.1");
     lrs_trial_cfg_format(&cfg, LRS_P_MILESTONES, text, sizeof text);
     assert_string_equal(text, "4,9");
     lrs_trial_cfg_format(&cfg, LRS_P_NESTEROV, text, sizeof text);

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "common/numfmt.h"
 #include "common/params.h"
 #include "common/rng.h"
 #include "common/spec.h"
@@ -479,7 +480,7 @@ static void test_number_format(void **state)
     };
     char buf[40];
     for (size_t k = 0; k < sizeof known / sizeof known[0]; k++) {
-        assert_true(lrs_spec_format_number(known[k].v, buf, sizeof buf) > 0);
+        assert_true(lrs_fmt_number(known[k].v, buf, sizeof buf) > 0);
         assert_string_equal(buf, known[k].text);
     }
     /* Every number reads back as exactly the same double. */
@@ -491,7 +492,7 @@ static void test_number_format(void **state)
                          : exp(lrs_rng_uniform(&rng) * 1400 - 700);   /* almost all exponents */
         if (i % 3 == 0)
             v = -v;
-        int n = lrs_spec_format_number(v, buf, sizeof buf);
+        int n = lrs_fmt_number(v, buf, sizeof buf);
         assert_true(n > 0);
         longest = n > longest ? n : longest;
         double back = strtod(buf, NULL);
@@ -511,7 +512,7 @@ static void test_number_format(void **state)
             if (strtod(ref, NULL) == v)
                 break;
         }
-        lrs_spec_format_number(v, buf, sizeof buf);
+        lrs_fmt_number(v, buf, sizeof buf);
         int digits = 0, leading = 1;
         for (const char *c = buf; *c && *c != 'e'; c++) {
             if (*c >= '1' && *c <= '9')
@@ -527,7 +528,7 @@ static void test_number_format(void **state)
     }
     printf("%d of %d numbers longer than the shortest round-trip form\n", longer, total);
     assert_true(longer < total / 50);
-    assert_int_equal(lrs_spec_format_number(0.1, buf, 3), -1);
+    assert_int_equal(lrs_fmt_number(0.1, buf, 3), -1);
 }
 
 /* The params JSON parses and carries the config's values exactly. */
