@@ -23,5 +23,17 @@ int lrs_model_spec_for_data(const lrs_model_spec_t *base, const lrs_dataset_t *d
     if (out->n_in < 1 || out->n_out < 1)
         return lrs_err_set(err, LRS_EXIT_USAGE,
                            "the data set needs at least one feature and one target");
+    double params = 0;
+    int in = out->n_in;
+    for (int l = 0; l <= out->n_hidden; l++) {
+        int width = l < out->n_hidden ? out->hidden[l] : out->n_out;
+        params += ((double)in + 1) * width;
+        in = width;
+    }
+    if (params > (double)LRS_MAX_MODEL_PARAMS)
+        return lrs_err_set(err, LRS_EXIT_USAGE,
+                           "the model has %.0f parameters for %d features; at most %ld are "
+                           "allowed (narrower hidden layers?)",
+                           params, out->n_in, (long)LRS_MAX_MODEL_PARAMS);
     return 0;
 }

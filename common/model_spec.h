@@ -11,6 +11,8 @@
 #include "common/err.h"
 
 #define LRS_MAX_HIDDEN 8
+#define LRS_MAX_HIDDEN_WIDTH 65536          /* units in one hidden layer */
+#define LRS_MAX_MODEL_PARAMS (1L << 24)     /* weights + biases of one model (128 MiB) */
 
 typedef enum { LRS_ACT_RELU, LRS_ACT_TANH } lrs_activation_t;
 
@@ -25,7 +27,8 @@ typedef struct lrs_model_spec {
 
 /* The model for data set d: base's hidden layers and activation, with task,
  * n_in and n_out taken from d.  Usage errors: a classification data set
- * without exactly one target or with fewer than 2 classes, or no feature. */
+ * without exactly one target or with fewer than 2 classes, no feature, or
+ * more than LRS_MAX_MODEL_PARAMS parameters. */
 int lrs_model_spec_for_data(const lrs_model_spec_t *base, const lrs_dataset_t *d,
                             lrs_model_spec_t *out, lrs_err_t *err);
 

@@ -820,7 +820,7 @@ static void parse_model(spec_ctx_t *c, lrs_spec_info_t *info, const ynode_t *mod
     } else if (hidden) {
         info->model.n_hidden = hidden->n;
         for (int i = 0; i < hidden->n; i++)
-            y_int(c, hidden->items[i], "model.hidden", 1, 1000000, &info->model.hidden[i]);
+            y_int(c, hidden->items[i], "model.hidden", 1, LRS_MAX_HIDDEN_WIDTH, &info->model.hidden[i]);
     }
     if (act && kind != LRS_MODEL_MLP)
         ERR_AT(c, act, "model.activation: applies only to type mlp");
@@ -1728,7 +1728,7 @@ static void parse_top(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *root, const c
     in->sampler = (lrs_sampler_kind_t)sampler;
     if ((n = map_get(root, "trials"))) {
         long long trials;
-        if (y_integer(c, n, "trials", 1, (1LL << 53), &trials) == 0)
+        if (y_integer(c, n, "trials", 1, LRS_SPEC_MAX_TRIALS, &trials) == 0)
             in->trials = (uint64_t)trials;
     } else if (sampler != LRS_SAMPLER_GRID) {
         ERR_AT(c, root, "missing required key 'trials' (the %s sampler needs a trial count)",

@@ -30,6 +30,10 @@
 
 typedef struct lrs_spec lrs_spec_t;   /* opaque, immutable after load */
 
+/* `trials:` at most this: the coordinator keeps a few bytes of state per
+ * trial of the sweep. */
+#define LRS_SPEC_MAX_TRIALS 10000000LL
+
 typedef enum { LRS_GOAL_MINIMIZE, LRS_GOAL_MAXIMIZE } lrs_goal_t;
 typedef enum {
     LRS_MODEL_LINEAR, LRS_MODEL_LOGISTIC, LRS_MODEL_MLP, LRS_MODEL_SYNTHETIC

@@ -232,7 +232,7 @@ static int parse_hidden(const char *text, lrs_model_spec_t *spec)
     if (n < 1)
         return -1;
     for (int i = 0; i < n; i++)
-        if (parse_int(words[i], 1, 1000000, &spec->hidden[i]) < 0)
+        if (parse_int(words[i], 1, LRS_MAX_HIDDEN_WIDTH, &spec->hidden[i]) < 0)
             return -1;
     spec->n_hidden = n;
     return 0;

@@ -68,6 +68,28 @@ $(cat "$TMP/err")
 $expected"
 fi
 
+# Sizes are bounded with an error at their place: trials, hidden widths, and
+# (with the data in hand) the model's parameter count; the data is checked too.
+sed -e 's/^trials: 500 .*/trials: 1000000000/' -e 's/hidden: \[32\]/hidden: [1000000]/' \
+    "$TMP/example.yaml" >"$TMP/huge.yaml"
+check
+run validate "$TMP/huge.yaml"
+if [ $rc -ne 2 ] || ! grep -q "huge.yaml:3:.*trials" "$TMP/err" || ! grep -q "huge.yaml:7:.*model.hidden" "$TMP/err"; then
+    fail "validate huge.yaml: rc $rc, stderr '$(cat "$TMP/err")'"
+fi
+sed -e 's/hidden: \[32\]/hidden: [60000, 60000]/' "$TMP/example.yaml" >"$TMP/wide.yaml"
+check
+run validate "$TMP/wide.yaml"
+if [ $rc -ne 2 ] || ! grep -q "wine.csv: the model has .* parameters" "$TMP/err"; then
+    fail "validate wide.yaml: rc $rc, stderr '$(cat "$TMP/err")'"
+fi
+sed -e 's/path: wine.csv/path: tiny.csv/' "$TMP/example.yaml" >"$TMP/tiny.yaml"
+check
+run validate "$TMP/tiny.yaml"
+if [ $rc -ne 2 ] || ! grep -q "tiny.csv: folds: 5 folds need at least 5 rows; the data set has 1" "$TMP/err"; then
+    fail "validate tiny.yaml: rc $rc, stderr '$(cat "$TMP/err")'"
+fi
+
 # Usage errors and missing files exit 2 with a message.
 for args in "validate" "validate $TMP/nope.yaml" "sample" "sample $TMP/example.yaml -n" \
             "sample $TMP/example.yaml -n -3" "sample $TMP/example.yaml --frobnicate" "sample $TMP/bad.yaml"; do
