@@ -22,8 +22,8 @@ int lrs_validate_data(const lrs_spec_info_t *info, const char *name, const lrs_d
     if (strcmp(info->metric, "accuracy") == 0 && d->task == LRS_TASK_REGRESSION)
         return lrs_err_set(err, LRS_EXIT_USAGE,
                            "%s: objective accuracy needs a classification target, but target "
-                           "'%.80s' is read as a regression target; set data task: "
-                           "classification to read its values as classes",
+                           "'%.80s' is read as a regression target (add task: classification "
+                           "under data: to read its values as classes)",
                            name, target_name(d));
     lrs_model_spec_t model;
     if (lrs_model_spec_for_data(&info->model, d, &model, err) != 0) {
