@@ -3,17 +3,20 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
-/* The one process-wide state here: a signal handler can only reach a static. */
-static volatile sig_atomic_t cli_interrupts;
+/* The one process-wide state here: a signal handler can only reach a
+ * static.  A lock-free atomic_int is safe to touch from a handler and is
+ * read by other threads (the command runner polls it). */
+static atomic_int cli_interrupts;
 
 static void count_interrupt(int sig)
 {
     (void)sig;
-    if (cli_interrupts < 2)
-        cli_interrupts++;
+    if (atomic_load(&cli_interrupts) < 2)
+        atomic_fetch_add(&cli_interrupts, 1);
 }
 
 int lrs_cli_finish(int status)
@@ -25,7 +28,7 @@ int lrs_cli_finish(int status)
     return status;
 }
 
-volatile sig_atomic_t *lrs_cli_catch_interrupts(void)
+const atomic_int *lrs_cli_catch_interrupts(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

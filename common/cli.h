@@ -7,7 +7,7 @@
 #ifndef LRS_CLI_H
 #define LRS_CLI_H
 
-#include <signal.h>
+#include <stdatomic.h>
 
 typedef int (*lrs_cmd_fn)(int argc, char **argv);
 
@@ -39,7 +39,8 @@ int lrs_cli_finish(int status);
 /* Counts SIGINT/SIGTERM from now on (up to 2: the first asks for a drain, the
  * second for a stop) and ignores SIGPIPE, so a closed peer or pipe is an
  * error return rather than a death.  Returns the count, for the
- * `interrupts` field of the broker's and the agent's options. */
-volatile sig_atomic_t *lrs_cli_catch_interrupts(void);
+ * `interrupts` field of the broker's and the agent's options and the
+ * command runner's `cancel` hook.  The one signal handler of lrsweep. */
+const atomic_int *lrs_cli_catch_interrupts(void);
 
 #endif

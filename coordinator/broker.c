@@ -1148,7 +1148,7 @@ int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
              b->total, b->done);
     zmq_pollitem_t item = {.socket = b->router, .events = ZMQ_POLLIN};
     while (b->done < b->total || lrs_store_pending(b->store) > 0 || b->unflushed) {
-        int interrupts = b->opts.interrupts ? (int)*b->opts.interrupts : 0;
+        int interrupts = b->opts.interrupts ? atomic_load(b->opts.interrupts) : 0;
         if (interrupts >= 2) {
             blog(b, "interrupted again: stopping now");
             status = LRS_EXIT_INTERRUPTED;

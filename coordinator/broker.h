@@ -17,7 +17,7 @@
 #ifndef LRS_BROKER_H
 #define LRS_BROKER_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -38,7 +38,7 @@ typedef struct lrs_broker_opts {
     int max_workers;        /* HELLOs beyond this are refused; default 10000 */
     double drain_s;         /* first Ctrl-C: wait this long for running trials; default 30 */
     int progress;           /* 0 quiet, 1 plain log lines, 2 live terminal line */
-    volatile sig_atomic_t *interrupts;   /* SIGINT count kept by the caller's handler; may be NULL */
+    const atomic_int *interrupts;        /* SIGINT count kept by the caller's handler; may be NULL */
     FILE *log;              /* messages (default stderr) */
     /* Called about every 100 ms from the loop (may be NULL): the embedding
      * command's chance to watch its local workers.  -1 with err stops the

@@ -918,7 +918,7 @@ static int loop(agent_t *a, lrs_err_t *err)
     int64_t interrupted_at = 0;
     for (;;) {
         int64_t now = lrs_mono_ms();
-        int interrupts = a->opts.interrupts ? (int)*a->opts.interrupts : 0;
+        int interrupts = a->opts.interrupts ? atomic_load(a->opts.interrupts) : 0;
         if (interrupts >= 2)
             return LRS_EXIT_INTERRUPTED;
         if (interrupts == 1 && !interrupted_at) {

@@ -22,7 +22,7 @@
 #ifndef LRS_AGENT_H
 #define LRS_AGENT_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "common/err.h"
@@ -32,7 +32,7 @@ typedef struct lrs_agent_opts {
     int jobs;                    /* trial threads; default 1 */
     int prefetch;                /* trials queued beyond jobs; default max(jobs, 16) */
     const char *name;            /* default host:pid */
-    volatile sig_atomic_t *interrupts;   /* SIGINT/SIGTERM count kept by the caller; may be NULL */
+    const atomic_int *interrupts;        /* SIGINT/SIGTERM count kept by the caller; may be NULL */
     int verbose;                 /* 1: log connections and shutdowns */
     FILE *log;                   /* default stderr */
     /* A user's command (`command:`) runs in the spec's `workdir`; a relative

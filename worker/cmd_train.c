@@ -19,9 +19,7 @@
 #include <jansson.h>
 #include <inttypes.h>
 #include <math.h>
-#include <signal.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -624,17 +622,6 @@ static void args_info(const train_args_t *a, lrs_spec_info_t *info)
 
 /* ---- --spec: one trial of a sweep spec --------------------------------- */
 
-/* Set from the SIGINT handler while a spec's command runs; the runner polls
- * it and kills the command's process group.  A signal handler can reach no
- * other state, hence this one file-scope flag. */
-static atomic_int interrupted;
-
-static void on_sigint(int sig)
-{
-    (void)sig;
-    atomic_store(&interrupted, 1);
-}
-
 /* The trial's config and seed: --trial I, or the spec's fixed values and the
  * words.  Returns -1 to go on, or an exit status. */
 static int spec_config(const lrs_spec_t *spec, train_args_t *a, uint64_t *seed)
@@ -877,17 +864,13 @@ static int spec_exec(const lrs_exec_spec_t *ex, const train_args_t *a, uint64_t 
     lrs_err_t err;
     lrs_err_clear(&err);
     stream_ctx_t sc = {.json = a->json, .folds = ex->folds, .last_fold = -1};
-    lrs_exec_hooks_t hooks = {.on_output = stream_output, .ctx = &sc, .cancel = &interrupted};
-    struct sigaction sa, old_int;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint;
-    sigemptyset(&sa.sa_mask);
-    atomic_store(&interrupted, 0);
     print_command(ex, &a->cfg);
     fflush(stderr);
-    sigaction(SIGINT, &sa, &old_int);
+    /* Ctrl-C (or SIGTERM) cancels the command: the runner polls the count
+     * and kills its process group. */
+    lrs_exec_hooks_t hooks = {.on_output = stream_output, .ctx = &sc,
+                              .cancel = lrs_cli_catch_interrupts()};
     int rc = lrs_exec_run(ex, &a->cfg, a->trial, seed, &hooks, &r, &err);
-    sigaction(SIGINT, &old_int, NULL);
     fflush(stdout);
     int status;
     if (rc < 0) {
