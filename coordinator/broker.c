@@ -26,6 +26,7 @@
 #include "common/command.h"
 #include "common/dataset.h"
 #include "common/jsonout.h"
+#include "common/numfmt.h"
 #include "common/protocol.h"
 #include "common/rng.h"
 #include "common/validate.h"
@@ -249,26 +250,24 @@ static int open_sweep(lrs_broker_t *b, lrs_err_t *err)
     return 0;
 }
 
+/* The progress line's best trial: score and what it was. */
+static void set_best(lrs_broker_t *b, double score, double lr, const char *sched)
+{
+    char lr_text[32];
+    lrs_fmt_display(lr, LRS_FMT_SHORT_DIGITS, lr_text, sizeof lr_text);
+    b->best = score;
+    snprintf(b->best_desc, sizeof b->best_desc, "lr %s, %s", lr_text, sched);
+}
+
 static int load_best(lrs_broker_t *b, lrs_err_t *err)
 {
-    char sql[256];
-    snprintf(sql, sizeof sql,
-             "SELECT score, lr, scheduler FROM trials WHERE sweep_id = ?1 AND status = 'complete'"
-             " ORDER BY score %s LIMIT 1",
-             b->sweep.maximize ? "DESC" : "ASC");
-    sqlite3 *db = lrs_store_db(b->store);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return lrs_err_set(err, LRS_EXIT_RUNTIME, "%s: %s", b->opts.db_path, sqlite3_errmsg(db));
-    sqlite3_bind_int64(st, 1, b->sweep.id);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        b->best = sqlite3_column_double(st, 0);
-        const unsigned char *sched = sqlite3_column_text(st, 2);
-        snprintf(b->best_desc, sizeof b->best_desc, "lr %.3g, %s", sqlite3_column_double(st, 1),
-                 sched ? (const char *)sched : "?");
-    }
-    sqlite3_finalize(st);
-    return 0;
+    double score, lr;
+    char sched[64];
+    int found = lrs_store_best(b->store, b->sweep.id, b->sweep.maximize, &score, &lr, sched,
+                               sizeof sched, err);
+    if (found > 0)
+        set_best(b, score, lr, sched);
+    return found < 0 ? -1 : 0;
 }
 
 static int load_data(lrs_broker_t *b, lrs_err_t *err)
@@ -660,11 +659,8 @@ static void note_best(lrs_broker_t *b, double score, const lrs_trial_cfg_t *cfg)
 {
     if (!isfinite(score))
         return;
-    if (isnan(b->best) || (b->sweep.maximize ? score > b->best : score < b->best)) {
-        b->best = score;
-        snprintf(b->best_desc, sizeof b->best_desc, "lr %.3g, %s", cfg->optim.lr,
-                 lrs_scheduler_name(cfg->sched.kind));
-    }
+    if (isnan(b->best) || (b->sweep.maximize ? score > b->best : score < b->best))
+        set_best(b, score, cfg->optim.lr, lrs_scheduler_name(cfg->sched.kind));
 }
 
 /* An ACK waits for the next commit (even for a duplicate: the first copy
@@ -1101,10 +1097,12 @@ static void progress(lrs_broker_t *b, int64_t now, int final)
     double rate = elapsed > 0 ? (double)b->session_done / elapsed : 0;
     char eta[32], best[200];
     fmt_duration(rate > 0 ? (double)(b->total - b->done) / rate : NAN, eta, sizeof eta);
+    char score[32];
+    lrs_fmt_display(b->best, LRS_FMT_VALUE_DIGITS, score, sizeof score);
     if (isnan(b->best))
         snprintf(best, sizeof best, "best -");
     else
-        snprintf(best, sizeof best, "best %.6g (%s)", b->best, b->best_desc);
+        snprintf(best, sizeof best, "best %s (%s)", score, b->best_desc);
     char line[512];
     snprintf(line, sizeof line,
              "%" PRIu64 "/%" PRIu64 " done  running %" PRIu64 "  failed %" PRIu64

@@ -403,6 +403,37 @@ done:
     return rc;
 }
 
+int lrs_store_best(lrs_store_t *s, int64_t sweep_id, int maximize, double *score, double *lr,
+                   char *sched, size_t sched_size, lrs_err_t *err)
+{
+    const char *sql = maximize ? "SELECT score, lr, scheduler FROM trials WHERE sweep_id = ?1 AND "
+                                 "status = 'complete' ORDER BY score DESC LIMIT 1"
+                               : "SELECT score, lr, scheduler FROM trials WHERE sweep_id = ?1 AND "
+                                 "status = 'complete' ORDER BY score ASC LIMIT 1";
+    sqlite3_stmt *st = NULL;
+    int rc = -1, step;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        db_fail(s, err, "reading the best trial");
+        goto done;
+    }
+    sqlite3_bind_int64(st, 1, sweep_id);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        const unsigned char *name = sqlite3_column_text(st, 2);
+        *score = sqlite3_column_double(st, 0);
+        *lr = sqlite3_column_double(st, 1);
+        snprintf(sched, sched_size, "%s", name ? (const char *)name : "?");
+        rc = 1;
+    } else if (step == SQLITE_DONE) {
+        rc = 0;
+    } else {
+        db_fail(s, err, "reading the best trial");
+    }
+done:
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int ensure_txn(lrs_store_t *s, lrs_err_t *err)
 {
     if (s->in_txn)

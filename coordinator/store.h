@@ -103,6 +103,12 @@ int lrs_store_sweep_set_trials(lrs_store_t *s, int64_t sweep_id, int64_t trials,
 int lrs_store_each_done(lrs_store_t *s, int64_t sweep_id, void (*fn)(void *ctx, int64_t trial),
                         void *ctx, lrs_err_t *err);
 
+/* The best complete trial of the sweep (largest score when maximize, else
+ * smallest): 1 with its score, lr and scheduler name (cut to sched_size),
+ * 0 when no trial is complete yet, -1 with err. */
+int lrs_store_best(lrs_store_t *s, int64_t sweep_id, int maximize, double *score, double *lr,
+                   char *sched, size_t sched_size, lrs_err_t *err);
+
 /* Calls fn(ctx, trial, attempt) for every lease left in the database (trials
  * that were running when the previous coordinator stopped). */
 int lrs_store_each_lease(lrs_store_t *s, int64_t sweep_id,
