@@ -6,7 +6,6 @@
  */
 #include "common/command.h"
 
-#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/jsonout.h"
 #include "common/strbuf.h"
 
 void lrs_exec_argv_free(char ***argv)
@@ -294,49 +292,18 @@ char *lrs_exec_template_program(const char *command, int shell)
 
 char *lrs_exec_params_json(const lrs_trial_cfg_t *cfg)
 {
-    json_t *obj = json_object();
-    char *text = NULL;
-    if (!obj)
-        return NULL;
+    lrs_trial_cfg_t set = *cfg;   /* what {args} lists: set and active */
     const lrs_param_info_t *table = lrs_param_table();
-    for (int i = 0; i < LRS_P_COUNT; i++) {
-        const lrs_param_info_t *p = &table[i];
-        if (!((cfg->set_mask >> p->id) & 1u) || !lrs_param_active(p, cfg))
-            continue;
-        const char *base = (const char *)cfg + p->offset;
-        double d;
-        int iv;
-        json_t *v = NULL;
-        switch (p->type) {
-        case LRS_PT_FLOAT:
-            memcpy(&d, base, sizeof d);
-            v = json_real(d);
-            break;
-        case LRS_PT_INT:
-            memcpy(&iv, base, sizeof iv);
-            v = json_integer(iv);
-            break;
-        case LRS_PT_BOOL:
-            memcpy(&iv, base, sizeof iv);
-            v = json_boolean(iv);
-            break;
-        case LRS_PT_CHOICE:
-            memcpy(&iv, base, sizeof iv);
-            v = json_string(p->choices[iv]);
-            break;
-        case LRS_PT_INT_LIST:
-            v = json_array();
-            for (int k = 0; v && k < cfg->sched.n_milestones; k++)
-                json_array_append_new(v, json_integer(cfg->sched.milestones[k]));
-            break;
-        }
-        if (!v || json_object_set_new(obj, p->name, v) < 0)
-            goto done;
+    for (int i = 0; i < LRS_P_COUNT; i++)
+        if (!lrs_param_active(&table[i], cfg))
+            set.set_mask &= ~(1ULL << table[i].id);
+    for (size_t size = 1024; size <= (1u << 20); size *= 4) {
+        char *text = malloc(size);
+        if (!text || lrs_trial_cfg_json(&set, text, size) >= 0)
+            return text;
+        free(text);
     }
-    text = lrs_json_text(obj);
-done:
-    json_decref(obj);
-    return text;
+    return NULL;
 }
 
 /* ---- program lookup, text escaping ------------------------------------ */

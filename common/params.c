@@ -505,3 +505,85 @@ int lrs_trial_cfg_format(const lrs_trial_cfg_t *cfg, lrs_param_id_t id, char *bu
     }
     return snprintf(buf, size, "?");
 }
+
+/* ---- JSON of a config ------------------------------------------------ */
+
+static int format_int(long long v, char *buf)
+{
+    char d[24];
+    int n = 0, len = 0;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        d[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        buf[len++] = '-';
+    while (n)
+        buf[len++] = d[--n];
+    buf[len] = '\0';
+    return len;
+}
+
+/* Appends s (len bytes) at *pos if it fits, always advancing *pos. */
+static void put(char *buf, size_t size, size_t *pos, const char *s, size_t len)
+{
+    if (*pos + len < size)
+        memcpy(buf + *pos, s, len);
+    *pos += len;
+}
+
+int lrs_trial_cfg_json(const lrs_trial_cfg_t *cfg, char *buf, size_t size)
+{
+    size_t pos = 0;
+    char num[48];
+    int first = 1;
+    put(buf, size, &pos, "{", 1);
+    uint64_t mask = cfg->set_mask & ((1ULL << LRS_P_COUNT) - 1);
+    for (; mask; mask &= mask - 1) {
+        const lrs_param_info_t *p = &table[__builtin_ctzll(mask)];
+        const char *field = (const char *)cfg + p->offset;
+        if (!first)
+            put(buf, size, &pos, ", ", 2);
+        first = 0;
+        put(buf, size, &pos, "\"", 1);
+        put(buf, size, &pos, p->name, strlen(p->name));
+        put(buf, size, &pos, "\": ", 3);
+        double d;
+        int iv;
+        switch (p->type) {
+        case LRS_PT_FLOAT:
+            memcpy(&d, field, sizeof d);
+            put(buf, size, &pos, num, (size_t)lrs_fmt_number(d, num, sizeof num));
+            break;
+        case LRS_PT_INT:
+            memcpy(&iv, field, sizeof iv);
+            put(buf, size, &pos, num, (size_t)format_int(iv, num));
+            break;
+        case LRS_PT_BOOL:
+            memcpy(&iv, field, sizeof iv);
+            put(buf, size, &pos, iv ? "true" : "false", iv ? 4 : 5);
+            break;
+        case LRS_PT_CHOICE:
+            memcpy(&iv, field, sizeof iv);
+            put(buf, size, &pos, "\"", 1);
+            put(buf, size, &pos, p->choices[iv], strlen(p->choices[iv]));
+            put(buf, size, &pos, "\"", 1);
+            break;
+        case LRS_PT_INT_LIST:
+            put(buf, size, &pos, "[", 1);
+            for (int i = 0; i < cfg->sched.n_milestones; i++) {
+                if (i)
+                    put(buf, size, &pos, ", ", 2);
+                put(buf, size, &pos, num, (size_t)format_int(cfg->sched.milestones[i], num));
+            }
+            put(buf, size, &pos, "]", 1);
+            break;
+        }
+    }
+    put(buf, size, &pos, "}", 1);
+    if (pos >= size)
+        return -1;
+    buf[pos] = '\0';
+    return (int)pos;
+}

@@ -159,8 +159,15 @@ int lrs_trial_cfg_finalize(lrs_trial_cfg_t *cfg, lrs_err_t *err);
 int lrs_param_active(const lrs_param_info_t *info, const lrs_trial_cfg_t *cfg);
 
 /* Writes the value of parameter id in cfg as text (choices by name, bools as
- * true/false, floats as lrs_fmt_number writes them, milestones comma-separated).  Returns the
- * length snprintf would have written. */
+ * true/false, floats as lrs_fmt_number writes them, milestones
+ * comma-separated).  Returns the length snprintf would have written. */
 int lrs_trial_cfg_format(const lrs_trial_cfg_t *cfg, lrs_param_id_t id, char *buf, size_t size);
+
+/* Writes cfg's parameters named in cfg->set_mask as one JSON object
+ * {"lr": 0.01, "optimizer": "sgd", …} in parameter-table order, numbers by
+ * lrs_fmt_number: the one JSON form of a config (`sample`, the database's
+ * params column, LRSWEEP_PARAMS).  Returns the length written (excluding
+ * the NUL), or -1 when size is too small. */
+int lrs_trial_cfg_json(const lrs_trial_cfg_t *cfg, char *buf, size_t size);
 
 #endif

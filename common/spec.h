@@ -139,9 +139,4 @@ const char *lrs_spec_text(const lrs_spec_t *s);
 struct lrs_space_block;
 const struct lrs_space_block *lrs_spec_space(const lrs_spec_t *s);
 
-/* Writes cfg's parameters named in cfg->set_mask as one JSON object
- * {"lr": 0.01, "optimizer": "sgd", …} in parameter-table order.  Returns the
- * length written (excluding the NUL), or -1 when size is too small. */
-int lrs_spec_params_json(const lrs_trial_cfg_t *cfg, char *buf, size_t size);
-
 #endif

@@ -624,7 +624,7 @@ static int params_of(lrs_broker_t *b, uint64_t trial, lrs_trial_cfg_t *cfg, char
 {
     if (lrs_spec_sample(b->spec, trial, cfg, NULL, err) != 0)
         return -1;
-    if (lrs_spec_params_json(cfg, json, size) < 0)
+    if (lrs_trial_cfg_json(cfg, json, size) < 0)
         return lrs_err_set(err, LRS_EXIT_RUNTIME, "trial %" PRIu64 ": parameters too long",
                            trial);
     return 0;

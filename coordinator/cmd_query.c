@@ -463,7 +463,7 @@ static int each_trial(sqlite3 *db, const qargs_t *q, const sweep_ref_t *sw,
             char json[4096];
             if (lrs_spec_sample(spec, (uint64_t)i, &cfg, NULL, err) != 0)
                 goto done;
-            lrs_spec_params_json(&cfg, json, sizeof json);
+            lrs_trial_cfg_json(&cfg, json, sizeof json);
             row.params = json_loads(json, 0, NULL);
             if (have_ls && sqlite3_column_int64(ls, 0) == i) {
                 row.status = "running";

@@ -172,7 +172,7 @@ static int write_trials(const lrs_spec_t *spec, uint64_t start, uint64_t count)
         memcpy(p, ", \"params\": ", 12);
         p += 12;
         size_t room = (size_t)(out + OUT_BLOCK + LINE_MAX_BYTES - p) - 3;
-        int n = lrs_spec_params_json(&cfg, p, room);
+        int n = lrs_trial_cfg_json(&cfg, p, room);
         if (n < 0) {
             fprintf(stderr, "lrsweep sample: trial %" PRIu64 ": parameters too long\n", i);
             status = LRS_EXIT_RUNTIME;

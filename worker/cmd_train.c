@@ -659,7 +659,7 @@ static int spec_config(const lrs_spec_t *spec, train_args_t *a, uint64_t *seed)
 static void announce(const train_args_t *a, uint64_t seed)
 {
     char params[4096];
-    if (lrs_spec_params_json(&a->cfg, params, sizeof params) < 0)
+    if (lrs_trial_cfg_json(&a->cfg, params, sizeof params) < 0)
         snprintf(params, sizeof params, "{...}");
     if (a->trial_given)
         fprintf(stderr, "lrsweep train: trial %" PRIu64 ", seed %" PRIu64 ": %s\n", a->trial, seed, params);

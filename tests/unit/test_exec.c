@@ -310,7 +310,7 @@ static void test_environment(void **state)
     assert_int_equal(lrs_exec_run(&spec, &cfg, 42, UINT64_C(18446744073709551615), NULL, &r, &err), 0);
     expect_status(&r, LRS_STATUS_COMPLETE, "");
     assert_true(r.objective == 2.5);
-    assert_string_equal(r.stderr_tail, "42|18446744073709551615|{\"lr\":0.125}|"
+    assert_string_equal(r.stderr_tail, "42|18446744073709551615|{\"lr\": 0.125}|"
                                        "$(touch lrsweep-env-injected) 'a b' \"c\"|1|\n");
     lrs_exec_result_free(&r);
     assert_int_equal(access("lrsweep-env-injected", F_OK), -1);

@@ -155,8 +155,8 @@ static void test_params_json(void **state)
                                          "nesterov=true", "momentum=0.5", "epochs=9", NULL});
     char *json = lrs_exec_params_json(&cfg);
     assert_non_null(json);
-    assert_string_equal(json, "{\"lr\":0.1,\"momentum\":0.5,\"nesterov\":true,"
-                              "\"scheduler\":\"multistep\",\"milestones\":[3,6],\"epochs\":9}");
+    assert_string_equal(json, "{\"lr\": 0.1, \"momentum\": 0.5, \"nesterov\": true, "
+                              "\"scheduler\": \"multistep\", \"milestones\": [3, 6], \"epochs\": 9}");
     free(json);
 }
 

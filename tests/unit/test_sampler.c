@@ -70,7 +70,7 @@ static void line_of(const lrs_spec_t *spec, uint64_t i, char *buf, size_t size)
     uint64_t seed;
     sample_ok(spec, i, &cfg, &seed);
     int n = snprintf(buf, size, "%llu ", (unsigned long long)seed);
-    assert_true(lrs_spec_params_json(&cfg, buf + n, size - (size_t)n) > 0);
+    assert_true(lrs_trial_cfg_json(&cfg, buf + n, size - (size_t)n) > 0);
 }
 
 static void test_same_seed_same_trials(void **state)
@@ -233,7 +233,7 @@ static void test_inactive_never_present(void **state)
                 if ((cfg.set_mask >> id) & 1u)
                     assert_true(lrs_param_active(&table[id], &cfg));
             char json[1024];
-            assert_true(lrs_spec_params_json(&cfg, json, sizeof json) > 0);
+            assert_true(lrs_trial_cfg_json(&cfg, json, sizeof json) > 0);
             if (cfg.optim.kind != LRS_OPT_SGD)
                 assert_null(strstr(json, "momentum"));
             if (cfg.sched.kind == LRS_SCHED_STEP) {
@@ -302,7 +302,7 @@ static void test_grid_order_and_size(void **state)
         lrs_trial_cfg_t cfg;
         char json[512];
         sample_ok(spec, i, &cfg, NULL);
-        lrs_spec_params_json(&cfg, json, sizeof json);
+        lrs_trial_cfg_json(&cfg, json, sizeof json);
         assert_string_equal(json, want[i]);
     }
     lrs_trial_cfg_t cfg;
@@ -338,7 +338,7 @@ static void test_grid_complete(void **state)
         lrs_trial_cfg_t cfg;
         char json[512];
         sample_ok(spec, i, &cfg, NULL);
-        lrs_spec_params_json(&cfg, json, sizeof json);
+        lrs_trial_cfg_json(&cfg, json, sizeof json);
         lines[i] = strdup(json);
         if (cfg.sched.kind == LRS_SCHED_STEP)
             step_sizes[cfg.sched.step_size]++;
@@ -543,10 +543,10 @@ static void test_params_json(void **state)
         lrs_trial_cfg_t cfg;
         char text[1024];
         sample_ok(spec, i, &cfg, NULL);
-        int n = lrs_spec_params_json(&cfg, text, sizeof text);
+        int n = lrs_trial_cfg_json(&cfg, text, sizeof text);
         assert_int_equal(n, (int)strlen(text));
-        assert_int_equal(lrs_spec_params_json(&cfg, text, (size_t)n), -1);   /* too small: refused */
-        lrs_spec_params_json(&cfg, text, sizeof text);
+        assert_int_equal(lrs_trial_cfg_json(&cfg, text, (size_t)n), -1);   /* too small: refused */
+        lrs_trial_cfg_json(&cfg, text, sizeof text);
         json_error_t jerr;
         json_t *o = json_loads(text, 0, &jerr);
         if (!o)

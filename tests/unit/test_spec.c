@@ -639,14 +639,14 @@ static void test_spec_config(void **state)
      * lr and the optimizer choice are searched. */
     if (lrs_spec_config(spec, NULL, 0, &cfg, &searched, &err) < 0)
         fail_msg("%s", err.msg);
-    lrs_spec_params_json(&cfg, json, sizeof json);
+    lrs_trial_cfg_json(&cfg, json, sizeof json);
     assert_string_equal(json, "{\"scheduler\": \"step\", \"step_size\": 7, \"epochs\": 30}");
     assert_true(searched == ((1ull << LRS_P_LR) | (1ull << LRS_P_OPTIMIZER)));
     /* A word picks a branch: its fixed values come along; words override. */
     char *words[] = {"optimizer=sgd", "lr=0.05", "epochs=12", "nesterov=true"};
     if (lrs_spec_config(spec, words, 4, &cfg, &searched, &err) < 0)
         fail_msg("%s", err.msg);
-    lrs_spec_params_json(&cfg, json, sizeof json);
+    lrs_trial_cfg_json(&cfg, json, sizeof json);
     assert_string_equal(json, "{\"lr\": 0.05, \"optimizer\": \"sgd\", \"momentum\": 0.9, \"nesterov\": true, "
                               "\"scheduler\": \"step\", \"step_size\": 7, \"epochs\": 12}");
     assert_true(searched == 0);
@@ -660,7 +660,7 @@ static void test_spec_config(void **state)
     char *cosine[] = {"scheduler=cosine", "optimizer=rmsprop"};
     if (lrs_spec_config(spec, cosine, 2, &cfg, &searched, &err) < 0)
         fail_msg("%s", err.msg);
-    lrs_spec_params_json(&cfg, json, sizeof json);
+    lrs_trial_cfg_json(&cfg, json, sizeof json);
     assert_string_equal(json, "{\"optimizer\": \"rmsprop\", \"scheduler\": \"cosine\", \"epochs\": 30}");
     assert_int_equal(cfg.sched.T_max, 30);   /* finalized: T_max defaults to epochs */
     /* Words are checked as on the command line, and so is the whole config. */
