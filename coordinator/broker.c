@@ -29,6 +29,7 @@
 #include "common/numfmt.h"
 #include "common/protocol.h"
 #include "common/rng.h"
+#include "common/timer.h"
 #include "common/validate.h"
 #include "coordinator/store.h"
 
@@ -80,7 +81,7 @@ struct lrs_broker {
     uint64_t data_size;
     lrs_wbuf_t out;
     /* timers (monotonic ms) */
-    int64_t started_ms, flush_due_ms, heartbeat_due_ms, expiry_due_ms, progress_due_ms;
+    int64_t started_ms;
     int unflushed;
     /* statistics */
     uint64_t rejected, session_done;
@@ -1130,17 +1131,72 @@ static void shutdown_workers(lrs_broker_t *b, const char *reason)
             send_out(b, b->workers[i].id, b->workers[i].id_len);
 }
 
-static int64_t min64(int64_t a, int64_t x) { return a < x ? a : x; }
+/* ---- timers ------------------------------------------------------------ */
+
+static int64_t on_flush_due(void *ctx, int64_t now, lrs_err_t *err)
+{
+    (void)now;
+    return flush(ctx, err) != 0 ? LRS_TIMER_FAIL : LRS_TIMER_DISARM;
+}
+
+static int64_t on_expiry_due(void *ctx, int64_t now, lrs_err_t *err)
+{
+    lrs_broker_t *b = ctx;
+    return expire_workers(b, now, err) != 0 ? LRS_TIMER_FAIL : b->opts.heartbeat_ms / 4;
+}
+
+static int64_t on_heartbeat_due(void *ctx, int64_t now, lrs_err_t *err)
+{
+    (void)now, (void)err;
+    lrs_broker_t *b = ctx;
+    send_heartbeats(b);
+    return b->opts.heartbeat_ms;
+}
+
+static int64_t on_tick_due(void *ctx, int64_t now, lrs_err_t *err)
+{
+    (void)now;
+    lrs_broker_t *b = ctx;
+    if (b->opts.tick(b->opts.tick_ctx, err) == 0)
+        return 100;
+    lrs_err_t ignored;
+    flush(b, &ignored);
+    shutdown_workers(b, "coordinator stopped");
+    return LRS_TIMER_FAIL;
+}
+
+static int64_t on_progress_due(void *ctx, int64_t now, lrs_err_t *err)
+{
+    (void)err;
+    lrs_broker_t *b = ctx;
+    progress(b, now, 0);
+    return b->opts.progress == 2 ? 200 : 5000;
+}
+
+/* The loop's timers, all armed from now except the group commit's, which
+ * the first unflushed result starts. */
+static int timers_start(lrs_broker_t *b, lrs_timers_t *ts, int64_t now)
+{
+    lrs_timers_init(ts);
+    int flush_id = lrs_timer_add(ts, "flush", on_flush_due, b);
+    lrs_timer_arm(ts, lrs_timer_add(ts, "lease expiry", on_expiry_due, b),
+                  now + b->opts.heartbeat_ms / 4);
+    lrs_timer_arm(ts, lrs_timer_add(ts, "heartbeat", on_heartbeat_due, b),
+                  now + b->opts.heartbeat_ms);
+    if (b->opts.tick)
+        lrs_timer_arm(ts, lrs_timer_add(ts, "tick", on_tick_due, b), now);
+    if (b->opts.progress)
+        lrs_timer_arm(ts, lrs_timer_add(ts, "progress", on_progress_due, b), now);
+    return flush_id;
+}
 
 int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
 {
-    int64_t now = lrs_mono_ms(), drain_deadline = 0, tick_due = now;
+    int64_t now = lrs_mono_ms(), drain_deadline = 0;
     int draining = 0, status = 0;
     b->started_ms = now;
-    b->heartbeat_due_ms = now + b->opts.heartbeat_ms;
-    b->expiry_due_ms = now + b->opts.heartbeat_ms / 4;
-    b->progress_due_ms = now;
-    b->flush_due_ms = INT64_MAX;
+    lrs_timers_t timers;
+    int flush_id = timers_start(b, &timers, now);
     if (b->opts.progress)
         blog(b, "sweep '%s': %" PRIu64 " trials, %" PRIu64 " already recorded", b->sweep.name,
              b->total, b->done);
@@ -1163,54 +1219,28 @@ int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
             status = LRS_EXIT_INTERRUPTED;
             break;
         }
-        int64_t due = min64(b->heartbeat_due_ms, b->expiry_due_ms);
-        if (b->opts.progress)
-            due = min64(due, b->progress_due_ms);
-        if (b->unflushed || lrs_store_pending(b->store) > 0) {
-            if (b->flush_due_ms == INT64_MAX)
-                b->flush_due_ms = now + b->opts.flush_ms;
-            due = min64(due, b->flush_due_ms);
-        }
-        if (b->opts.tick)
-            due = min64(due, tick_due);
-        long timeout = due > now ? (long)(due - now) : 0;
+        if (b->unflushed || lrs_store_pending(b->store) > 0)
+            lrs_timer_arm_once(&timers, flush_id, now + b->opts.flush_ms);
+        long timeout = lrs_timers_timeout(&timers, now, LRS_HEARTBEAT_MS);
+        if (draining && drain_deadline - now < timeout)
+            timeout = drain_deadline > now ? (long)(drain_deadline - now) : 0;
         if (zmq_poll(&item, 1, timeout) < 0 && errno != EINTR)
             return lrs_err_set(err, LRS_EXIT_RUNTIME, "zmq_poll: %s", zmq_strerror(errno));
         if (drain(b, err) != 0)
             return -1;
         now = lrs_mono_ms();
-        if (b->unflushed >= b->opts.flush_batch || now >= b->flush_due_ms) {
+        if (b->unflushed >= b->opts.flush_batch) {   /* a full batch commits at once */
             if (flush(b, err) != 0)
                 return -1;
-            b->flush_due_ms = INT64_MAX;
+            lrs_timer_disarm(&timers, flush_id);
         }
-        if (now >= b->expiry_due_ms) {
-            if (expire_workers(b, now, err) != 0)
-                return -1;
-            b->expiry_due_ms = now + b->opts.heartbeat_ms / 4;
-        }
-        if (now >= b->heartbeat_due_ms) {
-            send_heartbeats(b);
-            b->heartbeat_due_ms = now + b->opts.heartbeat_ms;
-        }
+        if (lrs_timers_run(&timers, now, err) != 0)
+            return -1;
         if (!draining)
             for (int i = 0; i < b->n_workers; i++)
                 if (b->workers[i].live && b->workers[i].credit > 0 &&
                     dispatch(b, &b->workers[i], err) != 0)
                     return -1;
-        if (b->opts.tick && now >= tick_due) {
-            tick_due = now + 100;
-            if (b->opts.tick(b->opts.tick_ctx, err) != 0) {
-                lrs_err_t ignored;
-                flush(b, &ignored);
-                shutdown_workers(b, "coordinator stopped");
-                return -1;
-            }
-        }
-        if (b->opts.progress && now >= b->progress_due_ms) {
-            progress(b, now, 0);
-            b->progress_due_ms = now + (b->opts.progress == 2 ? 200 : 5000);
-        }
     }
     if (flush(b, err) != 0)
         return -1;
