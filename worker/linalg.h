@@ -102,9 +102,6 @@ double lrs_linear_sse_fm_build(lrs_fm_build_t build, int n, int ld, int in, int 
                                const double *XT, const double *YT, const double *W,
                                const double *b, double scale, double *dW, double *db,
                                double *work);
-double lrs_linear_sse_fm_naive(int n, int ld, int in, int out, const double *XT,
-                               const double *YT, const double *W, const double *b, double scale,
-                               double *dW, double *db);
 
 /* y = max(y, 0) elementwise, NaN kept (torch.relu). */
 void lrs_relu_fwd(size_t count, double *y);

@@ -3,8 +3,9 @@
  * remainder of the 4-row and 8/4-column tiles, k beyond one 256-deep slab),
  * the naive kernels against a product worked out by hand, and relu.
  *
- * The tiled kernels sum each element in the naive order, so they must agree
- * bit for bit; CBLAS to rounding (1e-12 relative).  The feature-major MSE
+ * The reference is worker/linalg_ref.c's plain loops, with fma() where this
+ * CPU's kernels fuse.  The naive and tiled kernels sum each element in its
+ * order, so they must agree with it bit for bit; CBLAS to rounding (1e-12 relative).  The feature-major MSE
  * kernel (forward, loss and weight gradient in one pass) is checked in each
  * build the CPU runs against its naive twin, which is checked against the
  * row-major naive kernels; both to 1e-12 relative, as their sums run in
@@ -22,6 +23,7 @@
 
 #include "common/rng.h"
 #include "worker/linalg.h"
+#include "worker/linalg_ref.h"
 
 /* Worst |a − b| / max(1, |b|) over count values; NaN if any is NaN. */
 static double worst_diff(const double *a, const double *b, size_t count)
@@ -75,6 +77,7 @@ typedef struct diffs {
 /* Runs the three products of one (n, in, out) shape through every kernel. */
 static void compare_shape(lrs_rng_t *rng, int n, int in, int out, diffs_t *worst)
 {
+    const int fused = lrs_linalg_fused();   /* the reference rounds as the fast kernels do */
     size_t nx = (size_t)n * in, nw = (size_t)out * in, ny = (size_t)n * out;
     double *X = random_matrix(rng, nx), *W = random_matrix(rng, nw);
     double *b = random_matrix(rng, (size_t)out), *dY = random_matrix(rng, ny);
@@ -84,7 +87,9 @@ static void compare_shape(lrs_rng_t *rng, int n, int in, int out, diffs_t *worst
 
     for (int with_bias = 0; with_bias < 2; with_bias++) {
         const double *bias = with_bias ? b : NULL;
-        lrs_linear_fwd_naive(n, in, out, X, W, bias, ref);
+        lrs_ref_linear_fwd(fused, n, in, out, X, W, bias, ref);
+        lrs_linear_fwd_naive(n, in, out, X, W, bias, got);
+        worst->tiled = fmax(worst->tiled, worst_diff(got, ref, ny));
         lrs_linear_fwd_blocked(n, in, out, X, W, bias, got, work);
         worst->tiled = fmax(worst->tiled, worst_diff(got, ref, ny));
         lrs_linear_fwd_blas(n, in, out, X, W, bias, got);
@@ -93,7 +98,10 @@ static void compare_shape(lrs_rng_t *rng, int n, int in, int out, diffs_t *worst
         worst->blas = fmax(worst->blas, worst_diff(got, ref, ny));
     }
 
-    lrs_linear_bwd_w_naive(n, in, out, dY, X, ref, ref_b);
+    lrs_ref_linear_bwd_w(fused, n, in, out, dY, X, ref, ref_b);
+    lrs_linear_bwd_w_naive(n, in, out, dY, X, got, got_b);
+    worst->tiled = fmax(worst->tiled, worst_diff(got, ref, nw));
+    worst->tiled = fmax(worst->tiled, worst_diff(got_b, ref_b, (size_t)out));
     lrs_linear_bwd_w_blocked(n, in, out, dY, X, got, got_b);
     worst->tiled = fmax(worst->tiled, worst_diff(got, ref, nw));
     worst->tiled = fmax(worst->tiled, worst_diff(got_b, ref_b, (size_t)out));
@@ -103,7 +111,9 @@ static void compare_shape(lrs_rng_t *rng, int n, int in, int out, diffs_t *worst
     lrs_linear_bwd_w(n, in, out, dY, X, got, NULL);
     worst->blas = fmax(worst->blas, worst_diff(got, ref, nw));
 
-    lrs_linear_bwd_x_naive(n, in, out, dY, W, ref);
+    lrs_ref_linear_bwd_x(fused, n, in, out, dY, W, ref);
+    lrs_linear_bwd_x_naive(n, in, out, dY, W, got);
+    worst->tiled = fmax(worst->tiled, worst_diff(got, ref, nx));
     lrs_linear_bwd_x_blocked(n, in, out, dY, W, got);
     worst->tiled = fmax(worst->tiled, worst_diff(got, ref, nx));
     lrs_linear_bwd_x_blas(n, in, out, dY, W, got);
@@ -134,12 +144,13 @@ static void test_kernels_agree(void **state)
     for (int trial = 0; trial < 60; trial++, shapes++)
         compare_shape(&rng, 1 + (int)lrs_rng_below(&rng, 70), 1 + (int)lrs_rng_below(&rng, 70),
                       1 + (int)lrs_rng_below(&rng, 70), &worst);
-    printf("  %d shapes: worst relative diff, tiled vs naive %.3e (must be 0), "
-           "CBLAS vs naive %.3e\n", shapes, worst.tiled, worst.blas);
+    printf("  %d shapes (fused %d): worst relative diff, naive and tiled vs the reference loops "
+           "%.3e (must be 0), CBLAS vs the reference %.3e\n", shapes, lrs_linalg_fused(),
+           worst.tiled, worst.blas);
     if (!(worst.tiled == 0.0))
-        fail_msg("tiled and naive kernels differ by %.3e", worst.tiled);
+        fail_msg("naive or tiled kernels differ from the reference by %.3e", worst.tiled);
     if (!(worst.blas < 1e-12))
-        fail_msg("CBLAS and naive kernels differ by %.3e", worst.blas);
+        fail_msg("CBLAS and the reference differ by %.3e", worst.blas);
 }
 
 static void test_dispatch(void **state)
@@ -233,8 +244,8 @@ static double sse_row_major(int n, int in, int out, const double *X, const doubl
 }
 
 typedef struct fm_worst {
-    double naive;    /* feature-major naive vs row-major naive */
-    double fast;     /* every available fast build vs feature-major naive */
+    double naive;    /* feature-major reference vs row-major naive */
+    double fast;     /* every available fast build vs feature-major reference */
     int builds;      /* fast builds run */
 } fm_worst_t;
 
@@ -273,7 +284,7 @@ static void compare_fm_shape(lrs_rng_t *rng, int n, int in, int out, int extra_l
     for (int with_bias = 0; with_bias < 2; with_bias++) {
         const double *bias = with_bias ? b : NULL;
         double ref = sse_row_major(n, in, out, X, Y, W, bias, scale, ref_w, ref_b);
-        double fm = lrs_linear_sse_fm_naive(n, ld, in, out, XT, YT, W, bias, scale, fm_w, fm_b);
+        double fm = lrs_ref_linear_sse_fm(lrs_linalg_fused(), n, ld, in, out, XT, YT, W, bias, scale, fm_w, fm_b);
         worst->naive = worse(worst->naive, rel_diff(fm, ref));
         worst->naive = worse(worst->naive, worst_diff(fm_w, ref_w, nw));
         if (with_bias)
@@ -322,12 +333,12 @@ static void test_feature_major_agrees(void **state)
     compare_fm_shape(&rng, 517, 20, 3, 0, &worst);
     compare_fm_shape(&rng, 250, 64, 1, 0, &worst);
     shapes += 2;
-    printf("  %d shapes, %d fast-build runs: worst relative diff, feature-major naive vs "
-           "row-major naive %.3e, fast builds vs feature-major naive %.3e\n",
+    printf("  %d shapes, %d fast-build runs: worst relative diff, feature-major reference vs "
+           "row-major naive %.3e, fast builds vs feature-major reference %.3e\n",
            shapes, worst.builds, worst.naive, worst.fast);
     assert_true(worst.builds >= 2 * shapes);
     if (!(worst.naive < 1e-12))
-        fail_msg("feature-major naive and row-major kernels differ by %.3e", worst.naive);
+        fail_msg("feature-major reference and row-major kernels differ by %.3e", worst.naive);
     if (!(worst.fast < 1e-12))
         fail_msg("fast feature-major kernels differ from the naive one by %.3e", worst.fast);
 }
@@ -357,7 +368,7 @@ static void test_feature_major_hand(void **state)
         assert_true(isnan(lrs_linear_sse_fm_build(build, 3, ld, 2, 1, XT, YT, W_nan, b, 0.5,
                                                   NULL, NULL, work)));
     }
-    assert_true(lrs_linear_sse_fm_naive(3, ld, 2, 1, XT, YT, W, b, 0.5, dW, db) == 2.5);
+    assert_true(lrs_ref_linear_sse_fm(lrs_linalg_fused(), 3, ld, 2, 1, XT, YT, W, b, 0.5, dW, db) == 2.5);
     assert_true(dW[0] == -4.0 && dW[1] == -5.0 && db[0] == -1.0);
     assert_int_equal(lrs_fm_ld(0), LRS_FM_ROWS);
     assert_int_equal(lrs_fm_ld(32), 32);
