@@ -1,0 +1,233 @@
+/* cmd_train_exec.c — `lrsweep train --spec` for a spec whose trials run the
+ * user's command (see cmd_train_exec.h): the command's output streams as it
+ * comes, then the metrics it reported per epoch and the outcome are printed
+ * as a table or as one JSON object. */
+#include "worker/cmd_train_exec.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cli.h"
+#include "common/jsonout.h"
+#include "common/numfmt.h"
+#include "common/result.h"
+
+typedef struct stream_ctx {
+    int json;         /* 1: everything the command prints goes to stderr */
+    int folds;
+    int last_fold;
+} stream_ctx_t;
+
+/* on_output: the command's output as it comes. */
+static void stream_output(void *ctx, int fold, int stream, const char *data, size_t len)
+{
+    stream_ctx_t *sc = ctx;
+    if (sc->folds > 0 && fold != sc->last_fold) {
+        fflush(stdout);
+        fprintf(stderr, "lrsweep train: fold %d/%d\n", fold + 1, sc->folds);
+        sc->last_fold = fold;
+    }
+    FILE *out = sc->json || stream == 2 ? stderr : stdout;
+    fwrite(data, 1, len, out);
+    fflush(out);
+}
+
+/* Prints the expanded command, one shell-quoted word at a time. */
+static void print_command(const lrs_exec_spec_t *ex, const lrs_trial_cfg_t *cfg)
+{
+    char **argv = NULL;
+    int argc = 0;
+    lrs_err_t err;
+    if (lrs_exec_expand(ex->command, ex->shell, cfg, &argv, &argc, &err) < 0)
+        return;   /* lrs_exec_run reports it */
+    fprintf(stderr, "lrsweep train: running");
+    for (int i = 0; i < argc; i++) {
+        const char *w = argv[i];
+        static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=.,/:@%";
+        if (*w && strspn(w, plain) == strlen(w)) {
+            fprintf(stderr, " %s", w);
+            continue;
+        }
+        fputs(" '", stderr);
+        for (; *w; w++) {
+            if (*w == '\'')
+                fputs("'\\''", stderr);   /* close, escaped quote, reopen */
+            else
+                fputc(*w, stderr);
+        }
+        fputc('\'', stderr);
+    }
+    if (ex->workdir)
+        fprintf(stderr, "   (in %s)", ex->workdir);
+    fputc('\n', stderr);
+    lrs_exec_argv_free(&argv);
+}
+
+/* Curve points of one report line (same fold and epoch, consecutive). */
+static size_t curve_row_end(const lrs_exec_result_t *r, size_t i)
+{
+    size_t j = i + 1;
+    while (j < r->n_curve && r->curve[j].fold == r->curve[i].fold && r->curve[j].epoch == r->curve[i].epoch)
+        j++;
+    return j;
+}
+
+/* A JSON string of raw bytes (invalid UTF-8 as \xNN), or null. */
+static json_t *raw_string(const char *data, size_t len)
+{
+    char *text = data ? lrs_exec_escape_text(data, len) : NULL;
+    json_t *s = text ? json_string(text) : json_null();
+    free(text);
+    return s;
+}
+
+static int print_exec_json(const lrs_exec_spec_t *ex, const lrs_exec_result_t *r)
+{
+    json_t *root = json_object(), *epochs = json_array(), *finals = json_object();
+    int rc = -1;
+    if (!root || !epochs || !finals)
+        goto done;
+    json_object_set_new(root, "status", json_string(lrs_status_name(r->status)));
+    json_object_set_new(root, "metric", json_string(ex->metric));
+    json_object_set_new(root, "score", lrs_json_number(r->objective));
+    json_object_set_new(root, "score_std", lrs_json_number(r->objective_std));
+    json_object_set_new(root, "error", r->error[0] ? raw_string(r->error, strlen(r->error)) : json_null());
+    for (size_t i = 0; i < r->n_curve;) {
+        size_t end = curve_row_end(r, i);
+        json_t *o = json_object();
+        json_object_set_new(o, "fold", json_integer(r->curve[i].fold));
+        json_object_set_new(o, "epoch", json_integer(r->curve[i].epoch));
+        for (; i < end; i++)
+            json_object_set_new(o, r->names[r->curve[i].name], lrs_json_number(r->curve[i].value));
+        if (json_array_append_new(epochs, o) < 0)
+            goto done;
+    }
+    for (int k = 0; k < r->n_names; k++)
+        json_object_set_new(finals, r->names[k], lrs_json_number(r->finals[k]));
+    json_object_set(root, "epochs", epochs);
+    json_object_set(root, "metrics", finals);
+    json_object_set_new(root, "curve_truncated", json_boolean(r->curve_truncated));
+    json_object_set_new(root, "runs", json_integer(r->runs));
+    json_object_set_new(root, "exit_status", r->exit_status >= 0 ? json_integer(r->exit_status) : json_null());
+    json_object_set_new(root, "signal", r->term_signal ? json_integer(r->term_signal) : json_null());
+    json_object_set_new(root, "stderr_tail", raw_string(r->stderr_tail, r->stderr_tail_len));
+    json_object_set_new(root, "seconds", json_real(r->elapsed_s));
+    if (lrs_json_write(stdout, root) == 0 && putchar('\n') != EOF)
+        rc = 0;
+done:
+    json_decref(epochs);
+    json_decref(finals);
+    json_decref(root);
+    return rc;
+}
+
+/* The reported curve as a table: one row per report line with an epoch. */
+static void print_curve(const lrs_exec_spec_t *ex, const lrs_exec_result_t *r)
+{
+    if (r->n_curve == 0) {
+        printf("(no metric line with epoch=)\n");
+        return;
+    }
+    int used[LRS_EXEC_MAX_NAMES] = {0};
+    for (size_t i = 0; i < r->n_curve; i++)
+        used[r->curve[i].name] = 1;
+    if (ex->folds > 0)
+        printf("%4s ", "fold");
+    printf("%6s", "epoch");
+    for (int k = 0; k < r->n_names; k++)
+        if (used[k])
+            printf(" %14.14s", r->names[k]);
+    printf("\n");
+    for (size_t i = 0; i < r->n_curve;) {
+        size_t end = curve_row_end(r, i);
+        double row[LRS_EXEC_MAX_NAMES];
+        for (int k = 0; k < r->n_names; k++)
+            row[k] = NAN;
+        if (ex->folds > 0)
+            printf("%4d ", r->curve[i].fold);
+        printf("%6d", r->curve[i].epoch);
+        for (size_t j = i; j < end; j++)
+            row[r->curve[j].name] = r->curve[j].value;
+        for (int k = 0; k < r->n_names; k++)
+            if (used[k])
+                lrs_fmt_print(stdout, 15, LRS_FMT_VALUE_DIGITS, row[k]);
+        printf("\n");
+        i = end;
+    }
+    if (r->curve_truncated)
+        printf("(curve truncated at %d values)\n", LRS_EXEC_MAX_CURVE);
+}
+
+static void print_exec_human(const lrs_exec_spec_t *ex, const lrs_exec_result_t *r)
+{
+    printf("\n");
+    print_curve(ex, r);
+    printf("\nstatus: %s\n", lrs_status_name(r->status));
+    if (r->status == LRS_STATUS_COMPLETE && ex->folds > 0)
+        printf("score:  %s = %.8g ± %.4g (mean ± std of the last value over %d folds)\n", ex->metric,
+               r->objective, r->objective_std, ex->folds);
+    else if (r->status == LRS_STATUS_COMPLETE)
+        printf("score:  %s = %.8g (its last reported value)\n", ex->metric, r->objective);
+    else
+        printf("score:  -\n");
+    if (r->error[0]) {
+        char *e = lrs_exec_escape_text(r->error, strlen(r->error));
+        printf("error:  %s\n", e ? e : r->error);
+        free(e);
+    }
+    if (r->n_names > 0) {
+        printf("last:  ");
+        for (int k = 0; k < r->n_names; k++) {
+            printf(" %s=", r->names[k]);
+            if (isfinite(r->finals[k]) || isnan(r->finals[k]))
+                printf("%.8g", r->finals[k]);
+            else
+                printf("%s", r->finals[k] > 0 ? "inf" : "-inf");
+        }
+        printf("\n");
+    }
+    if (r->status != LRS_STATUS_COMPLETE && r->stderr_tail_len > 0) {
+        char *t = lrs_exec_escape_text(r->stderr_tail, r->stderr_tail_len);
+        printf("stderr (last lines):\n");
+        for (char *line = t; line && *line;) {
+            char *nl = strchr(line, '\n');
+            printf("  | %.*s\n", nl ? (int)(nl - line) : (int)strlen(line), line);
+            line = nl ? nl + 1 : line + strlen(line);
+        }
+        free(t);
+    }
+    printf("time:   %.3f s (%d run%s)\n", r->elapsed_s, r->runs, r->runs == 1 ? "" : "s");
+}
+
+int lrs_train_exec_trial(const lrs_exec_spec_t *ex, const lrs_trial_cfg_t *cfg, uint64_t trial,
+                         uint64_t seed, int json, lrs_err_t *err)
+{
+    lrs_exec_result_t r;
+    memset(&r, 0, sizeof r);
+    stream_ctx_t sc = {.json = json, .folds = ex->folds, .last_fold = -1};
+    print_command(ex, cfg);
+    fflush(stderr);
+    /* Ctrl-C (or SIGTERM) cancels the command: the runner polls the count
+     * and kills its process group. */
+    lrs_exec_hooks_t hooks = {.on_output = stream_output, .ctx = &sc,
+                              .cancel = lrs_cli_catch_interrupts()};
+    int status = lrs_exec_run(ex, cfg, trial, seed, &hooks, &r, err);
+    fflush(stdout);
+    if (status < 0)
+        goto done;
+    if (json) {
+        if (print_exec_json(ex, &r) < 0) {
+            status = lrs_err_set(err, LRS_EXIT_RUNTIME, "writing JSON output failed");
+            goto done;
+        }
+    } else {
+        print_exec_human(ex, &r);
+    }
+    status = lrs_cli_finish(r.status == LRS_STATUS_CANCELLED ? LRS_EXIT_INTERRUPTED : 0);
+done:
+    lrs_exec_result_free(&r);
+    return status;
+}
