@@ -344,7 +344,7 @@ static sweep_ctx_t *ctx_build(const lrs_msg_t *w, const char *data, size_t data_
     }
     c->run = run_builtin;
     const char *name = c->info->data_path ? c->info->data_path : "data";
-    if (c->info->data_path && !data) {
+    if (c->info->model_kind != LRS_MODEL_SYNTHETIC && c->info->data_path && !data) {
         lrs_err_set(err, LRS_EXIT_USAGE, "sweep '%s': the coordinator sent no data", w->sweep_name);
         goto fail;
     }

@@ -64,30 +64,26 @@ YAML
 # message FILE PREFIX : the last line of FILE without "lrsweep CMD: ".
 message() { tail -n 1 "$1" | sed "s/^lrsweep $2: //"; }
 
-ran=0 refused=0
-for model in linear logistic mlp; do
-  for label in num numc str reg; do
-    for metric in val_loss accuracy; do
-      for folds in 1 3; do
-        cell="$model/$label/$metric/folds=$folds"
-        spec "$model" "$label" "$metric" "$folds"
-        rm -f "$TMP/cell.db"
-        check
-        "$LRSWEEP" run "$TMP/spec.yaml" --db "$TMP/cell.db" --workers 1 --quiet \
-            >"$TMP/run.out" 2>"$TMP/run.err"
-        run_rc=$?
-        if [ $run_rc -eq 0 ]; then
-            ran=$((ran + 1))
-            "$LRSWEEP" export --db "$TMP/cell.db" --format jsonl >"$TMP/stored.jsonl" ||
-                fail "$cell: export failed"
-            : >"$TMP/again.jsonl"
-            for i in 0 1 2; do
-                if ! "$LRSWEEP" train --spec "$TMP/spec.yaml" --trial $i --json \
-                        >>"$TMP/again.jsonl" 2>"$TMP/train.err"; then
-                    fail "$cell: train --spec --trial $i failed: $(cat "$TMP/train.err")"
-                fi
-            done
-            "$PY" - "$TMP/stored.jsonl" "$TMP/again.jsonl" >"$TMP/cmp" 2>&1 <<'PY' ||
+# run_cell NAME : runs $TMP/spec.yaml both ways and compares (see above).
+run_cell() {
+    local cell=$1
+    rm -f "$TMP/cell.db"
+    check
+    "$LRSWEEP" run "$TMP/spec.yaml" --db "$TMP/cell.db" --workers 1 --quiet \
+        >"$TMP/run.out" 2>"$TMP/run.err"
+    run_rc=$?
+    if [ $run_rc -eq 0 ]; then
+        ran=$((ran + 1))
+        "$LRSWEEP" export --db "$TMP/cell.db" --format jsonl >"$TMP/stored.jsonl" ||
+            fail "$cell: export failed"
+        : >"$TMP/again.jsonl"
+        for i in 0 1 2; do
+            if ! "$LRSWEEP" train --spec "$TMP/spec.yaml" --trial $i --json \
+                    >>"$TMP/again.jsonl" 2>"$TMP/train.err"; then
+                fail "$cell: train --spec --trial $i failed: $(cat "$TMP/train.err")"
+            fi
+        done
+        "$PY" - "$TMP/stored.jsonl" "$TMP/again.jsonl" >"$TMP/cmp" 2>&1 <<'PY' ||
 import json, math, sys
 stored = sorted((json.loads(l) for l in open(sys.argv[1])), key=lambda r: r["trial"])
 again = [json.loads(l) for l in open(sys.argv[2])]
@@ -99,28 +95,44 @@ for s, t in zip(stored, again):
     assert same, "trial %d: stored %r, train --spec %r" % (s["trial"], a, b)
     assert s["status"] != "complete" or a is not None, s
 PY
-                fail "$cell: scores differ: $(cat "$TMP/cmp")"
-        else
-            refused=$((refused + 1))
-            [ -n "${VERBOSE:-}" ] && echo "refused $cell: $(message "$TMP/run.err" run)"
-            [ $run_rc -eq 2 ] || fail "$cell: run exited $run_rc, want 0 or 2: $(cat "$TMP/run.err")"
-            [ ! -e "$TMP/cell.db" ] || fail "$cell: a refused run left a database behind"
-            want=$(message "$TMP/run.err" run)
-            "$LRSWEEP" train --spec "$TMP/spec.yaml" --trial 0 --json >/dev/null 2>"$TMP/train.err"
-            train_rc=$?
-            got=$(message "$TMP/train.err" train)
-            [ $train_rc -eq 2 ] && [ "$got" = "$want" ] ||
-                fail "$cell: run refused with '$want', train --spec exited $train_rc with '$got'"
-            "$LRSWEEP" validate "$TMP/spec.yaml" >/dev/null 2>"$TMP/validate.err"
-            val_rc=$?
-            got=$(message "$TMP/validate.err" validate)
-            [ $val_rc -eq 2 ] && [ "$got" = "$want" ] ||
-                fail "$cell: run refused with '$want', validate exited $val_rc with '$got'"
-        fi
+            fail "$cell: scores differ: $(cat "$TMP/cmp")"
+    else
+        refused=$((refused + 1))
+        [ -n "${VERBOSE:-}" ] && echo "refused $cell: $(message "$TMP/run.err" run)"
+        [ $run_rc -eq 2 ] || fail "$cell: run exited $run_rc, want 0 or 2: $(cat "$TMP/run.err")"
+        [ ! -e "$TMP/cell.db" ] || fail "$cell: a refused run left a database behind"
+        want=$(message "$TMP/run.err" run)
+        "$LRSWEEP" train --spec "$TMP/spec.yaml" --trial 0 --json >/dev/null 2>"$TMP/train.err"
+        train_rc=$?
+        got=$(message "$TMP/train.err" train)
+        [ $train_rc -eq 2 ] && [ "$got" = "$want" ] ||
+            fail "$cell: run refused with '$want', train --spec exited $train_rc with '$got'"
+        "$LRSWEEP" validate "$TMP/spec.yaml" >/dev/null 2>"$TMP/validate.err"
+        val_rc=$?
+        got=$(message "$TMP/validate.err" validate)
+        [ $val_rc -eq 2 ] && [ "$got" = "$want" ] ||
+            fail "$cell: run refused with '$want', validate exited $val_rc with '$got'"
+    fi
+}
+
+ran=0 refused=0
+for model in linear logistic mlp; do
+  for label in num numc str reg; do
+    for metric in val_loss accuracy; do
+      for folds in 1 3; do
+        spec "$model" "$label" "$metric" "$folds"
+        run_cell "$model/$label/$metric/folds=$folds"
       done
     done
   done
 done
+
+# Model type synthetic needs no data: a spec that names some anyway runs
+# (workers are sent none) and scores the same on both paths.
+spec linear num val_loss 3
+sed -i 's/^model: .*/model: {type: synthetic}/' "$TMP/spec.yaml"
+run_cell "synthetic with a data file"
+[ $ran -eq 31 ] || fail "synthetic with a data file: the sweep did not run"
 
 # Both kinds of cell occur: linear on string labels and accuracy on a
 # regression target are refused, the rest of the matrix trains.
