@@ -17,6 +17,8 @@
  * spreads (std) and parameter values listed beside a score. */
 #define LRS_FMT_VALUE_DIGITS 6
 #define LRS_FMT_SHORT_DIGITS 4
+/* `lrsweep schedule`'s learning rates: enough to tell schedules apart. */
+#define LRS_FMT_LR_DIGITS 9
 
 /* Writes v as the shortest JSON number that reads back exactly (at most 17
  * significant digits, laid out as Python's repr: "0.001", "1e-07", "60.0";

@@ -15,6 +15,7 @@
 
 #include "common/cli.h"
 #include "common/err.h"
+#include "common/numfmt.h"
 #include "common/params.h"
 #include "worker/sched.h"
 
@@ -288,7 +289,9 @@ int lrs_cmd_schedule(int argc, char **argv)
     if (!sched)
         goto done;
     for (int e = 1; e <= epochs; e++) {
-        if (printf("%d %.9g\n", e, lrs_sched_lr(sched)) < 0)
+        char lr[32];
+        lrs_fmt_display(lrs_sched_lr(sched), LRS_FMT_LR_DIGITS, lr, sizeof lr);
+        if (printf("%d %s\n", e, lr) < 0)
             break;
         if (e < epochs)
             lrs_sched_step(sched, losses ? losses[e - 1] : NAN);
