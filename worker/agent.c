@@ -26,6 +26,7 @@
 #include "common/dataset.h"
 #include "common/protocol.h"
 #include "common/spec.h"
+#include "common/timer.h"
 #include "common/validate.h"
 #include "worker/exec.h"
 #include "worker/trial.h"
@@ -108,7 +109,9 @@ struct agent {
     lrs_msg_t pending_welcome;   /* waiting for DATA */
     int session;                 /* 0 none, 1 HELLO sent, 2 waiting for data, 3 working */
     int requested, heartbeat_ms;
-    int64_t coord_seen, last_sent, reconnect_at, backoff_ms, last_hello;
+    int64_t coord_seen, last_sent, backoff_ms, last_hello;
+    lrs_timers_t timers;
+    int reconnect_timer, heartbeat_timer, liveness_timer, progress_timer;
     char name[128], ident[200];
     char *data_bytes;            /* the cached data set, by hash */
     size_t data_len;
@@ -913,9 +916,81 @@ static int progress_waiting(agent_t *a)
     return n > 0;
 }
 
+/* ---- timers ------------------------------------------------------------ */
+
+/* Liveness: how long the coordinator may stay silent before we reconnect. */
+static int64_t silence_limit(const agent_t *a)
+{
+    return (int64_t)a->heartbeat_ms * LRS_HEARTBEAT_LIVENESS;
+}
+
+/* Reconnects after the back-off; the session's timers start again. */
+static int64_t on_reconnect_due(void *ctx, int64_t now, lrs_err_t *err)
+{
+    agent_t *a = ctx;
+    if (connect_now(a, now, err) != 0)
+        return LRS_TIMER_FAIL;
+    lrs_timer_arm(&a->timers, a->heartbeat_timer, now + a->heartbeat_ms);
+    lrs_timer_arm(&a->timers, a->liveness_timer, now + silence_limit(a) + 1);
+    return LRS_TIMER_DISARM;
+}
+
+/* A heartbeat when nothing else was sent for a heartbeat interval. */
+static int64_t on_heartbeat_due(void *ctx, int64_t now, lrs_err_t *err)
+{
+    (void)err;
+    agent_t *a = ctx;
+    if (now - a->last_sent >= a->heartbeat_ms) {
+        lrs_proto_heartbeat(&a->out);
+        send_out(a);
+    }
+    int64_t next = a->last_sent + a->heartbeat_ms - now;
+    return next > 0 ? next : a->heartbeat_ms;
+}
+
+/* The coordinator silent for too long: leases are gone, reconnect with
+ * back-off (1 s doubling to LRS_RECONNECT_MAX_MS). */
+static int64_t on_liveness_due(void *ctx, int64_t now, lrs_err_t *err)
+{
+    (void)err;
+    agent_t *a = ctx;
+    int64_t silent = now - a->coord_seen;
+    if (silent <= silence_limit(a))
+        return silence_limit(a) - silent + 1;
+    if (a->opts.verbose || a->session >= 3)
+        alog(a, "no word from %s for %d s; reconnecting in %" PRId64 " s", a->opts.endpoint,
+             (int)(silent / 1000), a->backoff_ms / 1000);
+    lose_leases(a);
+    disconnect(a);
+    lrs_timer_disarm(&a->timers, a->heartbeat_timer);
+    lrs_timer_arm(&a->timers, a->reconnect_timer, now + a->backoff_ms);
+    a->backoff_ms = a->backoff_ms * 2 > LRS_RECONNECT_MAX_MS ? LRS_RECONNECT_MAX_MS
+                                                             : a->backoff_ms * 2;
+    return LRS_TIMER_DISARM;
+}
+
+/* A command's curve values leave at most every PROGRESS_MS. */
+static int64_t on_progress_due(void *ctx, int64_t now, lrs_err_t *err)
+{
+    (void)err;
+    send_progress(ctx, now);
+    return LRS_TIMER_DISARM;
+}
+
+static void timers_start(agent_t *a, int64_t now)
+{
+    lrs_timers_init(&a->timers);
+    a->reconnect_timer = lrs_timer_add(&a->timers, "reconnect", on_reconnect_due, a);
+    a->heartbeat_timer = lrs_timer_add(&a->timers, "heartbeat", on_heartbeat_due, a);
+    a->liveness_timer = lrs_timer_add(&a->timers, "liveness", on_liveness_due, a);
+    a->progress_timer = lrs_timer_add(&a->timers, "progress", on_progress_due, a);
+    lrs_timer_arm(&a->timers, a->reconnect_timer, now);
+}
+
 static int loop(agent_t *a, lrs_err_t *err)
 {
     int64_t interrupted_at = 0;
+    timers_start(a, lrs_mono_ms());
     for (;;) {
         int64_t now = lrs_mono_ms();
         int interrupts = a->opts.interrupts ? atomic_load(a->opts.interrupts) : 0;
@@ -927,26 +1002,15 @@ static int loop(agent_t *a, lrs_err_t *err)
         }
         if (interrupted_at && (drained(a) || now - interrupted_at > DRAIN_ACK_MS))
             return LRS_EXIT_INTERRUPTED;
-        if (!a->sock && now >= a->reconnect_at && connect_now(a, now, err) != 0)
-            return -1;
+        if (a->sock && progress_waiting(a))
+            lrs_timer_arm_once(&a->timers, a->progress_timer, a->progress_sent + PROGRESS_MS);
+        /* Sleep until the next timer: messages and finished trials wake us
+         * anyway, and 500 idle workers on one machine should not steal the
+         * coordinator's CPU.  While draining, look every 100 ms. */
+        long timeout = lrs_timers_timeout(&a->timers, now, interrupted_at ? 100 : a->heartbeat_ms);
         zmq_pollitem_t items[2] = {{.socket = a->sock, .events = ZMQ_POLLIN},
                                    {.fd = a->wake[0], .events = ZMQ_POLLIN}};
-        /* Sleep until the next heartbeat or liveness deadline: messages and
-         * finished trials wake us anyway, and 500 idle workers on one
-         * machine should not steal the coordinator's CPU. */
-        int64_t next = a->last_sent + a->heartbeat_ms;
-        int64_t dead = a->coord_seen + (int64_t)a->heartbeat_ms * LRS_HEARTBEAT_LIVENESS + 1;
-        if (dead < next)
-            next = dead;
-        if (interrupted_at && now + 100 < next)
-            next = now + 100;   /* keep checking whether we drained */
-        if (progress_waiting(a) && a->progress_sent + PROGRESS_MS < next)
-            next = a->progress_sent + PROGRESS_MS;   /* a command's curve values are due */
-        long timeout = next > now ? (long)(next - now) : 0;
-        if (timeout > a->heartbeat_ms)
-            timeout = a->heartbeat_ms;
-        int n = zmq_poll(a->sock ? items : items + 1, a->sock ? 2 : 1,
-                         a->sock ? timeout : (long)(a->reconnect_at - now));
+        int n = zmq_poll(a->sock ? items : items + 1, a->sock ? 2 : 1, timeout);
         if (n < 0 && errno != EINTR)
             return lrs_err_set(err, LRS_EXIT_RUNTIME, "zmq_poll: %s", zmq_strerror(errno));
         char junk[256];
@@ -967,26 +1031,13 @@ static int loop(agent_t *a, lrs_err_t *err)
             if (rc == 1)
                 return 0;
         }
-        if (!a->sock)
-            continue;
-        send_progress(a, now);
-        send_results(a, now);
-        if (!interrupted_at)
-            request_trials(a);
-        if (now - a->last_sent >= a->heartbeat_ms) {
-            lrs_proto_heartbeat(&a->out);
-            send_out(a);
+        if (a->sock) {
+            send_results(a, now);
+            if (!interrupted_at)
+                request_trials(a);
         }
-        if (now - a->coord_seen > (int64_t)a->heartbeat_ms * LRS_HEARTBEAT_LIVENESS) {
-            if (a->opts.verbose || a->session >= 3)
-                alog(a, "no word from %s for %d s; reconnecting in %" PRId64 " s", a->opts.endpoint,
-                     (int)((now - a->coord_seen) / 1000), a->backoff_ms / 1000);
-            lose_leases(a);
-            disconnect(a);
-            a->reconnect_at = now + a->backoff_ms;
-            a->backoff_ms = a->backoff_ms * 2 > LRS_RECONNECT_MAX_MS ? LRS_RECONNECT_MAX_MS
-                                                                     : a->backoff_ms * 2;
-        }
+        if (lrs_timers_run(&a->timers, now, err) != 0)
+            return -1;
     }
 }
 
