@@ -19,6 +19,18 @@ static void count_interrupt(int sig)
         atomic_fetch_add(&cli_interrupts, 1);
 }
 
+int lrs_cli_load_spec(const char *cmd, const char *path, lrs_spec_t **out)
+{
+    lrs_err_t err;
+    lrs_err_clear(&err);
+    if (lrs_spec_load_report(path, out, stderr, &err) == 0)
+        return 0;
+    /* Errors in the spec are already listed; reading errors are not. */
+    if (strstr(err.msg, ": cannot open spec") || err.code == LRS_EXIT_RUNTIME)
+        fprintf(stderr, "lrsweep %s: %s\n", cmd, err.msg);
+    return err.code ? err.code : LRS_EXIT_USAGE;
+}
+
 int lrs_cli_finish(int status)
 {
     if (fflush(stdout) != 0 || ferror(stdout)) {

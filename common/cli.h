@@ -9,6 +9,8 @@
 
 #include <stdatomic.h>
 
+#include "common/spec.h"
+
 typedef int (*lrs_cmd_fn)(int argc, char **argv);
 
 typedef struct lrs_command {
@@ -35,6 +37,12 @@ int lrs_cmd_export(int argc, char **argv);
 /* Flushes stdout and reports a failed write (e.g. a full disk or closed
  * pipe) on stderr; returns status unchanged on success, 1 on a failed write. */
 int lrs_cli_finish(int status);
+
+/* Loads the sweep spec at path for command cmd, the one way every command
+ * does: each error in the spec is listed on stderr as file:line:col: …, and
+ * an error reading the file as "lrsweep CMD: …".  Returns 0 with *out set,
+ * or the exit status (2 bad spec, 1 I/O). */
+int lrs_cli_load_spec(const char *cmd, const char *path, lrs_spec_t **out);
 
 /* Counts SIGINT/SIGTERM from now on (up to 2: the first asks for a drain, the
  * second for a stop) and ignores SIGPIPE, so a closed peer or pipe is an

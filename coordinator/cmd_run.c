@@ -241,10 +241,9 @@ static int run_main(int argc, char **argv, int is_run)
     pid_t *pids = NULL;
     char tmpdir[] = "/tmp/lrsweep-XXXXXX", endpoint[64] = "";
     int have_tmp = 0, status = LRS_EXIT_RUNTIME;
-    if (lrs_spec_load(a.spec_path, &spec, &err) != 0) {
-        fprintf(stderr, "lrsweep %s: %s\n", a.cmd, err.msg);
-        return err.code ? err.code : LRS_EXIT_USAGE;
-    }
+    int load_status = lrs_cli_load_spec(a.cmd, a.spec_path, &spec);
+    if (load_status != 0)
+        return load_status;
     lrs_broker_opts_t bo;
     lrs_broker_opts_init(&bo);
     bo.db_path = a.db_path;

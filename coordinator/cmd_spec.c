@@ -89,12 +89,9 @@ int lrs_cmd_validate(int argc, char **argv)
     lrs_spec_t *spec = NULL;
     lrs_err_t err;
     lrs_err_clear(&err);
-    if (lrs_spec_load_report(argv[1], &spec, stderr, &err) < 0) {
-        /* Validation errors are already listed; I/O errors are not. */
-        if (strstr(err.msg, ": cannot open spec") || err.code == LRS_EXIT_RUNTIME)
-            fprintf(stderr, "lrsweep validate: %s\n", err.msg);
-        return err.code ? err.code : LRS_EXIT_USAGE;
-    }
+    int status = lrs_cli_load_spec("validate", argv[1], &spec);
+    if (status != 0)
+        return status;
     const lrs_spec_info_t *info = lrs_spec_info(spec);
     if (info->exec) {
         warn_exec(argv[1], info->exec);
@@ -238,20 +235,16 @@ int lrs_cmd_sample(int argc, char **argv)
         return LRS_EXIT_USAGE;
     }
     lrs_spec_t *spec = NULL;
-    lrs_err_t err;
-    lrs_err_clear(&err);
-    if (lrs_spec_load_report(path, &spec, stderr, &err) < 0) {
-        if (strstr(err.msg, ": cannot open spec") || err.code == LRS_EXIT_RUNTIME)
-            fprintf(stderr, "lrsweep sample: %s\n", err.msg);
-        return err.code ? err.code : LRS_EXIT_USAGE;
-    }
+    int status = lrs_cli_load_spec("sample", path, &spec);
+    if (status != 0)
+        return status;
     uint64_t total = lrs_spec_trial_count(spec);
     int is_grid = lrs_spec_info(spec)->sampler == LRS_SAMPLER_GRID;
     if (!have_count)
         count = start < total ? total - start : 0;
     if (is_grid)
         count = start >= total ? 0 : (count < total - start ? count : total - start);
-    int status = write_trials(spec, start, count);
+    status = write_trials(spec, start, count);
     lrs_spec_destroy(&spec);
     return lrs_cli_finish(status);
 }

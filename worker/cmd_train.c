@@ -680,15 +680,12 @@ static int run_spec(train_args_t *a)
     lrs_spec_t *spec = NULL;
     lrs_err_t err;
     lrs_err_clear(&err);
-    if (lrs_spec_load_report(a->spec_path, &spec, stderr, &err) < 0) {
-        /* Validation errors are already listed; I/O errors are not. */
-        if (strstr(err.msg, ": cannot open spec") || err.code == LRS_EXIT_RUNTIME)
-            fail(err.code ? err.code : LRS_EXIT_USAGE, "%s", err.msg);
-        return err.code ? err.code : LRS_EXIT_USAGE;
-    }
+    int status = lrs_cli_load_spec("train", a->spec_path, &spec);
+    if (status != 0)
+        return status;
     const lrs_spec_info_t *info = lrs_spec_info(spec);
     uint64_t seed = 0;
-    int status = spec_config(spec, a, &seed);
+    status = spec_config(spec, a, &seed);
     if (status >= 0)
         goto done;
     if (info->exec && a->repeat != 1) {

@@ -68,6 +68,18 @@ $(cat "$TMP/err")
 $expected"
 fi
 
+# run and train --spec list a bad spec's errors exactly as validate does, and
+# run creates no database for it.
+cp "$TMP/err" "$TMP/validate.err"
+for cmd in "run $TMP/bad.yaml --db $TMP/bad.db" "train --spec $TMP/bad.yaml"; do
+    check
+    # shellcheck disable=SC2086
+    run $cmd
+    if [ $rc -ne 2 ] || ! cmp -s "$TMP/err" "$TMP/validate.err" || [ -e "$TMP/bad.db" ]; then
+        fail "lrsweep $cmd: rc $rc, stderr differs from validate's: $(cat "$TMP/err")"
+    fi
+done
+
 # Sizes are bounded with an error at their place: trials, hidden widths, and
 # (with the data in hand) the model's parameter count; the data is checked too.
 sed -e 's/^trials: 500 .*/trials: 1000000000/' -e 's/hidden: \[32\]/hidden: [1000000]/' \
