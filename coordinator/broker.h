@@ -2,9 +2,9 @@
  * sweep's trials to workers and records their results durably.
  *
  * It owns the results store (and so the one-writer lock), a ROUTER socket
- * bound to one or more endpoints, and the sweep's trial table: one state
- * byte and attempt count per trial index, a queue of re-tried trials, and
- * for every worker its leases.  After every wake it handles the messages
+ * bound to one or more endpoints, the sweep's state (coordinator/sweep.h:
+ * its row, its trial table of coordinator/trials.h, its counters) and for
+ * every worker its leases.  After every wake it handles the messages
  * that arrived, then whichever timers are due: the group-commit flush (then
  * the ACKs of what it committed), heartbeats to workers, expiry of silent
  * workers (their trials go back to the queue with attempt + 1, or fail after
@@ -18,6 +18,7 @@
 #define LRS_BROKER_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -78,6 +79,7 @@ typedef struct lrs_broker_stats {
     uint64_t recorded;        /* trials recorded by this broker */
     int live_workers;
     int worker_slots;         /* allocated worker records (bounded by max_workers) */
+    size_t trial_table_bytes; /* memory of the trial table (coordinator/trials.h) */
 } lrs_broker_stats_t;
 
 void lrs_broker_get_stats(const lrs_broker_t *b, lrs_broker_stats_t *out);

@@ -1,0 +1,416 @@
+/* sweep.c — see sweep.h.  Creating or resuming a sweep's row, reading its
+ * recorded trials and leftover leases into the trial table, and turning
+ * each outcome into a trial row: parameters re-derived from the spec (a
+ * trial is a pure function of spec, seed and index, so nothing the worker
+ * says about them is trusted), a command's text columns escaped to UTF-8
+ * and its curve reduced to the per-epoch rows the built-in engine writes. */
+#include "coordinator/sweep.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "common/command.h"
+#include "common/jsonout.h"
+#include "common/numfmt.h"
+#include "common/params.h"
+#include "common/rng.h"
+
+struct lrs_sweep {
+    lrs_store_t *store;
+    const lrs_spec_t *spec;
+    lrs_sweep_row_t row;
+    int64_t extended_from;
+    lrs_trials_t *trials;
+    uint64_t failed, diverged, recorded_before, session_done;
+    double best;
+    char best_desc[160];
+};
+
+/* ---- creation / resume ------------------------------------------------- */
+
+static uint64_t random_token(void)
+{
+    uint64_t t = 0;
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (f) {
+        if (fread(&t, sizeof t, 1, f) != 1)
+            t = 0;
+        fclose(f);
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    t ^= lrs_mix64((uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32));
+    return t & 0x7fffffffffffffffULL;   /* SQLite INTEGER holds it as is */
+}
+
+static int open_row(lrs_sweep_t *s, const char *db_path, lrs_err_t *err)
+{
+    const lrs_spec_info_t *info = lrs_spec_info(s->spec);
+    uint64_t want = lrs_spec_trial_count(s->spec);
+    char space_hash[32];
+    snprintf(space_hash, sizeof space_hash, "%016" PRIx64, lrs_spec_space_hash(s->spec));
+    int found = lrs_store_sweep_get(s->store, info->name, &s->row, err);
+    if (found < 0)
+        return -1;
+    if (!found) {
+        memset(&s->row, 0, sizeof s->row);
+        snprintf(s->row.name, sizeof s->row.name, "%s", info->name);
+        s->row.token = random_token();
+        snprintf(s->row.space_hash, sizeof s->row.space_hash, "%s", space_hash);
+        s->row.seed = info->seed;
+        s->row.trials = (int64_t)want;
+        snprintf(s->row.metric, sizeof s->row.metric, "%s", info->metric);
+        s->row.maximize = info->goal == LRS_GOAL_MAXIMIZE;
+        return lrs_store_sweep_create(s->store, &s->row, lrs_spec_text(s->spec), err);
+    }
+    if (strcmp(s->row.space_hash, space_hash) != 0)
+        return lrs_err_set(err, LRS_EXIT_USAGE,
+                           "%s: sweep '%s' exists with a different search space or settings "
+                           "(hash %s, the spec now gives %s); resuming it would mix results — "
+                           "give the spec a new name",
+                           db_path, info->name, s->row.space_hash, space_hash);
+    if ((int64_t)want > s->row.trials) {
+        if (lrs_store_sweep_set_trials(s->store, s->row.id, (int64_t)want, err) != 0)
+            return -1;
+        s->extended_from = s->row.trials;
+        s->row.trials = (int64_t)want;
+    }
+    return 0;
+}
+
+/* The progress line's best trial: score and what it was. */
+static void set_best(lrs_sweep_t *s, double score, double lr, const char *sched)
+{
+    char lr_text[32];
+    lrs_fmt_display(lr, LRS_FMT_SHORT_DIGITS, lr_text, sizeof lr_text);
+    s->best = score;
+    snprintf(s->best_desc, sizeof s->best_desc, "lr %s, %s", lr_text, sched);
+}
+
+static void note_best(lrs_sweep_t *s, double score, const lrs_trial_cfg_t *cfg)
+{
+    if (!isfinite(score))
+        return;
+    if (isnan(s->best) || (s->row.maximize ? score > s->best : score < s->best))
+        set_best(s, score, cfg->optim.lr, lrs_scheduler_name(cfg->sched.kind));
+}
+
+typedef struct load_ctx {
+    lrs_sweep_t *s;
+    int oom;
+} load_ctx_t;
+
+static void done_cb(void *ctx, int64_t trial)
+{
+    load_ctx_t *c = ctx;
+    if (trial >= 0 && lrs_trials_set_done(c->s->trials, (uint64_t)trial) < 0)
+        c->oom = 1;
+}
+
+static void lease_cb(void *ctx, int64_t trial, int attempt)
+{
+    load_ctx_t *c = ctx;
+    if (trial >= 0 && lrs_trials_resume_lease(c->s->trials, (uint64_t)trial,
+                                              attempt > 0 ? (uint32_t)attempt : 0) != 0)
+        c->oom = 1;
+}
+
+lrs_sweep_t *lrs_sweep_open(lrs_store_t *store, const lrs_spec_t *spec, const char *db_path,
+                            lrs_err_t *err)
+{
+    lrs_sweep_t *s = calloc(1, sizeof *s);
+    if (!s) {
+        lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+        return NULL;
+    }
+    s->store = store;
+    s->spec = spec;
+    s->best = NAN;
+    if (open_row(s, db_path, err) != 0)
+        goto fail;
+    s->trials = lrs_trials_new((uint64_t)s->row.trials);
+    load_ctx_t ctx = {s, 0};
+    if (!s->trials) {
+        lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+        goto fail;
+    }
+    if (lrs_store_each_done(store, s->row.id, done_cb, &ctx, err) != 0 ||
+        lrs_store_each_lease(store, s->row.id, lease_cb, &ctx, err) != 0)
+        goto fail;
+    if (ctx.oom) {
+        lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory reading the sweep's trials");
+        goto fail;
+    }
+    double score, lr;
+    char sched[64];
+    int found = lrs_store_best(store, s->row.id, s->row.maximize, &score, &lr, sched,
+                               sizeof sched, err);
+    if (found < 0)
+        goto fail;
+    if (found)
+        set_best(s, score, lr, sched);
+    s->recorded_before = lrs_trials_done(s->trials);
+    return s;
+fail:
+    lrs_sweep_destroy(&s);
+    return NULL;
+}
+
+void lrs_sweep_destroy(lrs_sweep_t **sp)
+{
+    if (!sp || !*sp)
+        return;
+    lrs_trials_destroy(&(*sp)->trials);
+    free(*sp);
+    *sp = NULL;
+}
+
+const lrs_sweep_row_t *lrs_sweep_row(const lrs_sweep_t *s) { return &s->row; }
+
+int64_t lrs_sweep_extended_from(const lrs_sweep_t *s) { return s->extended_from; }
+
+lrs_trials_t *lrs_sweep_trials(lrs_sweep_t *s) { return s->trials; }
+
+void lrs_sweep_counts(const lrs_sweep_t *s, lrs_sweep_counts_t *out)
+{
+    *out = (lrs_sweep_counts_t){
+        .total = lrs_trials_total(s->trials), .done = lrs_trials_done(s->trials),
+        .running = lrs_trials_running(s->trials), .failed = s->failed, .diverged = s->diverged,
+        .recorded_before = s->recorded_before, .session_done = s->session_done, .best = s->best,
+        .best_desc = s->best_desc,
+    };
+}
+
+/* ---- results of a user's command -------------------------------------- */
+
+/* What a command's result adds to its trial row: text columns (escaped to
+ * UTF-8) and, from the curve, trial_epochs rows of the names the built-in
+ * engine uses (lr, train_loss, val_loss; means over folds). */
+typedef struct exec_rec {
+    char *stderr_tail, *log_tail, *metrics;
+    lrs_epoch_stat_t *epochs;
+    int n_epochs;
+} exec_rec_t;
+
+static void exec_rec_free(exec_rec_t *x)
+{
+    free(x->stderr_tail);
+    free(x->log_tail);
+    free(x->metrics);
+    free(x->epochs);
+    memset(x, 0, sizeof *x);
+}
+
+typedef struct epoch_val {
+    int epoch, which;   /* which: 0 lr, 1 train_loss, 2 val_loss */
+    double value;
+} epoch_val_t;
+
+static int epoch_val_cmp(const void *pa, const void *pb)
+{
+    const epoch_val_t *x = pa, *y = pb;
+    return (x->epoch > y->epoch) - (x->epoch < y->epoch);
+}
+
+/* Per epoch, the fold means of lr / train_loss / val_loss (NaN when absent). */
+static int exec_epochs(const lrs_wire_curve_t *c, exec_rec_t *x)
+{
+    static const char *const wanted[3] = {"lr", "train_loss", "val_loss"};
+    int which_of[LRS_PROTO_MAX_NAMES];
+    for (int i = 0; i < c->n_names && i < LRS_PROTO_MAX_NAMES; i++) {
+        which_of[i] = -1;
+        for (int k = 0; k < 3; k++)
+            if (strcmp(c->names[i], wanted[k]) == 0)
+                which_of[i] = k;
+    }
+    size_t n = 0;
+    epoch_val_t *v = malloc((c->n_points ? c->n_points : 1) * sizeof *v);
+    if (!v)
+        return -1;
+    for (size_t i = 0; i < c->n_points; i++) {
+        const lrs_wire_point_t *p = &c->points[i];
+        if (p->name >= 0 && p->name < c->n_names && which_of[p->name] >= 0)
+            v[n++] = (epoch_val_t){p->epoch, which_of[p->name], p->value};
+    }
+    qsort(v, n, sizeof *v, epoch_val_cmp);   /* groups by epoch */
+    x->epochs = calloc(n ? n : 1, sizeof *x->epochs);
+    if (!x->epochs) {
+        free(v);
+        return -1;
+    }
+    for (size_t i = 0; i < n;) {
+        double sum[3] = {0, 0, 0};
+        int cnt[3] = {0, 0, 0};
+        size_t j = i;
+        for (; j < n && v[j].epoch == v[i].epoch; j++) {
+            sum[v[j].which] += v[j].value;
+            cnt[v[j].which]++;
+        }
+        x->epochs[x->n_epochs++] = (lrs_epoch_stat_t){
+            .epoch = v[i].epoch, .lr = cnt[0] ? sum[0] / cnt[0] : NAN,
+            .train_loss = cnt[1] ? sum[1] / cnt[1] : NAN, .val_loss = cnt[2] ? sum[2] / cnt[2] : NAN};
+        i = j;
+    }
+    free(v);
+    return 0;
+}
+
+static int exec_rec_build(const lrs_wire_exec_t *e, exec_rec_t *x)
+{
+    memset(x, 0, sizeof *x);
+    x->stderr_tail = lrs_exec_escape_text(e->stderr_tail ? e->stderr_tail : "", e->stderr_len);
+    x->log_tail = lrs_exec_escape_text(e->log_tail ? e->log_tail : "", e->log_len);
+    json_t *o = json_object();
+    for (int i = 0; o && i < e->curve.n_names; i++)
+        json_object_set_new(o, e->curve.names[i], lrs_json_number(e->finals[i]));
+    x->metrics = o ? lrs_json_text(o) : NULL;
+    json_decref(o);
+    if (!x->stderr_tail || !x->log_tail || !x->metrics || exec_epochs(&e->curve, x) != 0) {
+        exec_rec_free(x);
+        return -1;
+    }
+    return 0;
+}
+
+static void exec_rec_fill(const lrs_wire_exec_t *e, const exec_rec_t *x, lrs_store_trial_t *rec)
+{
+    rec->has_exec = 1;
+    rec->exit_status = e->exit_status;
+    rec->term_signal = e->term_signal;
+    rec->stderr_tail = x->stderr_tail;
+    rec->log_tail = x->log_tail;
+    rec->metrics_json = x->metrics;
+    rec->curve = &e->curve;
+    if (rec->n_epochs == 0) {
+        rec->n_epochs = x->n_epochs;
+        rec->epochs = x->epochs;
+    }
+}
+
+/* ---- recording --------------------------------------------------------- */
+
+/* The row of trial as its spec defines it: parameters, lr, optimizer and
+ * scheduler (json is the parameters' text, of size bytes). */
+static int trial_row(lrs_sweep_t *s, uint64_t trial, lrs_trial_cfg_t *cfg, char *json,
+                     size_t size, lrs_store_trial_t *rec, lrs_err_t *err)
+{
+    if (lrs_spec_sample(s->spec, trial, cfg, NULL, err) != 0)
+        return -1;
+    if (lrs_trial_cfg_json(cfg, json, size) < 0)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "trial %" PRIu64 ": parameters too long",
+                           trial);
+    *rec = (lrs_store_trial_t){
+        .sweep_id = s->row.id, .trial = (int64_t)trial, .params_json = json, .lr = cfg->optim.lr,
+        .optimizer = lrs_optimizer_name(cfg->optim.kind),
+        .scheduler = lrs_scheduler_name(cfg->sched.kind),
+        .attempts = (int)lrs_trials_get(s->trials, trial).attempts,
+    };
+    return 0;
+}
+
+static int mark_done(lrs_sweep_t *s, uint64_t trial, lrs_err_t *err)
+{
+    if (lrs_trials_set_done(s->trials, trial) < 0)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+    s->session_done++;
+    return 0;
+}
+
+int lrs_sweep_record_failed(lrs_sweep_t *s, uint64_t trial, const char *worker, const char *error,
+                            lrs_err_t *err)
+{
+    lrs_trial_cfg_t cfg;
+    char json[4096];
+    lrs_store_trial_t rec;
+    if (trial_row(s, trial, &cfg, json, sizeof json, &rec, err) != 0)
+        return -1;
+    rec.status = lrs_status_name(LRS_STATUS_FAILED);
+    rec.score = rec.score_std = rec.seconds = NAN;
+    rec.worker = worker;
+    rec.error = error;
+    if (lrs_store_put_trial(s->store, &rec, err) < 0)
+        return -1;
+    s->failed++;
+    return mark_done(s, trial, err);
+}
+
+int lrs_sweep_record(lrs_sweep_t *s, const char *worker, const lrs_wire_result_t *r,
+                     lrs_err_t *err)
+{
+    if (lrs_trials_get(s->trials, r->trial).state == LRS_TRIAL_DONE)
+        return 0;
+    lrs_trial_cfg_t cfg;
+    char json[4096];
+    lrs_store_trial_t rec;
+    if (trial_row(s, r->trial, &cfg, json, sizeof json, &rec, err) != 0)
+        return -1;
+    rec.status = lrs_status_name((lrs_status_t)r->status);
+    rec.score = r->score;
+    rec.score_std = r->score_std;
+    if (!rec.attempts)
+        rec.attempts = (int)r->attempt;
+    rec.worker = worker;
+    rec.seconds = r->seconds;
+    rec.diverged_epoch = r->diverged_epoch;
+    rec.error = r->error;
+    rec.n_folds = r->n_folds;
+    rec.folds = r->folds;
+    rec.n_epochs = r->n_epochs;
+    rec.epochs = r->epochs;
+    exec_rec_t xr;
+    memset(&xr, 0, sizeof xr);
+    if (r->exec) {
+        if (exec_rec_build(r->exec, &xr) != 0)
+            return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+        exec_rec_fill(r->exec, &xr, &rec);
+    }
+    int put = lrs_store_put_trial(s->store, &rec, err);
+    exec_rec_free(&xr);
+    if (put < 0)
+        return -1;
+    if (r->status == LRS_STATUS_DIVERGED)
+        s->diverged++;
+    else if (r->status == LRS_STATUS_FAILED)   /* the command ran and failed: final */
+        s->failed++;
+    else
+        note_best(s, r->score, &cfg);
+    return mark_done(s, r->trial, err);
+}
+
+/* ---- progress ---------------------------------------------------------- */
+
+static void fmt_duration(double s, char *out, size_t size)
+{
+    if (!isfinite(s) || s < 0) {
+        snprintf(out, size, "--:--");
+        return;
+    }
+    long t = (long)(s + 0.5);
+    snprintf(out, size, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+}
+
+void lrs_sweep_progress_text(const lrs_sweep_t *s, double elapsed_s, int live_workers, char *line,
+                             size_t size)
+{
+    lrs_sweep_counts_t c;
+    lrs_sweep_counts(s, &c);
+    double rate = elapsed_s > 0 ? (double)c.session_done / elapsed_s : 0;
+    char eta[32], best[200], score[32];
+    fmt_duration(rate > 0 ? (double)(c.total - c.done) / rate : NAN, eta, sizeof eta);
+    lrs_fmt_display(c.best, LRS_FMT_VALUE_DIGITS, score, sizeof score);
+    if (isnan(c.best))
+        snprintf(best, sizeof best, "best -");
+    else
+        snprintf(best, sizeof best, "best %s (%s)", score, c.best_desc);
+    snprintf(line, size,
+             "%" PRIu64 "/%" PRIu64 " done  running %" PRIu64 "  failed %" PRIu64
+             "  diverged %" PRIu64 "  workers %d  %.1f trials/s  ETA %s  %s",
+             c.done, c.total, c.running, c.failed, c.diverged, live_workers, rate, eta, best);
+}

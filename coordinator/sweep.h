@@ -1,0 +1,77 @@
+/* sweep.h — one sweep's durable state, as the coordinator keeps it: its row
+ * in the results database (created, or resumed when the search space is
+ * the same), its trial table (recorded trials and the leases a stopped
+ * coordinator left, read back on resume), its counters and best trial so
+ * far, and the one way a trial's outcome becomes a stored row.
+ *
+ * The broker (coordinator/broker.c) owns the network and the workers and
+ * calls this for everything that is about the sweep itself; nothing here
+ * touches a socket.  Writes join the store's open transaction: they are
+ * durable at the broker's next lrs_store_flush.
+ */
+#ifndef LRS_SWEEP_H
+#define LRS_SWEEP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "common/protocol.h"
+#include "common/spec.h"
+#include "coordinator/store.h"
+#include "coordinator/trials.h"
+
+typedef struct lrs_sweep lrs_sweep_t;
+
+/* Counters for the progress line and the final report. */
+typedef struct lrs_sweep_counts {
+    uint64_t total, done, running;
+    uint64_t failed, diverged;        /* recorded by this coordinator */
+    uint64_t recorded_before;         /* recorded by earlier ones */
+    uint64_t session_done;            /* recorded by this one */
+    double best;                      /* NaN: no complete trial yet */
+    const char *best_desc;            /* "lr 0.05, cosine"; "" without a best */
+} lrs_sweep_counts_t;
+
+/* Creates the sweep of spec (borrowed; outlives the sweep) in store
+ * (borrowed), or resumes the one of that name: recorded trials are skipped,
+ * leases left behind wait first in line.  A changed search space is refused
+ * (code 2, naming db_path); a larger trial budget extends the sweep.  NULL
+ * with err on failure. */
+lrs_sweep_t *lrs_sweep_open(lrs_store_t *store, const lrs_spec_t *spec, const char *db_path,
+                            lrs_err_t *err);
+
+/* Frees the state (not the store).  Takes NULL; clears *s. */
+void lrs_sweep_destroy(lrs_sweep_t **s);
+
+/* The sweep's row (name, token, budget...). */
+const lrs_sweep_row_t *lrs_sweep_row(const lrs_sweep_t *s);
+
+/* The budget the database held before this spec extended it, or 0 when it
+ * was not extended. */
+int64_t lrs_sweep_extended_from(const lrs_sweep_t *s);
+
+/* The trial table: the broker leases and releases through it. */
+lrs_trials_t *lrs_sweep_trials(lrs_sweep_t *s);
+
+void lrs_sweep_counts(const lrs_sweep_t *s, lrs_sweep_counts_t *out);
+
+/* The progress line into line (size bytes): done/total, running, failed,
+ * diverged, live_workers, the rate over elapsed_s seconds of this
+ * coordinator, the ETA and the best trial so far. */
+void lrs_sweep_progress_text(const lrs_sweep_t *s, double elapsed_s, int live_workers, char *line,
+                             size_t size);
+
+/* Records r, a trial's final outcome sent by worker (a name for the row),
+ * and marks the trial done, ending its lease (the caller drops it from the
+ * owner's list first).  A trial already recorded is left as it is.  0, or
+ * -1 with err (database or memory). */
+int lrs_sweep_record(lrs_sweep_t *s, const char *worker, const lrs_wire_result_t *r,
+                     lrs_err_t *err);
+
+/* Records pending trial as failed with error (its last attempt by worker
+ * ended without a result) and marks it done.  0, or -1 with err. */
+int lrs_sweep_record_failed(lrs_sweep_t *s, uint64_t trial, const char *worker, const char *error,
+                            lrs_err_t *err);
+
+#endif
