@@ -1,6 +1,7 @@
 /* query.h — the read side of the results database: every question a reader
  * asks of it (which sweeps, how far, which trials, which curve) is answered
- * here, and nowhere else holds SQL that reads.
+ * here, and no reader holds SQL of its own.  (The coordinator's look-ups of
+ * its own state when it resumes a sweep belong to the writer, store.h.)
  *
  * The read commands (coordinator/cmd_query.c) and `run`'s closing report open
  * a handle read-only (through store.h's read mode, so the same checks refuse
