@@ -25,7 +25,7 @@
 #include "common/err.h"
 #include "common/spec.h"
 #include "coordinator/broker.h"
-#include "coordinator/query.h"
+#include "coordinator/cmd_query.h"
 
 typedef struct run_args {
     const char *cmd;
@@ -298,7 +298,7 @@ static int run_main(int argc, char **argv, int is_run)
         reap_workers(pids, a.workers);
     if (!a.quiet || status == 0) {
         printf("\nbest trials of sweep '%s' (%s):\n", sweep_name, a.db_path);
-        if (lrs_query_best(a.db_path, sweep_name, 5, 0, stdout, &err) != 0)
+        if (lrs_best_print(a.db_path, sweep_name, 5, stdout, &err) != 0)
             fprintf(stderr, "lrsweep %s: %s\n", a.cmd, err.msg);
     }
     status = lrs_cli_finish(status);

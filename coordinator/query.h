@@ -1,15 +1,147 @@
-/* query.h — the read side of the results database, shared by the read
- * commands (coordinator/cmd_query.c) and by `run`'s closing report. */
+/* query.h — the read side of the results database: every question a reader
+ * asks of it (which sweeps, how far, which trials, which curve) is answered
+ * here, and no reader holds SQL of its own.  (The coordinator's look-ups of
+ * its own state when it resumes a sweep belong to the writer, store.h.)
+ *
+ * The read commands (coordinator/cmd_query.c) and `run`'s closing report open
+ * a handle read-only (through store.h's read mode, so the same checks refuse
+ * a missing, foreign or newer file); WAL lets them run beside a live
+ * coordinator.  A sweep is resolved once into an lrs_query_sweep_t, then rows
+ * are handed to a callback as plain structs whose strings live until the
+ * callback returns.  The handle prepares each statement on first use and
+ * keeps it (bind, step, reset); every value a caller passes is bound, no SQL
+ * text is built from it.  Statuses are common/result.h's lrs_status_t.
+ *
+ * Callbacks return 0 to go on; a non-zero value stops the walk and the
+ * walking function returns that value (err untouched).  A callback must not
+ * use the handle it is called from.  The writer's side is store.h.
+ */
 #ifndef LRS_QUERY_H
 #define LRS_QUERY_H
 
-#include <stdio.h>
+#include <stdint.h>
 
 #include "common/err.h"
+#include "common/result.h"
 
-/* Prints the top trials of sweep (NULL: the most recent sweep) in db_path as
- * an aligned table, or as JSON Lines when json.  Returns 0 or -1 with err. */
-int lrs_query_best(const char *db_path, const char *sweep, int top, int json, FILE *out,
-                   lrs_err_t *err);
+typedef struct lrs_query lrs_query_t;
+
+/* A sweep as the readers need it. */
+typedef struct lrs_query_sweep {
+    int64_t id;
+    char name[256];
+    int64_t trials;   /* the trial budget */
+    int maximize;     /* goal: 1 maximize, 0 minimize */
+} lrs_query_sweep_t;
+
+/* One trial.  Recorded trials carry what was stored (NULL columns: NaN,
+ * NULL strings, 0); the every-trial walk also yields running ones (attempts
+ * and worker from the lease) and pending ones (attempts 0, worker NULL),
+ * both with params regenerated from the stored spec. */
+typedef struct lrs_query_trial {
+    int64_t trial;
+    lrs_status_t status;
+    double score, score_std;
+    const char *params_json;    /* a JSON object's text; never NULL */
+    double lr;
+    const char *optimizer, *scheduler;
+    int attempts;
+    const char *worker;
+    double seconds;
+    int diverged_epoch;         /* 0: none */
+    const char *error;
+} lrs_query_trial_t;
+
+/* Which recorded trials, in which order. */
+typedef enum {
+    LRS_QUERY_BY_TRIAL = 0,   /* trial index, ascending */
+    LRS_QUERY_BY_SCORE = 1    /* best first for the sweep's goal, ties by trial index */
+} lrs_query_order_t;
+
+typedef struct lrs_query_select {
+    lrs_query_order_t order;
+    int status;      /* an lrs_status_t, or -1: every recorded trial */
+    int64_t limit;   /* at most this many rows; 0: no limit */
+} lrs_query_select_t;
+
+/* One sweep's progress, as `sweeps` lists it. */
+typedef struct lrs_query_sweep_row {
+    const char *name;
+    int64_t trials;                /* the budget */
+    int64_t n[LRS_STATUS_COUNT];   /* complete, diverged, failed, running, pending (cancelled 0) */
+    double best;                   /* best complete score; NaN: none yet */
+    double created_at;             /* unix seconds */
+} lrs_query_sweep_row_t;
+
+/* Where one sweep stands, as `status` reports it. */
+typedef struct lrs_query_progress {
+    int64_t n[LRS_STATUS_COUNT];   /* recorded complete/diverged/failed, running (leases),
+                                      pending (budget - recorded - running); cancelled 0 */
+    int64_t recorded;              /* complete + diverged + failed */
+    int64_t workers;               /* workers seen */
+    double trials_per_s;           /* recorded trials over the span of their finish times;
+                                      NaN with fewer than 2 or a zero span */
+    double trials_per_s_recent;    /* results in the last minute of results, per second of
+                                      it (of the span when shorter); NaN with fewer than 2 */
+} lrs_query_progress_t;
+
+/* One group of `summary`: trials sharing one value of a parameter. */
+typedef struct lrs_query_group {
+    const char *value;     /* the value as text; "-" for trials without it */
+    int64_t trials, diverged, failed;
+    int64_t scored;        /* neither diverged nor failed, with a score */
+    double best, median;   /* over the scored ones; NaN when none */
+} lrs_query_group_t;
+
+/* Opens the database at path read-only.  NULL on failure with err set as
+ * lrs_store_open(path, LRS_STORE_READ) sets it (code 2 for a missing,
+ * foreign or empty file). */
+lrs_query_t *lrs_query_open(const char *path, lrs_err_t *err);
+
+/* Finalizes the statements and closes the database.  Takes NULL; clears *q. */
+void lrs_query_destroy(lrs_query_t **q);
+
+/* Resolves the sweep called name (NULL: the newest) into out.  0, or -1
+ * with err: code 2 when there is no such sweep (or none at all), 1 for a
+ * database error. */
+int lrs_query_sweep(lrs_query_t *q, const char *name, lrs_query_sweep_t *out, lrs_err_t *err);
+
+/* Calls fn for every sweep in the database, oldest first.  0, -1 with err,
+ * or what a callback returned to stop. */
+int lrs_query_sweeps(lrs_query_t *q, int (*fn)(void *ctx, const lrs_query_sweep_row_t *row),
+                     void *ctx, lrs_err_t *err);
+
+/* Counts of sweep sw by status, workers seen and throughput, into out.
+ * 0, or -1 with err. */
+int lrs_query_progress(lrs_query_t *q, const lrs_query_sweep_t *sw, lrs_query_progress_t *out,
+                       lrs_err_t *err);
+
+/* Calls fn for the recorded trials of sw that sel picks, in its order.
+ * 0, -1 with err, or what a callback returned to stop. */
+int lrs_query_trials(lrs_query_t *q, const lrs_query_sweep_t *sw, const lrs_query_select_t *sel,
+                     int (*fn)(void *ctx, const lrs_query_trial_t *t), void *ctx,
+                     lrs_err_t *err);
+
+/* Calls fn for every trial index 0..budget-1 of sw in order: recorded ones
+ * as stored, the others running or pending with the params the stored spec
+ * gives them.  0, -1 with err (also when the stored spec no longer parses),
+ * or what a callback returned to stop. */
+int lrs_query_every_trial(lrs_query_t *q, const lrs_query_sweep_t *sw,
+                          int (*fn)(void *ctx, const lrs_query_trial_t *t), void *ctx,
+                          lrs_err_t *err);
+
+/* Calls fn for every group of sw's recorded trials by the value of key in
+ * their params ("scheduler", "optimizer" or a parameter name; the caller
+ * checks it is one), groups in ascending order of their text.  0, -1 with
+ * err, or what a callback returned to stop. */
+int lrs_query_groups(lrs_query_t *q, const lrs_query_sweep_t *sw, const char *key,
+                     int (*fn)(void *ctx, const lrs_query_group_t *g), void *ctx,
+                     lrs_err_t *err);
+
+/* Calls fn for every recorded epoch of trial of sw (its curve: lr and the
+ * fold-mean losses, NaN where NULL), epoch ascending; none for a trial
+ * without epochs.  0, -1 with err, or what a callback returned to stop. */
+int lrs_query_epochs(lrs_query_t *q, const lrs_query_sweep_t *sw, int64_t trial,
+                     int (*fn)(void *ctx, const lrs_epoch_stat_t *e), void *ctx, lrs_err_t *err);
 
 #endif

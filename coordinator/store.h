@@ -82,7 +82,7 @@ lrs_store_t *lrs_store_open(const char *path, int mode, lrs_err_t *err);
  * database and releases the lock.  Takes NULL; clears *s. */
 void lrs_store_destroy(lrs_store_t **s);
 
-/* The connection, for read-side queries (cmd_query) and tests. */
+/* The connection, for the read side (coordinator/query.c) and tests. */
 sqlite3 *lrs_store_db(lrs_store_t *s);
 
 /* Schema version in the file (PRAGMA user_version). */

@@ -1,0 +1,463 @@
+/* query.c — see query.h.  Every read of the results database: one table of
+ * statements, each prepared on first use and kept for the handle's life,
+ * bound, stepped and reset.  Rows go out as query.h's plain structs; the
+ * commands that print them never see SQL. */
+#include "coordinator/query.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "common/params.h"
+#include "common/spec.h"
+#include "coordinator/store.h"
+
+enum {
+    QS_SWEEP_NAMED, QS_SWEEP_NEWEST, QS_SWEEPS, QS_STATUS_COUNTS, QS_PROGRESS, QS_TRIALS_BY_TRIAL,
+    QS_TRIALS_BEST_LOW, QS_TRIALS_BEST_HIGH, QS_SPEC, QS_LEASES, QS_GROUPS, QS_EPOCHS, QS_COUNT
+};
+
+/* The trial columns, in the order fill_trial reads them. */
+#define TRIAL_COLUMNS                                                                              \
+    "SELECT trial, status, score, score_std, params, lr, optimizer, scheduler, attempts, worker,"  \
+    " seconds, diverged_epoch, error FROM trials WHERE sweep_id = ?1"                             \
+    " AND (?2 IS NULL OR status = ?2)"
+
+static const char *const read_sql[QS_COUNT] = {
+    [QS_SWEEP_NAMED] = "SELECT id, name, trials, goal FROM sweeps WHERE name = ?1",
+    [QS_SWEEP_NEWEST] = "SELECT id, name, trials, goal FROM sweeps ORDER BY id DESC LIMIT 1",
+    [QS_SWEEPS] =
+        "SELECT p.sweep, p.total, p.complete, p.diverged, p.failed, p.running, p.pending,"
+        " (SELECT best FROM (SELECT CASE WHEN s.goal = 'maximize' THEN MAX(score) ELSE MIN(score)"
+        "  END AS best FROM trials t WHERE t.sweep_id = s.id AND t.status = 'complete')),"
+        " s.created_at FROM sweep_progress p JOIN sweeps s ON s.name = p.sweep ORDER BY s.id",
+    [QS_STATUS_COUNTS] =
+        "SELECT status, COUNT(*) FROM trials WHERE sweep_id = ?1 GROUP BY status",
+    [QS_PROGRESS] =
+        "SELECT (SELECT COUNT(*) FROM leases WHERE sweep_id = ?1),"
+        " (SELECT COUNT(*) FROM workers WHERE sweep_id = ?1),"
+        " MIN(finished_at), MAX(finished_at), COUNT(*),"
+        " SUM(finished_at > (SELECT MAX(finished_at) FROM trials WHERE sweep_id = ?1) - 60)"
+        " FROM trials WHERE sweep_id = ?1",
+    [QS_TRIALS_BY_TRIAL] = TRIAL_COLUMNS " ORDER BY trial LIMIT ?3",
+    [QS_TRIALS_BEST_LOW] = TRIAL_COLUMNS " ORDER BY score ASC, trial LIMIT ?3",
+    [QS_TRIALS_BEST_HIGH] = TRIAL_COLUMNS " ORDER BY score DESC, trial LIMIT ?3",
+    [QS_SPEC] = "SELECT spec FROM sweeps WHERE id = ?1",
+    [QS_LEASES] = "SELECT trial, attempt, worker FROM leases WHERE sweep_id = ?1 ORDER BY trial",
+    [QS_GROUPS] = "SELECT COALESCE(CAST(json_extract(params, ?2) AS TEXT), '-') AS g, status,"
+                  " score FROM trials WHERE sweep_id = ?1 ORDER BY g",
+    [QS_EPOCHS] = "SELECT epoch, lr, train_loss, val_loss FROM trial_epochs"
+                  " WHERE sweep_id = ?1 AND trial = ?2 ORDER BY epoch",
+};
+
+struct lrs_query {
+    lrs_store_t *store;   /* opened read-only: the checks of store.h's read mode */
+    sqlite3 *db;
+    char *path;
+    sqlite3_stmt *st[QS_COUNT];
+};
+
+static int db_err(lrs_query_t *q, lrs_err_t *err)
+{
+    return lrs_err_set(err, LRS_EXIT_RUNTIME, "%s: %s", q->path, sqlite3_errmsg(q->db));
+}
+
+/* Statement i, prepared on first use; NULL with err on failure. */
+static sqlite3_stmt *stmt(lrs_query_t *q, int i, lrs_err_t *err)
+{
+    if (!q->st[i] && sqlite3_prepare_v3(q->db, read_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                                        &q->st[i], NULL) != SQLITE_OK) {
+        db_err(q, err);
+        return NULL;
+    }
+    return q->st[i];
+}
+
+/* Makes st ready for its next use; returns rc so callers can end with it. */
+static int finish(sqlite3_stmt *st, int rc)
+{
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+    return rc;
+}
+
+/* Steps st: 1 a row, 0 done, -1 with err. */
+static int next_row(lrs_query_t *q, sqlite3_stmt *st, lrs_err_t *err)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : db_err(q, err);
+}
+
+static double col_real(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : "";
+}
+
+static const char *col_text_or_null(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : col_text(st, i);
+}
+
+/* The status stored in column i, or -1 with err for a name result.h lacks. */
+static int col_status(lrs_query_t *q, sqlite3_stmt *st, int i, lrs_err_t *err)
+{
+    int s = lrs_status_parse(col_text(st, i));
+    if (s < 0)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "%s: unknown trial status '%s'", q->path,
+                           col_text(st, i));
+    return s;
+}
+
+lrs_query_t *lrs_query_open(const char *path, lrs_err_t *err)
+{
+    lrs_query_t *q = calloc(1, sizeof *q);
+    if (!q || !(q->path = strdup(path))) {
+        free(q);
+        lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+        return NULL;
+    }
+    q->store = lrs_store_open(path, LRS_STORE_READ, err);
+    if (!q->store) {
+        lrs_query_destroy(&q);
+        return NULL;
+    }
+    q->db = lrs_store_db(q->store);
+    return q;
+}
+
+void lrs_query_destroy(lrs_query_t **qp)
+{
+    if (!qp || !*qp)
+        return;
+    lrs_query_t *q = *qp;
+    for (int i = 0; i < QS_COUNT; i++)
+        sqlite3_finalize(q->st[i]);
+    lrs_store_destroy(&q->store);
+    free(q->path);
+    free(q);
+    *qp = NULL;
+}
+
+int lrs_query_sweep(lrs_query_t *q, const char *name, lrs_query_sweep_t *out, lrs_err_t *err)
+{
+    sqlite3_stmt *st = stmt(q, name ? QS_SWEEP_NAMED : QS_SWEEP_NEWEST, err);
+    if (!st)
+        return -1;
+    if (name)
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int row = next_row(q, st, err);
+    if (row < 0)
+        return finish(st, -1);
+    if (row == 0) {
+        finish(st, 0);
+        if (name)
+            return lrs_err_set(err, LRS_EXIT_USAGE,
+                               "%s: no sweep named '%s' (`lrsweep sweeps --db %s` lists them)",
+                               q->path, name, q->path);
+        return lrs_err_set(err, LRS_EXIT_USAGE, "%s: the database holds no sweep yet", q->path);
+    }
+    memset(out, 0, sizeof *out);
+    out->id = sqlite3_column_int64(st, 0);
+    snprintf(out->name, sizeof out->name, "%s", col_text(st, 1));
+    out->trials = sqlite3_column_int64(st, 2);
+    out->maximize = strcmp(col_text(st, 3), "maximize") == 0;
+    return finish(st, 0);
+}
+
+int lrs_query_sweeps(lrs_query_t *q, int (*fn)(void *ctx, const lrs_query_sweep_row_t *row),
+                     void *ctx, lrs_err_t *err)
+{
+    static const lrs_status_t column_status[] = {LRS_STATUS_COMPLETE, LRS_STATUS_DIVERGED,
+                                                 LRS_STATUS_FAILED, LRS_STATUS_RUNNING,
+                                                 LRS_STATUS_PENDING};
+    sqlite3_stmt *st = stmt(q, QS_SWEEPS, err);
+    if (!st)
+        return -1;
+    int row;
+    while ((row = next_row(q, st, err)) == 1) {
+        lrs_query_sweep_row_t r = {.name = col_text(st, 0), .trials = sqlite3_column_int64(st, 1)};
+        for (int i = 0; i < 5; i++)
+            r.n[column_status[i]] = sqlite3_column_int64(st, 2 + i);
+        r.best = col_real(st, 7);
+        r.created_at = col_real(st, 8);
+        int stop = fn(ctx, &r);
+        if (stop)
+            return finish(st, stop);
+    }
+    return finish(st, row);
+}
+
+int lrs_query_progress(lrs_query_t *q, const lrs_query_sweep_t *sw, lrs_query_progress_t *out,
+                       lrs_err_t *err)
+{
+    memset(out, 0, sizeof *out);
+    out->trials_per_s = out->trials_per_s_recent = NAN;
+    sqlite3_stmt *st = stmt(q, QS_STATUS_COUNTS, err);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, sw->id);
+    int row;
+    while ((row = next_row(q, st, err)) == 1) {
+        int s = col_status(q, st, 0, err);
+        if (s < 0)
+            return finish(st, -1);
+        out->n[s] = sqlite3_column_int64(st, 1);
+        out->recorded += out->n[s];
+    }
+    if (finish(st, row) < 0 || !(st = stmt(q, QS_PROGRESS, err)))
+        return -1;
+    sqlite3_bind_int64(st, 1, sw->id);
+    if ((row = next_row(q, st, err)) < 0)
+        return finish(st, -1);
+    if (row == 1) {
+        out->n[LRS_STATUS_RUNNING] = sqlite3_column_int64(st, 0);
+        out->workers = sqlite3_column_int64(st, 1);
+        int64_t finished = sqlite3_column_int64(st, 4);
+        if (finished > 1) {
+            double span = sqlite3_column_double(st, 3) - sqlite3_column_double(st, 2);
+            if (span > 0)
+                out->trials_per_s = (double)finished / span;
+            out->trials_per_s_recent =
+                (double)sqlite3_column_int64(st, 5) / (span < 60 && span > 0 ? span : 60);
+        }
+    }
+    out->n[LRS_STATUS_PENDING] = sw->trials - out->recorded - out->n[LRS_STATUS_RUNNING];
+    return finish(st, 0);
+}
+
+/* The row of a trials statement (TRIAL_COLUMNS) into t; -1 with err. */
+static int fill_trial(lrs_query_t *q, sqlite3_stmt *st, lrs_query_trial_t *t, lrs_err_t *err)
+{
+    int s = col_status(q, st, 1, err);
+    if (s < 0)
+        return -1;
+    *t = (lrs_query_trial_t){
+        .trial = sqlite3_column_int64(st, 0),
+        .status = (lrs_status_t)s,
+        .score = col_real(st, 2),
+        .score_std = col_real(st, 3),
+        .params_json = col_text(st, 4),
+        .lr = col_real(st, 5),
+        .optimizer = col_text_or_null(st, 6),
+        .scheduler = col_text_or_null(st, 7),
+        .attempts = sqlite3_column_int(st, 8),
+        .worker = col_text_or_null(st, 9),
+        .seconds = col_real(st, 10),
+        .diverged_epoch = sqlite3_column_int(st, 11),
+        .error = col_text_or_null(st, 12),
+    };
+    return 0;
+}
+
+/* The trials statement for sel, bound for sw. */
+static sqlite3_stmt *trials_stmt(lrs_query_t *q, const lrs_query_sweep_t *sw,
+                                 const lrs_query_select_t *sel, lrs_err_t *err)
+{
+    int which = sel->order != LRS_QUERY_BY_SCORE ? QS_TRIALS_BY_TRIAL
+                : sw->maximize                   ? QS_TRIALS_BEST_HIGH
+                                                 : QS_TRIALS_BEST_LOW;
+    sqlite3_stmt *st = stmt(q, which, err);
+    if (!st)
+        return NULL;
+    sqlite3_bind_int64(st, 1, sw->id);
+    if (sel->status >= 0)
+        sqlite3_bind_text(st, 2, lrs_status_name((lrs_status_t)sel->status), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, sel->limit > 0 ? sel->limit : -1);   /* -1: no limit */
+    return st;
+}
+
+int lrs_query_trials(lrs_query_t *q, const lrs_query_sweep_t *sw, const lrs_query_select_t *sel,
+                     int (*fn)(void *ctx, const lrs_query_trial_t *t), void *ctx,
+                     lrs_err_t *err)
+{
+    sqlite3_stmt *st = trials_stmt(q, sw, sel, err);
+    if (!st)
+        return -1;
+    int row;
+    while ((row = next_row(q, st, err)) == 1) {
+        lrs_query_trial_t t;
+        if (fill_trial(q, st, &t, err) != 0)
+            return finish(st, -1);
+        int stop = fn(ctx, &t);
+        if (stop)
+            return finish(st, stop);
+    }
+    return finish(st, row);
+}
+
+/* The spec stored with sw, parsed; NULL with err. */
+static lrs_spec_t *stored_spec(lrs_query_t *q, const lrs_query_sweep_t *sw, lrs_err_t *err)
+{
+    sqlite3_stmt *st = stmt(q, QS_SPEC, err);
+    if (!st)
+        return NULL;
+    sqlite3_bind_int64(st, 1, sw->id);
+    lrs_spec_t *spec = NULL;
+    int row = next_row(q, st, err);
+    if (row == 0)
+        db_err(q, err);
+    if (row == 1) {
+        const char *text = col_text(st, 0);
+        lrs_spec_parse(sw->name, text, strlen(text), NULL, &spec, err);
+    }
+    finish(st, 0);
+    return spec;
+}
+
+int lrs_query_every_trial(lrs_query_t *q, const lrs_query_sweep_t *sw,
+                          int (*fn)(void *ctx, const lrs_query_trial_t *t), void *ctx,
+                          lrs_err_t *err)
+{
+    static const lrs_query_select_t all = {LRS_QUERY_BY_TRIAL, -1, 0};
+    sqlite3_stmt *tr = NULL, *ls = NULL;
+    lrs_spec_t *spec = stored_spec(q, sw, err);
+    int rc = -1, have_tr, have_ls;
+    if (!spec || !(tr = trials_stmt(q, sw, &all, err)) || !(ls = stmt(q, QS_LEASES, err)))
+        goto done;
+    sqlite3_bind_int64(ls, 1, sw->id);
+    if ((have_tr = next_row(q, tr, err)) < 0 || (have_ls = next_row(q, ls, err)) < 0)
+        goto done;
+    for (int64_t i = 0; i < sw->trials; i++) {
+        while (have_ls == 1 && sqlite3_column_int64(ls, 0) < i)
+            if ((have_ls = next_row(q, ls, err)) < 0)
+                goto done;
+        int recorded = have_tr == 1 && sqlite3_column_int64(tr, 0) == i;
+        lrs_query_trial_t t = {.trial = i, .score = NAN, .score_std = NAN, .lr = NAN,
+                               .seconds = NAN, .status = LRS_STATUS_PENDING};
+        char json[4096];
+        if (recorded) {
+            if (fill_trial(q, tr, &t, err) != 0)
+                goto done;
+        } else {
+            lrs_trial_cfg_t cfg;
+            if (lrs_spec_sample(spec, (uint64_t)i, &cfg, NULL, err) != 0)
+                goto done;
+            lrs_trial_cfg_json(&cfg, json, sizeof json);
+            t.params_json = json;
+            if (have_ls == 1 && sqlite3_column_int64(ls, 0) == i) {
+                t.status = LRS_STATUS_RUNNING;
+                t.attempts = sqlite3_column_int(ls, 1);
+                t.worker = col_text(ls, 2);
+            }
+        }
+        int stop = fn(ctx, &t);
+        if (stop) {
+            rc = stop;
+            goto done;
+        }
+        if (recorded && (have_tr = next_row(q, tr, err)) < 0)
+            goto done;
+    }
+    rc = 0;
+done:
+    finish(tr, 0);
+    finish(ls, 0);
+    lrs_spec_destroy(&spec);
+    return rc;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Completes g from its scores (sorted here) and hands it to fn. */
+static int emit_group(lrs_query_group_t *g, double *scores, int maximize,
+                      int (*fn)(void *ctx, const lrs_query_group_t *g), void *ctx)
+{
+    int64_t n = g->scored;
+    g->best = g->median = NAN;
+    if (n > 0) {
+        qsort(scores, (size_t)n, sizeof *scores, cmp_double);
+        g->best = maximize ? scores[n - 1] : scores[0];
+        g->median = n % 2 ? scores[n / 2] : 0.5 * (scores[n / 2 - 1] + scores[n / 2]);
+    }
+    return fn(ctx, g);
+}
+
+int lrs_query_groups(lrs_query_t *q, const lrs_query_sweep_t *sw, const char *key,
+                     int (*fn)(void *ctx, const lrs_query_group_t *g), void *ctx,
+                     lrs_err_t *err)
+{
+    char path[300];
+    snprintf(path, sizeof path, "$.%s", key);
+    sqlite3_stmt *st = stmt(q, QS_GROUPS, err);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, sw->id);
+    sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+    char value[256] = "";
+    lrs_query_group_t g = {.value = value};
+    double *scores = NULL;
+    int64_t cap = 0;
+    int row, have = 0, rc = 0;
+    while ((row = next_row(q, st, err)) == 1) {
+        const char *v = col_text(st, 0);
+        int s = col_status(q, st, 1, err);
+        if (s < 0) {
+            row = -1;
+            break;
+        }
+        if (have && strcmp(v, value) != 0) {
+            if ((rc = emit_group(&g, scores, sw->maximize, fn, ctx)) != 0)
+                break;
+            g = (lrs_query_group_t){.value = value};
+        }
+        have = 1;
+        snprintf(value, sizeof value, "%s", v);
+        g.trials++;
+        if (s == LRS_STATUS_DIVERGED) {
+            g.diverged++;
+        } else if (s == LRS_STATUS_FAILED) {
+            g.failed++;
+        } else if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+            if (g.scored == cap) {
+                cap = cap ? cap * 2 : 256;
+                double *p = realloc(scores, (size_t)cap * sizeof *p);
+                if (!p) {
+                    row = lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+                    break;
+                }
+                scores = p;
+            }
+            scores[g.scored++] = sqlite3_column_double(st, 2);
+        }
+    }
+    if (row == 0 && rc == 0 && have)
+        rc = emit_group(&g, scores, sw->maximize, fn, ctx);
+    free(scores);
+    return finish(st, row < 0 ? -1 : rc);
+}
+
+int lrs_query_epochs(lrs_query_t *q, const lrs_query_sweep_t *sw, int64_t trial,
+                     int (*fn)(void *ctx, const lrs_epoch_stat_t *e), void *ctx, lrs_err_t *err)
+{
+    sqlite3_stmt *st = stmt(q, QS_EPOCHS, err);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, sw->id);
+    sqlite3_bind_int64(st, 2, trial);
+    int row;
+    while ((row = next_row(q, st, err)) == 1) {
+        lrs_epoch_stat_t e = {.epoch = sqlite3_column_int(st, 0), .lr = col_real(st, 1),
+                              .train_loss = col_real(st, 2), .val_loss = col_real(st, 3)};
+        int stop = fn(ctx, &e);
+        if (stop)
+            return finish(st, stop);
+    }
+    return finish(st, row);
+}
