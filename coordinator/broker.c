@@ -52,6 +52,7 @@ struct lrs_broker {
     int unflushed;
     /* statistics */
     lrs_peerlog_t peers;       /* rejects: counted, logged once per peer */
+    uint64_t results_dropped;  /* results refused by lrs_sweep_check_result */
     int progress_drawn;
 };
 
@@ -194,6 +195,7 @@ void lrs_broker_get_stats(const lrs_broker_t *b, lrs_broker_stats_t *out)
     lrs_sweep_counts(b->state, &c);
     out->recorded = c.session_done;
     out->trial_table_bytes = lrs_trials_footprint(b->trials);
+    out->results_dropped = b->results_dropped;
     out->live_workers = b->workers.live;
     out->worker_slots = b->workers.n;
 }
@@ -354,15 +356,18 @@ static int on_result(lrs_broker_t *b, lrs_worker_t *w, lrs_wire_result_t *r, lrs
     lrs_trial_slot_t slot = lrs_trials_get(b->trials, t);
     if (slot.state == LRS_TRIAL_DONE)   /* late duplicate: recorded once, never twice */
         return queue_ack(b, w, t);
+    const char *bad = lrs_sweep_check_result(b->state, (int32_t)(w - b->workers.slots), w->name, r);
+    if (bad) {   /* dropped, counted, and acknowledged so an honest worker forgets it */
+        reject(b, w->id, w->id_len, bad, 0);
+        b->results_dropped++;
+        return queue_ack(b, w, t);
+    }
     if (r->status == LRS_STATUS_FAILED && !r->exec) {   /* an attempt that may be retried */
-        if (slot.state == LRS_TRIAL_LEASED && slot.owner == (int32_t)(w - b->workers.slots) &&
-            r->attempt == slot.attempts) {
-            lrs_worker_drop_lease(w, t);
-            char why[512];
-            snprintf(why, sizeof why, "%s", r->error ? r->error : "failed");
-            if (requeue(b, t, w->name, why, err) != 0)
-                return -1;
-        }
+        lrs_worker_drop_lease(w, t);
+        char why[512];
+        snprintf(why, sizeof why, "%s", r->error ? r->error : "failed");
+        if (requeue(b, t, w->name, why, err) != 0)
+            return -1;
         return queue_ack(b, w, t);
     }
     if (slot.state == LRS_TRIAL_LEASED && slot.owner >= 0 && slot.owner < b->workers.n)

@@ -80,6 +80,8 @@ typedef struct lrs_broker_stats {
     int live_workers;
     int worker_slots;         /* allocated worker records (bounded by max_workers) */
     size_t trial_table_bytes; /* memory of the trial table (coordinator/trials.h) */
+    uint64_t results_dropped; /* results not from the lease holder, of the wrong kind or
+                                 without an outcome (also counted in rejected) */
 } lrs_broker_stats_t;
 
 void lrs_broker_get_stats(const lrs_broker_t *b, lrs_broker_stats_t *out);

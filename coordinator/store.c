@@ -380,19 +380,20 @@ done:
 }
 
 int lrs_store_each_lease(lrs_store_t *s, int64_t sweep_id,
-                         void (*fn)(void *ctx, int64_t trial, int attempt), void *ctx,
-                         lrs_err_t *err)
+                         void (*fn)(void *ctx, int64_t trial, int attempt, const char *worker),
+                         void *ctx, lrs_err_t *err)
 {
     sqlite3_stmt *st = NULL;
     int rc = -1, step;
-    if (sqlite3_prepare_v2(s->db, "SELECT trial, attempt FROM leases WHERE sweep_id = ?1", -1, &st,
+    if (sqlite3_prepare_v2(s->db, "SELECT trial, attempt, worker FROM leases WHERE sweep_id = ?1", -1, &st,
                            NULL) != SQLITE_OK) {
         db_fail(s, err, "reading leases");
         goto done;
     }
     sqlite3_bind_int64(st, 1, sweep_id);
     while ((step = sqlite3_step(st)) == SQLITE_ROW)
-        fn(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1));
+        fn(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1),
+           (const char *)sqlite3_column_text(st, 2));
     if (step != SQLITE_DONE) {
         db_fail(s, err, "reading leases");
         goto done;

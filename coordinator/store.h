@@ -109,11 +109,13 @@ int lrs_store_each_done(lrs_store_t *s, int64_t sweep_id, void (*fn)(void *ctx, 
 int lrs_store_best(lrs_store_t *s, int64_t sweep_id, int maximize, double *score, double *lr,
                    char *sched, size_t sched_size, lrs_err_t *err);
 
-/* Calls fn(ctx, trial, attempt) for every lease left in the database (trials
- * that were running when the previous coordinator stopped). */
+/* Calls fn(ctx, trial, attempt, worker) for every lease left in the
+ * database (trials that were running when the previous coordinator
+ * stopped); worker is the name of the worker that held it (may be NULL in a
+ * damaged file; valid during the call only). */
 int lrs_store_each_lease(lrs_store_t *s, int64_t sweep_id,
-                         void (*fn)(void *ctx, int64_t trial, int attempt), void *ctx,
-                         lrs_err_t *err);
+                         void (*fn)(void *ctx, int64_t trial, int attempt, const char *worker),
+                         void *ctx, lrs_err_t *err);
 
 /* Buffered writes: each joins the open transaction (opening one if needed).
  * put_trial inserts the trial, its folds and epochs and deletes its lease;

@@ -22,12 +22,22 @@
 #include "common/params.h"
 #include "common/rng.h"
 
+/* A lease the previous coordinator granted, read back on resume: its holder
+ * may still deliver the result it computed meanwhile. */
+typedef struct resumed_lease {
+    uint64_t trial;
+    uint32_t attempt;
+    char worker[128];
+} resumed_lease_t;
+
 struct lrs_sweep {
     lrs_store_t *store;
     const lrs_spec_t *spec;
     lrs_sweep_row_t row;
     int64_t extended_from;
     lrs_trials_t *trials;
+    resumed_lease_t *resumed;        /* sorted by trial */
+    size_t n_resumed, cap_resumed;
     uint64_t failed, diverged, recorded_before, session_done;
     double best;
     char best_desc[160];
@@ -114,12 +124,42 @@ static void done_cb(void *ctx, int64_t trial)
         c->oom = 1;
 }
 
-static void lease_cb(void *ctx, int64_t trial, int attempt)
+static void lease_cb(void *ctx, int64_t trial, int attempt, const char *worker)
 {
     load_ctx_t *c = ctx;
-    if (trial >= 0 && lrs_trials_resume_lease(c->s->trials, (uint64_t)trial,
-                                              attempt > 0 ? (uint32_t)attempt : 0) != 0)
+    lrs_sweep_t *s = c->s;
+    if (trial < 0 || attempt < 1 || (uint64_t)trial >= lrs_trials_total(s->trials))
+        return;
+    if (lrs_trials_resume_lease(s->trials, (uint64_t)trial, (uint32_t)attempt) != 0) {
         c->oom = 1;
+        return;
+    }
+    if (s->n_resumed == s->cap_resumed) {
+        size_t cap = s->cap_resumed ? s->cap_resumed * 2 : 16;
+        resumed_lease_t *q = realloc(s->resumed, cap * sizeof *q);
+        if (!q) {
+            c->oom = 1;
+            return;
+        }
+        s->resumed = q;
+        s->cap_resumed = cap;
+    }
+    resumed_lease_t *r = &s->resumed[s->n_resumed++];
+    r->trial = (uint64_t)trial;
+    r->attempt = (uint32_t)attempt;
+    snprintf(r->worker, sizeof r->worker, "%s", worker ? worker : "");
+}
+
+static int resumed_cmp(const void *pa, const void *pb)
+{
+    const resumed_lease_t *x = pa, *y = pb;
+    return (x->trial > y->trial) - (x->trial < y->trial);
+}
+
+static const resumed_lease_t *resumed_find(const lrs_sweep_t *s, uint64_t trial)
+{
+    resumed_lease_t key = {.trial = trial};
+    return s->n_resumed ? bsearch(&key, s->resumed, s->n_resumed, sizeof key, resumed_cmp) : NULL;
 }
 
 lrs_sweep_t *lrs_sweep_open(lrs_store_t *store, const lrs_spec_t *spec, const char *db_path,
@@ -148,6 +188,8 @@ lrs_sweep_t *lrs_sweep_open(lrs_store_t *store, const lrs_spec_t *spec, const ch
         lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory reading the sweep's trials");
         goto fail;
     }
+    if (s->n_resumed)
+        qsort(s->resumed, s->n_resumed, sizeof *s->resumed, resumed_cmp);
     double score, lr;
     char sched[64];
     int found = lrs_store_best(store, s->row.id, s->row.maximize, &score, &lr, sched,
@@ -168,6 +210,7 @@ void lrs_sweep_destroy(lrs_sweep_t **sp)
     if (!sp || !*sp)
         return;
     lrs_trials_destroy(&(*sp)->trials);
+    free((*sp)->resumed);
     free(*sp);
     *sp = NULL;
 }
@@ -294,6 +337,34 @@ static void exec_rec_fill(const lrs_wire_exec_t *e, const exec_rec_t *x, lrs_sto
     }
 }
 
+/* ---- what a result must be -------------------------------------------- */
+
+const char *lrs_sweep_check_result(const lrs_sweep_t *s, int32_t owner, const char *worker,
+                                   const lrs_wire_result_t *r)
+{
+    lrs_trial_slot_t slot = lrs_trials_get(s->trials, r->trial);
+    int holder = slot.state == LRS_TRIAL_LEASED && slot.owner == owner &&
+                 r->attempt == slot.attempts;
+    if (!holder && slot.state == LRS_TRIAL_PENDING && r->attempt == slot.attempts + 1) {
+        /* not leased again since the restart: the previous lease still holds */
+        const resumed_lease_t *rl = resumed_find(s, r->trial);
+        holder = rl && rl->attempt == r->attempt && strcmp(rl->worker, worker) == 0;
+    }
+    if (!holder)
+        return "result from a worker that does not hold the trial's lease (or for another "
+               "attempt)";
+    int is_command = lrs_spec_info(s->spec)->exec != NULL;
+    if (is_command != (r->exec != NULL))
+        return is_command ? "engine result for a trial of a command sweep"
+                          : "command result for a trial of a built-in sweep";
+    if (r->status == LRS_STATUS_COMPLETE && !isfinite(r->score))
+        return "complete result without a finite score";
+    if (r->status != LRS_STATUS_COMPLETE && r->status != LRS_STATUS_DIVERGED &&
+        r->status != LRS_STATUS_FAILED)
+        return "result with a status that is not an outcome";
+    return NULL;
+}
+
 /* ---- recording --------------------------------------------------------- */
 
 /* The row of trial as its spec defines it: parameters, lr, optimizer and
@@ -354,8 +425,7 @@ int lrs_sweep_record(lrs_sweep_t *s, const char *worker, const lrs_wire_result_t
     rec.status = lrs_status_name((lrs_status_t)r->status);
     rec.score = r->score;
     rec.score_std = r->score_std;
-    if (!rec.attempts)
-        rec.attempts = (int)r->attempt;
+    rec.attempts = (int)r->attempt;   /* lrs_sweep_check_result: the lease's attempt */
     rec.worker = worker;
     rec.seconds = r->seconds;
     rec.diverged_epoch = r->diverged_epoch;

@@ -62,6 +62,16 @@ void lrs_sweep_counts(const lrs_sweep_t *s, lrs_sweep_counts_t *out);
 void lrs_sweep_progress_text(const lrs_sweep_t *s, double elapsed_s, int live_workers, char *line,
                              size_t size);
 
+/* NULL when r may be recorded, else why it is dropped.  r must come from
+ * the holder of the trial's current lease for that attempt — worker slot
+ * owner, or, for a lease read back on resume and not granted again since,
+ * the worker of that name — be of the sweep's kind (a command's result
+ * exactly when the spec has a command), and be an outcome: complete with a
+ * finite score, diverged, or failed.  (A trial already recorded is the
+ * caller's late-duplicate case, checked first.) */
+const char *lrs_sweep_check_result(const lrs_sweep_t *s, int32_t owner, const char *worker,
+                                   const lrs_wire_result_t *r);
+
 /* Records r, a trial's final outcome sent by worker (a name for the row),
  * and marks the trial done, ending its lease (the caller drops it from the
  * owner's list first).  A trial already recorded is left as it is.  0, or

@@ -6,7 +6,9 @@
  * once per peer; afterwards a real worker (the agent, in another thread)
  * still completes the sweep with every trial recorded exactly once.  Also:
  * leases that expire (attempt + 1, then failed after max_attempts), a failed
- * attempt re-queued, and a late duplicate result ACKed but not recorded. */
+ * attempt re-queued, a late duplicate result ACKed but not recorded, and
+ * forged results (not from the lease holder, wrong attempt, no finite
+ * score, wrong kind) dropped and counted. */
 #include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -326,8 +328,8 @@ static void test_leases_and_attempts(void **state)
     sup_rm_rf(bc.dir);
 }
 
-/* A result that arrives after the trial was recorded from elsewhere is
- * acknowledged and ignored: the first result stays. */
+/* A result that arrives after the trial was recorded (a resend, or another
+ * worker's claim) is acknowledged and ignored: the first result stays. */
 static void test_late_duplicate(void **state)
 {
     (void)state;
@@ -357,18 +359,31 @@ static void test_late_duplicate(void **state)
         token = m.sweep;
         lrs_msg_free(&m);
     }
-    /* Both claim trial 0 with different scores; w0's arrives first. */
-    for (int k = 0; k < 2; k++) {
+    /* w0 holds trial 0 and sends its result twice (an ACK lost on the way:
+     * the resend carries another score to show which copy stays); w1 then
+     * claims the recorded trial too.  All three are ACKed, one is recorded. */
+    lrs_proto_ready(&b, token, 1);
+    sup_send(w[0], b.sb.data, b.sb.size);
+    assert_int_equal(expect_type(w[0], LRS_MSG_TRIALS, &m), 0);
+    assert_int_equal(m.trials[0].trial, 0);
+    lrs_msg_free(&m);
+    for (int k = 0; k < 3; k++) {
+        void *from = k < 2 ? w[0] : w[1];
         lrs_wire_result_t r = {.trial = 0, .attempt = 1, .status = LRS_STATUS_COMPLETE,
                                .score = k ? 0.75 : 0.25, .score_std = 0, .seconds = 0};
         lrs_proto_results_begin(&b, token, 1);
         lrs_proto_results_add(&b, &r);
-        sup_send(w[k], b.sb.data, b.sb.size);
-        assert_int_equal(expect_type(w[k], LRS_MSG_ACK, &m), 0);   /* both ACKed */
+        sup_send(from, b.sb.data, b.sb.size);
+        assert_int_equal(expect_type(from, LRS_MSG_ACK, &m), 0);
         assert_int_equal(m.n_acks, 1);
         assert_int_equal(m.acks[0], 0);
         lrs_msg_free(&m);
     }
+    lrs_proto_ready(&b, token, 1);
+    sup_send(w[1], b.sb.data, b.sb.size);
+    assert_int_equal(expect_type(w[1], LRS_MSG_TRIALS, &m), 0);
+    assert_int_equal(m.trials[0].trial, 1);
+    lrs_msg_free(&m);
     lrs_wire_result_t r1 = {.trial = 1, .attempt = 1, .status = LRS_STATUS_DIVERGED, .score = NAN,
                             .score_std = NAN, .diverged_epoch = 1};
     lrs_proto_results_begin(&b, token, 1);
@@ -401,12 +416,116 @@ static void test_late_duplicate(void **state)
     sup_rm_rf(bc.dir);
 }
 
+/* Results are taken only from the holder of the trial's current lease, for
+ * that attempt, of the sweep's kind and with an outcome: another worker's
+ * claim, a wrong attempt, a "complete" without a finite score and a
+ * command's result in a built-in sweep are dropped, counted and ACKed (so
+ * an honest worker forgets them); the holder's real result lands. */
+static void test_forged_results(void **state)
+{
+    (void)state;
+    sup_broker_t bc;
+    sup_broker_prepare(&bc, "/tmp/lrs-forged-XXXXXX", "f.db", "forged.yaml", spec_text);
+    const char *db = bc.db, *endpoint = bc.endpoint;
+    FILE *log = tmpfile();
+    bc.opts.log = log;
+    sup_broker_start(&bc);
+    void *zctx = zmq_ctx_new();
+    lrs_wbuf_t b;
+    lrs_wbuf_init(&b);
+    lrs_msg_t m;
+    void *holder = sup_raw_socket(zctx, endpoint, "holder");
+    void *thief = sup_raw_socket(zctx, endpoint, "thief");
+    uint64_t token = 0;
+    void *socks[2] = {holder, thief};
+    const char *names[2] = {"holder", "thief"};
+    for (int k = 0; k < 2; k++) {
+        lrs_proto_hello(&b, names[k], "h", 1, 1);
+        sup_send(socks[k], b.sb.data, b.sb.size);
+        assert_int_equal(expect_type(socks[k], LRS_MSG_WELCOME, &m), 0);
+        token = m.sweep;
+        lrs_msg_free(&m);
+    }
+    lrs_proto_ready(&b, token, 1);
+    sup_send(holder, b.sb.data, b.sb.size);
+    assert_int_equal(expect_type(holder, LRS_MSG_TRIALS, &m), 0);
+    uint64_t t = m.trials[0].trial;
+    uint32_t attempt = m.trials[0].attempt;
+    lrs_msg_free(&m);
+
+    lrs_wire_exec_t ex = {.exit_status = 0, .stderr_tail = "", .log_tail = ""};
+    struct {
+        void *sock;
+        lrs_wire_result_t r;
+    } forged[] = {
+        {thief, {.trial = t, .attempt = attempt, .status = LRS_STATUS_COMPLETE, .score = -1e300}},
+        {holder, {.trial = t, .attempt = attempt + 1, .status = LRS_STATUS_COMPLETE, .score = -1e300}},
+        {holder, {.trial = t, .attempt = attempt, .status = LRS_STATUS_COMPLETE, .score = NAN}},
+        {holder, {.trial = t, .attempt = attempt, .status = LRS_STATUS_COMPLETE, .score = -INFINITY}},
+        {holder, {.trial = t, .attempt = attempt, .status = LRS_STATUS_COMPLETE, .score = -1e300,
+                  .exec = &ex}},
+    };
+    int n_forged = (int)(sizeof forged / sizeof forged[0]);
+    for (int k = 0; k < n_forged; k++) {
+        forged[k].r.score_std = NAN;
+        lrs_proto_results_begin(&b, token, 1);
+        lrs_proto_results_add(&b, &forged[k].r);
+        sup_send(forged[k].sock, b.sb.data, b.sb.size);
+        assert_int_equal(expect_type(forged[k].sock, LRS_MSG_ACK, &m), 0);
+        assert_int_equal(m.acks[0], t);
+        lrs_msg_free(&m);
+    }
+    lrs_wire_result_t real = {.trial = t, .attempt = attempt, .status = LRS_STATUS_COMPLETE,
+                              .score = 0.5, .score_std = 0};
+    lrs_proto_results_begin(&b, token, 1);
+    lrs_proto_results_add(&b, &real);
+    sup_send(holder, b.sb.data, b.sb.size);
+    assert_int_equal(expect_type(holder, LRS_MSG_ACK, &m), 0);
+    lrs_msg_free(&m);
+    zmq_close(holder);
+    zmq_close(thief);
+    honest_agent_finishes(&bc, log);
+    zmq_ctx_term(zctx);
+    lrs_wbuf_free(&b);
+    lrs_broker_stats_t st;
+    lrs_broker_get_stats(bc.broker, &st);
+    assert_int_equal(st.results_dropped, n_forged);
+    assert_int_equal(st.recorded, TRIALS);
+    /* logged once per peer: the thief, and the holder for its wrong attempt */
+    assert_int_equal(count_lines(log, "does not hold the trial's lease"), 2);
+    sup_broker_finish(&bc);
+
+    sqlite3 *conn;
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_open(db, &conn), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(conn, "SELECT score, worker, attempts FROM trials"
+                                              " WHERE trial = ?1", -1, &q, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_int64(q, 1, (int64_t)t);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_true(sqlite3_column_double(q, 0) == 0.5);
+    assert_string_equal((const char *)sqlite3_column_text(q, 1), "holder");
+    assert_int_equal(sqlite3_column_int(q, 2), attempt);
+    sqlite3_finalize(q);
+    assert_int_equal(sqlite3_prepare_v2(conn, "SELECT COUNT(*), MIN(score) FROM trials", -1, &q,
+                                        NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), TRIALS);
+    assert_true(sqlite3_column_double(q, 1) > -1e10);   /* no forged score landed */
+    sqlite3_finalize(q);
+    sqlite3_close(conn);
+    fclose(log);
+    sup_rm_rf(bc.dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hostile_peers),
         cmocka_unit_test(test_leases_and_attempts),
         cmocka_unit_test(test_late_duplicate),
+        cmocka_unit_test(test_forged_results),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -221,9 +221,10 @@ static void each_cb(void *ctx, int64_t trial)
     *sum += trial;
 }
 
-static void lease_cb(void *ctx, int64_t trial, int attempt)
+static void lease_cb(void *ctx, int64_t trial, int attempt, const char *worker)
 {
     int64_t *sum = ctx;
+    assert_string_equal(worker, "w");
     *sum += trial * 100 + attempt;
 }
 
