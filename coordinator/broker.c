@@ -27,6 +27,8 @@
 #include "common/dataset.h"
 #include "common/jsonout.h"
 #include "common/numfmt.h"
+#include "common/proto_decode.h"
+#include "common/proto_encode.h"
 #include "common/protocol.h"
 #include "common/rng.h"
 #include "common/timer.h"
