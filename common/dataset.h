@@ -1,4 +1,4 @@
-/* dataset.h — data sets: CSV loading and synthetic problems.
+/* dataset.h — data sets: the data-set object and the synthetic problem.
  *
  * A data set is a dense row-major feature matrix X (rows × n_features) and a
  * target matrix Y (rows × n_targets).  For classification there is one target
@@ -6,8 +6,8 @@
  * labels (numeric order when every label is a number, byte order otherwise),
  * like scikit-learn's LabelEncoder.
  *
- * Both sides use it: the coordinator parses the file once to check it before
- * a sweep starts and ships its bytes; workers parse the bytes they receive.
+ * A data set comes from CSV text (common/csv.h) or from the synthetic
+ * generator below; either way it is freed with lrs_dataset_free.
  */
 #ifndef LRS_DATASET_H
 #define LRS_DATASET_H
@@ -19,6 +19,11 @@
 
 typedef enum { LRS_TASK_REGRESSION, LRS_TASK_CLASSIFICATION } lrs_task_t;
 
+/* The most cells any data set may hold: rows × columns of a CSV file,
+ * rows × max(features, outputs) (and outputs × features) of the synthetic
+ * problem.  Larger requests are usage errors, never allocations. */
+#define LRS_DATASET_MAX_CELLS ((size_t)1 << 31)
+
 typedef struct lrs_dataset {
     lrs_task_t task;
     int rows, n_features, n_targets;
@@ -29,19 +34,6 @@ typedef struct lrs_dataset {
     char **feature_names;   /* n_features */
     char **target_names;    /* n_targets */
 } lrs_dataset_t;
-
-/* Loads CSV text (header row; `targets` named columns are targets, every
- * other column a numeric feature; Y's columns follow the order of `targets`,
- * X's the file's order).  `name` is used in messages
- * ("wine.csv:17:4: ..."); errors are usage errors (exit 2).  task_hint < 0
- * infers the task: classification when a target column is non-numeric. */
-int lrs_dataset_parse_csv(const char *name, const char *text, size_t len,
-                          const char *const *targets, int n_targets, int task_hint,
-                          lrs_dataset_t *out, lrs_err_t *err);
-
-/* Reads the file, then lrs_dataset_parse_csv. */
-int lrs_dataset_load_csv(const char *path, const char *const *targets, int n_targets,
-                         int task_hint, lrs_dataset_t *out, lrs_err_t *err);
 
 /* The synthetic regression problem: X ~ N(0,1), W ~ N(0,1) (outputs ×
  * features), Y = X·Wᵀ + noise·N(0,1), all drawn from seed. */

@@ -9,18 +9,15 @@
  * only: the worker regenerates trial i from the spec), runs them while both
  * sides HEARTBEAT, returns RESULTS, and forgets a result only when ACKed.
  *
- * Encoding uses msgpack-c's packer.  Decoding uses a bounds-checked cursor
- * (not msgpack-c's unpacker, which trusts declared sizes): every length is
- * checked against the bytes that remain and against the caps below before
- * anything is allocated, so a hostile frame costs at most its own size.
+ * This header is the vocabulary both directions share: the message types and
+ * their fields, the limits, and how a decoded message is freed.  Writing a
+ * message is common/proto_encode.h; reading one is common/proto_decode.h.
  */
 #ifndef LRS_PROTOCOL_H
 #define LRS_PROTOCOL_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-#include <msgpack.h>
 
 #include "common/err.h"
 #include "common/params.h"
@@ -71,7 +68,6 @@ typedef enum {
 
 /* Name of a message type for logs ("HELLO"), "?" when out of range. */
 const char *lrs_msg_name(int type);
-
 
 typedef struct lrs_wire_trial {
     uint64_t trial;
@@ -165,41 +161,9 @@ typedef struct lrs_msg {
     lrs_wire_curve_t curve;
 } lrs_msg_t;
 
-/* A growing output buffer with a packer on it. */
-typedef struct lrs_wbuf {
-    msgpack_sbuffer sb;
-    msgpack_packer pk;
-} lrs_wbuf_t;
-
-void lrs_wbuf_init(lrs_wbuf_t *b);
-void lrs_wbuf_reset(lrs_wbuf_t *b);    /* empties, keeps the memory */
-void lrs_wbuf_free(lrs_wbuf_t *b);
-
-/* Encoders: each resets b and writes one whole message (the *_begin ones
- * write the header of a message whose n elements follow with *_add). */
-void lrs_proto_hello(lrs_wbuf_t *b, const char *name, const char *host, int64_t pid, int jobs);
-void lrs_proto_welcome(lrs_wbuf_t *b, uint64_t sweep, const char *sweep_name, const char *spec_text,
-                       uint64_t space_hash, const char *data_hash, uint64_t data_size,
-                       int heartbeat_ms);
-void lrs_proto_ready(lrs_wbuf_t *b, uint64_t sweep, int credit);
-void lrs_proto_trials_begin(lrs_wbuf_t *b, uint64_t sweep, int n);
-void lrs_proto_trials_add(lrs_wbuf_t *b, const lrs_wire_trial_t *t);
-void lrs_proto_heartbeat(lrs_wbuf_t *b);
-void lrs_proto_results_begin(lrs_wbuf_t *b, uint64_t sweep, int n);
-void lrs_proto_results_add(lrs_wbuf_t *b, const lrs_wire_result_t *r);
-void lrs_proto_ack_begin(lrs_wbuf_t *b, uint64_t sweep, int n);
-void lrs_proto_ack_add(lrs_wbuf_t *b, uint64_t trial);
-void lrs_proto_data_req(lrs_wbuf_t *b, const char *data_hash);
-void lrs_proto_data(lrs_wbuf_t *b, const char *data_hash, const void *bytes, size_t len);
-void lrs_proto_shutdown(lrs_wbuf_t *b, const char *reason);
-void lrs_proto_reject(lrs_wbuf_t *b, const char *reason);
-void lrs_proto_progress(lrs_wbuf_t *b, uint64_t sweep, uint64_t trial, uint32_t attempt,
-                        const lrs_wire_curve_t *curve);
-
-/* Decodes one frame.  -1 with err (code 2) naming what is wrong — truncated,
- * trailing bytes, wrong version, unknown type, wrong field type, a cap
- * exceeded — and nothing allocated; 0 with *msg filled otherwise. */
-int lrs_proto_decode(const void *frame, size_t len, lrs_msg_t *msg, lrs_err_t *err);
+/* Fields after [version, type] of message type `type` (1 ≤ type <
+ * LRS_MSG_COUNT): what an encoder announces and the decoder demands. */
+int lrs_proto_field_count(int type);
 
 /* Frees what msg owns and zeroes it.  Takes a zeroed message. */
 void lrs_msg_free(lrs_msg_t *msg);

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "common/csv.h"
 #include "common/folds.h"
 #include "common/model_spec.h"
 

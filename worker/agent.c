@@ -24,6 +24,8 @@
 
 #include "common/clock.h"
 #include "common/dataset.h"
+#include "common/proto_decode.h"
+#include "common/proto_encode.h"
 #include "common/protocol.h"
 #include "common/spec.h"
 #include "common/timer.h"

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/csv.h"
 #include "common/dataset.h"
 #include "common/folds.h"
 #include "worker/scale.h"

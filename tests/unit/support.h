@@ -110,6 +110,7 @@ static inline int sup_db_teardown_strict(void **state)
 #include <pthread.h>
 #include <zmq.h>
 
+#include "common/proto_decode.h"
 #include "common/protocol.h"
 #include "common/spec.h"
 #include "coordinator/broker.h"

@@ -22,6 +22,7 @@
 #include <zmq.h>
 
 #define LRS_SUPPORT_BROKER
+#include "common/proto_encode.h"
 #include "support.h"
 
 static const char spec_text[] = "name: cmd\n"

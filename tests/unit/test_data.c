@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/csv.h"
 #include "common/dataset.h"
 #include "common/rng.h"
 #include "worker/scale.h"

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "common/proto_decode.h"
+#include "common/proto_encode.h"
 #include "common/protocol.h"
 #include "common/rng.h"
 

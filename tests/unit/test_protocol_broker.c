@@ -25,6 +25,7 @@
 #include <zmq.h>
 
 #define LRS_SUPPORT_BROKER
+#include "common/proto_encode.h"
 #include "support.h"
 #include "worker/agent.h"
 

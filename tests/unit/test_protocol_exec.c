@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "common/proto_decode.h"
+#include "common/proto_encode.h"
 #include "common/protocol.h"
 
 static char *names[3] = {"lr", "train_loss", "val_loss"};

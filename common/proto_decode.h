@@ -1,0 +1,21 @@
+/* proto_decode.h — reading protocol messages (the types are protocol.h).
+ *
+ * Decoding uses a bounds-checked cursor (not msgpack-c's unpacker, which
+ * trusts declared sizes): every length is checked against the bytes that
+ * remain and against the caps of protocol.h before anything is allocated,
+ * so a hostile frame costs at most its own size.
+ */
+#ifndef LRS_PROTO_DECODE_H
+#define LRS_PROTO_DECODE_H
+
+#include <stddef.h>
+
+#include "common/err.h"
+#include "common/protocol.h"
+
+/* Decodes one frame.  -1 with err (code 2) naming what is wrong — truncated,
+ * trailing bytes, wrong version, unknown type, wrong field type, a cap
+ * exceeded — and nothing allocated; 0 with *msg filled otherwise. */
+int lrs_proto_decode(const void *frame, size_t len, lrs_msg_t *msg, lrs_err_t *err);
+
+#endif

@@ -1,0 +1,46 @@
+/* exec_proc.h — one run of a user's command as a process.
+ *
+ * The command is forked into a new process group (its leader is the
+ * command; stdin is /dev/null, stdout and stderr are pipes read as they
+ * come) with a watchdog that kills the group should the worker die.  On
+ * timeout or cancel the group gets SIGTERM, then SIGKILL after the kill
+ * grace; when the leader ends, whatever it left in its group is killed.
+ * Everything read goes to the caller's sink; what the process did comes
+ * back as an outcome.  What the output means is not this file's business
+ * (exec_output.c), nor is what the outcome means for the trial (exec.c).
+ */
+#ifndef LRS_EXEC_PROC_H
+#define LRS_EXEC_PROC_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "common/command.h"
+#include "common/err.h"
+
+/* How one run ended. */
+typedef struct lrs_exec_outcome {
+    int exec_stage;          /* 0 ran; 1 chdir failed; 2 execve failed */
+    int exec_errno;
+    int timed_out, cancelled;
+    int exit_status;         /* -1 when not exited */
+    int term_signal;
+} lrs_exec_outcome_t;
+
+/* What a run needs from its caller. */
+typedef struct lrs_exec_runner {
+    const lrs_exec_spec_t *spec;   /* workdir, timeout_s, kill_grace_s */
+    const atomic_int *cancel;      /* NULL, or polled at least every 50 ms: non-zero kills */
+    /* every chunk read, on the caller's thread; stream 1 stdout, 2 stderr */
+    void (*sink)(void *ctx, int stream, const char *data, size_t len);
+    void *ctx;
+} lrs_exec_runner_t;
+
+/* Runs the program at path (argv, envp as for execve) once, in a->spec's
+ * workdir, until it has exited and its pipes are closed or given up on;
+ * fills *o (a failed chdir or exec is an outcome, not an error).  -1 with
+ * err (runtime) only when the process could not be started or watched. */
+int lrs_exec_run_once(const lrs_exec_runner_t *a, const char *path, char *const argv[],
+                      char *const envp[], lrs_exec_outcome_t *o, lrs_err_t *err);
+
+#endif
