@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/arena.h"
 #include "common/numfmt.h"
 #include "common/rng.h"
 #include "common/sampler.h"
@@ -43,77 +44,6 @@
 #define MAX_PATH_LEN 1024
 #define MAX_GRID_POINTS 100000
 #define MAX_VALUES 100000
-
-/* ---------------------------------------------------------------- arena */
-
-typedef struct arena_chunk {
-    struct arena_chunk *next;
-    size_t used, cap;
-    max_align_t data[];
-} arena_chunk_t;
-
-typedef struct arena {
-    arena_chunk_t *head;
-    int failed;
-} arena_t;
-
-/* Zeroed memory that lives until arena_free; NULL (and a->failed) when out
- * of memory. */
-static void *arena_alloc(arena_t *a, size_t size)
-{
-    size = (size + 15) & ~(size_t)15;
-    arena_chunk_t *c = a->head;
-    if (!c || c->cap - c->used < size) {
-        size_t cap = size > 65536 ? size : 65536;
-        c = malloc(sizeof *c + cap);
-        if (!c) {
-            a->failed = 1;
-            return NULL;
-        }
-        c->next = a->head;
-        c->used = 0;
-        c->cap = cap;
-        a->head = c;
-    }
-    void *p = (char *)c->data + c->used;
-    c->used += size;
-    memset(p, 0, size);
-    return p;
-}
-
-static char *arena_strndup(arena_t *a, const char *s, size_t n)
-{
-    char *p = arena_alloc(a, n + 1);
-    if (p) {
-        memcpy(p, s, n);
-        p[n] = '\0';
-    }
-    return p;
-}
-
-static char *arena_printf(arena_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static char *arena_printf(arena_t *a, const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        n = 0;
-    return arena_strndup(a, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
-}
-
-static void arena_free(arena_t *a)
-{
-    arena_chunk_t *c = a->head;
-    while (c) {
-        arena_chunk_t *next = c->next;
-        free(c);
-        c = next;
-    }
-    a->head = NULL;
-}
 
 /* ---------------------------------------------------------- diagnostics */
 
@@ -230,7 +160,7 @@ typedef struct ynode {
 
 typedef struct yreader {
     struct fy_parser *fyp;
-    arena_t *arena;
+    lrs_arena_t *arena;
     diags_t *d;
     int failed;
 } yreader_t;
@@ -293,7 +223,7 @@ static int yread_children(yreader_t *r, ynode_t *node, int depth)
                          child->text, nv.v[i]->line);
     }
     node->n = node->kind == Y_MAP ? nv.n / 2 : nv.n;
-    node->items = arena_alloc(r->arena, (size_t)(nv.n ? nv.n : 1) * sizeof *node->items);
+    node->items = lrs_arena_alloc(r->arena, (size_t)(nv.n ? nv.n : 1) * sizeof *node->items);
     if (!node->items)
         goto done;
     if (nv.n)
@@ -308,7 +238,7 @@ done:
 static ynode_t *yread_node(yreader_t *r, struct fy_event *ev, int fb_line, int fb_column, int depth)
 {
     const struct fy_mark *m = fy_event_start_mark(ev);
-    ynode_t *node = arena_alloc(r->arena, sizeof *node);
+    ynode_t *node = lrs_arena_alloc(r->arena, sizeof *node);
     enum fy_event_type type = ev->type;
     if (!node) {
         fy_parser_event_free(r->fyp, ev);
@@ -320,7 +250,7 @@ static ynode_t *yread_node(yreader_t *r, struct fy_event *ev, int fb_line, int f
         size_t len = 0;
         const char *t = ev->scalar.value ? fy_token_get_text(ev->scalar.value, &len) : NULL;
         node->quoted = ev->scalar.value && fy_token_scalar_style(ev->scalar.value) != FYSS_PLAIN;
-        node->text = arena_strndup(r->arena, t ? t : "", t ? len : 0);
+        node->text = lrs_arena_strndup(r->arena, t ? t : "", t ? len : 0);
         fy_parser_event_free(r->fyp, ev);
         if (!node->text)
             return NULL;
@@ -358,7 +288,7 @@ static struct fy_event *yread_expect(yreader_t *r, enum fy_event_type type)
 }
 
 /* Parses text into a tree; NULL with errors in d. */
-static ynode_t *yaml_read(const char *text, size_t len, arena_t *arena, diags_t *d)
+static ynode_t *yaml_read(const char *text, size_t len, lrs_arena_t *arena, diags_t *d)
 {
     struct fy_diag_cfg dcfg;
     fy_diag_cfg_default(&dcfg);
@@ -453,7 +383,7 @@ static const ynode_t *map_get(const ynode_t *map, const char *key)
 
 typedef struct spec_ctx {
     diags_t *d;
-    arena_t *arena;     /* the spec's */
+    lrs_arena_t *arena;     /* the spec's */
     int dims;           /* unit dimensions handed out so far */
 } spec_ctx_t;
 
@@ -567,7 +497,7 @@ static int y_string(spec_ctx_t *c, const ynode_t *n, const char *where, const ch
         ERR_AT(c, n, "%s: expected a non-empty string, got %s", where, describe(n, tmp, sizeof tmp));
         return -1;
     }
-    *out = arena_strndup(c->arena, n->text, strlen(n->text));
+    *out = lrs_arena_strndup(c->arena, n->text, strlen(n->text));
     return *out ? 0 : -1;
 }
 
@@ -615,7 +545,7 @@ static int check_mapping(spec_ctx_t *c, const ynode_t *map, const char *where,
 /* ---------------------------------------------------------- spec object */
 
 struct lrs_spec {
-    arena_t arena;
+    lrs_arena_t arena;
     char *text;
     lrs_spec_info_t info;
     lrs_exec_spec_t exec;                /* exec specs: info.exec points here */
@@ -723,7 +653,7 @@ static void resolve_data_path(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *n, co
     if (!base_dir)
         return;   /* spec text from elsewhere (a worker): the data comes separately */
     if (path[0] != '/' && base_dir[0])
-        path = arena_printf(c->arena, "%s/%s", base_dir, path);
+        path = lrs_arena_printf(c->arena, "%s/%s", base_dir, path);
     if (!path)
         return;
     s->info.data_path = path;
@@ -737,7 +667,7 @@ static void resolve_data_path(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *n, co
 static void parse_targets(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *n)
 {
     int count = n->kind == Y_SEQ ? n->n : 1;
-    const char **targets = arena_alloc(c->arena, (size_t)(count + 1) * sizeof *targets);
+    const char **targets = lrs_arena_alloc(c->arena, (size_t)(count + 1) * sizeof *targets);
     if (!targets)
         return;
     if (n->kind == Y_SEQ && n->n == 0) {
@@ -883,7 +813,7 @@ static void parse_env(spec_ctx_t *c, lrs_exec_spec_t *ex, const ynode_t *env)
         ERR_AT(c, env, "env: expected a mapping of NAME: value, got %s", describe(env, tmp, sizeof tmp));
         return;
     }
-    const char **entries = arena_alloc(c->arena, (size_t)(env->n ? env->n : 1) * sizeof *entries);
+    const char **entries = lrs_arena_alloc(c->arena, (size_t)(env->n ? env->n : 1) * sizeof *entries);
     if (!entries)
         return;
     int n = 0;
@@ -905,7 +835,7 @@ static void parse_env(spec_ctx_t *c, lrs_exec_spec_t *ex, const ynode_t *env)
             continue;
         }
         size_t kl = strlen(key->text), vl = strlen(val->text);
-        char *e = arena_alloc(c->arena, kl + vl + 2);
+        char *e = lrs_arena_alloc(c->arena, kl + vl + 2);
         if (!e)
             return;
         memcpy(e, key->text, kl);
@@ -928,8 +858,8 @@ static void resolve_workdir(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *n, cons
     /* Relative to the spec's folder, as data.path; without a base folder (a
      * worker's copy) as written, relative to the worker's directory. */
     if (base_dir && dir[0] != '/' && base_dir[0]) {
-        const char *joined = strcmp(dir, ".") == 0 ? arena_strndup(c->arena, base_dir, strlen(base_dir))
-                                                   : arena_printf(c->arena, "%s/%s", base_dir, dir);
+        const char *joined = strcmp(dir, ".") == 0 ? lrs_arena_strndup(c->arena, base_dir, strlen(base_dir))
+                                                   : lrs_arena_printf(c->arena, "%s/%s", base_dir, dir);
         if (joined)
             s->exec.workdir = joined;
     }
@@ -957,7 +887,7 @@ static void parse_exec(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *root, const 
                describe(cmd, tmp, sizeof tmp));
         return;
     }
-    ex->command = arena_strndup(c->arena, cmd->text, strlen(cmd->text));
+    ex->command = lrs_arena_strndup(c->arena, cmd->text, strlen(cmd->text));
     lrs_err_t e;
     lrs_err_clear(&e);
     /* Columns in the message are the template's own (1 = its first character). */
@@ -1054,7 +984,7 @@ static int parse_value(spec_ctx_t *c, const lrs_param_info_t *p, const ynode_t *
             ERR_AT(c, n, "%s: %s", where, e.msg);
             return -1;
         }
-        int *copy = arena_alloc(c->arena, (size_t)scratch.sched.n_milestones * sizeof *copy + 1);
+        int *copy = lrs_arena_alloc(c->arena, (size_t)scratch.sched.n_milestones * sizeof *copy + 1);
         if (!copy)
             return -1;
         memcpy(copy, scratch.sched.milestones, (size_t)scratch.sched.n_milestones * sizeof *copy);
@@ -1082,7 +1012,7 @@ static int parse_values(spec_ctx_t *c, lrs_space_node_t *node, const ynode_t *se
                describe(seq, tmp, sizeof tmp));
         return -1;
     }
-    lrs_space_value_t *values = arena_alloc(c->arena, (size_t)seq->n * sizeof *values);
+    lrs_space_value_t *values = lrs_arena_alloc(c->arena, (size_t)seq->n * sizeof *values);
     if (!values)
         return -1;
     int rc = 0;
@@ -1098,7 +1028,7 @@ static int parse_values(spec_ctx_t *c, lrs_space_node_t *node, const ynode_t *se
 /* The distinct integers of an integer range's `grid: N` (rounded points). */
 static int build_int_grid(spec_ctx_t *c, lrs_space_node_t *node)
 {
-    int *ints = arena_alloc(c->arena, (size_t)node->grid * sizeof *ints);
+    int *ints = lrs_arena_alloc(c->arena, (size_t)node->grid * sizeof *ints);
     if (!ints)
         return -1;
     int n = 0;
@@ -1239,8 +1169,8 @@ static int parse_branches(spec_ctx_t *c, lrs_space_node_t *node, const ynode_t *
         ERR_AT(c, map, "%s: no choices given", where);
         return -1;
     }
-    lrs_space_value_t *values = arena_alloc(c->arena, (size_t)map->n * sizeof *values);
-    lrs_space_block_t *blocks = arena_alloc(c->arena, (size_t)map->n * sizeof *blocks);
+    lrs_space_value_t *values = lrs_arena_alloc(c->arena, (size_t)map->n * sizeof *values);
+    lrs_space_block_t *blocks = lrs_arena_alloc(c->arena, (size_t)map->n * sizeof *blocks);
     int *pair = malloc((size_t)map->n * sizeof *pair);
     int n = 0, rc = 0;
     if (!values || !blocks || !pair) {
@@ -1311,7 +1241,7 @@ static int parse_param(spec_ctx_t *c, const ynode_t *key, const ynode_t *val, co
         return -1;
     }
     *node = (lrs_space_node_t){.param = p, .dim = -1, .line = key->line, .column = key->column};
-    node->path = arena_strndup(c->arena, w, strlen(w));
+    node->path = lrs_arena_strndup(c->arena, w, strlen(w));
     switch (val->kind) {
     case Y_MAP: {
         int dist_form = 0;
@@ -1339,7 +1269,7 @@ static int parse_param(spec_ctx_t *c, const ynode_t *key, const ynode_t *val, co
         /* a milestones list is one value */
         __attribute__((fallthrough));
     case Y_SCALAR: {
-        lrs_space_value_t *v = arena_alloc(c->arena, sizeof *v);
+        lrs_space_value_t *v = lrs_arena_alloc(c->arena, sizeof *v);
         if (!v || parse_value(c, p, val, w, v) < 0)
             return -1;
         node->dist = LRS_DIST_VALUES;
@@ -1370,7 +1300,7 @@ static int parse_block(spec_ctx_t *c, const ynode_t *map, const char *where, lrs
         ERR_AT(c, map, "%s: expected a mapping of parameters, got %s", where, describe(map, tmp, sizeof tmp));
         return -1;
     }
-    lrs_space_node_t *nodes = arena_alloc(c->arena, (size_t)(map->n ? map->n : 1) * sizeof *nodes);
+    lrs_space_node_t *nodes = lrs_arena_alloc(c->arena, (size_t)(map->n ? map->n : 1) * sizeof *nodes);
     if (!nodes)
         return -1;
     int n = 0, rc = 0;
@@ -1422,7 +1352,7 @@ static void count_grid(spec_ctx_t *c, lrs_space_block_t *block)
     for (int i = 0; i < block->n_nodes; i++) {
         lrs_space_node_t *node = (lrs_space_node_t *)&block->nodes[i];
         if (node->branches) {
-            uint64_t *start = arena_alloc(c->arena, (size_t)(node->n_values + 1) * sizeof *start);
+            uint64_t *start = lrs_arena_alloc(c->arena, (size_t)(node->n_values + 1) * sizeof *start);
             if (!start)
                 return;
             uint64_t sum = 0;
@@ -1776,7 +1706,7 @@ static void parse_top(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *root, const c
 static void parse_search(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *root)
 {
     const ynode_t *search = require_key(c, root, "search", " (the parameters to search)");
-    lrs_space_block_t *block = arena_alloc(c->arena, sizeof *block);
+    lrs_space_block_t *block = lrs_arena_alloc(c->arena, sizeof *block);
     if (!search || !block)
         return;
     s->root = block;
@@ -1825,7 +1755,7 @@ int lrs_spec_parse_report(const char *name, const char *text, size_t len, const 
                           lrs_spec_t **out, FILE *report, lrs_err_t *err)
 {
     diags_t d = {.file = name ? name : "spec"};
-    arena_t yarena = {0};
+    lrs_arena_t yarena = {0};
     lrs_spec_t *s = calloc(1, sizeof *s);
     int rc = -1;
     *out = NULL;
@@ -1882,7 +1812,7 @@ report:
     diag_finish(&d, report, err);
 done:
     diag_free(&d);
-    arena_free(&yarena);
+    lrs_arena_free(&yarena);
     lrs_spec_destroy(&s);
     return rc;
 }
@@ -1944,7 +1874,7 @@ void lrs_spec_destroy(lrs_spec_t **s)
     if (!s || !*s)
         return;
     lrs_sampler_destroy(&(*s)->sampler);
-    arena_free(&(*s)->arena);
+    lrs_arena_free(&(*s)->arena);
     free((*s)->text);
     free(*s);
     *s = NULL;
