@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 
 #include "common/arena.h"
+#include "common/diag.h"
 #include "common/numfmt.h"
 #include "common/rng.h"
 #include "common/sampler.h"
@@ -44,106 +45,6 @@
 #define MAX_PATH_LEN 1024
 #define MAX_GRID_POINTS 100000
 #define MAX_VALUES 100000
-
-/* ---------------------------------------------------------- diagnostics */
-
-typedef struct diag_entry {
-    int line, column, seq;
-    char *msg;
-} diag_entry_t;
-
-#define MAX_DIAGS 500
-
-typedef struct diags {
-    const char *file;
-    diag_entry_t *v;
-    int n, cap;
-    int oom;
-    int dropped;   /* errors beyond MAX_DIAGS, counted only */
-} diags_t;
-
-static void diag_add(diags_t *d, int line, int column, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void diag_add(diags_t *d, int line, int column, const char *fmt, ...)
-{
-    char buf[768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    /* The branch walk meets the same mistake once per combination: keep one. */
-    for (int i = 0; i < d->n; i++)
-        if (d->v[i].line == line && d->v[i].column == column && strcmp(d->v[i].msg, buf) == 0)
-            return;
-    if (d->n == MAX_DIAGS) {
-        d->dropped++;
-        return;
-    }
-    if (d->n == d->cap) {
-        int cap = d->cap ? 2 * d->cap : 16;
-        diag_entry_t *v = realloc(d->v, (size_t)cap * sizeof *v);
-        if (!v) {
-            d->oom = 1;
-            return;
-        }
-        d->v = v;
-        d->cap = cap;
-    }
-    char *msg = strdup(buf);
-    if (!msg) {
-        d->oom = 1;
-        return;
-    }
-    d->v[d->n] = (diag_entry_t){line, column, d->n, msg};
-    d->n++;
-}
-
-static int diag_cmp(const void *a, const void *b)
-{
-    const diag_entry_t *x = a, *y = b;
-    if (x->line != y->line)
-        return x->line < y->line ? -1 : 1;
-    if (x->column != y->column)
-        return x->column < y->column ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static void diag_format(const diags_t *d, const diag_entry_t *e, char *buf, size_t size)
-{
-    if (e->line > 0)
-        snprintf(buf, size, "%s:%d:%d: %s", d->file, e->line, e->column, e->msg);
-    else
-        snprintf(buf, size, "%s: %s", d->file, e->msg);
-}
-
-/* Sorts the errors, prints them all to report, puts the first in err. */
-static int diag_finish(diags_t *d, FILE *report, lrs_err_t *err)
-{
-    if (d->oom)
-        return lrs_err_set(err, LRS_EXIT_RUNTIME, "%s: out of memory while validating", d->file);
-    qsort(d->v, (size_t)d->n, sizeof *d->v, diag_cmp);
-    char line[1024];
-    for (int i = 0; report && i < d->n; i++) {
-        diag_format(d, &d->v[i], line, sizeof line);
-        fprintf(report, "%s\n", line);
-    }
-    if (report && d->dropped)
-        fprintf(report, "%s: %d more errors not shown\n", d->file, d->dropped);
-    diag_format(d, &d->v[0], line, sizeof line);
-    int more = d->n - 1 + d->dropped;
-    if (more > 0)
-        return lrs_err_set(err, LRS_EXIT_USAGE, "%s (and %d more error%s)", line, more, more > 1 ? "s" : "");
-    return lrs_err_set(err, LRS_EXIT_USAGE, "%s", line);
-}
-
-static void diag_free(diags_t *d)
-{
-    for (int i = 0; i < d->n; i++)
-        free(d->v[i].msg);
-    free(d->v);
-    d->v = NULL;
-    d->n = d->cap = 0;
-}
 
 /* ------------------------------------------------------------ YAML tree */
 
@@ -161,7 +62,7 @@ typedef struct ynode {
 typedef struct yreader {
     struct fy_parser *fyp;
     lrs_arena_t *arena;
-    diags_t *d;
+    lrs_diags_t *d;
     int failed;
 } yreader_t;
 
@@ -213,13 +114,13 @@ static int yread_children(yreader_t *r, ynode_t *node, int depth)
         if (!child || nodevec_push(&nv, child) < 0)
             goto done;
         if (is_key && child->kind != Y_SCALAR) {
-            diag_add(r->d, child->line, child->column, "mapping keys must be plain names");
+            lrs_diag_add(r->d, child->line, child->column, "mapping keys must be plain names");
             r->failed = 1;
             goto done;
         }
         for (int i = 0; is_key && i + 1 < nv.n; i += 2)
             if (strcmp(nv.v[i]->text, child->text) == 0)
-                diag_add(r->d, child->line, child->column, "duplicate key '%s' (first at line %d)",
+                lrs_diag_add(r->d, child->line, child->column, "duplicate key '%s' (first at line %d)",
                          child->text, nv.v[i]->line);
     }
     node->n = node->kind == Y_MAP ? nv.n / 2 : nv.n;
@@ -259,7 +160,7 @@ static ynode_t *yread_node(yreader_t *r, struct fy_event *ev, int fb_line, int f
     }
     fy_parser_event_free(r->fyp, ev);
     if (type == FYET_ALIAS) {
-        diag_add(r->d, node->line, node->column, "YAML aliases (*name) are not supported in a spec");
+        lrs_diag_add(r->d, node->line, node->column, "YAML aliases (*name) are not supported in a spec");
         r->failed = 1;
         return NULL;
     }
@@ -268,7 +169,7 @@ static ynode_t *yread_node(yreader_t *r, struct fy_event *ev, int fb_line, int f
         return NULL;
     }
     if (depth > YAML_MAX_DEPTH) {
-        diag_add(r->d, node->line, node->column, "nested deeper than %d levels", YAML_MAX_DEPTH);
+        lrs_diag_add(r->d, node->line, node->column, "nested deeper than %d levels", YAML_MAX_DEPTH);
         r->failed = 1;
         return NULL;
     }
@@ -288,7 +189,7 @@ static struct fy_event *yread_expect(yreader_t *r, enum fy_event_type type)
 }
 
 /* Parses text into a tree; NULL with errors in d. */
-static ynode_t *yaml_read(const char *text, size_t len, lrs_arena_t *arena, diags_t *d)
+static ynode_t *yaml_read(const char *text, size_t len, lrs_arena_t *arena, lrs_diags_t *d)
 {
     struct fy_diag_cfg dcfg;
     fy_diag_cfg_default(&dcfg);
@@ -314,7 +215,7 @@ static ynode_t *yaml_read(const char *text, size_t len, lrs_arena_t *arena, diag
     fy_parser_event_free(r.fyp, ev);
     ev = fy_parser_parse(r.fyp);
     if (ev && ev->type == FYET_STREAM_END) {
-        diag_add(d, 0, 0, "the spec is empty: expected a mapping with name, trials, data, search, …");
+        lrs_diag_add(d, 0, 0, "the spec is empty: expected a mapping with name, trials, data, search, …");
         reported = 1;
         goto done;
     }
@@ -332,7 +233,7 @@ static ynode_t *yaml_read(const char *text, size_t len, lrs_arena_t *arena, diag
     fy_parser_event_free(r.fyp, ev);
     ev = fy_parser_parse(r.fyp);
     if (ev && ev->type != FYET_STREAM_END) {
-        diag_add(d, fy_event_start_mark(ev) ? fy_event_start_mark(ev)->line + 1 : 0, 1,
+        lrs_diag_add(d, fy_event_start_mark(ev) ? fy_event_start_mark(ev)->line + 1 : 0, 1,
                  "a spec is one YAML document; found a second one");
         reported = 1;
         goto done;
@@ -348,9 +249,9 @@ done:
         void *iter = NULL;
         struct fy_diag_error *e;
         while ((e = fy_diag_errors_iterate(fyd, &iter)) != NULL)
-            diag_add(d, e->line, e->column, "YAML syntax error: %s", e->msg);
+            lrs_diag_add(d, e->line, e->column, "YAML syntax error: %s", e->msg);
         if (d->n == before && !d->oom)
-            diag_add(d, 0, 0, "YAML syntax error");
+            lrs_diag_add(d, 0, 0, "YAML syntax error");
     }
     if (r.fyp)
         fy_parser_destroy(r.fyp);
@@ -382,12 +283,12 @@ static const ynode_t *map_get(const ynode_t *map, const char *key)
 /* ------------------------------------------------------- typed scalars */
 
 typedef struct spec_ctx {
-    diags_t *d;
+    lrs_diags_t *d;
     lrs_arena_t *arena;     /* the spec's */
     int dims;           /* unit dimensions handed out so far */
 } spec_ctx_t;
 
-#define ERR_AT(c, node, ...) diag_add((c)->d, (node)->line, (node)->column, __VA_ARGS__)
+#define ERR_AT(c, node, ...) lrs_diag_add((c)->d, (node)->line, (node)->column, __VA_ARGS__)
 
 static const char *describe(const ynode_t *n, char *buf, size_t size)
 {
@@ -1484,7 +1385,7 @@ static void check_leaf(path_walk_t *w)
     for (int id = 0; id < LRS_P_COUNT; id++)
         if (((table[id].required >> sched) & 1u) && !seen[id]) {
             int line = sched_value ? sched_value->line : 0, col = sched_value ? sched_value->column : 0;
-            diag_add(c->d, line, col, "%s.%s: scheduler %s requires %s (add it to this branch)",
+            lrs_diag_add(c->d, line, col, "%s.%s: scheduler %s requires %s (add it to this branch)",
                      sched_path, lrs_scheduler_name((lrs_scheduler_t)sched),
                      lrs_scheduler_name((lrs_scheduler_t)sched), table[id].name);
         }
@@ -1754,7 +1655,7 @@ static void info_defaults(lrs_spec_info_t *in)
 int lrs_spec_parse_report(const char *name, const char *text, size_t len, const char *base_dir,
                           lrs_spec_t **out, FILE *report, lrs_err_t *err)
 {
-    diags_t d = {.file = name ? name : "spec"};
+    lrs_diags_t d = {.file = name ? name : "spec"};
     lrs_arena_t yarena = {0};
     lrs_spec_t *s = calloc(1, sizeof *s);
     int rc = -1;
@@ -1766,7 +1667,7 @@ int lrs_spec_parse_report(const char *name, const char *text, size_t len, const 
     memcpy(s->text, text, len);
     s->text[len] = '\0';
     if (memchr(text, '\0', len)) {
-        diag_add(&d, 0, 0, "the spec contains a NUL byte: expected YAML text");
+        lrs_diag_add(&d, 0, 0, "the spec contains a NUL byte: expected YAML text");
         goto report;
     }
     info_defaults(&s->info);
@@ -1775,7 +1676,7 @@ int lrs_spec_parse_report(const char *name, const char *text, size_t len, const 
     if (!root)
         goto report;
     if (root->kind != Y_MAP) {
-        diag_add(&d, root->line, root->column, "expected a mapping with name, trials, data, search, …");
+        lrs_diag_add(&d, root->line, root->column, "expected a mapping with name, trials, data, search, …");
         goto report;
     }
     parse_top(&c, s, root, base_dir);
@@ -1808,10 +1709,10 @@ int lrs_spec_parse_report(const char *name, const char *text, size_t len, const 
     }
 report:
     if (d.n == 0 && !d.oom)
-        diag_add(&d, 0, 0, "invalid spec");
-    diag_finish(&d, report, err);
+        lrs_diag_add(&d, 0, 0, "invalid spec");
+    lrs_diag_finish(&d, report, err);
 done:
-    diag_free(&d);
+    lrs_diag_free(&d);
     lrs_arena_free(&yarena);
     lrs_spec_destroy(&s);
     return rc;
