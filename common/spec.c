@@ -2,7 +2,7 @@
  *
  * Loading runs in four passes, collecting every error rather than stopping
  * at the first:
- *   1. libfyaml's event parser builds a small tree that remembers the
+ *   1. common/yaml_doc reads the text into a small tree that remembers the
  *      line:column of every node (the document API of libfyaml 0.7 does not);
  *   2. the settings (name, seed, sampler, objective, data, model, train — or
  *      for an exec spec command, shell, metric, timeout, folds, workdir, env);
@@ -14,18 +14,15 @@
  *      to the trial's optimizer/scheduler, one given twice, a missing required
  *      one, nesterov without momentum, warm-up against plateau or epochs —
  *      after this pass lrs_trial_cfg_finalize cannot fail on a sampled trial.
- * Errors are sorted by position and printed as "file:line:column: message".
+ * Errors are collected in a common/diag list, sorted by position and
+ * printed as "file:line:column: message".
  *
  * The space lives in an arena owned by the spec and is immutable afterwards.
  */
 #include "common/spec.h"
 
 #include <errno.h>
-#include <float.h>
-#include <libfyaml.h>
 #include <math.h>
-#include <stdarg.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,410 +35,13 @@
 #include "common/sampler.h"
 #include "common/sobol.h"
 #include "common/space.h"
+#include "common/yaml_doc.h"
 
 #define SPEC_MAX_BYTES (16u << 20)
-#define YAML_MAX_DEPTH 64
 #define MAX_BRANCH_PATHS 100000
 #define MAX_PATH_LEN 1024
 #define MAX_GRID_POINTS 100000
 #define MAX_VALUES 100000
-
-/* ------------------------------------------------------------ YAML tree */
-
-typedef enum { Y_NULL, Y_SCALAR, Y_SEQ, Y_MAP } ykind_t;
-
-typedef struct ynode {
-    ykind_t kind;
-    int line, column;       /* 1-based */
-    const char *text;       /* scalars (and nulls): as written */
-    int quoted;             /* a quoted scalar is a string, never a number */
-    int n;                  /* sequence items / mapping pairs */
-    struct ynode **items;   /* sequence: n items; mapping: key, value, key, value, … */
-} ynode_t;
-
-typedef struct yreader {
-    struct fy_parser *fyp;
-    lrs_arena_t *arena;
-    lrs_diags_t *d;
-    int failed;
-} yreader_t;
-
-static int is_null_text(const char *t)
-{
-    return t[0] == '\0' || strcmp(t, "~") == 0 || strcmp(t, "null") == 0 || strcmp(t, "Null") == 0 ||
-           strcmp(t, "NULL") == 0;
-}
-
-typedef struct nodevec {
-    ynode_t **v;
-    int n, cap;
-} nodevec_t;
-
-static int nodevec_push(nodevec_t *nv, ynode_t *node)
-{
-    if (nv->n == nv->cap) {
-        int cap = nv->cap ? 2 * nv->cap : 8;
-        ynode_t **v = realloc(nv->v, (size_t)cap * sizeof *v);
-        if (!v)
-            return -1;
-        nv->v = v;
-        nv->cap = cap;
-    }
-    nv->v[nv->n++] = node;
-    return 0;
-}
-
-static ynode_t *yread_node(yreader_t *r, struct fy_event *ev, int fb_line, int fb_column, int depth);
-
-/* Reads children until the matching end event; a mapping's keys must be
- * distinct scalars. */
-static int yread_children(yreader_t *r, ynode_t *node, int depth)
-{
-    nodevec_t nv = {0};
-    int rc = -1;
-    for (;;) {
-        struct fy_event *ev = fy_parser_parse(r->fyp);
-        if (!ev)
-            goto done;
-        if (ev->type == FYET_SEQUENCE_END || ev->type == FYET_MAPPING_END) {
-            fy_parser_event_free(r->fyp, ev);
-            break;
-        }
-        int is_key = node->kind == Y_MAP && nv.n % 2 == 0;
-        const ynode_t *key = node->kind == Y_MAP && !is_key ? nv.v[nv.n - 1] : NULL;
-        ynode_t *child = yread_node(r, ev, key ? key->line : node->line,
-                                    key ? key->column : node->column, depth + 1);
-        if (!child || nodevec_push(&nv, child) < 0)
-            goto done;
-        if (is_key && child->kind != Y_SCALAR) {
-            lrs_diag_add(r->d, child->line, child->column, "mapping keys must be plain names");
-            r->failed = 1;
-            goto done;
-        }
-        for (int i = 0; is_key && i + 1 < nv.n; i += 2)
-            if (strcmp(nv.v[i]->text, child->text) == 0)
-                lrs_diag_add(r->d, child->line, child->column, "duplicate key '%s' (first at line %d)",
-                         child->text, nv.v[i]->line);
-    }
-    node->n = node->kind == Y_MAP ? nv.n / 2 : nv.n;
-    node->items = lrs_arena_alloc(r->arena, (size_t)(nv.n ? nv.n : 1) * sizeof *node->items);
-    if (!node->items)
-        goto done;
-    if (nv.n)
-        memcpy(node->items, nv.v, (size_t)nv.n * sizeof *nv.v);
-    rc = 0;
-done:
-    free(nv.v);
-    return rc;
-}
-
-/* Builds the node that starts with ev (consumed). */
-static ynode_t *yread_node(yreader_t *r, struct fy_event *ev, int fb_line, int fb_column, int depth)
-{
-    const struct fy_mark *m = fy_event_start_mark(ev);
-    ynode_t *node = lrs_arena_alloc(r->arena, sizeof *node);
-    enum fy_event_type type = ev->type;
-    if (!node) {
-        fy_parser_event_free(r->fyp, ev);
-        return NULL;
-    }
-    node->line = m ? m->line + 1 : fb_line;
-    node->column = m ? m->column + 1 : fb_column;
-    if (type == FYET_SCALAR) {
-        size_t len = 0;
-        const char *t = ev->scalar.value ? fy_token_get_text(ev->scalar.value, &len) : NULL;
-        node->quoted = ev->scalar.value && fy_token_scalar_style(ev->scalar.value) != FYSS_PLAIN;
-        node->text = lrs_arena_strndup(r->arena, t ? t : "", t ? len : 0);
-        fy_parser_event_free(r->fyp, ev);
-        if (!node->text)
-            return NULL;
-        node->kind = !node->quoted && is_null_text(node->text) ? Y_NULL : Y_SCALAR;
-        return node;
-    }
-    fy_parser_event_free(r->fyp, ev);
-    if (type == FYET_ALIAS) {
-        lrs_diag_add(r->d, node->line, node->column, "YAML aliases (*name) are not supported in a spec");
-        r->failed = 1;
-        return NULL;
-    }
-    if (type != FYET_SEQUENCE_START && type != FYET_MAPPING_START) {
-        r->failed = 1;
-        return NULL;
-    }
-    if (depth > YAML_MAX_DEPTH) {
-        lrs_diag_add(r->d, node->line, node->column, "nested deeper than %d levels", YAML_MAX_DEPTH);
-        r->failed = 1;
-        return NULL;
-    }
-    node->kind = type == FYET_SEQUENCE_START ? Y_SEQ : Y_MAP;
-    node->text = "";
-    return yread_children(r, node, depth) < 0 ? NULL : node;
-}
-
-static struct fy_event *yread_expect(yreader_t *r, enum fy_event_type type)
-{
-    struct fy_event *ev = fy_parser_parse(r->fyp);
-    if (ev && ev->type != type) {
-        fy_parser_event_free(r->fyp, ev);
-        return NULL;
-    }
-    return ev;
-}
-
-/* Parses text into a tree; NULL with errors in d. */
-static ynode_t *yaml_read(const char *text, size_t len, lrs_arena_t *arena, lrs_diags_t *d)
-{
-    struct fy_diag_cfg dcfg;
-    fy_diag_cfg_default(&dcfg);
-    dcfg.fp = NULL;
-    struct fy_diag *fyd = fy_diag_create(&dcfg);
-    yreader_t r = {.arena = arena, .d = d};
-    ynode_t *root = NULL;
-    int reported = 0;   /* an error of ours is already in d */
-    struct fy_event *ev = NULL;
-    if (!fyd) {
-        d->oom = 1;
-        return NULL;
-    }
-    fy_diag_set_collect_errors(fyd, true);
-    struct fy_parse_cfg pcfg = {.flags = FYPCF_QUIET, .diag = fyd};
-    r.fyp = fy_parser_create(&pcfg);
-    if (!r.fyp || fy_parser_set_string(r.fyp, text, len) != 0) {
-        d->oom = 1;
-        goto done;
-    }
-    if (!(ev = yread_expect(&r, FYET_STREAM_START)))
-        goto done;
-    fy_parser_event_free(r.fyp, ev);
-    ev = fy_parser_parse(r.fyp);
-    if (ev && ev->type == FYET_STREAM_END) {
-        lrs_diag_add(d, 0, 0, "the spec is empty: expected a mapping with name, trials, data, search, …");
-        reported = 1;
-        goto done;
-    }
-    if (!ev || ev->type != FYET_DOCUMENT_START)
-        goto done;
-    fy_parser_event_free(r.fyp, ev);
-    if (!(ev = fy_parser_parse(r.fyp)))
-        goto done;
-    ynode_t *doc = yread_node(&r, ev, 1, 1, 0);
-    ev = NULL;
-    if (!doc || r.failed)
-        goto done;
-    if (!(ev = yread_expect(&r, FYET_DOCUMENT_END)))
-        goto done;
-    fy_parser_event_free(r.fyp, ev);
-    ev = fy_parser_parse(r.fyp);
-    if (ev && ev->type != FYET_STREAM_END) {
-        lrs_diag_add(d, fy_event_start_mark(ev) ? fy_event_start_mark(ev)->line + 1 : 0, 1,
-                 "a spec is one YAML document; found a second one");
-        reported = 1;
-        goto done;
-    }
-    if (!ev)
-        goto done;
-    root = doc;
-done:
-    if (ev)
-        fy_parser_event_free(r.fyp, ev);
-    if (!root && !reported && !r.failed) {
-        int before = d->n;
-        void *iter = NULL;
-        struct fy_diag_error *e;
-        while ((e = fy_diag_errors_iterate(fyd, &iter)) != NULL)
-            lrs_diag_add(d, e->line, e->column, "YAML syntax error: %s", e->msg);
-        if (d->n == before && !d->oom)
-            lrs_diag_add(d, 0, 0, "YAML syntax error");
-    }
-    if (r.fyp)
-        fy_parser_destroy(r.fyp);
-    fy_diag_destroy(fyd);
-    return root;
-}
-
-static const ynode_t *map_key(const ynode_t *map, int i)
-{
-    return map->items[2 * i];
-}
-
-static const ynode_t *map_value(const ynode_t *map, int i)
-{
-    return map->items[2 * i + 1];
-}
-
-/* Value of key in map (NULL when absent or map is not a mapping). */
-static const ynode_t *map_get(const ynode_t *map, const char *key)
-{
-    if (!map || map->kind != Y_MAP)
-        return NULL;
-    for (int i = 0; i < map->n; i++)
-        if (strcmp(map_key(map, i)->text, key) == 0)
-            return map_value(map, i);
-    return NULL;
-}
-
-/* ------------------------------------------------------- typed scalars */
-
-typedef struct spec_ctx {
-    lrs_diags_t *d;
-    lrs_arena_t *arena;     /* the spec's */
-    int dims;           /* unit dimensions handed out so far */
-} spec_ctx_t;
-
-#define ERR_AT(c, node, ...) lrs_diag_add((c)->d, (node)->line, (node)->column, __VA_ARGS__)
-
-static const char *describe(const ynode_t *n, char *buf, size_t size)
-{
-    switch (n->kind) {
-    case Y_NULL: return "nothing";
-    case Y_SEQ: return "a list";
-    case Y_MAP: return "a mapping";
-    case Y_SCALAR: break;
-    }
-    snprintf(buf, size, n->quoted ? "the string \"%.60s\"" : "'%.60s'", n->text);
-    return buf;
-}
-
-static void join_names(const char *const *names, char *buf, size_t size)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; names[i] && used < size; i++) {
-        int n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", names[i]);
-        if (n < 0)
-            break;
-        used += (size_t)n;
-    }
-}
-
-static int parse_number_text(const char *t, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(t, &end);
-    if (end == t || *end != '\0' || errno == ERANGE || !isfinite(v))
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_integer_text(const char *t, long long *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(t, &end, 10);
-    if (end == t || *end != '\0' || errno == ERANGE)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int y_double(spec_ctx_t *c, const ynode_t *n, const char *where, double *out)
-{
-    char tmp[96];
-    if (n->kind != Y_SCALAR || n->quoted || parse_number_text(n->text, out) < 0) {
-        ERR_AT(c, n, "%s: expected a number, got %s", where, describe(n, tmp, sizeof tmp));
-        return -1;
-    }
-    return 0;
-}
-
-static int y_integer(spec_ctx_t *c, const ynode_t *n, const char *where, long long lo, long long hi,
-                     long long *out)
-{
-    char tmp[96];
-    if (n->kind != Y_SCALAR || n->quoted || parse_integer_text(n->text, out) < 0) {
-        ERR_AT(c, n, "%s: expected an integer, got %s", where, describe(n, tmp, sizeof tmp));
-        return -1;
-    }
-    if (*out < lo || *out > hi) {
-        ERR_AT(c, n, "%s: %lld is out of range: expected %lld..%lld", where, *out, lo, hi);
-        return -1;
-    }
-    return 0;
-}
-
-static int y_int(spec_ctx_t *c, const ynode_t *n, const char *where, int lo, int hi, int *out)
-{
-    long long v;
-    if (y_integer(c, n, where, lo, hi, &v) < 0)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
-static int bool_text(const char *t)
-{
-    if (strcmp(t, "true") == 0 || strcmp(t, "True") == 0 || strcmp(t, "TRUE") == 0)
-        return 1;
-    if (strcmp(t, "false") == 0 || strcmp(t, "False") == 0 || strcmp(t, "FALSE") == 0)
-        return 0;
-    return -1;
-}
-
-static int y_bool(spec_ctx_t *c, const ynode_t *n, const char *where, int *out)
-{
-    char tmp[96];
-    int b = n->kind == Y_SCALAR && !n->quoted ? bool_text(n->text) : -1;
-    if (b < 0) {
-        ERR_AT(c, n, "%s: expected true or false, got %s", where, describe(n, tmp, sizeof tmp));
-        return -1;
-    }
-    *out = b;
-    return 0;
-}
-
-static int y_string(spec_ctx_t *c, const ynode_t *n, const char *where, const char **out)
-{
-    char tmp[96];
-    if (n->kind != Y_SCALAR || n->text[0] == '\0') {
-        ERR_AT(c, n, "%s: expected a non-empty string, got %s", where, describe(n, tmp, sizeof tmp));
-        return -1;
-    }
-    *out = lrs_arena_strndup(c->arena, n->text, strlen(n->text));
-    return *out ? 0 : -1;
-}
-
-static int index_of(const char *const *names, const char *name)
-{
-    for (int i = 0; names[i]; i++)
-        if (strcmp(names[i], name) == 0)
-            return i;
-    return -1;
-}
-
-static int y_enum(spec_ctx_t *c, const ynode_t *n, const char *where, const char *const *names,
-                  int *out)
-{
-    char tmp[96], list[256];
-    int k = n->kind == Y_SCALAR ? index_of(names, n->text) : -1;
-    if (k < 0) {
-        join_names(names, list, sizeof list);
-        ERR_AT(c, n, "%s: expected one of %s, got %s", where, list, describe(n, tmp, sizeof tmp));
-        return -1;
-    }
-    *out = k;
-    return 0;
-}
-
-/* Reports keys of map that are not in allowed; 0 when map is a mapping. */
-static int check_mapping(spec_ctx_t *c, const ynode_t *map, const char *where,
-                         const char *const *allowed)
-{
-    char tmp[96], list[512];
-    if (map->kind != Y_MAP) {
-        ERR_AT(c, map, "%s: expected a mapping, got %s", where, describe(map, tmp, sizeof tmp));
-        return -1;
-    }
-    for (int i = 0; i < map->n; i++) {
-        const ynode_t *key = map_key(map, i);
-        if (index_of(allowed, key->text) < 0) {
-            join_names(allowed, list, sizeof list);
-            ERR_AT(c, key, "%s: unknown key '%s': expected one of %s", where, key->text, list);
-        }
-    }
-    return 0;
-}
 
 /* ---------------------------------------------------------- spec object */
 
@@ -477,40 +77,40 @@ static const char *const dist_keys[] = {"values", "uniform", "log_uniform", "int
                                         "int_log_uniform", "grid", NULL};
 
 /* Index of key in map (which has it). */
-static int key_index(const ynode_t *map, const char *key)
+static int key_index(const lrs_ynode_t *map, const char *key)
 {
     for (int i = 0; i < map->n; i++)
-        if (strcmp(map_key(map, i)->text, key) == 0)
+        if (strcmp(lrs_y_key(map, i)->text, key) == 0)
             return i;
     return 0;
 }
 
 /* Required top-level key: reported at the top of the document when absent. */
-static const ynode_t *require_key(spec_ctx_t *c, const ynode_t *map, const char *key, const char *why)
+static const lrs_ynode_t *require_key(lrs_yctx_t *c, const lrs_ynode_t *map, const char *key, const char *why)
 {
-    const ynode_t *v = map_get(map, key);
+    const lrs_ynode_t *v = lrs_y_get(map, key);
     if (!v)
-        ERR_AT(c, map, "missing required key '%s'%s", key, why);
+        LRS_YERR(c, map, "missing required key '%s'%s", key, why);
     return v;
 }
 
 /* The metric's name: for the built-in engine one of metric_names, for a
  * command any name it can report (common/metrics.h). */
-static void parse_metric_name(spec_ctx_t *c, const ynode_t *n, const char *where, int is_exec,
+static void parse_metric_name(lrs_yctx_t *c, const lrs_ynode_t *n, const char *where, int is_exec,
                               lrs_spec_info_t *info)
 {
     int k = 0;
     if (!is_exec) {
-        if (y_enum(c, n, where, metric_names, &k) == 0)
+        if (lrs_y_enum(c, n, where, metric_names, &k) == 0)
             info->metric = metric_names[k];
         return;
     }
     const char *name;
-    if (y_string(c, n, where, &name) < 0)
+    if (lrs_y_string(c, n, where, &name) < 0)
         return;
     if (!lrs_metrics_valid_name(name)) {
-        ERR_AT(c, n, "%s: '%s' is not a metric name: letters, digits and _ . : / -, starting with a "
-                     "letter or _, at most %d bytes", where, n->text, LRS_METRIC_NAME_MAX - 1);
+        LRS_YERR(c, n, "%s: '%s' is not a metric name: letters, digits and _ . : / -, starting with a "
+                       "letter or _, at most %d bytes", where, n->text, LRS_METRIC_NAME_MAX - 1);
         return;
     }
     info->metric = name;
@@ -518,36 +118,36 @@ static void parse_metric_name(spec_ctx_t *c, const ynode_t *n, const char *where
 
 /* `objective: {metric: NAME, goal: G}` or `metric: {name: NAME, goal: G}`
  * (also `metric: NAME`); name_key is "metric" or "name". */
-static void parse_objective(spec_ctx_t *c, const ynode_t *obj, const char *where, const char *name_key,
+static void parse_objective(lrs_yctx_t *c, const lrs_ynode_t *obj, const char *where, const char *name_key,
                             int is_exec, lrs_spec_info_t *info)
 {
     const char *const keys[] = {name_key, "goal", NULL};
     char w[64];
     int goal = -1;
-    const ynode_t *n;
-    if (obj->kind == Y_SCALAR && strcmp(where, "metric") == 0) {
+    const lrs_ynode_t *n;
+    if (obj->kind == LRS_Y_SCALAR && strcmp(where, "metric") == 0) {
         parse_metric_name(c, obj, where, is_exec, info);
     } else {
-        if (check_mapping(c, obj, where, keys) < 0)
+        if (lrs_y_check_mapping(c, obj, where, keys) < 0)
             return;
         snprintf(w, sizeof w, "%s.%s", where, name_key);
-        if ((n = map_get(obj, name_key)))
+        if ((n = lrs_y_get(obj, name_key)))
             parse_metric_name(c, n, w, is_exec, info);
         else if (is_exec)
-            ERR_AT(c, obj, "%s: missing %s: the metric the command reports", where, name_key);
+            LRS_YERR(c, obj, "%s: missing %s: the metric the command reports", where, name_key);
         snprintf(w, sizeof w, "%s.goal", where);
-        if ((n = map_get(obj, "goal")))
-            y_enum(c, n, w, goal_names, &goal);
+        if ((n = lrs_y_get(obj, "goal")))
+            lrs_y_enum(c, n, w, goal_names, &goal);
     }
     /* Loss is minimised and accuracy maximised unless said otherwise. */
     info->goal = goal >= 0 ? (lrs_goal_t)goal
                            : strcmp(info->metric, "accuracy") == 0 ? LRS_GOAL_MAXIMIZE : LRS_GOAL_MINIMIZE;
 }
 
-static void resolve_data_path(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *n, const char *base_dir)
+static void resolve_data_path(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *n, const char *base_dir)
 {
     const char *path;
-    if (y_string(c, n, "data.path", &path) < 0)
+    if (lrs_y_string(c, n, "data.path", &path) < 0)
         return;
     s->data_path_as_written = path;
     s->info.data_path = path;
@@ -560,128 +160,128 @@ static void resolve_data_path(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *n, co
     s->info.data_path = path;
     struct stat st;
     if (stat(path, &st) != 0)
-        ERR_AT(c, n, "data.path: data file '%s' does not exist (looked for %s)", n->text, path);
+        LRS_YERR(c, n, "data.path: data file '%s' does not exist (looked for %s)", n->text, path);
     else if (!S_ISREG(st.st_mode))
-        ERR_AT(c, n, "data.path: '%s' is not a regular file", path);
+        LRS_YERR(c, n, "data.path: '%s' is not a regular file", path);
 }
 
-static void parse_targets(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *n)
+static void parse_targets(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *n)
 {
-    int count = n->kind == Y_SEQ ? n->n : 1;
+    int count = n->kind == LRS_Y_SEQ ? n->n : 1;
     const char **targets = lrs_arena_alloc(c->arena, (size_t)(count + 1) * sizeof *targets);
     if (!targets)
         return;
-    if (n->kind == Y_SEQ && n->n == 0) {
-        ERR_AT(c, n, "data.target: expected at least one column name");
+    if (n->kind == LRS_Y_SEQ && n->n == 0) {
+        LRS_YERR(c, n, "data.target: expected at least one column name");
         return;
     }
     for (int i = 0; i < count; i++)
-        if (y_string(c, n->kind == Y_SEQ ? n->items[i] : n, "data.target", &targets[i]) < 0)
+        if (lrs_y_string(c, n->kind == LRS_Y_SEQ ? n->items[i] : n, "data.target", &targets[i]) < 0)
             return;
     s->info.targets = targets;
     s->info.n_targets = count;
 }
 
-static void parse_synthetic_data(spec_ctx_t *c, lrs_spec_info_t *info, const ynode_t *syn)
+static void parse_synthetic_data(lrs_yctx_t *c, lrs_spec_info_t *info, const lrs_ynode_t *syn)
 {
     static const char *const keys[] = {"rows", "features", "outputs", "noise", NULL};
-    if (check_mapping(c, syn, "data.synthetic", keys) < 0)
+    if (lrs_y_check_mapping(c, syn, "data.synthetic", keys) < 0)
         return;
-    const ynode_t *n;
+    const lrs_ynode_t *n;
     info->synthetic_rows = 100;
     info->synthetic_features = 4;
     info->synthetic_outputs = 1;
     info->synthetic_noise = 0.1;
-    if ((n = map_get(syn, "rows")))
-        y_int(c, n, "data.synthetic.rows", 2, 100000000, &info->synthetic_rows);
-    if ((n = map_get(syn, "features")))
-        y_int(c, n, "data.synthetic.features", 1, 100000, &info->synthetic_features);
-    if ((n = map_get(syn, "outputs")))
-        y_int(c, n, "data.synthetic.outputs", 1, 10000, &info->synthetic_outputs);
-    if ((n = map_get(syn, "noise")) && y_double(c, n, "data.synthetic.noise", &info->synthetic_noise) == 0 &&
-        info->synthetic_noise < 0)
-        ERR_AT(c, n, "data.synthetic.noise: expected a value >= 0, got %s", n->text);
+    if ((n = lrs_y_get(syn, "rows")))
+        lrs_y_int(c, n, "data.synthetic.rows", 2, 100000000, &info->synthetic_rows);
+    if ((n = lrs_y_get(syn, "features")))
+        lrs_y_int(c, n, "data.synthetic.features", 1, 100000, &info->synthetic_features);
+    if ((n = lrs_y_get(syn, "outputs")))
+        lrs_y_int(c, n, "data.synthetic.outputs", 1, 10000, &info->synthetic_outputs);
+    if ((n = lrs_y_get(syn, "noise")) &&
+        lrs_y_double(c, n, "data.synthetic.noise", &info->synthetic_noise) == 0 && info->synthetic_noise < 0)
+        LRS_YERR(c, n, "data.synthetic.noise: expected a value >= 0, got %s", n->text);
 }
 
-static void parse_data(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *data, const char *base_dir)
+static void parse_data(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *data, const char *base_dir)
 {
     static const char *const keys[] = {"path", "target", "task", "synthetic", NULL};
-    if (check_mapping(c, data, "data", keys) < 0)
+    if (lrs_y_check_mapping(c, data, "data", keys) < 0)
         return;
-    const ynode_t *path = map_get(data, "path"), *syn = map_get(data, "synthetic");
-    const ynode_t *target = map_get(data, "target"), *task = map_get(data, "task");
+    const lrs_ynode_t *path = lrs_y_get(data, "path"), *syn = lrs_y_get(data, "synthetic");
+    const lrs_ynode_t *target = lrs_y_get(data, "target"), *task = lrs_y_get(data, "task");
     if (path && syn)
-        ERR_AT(c, syn, "data: give either path or synthetic, not both");
+        LRS_YERR(c, syn, "data: give either path or synthetic, not both");
     else if (!path && !syn)
-        ERR_AT(c, data, "data: expected path (a CSV file) or synthetic: {rows, features, outputs, noise}");
+        LRS_YERR(c, data, "data: expected path (a CSV file) or synthetic: {rows, features, outputs, noise}");
     if (path)
         resolve_data_path(c, s, path, base_dir);
     if (path && !target)
-        ERR_AT(c, data, "data: missing target: the name(s) of the target column(s)");
+        LRS_YERR(c, data, "data: missing target: the name(s) of the target column(s)");
     if (target && !path)
-        ERR_AT(c, target, "data.target: applies only to a CSV file (data.path)");
+        LRS_YERR(c, target, "data.target: applies only to a CSV file (data.path)");
     else if (target)
         parse_targets(c, s, target);
     if (task)
-        y_enum(c, task, "data.task", task_names, &s->info.task_hint);
+        lrs_y_enum(c, task, "data.task", task_names, &s->info.task_hint);
     if (syn) {
         parse_synthetic_data(c, &s->info, syn);
         if (task && s->info.task_hint == LRS_TASK_CLASSIFICATION)
-            ERR_AT(c, task, "data.task: synthetic data is a regression problem");
+            LRS_YERR(c, task, "data.task: synthetic data is a regression problem");
     }
 }
 
-static void parse_model(spec_ctx_t *c, lrs_spec_info_t *info, const ynode_t *model)
+static void parse_model(lrs_yctx_t *c, lrs_spec_info_t *info, const lrs_ynode_t *model)
 {
     static const char *const keys[] = {"type", "hidden", "activation", "cost_ms", NULL};
-    if (check_mapping(c, model, "model", keys) < 0)
+    if (lrs_y_check_mapping(c, model, "model", keys) < 0)
         return;
-    const ynode_t *type = map_get(model, "type"), *hidden = map_get(model, "hidden");
-    const ynode_t *act = map_get(model, "activation"), *cost = map_get(model, "cost_ms");
+    const lrs_ynode_t *type = lrs_y_get(model, "type"), *hidden = lrs_y_get(model, "hidden");
+    const lrs_ynode_t *act = lrs_y_get(model, "activation"), *cost = lrs_y_get(model, "cost_ms");
     int kind = LRS_MODEL_LINEAR;
     if (type)
-        y_enum(c, type, "model.type", model_names, &kind);
+        lrs_y_enum(c, type, "model.type", model_names, &kind);
     info->model_kind = (lrs_model_kind_t)kind;
     if (kind == LRS_MODEL_MLP && !hidden)
-        ERR_AT(c, model, "model: type mlp needs hidden: [width, ...]");
+        LRS_YERR(c, model, "model: type mlp needs hidden: [width, ...]");
     if (hidden && kind != LRS_MODEL_MLP) {
-        ERR_AT(c, hidden, "model.hidden: applies only to type mlp");
-    } else if (hidden && (hidden->kind != Y_SEQ || hidden->n < 1 || hidden->n > LRS_MAX_HIDDEN)) {
-        ERR_AT(c, hidden, "model.hidden: expected a list of 1 to %d layer widths", LRS_MAX_HIDDEN);
+        LRS_YERR(c, hidden, "model.hidden: applies only to type mlp");
+    } else if (hidden && (hidden->kind != LRS_Y_SEQ || hidden->n < 1 || hidden->n > LRS_MAX_HIDDEN)) {
+        LRS_YERR(c, hidden, "model.hidden: expected a list of 1 to %d layer widths", LRS_MAX_HIDDEN);
     } else if (hidden) {
         info->model.n_hidden = hidden->n;
         for (int i = 0; i < hidden->n; i++)
-            y_int(c, hidden->items[i], "model.hidden", 1, LRS_MAX_HIDDEN_WIDTH, &info->model.hidden[i]);
+            lrs_y_int(c, hidden->items[i], "model.hidden", 1, LRS_MAX_HIDDEN_WIDTH, &info->model.hidden[i]);
     }
     if (act && kind != LRS_MODEL_MLP)
-        ERR_AT(c, act, "model.activation: applies only to type mlp");
+        LRS_YERR(c, act, "model.activation: applies only to type mlp");
     else if (act) {
         int a = 0;
-        if (y_enum(c, act, "model.activation", activation_names, &a) == 0)
+        if (lrs_y_enum(c, act, "model.activation", activation_names, &a) == 0)
             info->model.activation = (lrs_activation_t)a;
     }
     if (cost && kind != LRS_MODEL_SYNTHETIC)
-        ERR_AT(c, cost, "model.cost_ms: applies only to type synthetic");
-    else if (cost && y_double(c, cost, "model.cost_ms", &info->synthetic_cost_ms) == 0 &&
+        LRS_YERR(c, cost, "model.cost_ms: applies only to type synthetic");
+    else if (cost && lrs_y_double(c, cost, "model.cost_ms", &info->synthetic_cost_ms) == 0 &&
              (info->synthetic_cost_ms < 0 || info->synthetic_cost_ms > 3600e3))
-        ERR_AT(c, cost, "model.cost_ms: expected 0..3600000 milliseconds, got %s", cost->text);
+        LRS_YERR(c, cost, "model.cost_ms: expected 0..3600000 milliseconds, got %s", cost->text);
 }
 
-static void parse_train(spec_ctx_t *c, lrs_spec_info_t *info, const ynode_t *train)
+static void parse_train(lrs_yctx_t *c, lrs_spec_info_t *info, const lrs_ynode_t *train)
 {
     static const char *const keys[] = {"folds", "shuffle", "standardize", "holdout", NULL};
-    if (check_mapping(c, train, "train", keys) < 0)
+    if (lrs_y_check_mapping(c, train, "train", keys) < 0)
         return;
-    const ynode_t *n;
-    if ((n = map_get(train, "folds")))
-        y_int(c, n, "train.folds", 0, 1000, &info->folds);
-    if ((n = map_get(train, "shuffle")))
-        y_bool(c, n, "train.shuffle", &info->shuffle);
-    if ((n = map_get(train, "standardize")))
-        y_bool(c, n, "train.standardize", &info->standardize);
-    if ((n = map_get(train, "holdout")) && y_double(c, n, "train.holdout", &info->holdout) == 0 &&
+    const lrs_ynode_t *n;
+    if ((n = lrs_y_get(train, "folds")))
+        lrs_y_int(c, n, "train.folds", 0, 1000, &info->folds);
+    if ((n = lrs_y_get(train, "shuffle")))
+        lrs_y_bool(c, n, "train.shuffle", &info->shuffle);
+    if ((n = lrs_y_get(train, "standardize")))
+        lrs_y_bool(c, n, "train.standardize", &info->standardize);
+    if ((n = lrs_y_get(train, "holdout")) && lrs_y_double(c, n, "train.holdout", &info->holdout) == 0 &&
         !(info->holdout > 0 && info->holdout < 1))
-        ERR_AT(c, n, "train.holdout: expected a fraction in (0, 1), got %s", n->text);
+        LRS_YERR(c, n, "train.holdout: expected a fraction in (0, 1), got %s", n->text);
 }
 
 /* ------------------------------------------------------- exec settings */
@@ -707,11 +307,12 @@ static int env_entry_cmp(const void *a, const void *b)
 
 /* `env: {NAME: value, ...}` as "NAME=value" entries sorted by name, so the
  * order keys are written in changes neither the runs nor the hash. */
-static void parse_env(spec_ctx_t *c, lrs_exec_spec_t *ex, const ynode_t *env)
+static void parse_env(lrs_yctx_t *c, lrs_exec_spec_t *ex, const lrs_ynode_t *env)
 {
     char tmp[96];
-    if (env->kind != Y_MAP) {
-        ERR_AT(c, env, "env: expected a mapping of NAME: value, got %s", describe(env, tmp, sizeof tmp));
+    if (env->kind != LRS_Y_MAP) {
+        LRS_YERR(c, env, "env: expected a mapping of NAME: value, got %s",
+                 lrs_y_describe(env, tmp, sizeof tmp));
         return;
     }
     const char **entries = lrs_arena_alloc(c->arena, (size_t)(env->n ? env->n : 1) * sizeof *entries);
@@ -719,20 +320,20 @@ static void parse_env(spec_ctx_t *c, lrs_exec_spec_t *ex, const ynode_t *env)
         return;
     int n = 0;
     for (int i = 0; i < env->n; i++) {
-        const ynode_t *key = map_key(env, i), *val = map_value(env, i);
+        const lrs_ynode_t *key = lrs_y_key(env, i), *val = lrs_y_value(env, i);
         if (!env_name_ok(key->text)) {
-            ERR_AT(c, key, "env: '%s' is not a variable name: letters, digits and _, not starting "
-                           "with a digit", key->text);
+            LRS_YERR(c, key, "env: '%s' is not a variable name: letters, digits and _, not starting "
+                             "with a digit", key->text);
             continue;
         }
         if (strncmp(key->text, "LRSWEEP_", 8) == 0) {
-            ERR_AT(c, key, "env: %s is set by lrsweep itself (LRSWEEP_* names are reserved)",
-                   key->text);
+            LRS_YERR(c, key, "env: %s is set by lrsweep itself (LRSWEEP_* names are reserved)",
+                     key->text);
             continue;
         }
-        if (val->kind != Y_SCALAR) {
-            ERR_AT(c, val, "env.%s: expected a string value, got %s (write \"\" for an empty one)",
-                   key->text, describe(val, tmp, sizeof tmp));
+        if (val->kind != LRS_Y_SCALAR) {
+            LRS_YERR(c, val, "env.%s: expected a string value, got %s (write \"\" for an empty one)",
+                     key->text, lrs_y_describe(val, tmp, sizeof tmp));
             continue;
         }
         size_t kl = strlen(key->text), vl = strlen(val->text);
@@ -749,10 +350,10 @@ static void parse_env(spec_ctx_t *c, lrs_exec_spec_t *ex, const ynode_t *env)
     ex->n_env = n;
 }
 
-static void resolve_workdir(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *n, const char *base_dir)
+static void resolve_workdir(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *n, const char *base_dir)
 {
     const char *dir;
-    if (y_string(c, n, "workdir", &dir) < 0)
+    if (lrs_y_string(c, n, "workdir", &dir) < 0)
         return;
     s->workdir_as_written = dir;
     s->exec.workdir = dir;
@@ -767,25 +368,25 @@ static void resolve_workdir(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *n, cons
 }
 
 /* command, shell, timeout, folds, workdir, env: the lrs_exec_spec_t. */
-static void parse_exec(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *root, const char *base_dir)
+static void parse_exec(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *root, const char *base_dir)
 {
     lrs_exec_spec_t *ex = &s->exec;
-    const ynode_t *cmd = map_get(root, "command"), *n;
-    if ((n = map_get(root, "shell")))
-        y_bool(c, n, "shell", &ex->shell);
-    if ((n = map_get(root, "timeout")) && y_double(c, n, "timeout", &ex->timeout_s) == 0 &&
+    const lrs_ynode_t *cmd = lrs_y_get(root, "command"), *n;
+    if ((n = lrs_y_get(root, "shell")))
+        lrs_y_bool(c, n, "shell", &ex->shell);
+    if ((n = lrs_y_get(root, "timeout")) && lrs_y_double(c, n, "timeout", &ex->timeout_s) == 0 &&
         !(ex->timeout_s > 0 && ex->timeout_s <= 1e9))
-        ERR_AT(c, n, "timeout: expected seconds > 0 (leave it out for no timeout), got %s", n->text);
-    if ((n = map_get(root, "folds")))
-        y_int(c, n, "folds", 0, LRS_EXEC_MAX_FOLDS, &ex->folds);
-    if ((n = map_get(root, "workdir")))
+        LRS_YERR(c, n, "timeout: expected seconds > 0 (leave it out for no timeout), got %s", n->text);
+    if ((n = lrs_y_get(root, "folds")))
+        lrs_y_int(c, n, "folds", 0, LRS_EXEC_MAX_FOLDS, &ex->folds);
+    if ((n = lrs_y_get(root, "workdir")))
         resolve_workdir(c, s, n, base_dir);
-    if ((n = map_get(root, "env")))
+    if ((n = lrs_y_get(root, "env")))
         parse_env(c, ex, n);
     char tmp[96];
-    if (cmd->kind != Y_SCALAR) {
-        ERR_AT(c, cmd, "command: expected the command line as one string, got %s",
-               describe(cmd, tmp, sizeof tmp));
+    if (cmd->kind != LRS_Y_SCALAR) {
+        LRS_YERR(c, cmd, "command: expected the command line as one string, got %s",
+                 lrs_y_describe(cmd, tmp, sizeof tmp));
         return;
     }
     ex->command = lrs_arena_strndup(c->arena, cmd->text, strlen(cmd->text));
@@ -793,24 +394,24 @@ static void parse_exec(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *root, const 
     lrs_err_clear(&e);
     /* Columns in the message are the template's own (1 = its first character). */
     if (ex->command && lrs_exec_check_template(ex->command, ex->shell, &e) < 0)
-        ERR_AT(c, cmd, "%s", e.msg);
+        LRS_YERR(c, cmd, "%s", e.msg);
 }
 
 /* Cross-setting rules: what the model and objective need from the data. */
-static void check_settings(spec_ctx_t *c, const lrs_spec_t *s, const ynode_t *root)
+static void check_settings(lrs_yctx_t *c, const lrs_spec_t *s, const lrs_ynode_t *root)
 {
     const lrs_spec_info_t *in = &s->info;
     if (s->is_exec)
         return;
-    const ynode_t *data = map_get(root, "data"), *model = map_get(root, "model");
-    const ynode_t *obj = map_get(root, "objective");
+    const lrs_ynode_t *data = lrs_y_get(root, "data"), *model = lrs_y_get(root, "model");
+    const lrs_ynode_t *obj = lrs_y_get(root, "objective");
     int regression = in->synthetic_rows > 0 || in->task_hint == LRS_TASK_REGRESSION;
     if (!data && in->model_kind != LRS_MODEL_SYNTHETIC)
-        ERR_AT(c, root, "missing required key 'data' (only model type synthetic runs without data)");
+        LRS_YERR(c, root, "missing required key 'data' (only model type synthetic runs without data)");
     if (in->model_kind == LRS_MODEL_LOGISTIC && regression && model)
-        ERR_AT(c, model, "model: type logistic needs a classification task");
+        LRS_YERR(c, model, "model: type logistic needs a classification task");
     if (strcmp(in->metric, "accuracy") == 0 && regression && obj)
-        ERR_AT(c, obj, "objective: metric accuracy needs a classification task");
+        LRS_YERR(c, obj, "objective: metric accuracy needs a classification task");
 }
 
 /* ---------------------------------------------------------- search tree */
@@ -821,7 +422,7 @@ static const char *param_kind_word(const lrs_param_info_t *p)
 }
 
 /* One value of parameter p written at n, checked through params.c. */
-static int parse_value(spec_ctx_t *c, const lrs_param_info_t *p, const ynode_t *n, const char *where,
+static int parse_value(lrs_yctx_t *c, const lrs_param_info_t *p, const lrs_ynode_t *n, const char *where,
                        lrs_space_value_t *out)
 {
     lrs_trial_cfg_t scratch;
@@ -833,32 +434,33 @@ static int parse_value(spec_ctx_t *c, const lrs_param_info_t *p, const ynode_t *
     out->column = n->column;
     switch (p->type) {
     case LRS_PT_FLOAT:
-        if (y_double(c, n, where, &out->number) < 0)
+        if (lrs_y_double(c, n, where, &out->number) < 0)
             return -1;
         break;
     case LRS_PT_INT: {
         long long v;
-        if (y_integer(c, n, where, -2147483647LL, 2147483647LL, &v) < 0)
+        if (lrs_y_integer(c, n, where, -2147483647LL, 2147483647LL, &v) < 0)
             return -1;
         out->number = (double)v;
         break;
     }
     case LRS_PT_BOOL: {
         int b;
-        if (y_bool(c, n, where, &b) < 0)
+        if (lrs_y_bool(c, n, where, &b) < 0)
             return -1;
         out->number = b;
         return 0;
     }
     case LRS_PT_CHOICE: {
-        int k = n->kind == Y_SCALAR ? index_of(p->choices, n->text) : -1;
+        int k = n->kind == LRS_Y_SCALAR ? lrs_y_names_index(p->choices, n->text) : -1;
         if (k < 0) {
-            join_names(p->choices, list, sizeof list);
-            if (n->kind == Y_SCALAR)
-                ERR_AT(c, n, "%s: unknown %s '%s': expected one of %s", where, param_kind_word(p), n->text,
-                       list);
+            lrs_y_names_join(p->choices, list, sizeof list);
+            if (n->kind == LRS_Y_SCALAR)
+                LRS_YERR(c, n, "%s: unknown %s '%s': expected one of %s", where, param_kind_word(p), n->text,
+                         list);
             else
-                ERR_AT(c, n, "%s: expected one of %s, got %s", where, list, describe(n, tmp, sizeof tmp));
+                LRS_YERR(c, n, "%s: expected one of %s, got %s", where, list,
+                         lrs_y_describe(n, tmp, sizeof tmp));
             return -1;
         }
         out->number = k;
@@ -867,22 +469,22 @@ static int parse_value(spec_ctx_t *c, const lrs_param_info_t *p, const ynode_t *
     case LRS_PT_INT_LIST: {
         char text[LRS_MAX_MILESTONES * 12 + 16] = "";
         size_t used = 0;
-        if (n->kind == Y_SCALAR) {
+        if (n->kind == LRS_Y_SCALAR) {
             snprintf(text, sizeof text, "%s", n->text);
-        } else if (n->kind == Y_SEQ && n->n <= LRS_MAX_MILESTONES) {
+        } else if (n->kind == LRS_Y_SEQ && n->n <= LRS_MAX_MILESTONES) {
             for (int i = 0; i < n->n; i++) {
                 long long v;
-                if (y_integer(c, n->items[i], where, 1, LRS_MAX_EPOCHS, &v) < 0)
+                if (lrs_y_integer(c, n->items[i], where, 1, LRS_MAX_EPOCHS, &v) < 0)
                     return -1;
                 used += (size_t)snprintf(text + used, sizeof text - used, "%s%lld", i ? "," : "", v);
             }
         } else {
-            ERR_AT(c, n, "%s: expected a list of up to %d increasing epochs, got %s", where,
-                   LRS_MAX_MILESTONES, describe(n, tmp, sizeof tmp));
+            LRS_YERR(c, n, "%s: expected a list of up to %d increasing epochs, got %s", where,
+                     LRS_MAX_MILESTONES, lrs_y_describe(n, tmp, sizeof tmp));
             return -1;
         }
         if (lrs_trial_cfg_set(&scratch, p->name, text, &e) < 0) {
-            ERR_AT(c, n, "%s: %s", where, e.msg);
+            LRS_YERR(c, n, "%s: %s", where, e.msg);
             return -1;
         }
         int *copy = lrs_arena_alloc(c->arena, (size_t)scratch.sched.n_milestones * sizeof *copy + 1);
@@ -896,21 +498,21 @@ static int parse_value(spec_ctx_t *c, const lrs_param_info_t *p, const ynode_t *
     }
     /* The text as written, so messages quote it ("lr=-0.1 is out of range"). */
     if (lrs_trial_cfg_set(&scratch, p->name, n->text, &e) < 0) {
-        ERR_AT(c, n, "%s: %s", where, e.msg);
+        LRS_YERR(c, n, "%s: %s", where, e.msg);
         return -1;
     }
     return 0;
 }
 
-static int parse_block(spec_ctx_t *c, const ynode_t *map, const char *where, lrs_space_block_t *out);
+static int parse_block(lrs_yctx_t *c, const lrs_ynode_t *map, const char *where, lrs_space_block_t *out);
 
 /* `values: [...]` */
-static int parse_values(spec_ctx_t *c, lrs_space_node_t *node, const ynode_t *seq, const char *where)
+static int parse_values(lrs_yctx_t *c, lrs_space_node_t *node, const lrs_ynode_t *seq, const char *where)
 {
     char tmp[96];
-    if (seq->kind != Y_SEQ || seq->n == 0 || seq->n > MAX_VALUES) {
-        ERR_AT(c, seq, "%s: expected a non-empty list of values, got %s", where,
-               describe(seq, tmp, sizeof tmp));
+    if (seq->kind != LRS_Y_SEQ || seq->n == 0 || seq->n > MAX_VALUES) {
+        LRS_YERR(c, seq, "%s: expected a non-empty list of values, got %s", where,
+                 lrs_y_describe(seq, tmp, sizeof tmp));
         return -1;
     }
     lrs_space_value_t *values = lrs_arena_alloc(c->arena, (size_t)seq->n * sizeof *values);
@@ -927,7 +529,7 @@ static int parse_values(spec_ctx_t *c, lrs_space_node_t *node, const ynode_t *se
 }
 
 /* The distinct integers of an integer range's `grid: N` (rounded points). */
-static int build_int_grid(spec_ctx_t *c, lrs_space_node_t *node)
+static int build_int_grid(lrs_yctx_t *c, lrs_space_node_t *node)
 {
     int *ints = lrs_arena_alloc(c->arena, (size_t)node->grid * sizeof *ints);
     if (!ints)
@@ -949,7 +551,7 @@ static int build_int_grid(spec_ctx_t *c, lrs_space_node_t *node)
 }
 
 /* `uniform: [a, b]` and friends, with an optional `grid: N`. */
-static int parse_range(spec_ctx_t *c, lrs_space_node_t *node, const char *kind, const ynode_t *seq,
+static int parse_range(lrs_yctx_t *c, lrs_space_node_t *node, const char *kind, const lrs_ynode_t *seq,
                        const char *where)
 {
     const lrs_param_info_t *p = node->param;
@@ -959,46 +561,46 @@ static int parse_range(spec_ctx_t *c, lrs_space_node_t *node, const char *kind, 
     node->dist = want_int ? (logscale ? LRS_DIST_INT_LOG_UNIFORM : LRS_DIST_INT_UNIFORM)
                           : (logscale ? LRS_DIST_LOG_UNIFORM : LRS_DIST_UNIFORM);
     if (p->type != LRS_PT_FLOAT && p->type != LRS_PT_INT) {
-        ERR_AT(c, seq, "%s: %s takes one of a list of values: use values: [...]", w, p->name);
+        LRS_YERR(c, seq, "%s: %s takes one of a list of values: use values: [...]", w, p->name);
         return -1;
     }
     if (want_int && p->type != LRS_PT_INT) {
-        ERR_AT(c, seq, "%s: %s is a float parameter: use %s", w, p->name,
-               logscale ? "log_uniform" : "uniform");
+        LRS_YERR(c, seq, "%s: %s is a float parameter: use %s", w, p->name,
+                 logscale ? "log_uniform" : "uniform");
         return -1;
     }
     if (!want_int && p->type != LRS_PT_FLOAT) {
-        ERR_AT(c, seq, "%s: %s is an integer parameter: use %s", w, p->name,
-               logscale ? "int_log_uniform" : "int_uniform");
+        LRS_YERR(c, seq, "%s: %s is an integer parameter: use %s", w, p->name,
+                 logscale ? "int_log_uniform" : "int_uniform");
         return -1;
     }
-    if (seq->kind != Y_SEQ || seq->n != 2) {
-        ERR_AT(c, seq, "%s: expected [low, high], got %s", w, describe(seq, tmp, sizeof tmp));
+    if (seq->kind != LRS_Y_SEQ || seq->n != 2) {
+        LRS_YERR(c, seq, "%s: expected [low, high], got %s", w, lrs_y_describe(seq, tmp, sizeof tmp));
         return -1;
     }
     /* Shape first (numbers, order, log domain), then each end through the
      * parameter's own range check. */
-    const ynode_t *lo_n = seq->items[0], *hi_n = seq->items[1];
+    const lrs_ynode_t *lo_n = seq->items[0], *hi_n = seq->items[1];
     if (want_int) {
         long long a, b;
-        int bad = y_integer(c, lo_n, w, -2147483647LL, 2147483647LL, &a) < 0;
-        bad |= y_integer(c, hi_n, w, -2147483647LL, 2147483647LL, &b) < 0;
+        int bad = lrs_y_integer(c, lo_n, w, -2147483647LL, 2147483647LL, &a) < 0;
+        bad |= lrs_y_integer(c, hi_n, w, -2147483647LL, 2147483647LL, &b) < 0;
         if (bad)
             return -1;
         node->lo = (double)a;
         node->hi = (double)b;
     } else {
-        int bad = y_double(c, lo_n, w, &node->lo) < 0;
-        bad |= y_double(c, hi_n, w, &node->hi) < 0;
+        int bad = lrs_y_double(c, lo_n, w, &node->lo) < 0;
+        bad |= lrs_y_double(c, hi_n, w, &node->hi) < 0;
         if (bad)
             return -1;
     }
     if (!(node->lo < node->hi)) {
-        ERR_AT(c, seq, "%s: low %s must be less than high %s", w, lo_n->text, hi_n->text);
+        LRS_YERR(c, seq, "%s: low %s must be less than high %s", w, lo_n->text, hi_n->text);
         return -1;
     }
     if (logscale && node->lo <= 0) {
-        ERR_AT(c, lo_n, "%s: low must be > 0 on a log scale, got %s", w, lo_n->text);
+        LRS_YERR(c, lo_n, "%s: low must be > 0 on a log scale, got %s", w, lo_n->text);
         return -1;
     }
     lrs_space_value_t end;
@@ -1013,28 +615,29 @@ static int parse_range(spec_ctx_t *c, lrs_space_node_t *node, const char *kind, 
     return 0;
 }
 
-static int parse_distribution(spec_ctx_t *c, lrs_space_node_t *node, const ynode_t *map, const char *where)
+static int parse_distribution(lrs_yctx_t *c, lrs_space_node_t *node, const lrs_ynode_t *map,
+                              const char *where)
 {
-    check_mapping(c, map, where, dist_keys);
-    const ynode_t *kind_key = NULL, *kind_val = NULL, *grid = NULL, *grid_key = NULL;
+    lrs_y_check_mapping(c, map, where, dist_keys);
+    const lrs_ynode_t *kind_key = NULL, *kind_val = NULL, *grid = NULL, *grid_key = NULL;
     for (int i = 0; i < map->n; i++) {
-        const ynode_t *k = map_key(map, i);
+        const lrs_ynode_t *k = lrs_y_key(map, i);
         if (strcmp(k->text, "grid") == 0) {
-            grid = map_value(map, i);
+            grid = lrs_y_value(map, i);
             grid_key = k;
-        } else if (index_of(dist_keys, k->text) >= 0) {
+        } else if (lrs_y_names_index(dist_keys, k->text) >= 0) {
             if (kind_key) {
-                ERR_AT(c, k, "%s: both %s and %s given: a parameter has one distribution", where,
-                       kind_key->text, k->text);
+                LRS_YERR(c, k, "%s: both %s and %s given: a parameter has one distribution", where,
+                         kind_key->text, k->text);
                 return -1;
             }
             kind_key = k;
-            kind_val = map_value(map, i);
+            kind_val = lrs_y_value(map, i);
         }
     }
     if (!kind_key) {
-        ERR_AT(c, map, "%s: grid needs a distribution: uniform, log_uniform, int_uniform or "
-                       "int_log_uniform", where);
+        LRS_YERR(c, map, "%s: grid needs a distribution: uniform, log_uniform, int_uniform or "
+                         "int_log_uniform", where);
         return -1;
     }
     if (strcmp(kind_key->text, "values") == 0) {
@@ -1042,8 +645,8 @@ static int parse_distribution(spec_ctx_t *c, lrs_space_node_t *node, const ynode
         snprintf(w, sizeof w, "%s.values", where);
         int rc = parse_values(c, node, kind_val, w);
         if (grid) {
-            ERR_AT(c, grid_key, "%s.grid: applies to uniform, log_uniform, int_uniform and "
-                                "int_log_uniform; values are used as they are", where);
+            LRS_YERR(c, grid_key, "%s.grid: applies to uniform, log_uniform, int_uniform and "
+                                  "int_log_uniform; values are used as they are", where);
             return -1;
         }
         return rc;
@@ -1053,7 +656,7 @@ static int parse_distribution(spec_ctx_t *c, lrs_space_node_t *node, const ynode
     if (grid) {
         char w[320];
         snprintf(w, sizeof w, "%s.grid", where);
-        if (y_int(c, grid, w, 1, MAX_GRID_POINTS, &node->grid) < 0)
+        if (lrs_y_int(c, grid, w, 1, MAX_GRID_POINTS, &node->grid) < 0)
             return -1;
         if (node->dist == LRS_DIST_INT_UNIFORM || node->dist == LRS_DIST_INT_LOG_UNIFORM)
             return build_int_grid(c, node);
@@ -1062,12 +665,12 @@ static int parse_distribution(spec_ctx_t *c, lrs_space_node_t *node, const ynode
 }
 
 /* A mapping of choices: {sgd: {...}, adam: {...}} — one branch per choice. */
-static int parse_branches(spec_ctx_t *c, lrs_space_node_t *node, const ynode_t *map, const char *where)
+static int parse_branches(lrs_yctx_t *c, lrs_space_node_t *node, const lrs_ynode_t *map, const char *where)
 {
     const lrs_param_info_t *p = node->param;
     char list[256], w[320];
     if (map->n == 0) {
-        ERR_AT(c, map, "%s: no choices given", where);
+        LRS_YERR(c, map, "%s: no choices given", where);
         return -1;
     }
     lrs_space_value_t *values = lrs_arena_alloc(c->arena, (size_t)map->n * sizeof *values);
@@ -1079,15 +682,16 @@ static int parse_branches(spec_ctx_t *c, lrs_space_node_t *node, const ynode_t *
         return -1;
     }
     for (int i = 0; i < map->n; i++) {
-        const ynode_t *key = map_key(map, i);
-        int k = p->type == LRS_PT_BOOL ? bool_text(key->text) : index_of(p->choices, key->text);
+        const lrs_ynode_t *key = lrs_y_key(map, i);
+        int k = p->type == LRS_PT_BOOL ? lrs_y_bool_text(key->text)
+                                       : lrs_y_names_index(p->choices, key->text);
         if (k < 0) {
             if (p->type == LRS_PT_BOOL)
                 snprintf(list, sizeof list, "true, false");
             else
-                join_names(p->choices, list, sizeof list);
-            ERR_AT(c, key, "%s: unknown %s '%s': expected one of %s", where, param_kind_word(p), key->text,
-                   list);
+                lrs_y_names_join(p->choices, list, sizeof list);
+            LRS_YERR(c, key, "%s: unknown %s '%s': expected one of %s", where, param_kind_word(p), key->text,
+                     list);
             rc = -1;
             continue;
         }
@@ -1099,7 +703,7 @@ static int parse_branches(spec_ctx_t *c, lrs_space_node_t *node, const ynode_t *
             at--;
         }
         if (at > 0 && values[at - 1].number == k) {
-            ERR_AT(c, key, "%s: choice '%s' is given twice", where, key->text);
+            LRS_YERR(c, key, "%s: choice '%s' is given twice", where, key->text);
             for (; at < n; at++) {
                 values[at] = values[at + 1];
                 pair[at] = pair[at + 1];
@@ -1115,7 +719,7 @@ static int parse_branches(spec_ctx_t *c, lrs_space_node_t *node, const ynode_t *
         const char *choice = p->type == LRS_PT_BOOL ? (values[i].number ? "true" : "false")
                                                     : p->choices[(int)values[i].number];
         snprintf(w, sizeof w, "%s.%s", where, choice);
-        if (parse_block(c, map_value(map, pair[i]), w, &blocks[i]) < 0)
+        if (parse_block(c, lrs_y_value(map, pair[i]), w, &blocks[i]) < 0)
             rc = -1;
     }
     free(pair);
@@ -1126,7 +730,7 @@ static int parse_branches(spec_ctx_t *c, lrs_space_node_t *node, const ynode_t *
     return n > 0 ? rc : -1;
 }
 
-static int parse_param(spec_ctx_t *c, const ynode_t *key, const ynode_t *val, const char *parent,
+static int parse_param(lrs_yctx_t *c, const lrs_ynode_t *key, const lrs_ynode_t *val, const char *parent,
                        lrs_space_node_t *node)
 {
     char w[320], tmp[96];
@@ -1135,41 +739,41 @@ static int parse_param(spec_ctx_t *c, const ynode_t *key, const ynode_t *val, co
     *node = (lrs_space_node_t){.dim = -1};
     if (!p) {
         if (lrs_optimizer_from_name(key->text) >= 0 || lrs_scheduler_from_name(key->text) >= 0)
-            ERR_AT(c, key, "%s: unknown parameter '%s': optimizers go under optimizer: and "
-                           "schedulers under scheduler:", parent, key->text);
+            LRS_YERR(c, key, "%s: unknown parameter '%s': optimizers go under optimizer: and "
+                             "schedulers under scheduler:", parent, key->text);
         else
-            ERR_AT(c, key, "%s: unknown parameter '%s' (see 'lrsweep params')", parent, key->text);
+            LRS_YERR(c, key, "%s: unknown parameter '%s' (see 'lrsweep params')", parent, key->text);
         return -1;
     }
     *node = (lrs_space_node_t){.param = p, .dim = -1, .line = key->line, .column = key->column};
     node->path = lrs_arena_strndup(c->arena, w, strlen(w));
     switch (val->kind) {
-    case Y_MAP: {
+    case LRS_Y_MAP: {
         int dist_form = 0;
         for (int i = 0; i < val->n; i++)
-            dist_form |= index_of(dist_keys, map_key(val, i)->text) >= 0;
+            dist_form |= lrs_y_names_index(dist_keys, lrs_y_key(val, i)->text) >= 0;
         if (dist_form)
             return parse_distribution(c, node, val, w);
         if (p->type == LRS_PT_CHOICE || p->type == LRS_PT_BOOL)
             return parse_branches(c, node, val, w);
         if (val->n == 0) {
-            ERR_AT(c, val, "%s: expected a value or a distribution, got an empty mapping", w);
+            LRS_YERR(c, val, "%s: expected a value or a distribution, got an empty mapping", w);
             return -1;
         }
-        const ynode_t *k0 = map_key(val, 0);
-        ERR_AT(c, k0, "%s: unknown key '%s': expected a value or one of values, uniform, log_uniform, "
-                      "int_uniform, int_log_uniform (with grid)", w, k0->text);
+        const lrs_ynode_t *k0 = lrs_y_key(val, 0);
+        LRS_YERR(c, k0, "%s: unknown key '%s': expected a value or one of values, uniform, log_uniform, "
+                        "int_uniform, int_log_uniform (with grid)", w, k0->text);
         return -1;
     }
-    case Y_SEQ:
+    case LRS_Y_SEQ:
         if (p->type != LRS_PT_INT_LIST) {
-            ERR_AT(c, val, "%s: expected one value or a distribution; for a list of choices write "
-                           "{values: [...]}", w);
+            LRS_YERR(c, val, "%s: expected one value or a distribution; for a list of choices write "
+                             "{values: [...]}", w);
             return -1;
         }
         /* a milestones list is one value */
         __attribute__((fallthrough));
-    case Y_SCALAR: {
+    case LRS_Y_SCALAR: {
         lrs_space_value_t *v = lrs_arena_alloc(c->arena, sizeof *v);
         if (!v || parse_value(c, p, val, w, v) < 0)
             return -1;
@@ -1178,10 +782,11 @@ static int parse_param(spec_ctx_t *c, const ynode_t *key, const ynode_t *val, co
         node->n_values = 1;
         return 0;
     }
-    case Y_NULL:
+    case LRS_Y_NULL:
         break;
     }
-    ERR_AT(c, val, "%s: expected a value or a distribution, got %s", w, describe(val, tmp, sizeof tmp));
+    LRS_YERR(c, val, "%s: expected a value or a distribution, got %s", w,
+             lrs_y_describe(val, tmp, sizeof tmp));
     return -1;
 }
 
@@ -1191,14 +796,15 @@ static int node_cmp(const void *a, const void *b)
     return (int)x->param->id - (int)y->param->id;
 }
 
-static int parse_block(spec_ctx_t *c, const ynode_t *map, const char *where, lrs_space_block_t *out)
+static int parse_block(lrs_yctx_t *c, const lrs_ynode_t *map, const char *where, lrs_space_block_t *out)
 {
     char tmp[96];
     *out = (lrs_space_block_t){0};
-    if (map->kind == Y_NULL)
+    if (map->kind == LRS_Y_NULL)
         return 0;
-    if (map->kind != Y_MAP) {
-        ERR_AT(c, map, "%s: expected a mapping of parameters, got %s", where, describe(map, tmp, sizeof tmp));
+    if (map->kind != LRS_Y_MAP) {
+        LRS_YERR(c, map, "%s: expected a mapping of parameters, got %s", where,
+                 lrs_y_describe(map, tmp, sizeof tmp));
         return -1;
     }
     lrs_space_node_t *nodes = lrs_arena_alloc(c->arena, (size_t)(map->n ? map->n : 1) * sizeof *nodes);
@@ -1208,7 +814,7 @@ static int parse_block(spec_ctx_t *c, const ynode_t *map, const char *where, lrs
     for (int i = 0; i < map->n; i++) {
         /* A known parameter written wrongly stays in the tree, marked, so the
          * branch walk can still report the other mistakes around it. */
-        if (parse_param(c, map_key(map, i), map_value(map, i), where, &nodes[n]) < 0) {
+        if (parse_param(c, lrs_y_key(map, i), lrs_y_value(map, i), where, &nodes[n]) < 0) {
             rc = -1;
             if (!nodes[n].param)
                 continue;
@@ -1235,19 +841,20 @@ static uint64_t mul_sat(uint64_t a, uint64_t b)
     return a * b;
 }
 
-static void assign_dims(spec_ctx_t *c, const lrs_space_block_t *block)
+/* Unit dimensions in pre-order, counted on from *dims. */
+static void assign_dims(const lrs_space_block_t *block, int *dims)
 {
     for (int i = 0; i < block->n_nodes; i++) {
         lrs_space_node_t *node = (lrs_space_node_t *)&block->nodes[i];
         if (node->dist != LRS_DIST_VALUES || node->n_values > 1)
-            node->dim = c->dims++;
+            node->dim = (*dims)++;
         for (int k = 0; node->branches && k < node->n_values; k++)
-            assign_dims(c, &node->branches[k]);
+            assign_dims(&node->branches[k], dims);
     }
 }
 
 /* Grid counts, bottom up.  0 marks an unbounded (continuous, no grid) node. */
-static void count_grid(spec_ctx_t *c, lrs_space_block_t *block)
+static void count_grid(lrs_yctx_t *c, lrs_space_block_t *block)
 {
     uint64_t total = 1;
     for (int i = 0; i < block->n_nodes; i++) {
@@ -1280,13 +887,13 @@ static void count_grid(spec_ctx_t *c, lrs_space_block_t *block)
     block->grid_count = total;
 }
 
-static void check_grid_bounded(spec_ctx_t *c, const lrs_space_block_t *block)
+static void check_grid_bounded(lrs_yctx_t *c, const lrs_space_block_t *block)
 {
     for (int i = 0; i < block->n_nodes; i++) {
         const lrs_space_node_t *node = &block->nodes[i];
         if ((node->dist == LRS_DIST_UNIFORM || node->dist == LRS_DIST_LOG_UNIFORM) && !node->grid)
-            ERR_AT(c, node, "%s: the grid sampler needs a finite set of points: add grid: N to this %s",
-                   node->path, node->dist == LRS_DIST_UNIFORM ? "uniform" : "log_uniform");
+            LRS_YERR(c, node, "%s: the grid sampler needs a finite set of points: add grid: N to this %s",
+                     node->path, node->dist == LRS_DIST_UNIFORM ? "uniform" : "log_uniform");
         for (int k = 0; node->branches && k < node->n_values; k++)
             check_grid_bounded(c, &node->branches[k]);
     }
@@ -1301,7 +908,7 @@ typedef struct path_frame {
 } path_frame_t;
 
 typedef struct path_walk {
-    spec_ctx_t *c;
+    lrs_yctx_t *c;
     const lrs_space_node_t *node[MAX_PATH_LEN];
     int choice[MAX_PATH_LEN];   /* value index taken, or -1: any */
     int len;
@@ -1346,7 +953,7 @@ static void applies_list(const lrs_param_info_t *p, char *buf, size_t size)
 /* One complete trial shape: check what needs the whole trial. */
 static void check_leaf(path_walk_t *w)
 {
-    spec_ctx_t *c = w->c;
+    lrs_yctx_t *c = w->c;
     const lrs_space_node_t *seen[LRS_P_COUNT] = {0};
     int opt = LRS_OPT_SGD, sched = LRS_SCHED_CONSTANT;
     const lrs_space_value_t *sched_value = NULL;
@@ -1366,16 +973,16 @@ static void check_leaf(path_walk_t *w)
         const lrs_space_node_t *n = w->node[i];
         const lrs_param_info_t *p = n->param;
         if (seen[p->id]) {
-            ERR_AT(c, n, "%s: %s is already given for the same trials at line %d (%s)", n->path, p->name,
-                   seen[p->id]->line, seen[p->id]->path);
+            LRS_YERR(c, n, "%s: %s is already given for the same trials at line %d (%s)", n->path, p->name,
+                     seen[p->id]->line, seen[p->id]->path);
             continue;
         }
         seen[p->id] = n;
         int kind = p->branch == LRS_BR_OPTIMIZER ? opt : sched;
         if (p->branch != LRS_BR_GLOBAL && !((p->applies >> kind) & 1u)) {
             applies_list(p, list, sizeof list);
-            ERR_AT(c, n, "%s: %s does not belong to %s %s (it applies to %s)", n->path, p->name,
-                   p->branch == LRS_BR_OPTIMIZER ? "optimizer" : "scheduler",
+            LRS_YERR(c, n, "%s: %s does not belong to %s %s (it applies to %s)", n->path, p->name,
+                     p->branch == LRS_BR_OPTIMIZER ? "optimizer" : "scheduler",
                    p->branch == LRS_BR_OPTIMIZER ? lrs_optimizer_name((lrs_optimizer_t)opt)
                                                  : lrs_scheduler_name((lrs_scheduler_t)sched),
                    list);
@@ -1386,26 +993,26 @@ static void check_leaf(path_walk_t *w)
         if (((table[id].required >> sched) & 1u) && !seen[id]) {
             int line = sched_value ? sched_value->line : 0, col = sched_value ? sched_value->column : 0;
             lrs_diag_add(c->d, line, col, "%s.%s: scheduler %s requires %s (add it to this branch)",
-                     sched_path, lrs_scheduler_name((lrs_scheduler_t)sched),
+                         sched_path, lrs_scheduler_name((lrs_scheduler_t)sched),
                      lrs_scheduler_name((lrs_scheduler_t)sched), table[id].name);
         }
     /* Value checks only on nodes whose values are known. */
     const lrs_space_node_t *nest = seen[LRS_P_NESTEROV];
     if (nest && !nest->invalid && node_max(nest) > 0 && !seen[LRS_P_MOMENTUM])
-        ERR_AT(c, nest, "%s: nesterov: true needs momentum > 0: give momentum for the same trials",
-               nest->path);
+        LRS_YERR(c, nest, "%s: nesterov: true needs momentum > 0: give momentum for the same trials",
+                 nest->path);
     const lrs_space_node_t *warm = seen[LRS_P_WARMUP_EPOCHS], *ep = seen[LRS_P_EPOCHS];
     if (!warm || warm->invalid || node_max(warm) <= 0)
         return;
     if (sched == LRS_SCHED_PLATEAU)
-        ERR_AT(c, warm, "%s: warmup_epochs does not combine with scheduler plateau (SequentialLR "
-                        "cannot chain ReduceLROnPlateau)", warm->path);
+        LRS_YERR(c, warm, "%s: warmup_epochs does not combine with scheduler plateau (SequentialLR "
+                          "cannot chain ReduceLROnPlateau)", warm->path);
     if (ep && ep->invalid)
         return;
     double min_epochs = ep ? node_min(ep) : 100;
     if (node_max(warm) >= min_epochs)
-        ERR_AT(c, warm, "%s: warmup_epochs can be %g while epochs can be %g: the warm-up must be "
-                        "shorter than training", warm->path, node_max(warm), min_epochs);
+        LRS_YERR(c, warm, "%s: warmup_epochs can be %g while epochs can be %g: the warm-up must be "
+                          "shorter than training", warm->path, node_max(warm), min_epochs);
 }
 
 static int is_context_node(const lrs_space_node_t *n)
@@ -1541,53 +1148,53 @@ static uint64_t spec_hash(const lrs_spec_t *s)
 
 /* ------------------------------------------------------------- loading */
 
-static void parse_top(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *root, const char *base_dir)
+static void parse_top(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *root, const char *base_dir)
 {
     lrs_spec_info_t *in = &s->info;
-    const ynode_t *n;
+    const lrs_ynode_t *n;
     int sampler = LRS_SAMPLER_RANDOM;
-    check_mapping(c, root, "spec", top_keys);
+    lrs_y_check_mapping(c, root, "spec", top_keys);
     if ((n = require_key(c, root, "name", "")))
-        y_string(c, n, "name", &in->name);
-    if ((n = map_get(root, "seed"))) {
+        lrs_y_string(c, n, "name", &in->name);
+    if ((n = lrs_y_get(root, "seed"))) {
         long long seed;
-        if (y_integer(c, n, "seed", 0, INT64_MAX, &seed) == 0)
+        if (lrs_y_integer(c, n, "seed", 0, INT64_MAX, &seed) == 0)
             in->seed = (uint64_t)seed;
     }
-    if ((n = map_get(root, "sampler")))
-        y_enum(c, n, "sampler", sampler_names, &sampler);
+    if ((n = lrs_y_get(root, "sampler")))
+        lrs_y_enum(c, n, "sampler", sampler_names, &sampler);
     in->sampler = (lrs_sampler_kind_t)sampler;
-    if ((n = map_get(root, "trials"))) {
+    if ((n = lrs_y_get(root, "trials"))) {
         long long trials;
-        if (y_integer(c, n, "trials", 1, LRS_SPEC_MAX_TRIALS, &trials) == 0)
+        if (lrs_y_integer(c, n, "trials", 1, LRS_SPEC_MAX_TRIALS, &trials) == 0)
             in->trials = (uint64_t)trials;
     } else if (sampler != LRS_SAMPLER_GRID) {
-        ERR_AT(c, root, "missing required key 'trials' (the %s sampler needs a trial count)",
-               sampler_names[sampler]);
+        LRS_YERR(c, root, "missing required key 'trials' (the %s sampler needs a trial count)",
+                 sampler_names[sampler]);
     }
-    s->is_exec = map_get(root, "command") != NULL;
+    s->is_exec = lrs_y_get(root, "command") != NULL;
     in->metric = metric_names[0];
     in->goal = LRS_GOAL_MINIMIZE;
-    const ynode_t *obj = map_get(root, "objective"), *metric = map_get(root, "metric");
+    const lrs_ynode_t *obj = lrs_y_get(root, "objective"), *metric = lrs_y_get(root, "metric");
     if (obj && metric) {   /* reported at the one written second */
         const char *second = key_index(root, "metric") > key_index(root, "objective") ? "metric"
                                                                                      : "objective";
-        ERR_AT(c, map_key(root, key_index(root, second)),
-               "%s: give either objective or metric, not both", second);
+        LRS_YERR(c, lrs_y_key(root, key_index(root, second)),
+                 "%s: give either objective or metric, not both", second);
     }
     else if (obj)
         parse_objective(c, obj, "objective", "metric", s->is_exec, in);
     else if (metric)
         parse_objective(c, metric, "metric", "name", s->is_exec, in);
     else if (s->is_exec)
-        ERR_AT(c, root, "missing required key 'metric' (the name the command reports, e.g. "
-                        "metric: {name: val_loss, goal: minimize})");
+        LRS_YERR(c, root, "missing required key 'metric' (the name the command reports, e.g. "
+                          "metric: {name: val_loss, goal: minimize})");
     /* Keys that belong to the other kind of spec. */
     const char *const *wrong = s->is_exec ? builtin_keys : exec_keys;
     for (int i = 0; wrong[i]; i++)
-        if ((n = map_get(root, wrong[i])))
-            ERR_AT(c, map_key(root, key_index(root, wrong[i])),
-                   s->is_exec ? "%s: an exec spec (command:) runs the user's command; data, model and "
+        if ((n = lrs_y_get(root, wrong[i])))
+            LRS_YERR(c, lrs_y_key(root, key_index(root, wrong[i])),
+                     s->is_exec ? "%s: an exec spec (command:) runs the user's command; data, model and "
                                 "train apply only to the built-in engine"
                               : "%s: applies only to an exec spec (with command:)",
                    wrong[i]);
@@ -1595,18 +1202,18 @@ static void parse_top(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *root, const c
         parse_exec(c, s, root, base_dir);
         return;
     }
-    if ((n = map_get(root, "data")))
+    if ((n = lrs_y_get(root, "data")))
         parse_data(c, s, n, base_dir);
-    if ((n = map_get(root, "model")))
+    if ((n = lrs_y_get(root, "model")))
         parse_model(c, in, n);
-    if ((n = map_get(root, "train")))
+    if ((n = lrs_y_get(root, "train")))
         parse_train(c, in, n);
     check_settings(c, s, root);
 }
 
-static void parse_search(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *root)
+static void parse_search(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *root)
 {
-    const ynode_t *search = require_key(c, root, "search", " (the parameters to search)");
+    const lrs_ynode_t *search = require_key(c, root, "search", " (the parameters to search)");
     lrs_space_block_t *block = lrs_arena_alloc(c->arena, sizeof *block);
     if (!search || !block)
         return;
@@ -1614,8 +1221,7 @@ static void parse_search(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *root)
     int errors_before = c->d->n;
     int tree_ok = parse_block(c, search, "search", block) == 0 && c->d->n == errors_before;
     if (tree_ok) {
-        assign_dims(c, block);
-        s->dims = c->dims;
+        assign_dims(block, &s->dims);
         count_grid(c, block);
     }
     path_walk_t *w = calloc(1, sizeof *w);
@@ -1627,18 +1233,18 @@ static void parse_search(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *root)
     path_frame_t top = {block, 0, NULL};
     walk_paths(w, &top);
     if (w->overflow)
-        ERR_AT(c, search, "search: more than %d combinations of branches (or nesting deeper than %d "
-                          "parameters): simplify the space", MAX_BRANCH_PATHS, MAX_PATH_LEN);
+        LRS_YERR(c, search, "search: more than %d combinations of branches (or nesting deeper than %d "
+                            "parameters): simplify the space", MAX_BRANCH_PATHS, MAX_PATH_LEN);
     free(w);
     if (s->info.sampler == LRS_SAMPLER_GRID) {
         int before = c->d->n;
         check_grid_bounded(c, block);
         if (tree_ok && c->d->n == before && block->grid_count > (1ULL << 53))
-            ERR_AT(c, search, "search: the grid has more than 2^53 points");
+            LRS_YERR(c, search, "search: the grid has more than 2^53 points");
     }
     if (s->info.sampler == LRS_SAMPLER_SOBOL && s->dims > LRS_SOBOL_MAX_DIMS)
-        ERR_AT(c, search, "search: %d searched parameters; the sobol sampler supports %d", s->dims,
-               LRS_SOBOL_MAX_DIMS);
+        LRS_YERR(c, search, "search: %d searched parameters; the sobol sampler supports %d", s->dims,
+                 LRS_SOBOL_MAX_DIMS);
 }
 
 static void info_defaults(lrs_spec_info_t *in)
@@ -1671,12 +1277,17 @@ int lrs_spec_parse_report(const char *name, const char *text, size_t len, const 
         goto report;
     }
     info_defaults(&s->info);
-    spec_ctx_t c = {.d = &d, .arena = &s->arena};
-    const ynode_t *root = yaml_read(s->text, len, &yarena, &d);
+    lrs_yctx_t c = {.d = &d, .arena = &s->arena};
+    const lrs_ynode_t *root = lrs_y_read(s->text, len, "spec", &yarena, &d);
     if (!root)
         goto report;
-    if (root->kind != Y_MAP) {
-        lrs_diag_add(&d, root->line, root->column, "expected a mapping with name, trials, data, search, …");
+    if (root->kind != LRS_Y_MAP) {
+        if (root->line == 0)   /* no document at all */
+            lrs_diag_add(&d, 0, 0, "the spec is empty: expected a mapping with name, trials, data, "
+                                   "search, …");
+        else
+            lrs_diag_add(&d, root->line, root->column,
+                         "expected a mapping with name, trials, data, search, …");
         goto report;
     }
     parse_top(&c, s, root, base_dir);
