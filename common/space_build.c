@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/arena.h"
+#include "common/diag.h"
 #include "common/params.h"
 #include "common/sobol.h"
 
