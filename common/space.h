@@ -7,8 +7,9 @@
  * block per value, its branches, whose parameters exist only in trials that
  * took that value — nested to any depth.
  *
- * The tree is built and validated by the spec loader (spec.c) and is plain,
- * read-only data afterwards; samplers (common/sampler.c) walk it.  Nodes
+ * The tree is built and validated by common/space_build.c for the spec
+ * loader and is plain, read-only data afterwards; samplers
+ * (common/sampler.c) walk it.  Nodes
  * of a block are in parameter-table order, branches in the order of the
  * parameter's choices — a canonical order that does not depend on how the
  * YAML was written, so reordering keys never changes a sweep.

@@ -2,620 +2,45 @@
  *
  * Loading runs in four passes, collecting every error rather than stopping
  * at the first:
- *   1. libfyaml's event parser builds a small tree that remembers the
+ *   1. common/yaml_doc reads the text into a small tree that remembers the
  *      line:column of every node (the document API of libfyaml 0.7 does not);
  *   2. the settings (name, seed, sampler, objective, data, model, train — or
  *      for an exec spec command, shell, metric, timeout, folds, workdir, env);
- *   3. the search space: each key a parameter of common/params.h, each value
- *      a fixed value, a distribution, or a mapping of choices with branches;
- *      every value and range end is checked through lrs_trial_cfg_set[_number];
- *   4. every combination of branches a trial can take is walked once to
- *      check what only a whole trial shows: a parameter that does not belong
- *      to the trial's optimizer/scheduler, one given twice, a missing required
- *      one, nesterov without momentum, warm-up against plateau or epochs —
- *      after this pass lrs_trial_cfg_finalize cannot fail on a sampled trial.
- * Errors are sorted by position and printed as "file:line:column: message".
+ *   3. common/space_build reads `search:` into the search space, checking
+ *      every value and range end through lrs_trial_cfg_set[_number];
+ *   4. and walks every combination of branches a trial can take once, so
+ *      that lrs_trial_cfg_finalize cannot fail on a sampled trial.
+ * Errors are collected in a common/diag list, sorted by position and
+ * printed as "file:line:column: message".
  *
- * The space lives in an arena owned by the spec and is immutable afterwards.
+ * Then the spec's hash and its sampler are made once; sampling and
+ * lrs_spec_config only read.  The space lives in an arena owned by the spec
+ * and is immutable afterwards.
  */
 #include "common/spec.h"
 
 #include <errno.h>
-#include <float.h>
-#include <libfyaml.h>
-#include <math.h>
-#include <stdarg.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/arena.h"
+#include "common/diag.h"
 #include "common/numfmt.h"
 #include "common/rng.h"
 #include "common/sampler.h"
-#include "common/sobol.h"
 #include "common/space.h"
+#include "common/space_build.h"
+#include "common/spec_exec.h"
+#include "common/yaml_doc.h"
 
 #define SPEC_MAX_BYTES (16u << 20)
-#define YAML_MAX_DEPTH 64
-#define MAX_BRANCH_PATHS 100000
-#define MAX_PATH_LEN 1024
-#define MAX_GRID_POINTS 100000
-#define MAX_VALUES 100000
-
-/* ---------------------------------------------------------------- arena */
-
-typedef struct arena_chunk {
-    struct arena_chunk *next;
-    size_t used, cap;
-    max_align_t data[];
-} arena_chunk_t;
-
-typedef struct arena {
-    arena_chunk_t *head;
-    int failed;
-} arena_t;
-
-/* Zeroed memory that lives until arena_free; NULL (and a->failed) when out
- * of memory. */
-static void *arena_alloc(arena_t *a, size_t size)
-{
-    size = (size + 15) & ~(size_t)15;
-    arena_chunk_t *c = a->head;
-    if (!c || c->cap - c->used < size) {
-        size_t cap = size > 65536 ? size : 65536;
-        c = malloc(sizeof *c + cap);
-        if (!c) {
-            a->failed = 1;
-            return NULL;
-        }
-        c->next = a->head;
-        c->used = 0;
-        c->cap = cap;
-        a->head = c;
-    }
-    void *p = (char *)c->data + c->used;
-    c->used += size;
-    memset(p, 0, size);
-    return p;
-}
-
-static char *arena_strndup(arena_t *a, const char *s, size_t n)
-{
-    char *p = arena_alloc(a, n + 1);
-    if (p) {
-        memcpy(p, s, n);
-        p[n] = '\0';
-    }
-    return p;
-}
-
-static char *arena_printf(arena_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static char *arena_printf(arena_t *a, const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        n = 0;
-    return arena_strndup(a, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
-}
-
-static void arena_free(arena_t *a)
-{
-    arena_chunk_t *c = a->head;
-    while (c) {
-        arena_chunk_t *next = c->next;
-        free(c);
-        c = next;
-    }
-    a->head = NULL;
-}
-
-/* ---------------------------------------------------------- diagnostics */
-
-typedef struct diag_entry {
-    int line, column, seq;
-    char *msg;
-} diag_entry_t;
-
-#define MAX_DIAGS 500
-
-typedef struct diags {
-    const char *file;
-    diag_entry_t *v;
-    int n, cap;
-    int oom;
-    int dropped;   /* errors beyond MAX_DIAGS, counted only */
-} diags_t;
-
-static void diag_add(diags_t *d, int line, int column, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void diag_add(diags_t *d, int line, int column, const char *fmt, ...)
-{
-    char buf[768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    /* The branch walk meets the same mistake once per combination: keep one. */
-    for (int i = 0; i < d->n; i++)
-        if (d->v[i].line == line && d->v[i].column == column && strcmp(d->v[i].msg, buf) == 0)
-            return;
-    if (d->n == MAX_DIAGS) {
-        d->dropped++;
-        return;
-    }
-    if (d->n == d->cap) {
-        int cap = d->cap ? 2 * d->cap : 16;
-        diag_entry_t *v = realloc(d->v, (size_t)cap * sizeof *v);
-        if (!v) {
-            d->oom = 1;
-            return;
-        }
-        d->v = v;
-        d->cap = cap;
-    }
-    char *msg = strdup(buf);
-    if (!msg) {
-        d->oom = 1;
-        return;
-    }
-    d->v[d->n] = (diag_entry_t){line, column, d->n, msg};
-    d->n++;
-}
-
-static int diag_cmp(const void *a, const void *b)
-{
-    const diag_entry_t *x = a, *y = b;
-    if (x->line != y->line)
-        return x->line < y->line ? -1 : 1;
-    if (x->column != y->column)
-        return x->column < y->column ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static void diag_format(const diags_t *d, const diag_entry_t *e, char *buf, size_t size)
-{
-    if (e->line > 0)
-        snprintf(buf, size, "%s:%d:%d: %s", d->file, e->line, e->column, e->msg);
-    else
-        snprintf(buf, size, "%s: %s", d->file, e->msg);
-}
-
-/* Sorts the errors, prints them all to report, puts the first in err. */
-static int diag_finish(diags_t *d, FILE *report, lrs_err_t *err)
-{
-    if (d->oom)
-        return lrs_err_set(err, LRS_EXIT_RUNTIME, "%s: out of memory while validating", d->file);
-    qsort(d->v, (size_t)d->n, sizeof *d->v, diag_cmp);
-    char line[1024];
-    for (int i = 0; report && i < d->n; i++) {
-        diag_format(d, &d->v[i], line, sizeof line);
-        fprintf(report, "%s\n", line);
-    }
-    if (report && d->dropped)
-        fprintf(report, "%s: %d more errors not shown\n", d->file, d->dropped);
-    diag_format(d, &d->v[0], line, sizeof line);
-    int more = d->n - 1 + d->dropped;
-    if (more > 0)
-        return lrs_err_set(err, LRS_EXIT_USAGE, "%s (and %d more error%s)", line, more, more > 1 ? "s" : "");
-    return lrs_err_set(err, LRS_EXIT_USAGE, "%s", line);
-}
-
-static void diag_free(diags_t *d)
-{
-    for (int i = 0; i < d->n; i++)
-        free(d->v[i].msg);
-    free(d->v);
-    d->v = NULL;
-    d->n = d->cap = 0;
-}
-
-/* ------------------------------------------------------------ YAML tree */
-
-typedef enum { Y_NULL, Y_SCALAR, Y_SEQ, Y_MAP } ykind_t;
-
-typedef struct ynode {
-    ykind_t kind;
-    int line, column;       /* 1-based */
-    const char *text;       /* scalars (and nulls): as written */
-    int quoted;             /* a quoted scalar is a string, never a number */
-    int n;                  /* sequence items / mapping pairs */
-    struct ynode **items;   /* sequence: n items; mapping: key, value, key, value, … */
-} ynode_t;
-
-typedef struct yreader {
-    struct fy_parser *fyp;
-    arena_t *arena;
-    diags_t *d;
-    int failed;
-} yreader_t;
-
-static int is_null_text(const char *t)
-{
-    return t[0] == '\0' || strcmp(t, "~") == 0 || strcmp(t, "null") == 0 || strcmp(t, "Null") == 0 ||
-           strcmp(t, "NULL") == 0;
-}
-
-typedef struct nodevec {
-    ynode_t **v;
-    int n, cap;
-} nodevec_t;
-
-static int nodevec_push(nodevec_t *nv, ynode_t *node)
-{
-    if (nv->n == nv->cap) {
-        int cap = nv->cap ? 2 * nv->cap : 8;
-        ynode_t **v = realloc(nv->v, (size_t)cap * sizeof *v);
-        if (!v)
-            return -1;
-        nv->v = v;
-        nv->cap = cap;
-    }
-    nv->v[nv->n++] = node;
-    return 0;
-}
-
-static ynode_t *yread_node(yreader_t *r, struct fy_event *ev, int fb_line, int fb_column, int depth);
-
-/* Reads children until the matching end event; a mapping's keys must be
- * distinct scalars. */
-static int yread_children(yreader_t *r, ynode_t *node, int depth)
-{
-    nodevec_t nv = {0};
-    int rc = -1;
-    for (;;) {
-        struct fy_event *ev = fy_parser_parse(r->fyp);
-        if (!ev)
-            goto done;
-        if (ev->type == FYET_SEQUENCE_END || ev->type == FYET_MAPPING_END) {
-            fy_parser_event_free(r->fyp, ev);
-            break;
-        }
-        int is_key = node->kind == Y_MAP && nv.n % 2 == 0;
-        const ynode_t *key = node->kind == Y_MAP && !is_key ? nv.v[nv.n - 1] : NULL;
-        ynode_t *child = yread_node(r, ev, key ? key->line : node->line,
-                                    key ? key->column : node->column, depth + 1);
-        if (!child || nodevec_push(&nv, child) < 0)
-            goto done;
-        if (is_key && child->kind != Y_SCALAR) {
-            diag_add(r->d, child->line, child->column, "mapping keys must be plain names");
-            r->failed = 1;
-            goto done;
-        }
-        for (int i = 0; is_key && i + 1 < nv.n; i += 2)
-            if (strcmp(nv.v[i]->text, child->text) == 0)
-                diag_add(r->d, child->line, child->column, "duplicate key '%s' (first at line %d)",
-                         child->text, nv.v[i]->line);
-    }
-    node->n = node->kind == Y_MAP ? nv.n / 2 : nv.n;
-    node->items = arena_alloc(r->arena, (size_t)(nv.n ? nv.n : 1) * sizeof *node->items);
-    if (!node->items)
-        goto done;
-    if (nv.n)
-        memcpy(node->items, nv.v, (size_t)nv.n * sizeof *nv.v);
-    rc = 0;
-done:
-    free(nv.v);
-    return rc;
-}
-
-/* Builds the node that starts with ev (consumed). */
-static ynode_t *yread_node(yreader_t *r, struct fy_event *ev, int fb_line, int fb_column, int depth)
-{
-    const struct fy_mark *m = fy_event_start_mark(ev);
-    ynode_t *node = arena_alloc(r->arena, sizeof *node);
-    enum fy_event_type type = ev->type;
-    if (!node) {
-        fy_parser_event_free(r->fyp, ev);
-        return NULL;
-    }
-    node->line = m ? m->line + 1 : fb_line;
-    node->column = m ? m->column + 1 : fb_column;
-    if (type == FYET_SCALAR) {
-        size_t len = 0;
-        const char *t = ev->scalar.value ? fy_token_get_text(ev->scalar.value, &len) : NULL;
-        node->quoted = ev->scalar.value && fy_token_scalar_style(ev->scalar.value) != FYSS_PLAIN;
-        node->text = arena_strndup(r->arena, t ? t : "", t ? len : 0);
-        fy_parser_event_free(r->fyp, ev);
-        if (!node->text)
-            return NULL;
-        node->kind = !node->quoted && is_null_text(node->text) ? Y_NULL : Y_SCALAR;
-        return node;
-    }
-    fy_parser_event_free(r->fyp, ev);
-    if (type == FYET_ALIAS) {
-        diag_add(r->d, node->line, node->column, "YAML aliases (*name) are not supported in a spec");
-        r->failed = 1;
-        return NULL;
-    }
-    if (type != FYET_SEQUENCE_START && type != FYET_MAPPING_START) {
-        r->failed = 1;
-        return NULL;
-    }
-    if (depth > YAML_MAX_DEPTH) {
-        diag_add(r->d, node->line, node->column, "nested deeper than %d levels", YAML_MAX_DEPTH);
-        r->failed = 1;
-        return NULL;
-    }
-    node->kind = type == FYET_SEQUENCE_START ? Y_SEQ : Y_MAP;
-    node->text = "";
-    return yread_children(r, node, depth) < 0 ? NULL : node;
-}
-
-static struct fy_event *yread_expect(yreader_t *r, enum fy_event_type type)
-{
-    struct fy_event *ev = fy_parser_parse(r->fyp);
-    if (ev && ev->type != type) {
-        fy_parser_event_free(r->fyp, ev);
-        return NULL;
-    }
-    return ev;
-}
-
-/* Parses text into a tree; NULL with errors in d. */
-static ynode_t *yaml_read(const char *text, size_t len, arena_t *arena, diags_t *d)
-{
-    struct fy_diag_cfg dcfg;
-    fy_diag_cfg_default(&dcfg);
-    dcfg.fp = NULL;
-    struct fy_diag *fyd = fy_diag_create(&dcfg);
-    yreader_t r = {.arena = arena, .d = d};
-    ynode_t *root = NULL;
-    int reported = 0;   /* an error of ours is already in d */
-    struct fy_event *ev = NULL;
-    if (!fyd) {
-        d->oom = 1;
-        return NULL;
-    }
-    fy_diag_set_collect_errors(fyd, true);
-    struct fy_parse_cfg pcfg = {.flags = FYPCF_QUIET, .diag = fyd};
-    r.fyp = fy_parser_create(&pcfg);
-    if (!r.fyp || fy_parser_set_string(r.fyp, text, len) != 0) {
-        d->oom = 1;
-        goto done;
-    }
-    if (!(ev = yread_expect(&r, FYET_STREAM_START)))
-        goto done;
-    fy_parser_event_free(r.fyp, ev);
-    ev = fy_parser_parse(r.fyp);
-    if (ev && ev->type == FYET_STREAM_END) {
-        diag_add(d, 0, 0, "the spec is empty: expected a mapping with name, trials, data, search, …");
-        reported = 1;
-        goto done;
-    }
-    if (!ev || ev->type != FYET_DOCUMENT_START)
-        goto done;
-    fy_parser_event_free(r.fyp, ev);
-    if (!(ev = fy_parser_parse(r.fyp)))
-        goto done;
-    ynode_t *doc = yread_node(&r, ev, 1, 1, 0);
-    ev = NULL;
-    if (!doc || r.failed)
-        goto done;
-    if (!(ev = yread_expect(&r, FYET_DOCUMENT_END)))
-        goto done;
-    fy_parser_event_free(r.fyp, ev);
-    ev = fy_parser_parse(r.fyp);
-    if (ev && ev->type != FYET_STREAM_END) {
-        diag_add(d, fy_event_start_mark(ev) ? fy_event_start_mark(ev)->line + 1 : 0, 1,
-                 "a spec is one YAML document; found a second one");
-        reported = 1;
-        goto done;
-    }
-    if (!ev)
-        goto done;
-    root = doc;
-done:
-    if (ev)
-        fy_parser_event_free(r.fyp, ev);
-    if (!root && !reported && !r.failed) {
-        int before = d->n;
-        void *iter = NULL;
-        struct fy_diag_error *e;
-        while ((e = fy_diag_errors_iterate(fyd, &iter)) != NULL)
-            diag_add(d, e->line, e->column, "YAML syntax error: %s", e->msg);
-        if (d->n == before && !d->oom)
-            diag_add(d, 0, 0, "YAML syntax error");
-    }
-    if (r.fyp)
-        fy_parser_destroy(r.fyp);
-    fy_diag_destroy(fyd);
-    return root;
-}
-
-static const ynode_t *map_key(const ynode_t *map, int i)
-{
-    return map->items[2 * i];
-}
-
-static const ynode_t *map_value(const ynode_t *map, int i)
-{
-    return map->items[2 * i + 1];
-}
-
-/* Value of key in map (NULL when absent or map is not a mapping). */
-static const ynode_t *map_get(const ynode_t *map, const char *key)
-{
-    if (!map || map->kind != Y_MAP)
-        return NULL;
-    for (int i = 0; i < map->n; i++)
-        if (strcmp(map_key(map, i)->text, key) == 0)
-            return map_value(map, i);
-    return NULL;
-}
-
-/* ------------------------------------------------------- typed scalars */
-
-typedef struct spec_ctx {
-    diags_t *d;
-    arena_t *arena;     /* the spec's */
-    int dims;           /* unit dimensions handed out so far */
-} spec_ctx_t;
-
-#define ERR_AT(c, node, ...) diag_add((c)->d, (node)->line, (node)->column, __VA_ARGS__)
-
-static const char *describe(const ynode_t *n, char *buf, size_t size)
-{
-    switch (n->kind) {
-    case Y_NULL: return "nothing";
-    case Y_SEQ: return "a list";
-    case Y_MAP: return "a mapping";
-    case Y_SCALAR: break;
-    }
-    snprintf(buf, size, n->quoted ? "the string \"%.60s\"" : "'%.60s'", n->text);
-    return buf;
-}
-
-static void join_names(const char *const *names, char *buf, size_t size)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; names[i] && used < size; i++) {
-        int n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", names[i]);
-        if (n < 0)
-            break;
-        used += (size_t)n;
-    }
-}
-
-static int parse_number_text(const char *t, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(t, &end);
-    if (end == t || *end != '\0' || errno == ERANGE || !isfinite(v))
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_integer_text(const char *t, long long *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(t, &end, 10);
-    if (end == t || *end != '\0' || errno == ERANGE)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int y_double(spec_ctx_t *c, const ynode_t *n, const char *where, double *out)
-{
-    char tmp[96];
-    if (n->kind != Y_SCALAR || n->quoted || parse_number_text(n->text, out) < 0) {
-        ERR_AT(c, n, "%s: expected a number, got %s", where, describe(n, tmp, sizeof tmp));
-        return -1;
-    }
-    return 0;
-}
-
-static int y_integer(spec_ctx_t *c, const ynode_t *n, const char *where, long long lo, long long hi,
-                     long long *out)
-{
-    char tmp[96];
-    if (n->kind != Y_SCALAR || n->quoted || parse_integer_text(n->text, out) < 0) {
-        ERR_AT(c, n, "%s: expected an integer, got %s", where, describe(n, tmp, sizeof tmp));
-        return -1;
-    }
-    if (*out < lo || *out > hi) {
-        ERR_AT(c, n, "%s: %lld is out of range: expected %lld..%lld", where, *out, lo, hi);
-        return -1;
-    }
-    return 0;
-}
-
-static int y_int(spec_ctx_t *c, const ynode_t *n, const char *where, int lo, int hi, int *out)
-{
-    long long v;
-    if (y_integer(c, n, where, lo, hi, &v) < 0)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
-static int bool_text(const char *t)
-{
-    if (strcmp(t, "true") == 0 || strcmp(t, "True") == 0 || strcmp(t, "TRUE") == 0)
-        return 1;
-    if (strcmp(t, "false") == 0 || strcmp(t, "False") == 0 || strcmp(t, "FALSE") == 0)
-        return 0;
-    return -1;
-}
-
-static int y_bool(spec_ctx_t *c, const ynode_t *n, const char *where, int *out)
-{
-    char tmp[96];
-    int b = n->kind == Y_SCALAR && !n->quoted ? bool_text(n->text) : -1;
-    if (b < 0) {
-        ERR_AT(c, n, "%s: expected true or false, got %s", where, describe(n, tmp, sizeof tmp));
-        return -1;
-    }
-    *out = b;
-    return 0;
-}
-
-static int y_string(spec_ctx_t *c, const ynode_t *n, const char *where, const char **out)
-{
-    char tmp[96];
-    if (n->kind != Y_SCALAR || n->text[0] == '\0') {
-        ERR_AT(c, n, "%s: expected a non-empty string, got %s", where, describe(n, tmp, sizeof tmp));
-        return -1;
-    }
-    *out = arena_strndup(c->arena, n->text, strlen(n->text));
-    return *out ? 0 : -1;
-}
-
-static int index_of(const char *const *names, const char *name)
-{
-    for (int i = 0; names[i]; i++)
-        if (strcmp(names[i], name) == 0)
-            return i;
-    return -1;
-}
-
-static int y_enum(spec_ctx_t *c, const ynode_t *n, const char *where, const char *const *names,
-                  int *out)
-{
-    char tmp[96], list[256];
-    int k = n->kind == Y_SCALAR ? index_of(names, n->text) : -1;
-    if (k < 0) {
-        join_names(names, list, sizeof list);
-        ERR_AT(c, n, "%s: expected one of %s, got %s", where, list, describe(n, tmp, sizeof tmp));
-        return -1;
-    }
-    *out = k;
-    return 0;
-}
-
-/* Reports keys of map that are not in allowed; 0 when map is a mapping. */
-static int check_mapping(spec_ctx_t *c, const ynode_t *map, const char *where,
-                         const char *const *allowed)
-{
-    char tmp[96], list[512];
-    if (map->kind != Y_MAP) {
-        ERR_AT(c, map, "%s: expected a mapping, got %s", where, describe(map, tmp, sizeof tmp));
-        return -1;
-    }
-    for (int i = 0; i < map->n; i++) {
-        const ynode_t *key = map_key(map, i);
-        if (index_of(allowed, key->text) < 0) {
-            join_names(allowed, list, sizeof list);
-            ERR_AT(c, key, "%s: unknown key '%s': expected one of %s", where, key->text, list);
-        }
-    }
-    return 0;
-}
 
 /* ---------------------------------------------------------- spec object */
 
 struct lrs_spec {
-    arena_t arena;
+    lrs_arena_t arena;
     char *text;
     lrs_spec_info_t info;
     lrs_exec_spec_t exec;                /* exec specs: info.exec points here */
@@ -642,44 +67,42 @@ static const char *const goal_names[] = {"minimize", "maximize", NULL};
 static const char *const task_names[] = {"regression", "classification", NULL};
 static const char *const model_names[] = {"linear", "logistic", "mlp", "synthetic", NULL};
 static const char *const activation_names[] = {"relu", "tanh", NULL};
-static const char *const dist_keys[] = {"values", "uniform", "log_uniform", "int_uniform",
-                                        "int_log_uniform", "grid", NULL};
 
 /* Index of key in map (which has it). */
-static int key_index(const ynode_t *map, const char *key)
+static int key_index(const lrs_ynode_t *map, const char *key)
 {
     for (int i = 0; i < map->n; i++)
-        if (strcmp(map_key(map, i)->text, key) == 0)
+        if (strcmp(lrs_y_key(map, i)->text, key) == 0)
             return i;
     return 0;
 }
 
 /* Required top-level key: reported at the top of the document when absent. */
-static const ynode_t *require_key(spec_ctx_t *c, const ynode_t *map, const char *key, const char *why)
+static const lrs_ynode_t *require_key(lrs_yctx_t *c, const lrs_ynode_t *map, const char *key, const char *why)
 {
-    const ynode_t *v = map_get(map, key);
+    const lrs_ynode_t *v = lrs_y_get(map, key);
     if (!v)
-        ERR_AT(c, map, "missing required key '%s'%s", key, why);
+        LRS_YERR(c, map, "missing required key '%s'%s", key, why);
     return v;
 }
 
 /* The metric's name: for the built-in engine one of metric_names, for a
  * command any name it can report (common/metrics.h). */
-static void parse_metric_name(spec_ctx_t *c, const ynode_t *n, const char *where, int is_exec,
+static void parse_metric_name(lrs_yctx_t *c, const lrs_ynode_t *n, const char *where, int is_exec,
                               lrs_spec_info_t *info)
 {
     int k = 0;
     if (!is_exec) {
-        if (y_enum(c, n, where, metric_names, &k) == 0)
+        if (lrs_y_enum(c, n, where, metric_names, &k) == 0)
             info->metric = metric_names[k];
         return;
     }
     const char *name;
-    if (y_string(c, n, where, &name) < 0)
+    if (lrs_y_string(c, n, where, &name) < 0)
         return;
     if (!lrs_metrics_valid_name(name)) {
-        ERR_AT(c, n, "%s: '%s' is not a metric name: letters, digits and _ . : / -, starting with a "
-                     "letter or _, at most %d bytes", where, n->text, LRS_METRIC_NAME_MAX - 1);
+        LRS_YERR(c, n, "%s: '%s' is not a metric name: letters, digits and _ . : / -, starting with a "
+                       "letter or _, at most %d bytes", where, n->text, LRS_METRIC_NAME_MAX - 1);
         return;
     }
     info->metric = name;
@@ -687,935 +110,187 @@ static void parse_metric_name(spec_ctx_t *c, const ynode_t *n, const char *where
 
 /* `objective: {metric: NAME, goal: G}` or `metric: {name: NAME, goal: G}`
  * (also `metric: NAME`); name_key is "metric" or "name". */
-static void parse_objective(spec_ctx_t *c, const ynode_t *obj, const char *where, const char *name_key,
+static void parse_objective(lrs_yctx_t *c, const lrs_ynode_t *obj, const char *where, const char *name_key,
                             int is_exec, lrs_spec_info_t *info)
 {
     const char *const keys[] = {name_key, "goal", NULL};
     char w[64];
     int goal = -1;
-    const ynode_t *n;
-    if (obj->kind == Y_SCALAR && strcmp(where, "metric") == 0) {
+    const lrs_ynode_t *n;
+    if (obj->kind == LRS_Y_SCALAR && strcmp(where, "metric") == 0) {
         parse_metric_name(c, obj, where, is_exec, info);
     } else {
-        if (check_mapping(c, obj, where, keys) < 0)
+        if (lrs_y_check_mapping(c, obj, where, keys) < 0)
             return;
         snprintf(w, sizeof w, "%s.%s", where, name_key);
-        if ((n = map_get(obj, name_key)))
+        if ((n = lrs_y_get(obj, name_key)))
             parse_metric_name(c, n, w, is_exec, info);
         else if (is_exec)
-            ERR_AT(c, obj, "%s: missing %s: the metric the command reports", where, name_key);
+            LRS_YERR(c, obj, "%s: missing %s: the metric the command reports", where, name_key);
         snprintf(w, sizeof w, "%s.goal", where);
-        if ((n = map_get(obj, "goal")))
-            y_enum(c, n, w, goal_names, &goal);
+        if ((n = lrs_y_get(obj, "goal")))
+            lrs_y_enum(c, n, w, goal_names, &goal);
     }
     /* Loss is minimised and accuracy maximised unless said otherwise. */
     info->goal = goal >= 0 ? (lrs_goal_t)goal
                            : strcmp(info->metric, "accuracy") == 0 ? LRS_GOAL_MAXIMIZE : LRS_GOAL_MINIMIZE;
 }
 
-static void resolve_data_path(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *n, const char *base_dir)
+static void resolve_data_path(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *n, const char *base_dir)
 {
     const char *path;
-    if (y_string(c, n, "data.path", &path) < 0)
+    if (lrs_y_string(c, n, "data.path", &path) < 0)
         return;
     s->data_path_as_written = path;
     s->info.data_path = path;
     if (!base_dir)
         return;   /* spec text from elsewhere (a worker): the data comes separately */
     if (path[0] != '/' && base_dir[0])
-        path = arena_printf(c->arena, "%s/%s", base_dir, path);
+        path = lrs_arena_printf(c->arena, "%s/%s", base_dir, path);
     if (!path)
         return;
     s->info.data_path = path;
     struct stat st;
     if (stat(path, &st) != 0)
-        ERR_AT(c, n, "data.path: data file '%s' does not exist (looked for %s)", n->text, path);
+        LRS_YERR(c, n, "data.path: data file '%s' does not exist (looked for %s)", n->text, path);
     else if (!S_ISREG(st.st_mode))
-        ERR_AT(c, n, "data.path: '%s' is not a regular file", path);
+        LRS_YERR(c, n, "data.path: '%s' is not a regular file", path);
 }
 
-static void parse_targets(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *n)
+static void parse_targets(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *n)
 {
-    int count = n->kind == Y_SEQ ? n->n : 1;
-    const char **targets = arena_alloc(c->arena, (size_t)(count + 1) * sizeof *targets);
+    int count = n->kind == LRS_Y_SEQ ? n->n : 1;
+    const char **targets = lrs_arena_alloc(c->arena, (size_t)(count + 1) * sizeof *targets);
     if (!targets)
         return;
-    if (n->kind == Y_SEQ && n->n == 0) {
-        ERR_AT(c, n, "data.target: expected at least one column name");
+    if (n->kind == LRS_Y_SEQ && n->n == 0) {
+        LRS_YERR(c, n, "data.target: expected at least one column name");
         return;
     }
     for (int i = 0; i < count; i++)
-        if (y_string(c, n->kind == Y_SEQ ? n->items[i] : n, "data.target", &targets[i]) < 0)
+        if (lrs_y_string(c, n->kind == LRS_Y_SEQ ? n->items[i] : n, "data.target", &targets[i]) < 0)
             return;
     s->info.targets = targets;
     s->info.n_targets = count;
 }
 
-static void parse_synthetic_data(spec_ctx_t *c, lrs_spec_info_t *info, const ynode_t *syn)
+static void parse_synthetic_data(lrs_yctx_t *c, lrs_spec_info_t *info, const lrs_ynode_t *syn)
 {
     static const char *const keys[] = {"rows", "features", "outputs", "noise", NULL};
-    if (check_mapping(c, syn, "data.synthetic", keys) < 0)
+    if (lrs_y_check_mapping(c, syn, "data.synthetic", keys) < 0)
         return;
-    const ynode_t *n;
+    const lrs_ynode_t *n;
     info->synthetic_rows = 100;
     info->synthetic_features = 4;
     info->synthetic_outputs = 1;
     info->synthetic_noise = 0.1;
-    if ((n = map_get(syn, "rows")))
-        y_int(c, n, "data.synthetic.rows", 2, 100000000, &info->synthetic_rows);
-    if ((n = map_get(syn, "features")))
-        y_int(c, n, "data.synthetic.features", 1, 100000, &info->synthetic_features);
-    if ((n = map_get(syn, "outputs")))
-        y_int(c, n, "data.synthetic.outputs", 1, 10000, &info->synthetic_outputs);
-    if ((n = map_get(syn, "noise")) && y_double(c, n, "data.synthetic.noise", &info->synthetic_noise) == 0 &&
-        info->synthetic_noise < 0)
-        ERR_AT(c, n, "data.synthetic.noise: expected a value >= 0, got %s", n->text);
+    if ((n = lrs_y_get(syn, "rows")))
+        lrs_y_int(c, n, "data.synthetic.rows", 2, 100000000, &info->synthetic_rows);
+    if ((n = lrs_y_get(syn, "features")))
+        lrs_y_int(c, n, "data.synthetic.features", 1, 100000, &info->synthetic_features);
+    if ((n = lrs_y_get(syn, "outputs")))
+        lrs_y_int(c, n, "data.synthetic.outputs", 1, 10000, &info->synthetic_outputs);
+    if ((n = lrs_y_get(syn, "noise")) &&
+        lrs_y_double(c, n, "data.synthetic.noise", &info->synthetic_noise) == 0 && info->synthetic_noise < 0)
+        LRS_YERR(c, n, "data.synthetic.noise: expected a value >= 0, got %s", n->text);
 }
 
-static void parse_data(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *data, const char *base_dir)
+static void parse_data(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *data, const char *base_dir)
 {
     static const char *const keys[] = {"path", "target", "task", "synthetic", NULL};
-    if (check_mapping(c, data, "data", keys) < 0)
+    if (lrs_y_check_mapping(c, data, "data", keys) < 0)
         return;
-    const ynode_t *path = map_get(data, "path"), *syn = map_get(data, "synthetic");
-    const ynode_t *target = map_get(data, "target"), *task = map_get(data, "task");
+    const lrs_ynode_t *path = lrs_y_get(data, "path"), *syn = lrs_y_get(data, "synthetic");
+    const lrs_ynode_t *target = lrs_y_get(data, "target"), *task = lrs_y_get(data, "task");
     if (path && syn)
-        ERR_AT(c, syn, "data: give either path or synthetic, not both");
+        LRS_YERR(c, syn, "data: give either path or synthetic, not both");
     else if (!path && !syn)
-        ERR_AT(c, data, "data: expected path (a CSV file) or synthetic: {rows, features, outputs, noise}");
+        LRS_YERR(c, data, "data: expected path (a CSV file) or synthetic: {rows, features, outputs, noise}");
     if (path)
         resolve_data_path(c, s, path, base_dir);
     if (path && !target)
-        ERR_AT(c, data, "data: missing target: the name(s) of the target column(s)");
+        LRS_YERR(c, data, "data: missing target: the name(s) of the target column(s)");
     if (target && !path)
-        ERR_AT(c, target, "data.target: applies only to a CSV file (data.path)");
+        LRS_YERR(c, target, "data.target: applies only to a CSV file (data.path)");
     else if (target)
         parse_targets(c, s, target);
     if (task)
-        y_enum(c, task, "data.task", task_names, &s->info.task_hint);
+        lrs_y_enum(c, task, "data.task", task_names, &s->info.task_hint);
     if (syn) {
         parse_synthetic_data(c, &s->info, syn);
         if (task && s->info.task_hint == LRS_TASK_CLASSIFICATION)
-            ERR_AT(c, task, "data.task: synthetic data is a regression problem");
+            LRS_YERR(c, task, "data.task: synthetic data is a regression problem");
     }
 }
 
-static void parse_model(spec_ctx_t *c, lrs_spec_info_t *info, const ynode_t *model)
+static void parse_model(lrs_yctx_t *c, lrs_spec_info_t *info, const lrs_ynode_t *model)
 {
     static const char *const keys[] = {"type", "hidden", "activation", "cost_ms", NULL};
-    if (check_mapping(c, model, "model", keys) < 0)
+    if (lrs_y_check_mapping(c, model, "model", keys) < 0)
         return;
-    const ynode_t *type = map_get(model, "type"), *hidden = map_get(model, "hidden");
-    const ynode_t *act = map_get(model, "activation"), *cost = map_get(model, "cost_ms");
+    const lrs_ynode_t *type = lrs_y_get(model, "type"), *hidden = lrs_y_get(model, "hidden");
+    const lrs_ynode_t *act = lrs_y_get(model, "activation"), *cost = lrs_y_get(model, "cost_ms");
     int kind = LRS_MODEL_LINEAR;
     if (type)
-        y_enum(c, type, "model.type", model_names, &kind);
+        lrs_y_enum(c, type, "model.type", model_names, &kind);
     info->model_kind = (lrs_model_kind_t)kind;
     if (kind == LRS_MODEL_MLP && !hidden)
-        ERR_AT(c, model, "model: type mlp needs hidden: [width, ...]");
+        LRS_YERR(c, model, "model: type mlp needs hidden: [width, ...]");
     if (hidden && kind != LRS_MODEL_MLP) {
-        ERR_AT(c, hidden, "model.hidden: applies only to type mlp");
-    } else if (hidden && (hidden->kind != Y_SEQ || hidden->n < 1 || hidden->n > LRS_MAX_HIDDEN)) {
-        ERR_AT(c, hidden, "model.hidden: expected a list of 1 to %d layer widths", LRS_MAX_HIDDEN);
+        LRS_YERR(c, hidden, "model.hidden: applies only to type mlp");
+    } else if (hidden && (hidden->kind != LRS_Y_SEQ || hidden->n < 1 || hidden->n > LRS_MAX_HIDDEN)) {
+        LRS_YERR(c, hidden, "model.hidden: expected a list of 1 to %d layer widths", LRS_MAX_HIDDEN);
     } else if (hidden) {
         info->model.n_hidden = hidden->n;
         for (int i = 0; i < hidden->n; i++)
-            y_int(c, hidden->items[i], "model.hidden", 1, LRS_MAX_HIDDEN_WIDTH, &info->model.hidden[i]);
+            lrs_y_int(c, hidden->items[i], "model.hidden", 1, LRS_MAX_HIDDEN_WIDTH, &info->model.hidden[i]);
     }
     if (act && kind != LRS_MODEL_MLP)
-        ERR_AT(c, act, "model.activation: applies only to type mlp");
+        LRS_YERR(c, act, "model.activation: applies only to type mlp");
     else if (act) {
         int a = 0;
-        if (y_enum(c, act, "model.activation", activation_names, &a) == 0)
+        if (lrs_y_enum(c, act, "model.activation", activation_names, &a) == 0)
             info->model.activation = (lrs_activation_t)a;
     }
     if (cost && kind != LRS_MODEL_SYNTHETIC)
-        ERR_AT(c, cost, "model.cost_ms: applies only to type synthetic");
-    else if (cost && y_double(c, cost, "model.cost_ms", &info->synthetic_cost_ms) == 0 &&
+        LRS_YERR(c, cost, "model.cost_ms: applies only to type synthetic");
+    else if (cost && lrs_y_double(c, cost, "model.cost_ms", &info->synthetic_cost_ms) == 0 &&
              (info->synthetic_cost_ms < 0 || info->synthetic_cost_ms > 3600e3))
-        ERR_AT(c, cost, "model.cost_ms: expected 0..3600000 milliseconds, got %s", cost->text);
+        LRS_YERR(c, cost, "model.cost_ms: expected 0..3600000 milliseconds, got %s", cost->text);
 }
 
-static void parse_train(spec_ctx_t *c, lrs_spec_info_t *info, const ynode_t *train)
+static void parse_train(lrs_yctx_t *c, lrs_spec_info_t *info, const lrs_ynode_t *train)
 {
     static const char *const keys[] = {"folds", "shuffle", "standardize", "holdout", NULL};
-    if (check_mapping(c, train, "train", keys) < 0)
+    if (lrs_y_check_mapping(c, train, "train", keys) < 0)
         return;
-    const ynode_t *n;
-    if ((n = map_get(train, "folds")))
-        y_int(c, n, "train.folds", 0, 1000, &info->folds);
-    if ((n = map_get(train, "shuffle")))
-        y_bool(c, n, "train.shuffle", &info->shuffle);
-    if ((n = map_get(train, "standardize")))
-        y_bool(c, n, "train.standardize", &info->standardize);
-    if ((n = map_get(train, "holdout")) && y_double(c, n, "train.holdout", &info->holdout) == 0 &&
+    const lrs_ynode_t *n;
+    if ((n = lrs_y_get(train, "folds")))
+        lrs_y_int(c, n, "train.folds", 0, 1000, &info->folds);
+    if ((n = lrs_y_get(train, "shuffle")))
+        lrs_y_bool(c, n, "train.shuffle", &info->shuffle);
+    if ((n = lrs_y_get(train, "standardize")))
+        lrs_y_bool(c, n, "train.standardize", &info->standardize);
+    if ((n = lrs_y_get(train, "holdout")) && lrs_y_double(c, n, "train.holdout", &info->holdout) == 0 &&
         !(info->holdout > 0 && info->holdout < 1))
-        ERR_AT(c, n, "train.holdout: expected a fraction in (0, 1), got %s", n->text);
-}
-
-/* ------------------------------------------------------- exec settings */
-
-static int env_name_ok(const char *name)
-{
-    if (!((name[0] >= 'A' && name[0] <= 'Z') || (name[0] >= 'a' && name[0] <= 'z') || name[0] == '_'))
-        return 0;
-    for (const char *p = name; *p; p++)
-        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-              *p == '_'))
-            return 0;
-    return 1;
-}
-
-static int env_entry_cmp(const void *a, const void *b)
-{
-    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-    size_t nx = strcspn(x, "="), ny = strcspn(y, "=");
-    int r = strncmp(x, y, nx < ny ? nx : ny);
-    return r ? r : (nx > ny) - (nx < ny);
-}
-
-/* `env: {NAME: value, ...}` as "NAME=value" entries sorted by name, so the
- * order keys are written in changes neither the runs nor the hash. */
-static void parse_env(spec_ctx_t *c, lrs_exec_spec_t *ex, const ynode_t *env)
-{
-    char tmp[96];
-    if (env->kind != Y_MAP) {
-        ERR_AT(c, env, "env: expected a mapping of NAME: value, got %s", describe(env, tmp, sizeof tmp));
-        return;
-    }
-    const char **entries = arena_alloc(c->arena, (size_t)(env->n ? env->n : 1) * sizeof *entries);
-    if (!entries)
-        return;
-    int n = 0;
-    for (int i = 0; i < env->n; i++) {
-        const ynode_t *key = map_key(env, i), *val = map_value(env, i);
-        if (!env_name_ok(key->text)) {
-            ERR_AT(c, key, "env: '%s' is not a variable name: letters, digits and _, not starting "
-                           "with a digit", key->text);
-            continue;
-        }
-        if (strncmp(key->text, "LRSWEEP_", 8) == 0) {
-            ERR_AT(c, key, "env: %s is set by lrsweep itself (LRSWEEP_* names are reserved)",
-                   key->text);
-            continue;
-        }
-        if (val->kind != Y_SCALAR) {
-            ERR_AT(c, val, "env.%s: expected a string value, got %s (write \"\" for an empty one)",
-                   key->text, describe(val, tmp, sizeof tmp));
-            continue;
-        }
-        size_t kl = strlen(key->text), vl = strlen(val->text);
-        char *e = arena_alloc(c->arena, kl + vl + 2);
-        if (!e)
-            return;
-        memcpy(e, key->text, kl);
-        e[kl] = '=';
-        memcpy(e + kl + 1, val->text, vl + 1);
-        entries[n++] = e;
-    }
-    qsort(entries, (size_t)n, sizeof *entries, env_entry_cmp);
-    ex->env = entries;
-    ex->n_env = n;
-}
-
-static void resolve_workdir(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *n, const char *base_dir)
-{
-    const char *dir;
-    if (y_string(c, n, "workdir", &dir) < 0)
-        return;
-    s->workdir_as_written = dir;
-    s->exec.workdir = dir;
-    /* Relative to the spec's folder, as data.path; without a base folder (a
-     * worker's copy) as written, relative to the worker's directory. */
-    if (base_dir && dir[0] != '/' && base_dir[0]) {
-        const char *joined = strcmp(dir, ".") == 0 ? arena_strndup(c->arena, base_dir, strlen(base_dir))
-                                                   : arena_printf(c->arena, "%s/%s", base_dir, dir);
-        if (joined)
-            s->exec.workdir = joined;
-    }
-}
-
-/* command, shell, timeout, folds, workdir, env: the lrs_exec_spec_t. */
-static void parse_exec(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *root, const char *base_dir)
-{
-    lrs_exec_spec_t *ex = &s->exec;
-    const ynode_t *cmd = map_get(root, "command"), *n;
-    if ((n = map_get(root, "shell")))
-        y_bool(c, n, "shell", &ex->shell);
-    if ((n = map_get(root, "timeout")) && y_double(c, n, "timeout", &ex->timeout_s) == 0 &&
-        !(ex->timeout_s > 0 && ex->timeout_s <= 1e9))
-        ERR_AT(c, n, "timeout: expected seconds > 0 (leave it out for no timeout), got %s", n->text);
-    if ((n = map_get(root, "folds")))
-        y_int(c, n, "folds", 0, LRS_EXEC_MAX_FOLDS, &ex->folds);
-    if ((n = map_get(root, "workdir")))
-        resolve_workdir(c, s, n, base_dir);
-    if ((n = map_get(root, "env")))
-        parse_env(c, ex, n);
-    char tmp[96];
-    if (cmd->kind != Y_SCALAR) {
-        ERR_AT(c, cmd, "command: expected the command line as one string, got %s",
-               describe(cmd, tmp, sizeof tmp));
-        return;
-    }
-    ex->command = arena_strndup(c->arena, cmd->text, strlen(cmd->text));
-    lrs_err_t e;
-    lrs_err_clear(&e);
-    /* Columns in the message are the template's own (1 = its first character). */
-    if (ex->command && lrs_exec_check_template(ex->command, ex->shell, &e) < 0)
-        ERR_AT(c, cmd, "%s", e.msg);
+        LRS_YERR(c, n, "train.holdout: expected a fraction in (0, 1), got %s", n->text);
 }
 
 /* Cross-setting rules: what the model and objective need from the data. */
-static void check_settings(spec_ctx_t *c, const lrs_spec_t *s, const ynode_t *root)
+static void check_settings(lrs_yctx_t *c, const lrs_spec_t *s, const lrs_ynode_t *root)
 {
     const lrs_spec_info_t *in = &s->info;
     if (s->is_exec)
         return;
-    const ynode_t *data = map_get(root, "data"), *model = map_get(root, "model");
-    const ynode_t *obj = map_get(root, "objective");
+    const lrs_ynode_t *data = lrs_y_get(root, "data"), *model = lrs_y_get(root, "model");
+    const lrs_ynode_t *obj = lrs_y_get(root, "objective");
     int regression = in->synthetic_rows > 0 || in->task_hint == LRS_TASK_REGRESSION;
     if (!data && in->model_kind != LRS_MODEL_SYNTHETIC)
-        ERR_AT(c, root, "missing required key 'data' (only model type synthetic runs without data)");
+        LRS_YERR(c, root, "missing required key 'data' (only model type synthetic runs without data)");
     if (in->model_kind == LRS_MODEL_LOGISTIC && regression && model)
-        ERR_AT(c, model, "model: type logistic needs a classification task");
+        LRS_YERR(c, model, "model: type logistic needs a classification task");
     if (strcmp(in->metric, "accuracy") == 0 && regression && obj)
-        ERR_AT(c, obj, "objective: metric accuracy needs a classification task");
-}
-
-/* ---------------------------------------------------------- search tree */
-
-static const char *param_kind_word(const lrs_param_info_t *p)
-{
-    return p->id == LRS_P_OPTIMIZER ? "optimizer" : p->id == LRS_P_SCHEDULER ? "scheduler" : p->name;
-}
-
-/* One value of parameter p written at n, checked through params.c. */
-static int parse_value(spec_ctx_t *c, const lrs_param_info_t *p, const ynode_t *n, const char *where,
-                       lrs_space_value_t *out)
-{
-    lrs_trial_cfg_t scratch;
-    lrs_trial_cfg_init(&scratch);
-    lrs_err_t e;
-    lrs_err_clear(&e);
-    char tmp[96], list[256];
-    out->line = n->line;
-    out->column = n->column;
-    switch (p->type) {
-    case LRS_PT_FLOAT:
-        if (y_double(c, n, where, &out->number) < 0)
-            return -1;
-        break;
-    case LRS_PT_INT: {
-        long long v;
-        if (y_integer(c, n, where, -2147483647LL, 2147483647LL, &v) < 0)
-            return -1;
-        out->number = (double)v;
-        break;
-    }
-    case LRS_PT_BOOL: {
-        int b;
-        if (y_bool(c, n, where, &b) < 0)
-            return -1;
-        out->number = b;
-        return 0;
-    }
-    case LRS_PT_CHOICE: {
-        int k = n->kind == Y_SCALAR ? index_of(p->choices, n->text) : -1;
-        if (k < 0) {
-            join_names(p->choices, list, sizeof list);
-            if (n->kind == Y_SCALAR)
-                ERR_AT(c, n, "%s: unknown %s '%s': expected one of %s", where, param_kind_word(p), n->text,
-                       list);
-            else
-                ERR_AT(c, n, "%s: expected one of %s, got %s", where, list, describe(n, tmp, sizeof tmp));
-            return -1;
-        }
-        out->number = k;
-        return 0;
-    }
-    case LRS_PT_INT_LIST: {
-        char text[LRS_MAX_MILESTONES * 12 + 16] = "";
-        size_t used = 0;
-        if (n->kind == Y_SCALAR) {
-            snprintf(text, sizeof text, "%s", n->text);
-        } else if (n->kind == Y_SEQ && n->n <= LRS_MAX_MILESTONES) {
-            for (int i = 0; i < n->n; i++) {
-                long long v;
-                if (y_integer(c, n->items[i], where, 1, LRS_MAX_EPOCHS, &v) < 0)
-                    return -1;
-                used += (size_t)snprintf(text + used, sizeof text - used, "%s%lld", i ? "," : "", v);
-            }
-        } else {
-            ERR_AT(c, n, "%s: expected a list of up to %d increasing epochs, got %s", where,
-                   LRS_MAX_MILESTONES, describe(n, tmp, sizeof tmp));
-            return -1;
-        }
-        if (lrs_trial_cfg_set(&scratch, p->name, text, &e) < 0) {
-            ERR_AT(c, n, "%s: %s", where, e.msg);
-            return -1;
-        }
-        int *copy = arena_alloc(c->arena, (size_t)scratch.sched.n_milestones * sizeof *copy + 1);
-        if (!copy)
-            return -1;
-        memcpy(copy, scratch.sched.milestones, (size_t)scratch.sched.n_milestones * sizeof *copy);
-        out->list = copy;
-        out->n_list = scratch.sched.n_milestones;
-        return 0;
-    }
-    }
-    /* The text as written, so messages quote it ("lr=-0.1 is out of range"). */
-    if (lrs_trial_cfg_set(&scratch, p->name, n->text, &e) < 0) {
-        ERR_AT(c, n, "%s: %s", where, e.msg);
-        return -1;
-    }
-    return 0;
-}
-
-static int parse_block(spec_ctx_t *c, const ynode_t *map, const char *where, lrs_space_block_t *out);
-
-/* `values: [...]` */
-static int parse_values(spec_ctx_t *c, lrs_space_node_t *node, const ynode_t *seq, const char *where)
-{
-    char tmp[96];
-    if (seq->kind != Y_SEQ || seq->n == 0 || seq->n > MAX_VALUES) {
-        ERR_AT(c, seq, "%s: expected a non-empty list of values, got %s", where,
-               describe(seq, tmp, sizeof tmp));
-        return -1;
-    }
-    lrs_space_value_t *values = arena_alloc(c->arena, (size_t)seq->n * sizeof *values);
-    if (!values)
-        return -1;
-    int rc = 0;
-    for (int i = 0; i < seq->n; i++)
-        if (parse_value(c, node->param, seq->items[i], where, &values[i]) < 0)
-            rc = -1;
-    node->dist = LRS_DIST_VALUES;
-    node->values = values;
-    node->n_values = seq->n;
-    return rc;
-}
-
-/* The distinct integers of an integer range's `grid: N` (rounded points). */
-static int build_int_grid(spec_ctx_t *c, lrs_space_node_t *node)
-{
-    int *ints = arena_alloc(c->arena, (size_t)node->grid * sizeof *ints);
-    if (!ints)
-        return -1;
-    int n = 0;
-    for (int k = 0; k < node->grid; k++) {
-        double t = node->grid == 1 ? 0.5 : (double)k / (node->grid - 1);
-        double v = node->dist == LRS_DIST_INT_UNIFORM
-                       ? node->lo + t * (node->hi - node->lo)
-                       : exp(log(node->lo) + t * (log(node->hi) - log(node->lo)));
-        int iv = (int)lround(v);
-        iv = iv < (int)node->lo ? (int)node->lo : iv > (int)node->hi ? (int)node->hi : iv;
-        if (n == 0 || ints[n - 1] != iv)
-            ints[n++] = iv;
-    }
-    node->grid_ints = ints;
-    node->n_grid_ints = n;
-    return 0;
-}
-
-/* `uniform: [a, b]` and friends, with an optional `grid: N`. */
-static int parse_range(spec_ctx_t *c, lrs_space_node_t *node, const char *kind, const ynode_t *seq,
-                       const char *where)
-{
-    const lrs_param_info_t *p = node->param;
-    char tmp[96], w[320];
-    snprintf(w, sizeof w, "%s.%s", where, kind);
-    int want_int = strncmp(kind, "int_", 4) == 0, logscale = strstr(kind, "log") != NULL;
-    node->dist = want_int ? (logscale ? LRS_DIST_INT_LOG_UNIFORM : LRS_DIST_INT_UNIFORM)
-                          : (logscale ? LRS_DIST_LOG_UNIFORM : LRS_DIST_UNIFORM);
-    if (p->type != LRS_PT_FLOAT && p->type != LRS_PT_INT) {
-        ERR_AT(c, seq, "%s: %s takes one of a list of values: use values: [...]", w, p->name);
-        return -1;
-    }
-    if (want_int && p->type != LRS_PT_INT) {
-        ERR_AT(c, seq, "%s: %s is a float parameter: use %s", w, p->name,
-               logscale ? "log_uniform" : "uniform");
-        return -1;
-    }
-    if (!want_int && p->type != LRS_PT_FLOAT) {
-        ERR_AT(c, seq, "%s: %s is an integer parameter: use %s", w, p->name,
-               logscale ? "int_log_uniform" : "int_uniform");
-        return -1;
-    }
-    if (seq->kind != Y_SEQ || seq->n != 2) {
-        ERR_AT(c, seq, "%s: expected [low, high], got %s", w, describe(seq, tmp, sizeof tmp));
-        return -1;
-    }
-    /* Shape first (numbers, order, log domain), then each end through the
-     * parameter's own range check. */
-    const ynode_t *lo_n = seq->items[0], *hi_n = seq->items[1];
-    if (want_int) {
-        long long a, b;
-        int bad = y_integer(c, lo_n, w, -2147483647LL, 2147483647LL, &a) < 0;
-        bad |= y_integer(c, hi_n, w, -2147483647LL, 2147483647LL, &b) < 0;
-        if (bad)
-            return -1;
-        node->lo = (double)a;
-        node->hi = (double)b;
-    } else {
-        int bad = y_double(c, lo_n, w, &node->lo) < 0;
-        bad |= y_double(c, hi_n, w, &node->hi) < 0;
-        if (bad)
-            return -1;
-    }
-    if (!(node->lo < node->hi)) {
-        ERR_AT(c, seq, "%s: low %s must be less than high %s", w, lo_n->text, hi_n->text);
-        return -1;
-    }
-    if (logscale && node->lo <= 0) {
-        ERR_AT(c, lo_n, "%s: low must be > 0 on a log scale, got %s", w, lo_n->text);
-        return -1;
-    }
-    lrs_space_value_t end;
-    int bad = parse_value(c, p, lo_n, w, &end) < 0;
-    bad |= parse_value(c, p, hi_n, w, &end) < 0;
-    if (bad)
-        return -1;
-    if (logscale) {
-        node->log_lo = log(node->lo);
-        node->log_span = log(want_int ? node->hi + 1.0 : node->hi) - node->log_lo;
-    }
-    return 0;
-}
-
-static int parse_distribution(spec_ctx_t *c, lrs_space_node_t *node, const ynode_t *map, const char *where)
-{
-    check_mapping(c, map, where, dist_keys);
-    const ynode_t *kind_key = NULL, *kind_val = NULL, *grid = NULL, *grid_key = NULL;
-    for (int i = 0; i < map->n; i++) {
-        const ynode_t *k = map_key(map, i);
-        if (strcmp(k->text, "grid") == 0) {
-            grid = map_value(map, i);
-            grid_key = k;
-        } else if (index_of(dist_keys, k->text) >= 0) {
-            if (kind_key) {
-                ERR_AT(c, k, "%s: both %s and %s given: a parameter has one distribution", where,
-                       kind_key->text, k->text);
-                return -1;
-            }
-            kind_key = k;
-            kind_val = map_value(map, i);
-        }
-    }
-    if (!kind_key) {
-        ERR_AT(c, map, "%s: grid needs a distribution: uniform, log_uniform, int_uniform or "
-                       "int_log_uniform", where);
-        return -1;
-    }
-    if (strcmp(kind_key->text, "values") == 0) {
-        char w[320];
-        snprintf(w, sizeof w, "%s.values", where);
-        int rc = parse_values(c, node, kind_val, w);
-        if (grid) {
-            ERR_AT(c, grid_key, "%s.grid: applies to uniform, log_uniform, int_uniform and "
-                                "int_log_uniform; values are used as they are", where);
-            return -1;
-        }
-        return rc;
-    }
-    if (parse_range(c, node, kind_key->text, kind_val, where) < 0)
-        return -1;
-    if (grid) {
-        char w[320];
-        snprintf(w, sizeof w, "%s.grid", where);
-        if (y_int(c, grid, w, 1, MAX_GRID_POINTS, &node->grid) < 0)
-            return -1;
-        if (node->dist == LRS_DIST_INT_UNIFORM || node->dist == LRS_DIST_INT_LOG_UNIFORM)
-            return build_int_grid(c, node);
-    }
-    return 0;
-}
-
-/* A mapping of choices: {sgd: {...}, adam: {...}} — one branch per choice. */
-static int parse_branches(spec_ctx_t *c, lrs_space_node_t *node, const ynode_t *map, const char *where)
-{
-    const lrs_param_info_t *p = node->param;
-    char list[256], w[320];
-    if (map->n == 0) {
-        ERR_AT(c, map, "%s: no choices given", where);
-        return -1;
-    }
-    lrs_space_value_t *values = arena_alloc(c->arena, (size_t)map->n * sizeof *values);
-    lrs_space_block_t *blocks = arena_alloc(c->arena, (size_t)map->n * sizeof *blocks);
-    int *pair = malloc((size_t)map->n * sizeof *pair);
-    int n = 0, rc = 0;
-    if (!values || !blocks || !pair) {
-        free(pair);
-        return -1;
-    }
-    for (int i = 0; i < map->n; i++) {
-        const ynode_t *key = map_key(map, i);
-        int k = p->type == LRS_PT_BOOL ? bool_text(key->text) : index_of(p->choices, key->text);
-        if (k < 0) {
-            if (p->type == LRS_PT_BOOL)
-                snprintf(list, sizeof list, "true, false");
-            else
-                join_names(p->choices, list, sizeof list);
-            ERR_AT(c, key, "%s: unknown %s '%s': expected one of %s", where, param_kind_word(p), key->text,
-                   list);
-            rc = -1;
-            continue;
-        }
-        /* Insertion by choice order: branches are enumerated canonically. */
-        int at = n;
-        while (at > 0 && values[at - 1].number > k) {
-            values[at] = values[at - 1];
-            pair[at] = pair[at - 1];
-            at--;
-        }
-        if (at > 0 && values[at - 1].number == k) {
-            ERR_AT(c, key, "%s: choice '%s' is given twice", where, key->text);
-            for (; at < n; at++) {
-                values[at] = values[at + 1];
-                pair[at] = pair[at + 1];
-            }
-            rc = -1;
-            continue;
-        }
-        values[at] = (lrs_space_value_t){.number = k, .line = key->line, .column = key->column};
-        pair[at] = i;
-        n++;
-    }
-    for (int i = 0; i < n; i++) {
-        const char *choice = p->type == LRS_PT_BOOL ? (values[i].number ? "true" : "false")
-                                                    : p->choices[(int)values[i].number];
-        snprintf(w, sizeof w, "%s.%s", where, choice);
-        if (parse_block(c, map_value(map, pair[i]), w, &blocks[i]) < 0)
-            rc = -1;
-    }
-    free(pair);
-    node->dist = LRS_DIST_VALUES;
-    node->values = values;
-    node->n_values = n;
-    node->branches = blocks;
-    return n > 0 ? rc : -1;
-}
-
-static int parse_param(spec_ctx_t *c, const ynode_t *key, const ynode_t *val, const char *parent,
-                       lrs_space_node_t *node)
-{
-    char w[320], tmp[96];
-    snprintf(w, sizeof w, "%s.%s", parent, key->text);
-    const lrs_param_info_t *p = lrs_param_find(key->text);
-    *node = (lrs_space_node_t){.dim = -1};
-    if (!p) {
-        if (lrs_optimizer_from_name(key->text) >= 0 || lrs_scheduler_from_name(key->text) >= 0)
-            ERR_AT(c, key, "%s: unknown parameter '%s': optimizers go under optimizer: and "
-                           "schedulers under scheduler:", parent, key->text);
-        else
-            ERR_AT(c, key, "%s: unknown parameter '%s' (see 'lrsweep params')", parent, key->text);
-        return -1;
-    }
-    *node = (lrs_space_node_t){.param = p, .dim = -1, .line = key->line, .column = key->column};
-    node->path = arena_strndup(c->arena, w, strlen(w));
-    switch (val->kind) {
-    case Y_MAP: {
-        int dist_form = 0;
-        for (int i = 0; i < val->n; i++)
-            dist_form |= index_of(dist_keys, map_key(val, i)->text) >= 0;
-        if (dist_form)
-            return parse_distribution(c, node, val, w);
-        if (p->type == LRS_PT_CHOICE || p->type == LRS_PT_BOOL)
-            return parse_branches(c, node, val, w);
-        if (val->n == 0) {
-            ERR_AT(c, val, "%s: expected a value or a distribution, got an empty mapping", w);
-            return -1;
-        }
-        const ynode_t *k0 = map_key(val, 0);
-        ERR_AT(c, k0, "%s: unknown key '%s': expected a value or one of values, uniform, log_uniform, "
-                      "int_uniform, int_log_uniform (with grid)", w, k0->text);
-        return -1;
-    }
-    case Y_SEQ:
-        if (p->type != LRS_PT_INT_LIST) {
-            ERR_AT(c, val, "%s: expected one value or a distribution; for a list of choices write "
-                           "{values: [...]}", w);
-            return -1;
-        }
-        /* a milestones list is one value */
-        __attribute__((fallthrough));
-    case Y_SCALAR: {
-        lrs_space_value_t *v = arena_alloc(c->arena, sizeof *v);
-        if (!v || parse_value(c, p, val, w, v) < 0)
-            return -1;
-        node->dist = LRS_DIST_VALUES;
-        node->values = v;
-        node->n_values = 1;
-        return 0;
-    }
-    case Y_NULL:
-        break;
-    }
-    ERR_AT(c, val, "%s: expected a value or a distribution, got %s", w, describe(val, tmp, sizeof tmp));
-    return -1;
-}
-
-static int node_cmp(const void *a, const void *b)
-{
-    const lrs_space_node_t *x = a, *y = b;
-    return (int)x->param->id - (int)y->param->id;
-}
-
-static int parse_block(spec_ctx_t *c, const ynode_t *map, const char *where, lrs_space_block_t *out)
-{
-    char tmp[96];
-    *out = (lrs_space_block_t){0};
-    if (map->kind == Y_NULL)
-        return 0;
-    if (map->kind != Y_MAP) {
-        ERR_AT(c, map, "%s: expected a mapping of parameters, got %s", where, describe(map, tmp, sizeof tmp));
-        return -1;
-    }
-    lrs_space_node_t *nodes = arena_alloc(c->arena, (size_t)(map->n ? map->n : 1) * sizeof *nodes);
-    if (!nodes)
-        return -1;
-    int n = 0, rc = 0;
-    for (int i = 0; i < map->n; i++) {
-        /* A known parameter written wrongly stays in the tree, marked, so the
-         * branch walk can still report the other mistakes around it. */
-        if (parse_param(c, map_key(map, i), map_value(map, i), where, &nodes[n]) < 0) {
-            rc = -1;
-            if (!nodes[n].param)
-                continue;
-            if (!nodes[n].branches) {
-                nodes[n].invalid = 1;
-                nodes[n].dist = LRS_DIST_VALUES;
-                nodes[n].n_values = 0;
-            }
-        }
-        n++;
-    }
-    qsort(nodes, (size_t)n, sizeof *nodes, node_cmp);
-    out->nodes = nodes;
-    out->n_nodes = n;
-    return rc;
-}
-
-/* ------------------------------------------- dimensions and grid sizes */
-
-static uint64_t mul_sat(uint64_t a, uint64_t b)
-{
-    if (a && b > UINT64_MAX / a)
-        return UINT64_MAX;
-    return a * b;
-}
-
-static void assign_dims(spec_ctx_t *c, const lrs_space_block_t *block)
-{
-    for (int i = 0; i < block->n_nodes; i++) {
-        lrs_space_node_t *node = (lrs_space_node_t *)&block->nodes[i];
-        if (node->dist != LRS_DIST_VALUES || node->n_values > 1)
-            node->dim = c->dims++;
-        for (int k = 0; node->branches && k < node->n_values; k++)
-            assign_dims(c, &node->branches[k]);
-    }
-}
-
-/* Grid counts, bottom up.  0 marks an unbounded (continuous, no grid) node. */
-static void count_grid(spec_ctx_t *c, lrs_space_block_t *block)
-{
-    uint64_t total = 1;
-    for (int i = 0; i < block->n_nodes; i++) {
-        lrs_space_node_t *node = (lrs_space_node_t *)&block->nodes[i];
-        if (node->branches) {
-            uint64_t *start = arena_alloc(c->arena, (size_t)(node->n_values + 1) * sizeof *start);
-            if (!start)
-                return;
-            uint64_t sum = 0;
-            int unbounded = 0;
-            for (int k = 0; k < node->n_values; k++) {
-                lrs_space_block_t *b = (lrs_space_block_t *)&node->branches[k];
-                count_grid(c, b);
-                start[k] = sum;
-                unbounded |= b->grid_count == 0;
-                sum = sum + b->grid_count < sum ? UINT64_MAX : sum + b->grid_count;
-            }
-            start[node->n_values] = sum;
-            node->branch_start = start;
-            node->grid_count = unbounded ? 0 : sum;
-        } else if (node->dist == LRS_DIST_VALUES) {
-            node->grid_count = (uint64_t)node->n_values;
-        } else if (node->dist == LRS_DIST_INT_UNIFORM || node->dist == LRS_DIST_INT_LOG_UNIFORM) {
-            node->grid_count = node->grid ? (uint64_t)node->n_grid_ints : (uint64_t)(node->hi - node->lo) + 1;
-        } else {
-            node->grid_count = (uint64_t)node->grid;
-        }
-        total = mul_sat(total, node->grid_count);
-    }
-    block->grid_count = total;
-}
-
-static void check_grid_bounded(spec_ctx_t *c, const lrs_space_block_t *block)
-{
-    for (int i = 0; i < block->n_nodes; i++) {
-        const lrs_space_node_t *node = &block->nodes[i];
-        if ((node->dist == LRS_DIST_UNIFORM || node->dist == LRS_DIST_LOG_UNIFORM) && !node->grid)
-            ERR_AT(c, node, "%s: the grid sampler needs a finite set of points: add grid: N to this %s",
-                   node->path, node->dist == LRS_DIST_UNIFORM ? "uniform" : "log_uniform");
-        for (int k = 0; node->branches && k < node->n_values; k++)
-            check_grid_bounded(c, &node->branches[k]);
-    }
-}
-
-/* ------------------------------------------------------ branch paths */
-
-typedef struct path_frame {
-    const lrs_space_block_t *block;
-    int next;
-    const struct path_frame *up;
-} path_frame_t;
-
-typedef struct path_walk {
-    spec_ctx_t *c;
-    const lrs_space_node_t *node[MAX_PATH_LEN];
-    int choice[MAX_PATH_LEN];   /* value index taken, or -1: any */
-    int len;
-    long leaves;
-    int overflow;
-} path_walk_t;
-
-static double node_min(const lrs_space_node_t *n)
-{
-    if (n->dist != LRS_DIST_VALUES)
-        return n->lo;
-    double m = n->values[0].number;
-    for (int i = 1; i < n->n_values; i++)
-        m = n->values[i].number < m ? n->values[i].number : m;
-    return m;
-}
-
-static double node_max(const lrs_space_node_t *n)
-{
-    if (n->dist != LRS_DIST_VALUES)
-        return n->hi;
-    double m = n->values[0].number;
-    for (int i = 1; i < n->n_values; i++)
-        m = n->values[i].number > m ? n->values[i].number : m;
-    return m;
-}
-
-static void applies_list(const lrs_param_info_t *p, char *buf, size_t size)
-{
-    size_t used = 0;
-    int count = p->branch == LRS_BR_OPTIMIZER ? LRS_OPT_COUNT : LRS_SCHED_COUNT;
-    buf[0] = '\0';
-    for (int k = 0; k < count && used < size; k++)
-        if ((p->applies >> k) & 1u) {
-            int n = snprintf(buf + used, size - used, "%s%s", used ? ", " : "",
-                             p->branch == LRS_BR_OPTIMIZER ? lrs_optimizer_name((lrs_optimizer_t)k)
-                                                           : lrs_scheduler_name((lrs_scheduler_t)k));
-            used += n > 0 ? (size_t)n : 0;
-        }
-}
-
-/* One complete trial shape: check what needs the whole trial. */
-static void check_leaf(path_walk_t *w)
-{
-    spec_ctx_t *c = w->c;
-    const lrs_space_node_t *seen[LRS_P_COUNT] = {0};
-    int opt = LRS_OPT_SGD, sched = LRS_SCHED_CONSTANT;
-    const lrs_space_value_t *sched_value = NULL;
-    const char *sched_path = "search.scheduler";
-    char list[256];
-    for (int i = 0; i < w->len; i++) {
-        const lrs_space_node_t *n = w->node[i];
-        if (n->param->id == LRS_P_OPTIMIZER)
-            opt = (int)n->values[w->choice[i]].number;
-        if (n->param->id == LRS_P_SCHEDULER) {
-            sched_value = &n->values[w->choice[i]];
-            sched_path = n->path;
-            sched = (int)sched_value->number;
-        }
-    }
-    for (int i = 0; i < w->len; i++) {
-        const lrs_space_node_t *n = w->node[i];
-        const lrs_param_info_t *p = n->param;
-        if (seen[p->id]) {
-            ERR_AT(c, n, "%s: %s is already given for the same trials at line %d (%s)", n->path, p->name,
-                   seen[p->id]->line, seen[p->id]->path);
-            continue;
-        }
-        seen[p->id] = n;
-        int kind = p->branch == LRS_BR_OPTIMIZER ? opt : sched;
-        if (p->branch != LRS_BR_GLOBAL && !((p->applies >> kind) & 1u)) {
-            applies_list(p, list, sizeof list);
-            ERR_AT(c, n, "%s: %s does not belong to %s %s (it applies to %s)", n->path, p->name,
-                   p->branch == LRS_BR_OPTIMIZER ? "optimizer" : "scheduler",
-                   p->branch == LRS_BR_OPTIMIZER ? lrs_optimizer_name((lrs_optimizer_t)opt)
-                                                 : lrs_scheduler_name((lrs_scheduler_t)sched),
-                   list);
-        }
-    }
-    const lrs_param_info_t *table = lrs_param_table();
-    for (int id = 0; id < LRS_P_COUNT; id++)
-        if (((table[id].required >> sched) & 1u) && !seen[id]) {
-            int line = sched_value ? sched_value->line : 0, col = sched_value ? sched_value->column : 0;
-            diag_add(c->d, line, col, "%s.%s: scheduler %s requires %s (add it to this branch)",
-                     sched_path, lrs_scheduler_name((lrs_scheduler_t)sched),
-                     lrs_scheduler_name((lrs_scheduler_t)sched), table[id].name);
-        }
-    /* Value checks only on nodes whose values are known. */
-    const lrs_space_node_t *nest = seen[LRS_P_NESTEROV];
-    if (nest && !nest->invalid && node_max(nest) > 0 && !seen[LRS_P_MOMENTUM])
-        ERR_AT(c, nest, "%s: nesterov: true needs momentum > 0: give momentum for the same trials",
-               nest->path);
-    const lrs_space_node_t *warm = seen[LRS_P_WARMUP_EPOCHS], *ep = seen[LRS_P_EPOCHS];
-    if (!warm || warm->invalid || node_max(warm) <= 0)
-        return;
-    if (sched == LRS_SCHED_PLATEAU)
-        ERR_AT(c, warm, "%s: warmup_epochs does not combine with scheduler plateau (SequentialLR "
-                        "cannot chain ReduceLROnPlateau)", warm->path);
-    if (ep && ep->invalid)
-        return;
-    double min_epochs = ep ? node_min(ep) : 100;
-    if (node_max(warm) >= min_epochs)
-        ERR_AT(c, warm, "%s: warmup_epochs can be %g while epochs can be %g: the warm-up must be "
-                        "shorter than training", warm->path, node_max(warm), min_epochs);
-}
-
-static int is_context_node(const lrs_space_node_t *n)
-{
-    return n->branches || n->param->id == LRS_P_OPTIMIZER || n->param->id == LRS_P_SCHEDULER;
-}
-
-static void walk_paths(path_walk_t *w, const path_frame_t *f)
-{
-    while (f && f->next >= f->block->n_nodes)
-        f = f->up;
-    if (!f) {
-        if (++w->leaves > MAX_BRANCH_PATHS)
-            w->overflow = 1;
-        else
-            check_leaf(w);
-        return;
-    }
-    if (w->len == MAX_PATH_LEN) {
-        w->overflow = 1;
-        return;
-    }
-    const lrs_space_node_t *node = &f->block->nodes[f->next];
-    path_frame_t rest = {f->block, f->next + 1, f->up};
-    w->node[w->len] = node;
-    if (!is_context_node(node)) {
-        w->choice[w->len++] = -1;
-        walk_paths(w, &rest);
-        w->len--;
-        return;
-    }
-    for (int k = 0; k < node->n_values && !w->overflow; k++) {
-        w->choice[w->len++] = k;
-        if (node->branches) {
-            path_frame_t sub = {&node->branches[k], 0, &rest};
-            walk_paths(w, &sub);
-        } else {
-            walk_paths(w, &rest);
-        }
-        w->len--;
-    }
+        LRS_YERR(c, obj, "objective: metric accuracy needs a classification task");
 }
 
 /* --------------------------------------------------------------- hash */
@@ -1710,104 +385,77 @@ static uint64_t spec_hash(const lrs_spec_t *s)
 
 /* ------------------------------------------------------------- loading */
 
-static void parse_top(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *root, const char *base_dir)
+static void parse_top(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *root, const char *base_dir)
 {
     lrs_spec_info_t *in = &s->info;
-    const ynode_t *n;
+    const lrs_ynode_t *n;
     int sampler = LRS_SAMPLER_RANDOM;
-    check_mapping(c, root, "spec", top_keys);
+    lrs_y_check_mapping(c, root, "spec", top_keys);
     if ((n = require_key(c, root, "name", "")))
-        y_string(c, n, "name", &in->name);
-    if ((n = map_get(root, "seed"))) {
+        lrs_y_string(c, n, "name", &in->name);
+    if ((n = lrs_y_get(root, "seed"))) {
         long long seed;
-        if (y_integer(c, n, "seed", 0, INT64_MAX, &seed) == 0)
+        if (lrs_y_integer(c, n, "seed", 0, INT64_MAX, &seed) == 0)
             in->seed = (uint64_t)seed;
     }
-    if ((n = map_get(root, "sampler")))
-        y_enum(c, n, "sampler", sampler_names, &sampler);
+    if ((n = lrs_y_get(root, "sampler")))
+        lrs_y_enum(c, n, "sampler", sampler_names, &sampler);
     in->sampler = (lrs_sampler_kind_t)sampler;
-    if ((n = map_get(root, "trials"))) {
+    if ((n = lrs_y_get(root, "trials"))) {
         long long trials;
-        if (y_integer(c, n, "trials", 1, LRS_SPEC_MAX_TRIALS, &trials) == 0)
+        if (lrs_y_integer(c, n, "trials", 1, LRS_SPEC_MAX_TRIALS, &trials) == 0)
             in->trials = (uint64_t)trials;
     } else if (sampler != LRS_SAMPLER_GRID) {
-        ERR_AT(c, root, "missing required key 'trials' (the %s sampler needs a trial count)",
-               sampler_names[sampler]);
+        LRS_YERR(c, root, "missing required key 'trials' (the %s sampler needs a trial count)",
+                 sampler_names[sampler]);
     }
-    s->is_exec = map_get(root, "command") != NULL;
+    s->is_exec = lrs_y_get(root, "command") != NULL;
     in->metric = metric_names[0];
     in->goal = LRS_GOAL_MINIMIZE;
-    const ynode_t *obj = map_get(root, "objective"), *metric = map_get(root, "metric");
+    const lrs_ynode_t *obj = lrs_y_get(root, "objective"), *metric = lrs_y_get(root, "metric");
     if (obj && metric) {   /* reported at the one written second */
         const char *second = key_index(root, "metric") > key_index(root, "objective") ? "metric"
                                                                                      : "objective";
-        ERR_AT(c, map_key(root, key_index(root, second)),
-               "%s: give either objective or metric, not both", second);
+        LRS_YERR(c, lrs_y_key(root, key_index(root, second)),
+                 "%s: give either objective or metric, not both", second);
     }
     else if (obj)
         parse_objective(c, obj, "objective", "metric", s->is_exec, in);
     else if (metric)
         parse_objective(c, metric, "metric", "name", s->is_exec, in);
     else if (s->is_exec)
-        ERR_AT(c, root, "missing required key 'metric' (the name the command reports, e.g. "
-                        "metric: {name: val_loss, goal: minimize})");
+        LRS_YERR(c, root, "missing required key 'metric' (the name the command reports, e.g. "
+                          "metric: {name: val_loss, goal: minimize})");
     /* Keys that belong to the other kind of spec. */
     const char *const *wrong = s->is_exec ? builtin_keys : exec_keys;
     for (int i = 0; wrong[i]; i++)
-        if ((n = map_get(root, wrong[i])))
-            ERR_AT(c, map_key(root, key_index(root, wrong[i])),
-                   s->is_exec ? "%s: an exec spec (command:) runs the user's command; data, model and "
+        if ((n = lrs_y_get(root, wrong[i])))
+            LRS_YERR(c, lrs_y_key(root, key_index(root, wrong[i])),
+                     s->is_exec ? "%s: an exec spec (command:) runs the user's command; data, model and "
                                 "train apply only to the built-in engine"
                               : "%s: applies only to an exec spec (with command:)",
                    wrong[i]);
     if (s->is_exec) {
-        parse_exec(c, s, root, base_dir);
+        lrs_spec_exec_read(c, root, base_dir, &s->exec, &s->workdir_as_written);
         return;
     }
-    if ((n = map_get(root, "data")))
+    if ((n = lrs_y_get(root, "data")))
         parse_data(c, s, n, base_dir);
-    if ((n = map_get(root, "model")))
+    if ((n = lrs_y_get(root, "model")))
         parse_model(c, in, n);
-    if ((n = map_get(root, "train")))
+    if ((n = lrs_y_get(root, "train")))
         parse_train(c, in, n);
     check_settings(c, s, root);
 }
 
-static void parse_search(spec_ctx_t *c, lrs_spec_t *s, const ynode_t *root)
+static void parse_search(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *root)
 {
-    const ynode_t *search = require_key(c, root, "search", " (the parameters to search)");
-    lrs_space_block_t *block = arena_alloc(c->arena, sizeof *block);
+    const lrs_ynode_t *search = require_key(c, root, "search", " (the parameters to search)");
+    lrs_space_block_t *block = lrs_arena_alloc(c->arena, sizeof *block);
     if (!search || !block)
         return;
     s->root = block;
-    int errors_before = c->d->n;
-    int tree_ok = parse_block(c, search, "search", block) == 0 && c->d->n == errors_before;
-    if (tree_ok) {
-        assign_dims(c, block);
-        s->dims = c->dims;
-        count_grid(c, block);
-    }
-    path_walk_t *w = calloc(1, sizeof *w);
-    if (!w) {
-        c->d->oom = 1;
-        return;
-    }
-    w->c = c;
-    path_frame_t top = {block, 0, NULL};
-    walk_paths(w, &top);
-    if (w->overflow)
-        ERR_AT(c, search, "search: more than %d combinations of branches (or nesting deeper than %d "
-                          "parameters): simplify the space", MAX_BRANCH_PATHS, MAX_PATH_LEN);
-    free(w);
-    if (s->info.sampler == LRS_SAMPLER_GRID) {
-        int before = c->d->n;
-        check_grid_bounded(c, block);
-        if (tree_ok && c->d->n == before && block->grid_count > (1ULL << 53))
-            ERR_AT(c, search, "search: the grid has more than 2^53 points");
-    }
-    if (s->info.sampler == LRS_SAMPLER_SOBOL && s->dims > LRS_SOBOL_MAX_DIMS)
-        ERR_AT(c, search, "search: %d searched parameters; the sobol sampler supports %d", s->dims,
-               LRS_SOBOL_MAX_DIMS);
+    lrs_space_build(c, search, s->info.sampler, block, &s->dims);
 }
 
 static void info_defaults(lrs_spec_info_t *in)
@@ -1824,8 +472,8 @@ static void info_defaults(lrs_spec_info_t *in)
 int lrs_spec_parse_report(const char *name, const char *text, size_t len, const char *base_dir,
                           lrs_spec_t **out, FILE *report, lrs_err_t *err)
 {
-    diags_t d = {.file = name ? name : "spec"};
-    arena_t yarena = {0};
+    lrs_diags_t d = {.file = name ? name : "spec"};
+    lrs_arena_t yarena = {0};
     lrs_spec_t *s = calloc(1, sizeof *s);
     int rc = -1;
     *out = NULL;
@@ -1836,16 +484,21 @@ int lrs_spec_parse_report(const char *name, const char *text, size_t len, const 
     memcpy(s->text, text, len);
     s->text[len] = '\0';
     if (memchr(text, '\0', len)) {
-        diag_add(&d, 0, 0, "the spec contains a NUL byte: expected YAML text");
+        lrs_diag_add(&d, 0, 0, "the spec contains a NUL byte: expected YAML text");
         goto report;
     }
     info_defaults(&s->info);
-    spec_ctx_t c = {.d = &d, .arena = &s->arena};
-    const ynode_t *root = yaml_read(s->text, len, &yarena, &d);
+    lrs_yctx_t c = {.d = &d, .arena = &s->arena};
+    const lrs_ynode_t *root = lrs_y_read(s->text, len, "spec", &yarena, &d);
     if (!root)
         goto report;
-    if (root->kind != Y_MAP) {
-        diag_add(&d, root->line, root->column, "expected a mapping with name, trials, data, search, …");
+    if (root->kind != LRS_Y_MAP) {
+        if (root->line == 0)   /* no document at all */
+            lrs_diag_add(&d, 0, 0, "the spec is empty: expected a mapping with name, trials, data, "
+                                   "search, …");
+        else
+            lrs_diag_add(&d, root->line, root->column,
+                         "expected a mapping with name, trials, data, search, …");
         goto report;
     }
     parse_top(&c, s, root, base_dir);
@@ -1878,11 +531,11 @@ int lrs_spec_parse_report(const char *name, const char *text, size_t len, const 
     }
 report:
     if (d.n == 0 && !d.oom)
-        diag_add(&d, 0, 0, "invalid spec");
-    diag_finish(&d, report, err);
+        lrs_diag_add(&d, 0, 0, "invalid spec");
+    lrs_diag_finish(&d, report, err);
 done:
-    diag_free(&d);
-    arena_free(&yarena);
+    lrs_diag_free(&d);
+    lrs_arena_free(&yarena);
     lrs_spec_destroy(&s);
     return rc;
 }
@@ -1944,7 +597,7 @@ void lrs_spec_destroy(lrs_spec_t **s)
     if (!s || !*s)
         return;
     lrs_sampler_destroy(&(*s)->sampler);
-    arena_free(&(*s)->arena);
+    lrs_arena_free(&(*s)->arena);
     free((*s)->text);
     free(*s);
     *s = NULL;
