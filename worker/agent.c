@@ -79,13 +79,14 @@ static void send_out(agent_t *a)
         a->last_sent = lrs_mono_ms();
 }
 
+static void send_out_cb(void *a) { send_out(a); }
+
 /* Sends every result not yet sent (or sent too long ago) in this session. */
 static void send_results(agent_t *a, int64_t now)
 {
     if (a->session != 3)
         return;
-    while (lrs_pool_take_due(a->pool, lrs_sweep_token(a->ctx), now, RESEND_MS, &a->out) > 0)
-        send_out(a);
+    lrs_pool_send_due(a->pool, lrs_sweep_token(a->ctx), now, RESEND_MS, &a->out, send_out_cb, a);
 }
 
 static void on_ack(agent_t *a, const lrs_msg_t *m)
@@ -118,8 +119,6 @@ static void request_trials(agent_t *a)
     send_out(a);
     a->requested += want;
 }
-
-static void send_out_cb(void *a) { send_out(a); }
 
 /* Sends the curve values that arrived since the last PROGRESS, one message
  * per running trial of the current sweep; others are dropped. */

@@ -279,27 +279,29 @@ int lrs_pool_idle(lrs_pool_t *a)
 
 /* ---- kept results -------------------------------------------------------- */
 
-int lrs_pool_take_due(lrs_pool_t *a, uint64_t token, int64_t now, int64_t resend_ms,
-                      lrs_wbuf_t *out)
+void lrs_pool_send_due(lrs_pool_t *a, uint64_t token, int64_t now, int64_t resend_ms,
+                       lrs_wbuf_t *out, void (*send)(void *ctx), void *ctx)
 {
     pthread_mutex_lock(&a->mu);
-    int n = 0;
-    size_t bytes = 0;
-    for (int i = 0; i < a->n_kept && n < LRS_PROTO_MAX_BATCH; i++) {
-        kept_result_t *k = &a->kept[i];
-        if (k->token != token || (k->sent_ms && now - k->sent_ms < resend_ms))
-            continue;
-        size_t size = 64 + 40 * (size_t)(k->r.n_folds + k->r.n_epochs) +
-                      (k->r.error ? strlen(k->r.error) : 0);
-        if (k->r.exec)
-            size += 64 + k->r.exec->stderr_len + k->r.exec->log_len +
-                    24 * k->r.exec->curve.n_points + 80 * (size_t)k->r.exec->curve.n_names;
-        if (n > 0 && bytes + size > LRS_PROTO_MAX_MSG / 2)
+    for (;;) {
+        int n = 0;
+        size_t bytes = 0;
+        for (int i = 0; i < a->n_kept && n < LRS_PROTO_MAX_BATCH; i++) {
+            kept_result_t *k = &a->kept[i];
+            if (k->token != token || (k->sent_ms && now - k->sent_ms < resend_ms))
+                continue;
+            size_t size = 64 + 40 * (size_t)(k->r.n_folds + k->r.n_epochs) +
+                          (k->r.error ? strlen(k->r.error) : 0);
+            if (k->r.exec)
+                size += 64 + k->r.exec->stderr_len + k->r.exec->log_len +
+                        24 * k->r.exec->curve.n_points + 80 * (size_t)k->r.exec->curve.n_names;
+            if (n > 0 && bytes + size > LRS_PROTO_MAX_MSG / 2)
+                break;
+            bytes += size;
+            n++;
+        }
+        if (n == 0)
             break;
-        bytes += size;
-        n++;
-    }
-    if (n > 0) {
         lrs_proto_results_begin(out, token, n);
         for (int i = 0, added = 0; i < a->n_kept && added < n; i++) {
             kept_result_t *k = &a->kept[i];
@@ -309,9 +311,9 @@ int lrs_pool_take_due(lrs_pool_t *a, uint64_t token, int64_t now, int64_t resend
             k->sent_ms = now;
             added++;
         }
+        send(ctx);
     }
     pthread_mutex_unlock(&a->mu);
-    return n;
 }
 
 void lrs_pool_mark_unsent(lrs_pool_t *a)

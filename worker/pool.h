@@ -57,12 +57,14 @@ int lrs_pool_in_hand(lrs_pool_t *p, double *avg_trial_s);
 /* Whether nothing runs and every kept result was ACKed. */
 int lrs_pool_idle(lrs_pool_t *p);
 
-/* Encodes into out one RESULTS message of sweep token with the kept results
- * of that sweep not sent yet, or sent resend_ms or more before now (at most
- * LRS_PROTO_MAX_BATCH, about half of LRS_PROTO_MAX_MSG at most), and marks
- * them sent at now.  Returns how many it holds; 0: none due, out untouched. */
-int lrs_pool_take_due(lrs_pool_t *p, uint64_t token, int64_t now, int64_t resend_ms,
-                      lrs_wbuf_t *out);
+/* Sends the kept results of sweep token not sent yet, or sent resend_ms or
+ * more before now: encodes them into out as RESULTS messages (at most
+ * LRS_PROTO_MAX_BATCH each, about half of LRS_PROTO_MAX_MSG at most), calls
+ * send(ctx) after each and marks their results sent at now.  The whole run
+ * holds the pool's lock, so results finished meanwhile wait for the next
+ * call: they leave batched rather than one by one. */
+void lrs_pool_send_due(lrs_pool_t *p, uint64_t token, int64_t now, int64_t resend_ms,
+                       lrs_wbuf_t *out, void (*send)(void *ctx), void *ctx);
 
 /* Marks every kept result unsent (to go again in the next session). */
 void lrs_pool_mark_unsent(lrs_pool_t *p);
