@@ -18,6 +18,10 @@
  * most every 200 ms).  Its run is cancelled — its process group killed —
  * when the worker stops or loses its lease (the coordinator fell silent, or
  * no longer knows this worker); a cancelled trial sends no result.
+ *
+ * This module is the I/O thread; the trial threads are worker/pool.h, the
+ * sweep context and its trial kinds worker/sweep_ctx.h, the curve values on
+ * their way worker/progress.h.
  */
 #ifndef LRS_AGENT_H
 #define LRS_AGENT_H

@@ -14,9 +14,10 @@
  * depends on the CPU and thread count).
  * The dispatching functions (no suffix) pick a kernel by size.
  *
- * Besides the products, one fused kernel for a single linear layer under
- * MSE over rows stored feature-major (forward, loss and weight gradient in
- * one sweep, vectorised across rows), with its naive twin; see below.
+ * This module holds the dispatch, the naive and the CBLAS kernels; the tiled
+ * ones are worker/linalg_blocked.h, relu, squared error and the bias
+ * gradient's column sums worker/linalg_elem.h, and the fused feature-major
+ * kernel for a single linear layer under MSE worker/linalg_fm.h.
  */
 #ifndef LRS_LINALG_H
 #define LRS_LINALG_H
@@ -39,8 +40,6 @@ void lrs_linear_fwd(int n, int in, int out, const double *X, const double *W, co
                     double *Y, double *work);
 void lrs_linear_fwd_naive(int n, int in, int out, const double *X, const double *W,
                           const double *b, double *Y);
-void lrs_linear_fwd_blocked(int n, int in, int out, const double *X, const double *W,
-                            const double *b, double *Y, double *work);
 void lrs_linear_fwd_blas(int n, int in, int out, const double *X, const double *W,
                          const double *b, double *Y);
 
@@ -50,8 +49,6 @@ void lrs_linear_bwd_w(int n, int in, int out, const double *dY, const double *X,
                       double *db);
 void lrs_linear_bwd_w_naive(int n, int in, int out, const double *dY, const double *X,
                             double *dW, double *db);
-void lrs_linear_bwd_w_blocked(int n, int in, int out, const double *dY, const double *X,
-                              double *dW, double *db);
 void lrs_linear_bwd_w_blas(int n, int in, int out, const double *dY, const double *X,
                            double *dW, double *db);
 
@@ -59,59 +56,6 @@ void lrs_linear_bwd_w_blas(int n, int in, int out, const double *dY, const doubl
 void lrs_linear_bwd_x(int n, int in, int out, const double *dY, const double *W, double *dX);
 void lrs_linear_bwd_x_naive(int n, int in, int out, const double *dY, const double *W,
                             double *dX);
-void lrs_linear_bwd_x_blocked(int n, int in, int out, const double *dY, const double *W,
-                              double *dX);
 void lrs_linear_bwd_x_blas(int n, int in, int out, const double *dY, const double *W, double *dX);
-
-/* ---- one linear layer under MSE, rows stored feature-major ----
- *
- * For a narrow layer (a few inputs or outputs) the row-major kernels above
- * run dot products of a handful of elements, which fill no vector unit.
- * With each feature of a fixed set of rows stored contiguously instead,
- *   XT (in × ld): XT[k·ld + r] = X(r, k),   YT (out × ld): YT[o·ld + r] = Y(r, o),
- * every step vectorises across rows: the forward pass is out × in
- * multiply-adds of row vectors, the weight gradient out × in dot products
- * over rows, and the residual never leaves registers.  ld ≥ n rounded up to
- * a multiple of LRS_FM_ROWS, and the padding rows n .. ld−1 of XT must be
- * zero (lrs_rows_to_fm writes them). */
-#define LRS_FM_ROWS 32
-
-/* The smallest valid ld for n rows. */
-int lrs_fm_ld(int n);
-
-/* AT (cols × ld) = Aᵀ for A (n × cols, row-major), padding rows zeroed. */
-void lrs_rows_to_fm(int n, int cols, const double *A, int ld, double *AT);
-
-/* Returns Σ over the n rows and out outputs of (z − y)², z = x·Wᵀ + b (b
- * may be NULL): the numerator of the MSE.  With dW non-NULL also the MSE's
- * gradient at that numerator times scale: dW (out × in) = scale · Σ_r
- * (z − y)_o x_k, and db (out, may be NULL) = scale · Σ_r (z − y)_o, both
- * overwritten.  work: lrs_fm_work_size(in, out) doubles.  The fast kernel
- * sums in another order than the naive one, so they agree to rounding only
- * (test_linalg: 1e-12 relative). */
-size_t lrs_fm_work_size(int in, int out);
-double lrs_linear_sse_fm(int n, int ld, int in, int out, const double *XT, const double *YT,
-                         const double *W, const double *b, double scale, double *dW, double *db,
-                         double *work);
-/* The builds lrs_linear_sse_fm picks from at run time (widest the CPU runs
- * first), callable one by one so that tests cover each on any machine. */
-typedef enum { LRS_FM_AVX512, LRS_FM_AVX2, LRS_FM_PLAIN } lrs_fm_build_t;
-int lrs_fm_build_available(lrs_fm_build_t build);
-/* As lrs_linear_sse_fm in the given build, which must be available. */
-double lrs_linear_sse_fm_build(lrs_fm_build_t build, int n, int ld, int in, int out,
-                               const double *XT, const double *YT, const double *W,
-                               const double *b, double scale, double *dW, double *db,
-                               double *work);
-
-/* y = max(y, 0) elementwise, NaN kept (torch.relu). */
-void lrs_relu_fwd(size_t count, double *y);
-
-/* d = d where a > 0, else 0: relu's backward through its output a. */
-void lrs_relu_bwd(size_t count, const double *a, double *d);
-
-/* Σ (pred − target)² over count values, summed in four interleaved partial
- * sums; grad (may be NULL) receives scale · (pred − target). */
-double lrs_squared_error(size_t count, const double *pred, const double *target, double scale,
-                         double *grad);
 
 #endif

@@ -15,7 +15,7 @@
  *
  * Kept rows (lrs_model_keep_rows): a single regression layer of moderate
  * size copies them feature-major and runs the fused forward + MSE +
- * gradient kernel of linalg.h; that memory (two slots sized for max_rows,
+ * gradient kernel of linalg_fm.h; that memory (two slots sized for max_rows,
  * and the kernel's partial sums) is allocated by the first keep_rows or
  * chunked pass, once.
  *
@@ -36,6 +36,8 @@
 #include <string.h>
 
 #include "worker/linalg.h"
+#include "worker/linalg_elem.h"
+#include "worker/linalg_fm.h"
 
 #define LRS_MAX_LAYERS (LRS_MAX_HIDDEN + 1)
 /* Generous bounds that keep every size product far from overflow. */

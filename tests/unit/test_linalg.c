@@ -23,6 +23,9 @@
 
 #include "common/rng.h"
 #include "worker/linalg.h"
+#include "worker/linalg_blocked.h"
+#include "worker/linalg_elem.h"
+#include "worker/linalg_fm.h"
 #include "worker/linalg_ref.h"
 
 /* Worst |a − b| / max(1, |b|) over count values; NaN if any is NaN. */

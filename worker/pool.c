@@ -1,0 +1,352 @@
+/* pool.c — see pool.h.  The queue is a ring of jobs; a job holds a
+ * reference to its sweep context until its thread is done with it.  Each
+ * thread has a slot saying which trial it runs, for the progress hook and
+ * for cancelling. */
+#include "worker/pool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+
+typedef struct lrs_pool pool_t;
+
+/* One trial thread's running trial, as the progress hook sees it. */
+typedef struct trial_slot {
+    pool_t *pool;
+    int busy;                    /* under pool.mu */
+    atomic_int cancel;           /* set by the I/O thread: kill the command */
+    uint64_t token, trial;
+    uint32_t attempt;
+} trial_slot_t;
+
+typedef struct job {
+    lrs_sweep_ctx_t *ctx;
+    lrs_wire_trial_t trial;
+} job_t;
+
+typedef struct kept_result {
+    uint64_t token;
+    lrs_wire_result_t r;
+    int64_t sent_ms;             /* 0: not sent in this session */
+} kept_result_t;
+
+struct lrs_pool {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int have_mu, have_cv;
+    job_t *queue;
+    int q_head, q_len, q_cap;
+    int running, stop;
+    double avg_trial_s;          /* moving average of trial time, 0 before the first */
+    kept_result_t *kept;
+    int n_kept, cap_kept;
+    int wake[2];
+    pthread_t *threads;
+    trial_slot_t *slots;         /* one per trial thread */
+    int n_threads;
+    lrs_progress_t *progress;
+};
+
+static void wake_io(pool_t *p)
+{
+    char byte = 1;
+    ssize_t ignored = write(p->wake[1], &byte, 1);
+    (void)ignored;
+}
+
+/* on_metrics hook: a metric line with `epoch` becomes curve values waiting
+ * for the next PROGRESS (bounded: the result carries the whole curve). */
+static void exec_on_metrics(void *ctx, int fold, const lrs_metric_line_t *line)
+{
+    trial_slot_t *slot = ctx;
+    if (lrs_progress_add(slot->pool->progress, slot->token, slot->trial, slot->attempt, fold,
+                         line))
+        wake_io(slot->pool);   /* the I/O thread may sleep until its next heartbeat */
+}
+
+static void *trial_thread(void *arg)
+{
+    trial_slot_t *slot = arg;
+    pool_t *a = slot->pool;
+    lrs_exec_hooks_t hooks = {.on_metrics = exec_on_metrics, .ctx = slot, .cancel = &slot->cancel};
+    for (;;) {
+        pthread_mutex_lock(&a->mu);
+        while (!a->stop && a->q_len == 0)
+            pthread_cond_wait(&a->cv, &a->mu);
+        if (a->stop) {
+            pthread_mutex_unlock(&a->mu);
+            return NULL;
+        }
+        job_t j = a->queue[a->q_head];
+        a->q_head = (a->q_head + 1) % a->q_cap;
+        a->q_len--;
+        a->running++;
+        slot->busy = 1;
+        atomic_store(&slot->cancel, 0);
+        slot->token = lrs_sweep_ctx_token(j.ctx);
+        slot->trial = j.trial.trial;
+        slot->attempt = j.trial.attempt;
+        pthread_mutex_unlock(&a->mu);
+
+        kept_result_t k = {.token = lrs_sweep_ctx_token(j.ctx)};
+        double started = lrs_mono_seconds();
+        int cancelled = lrs_sweep_ctx_run_trial(j.ctx, &j.trial, &hooks, &k.r);
+        double dt = lrs_mono_seconds() - started;
+
+        pthread_mutex_lock(&a->mu);
+        slot->busy = 0;
+        a->running--;
+        if (cancelled) {   /* its lease is gone: the coordinator runs it elsewhere */
+            pthread_mutex_unlock(&a->mu);
+            lrs_sweep_ctx_unref(j.ctx);
+            continue;
+        }
+        a->avg_trial_s = a->avg_trial_s > 0 ? 0.8 * a->avg_trial_s + 0.2 * dt : dt;
+        if (a->n_kept == a->cap_kept) {
+            int cap = a->cap_kept ? 2 * a->cap_kept : 64;
+            kept_result_t *q = realloc(a->kept, (size_t)cap * sizeof *q);
+            if (q) {
+                a->kept = q;
+                a->cap_kept = cap;
+            }
+        }
+        if (a->n_kept < a->cap_kept)
+            a->kept[a->n_kept++] = k;
+        else
+            lrs_wire_result_clear(&k.r);   /* no memory: the lease expires, the trial re-runs */
+        pthread_mutex_unlock(&a->mu);
+        lrs_sweep_ctx_unref(j.ctx);
+        wake_io(a);
+    }
+}
+
+/* ---- life ---------------------------------------------------------------- */
+
+lrs_pool_t *lrs_pool_new(int jobs, lrs_progress_t *progress, lrs_err_t *err)
+{
+    pool_t *a = calloc(1, sizeof *a);
+    if (!a) {
+        lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+        return NULL;
+    }
+    a->progress = progress;
+    a->wake[0] = a->wake[1] = -1;
+    if (!(a->have_mu = pthread_mutex_init(&a->mu, NULL) == 0) ||
+        !(a->have_cv = pthread_cond_init(&a->cv, NULL) == 0)) {
+        lrs_err_set(err, LRS_EXIT_RUNTIME, "cannot create a mutex");
+        goto fail;
+    }
+    if (pipe(a->wake) != 0) {
+        lrs_err_set(err, LRS_EXIT_RUNTIME, "pipe: %s", strerror(errno));
+        goto fail;
+    }
+    fcntl(a->wake[0], F_SETFL, O_NONBLOCK);
+    fcntl(a->wake[0], F_SETFD, FD_CLOEXEC);
+    fcntl(a->wake[1], F_SETFD, FD_CLOEXEC);
+    a->threads = calloc((size_t)jobs, sizeof *a->threads);
+    a->slots = calloc((size_t)jobs, sizeof *a->slots);
+    if (!a->threads || !a->slots) {
+        lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+        goto fail;
+    }
+    for (int i = 0; i < jobs; i++) {
+        a->slots[i].pool = a;
+        atomic_init(&a->slots[i].cancel, 0);
+    }
+    for (; a->n_threads < jobs; a->n_threads++)
+        if (pthread_create(&a->threads[a->n_threads], NULL, trial_thread,
+                           &a->slots[a->n_threads]) != 0) {
+            lrs_err_set(err, LRS_EXIT_RUNTIME, "cannot start trial threads");
+            goto fail;
+        }
+    return a;
+fail:
+    lrs_pool_destroy(&a);
+    return NULL;
+}
+
+void lrs_pool_destroy(lrs_pool_t **pp)
+{
+    pool_t *a = *pp;
+    if (!a)
+        return;
+    if (a->have_mu && a->have_cv) {
+        pthread_mutex_lock(&a->mu);
+        a->stop = 1;
+        for (int i = 0; i < a->n_threads; i++)   /* a stopping worker leaves no command behind */
+            atomic_store(&a->slots[i].cancel, 1);
+        pthread_cond_broadcast(&a->cv);
+        pthread_mutex_unlock(&a->mu);
+    }
+    for (int i = 0; i < a->n_threads; i++)
+        pthread_join(a->threads[i], NULL);
+    free(a->threads);
+    free(a->slots);
+    for (int i = 0; i < a->q_len; i++)
+        lrs_sweep_ctx_unref(a->queue[(a->q_head + i) % a->q_cap].ctx);
+    free(a->queue);
+    for (int i = 0; i < a->n_kept; i++)
+        lrs_wire_result_clear(&a->kept[i].r);
+    free(a->kept);
+    if (a->wake[0] >= 0)
+        close(a->wake[0]);
+    if (a->wake[1] >= 0)
+        close(a->wake[1]);
+    if (a->have_cv)
+        pthread_cond_destroy(&a->cv);
+    if (a->have_mu)
+        pthread_mutex_destroy(&a->mu);
+    free(a);
+    *pp = NULL;
+}
+
+int lrs_pool_wake_fd(const lrs_pool_t *p) { return p->wake[0]; }
+
+/* ---- the queue ----------------------------------------------------------- */
+
+int lrs_pool_push(lrs_pool_t *a, lrs_sweep_ctx_t *s, const lrs_wire_trial_t *trials, int n)
+{
+    pthread_mutex_lock(&a->mu);
+    if (a->q_len + n > a->q_cap) {
+        int cap = a->q_cap ? a->q_cap : 64;
+        while (cap < a->q_len + n)
+            cap *= 2;
+        job_t *q = malloc((size_t)cap * sizeof *q);
+        if (!q) {
+            pthread_mutex_unlock(&a->mu);
+            return -1;
+        }
+        for (int i = 0; i < a->q_len; i++)
+            q[i] = a->queue[(a->q_head + i) % a->q_cap];
+        free(a->queue);
+        a->queue = q;
+        a->q_cap = cap;
+        a->q_head = 0;
+    }
+    for (int i = 0; i < n; i++)
+        a->queue[(a->q_head + a->q_len++) % a->q_cap] = (job_t){lrs_sweep_ctx_ref(s), trials[i]};
+    pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+    return 0;
+}
+
+void lrs_pool_drop_queue(lrs_pool_t *a)
+{
+    pthread_mutex_lock(&a->mu);
+    int n = a->q_len;
+    job_t *jobs = n ? malloc((size_t)n * sizeof *jobs) : NULL;
+    for (int i = 0; jobs && i < n; i++)
+        jobs[i] = a->queue[(a->q_head + i) % a->q_cap];
+    if (jobs)
+        a->q_len = 0;
+    pthread_mutex_unlock(&a->mu);
+    for (int i = 0; jobs && i < n; i++)
+        lrs_sweep_ctx_unref(jobs[i].ctx);
+    free(jobs);
+}
+
+void lrs_pool_cancel_running(lrs_pool_t *a)
+{
+    pthread_mutex_lock(&a->mu);
+    for (int i = 0; i < a->n_threads; i++)
+        if (a->slots[i].busy)
+            atomic_store(&a->slots[i].cancel, 1);
+    pthread_mutex_unlock(&a->mu);
+}
+
+int lrs_pool_in_hand(lrs_pool_t *a, double *avg_trial_s)
+{
+    pthread_mutex_lock(&a->mu);
+    int have = a->q_len + a->running;
+    *avg_trial_s = a->avg_trial_s;
+    pthread_mutex_unlock(&a->mu);
+    return have;
+}
+
+int lrs_pool_idle(lrs_pool_t *a)
+{
+    pthread_mutex_lock(&a->mu);
+    int idle = a->running == 0 && a->n_kept == 0;
+    pthread_mutex_unlock(&a->mu);
+    return idle;
+}
+
+/* ---- kept results -------------------------------------------------------- */
+
+void lrs_pool_send_due(lrs_pool_t *a, uint64_t token, int64_t now, int64_t resend_ms,
+                       lrs_wbuf_t *out, void (*send)(void *ctx), void *ctx)
+{
+    pthread_mutex_lock(&a->mu);
+    for (;;) {
+        int n = 0;
+        size_t bytes = 0;
+        for (int i = 0; i < a->n_kept && n < LRS_PROTO_MAX_BATCH; i++) {
+            kept_result_t *k = &a->kept[i];
+            if (k->token != token || (k->sent_ms && now - k->sent_ms < resend_ms))
+                continue;
+            size_t size = 64 + 40 * (size_t)(k->r.n_folds + k->r.n_epochs) +
+                          (k->r.error ? strlen(k->r.error) : 0);
+            if (k->r.exec)
+                size += 64 + k->r.exec->stderr_len + k->r.exec->log_len +
+                        24 * k->r.exec->curve.n_points + 80 * (size_t)k->r.exec->curve.n_names;
+            if (n > 0 && bytes + size > LRS_PROTO_MAX_MSG / 2)
+                break;
+            bytes += size;
+            n++;
+        }
+        if (n == 0)
+            break;
+        lrs_proto_results_begin(out, token, n);
+        for (int i = 0, added = 0; i < a->n_kept && added < n; i++) {
+            kept_result_t *k = &a->kept[i];
+            if (k->token != token || (k->sent_ms && now - k->sent_ms < resend_ms))
+                continue;
+            lrs_proto_results_add(out, &k->r);
+            k->sent_ms = now;
+            added++;
+        }
+        send(ctx);
+    }
+    pthread_mutex_unlock(&a->mu);
+}
+
+void lrs_pool_mark_unsent(lrs_pool_t *a)
+{
+    pthread_mutex_lock(&a->mu);
+    for (int i = 0; i < a->n_kept; i++)
+        a->kept[i].sent_ms = 0;   /* re-send all after the next WELCOME */
+    pthread_mutex_unlock(&a->mu);
+}
+
+void lrs_pool_ack(lrs_pool_t *a, uint64_t token, const uint64_t *acks, int n_acks)
+{
+    pthread_mutex_lock(&a->mu);
+    for (int i = 0; i < n_acks; i++)
+        for (int k = 0; k < a->n_kept; k++)
+            if (a->kept[k].r.trial == acks[i] && a->kept[k].token == token) {
+                lrs_wire_result_clear(&a->kept[k].r);
+                a->kept[k] = a->kept[--a->n_kept];
+                break;
+            }
+    pthread_mutex_unlock(&a->mu);
+}
+
+void lrs_pool_keep_only(lrs_pool_t *a, uint64_t token)
+{
+    pthread_mutex_lock(&a->mu);
+    for (int k = 0; k < a->n_kept;) {
+        if (a->kept[k].token != token) {
+            lrs_wire_result_clear(&a->kept[k].r);
+            a->kept[k] = a->kept[--a->n_kept];
+        } else {
+            k++;
+        }
+    }
+    pthread_mutex_unlock(&a->mu);
+}
