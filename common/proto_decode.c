@@ -258,7 +258,7 @@ static int rd_trials(reader_t *r, lrs_msg_t *m)
     return 0;
 }
 
-static int rd_curves(reader_t *r, lrs_wire_result_t *x)
+static int rd_curves(reader_t *r, lrs_trial_result_t *x)
 {
     size_t n;
     if (rd_array(r, "folds", LRS_PROTO_MAX_FOLDS, &n) != 0)
@@ -294,7 +294,7 @@ static int rd_curves(reader_t *r, lrs_wire_result_t *x)
 
 /* names then points, checked: names valid and distinct in count, every
  * point's name index among them. */
-static int rd_curve(reader_t *r, lrs_wire_curve_t *c)
+static int rd_curve(reader_t *r, lrs_curve_t *c)
 {
     size_t n;
     if (rd_array(r, "names", LRS_PROTO_MAX_NAMES, &n) != 0)
@@ -316,7 +316,7 @@ static int rd_curve(reader_t *r, lrs_wire_curve_t *c)
         return lrs_err_set(r->err, LRS_EXIT_RUNTIME, "points: out of memory");
     c->n_points = n;
     for (size_t i = 0; i < n; i++) {
-        lrs_wire_point_t *p = &c->points[i];
+        lrs_curve_point_t *p = &c->points[i];
         if (rd_tuple(r, "points[]", 4) != 0 ||
             rd_int_field(r, "fold", 0, LRS_PROTO_MAX_FOLDS, &p->fold) != 0 ||
             rd_int_field(r, "epoch", INT32_MIN, INT32_MAX, &p->epoch) != 0 ||
@@ -341,12 +341,12 @@ static int rd_bytes(reader_t *r, const char *field, size_t max, char **out, size
     return 0;
 }
 
-static int rd_exec(reader_t *r, lrs_wire_result_t *x)
+static int rd_exec(reader_t *r, lrs_trial_result_t *x)
 {
-    lrs_wire_exec_t *e = calloc(1, sizeof *e);
+    lrs_command_result_t *e = calloc(1, sizeof *e);
     if (!e)
         return lrs_err_set(r->err, LRS_EXIT_RUNTIME, "exec: out of memory");
-    x->exec = e;
+    x->command = e;
     size_t n_finals;
     if (rd_tuple(r, "exec", 8) != 0 ||
         rd_int_field(r, "exit_status", -1, 255, &e->exit_status) != 0 ||
@@ -379,26 +379,30 @@ static int rd_results(reader_t *r, lrs_msg_t *m)
         return lrs_err_set(r->err, LRS_EXIT_RUNTIME, "results: out of memory");
     m->n_results = (int)n;
     for (size_t i = 0; i < n; i++) {
-        lrs_wire_result_t *x = &m->results[i];
+        lrs_wire_result_t *w = &m->results[i];
+        lrs_trial_result_t *x = &w->result;
         uint64_t attempt;
         size_t fields;
+        int status;
         if (rd_array(r, "results[]", 11, &fields) != 0)
             return -1;
         if (fields != 10 && fields != 11)
             return fail(r, "results[]", "wrong number of fields");
-        if (rd_u64(r, "trial", INT64_MAX, &x->trial) != 0 ||
+        lrs_trial_result_init(x);
+        if (rd_u64(r, "trial", INT64_MAX, &w->trial) != 0 ||
             rd_u64(r, "attempt", 1000000, &attempt) != 0 ||
-            rd_int_field(r, "status", LRS_STATUS_COMPLETE, LRS_STATUS_FAILED, &x->status) != 0 ||
+            rd_int_field(r, "status", LRS_STATUS_COMPLETE, LRS_STATUS_FAILED, &status) != 0 ||
             rd_f64(r, "score", &x->score) != 0 || rd_f64(r, "score_std", &x->score_std) != 0 ||
             rd_f64(r, "seconds", &x->seconds) != 0 ||
             rd_int_field(r, "diverged_epoch", 0, LRS_MAX_EPOCHS, &x->diverged_epoch) != 0 ||
             rd_str(r, "error", LRS_PROTO_MAX_STR, 1, &x->error) != 0 || rd_curves(r, x) != 0)
             return -1;
+        x->status = (lrs_status_t)status;
         if (fields == 11 && rd_exec(r, x) != 0)
             return -1;
         if (attempt < 1)
             return fail(r, "attempt", "integer out of range");
-        x->attempt = (uint32_t)attempt;
+        w->attempt = (uint32_t)attempt;
     }
     return 0;
 }

@@ -90,7 +90,7 @@ static void pack_bytes(lrs_wbuf_t *b, const char *p, size_t len)
 }
 
 /* names, then points: the curve as results and PROGRESS carry it */
-static void pack_curve(lrs_wbuf_t *b, const lrs_wire_curve_t *c)
+static void pack_curve(lrs_wbuf_t *b, const lrs_curve_t *c)
 {
     msgpack_packer *pk = &b->pk;
     msgpack_pack_array(pk, (size_t)c->n_names);
@@ -98,7 +98,7 @@ static void pack_curve(lrs_wbuf_t *b, const lrs_wire_curve_t *c)
         pack_str(b, c->names[i]);
     msgpack_pack_array(pk, c->n_points);
     for (size_t i = 0; i < c->n_points; i++) {
-        const lrs_wire_point_t *p = &c->points[i];
+        const lrs_curve_point_t *p = &c->points[i];
         msgpack_pack_array(pk, 4);
         msgpack_pack_int64(pk, p->fold);
         msgpack_pack_int64(pk, p->epoch);
@@ -107,7 +107,7 @@ static void pack_curve(lrs_wbuf_t *b, const lrs_wire_curve_t *c)
     }
 }
 
-static void pack_exec(lrs_wbuf_t *b, const lrs_wire_exec_t *e)
+static void pack_exec(lrs_wbuf_t *b, const lrs_command_result_t *e)
 {
     msgpack_packer *pk = &b->pk;
     msgpack_pack_array(pk, 8);
@@ -123,7 +123,7 @@ static void pack_exec(lrs_wbuf_t *b, const lrs_wire_exec_t *e)
 }
 
 void lrs_proto_progress(lrs_wbuf_t *b, uint64_t sweep, uint64_t trial, uint32_t attempt,
-                        const lrs_wire_curve_t *curve)
+                        const lrs_curve_t *curve)
 {
     header(b, LRS_MSG_PROGRESS);
     msgpack_pack_uint64(&b->pk, sweep);
@@ -132,39 +132,50 @@ void lrs_proto_progress(lrs_wbuf_t *b, uint64_t sweep, uint64_t trial, uint32_t 
     pack_curve(b, curve);
 }
 
+size_t lrs_proto_result_bytes(const lrs_wire_result_t *r)
+{
+    const lrs_trial_result_t *o = &r->result;
+    size_t size = 64 + 40 * (size_t)(o->n_folds + o->n_epochs) + (o->error ? strlen(o->error) : 0);
+    if (o->command)
+        size += 64 + o->command->stderr_len + o->command->log_len +
+                24 * o->command->curve.n_points + 80 * (size_t)o->command->curve.n_names;
+    return size;
+}
+
 void lrs_proto_results_add(lrs_wbuf_t *b, const lrs_wire_result_t *r)
 {
     msgpack_packer *pk = &b->pk;
-    msgpack_pack_array(pk, r->exec ? 11 : 10);
+    const lrs_trial_result_t *o = &r->result;
+    msgpack_pack_array(pk, o->command ? 11 : 10);
     msgpack_pack_uint64(pk, r->trial);
     msgpack_pack_uint64(pk, r->attempt);
-    msgpack_pack_int64(pk, r->status);
-    msgpack_pack_double(pk, r->score);
-    msgpack_pack_double(pk, r->score_std);
-    msgpack_pack_double(pk, r->seconds);
-    msgpack_pack_int64(pk, r->diverged_epoch);
-    if (r->error)
-        pack_str(b, r->error);
+    msgpack_pack_int64(pk, o->status);
+    msgpack_pack_double(pk, o->score);
+    msgpack_pack_double(pk, o->score_std);
+    msgpack_pack_double(pk, o->seconds);
+    msgpack_pack_int64(pk, o->diverged_epoch);
+    if (o->error)
+        pack_str(b, o->error);
     else
         msgpack_pack_nil(pk);
-    msgpack_pack_array(pk, (size_t)r->n_folds);
-    for (int i = 0; i < r->n_folds; i++) {
+    msgpack_pack_array(pk, (size_t)o->n_folds);
+    for (int i = 0; i < o->n_folds; i++) {
         msgpack_pack_array(pk, 4);
-        msgpack_pack_int64(pk, r->folds[i].fold);
-        msgpack_pack_double(pk, r->folds[i].train_loss);
-        msgpack_pack_double(pk, r->folds[i].val_loss);
-        msgpack_pack_double(pk, r->folds[i].accuracy);
+        msgpack_pack_int64(pk, o->folds[i].fold);
+        msgpack_pack_double(pk, o->folds[i].train_loss);
+        msgpack_pack_double(pk, o->folds[i].val_loss);
+        msgpack_pack_double(pk, o->folds[i].accuracy);
     }
-    msgpack_pack_array(pk, (size_t)r->n_epochs);
-    for (int i = 0; i < r->n_epochs; i++) {
+    msgpack_pack_array(pk, (size_t)o->n_epochs);
+    for (int i = 0; i < o->n_epochs; i++) {
         msgpack_pack_array(pk, 4);
-        msgpack_pack_int64(pk, r->epochs[i].epoch);
-        msgpack_pack_double(pk, r->epochs[i].lr);
-        msgpack_pack_double(pk, r->epochs[i].train_loss);
-        msgpack_pack_double(pk, r->epochs[i].val_loss);
+        msgpack_pack_int64(pk, o->epochs[i].epoch);
+        msgpack_pack_double(pk, o->epochs[i].lr);
+        msgpack_pack_double(pk, o->epochs[i].train_loss);
+        msgpack_pack_double(pk, o->epochs[i].val_loss);
     }
-    if (r->exec)
-        pack_exec(b, r->exec);
+    if (o->command)
+        pack_exec(b, o->command);
 }
 
 void lrs_proto_ack_begin(lrs_wbuf_t *b, uint64_t sweep, int n)

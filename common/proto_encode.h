@@ -41,6 +41,9 @@ void lrs_proto_trials_add(lrs_wbuf_t *b, const lrs_wire_trial_t *t);
 void lrs_proto_heartbeat(lrs_wbuf_t *b);
 void lrs_proto_results_begin(lrs_wbuf_t *b, uint64_t sweep, int n);
 void lrs_proto_results_add(lrs_wbuf_t *b, const lrs_wire_result_t *r);
+/* At least the bytes lrs_proto_results_add writes for r (to fill a message
+ * up to a size without encoding it twice). */
+size_t lrs_proto_result_bytes(const lrs_wire_result_t *r);
 void lrs_proto_ack_begin(lrs_wbuf_t *b, uint64_t sweep, int n);
 void lrs_proto_ack_add(lrs_wbuf_t *b, uint64_t trial);
 void lrs_proto_data_req(lrs_wbuf_t *b, const char *data_hash);
@@ -48,6 +51,6 @@ void lrs_proto_data(lrs_wbuf_t *b, const char *data_hash, const void *bytes, siz
 void lrs_proto_shutdown(lrs_wbuf_t *b, const char *reason);
 void lrs_proto_reject(lrs_wbuf_t *b, const char *reason);
 void lrs_proto_progress(lrs_wbuf_t *b, uint64_t sweep, uint64_t trial, uint32_t attempt,
-                        const lrs_wire_curve_t *curve);
+                        const lrs_curve_t *curve);
 
 #endif

@@ -30,37 +30,11 @@ const char *lrs_msg_name(int type)
 
 int lrs_proto_field_count(int type) { return field_count[type]; }
 
-void lrs_wire_curve_clear(lrs_wire_curve_t *c)
-{
-    if (!c)
-        return;
-    for (int i = 0; c->names && i < c->n_names; i++)
-        free(c->names[i]);
-    free(c->names);
-    free(c->points);
-    memset(c, 0, sizeof *c);
-}
-
-void lrs_wire_exec_free(lrs_wire_exec_t **ep)
-{
-    if (!ep || !*ep)
-        return;
-    lrs_wire_exec_t *e = *ep;
-    free(e->stderr_tail);
-    free(e->log_tail);
-    free(e->finals);
-    lrs_wire_curve_clear(&e->curve);
-    free(e);
-    *ep = NULL;
-}
-
 void lrs_wire_result_clear(lrs_wire_result_t *r)
 {
-    lrs_wire_exec_free(&r->exec);
-    free(r->error);
-    free(r->folds);
-    free(r->epochs);
-    memset(r, 0, sizeof *r);
+    lrs_trial_result_clear(&r->result);
+    r->trial = 0;
+    r->attempt = 0;
 }
 
 void lrs_msg_free(lrs_msg_t *m)
@@ -77,7 +51,7 @@ void lrs_msg_free(lrs_msg_t *m)
     free(m->results);
     free(m->acks);
     free(m->reason);
-    lrs_wire_curve_clear(&m->curve);
+    lrs_curve_clear(&m->curve);
     memset(m, 0, sizeof *m);
 }
 

@@ -75,51 +75,13 @@ typedef struct lrs_wire_trial {
     uint64_t seed;      /* the training seed */
 } lrs_wire_trial_t;
 
-/* One curve value of a user's command: metric names[name] reported on a
- * line with `epoch`, in fold `fold` (0 without folds). */
-typedef struct lrs_wire_point {
-    int fold;
-    int epoch;
-    int name;
-    double value;
-} lrs_wire_point_t;
-
-typedef struct lrs_wire_curve {
-    int n_names;
-    char **names;                  /* owned, each ≤ LRS_PROTO_MAX_NAME bytes */
-    size_t n_points;
-    lrs_wire_point_t *points;      /* owned */
-} lrs_wire_curve_t;
-
-/* What a result of a user's command carries besides the common fields. */
-typedef struct lrs_wire_exec {
-    int exit_status;               /* last run's exit code, -1: none (killed, never ran) */
-    int term_signal;               /* last run's killing signal, 0: none */
-    char *stderr_tail;             /* raw bytes (not NUL-terminated on the wire), owned */
-    size_t stderr_len;
-    char *log_tail;                /* raw bytes, owned */
-    size_t log_len;
-    double *finals;                /* curve.n_names: last value of each name (NaN: none), owned */
-    int curve_truncated;           /* 1: the runner dropped values beyond its cap */
-    lrs_wire_curve_t curve;        /* the whole curve */
-} lrs_wire_exec_t;
-
+/* A result on the wire: which trial and attempt, and the outcome (the one
+ * result type of common/result.h; a command's part, when present, is an
+ * 11th element on the wire). */
 typedef struct lrs_wire_result {
     uint64_t trial;
     uint32_t attempt;
-    int status;                 /* lrs_status_t */
-    double score, score_std;    /* NaN when absent */
-    double seconds;
-    int diverged_epoch;
-    char *error;                /* failed: why (owned) */
-    int n_folds;
-    lrs_fold_result_t *folds;   /* owned */
-    int n_epochs;
-    lrs_epoch_stat_t *epochs;   /* owned */
-    /* A user's command (an 11th element on the wire); NULL for the built-in
-     * engine.  A failed result with it is the trial's final outcome (the
-     * command ran and failed); without it, an attempt that may be retried. */
-    lrs_wire_exec_t *exec;      /* owned */
+    lrs_trial_result_t result;
 } lrs_wire_result_t;
 
 /* A decoded message.  Strings and arrays are owned by the message (freed by
@@ -158,7 +120,7 @@ typedef struct lrs_msg {
     /* PROGRESS (and sweep above) */
     uint64_t trial;
     uint32_t attempt;
-    lrs_wire_curve_t curve;
+    lrs_curve_t curve;
 } lrs_msg_t;
 
 /* Fields after [version, type] of message type `type` (1 ≤ type <
@@ -168,12 +130,9 @@ int lrs_proto_field_count(int type);
 /* Frees what msg owns and zeroes it.  Takes a zeroed message. */
 void lrs_msg_free(lrs_msg_t *msg);
 
-/* Frees what one result owns (for results built by a worker). */
+/* Frees what one result owns (for results built by a worker) and leaves
+ * it empty (lrs_trial_result_init). */
 void lrs_wire_result_clear(lrs_wire_result_t *r);
-
-/* Frees what a curve / an exec part owns and zeroes it (NULL is fine). */
-void lrs_wire_curve_clear(lrs_wire_curve_t *c);
-void lrs_wire_exec_free(lrs_wire_exec_t **e);
 
 /* Content hash of a data set (64-bit FNV-1a) as 16 hex digits + NUL. */
 void lrs_proto_content_hash(const void *bytes, size_t len, char out[17]);

@@ -364,10 +364,11 @@ static int on_result(lrs_broker_t *b, lrs_worker_t *w, lrs_wire_result_t *r, lrs
         b->results_dropped++;
         return queue_ack(b, w, t);
     }
-    if (r->status == LRS_STATUS_FAILED && !r->exec) {   /* an attempt that may be retried */
+    const lrs_trial_result_t *o = &r->result;
+    if (o->status == LRS_STATUS_FAILED && !o->command) {   /* an attempt that may be retried */
         lrs_worker_drop_lease(w, t);
         char why[512];
-        snprintf(why, sizeof why, "%s", r->error ? r->error : "failed");
+        snprintf(why, sizeof why, "%s", o->error ? o->error : "failed");
         if (requeue(b, t, w->name, why, err) != 0)
             return -1;
         return queue_ack(b, w, t);
@@ -379,8 +380,8 @@ static int on_result(lrs_broker_t *b, lrs_worker_t *w, lrs_wire_result_t *r, lrs
     b->unflushed++;
     w->done++;
     w->dirty = 1;
-    if (r->status == LRS_STATUS_FAILED)   /* the command ran and failed: final */
-        blog(b, "trial %" PRIu64 " failed: %s", t, r->error ? r->error : "failed");
+    if (o->status == LRS_STATUS_FAILED)   /* the command ran and failed: final */
+        blog(b, "trial %" PRIu64 " failed: %s", t, o->error ? o->error : "failed");
     return queue_ack(b, w, t);
 }
 

@@ -102,18 +102,18 @@ static int best_row(void *ctx, const lrs_query_trial_t *t)
         json_t *o = json_object();
         json_object_set_new(o, "rank", json_integer(c->rank));
         json_object_set_new(o, "trial", json_integer(t->trial));
-        json_object_set_new(o, "score", lrs_json_number(t->score));
-        json_object_set_new(o, "score_std", lrs_json_number(t->score_std));
+        json_object_set_new(o, "score", lrs_json_number(t->result.score));
+        json_object_set_new(o, "score_std", lrs_json_number(t->result.score_std));
         json_object_set_new(o, "params", params_of(t));
         json_object_set_new(o, "attempts", json_integer(t->attempts));
         json_object_set_new(o, "worker", json_string(t->worker ? t->worker : ""));
-        json_object_set_new(o, "seconds", lrs_json_number(t->seconds));
+        json_object_set_new(o, "seconds", lrs_json_number(t->result.seconds));
         dump_json_line(c->out, o);
     } else {
         fprintf(c->out, "%4d %8" PRId64 " ", c->rank, t->trial);
-        print_num(c->out, 12, t->score);
+        print_num(c->out, 12, t->result.score);
         fputc(' ', c->out);
-        lrs_fmt_print(c->out, 10, LRS_FMT_SHORT_DIGITS, t->score_std);
+        lrs_fmt_print(c->out, 10, LRS_FMT_SHORT_DIGITS, t->result.score_std);
         fputs("  ", c->out);
         print_params(c->out, t->params_json);
         fputc('\n', c->out);
@@ -310,14 +310,14 @@ static int emit_jsonl(void *ctx, const lrs_query_trial_t *t, json_t *params)
     (void)ctx;
     json_t *o = json_object();
     json_object_set_new(o, "trial", json_integer(t->trial));
-    json_object_set_new(o, "status", json_string(lrs_status_name(t->status)));
-    json_object_set_new(o, "score", lrs_json_number(t->score));
-    json_object_set_new(o, "score_std", lrs_json_number(t->score_std));
+    json_object_set_new(o, "status", json_string(lrs_status_name(t->result.status)));
+    json_object_set_new(o, "score", lrs_json_number(t->result.score));
+    json_object_set_new(o, "score_std", lrs_json_number(t->result.score_std));
     json_object_set(o, "params", params);
     json_object_set_new(o, "attempts", json_integer(t->attempts));
     json_object_set_new(o, "worker", t->worker ? json_string(t->worker) : json_null());
-    json_object_set_new(o, "seconds", lrs_json_number(t->seconds));
-    json_object_set_new(o, "error", t->error ? json_string(t->error) : json_null());
+    json_object_set_new(o, "seconds", lrs_json_number(t->result.seconds));
+    json_object_set_new(o, "error", t->result.error ? json_string(t->result.error) : json_null());
     return dump_json_line(stdout, o) || ferror(stdout);
 }
 
@@ -376,10 +376,10 @@ static int emit_csv(void *ctx, const lrs_query_trial_t *t, json_t *params)
         printf(",attempts,worker,seconds,error\n");
         c->header_done = 1;
     }
-    printf("%" PRId64 ",%s,", t->trial, lrs_status_name(t->status));
-    csv_num(t->score);
+    printf("%" PRId64 ",%s,", t->trial, lrs_status_name(t->result.status));
+    csv_num(t->result.score);
     putchar(',');
-    csv_num(t->score_std);
+    csv_num(t->result.score_std);
     for (int i = 0; i < LRS_P_COUNT; i++) {
         if (!(c->mask >> i & 1))
             continue;
@@ -402,9 +402,9 @@ static int emit_csv(void *ctx, const lrs_query_trial_t *t, json_t *params)
     printf(",%d,", t->attempts);
     csv_field(t->worker);
     putchar(',');
-    csv_num(t->seconds);
+    csv_num(t->result.seconds);
     putchar(',');
-    csv_field(t->error);
+    csv_field(t->result.error);
     putchar('\n');
     return ferror(stdout) != 0;
 }

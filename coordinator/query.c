@@ -246,18 +246,20 @@ static int fill_trial(lrs_query_t *q, sqlite3_stmt *st, lrs_query_trial_t *t, lr
         return -1;
     *t = (lrs_query_trial_t){
         .trial = sqlite3_column_int64(st, 0),
-        .status = (lrs_status_t)s,
-        .score = col_real(st, 2),
-        .score_std = col_real(st, 3),
+        .result = {
+            .status = (lrs_status_t)s,
+            .score = col_real(st, 2),
+            .score_std = col_real(st, 3),
+            .seconds = col_real(st, 10),
+            .diverged_epoch = sqlite3_column_int(st, 11),
+            .error = (char *)col_text_or_null(st, 12),   /* borrowed: see query.h */
+        },
         .params_json = col_text(st, 4),
         .lr = col_real(st, 5),
         .optimizer = col_text_or_null(st, 6),
         .scheduler = col_text_or_null(st, 7),
         .attempts = sqlite3_column_int(st, 8),
         .worker = col_text_or_null(st, 9),
-        .seconds = col_real(st, 10),
-        .diverged_epoch = sqlite3_column_int(st, 11),
-        .error = col_text_or_null(st, 12),
     };
     return 0;
 }
@@ -335,8 +337,10 @@ int lrs_query_every_trial(lrs_query_t *q, const lrs_query_sweep_t *sw,
             if ((have_ls = next_row(q, ls, err)) < 0)
                 goto done;
         int recorded = have_tr == 1 && sqlite3_column_int64(tr, 0) == i;
-        lrs_query_trial_t t = {.trial = i, .score = NAN, .score_std = NAN, .lr = NAN,
-                               .seconds = NAN, .status = LRS_STATUS_PENDING};
+        lrs_query_trial_t t = {.trial = i, .lr = NAN};
+        lrs_trial_result_init(&t.result);
+        t.result.status = LRS_STATUS_PENDING;
+        t.result.seconds = NAN;
         char json[4096];
         if (recorded) {
             if (fill_trial(q, tr, &t, err) != 0)
@@ -348,7 +352,7 @@ int lrs_query_every_trial(lrs_query_t *q, const lrs_query_sweep_t *sw,
             lrs_trial_cfg_json(&cfg, json, sizeof json);
             t.params_json = json;
             if (have_ls == 1 && sqlite3_column_int64(ls, 0) == i) {
-                t.status = LRS_STATUS_RUNNING;
+                t.result.status = LRS_STATUS_RUNNING;
                 t.attempts = sqlite3_column_int(ls, 1);
                 t.worker = col_text(ls, 2);
             }

@@ -34,22 +34,22 @@ typedef struct lrs_query_sweep {
     int maximize;     /* goal: 1 maximize, 0 minimize */
 } lrs_query_sweep_t;
 
-/* One trial.  Recorded trials carry what was stored (NULL columns: NaN,
+/* One trial: its outcome (the one result type of common/result.h, as the
+ * trials row stores it: status, score, score_std, seconds, diverged_epoch,
+ * error; folds, epochs and a command's part are not read here) and the
+ * row's columns.  Recorded trials carry what was stored (NULL columns: NaN,
  * NULL strings, 0); the every-trial walk also yields running ones (attempts
  * and worker from the lease) and pending ones (attempts 0, worker NULL),
- * both with params regenerated from the stored spec. */
+ * both with params regenerated from the stored spec.  Strings are borrowed
+ * for the callback's duration: never clear result. */
 typedef struct lrs_query_trial {
     int64_t trial;
-    lrs_status_t status;
-    double score, score_std;
+    lrs_trial_result_t result;
     const char *params_json;    /* a JSON object's text; never NULL */
     double lr;
     const char *optimizer, *scheduler;
     int attempts;
     const char *worker;
-    double seconds;
-    int diverged_epoch;         /* 0: none */
-    const char *error;
 } lrs_query_trial_t;
 
 /* Which recorded trials, in which order. */

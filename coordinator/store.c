@@ -479,8 +479,9 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
 static int put_curves(lrs_store_t *s, const lrs_store_trial_t *t, lrs_err_t *err)
 {
     sqlite3_stmt *f = s->st[ST_INS_FOLD], *e = s->st[ST_INS_EPOCH];
-    for (int i = 0; i < t->n_folds; i++) {
-        const lrs_fold_result_t *r = &t->folds[i];
+    const lrs_trial_result_t *o = t->result;
+    for (int i = 0; i < o->n_folds; i++) {
+        const lrs_fold_result_t *r = &o->folds[i];
         sqlite3_bind_int64(f, 1, t->sweep_id);
         sqlite3_bind_int64(f, 2, t->trial);
         sqlite3_bind_int(f, 3, r->fold);
@@ -490,8 +491,10 @@ static int put_curves(lrs_store_t *s, const lrs_store_trial_t *t, lrs_err_t *err
         if (write_now(s, f, "recording a fold", err) != 0)
             return -1;
     }
-    for (int i = 0; i < t->n_epochs; i++) {
-        const lrs_epoch_stat_t *r = &t->epochs[i];
+    int n_epochs = o->n_epochs ? o->n_epochs : t->n_curve_epochs;
+    const lrs_epoch_stat_t *epochs = o->n_epochs ? o->epochs : t->curve_epochs;
+    for (int i = 0; i < n_epochs; i++) {
+        const lrs_epoch_stat_t *r = &epochs[i];
         sqlite3_bind_int64(e, 1, t->sweep_id);
         sqlite3_bind_int64(e, 2, t->trial);
         sqlite3_bind_int(e, 3, r->epoch);
@@ -504,12 +507,12 @@ static int put_curves(lrs_store_t *s, const lrs_store_trial_t *t, lrs_err_t *err
     return 0;
 }
 
-static int put_points(lrs_store_t *s, int64_t sweep_id, int64_t trial, const lrs_wire_curve_t *c,
+static int put_points(lrs_store_t *s, int64_t sweep_id, int64_t trial, const lrs_curve_t *c,
                       lrs_err_t *err)
 {
     sqlite3_stmt *st = s->st[ST_PUT_POINT];
     for (size_t i = 0; c && i < c->n_points; i++) {
-        const lrs_wire_point_t *p = &c->points[i];
+        const lrs_curve_point_t *p = &c->points[i];
         if (p->name < 0 || p->name >= c->n_names)
             continue;
         sqlite3_bind_int64(st, 1, sweep_id);
@@ -528,29 +531,30 @@ static int put_points(lrs_store_t *s, int64_t sweep_id, int64_t trial, const lrs
 static int put_exec(lrs_store_t *s, const lrs_store_trial_t *t, lrs_err_t *err)
 {
     sqlite3_stmt *d = s->st[ST_DEL_POINTS], *u = s->st[ST_UPD_EXEC];
+    const lrs_command_result_t *c = t->result->command;
     sqlite3_bind_int64(d, 1, t->sweep_id);
     sqlite3_bind_int64(d, 2, t->trial);
     if (write_now(s, d, "replacing a curve", err) != 0 ||
-        put_points(s, t->sweep_id, t->trial, t->curve, err) != 0)
+        put_points(s, t->sweep_id, t->trial, &c->curve, err) != 0)
         return -1;
     sqlite3_bind_int64(u, 1, t->sweep_id);
     sqlite3_bind_int64(u, 2, t->trial);
-    if (t->exit_status >= 0)
-        sqlite3_bind_int(u, 3, t->exit_status);
+    if (c->exit_status >= 0)
+        sqlite3_bind_int(u, 3, c->exit_status);
     else
         sqlite3_bind_null(u, 3);
-    if (t->term_signal > 0)
-        sqlite3_bind_int(u, 4, t->term_signal);
+    if (c->term_signal > 0)
+        sqlite3_bind_int(u, 4, c->term_signal);
     else
         sqlite3_bind_null(u, 4);
-    bind_text_or_null(u, 5, t->stderr_tail);
-    bind_text_or_null(u, 6, t->log_tail);
+    bind_text_or_null(u, 5, t->stderr_text);
+    bind_text_or_null(u, 6, t->log_text);
     bind_text_or_null(u, 7, t->metrics_json);
     return write_now(s, u, "recording a command's outcome", err);
 }
 
 int lrs_store_put_points(lrs_store_t *s, int64_t sweep_id, int64_t trial,
-                         const lrs_wire_curve_t *curve, lrs_err_t *err)
+                         const lrs_curve_t *curve, lrs_err_t *err)
 {
     if (ensure_txn(s, err) != 0)
         return -1;
@@ -565,29 +569,30 @@ int lrs_store_put_trial(lrs_store_t *s, const lrs_store_trial_t *t, lrs_err_t *e
     if (ensure_txn(s, err) != 0)
         return -1;
     sqlite3_stmt *st = s->st[ST_INS_TRIAL];
+    const lrs_trial_result_t *o = t->result;
     sqlite3_bind_int64(st, 1, t->sweep_id);
     sqlite3_bind_int64(st, 2, t->trial);
-    sqlite3_bind_text(st, 3, t->status, -1, SQLITE_STATIC);
-    bind_real_or_null(st, 4, t->score);
-    bind_real_or_null(st, 5, t->score_std);
+    sqlite3_bind_text(st, 3, lrs_status_name(o->status), -1, SQLITE_STATIC);
+    bind_real_or_null(st, 4, o->score);
+    bind_real_or_null(st, 5, o->score_std);
     sqlite3_bind_text(st, 6, t->params_json, -1, SQLITE_STATIC);
     bind_real_or_null(st, 7, t->lr);
     bind_text_or_null(st, 8, t->optimizer);
     bind_text_or_null(st, 9, t->scheduler);
     sqlite3_bind_int(st, 10, t->attempts);
     bind_text_or_null(st, 11, t->worker);
-    bind_real_or_null(st, 12, t->seconds);
-    if (t->diverged_epoch > 0)
-        sqlite3_bind_int(st, 13, t->diverged_epoch);
+    bind_real_or_null(st, 12, o->seconds);
+    if (o->diverged_epoch > 0)
+        sqlite3_bind_int(st, 13, o->diverged_epoch);
     else
         sqlite3_bind_null(st, 13);
-    bind_text_or_null(st, 14, t->error);
+    bind_text_or_null(st, 14, o->error);
     sqlite3_bind_double(st, 15, lrs_store_now());
     if (write_now(s, st, "recording a trial", err) != 0)
         return abort_txn(s);
     if (sqlite3_changes(s->db) == 0)
         return 0;   /* already recorded: a late duplicate */
-    if (put_curves(s, t, err) != 0 || (t->has_exec && put_exec(s, t, err) != 0) ||
+    if (put_curves(s, t, err) != 0 || (o->command && put_exec(s, t, err) != 0) ||
         lrs_store_del_lease(s, t->sweep_id, t->trial, err) != 0)
         return abort_txn(s);
     s->pending++;

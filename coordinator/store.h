@@ -19,7 +19,6 @@
 #include <sqlite3.h>
 
 #include "common/err.h"
-#include "common/protocol.h"
 #include "common/result.h"
 
 /* Generated from schema/NNN_*.sql at build time (schema/embed.cmake). */
@@ -42,33 +41,27 @@ typedef struct lrs_sweep_row {
     double created_at;
 } lrs_sweep_row_t;
 
-/* One finished trial to record.  Strings may be NULL except status and
- * params_json; fold/epoch arrays may be empty. */
+/* One finished trial to record: its outcome (the one result type of
+ * common/result.h: status, score, folds, epochs, a command's part) and the
+ * row's own columns.  Strings may be NULL except params_json.  NaN scores
+ * are stored as NULL. */
 typedef struct lrs_store_trial {
     int64_t sweep_id;
     int64_t trial;
-    const char *status;         /* complete | diverged | failed */
-    double score, score_std;    /* NaN is stored as NULL */
+    const lrs_trial_result_t *result;
     const char *params_json;
     double lr;
     const char *optimizer, *scheduler;
     int attempts;
     const char *worker;
-    double seconds;
-    int diverged_epoch;         /* 0: none */
-    const char *error;
-    int n_folds;
-    const lrs_fold_result_t *folds;
-    int n_epochs;
-    const lrs_epoch_stat_t *epochs;
-    /* A user's command (schema 002); all ignored unless has_exec. */
-    int has_exec;
-    int exit_status;            /* -1: none (stored as NULL) */
-    int term_signal;            /* 0: none (NULL) */
-    const char *stderr_tail;    /* UTF-8 text or NULL */
-    const char *log_tail;       /* UTF-8 text or NULL */
-    const char *metrics_json;   /* JSON object of last values, or NULL */
-    const lrs_wire_curve_t *curve;   /* replaces the trial's trial_metrics rows; may be NULL */
+    /* With result->command (schema 002): its text columns as stored (UTF-8
+     * text or NULL), and the per-epoch rows its curve reduces to, written
+     * when result has no epochs of its own.  The curve replaces the trial's
+     * trial_metrics rows. */
+    const char *stderr_text, *log_text;
+    const char *metrics_json;              /* JSON object of last values, or NULL */
+    int n_curve_epochs;
+    const lrs_epoch_stat_t *curve_epochs;
 } lrs_store_trial_t;
 
 /* Opens (creating when writing) the database at path.  LRS_STORE_WRITE takes
@@ -128,7 +121,7 @@ int lrs_store_del_lease(lrs_store_t *s, int64_t sweep_id, int64_t trial, lrs_err
 /* Adds (or overwrites) curve points of a running trial in trial_metrics:
  * the curve so far, before its result replaces it. */
 int lrs_store_put_points(lrs_store_t *s, int64_t sweep_id, int64_t trial,
-                         const lrs_wire_curve_t *curve, lrs_err_t *err);
+                         const lrs_curve_t *curve, lrs_err_t *err);
 /* Upserts a worker row: last_seen is now, trials_added adds to trials_done. */
 int lrs_store_put_worker(lrs_store_t *s, int64_t sweep_id, const char *name, const char *host,
                          int jobs, int64_t trials_added, lrs_err_t *err);

@@ -263,7 +263,7 @@ static int epoch_val_cmp(const void *pa, const void *pb)
 }
 
 /* Per epoch, the fold means of lr / train_loss / val_loss (NaN when absent). */
-static int exec_epochs(const lrs_wire_curve_t *c, exec_rec_t *x)
+static int exec_epochs(const lrs_curve_t *c, exec_rec_t *x)
 {
     static const char *const wanted[3] = {"lr", "train_loss", "val_loss"};
     int which_of[LRS_PROTO_MAX_NAMES];
@@ -278,7 +278,7 @@ static int exec_epochs(const lrs_wire_curve_t *c, exec_rec_t *x)
     if (!v)
         return -1;
     for (size_t i = 0; i < c->n_points; i++) {
-        const lrs_wire_point_t *p = &c->points[i];
+        const lrs_curve_point_t *p = &c->points[i];
         if (p->name >= 0 && p->name < c->n_names && which_of[p->name] >= 0)
             v[n++] = (epoch_val_t){p->epoch, which_of[p->name], p->value};
     }
@@ -305,7 +305,7 @@ static int exec_epochs(const lrs_wire_curve_t *c, exec_rec_t *x)
     return 0;
 }
 
-static int exec_rec_build(const lrs_wire_exec_t *e, exec_rec_t *x)
+static int exec_rec_build(const lrs_command_result_t *e, exec_rec_t *x)
 {
     memset(x, 0, sizeof *x);
     x->stderr_tail = lrs_exec_escape_text(e->stderr_tail ? e->stderr_tail : "", e->stderr_len);
@@ -322,19 +322,13 @@ static int exec_rec_build(const lrs_wire_exec_t *e, exec_rec_t *x)
     return 0;
 }
 
-static void exec_rec_fill(const lrs_wire_exec_t *e, const exec_rec_t *x, lrs_store_trial_t *rec)
+static void exec_rec_fill(const exec_rec_t *x, lrs_store_trial_t *rec)
 {
-    rec->has_exec = 1;
-    rec->exit_status = e->exit_status;
-    rec->term_signal = e->term_signal;
-    rec->stderr_tail = x->stderr_tail;
-    rec->log_tail = x->log_tail;
+    rec->stderr_text = x->stderr_tail;
+    rec->log_text = x->log_tail;
     rec->metrics_json = x->metrics;
-    rec->curve = &e->curve;
-    if (rec->n_epochs == 0) {
-        rec->n_epochs = x->n_epochs;
-        rec->epochs = x->epochs;
-    }
+    rec->n_curve_epochs = x->n_epochs;
+    rec->curve_epochs = x->epochs;
 }
 
 /* ---- what a result must be -------------------------------------------- */
@@ -353,14 +347,15 @@ const char *lrs_sweep_check_result(const lrs_sweep_t *s, int32_t owner, const ch
     if (!holder)
         return "result from a worker that does not hold the trial's lease (or for another "
                "attempt)";
+    const lrs_trial_result_t *o = &r->result;
     int is_command = lrs_spec_info(s->spec)->exec != NULL;
-    if (is_command != (r->exec != NULL))
+    if (is_command != (o->command != NULL))
         return is_command ? "engine result for a trial of a command sweep"
                           : "command result for a trial of a built-in sweep";
-    if (r->status == LRS_STATUS_COMPLETE && !isfinite(r->score))
+    if (o->status == LRS_STATUS_COMPLETE && !isfinite(o->score))
         return "complete result without a finite score";
-    if (r->status != LRS_STATUS_COMPLETE && r->status != LRS_STATUS_DIVERGED &&
-        r->status != LRS_STATUS_FAILED)
+    if (o->status != LRS_STATUS_COMPLETE && o->status != LRS_STATUS_DIVERGED &&
+        o->status != LRS_STATUS_FAILED)
         return "result with a status that is not an outcome";
     return NULL;
 }
@@ -402,10 +397,12 @@ int lrs_sweep_record_failed(lrs_sweep_t *s, uint64_t trial, const char *worker, 
     lrs_store_trial_t rec;
     if (trial_row(s, trial, &cfg, json, sizeof json, &rec, err) != 0)
         return -1;
-    rec.status = lrs_status_name(LRS_STATUS_FAILED);
-    rec.score = rec.score_std = rec.seconds = NAN;
+    lrs_trial_result_t failed;
+    lrs_trial_result_init(&failed);   /* failed, no score */
+    failed.seconds = NAN;
+    failed.error = (char *)error;     /* borrowed: never cleared */
+    rec.result = &failed;
     rec.worker = worker;
-    rec.error = error;
     if (lrs_store_put_trial(s->store, &rec, err) < 0)
         return -1;
     s->failed++;
@@ -420,37 +417,29 @@ int lrs_sweep_record(lrs_sweep_t *s, const char *worker, const lrs_wire_result_t
     lrs_trial_cfg_t cfg;
     char json[4096];
     lrs_store_trial_t rec;
+    const lrs_trial_result_t *o = &r->result;
     if (trial_row(s, r->trial, &cfg, json, sizeof json, &rec, err) != 0)
         return -1;
-    rec.status = lrs_status_name((lrs_status_t)r->status);
-    rec.score = r->score;
-    rec.score_std = r->score_std;
+    rec.result = o;
     rec.attempts = (int)r->attempt;   /* lrs_sweep_check_result: the lease's attempt */
     rec.worker = worker;
-    rec.seconds = r->seconds;
-    rec.diverged_epoch = r->diverged_epoch;
-    rec.error = r->error;
-    rec.n_folds = r->n_folds;
-    rec.folds = r->folds;
-    rec.n_epochs = r->n_epochs;
-    rec.epochs = r->epochs;
     exec_rec_t xr;
     memset(&xr, 0, sizeof xr);
-    if (r->exec) {
-        if (exec_rec_build(r->exec, &xr) != 0)
+    if (o->command) {
+        if (exec_rec_build(o->command, &xr) != 0)
             return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
-        exec_rec_fill(r->exec, &xr, &rec);
+        exec_rec_fill(&xr, &rec);
     }
     int put = lrs_store_put_trial(s->store, &rec, err);
     exec_rec_free(&xr);
     if (put < 0)
         return -1;
-    if (r->status == LRS_STATUS_DIVERGED)
+    if (o->status == LRS_STATUS_DIVERGED)
         s->diverged++;
-    else if (r->status == LRS_STATUS_FAILED)   /* the command ran and failed: final */
+    else if (o->status == LRS_STATUS_FAILED)   /* the command ran and failed: final */
         s->failed++;
     else
-        note_best(s, r->score, &cfg);
+        note_best(s, o->score, &cfg);
     return mark_done(s, r->trial, err);
 }
 

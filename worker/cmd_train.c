@@ -442,7 +442,7 @@ static int check_args(train_args_t *a)
     return -1;
 }
 
-static int print_json(const lrs_train_result_t *r, lrs_task_t task)
+static int print_json(const lrs_trial_result_t *r, lrs_task_t task)
 {
     json_t *root = json_object();
     json_t *folds = json_array();
@@ -496,7 +496,7 @@ static void print_value(double x, int width)
 
 /* score_name: what the score is ("val_loss", or "accuracy" for a spec
  * whose objective is accuracy). */
-static void print_human(const lrs_train_result_t *r, lrs_task_t task, const char *score_name)
+static void print_human(const lrs_trial_result_t *r, lrs_task_t task, const char *score_name)
 {
     printf("%6s %14s %14s %14s\n", "epoch", "lr", "train_loss", "val_loss");
     for (int e = 0; e < r->n_epochs; e++) {
@@ -539,11 +539,11 @@ static void print_human(const lrs_train_result_t *r, lrs_task_t task, const char
 /* Runs the trial a->repeat times (the last result is kept); seconds become
  * the mean per run, so benchmarks can amortise process start. */
 static int run_trials(const lrs_spec_info_t *info, const lrs_dataset_t *d, const train_args_t *a,
-                      uint64_t seed, lrs_train_result_t *r, lrs_err_t *err)
+                      uint64_t seed, lrs_trial_result_t *r, lrs_err_t *err)
 {
     double total = 0.0;
     for (int i = 0; i < a->repeat; i++) {
-        lrs_train_result_free(r);
+        lrs_trial_result_clear(r);
         if (lrs_trial_run(info, d, &a->cfg, seed, a->opts.init_path, r, err) < 0)
             return -1;
         total += r->seconds;
@@ -558,7 +558,7 @@ static int train_builtin(const lrs_spec_info_t *info, const train_args_t *a, uin
 {
     lrs_dataset_t d;
     memset(&d, 0, sizeof d);
-    lrs_train_result_t r;
+    lrs_trial_result_t r;
     memset(&r, 0, sizeof r);
     lrs_err_t err;
     lrs_err_clear(&err);
@@ -586,7 +586,7 @@ static int train_builtin(const lrs_spec_info_t *info, const train_args_t *a, uin
     }
     status = lrs_cli_finish(0);
 done:
-    lrs_train_result_free(&r);
+    lrs_trial_result_clear(&r);
     lrs_dataset_free(&d);
     return status;
 }

@@ -67,10 +67,11 @@ static void print_command(const lrs_exec_spec_t *ex, const lrs_trial_cfg_t *cfg)
 }
 
 /* Curve points of one report line (same fold and epoch, consecutive). */
-static size_t curve_row_end(const lrs_exec_result_t *r, size_t i)
+static size_t curve_row_end(const lrs_curve_t *c, size_t i)
 {
     size_t j = i + 1;
-    while (j < r->n_curve && r->curve[j].fold == r->curve[i].fold && r->curve[j].epoch == r->curve[i].epoch)
+    while (j < c->n_points && c->points[j].fold == c->points[i].fold &&
+           c->points[j].epoch == c->points[i].epoch)
         j++;
     return j;
 }
@@ -84,37 +85,42 @@ static json_t *raw_string(const char *data, size_t len)
     return s;
 }
 
-static int print_exec_json(const lrs_exec_spec_t *ex, const lrs_exec_result_t *r)
+/* The outcome o (lrs_exec_outcome, as a sweep's worker sends it) of runs
+ * runs as one JSON object. */
+static int print_exec_json(const lrs_exec_spec_t *ex, const lrs_trial_result_t *o, int runs)
 {
+    const lrs_command_result_t *c = o->command;
+    const lrs_curve_t *cv = &c->curve;
     json_t *root = json_object(), *epochs = json_array(), *finals = json_object();
     int rc = -1;
     if (!root || !epochs || !finals)
         goto done;
-    json_object_set_new(root, "status", json_string(lrs_status_name(r->status)));
+    json_object_set_new(root, "status", json_string(lrs_status_name(o->status)));
     json_object_set_new(root, "metric", json_string(ex->metric));
-    json_object_set_new(root, "score", lrs_json_number(r->objective));
-    json_object_set_new(root, "score_std", lrs_json_number(r->objective_std));
-    json_object_set_new(root, "error", r->error[0] ? raw_string(r->error, strlen(r->error)) : json_null());
-    for (size_t i = 0; i < r->n_curve;) {
-        size_t end = curve_row_end(r, i);
-        json_t *o = json_object();
-        json_object_set_new(o, "fold", json_integer(r->curve[i].fold));
-        json_object_set_new(o, "epoch", json_integer(r->curve[i].epoch));
+    json_object_set_new(root, "score", lrs_json_number(o->score));
+    json_object_set_new(root, "score_std", lrs_json_number(o->score_std));
+    json_object_set_new(root, "error", o->error ? raw_string(o->error, strlen(o->error)) : json_null());
+    for (size_t i = 0; i < cv->n_points;) {
+        size_t end = curve_row_end(cv, i);
+        json_t *row = json_object();
+        json_object_set_new(row, "fold", json_integer(cv->points[i].fold));
+        json_object_set_new(row, "epoch", json_integer(cv->points[i].epoch));
         for (; i < end; i++)
-            json_object_set_new(o, r->names[r->curve[i].name], lrs_json_number(r->curve[i].value));
-        if (json_array_append_new(epochs, o) < 0)
+            json_object_set_new(row, cv->names[cv->points[i].name],
+                                lrs_json_number(cv->points[i].value));
+        if (json_array_append_new(epochs, row) < 0)
             goto done;
     }
-    for (int k = 0; k < r->n_names; k++)
-        json_object_set_new(finals, r->names[k], lrs_json_number(r->finals[k]));
+    for (int k = 0; k < cv->n_names; k++)
+        json_object_set_new(finals, cv->names[k], lrs_json_number(c->finals[k]));
     json_object_set(root, "epochs", epochs);
     json_object_set(root, "metrics", finals);
-    json_object_set_new(root, "curve_truncated", json_boolean(r->curve_truncated));
-    json_object_set_new(root, "runs", json_integer(r->runs));
-    json_object_set_new(root, "exit_status", r->exit_status >= 0 ? json_integer(r->exit_status) : json_null());
-    json_object_set_new(root, "signal", r->term_signal ? json_integer(r->term_signal) : json_null());
-    json_object_set_new(root, "stderr_tail", raw_string(r->stderr_tail, r->stderr_tail_len));
-    json_object_set_new(root, "seconds", json_real(r->elapsed_s));
+    json_object_set_new(root, "curve_truncated", json_boolean(c->curve_truncated));
+    json_object_set_new(root, "runs", json_integer(runs));
+    json_object_set_new(root, "exit_status", c->exit_status >= 0 ? json_integer(c->exit_status) : json_null());
+    json_object_set_new(root, "signal", c->term_signal ? json_integer(c->term_signal) : json_null());
+    json_object_set_new(root, "stderr_tail", raw_string(c->stderr_tail, c->stderr_len));
+    json_object_set_new(root, "seconds", json_real(o->seconds));
     if (lrs_json_write(stdout, root) == 0 && putchar('\n') != EOF)
         rc = 0;
 done:
@@ -125,72 +131,74 @@ done:
 }
 
 /* The reported curve as a table: one row per report line with an epoch. */
-static void print_curve(const lrs_exec_spec_t *ex, const lrs_exec_result_t *r)
+static void print_curve(const lrs_exec_spec_t *ex, const lrs_command_result_t *c)
 {
-    if (r->n_curve == 0) {
+    const lrs_curve_t *cv = &c->curve;
+    if (cv->n_points == 0) {
         printf("(no metric line with epoch=)\n");
         return;
     }
     int used[LRS_EXEC_MAX_NAMES] = {0};
-    for (size_t i = 0; i < r->n_curve; i++)
-        used[r->curve[i].name] = 1;
+    for (size_t i = 0; i < cv->n_points; i++)
+        used[cv->points[i].name] = 1;
     if (ex->folds > 0)
         printf("%4s ", "fold");
     printf("%6s", "epoch");
-    for (int k = 0; k < r->n_names; k++)
+    for (int k = 0; k < cv->n_names; k++)
         if (used[k])
-            printf(" %14.14s", r->names[k]);
+            printf(" %14.14s", cv->names[k]);
     printf("\n");
-    for (size_t i = 0; i < r->n_curve;) {
-        size_t end = curve_row_end(r, i);
+    for (size_t i = 0; i < cv->n_points;) {
+        size_t end = curve_row_end(cv, i);
         double row[LRS_EXEC_MAX_NAMES];
-        for (int k = 0; k < r->n_names; k++)
+        for (int k = 0; k < cv->n_names; k++)
             row[k] = NAN;
         if (ex->folds > 0)
-            printf("%4d ", r->curve[i].fold);
-        printf("%6d", r->curve[i].epoch);
+            printf("%4d ", cv->points[i].fold);
+        printf("%6d", cv->points[i].epoch);
         for (size_t j = i; j < end; j++)
-            row[r->curve[j].name] = r->curve[j].value;
-        for (int k = 0; k < r->n_names; k++)
+            row[cv->points[j].name] = cv->points[j].value;
+        for (int k = 0; k < cv->n_names; k++)
             if (used[k])
                 lrs_fmt_print(stdout, 15, LRS_FMT_VALUE_DIGITS, row[k]);
         printf("\n");
         i = end;
     }
-    if (r->curve_truncated)
+    if (c->curve_truncated)
         printf("(curve truncated at %d values)\n", LRS_EXEC_MAX_CURVE);
 }
 
-static void print_exec_human(const lrs_exec_spec_t *ex, const lrs_exec_result_t *r)
+static void print_exec_human(const lrs_exec_spec_t *ex, const lrs_trial_result_t *o, int runs)
 {
+    const lrs_command_result_t *c = o->command;
     printf("\n");
-    print_curve(ex, r);
-    printf("\nstatus: %s\n", lrs_status_name(r->status));
-    if (r->status == LRS_STATUS_COMPLETE && ex->folds > 0)
+    print_curve(ex, c);
+    printf("\nstatus: %s\n", lrs_status_name(o->status));
+    if (o->status == LRS_STATUS_COMPLETE && ex->folds > 0)
         printf("score:  %s = %.8g ± %.4g (mean ± std of the last value over %d folds)\n", ex->metric,
-               r->objective, r->objective_std, ex->folds);
-    else if (r->status == LRS_STATUS_COMPLETE)
-        printf("score:  %s = %.8g (its last reported value)\n", ex->metric, r->objective);
+               o->score, o->score_std, ex->folds);
+    else if (o->status == LRS_STATUS_COMPLETE)
+        printf("score:  %s = %.8g (its last reported value)\n", ex->metric, o->score);
     else
         printf("score:  -\n");
-    if (r->error[0]) {
-        char *e = lrs_exec_escape_text(r->error, strlen(r->error));
-        printf("error:  %s\n", e ? e : r->error);
+    if (o->error) {
+        char *e = lrs_exec_escape_text(o->error, strlen(o->error));
+        printf("error:  %s\n", e ? e : o->error);
         free(e);
     }
-    if (r->n_names > 0) {
+    if (c->curve.n_names > 0) {
         printf("last:  ");
-        for (int k = 0; k < r->n_names; k++) {
-            printf(" %s=", r->names[k]);
-            if (isfinite(r->finals[k]) || isnan(r->finals[k]))
-                printf("%.8g", r->finals[k]);
+        for (int k = 0; k < c->curve.n_names; k++) {
+            printf(" %s=", c->curve.names[k]);
+            if (isfinite(c->finals[k]) || isnan(c->finals[k]))
+                printf("%.8g", c->finals[k]);
             else
-                printf("%s", r->finals[k] > 0 ? "inf" : "-inf");
+                printf("%s", c->finals[k] > 0 ? "inf" : "-inf");
         }
         printf("\n");
     }
-    if (r->status != LRS_STATUS_COMPLETE && r->stderr_tail_len > 0) {
-        char *t = lrs_exec_escape_text(r->stderr_tail, r->stderr_tail_len);
+    if (o->status != LRS_STATUS_COMPLETE && c->stderr_len > 0) {
+        char *t = lrs_exec_escape_text(c->stderr_tail, c->stderr_len);
         printf("stderr (last lines):\n");
         for (char *line = t; line && *line;) {
             char *nl = strchr(line, '\n');
@@ -199,14 +207,16 @@ static void print_exec_human(const lrs_exec_spec_t *ex, const lrs_exec_result_t 
         }
         free(t);
     }
-    printf("time:   %.3f s (%d run%s)\n", r->elapsed_s, r->runs, r->runs == 1 ? "" : "s");
+    printf("time:   %.3f s (%d run%s)\n", o->seconds, runs, runs == 1 ? "" : "s");
 }
 
 int lrs_train_exec_trial(const lrs_exec_spec_t *ex, const lrs_trial_cfg_t *cfg, uint64_t trial,
                          uint64_t seed, int json, lrs_err_t *err)
 {
     lrs_exec_result_t r;
+    lrs_trial_result_t o;
     memset(&r, 0, sizeof r);
+    lrs_trial_result_init(&o);
     stream_ctx_t sc = {.json = json, .folds = ex->folds, .last_fold = -1};
     print_command(ex, cfg);
     fflush(stderr);
@@ -218,16 +228,22 @@ int lrs_train_exec_trial(const lrs_exec_spec_t *ex, const lrs_trial_cfg_t *cfg, 
     fflush(stdout);
     if (status < 0)
         goto done;
+    /* the outcome a sweep would record for this trial: one mapping */
+    if (lrs_exec_outcome(ex, &r, &o) != 0) {
+        status = lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory for the trial's result");
+        goto done;
+    }
     if (json) {
-        if (print_exec_json(ex, &r) < 0) {
+        if (print_exec_json(ex, &o, r.runs) < 0) {
             status = lrs_err_set(err, LRS_EXIT_RUNTIME, "writing JSON output failed");
             goto done;
         }
     } else {
-        print_exec_human(ex, &r);
+        print_exec_human(ex, &o, r.runs);
     }
     status = lrs_cli_finish(r.status == LRS_STATUS_CANCELLED ? LRS_EXIT_INTERRUPTED : 0);
 done:
+    lrs_trial_result_clear(&o);
     lrs_exec_result_free(&r);
     return status;
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/protocol.h"
 #include "common/strbuf.h"
 #include "worker/exec_env.h"
 #include "worker/exec_output.h"
@@ -214,4 +215,75 @@ done:
     lrs_words_free(&envp);
     lrs_exec_argv_free(&argv);
     return rc;
+}
+
+/* ---- the trial's outcome ---------------------------------------------- */
+
+static char *copy_tail(const char *p, size_t len, size_t *out_len)
+{
+    if (len > LRS_PROTO_MAX_TAIL) {   /* keep the end */
+        p += len - LRS_PROTO_MAX_TAIL;
+        len = LRS_PROTO_MAX_TAIL;
+    }
+    char *c = malloc(len + 1);
+    if (c) {
+        if (len)
+            memcpy(c, p, len);
+        c[len] = '\0';
+        *out_len = len;
+    }
+    return c;
+}
+
+int lrs_exec_outcome(const lrs_exec_spec_t *spec, const lrs_exec_result_t *res,
+                     lrs_trial_result_t *out)
+{
+    lrs_trial_result_init(out);
+    out->status = res->status == LRS_STATUS_COMPLETE || res->status == LRS_STATUS_DIVERGED ||
+                          res->status == LRS_STATUS_CANCELLED
+                      ? res->status
+                      : LRS_STATUS_FAILED;
+    out->score = res->status == LRS_STATUS_COMPLETE ? res->objective : NAN;
+    out->score_std = res->status == LRS_STATUS_COMPLETE ? res->objective_std : NAN;
+    out->seconds = res->elapsed_s;
+    if (res->error[0] && !(out->error = strdup(res->error)))
+        return -1;
+    lrs_command_result_t *e = calloc(1, sizeof *e);
+    if (!e)
+        return -1;
+    out->command = e;
+    e->exit_status = res->exit_status < -1 || res->exit_status > 255 ? -1 : res->exit_status;
+    e->term_signal = res->term_signal < 0 || res->term_signal > 128 ? 0 : res->term_signal;
+    e->curve_truncated = res->curve_truncated;
+    e->stderr_tail = copy_tail(res->stderr_tail, res->stderr_tail ? res->stderr_tail_len : 0,
+                               &e->stderr_len);
+    e->log_tail = copy_tail(res->log, res->log ? res->log_len : 0, &e->log_len);
+    int n = res->n_names < LRS_PROTO_MAX_NAMES ? res->n_names : LRS_PROTO_MAX_NAMES;
+    e->finals = calloc((size_t)(n ? n : 1), sizeof *e->finals);
+    e->curve.names = calloc((size_t)(n ? n : 1), sizeof *e->curve.names);
+    size_t np = res->n_curve < LRS_PROTO_MAX_POINTS ? res->n_curve : LRS_PROTO_MAX_POINTS;
+    e->curve.points = calloc(np ? np : 1, sizeof *e->curve.points);
+    if (!e->stderr_tail || !e->log_tail || !e->finals || !e->curve.names || !e->curve.points)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        if (!(e->curve.names[i] = strdup(res->names[i])))
+            return -1;
+        e->curve.n_names = i + 1;
+        e->finals[i] = res->finals[i];
+    }
+    for (size_t i = 0; i < np; i++) {
+        const lrs_exec_point_t *p = &res->curve[i];
+        if (p->name < 0 || p->name >= n)
+            continue;
+        e->curve.points[e->curve.n_points++] =
+            (lrs_curve_point_t){p->fold, p->epoch, p->name, p->value};
+    }
+    if (out->status == LRS_STATUS_DIVERGED)   /* the first non-finite objective value */
+        for (size_t i = 0; i < res->n_curve; i++)
+            if (strcmp(res->names[res->curve[i].name], spec->metric) == 0 &&
+                !isfinite(res->curve[i].value)) {
+                out->diverged_epoch = res->curve[i].epoch > 0 ? res->curve[i].epoch : 0;
+                break;
+            }
+    return 0;
 }

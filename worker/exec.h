@@ -54,4 +54,15 @@
 int lrs_exec_run(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64_t trial,
                  uint64_t seed, const lrs_exec_hooks_t *hooks, lrs_exec_result_t *out,
                  lrs_err_t *err);
+
+/* The trial's outcome from the runner's record res: the one mapping every
+ * side uses — a sweep's worker sends it, `train --spec` prints it (a
+ * cancelled run stays cancelled; the worker sends none).  Complete keeps
+ * the objective as the score; diverged, failed and cancelled have none, diverged names the epoch where the objective metric
+ * first stopped being finite; the command's part holds exit status, signal,
+ * the stderr and log tails (their last LRS_PROTO_MAX_TAIL bytes), the final
+ * value of each metric and the curve.  out is (re)initialised first; 0, or
+ * -1 out of memory (out holds what was made: clear it). */
+int lrs_exec_outcome(const lrs_exec_spec_t *spec, const lrs_exec_result_t *res,
+                     lrs_trial_result_t *out);
 #endif

@@ -290,11 +290,7 @@ void lrs_pool_send_due(lrs_pool_t *a, uint64_t token, int64_t now, int64_t resen
             kept_result_t *k = &a->kept[i];
             if (k->token != token || (k->sent_ms && now - k->sent_ms < resend_ms))
                 continue;
-            size_t size = 64 + 40 * (size_t)(k->r.n_folds + k->r.n_epochs) +
-                          (k->r.error ? strlen(k->r.error) : 0);
-            if (k->r.exec)
-                size += 64 + k->r.exec->stderr_len + k->r.exec->log_len +
-                        24 * k->r.exec->curve.n_points + 80 * (size_t)k->r.exec->curve.n_names;
+            size_t size = lrs_proto_result_bytes(&k->r);
             if (n > 0 && bytes + size > LRS_PROTO_MAX_MSG / 2)
                 break;
             bytes += size;

@@ -104,13 +104,13 @@ void lrs_progress_send(lrs_progress_t *prog, uint64_t token, lrs_wbuf_t *out,
     if (!pts)
         return;
     char *names[LRS_PROTO_MAX_NAMES];
-    lrs_wire_point_t *wp = malloc((size_t)n * sizeof *wp);
+    lrs_curve_point_t *wp = malloc((size_t)n * sizeof *wp);
     for (int i = 0; wp && i < n; i++) {
         if (pts[i].token != token || pts[i].attempt == 0)
             continue;   /* of another sweep, or already sent */
         uint64_t trial = pts[i].trial;
         uint32_t attempt = pts[i].attempt;
-        lrs_wire_curve_t c = {.names = names, .points = wp};
+        lrs_curve_t c = {.names = names, .points = wp};
         for (int k = i; k < n; k++) {
             progress_point_t *p = &pts[k];
             if (p->attempt != attempt || p->trial != trial || p->token != token)
@@ -124,7 +124,7 @@ void lrs_progress_send(lrs_progress_t *prog, uint64_t token, lrs_wbuf_t *out,
                     continue;
                 names[c.n_names++] = p->name;
             }
-            wp[c.n_points++] = (lrs_wire_point_t){p->fold, p->epoch, name, p->value};
+            wp[c.n_points++] = (lrs_curve_point_t){p->fold, p->epoch, name, p->value};
         }
         lrs_proto_progress(out, token, trial, attempt, &c);
         send(ctx);

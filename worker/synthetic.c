@@ -32,7 +32,7 @@ static void sleep_ms(double ms)
 }
 
 int lrs_synthetic_run(const lrs_trial_cfg_t *cfg, uint64_t seed, double cost_ms,
-                      lrs_train_result_t *out, lrs_err_t *err)
+                      lrs_trial_result_t *out, lrs_err_t *err)
 {
     memset(out, 0, sizeof *out);
     if (!(cfg->optim.lr > 0) || cfg->epochs < 1)

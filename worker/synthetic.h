@@ -22,9 +22,9 @@
 void lrs_synthetic_optimum(const lrs_trial_cfg_t *cfg, double *best_log10_lr, double *floor);
 
 /* Runs the objective for cfg (finalized) and seed into out (free it with
- * lrs_train_result_free): no folds, cfg->epochs epochs.  -1 with err only
+ * lrs_trial_result_clear): no folds, cfg->epochs epochs.  -1 with err only
  * for a bad cfg or out of memory. */
 int lrs_synthetic_run(const lrs_trial_cfg_t *cfg, uint64_t seed, double cost_ms,
-                      lrs_train_result_t *out, lrs_err_t *err);
+                      lrs_trial_result_t *out, lrs_err_t *err);
 
 #endif

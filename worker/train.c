@@ -78,18 +78,6 @@ void lrs_train_opts_init(lrs_train_opts_t *opts)
     opts->copy_budget = LRS_TRAIN_COPY_BUDGET;
 }
 
-void lrs_train_result_free(lrs_train_result_t *r)
-{
-    if (!r)
-        return;
-    free(r->folds);
-    free(r->epochs);
-    r->folds = NULL;
-    r->epochs = NULL;
-    r->n_folds = 0;
-    r->n_epochs = 0;
-}
-
 static void buffers_free(trial_buffers_t *b)
 {
     lrs_model_destroy(&b->model);
@@ -338,7 +326,7 @@ static double population_std(const lrs_fold_result_t *folds, int n, double mean)
 /* Runs fold f from the initial weights; adds its per-epoch values into
  * out->epochs / b->lr_sum.  Returns the epoch it diverged at, or 0. */
 static int run_fold(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const lrs_trial_cfg_t *cfg,
-                    const lrs_split_t *split, int f, trial_buffers_t *b, lrs_train_result_t *out,
+                    const lrs_split_t *split, int f, trial_buffers_t *b, lrs_trial_result_t *out,
                     int *lr_varies, lrs_err_t *err)
 {
     lrs_sched_t *sched = lrs_sched_new(cfg, err);
@@ -400,7 +388,7 @@ static int run_fold(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const 
 }
 
 /* Turns the per-epoch sums of n_run folds into means, and scores the trial. */
-static void summarize(lrs_train_result_t *out, const trial_buffers_t *b, int n_run, int lr_varies,
+static void summarize(lrs_trial_result_t *out, const trial_buffers_t *b, int n_run, int lr_varies,
                       int has_val)
 {
     for (int e = 0; e < out->n_epochs; e++) {
@@ -424,13 +412,13 @@ static void summarize(lrs_train_result_t *out, const trial_buffers_t *b, int n_r
 }
 
 int lrs_train_run(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const lrs_trial_cfg_t *cfg,
-                  lrs_train_result_t *out, lrs_err_t *err)
+                  lrs_trial_result_t *out, lrs_err_t *err)
 {
     double t0 = lrs_mono_seconds();
     lrs_folds_t folds = {0};
     trial_buffers_t b;
     memset(&b, 0, sizeof b);
-    memset(out, 0, sizeof *out);
+    lrs_trial_result_init(out);
     int rc = -1;
 
     if (cfg->epochs < 1) {
@@ -456,7 +444,8 @@ int lrs_train_run(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const lr
     int lr_varies = 0, n_run = 0;
     out->status = LRS_STATUS_COMPLETE;
     out->n_epochs = cfg->epochs;
-    out->chunked = b.chunked;
+    if (opts->chunked_out)
+        *opts->chunked_out = b.chunked;
     for (int f = 0; f < folds.count; f++) {
         int diverged = run_fold(d, opts, cfg, &folds.splits[f], f, &b, out, &lr_varies, err);
         if (diverged < 0)
@@ -475,7 +464,7 @@ done:
     buffers_free(&b);
     lrs_folds_free(&folds);
     if (rc < 0)
-        lrs_train_result_free(out);
+        lrs_trial_result_clear(out);
     out->seconds = lrs_mono_seconds() - t0;
     return rc;
 }

@@ -41,22 +41,12 @@ typedef struct lrs_train_opts {
     uint64_t seed;            /* the trial's training seed */
     const char *init_path;    /* NULL: nn.Linear default init from seed */
     double copy_budget;       /* bytes of whole-fold row copies allowed; 0: always chunk */
+    int *chunked_out;         /* if not NULL, set to 1 when rows were gathered chunk by
+                                 chunk (copy_budget exceeded), else 0 */
 } lrs_train_opts_t;
 
 #define LRS_TRAIN_COPY_BUDGET (32.0 * 1024 * 1024)
 #define LRS_TRAIN_CHUNK_ROWS 1024
-
-typedef struct lrs_train_result {
-    lrs_status_t status;
-    double score, score_std;          /* NaN when diverged or without validation */
-    int diverged_epoch;               /* 0 unless diverged */
-    int n_folds;
-    lrs_fold_result_t *folds;
-    int n_epochs;                     /* epochs run (fewer when diverged) */
-    lrs_epoch_stat_t *epochs;
-    double seconds;
-    int chunked;                      /* rows were gathered chunk by chunk (copy_budget exceeded) */
-} lrs_train_result_t;
 
 /* Sets the engine defaults: linear model, 5 folds, shuffle, standardize,
  * copy_budget LRS_TRAIN_COPY_BUDGET. */
@@ -65,8 +55,7 @@ void lrs_train_opts_init(lrs_train_opts_t *opts);
 /* Trains cfg (finalized) on d.  -1 with err only for real errors (bad
  * options, --init mismatch, out of memory); divergence is a result. */
 int lrs_train_run(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const lrs_trial_cfg_t *cfg,
-                  lrs_train_result_t *out, lrs_err_t *err);
+                  lrs_trial_result_t *out, lrs_err_t *err);
 
-void lrs_train_result_free(lrs_train_result_t *r);
 
 #endif

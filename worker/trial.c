@@ -19,7 +19,7 @@ void lrs_trial_train_opts(const lrs_spec_info_t *info, uint64_t seed, lrs_train_
 
 /* The score under objective accuracy: the mean fold accuracy and its
  * (population) std, for a trial that completed. */
-static void score_by_accuracy(lrs_train_result_t *r)
+static void score_by_accuracy(lrs_trial_result_t *r)
 {
     if (r->status != LRS_STATUS_COMPLETE || r->n_folds == 0)
         return;
@@ -34,7 +34,7 @@ static void score_by_accuracy(lrs_train_result_t *r)
 }
 
 int lrs_trial_run(const lrs_spec_info_t *info, const lrs_dataset_t *d, const lrs_trial_cfg_t *cfg,
-                  uint64_t seed, const char *init_path, lrs_train_result_t *out, lrs_err_t *err)
+                  uint64_t seed, const char *init_path, lrs_trial_result_t *out, lrs_err_t *err)
 {
     memset(out, 0, sizeof *out);
     if (info->model_kind == LRS_MODEL_SYNTHETIC)

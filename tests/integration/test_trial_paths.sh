@@ -134,6 +134,26 @@ sed -i 's/^model: .*/model: {type: synthetic}/' "$TMP/spec.yaml"
 run_cell "synthetic with a data file"
 [ $ran -eq 31 ] || fail "synthetic with a data file: the sweep did not run"
 
+# A user's command: the worker and `train --spec` turn the runner's record
+# into the trial's outcome by one mapping (lrs_exec_outcome), so status and
+# score agree there too — complete trials score their reported value, the
+# ones whose command exits 3 after reporting one are failed with none.
+cat >"$TMP/spec.yaml" <<'YAML'
+name: cmdcell
+seed: 11
+trials: 3
+command: "echo epoch=1 val_loss={lr}; awk 'BEGIN { exit ({lr} > 0.07) ? 3 : 0 }'"
+shell: true
+metric: {name: val_loss, goal: minimize}
+search:
+  lr: {log_uniform: [0.01, 0.5]}
+YAML
+run_cell "a user's command"
+check
+[ $ran -eq 32 ] || fail "a user's command: the sweep did not run"
+r=$(grep -c '"status":"failed"' "$TMP/stored.jsonl")
+[ "$r" -ge 1 ] && [ "$r" -le 2 ] || fail "a user's command: want complete and failed trials, got $(cat "$TMP/stored.jsonl")"
+
 # Both kinds of cell occur: linear on string labels and accuracy on a
 # regression target are refused, the rest of the matrix trains.
 check

@@ -65,8 +65,8 @@ static void progress(void *s, lrs_wbuf_t *b, uint64_t sweep, uint64_t trial, uin
                      double value)
 {
     static char *names[1] = {"val_loss"};
-    lrs_wire_point_t p = {0, 1, 0, value};
-    lrs_wire_curve_t c = {.n_names = 1, .names = names, .n_points = 1, .points = &p};
+    lrs_curve_point_t p = {0, 1, 0, value};
+    lrs_curve_t c = {.n_names = 1, .names = names, .n_points = 1, .points = &p};
     lrs_proto_progress(b, sweep, trial, attempt, &c);
     send_buf(s, b);
 }
@@ -149,21 +149,19 @@ static void test_exec_results(void **state)
     /* trial 0 failed for good: its command exited 3 */
     static char *names[3] = {"lr", "val_loss", "train_loss"};
     double finals0[2] = {0.1, NAN};
-    lrs_wire_exec_t e0 = {.exit_status = 3, .stderr_tail = "bad\xff\n", .stderr_len = 5,
+    lrs_command_result_t e0 = {.exit_status = 3, .stderr_tail = "bad\xff\n", .stderr_len = 5,
                           .log_tail = "", .finals = finals0,
                           .curve = {.n_names = 2, .names = names}};
     /* trial 1 complete, 2 folds: fold means per epoch go to trial_epochs */
-    lrs_wire_point_t pts[6] = {{0, 1, 0, 0.1}, {0, 1, 1, 1.0}, {1, 1, 0, 0.1},
+    lrs_curve_point_t pts[6] = {{0, 1, 0, 0.1}, {0, 1, 1, 1.0}, {1, 1, 0, 0.1},
                                {1, 1, 1, 3.0}, {0, 2, 1, 0.5}, {1, 2, 2, 0.25}};
     double finals1[3] = {0.1, 0.75, 0.25};
-    lrs_wire_exec_t e1 = {.exit_status = 0, .stderr_tail = "", .log_tail = "epoch=1\n",
+    lrs_command_result_t e1 = {.exit_status = 0, .stderr_tail = "", .log_tail = "epoch=1\n",
                           .log_len = 8, .finals = finals1,
                           .curve = {.n_names = 3, .names = names, .n_points = 6, .points = pts}};
     lrs_wire_result_t r[2] = {
-        {.trial = 0, .attempt = 1, .status = LRS_STATUS_FAILED, .score = NAN, .score_std = NAN,
-         .seconds = 1, .error = "exit status 3", .exec = &e0},
-        {.trial = 1, .attempt = 1, .status = LRS_STATUS_COMPLETE, .score = 0.75, .score_std = 0.25,
-         .seconds = 2, .exec = &e1},
+        {.trial = 0, .attempt = 1, .result = {.status = LRS_STATUS_FAILED, .score = NAN, .score_std = NAN, .seconds = 1, .error = "exit status 3", .command = &e0}},
+        {.trial = 1, .attempt = 1, .result = {.status = LRS_STATUS_COMPLETE, .score = 0.75, .score_std = 0.25, .seconds = 2, .command = &e1}},
     };
     lrs_proto_results_begin(&b, sweep, 2);
     lrs_proto_results_add(&b, &r[0]);

@@ -51,10 +51,8 @@ static void build_results(lrs_wbuf_t *b)
     lrs_fold_result_t folds[2] = {{0, 0.5, 0.6, NAN}, {1, 0.4, 0.7, 0.9}};
     lrs_epoch_stat_t epochs[3] = {{1, 0.1, 1.0, 1.1}, {2, 0.05, 0.8, 0.9}, {3, 0.01, 0.7, 0.8}};
     lrs_wire_result_t r[2] = {
-        {.trial = 7, .attempt = 2, .status = LRS_STATUS_COMPLETE, .score = 0.65, .score_std = 0.05,
-         .seconds = 1.5, .n_folds = 2, .folds = folds, .n_epochs = 3, .epochs = epochs},
-        {.trial = 1u << 31, .attempt = 1, .status = LRS_STATUS_FAILED, .score = NAN,
-         .score_std = NAN, .seconds = 0, .error = "boom: bad \"thing\""},
+        {.trial = 7, .attempt = 2, .result = {.status = LRS_STATUS_COMPLETE, .score = 0.65, .score_std = 0.05, .seconds = 1.5, .n_folds = 2, .folds = folds, .n_epochs = 3, .epochs = epochs}},
+        {.trial = 1u << 31, .attempt = 1, .result = {.status = LRS_STATUS_FAILED, .score = NAN, .score_std = NAN, .seconds = 0, .error = "boom: bad \"thing\""}},
     };
     lrs_proto_results_begin(b, 0xfeedbeefcafeULL, 2);
     lrs_proto_results_add(b, &r[0]);
@@ -110,15 +108,15 @@ static void test_round_trip(void **state)
     assert_int_equal(m.type, LRS_MSG_RESULTS);
     assert_int_equal(m.n_results, 2);
     assert_int_equal(m.results[0].trial, 7);
-    assert_int_equal(m.results[0].n_folds, 2);
-    assert_true(isnan(m.results[0].folds[0].accuracy));
-    assert_true(m.results[0].folds[1].accuracy == 0.9);
-    assert_int_equal(m.results[0].n_epochs, 3);
-    assert_true(m.results[0].epochs[2].val_loss == 0.8);
-    assert_true(m.results[0].score == 0.65);
-    assert_int_equal(m.results[1].status, LRS_STATUS_FAILED);
-    assert_string_equal(m.results[1].error, "boom: bad \"thing\"");
-    assert_true(isnan(m.results[1].score));
+    assert_int_equal(m.results[0].result.n_folds, 2);
+    assert_true(isnan(m.results[0].result.folds[0].accuracy));
+    assert_true(m.results[0].result.folds[1].accuracy == 0.9);
+    assert_int_equal(m.results[0].result.n_epochs, 3);
+    assert_true(m.results[0].result.epochs[2].val_loss == 0.8);
+    assert_true(m.results[0].result.score == 0.65);
+    assert_int_equal(m.results[1].result.status, LRS_STATUS_FAILED);
+    assert_string_equal(m.results[1].result.error, "boom: bad \"thing\"");
+    assert_true(isnan(m.results[1].result.score));
     lrs_msg_free(&m);
 
     lrs_proto_ack_begin(&b, 9, 3);

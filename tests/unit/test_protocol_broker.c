@@ -147,8 +147,7 @@ static void test_hostile_peers(void **state)
     assert_int_equal(read_type(liar, &m), LRS_MSG_WELCOME);
     uint64_t token = m.sweep;
     lrs_msg_free(&m);
-    lrs_wire_result_t r = {.trial = 1000000, .attempt = 1, .status = LRS_STATUS_COMPLETE,
-                           .score = -1e9, .score_std = 0, .seconds = 0};
+    lrs_wire_result_t r = {.trial = 1000000, .attempt = 1, .result = {.status = LRS_STATUS_COMPLETE, .score = -1e9, .score_std = 0, .seconds = 0}};
     lrs_proto_results_begin(&b, token, 1);
     lrs_proto_results_add(&b, &r);
     sup_send(liar, b.sb.data, b.sb.size);   /* unknown trial */
@@ -280,9 +279,7 @@ static void test_leases_and_attempts(void **state)
     sup_send(flaky, b.sb.data, b.sb.size);
     assert_int_equal(expect_type(flaky, LRS_MSG_TRIALS, &m), 0);
     uint64_t flaky_trial = m.trials[0].trial;
-    lrs_wire_result_t r = {.trial = flaky_trial, .attempt = m.trials[0].attempt,
-                           .status = LRS_STATUS_FAILED, .score = NAN, .score_std = NAN,
-                           .error = "out of memory, pretend"};
+    lrs_wire_result_t r = {.trial = flaky_trial, .attempt = m.trials[0].attempt, .result = {.status = LRS_STATUS_FAILED, .score = NAN, .score_std = NAN, .error = "out of memory, pretend"}};
     lrs_msg_free(&m);
     assert_true(flaky_trial != first_trial);
     lrs_proto_results_begin(&b, token, 1);
@@ -370,8 +367,7 @@ static void test_late_duplicate(void **state)
     lrs_msg_free(&m);
     for (int k = 0; k < 3; k++) {
         void *from = k < 2 ? w[0] : w[1];
-        lrs_wire_result_t r = {.trial = 0, .attempt = 1, .status = LRS_STATUS_COMPLETE,
-                               .score = k ? 0.75 : 0.25, .score_std = 0, .seconds = 0};
+        lrs_wire_result_t r = {.trial = 0, .attempt = 1, .result = {.status = LRS_STATUS_COMPLETE, .score = k ? 0.75 : 0.25, .score_std = 0, .seconds = 0}};
         lrs_proto_results_begin(&b, token, 1);
         lrs_proto_results_add(&b, &r);
         sup_send(from, b.sb.data, b.sb.size);
@@ -385,8 +381,7 @@ static void test_late_duplicate(void **state)
     assert_int_equal(expect_type(w[1], LRS_MSG_TRIALS, &m), 0);
     assert_int_equal(m.trials[0].trial, 1);
     lrs_msg_free(&m);
-    lrs_wire_result_t r1 = {.trial = 1, .attempt = 1, .status = LRS_STATUS_DIVERGED, .score = NAN,
-                            .score_std = NAN, .diverged_epoch = 1};
+    lrs_wire_result_t r1 = {.trial = 1, .attempt = 1, .result = {.status = LRS_STATUS_DIVERGED, .score = NAN, .score_std = NAN, .diverged_epoch = 1}};
     lrs_proto_results_begin(&b, token, 1);
     lrs_proto_results_add(&b, &r1);
     sup_send(w[1], b.sb.data, b.sb.size);
@@ -454,21 +449,25 @@ static void test_forged_results(void **state)
     uint32_t attempt = m.trials[0].attempt;
     lrs_msg_free(&m);
 
-    lrs_wire_exec_t ex = {.exit_status = 0, .stderr_tail = "", .log_tail = ""};
+    lrs_command_result_t ex = {.exit_status = 0, .stderr_tail = "", .log_tail = ""};
     struct {
         void *sock;
         lrs_wire_result_t r;
     } forged[] = {
-        {thief, {.trial = t, .attempt = attempt, .status = LRS_STATUS_COMPLETE, .score = -1e300}},
-        {holder, {.trial = t, .attempt = attempt + 1, .status = LRS_STATUS_COMPLETE, .score = -1e300}},
-        {holder, {.trial = t, .attempt = attempt, .status = LRS_STATUS_COMPLETE, .score = NAN}},
-        {holder, {.trial = t, .attempt = attempt, .status = LRS_STATUS_COMPLETE, .score = -INFINITY}},
-        {holder, {.trial = t, .attempt = attempt, .status = LRS_STATUS_COMPLETE, .score = -1e300,
-                  .exec = &ex}},
+        {thief, {.trial = t, .attempt = attempt,
+                 .result = {.status = LRS_STATUS_COMPLETE, .score = -1e300}}},
+        {holder, {.trial = t, .attempt = attempt + 1,
+                  .result = {.status = LRS_STATUS_COMPLETE, .score = -1e300}}},
+        {holder, {.trial = t, .attempt = attempt,
+                  .result = {.status = LRS_STATUS_COMPLETE, .score = NAN}}},
+        {holder, {.trial = t, .attempt = attempt,
+                  .result = {.status = LRS_STATUS_COMPLETE, .score = -INFINITY}}},
+        {holder, {.trial = t, .attempt = attempt,
+                  .result = {.status = LRS_STATUS_COMPLETE, .score = -1e300, .command = &ex}}},
     };
     int n_forged = (int)(sizeof forged / sizeof forged[0]);
     for (int k = 0; k < n_forged; k++) {
-        forged[k].r.score_std = NAN;
+        forged[k].r.result.score_std = NAN;
         lrs_proto_results_begin(&b, token, 1);
         lrs_proto_results_add(&b, &forged[k].r);
         sup_send(forged[k].sock, b.sb.data, b.sb.size);
@@ -476,8 +475,7 @@ static void test_forged_results(void **state)
         assert_int_equal(m.acks[0], t);
         lrs_msg_free(&m);
     }
-    lrs_wire_result_t real = {.trial = t, .attempt = attempt, .status = LRS_STATUS_COMPLETE,
-                              .score = 0.5, .score_std = 0};
+    lrs_wire_result_t real = {.trial = t, .attempt = attempt, .result = {.status = LRS_STATUS_COMPLETE, .score = 0.5, .score_std = 0}};
     lrs_proto_results_begin(&b, token, 1);
     lrs_proto_results_add(&b, &real);
     sup_send(holder, b.sb.data, b.sb.size);

@@ -21,7 +21,7 @@
 #include "common/protocol.h"
 
 static char *names[3] = {"lr", "train_loss", "val_loss"};
-static lrs_wire_point_t points[4] = {
+static lrs_curve_point_t points[4] = {
     {0, 1, 0, 0.1}, {0, 1, 2, 0.75}, {2, 7, 1, NAN}, {1, -3, 2, INFINITY}};
 static double finals[3] = {0.1, NAN, 0.5};
 static const char stderr_bytes[] = "line 1\n\377bad\0nul\n";
@@ -29,17 +29,15 @@ static const char log_bytes[] = "epoch=1 lr=0.1\n";
 
 static void build_exec_result(lrs_wbuf_t *b, int n_points, int n_names)
 {
-    lrs_wire_exec_t e = {
+    lrs_command_result_t e = {
         .exit_status = 3, .term_signal = 0, .stderr_tail = (char *)stderr_bytes,
         .stderr_len = sizeof stderr_bytes - 1, .log_tail = (char *)log_bytes,
         .log_len = sizeof log_bytes - 1, .finals = finals, .curve_truncated = 1,
         .curve = {.n_names = n_names, .names = names, .n_points = (size_t)n_points,
                   .points = points}};
     lrs_wire_result_t r[2] = {
-        {.trial = 4, .attempt = 1, .status = LRS_STATUS_FAILED, .score = NAN, .score_std = NAN,
-         .seconds = 2.5, .error = "exit status 3", .exec = &e},
-        {.trial = 5, .attempt = 2, .status = LRS_STATUS_COMPLETE, .score = 0.5, .score_std = 0,
-         .seconds = 1},
+        {.trial = 4, .attempt = 1, .result = {.status = LRS_STATUS_FAILED, .score = NAN, .score_std = NAN, .seconds = 2.5, .error = "exit status 3", .command = &e}},
+        {.trial = 5, .attempt = 2, .result = {.status = LRS_STATUS_COMPLETE, .score = 0.5, .score_std = 0, .seconds = 1}},
     };
     lrs_proto_results_begin(b, 99, 2);
     lrs_proto_results_add(b, &r[0]);
@@ -64,10 +62,10 @@ static void test_exec_result_round_trip(void **state)
     lrs_err_t err;
     assert_int_equal(lrs_proto_decode(b.sb.data, b.sb.size, &m, &err), 0);
     assert_int_equal(m.n_results, 2);
-    const lrs_wire_exec_t *e = m.results[0].exec;
+    const lrs_command_result_t *e = m.results[0].result.command;
     assert_non_null(e);
-    assert_null(m.results[1].exec);   /* the built-in engine's form: 10 elements */
-    assert_string_equal(m.results[0].error, "exit status 3");
+    assert_null(m.results[1].result.command);   /* the built-in engine's form: 10 elements */
+    assert_string_equal(m.results[0].result.error, "exit status 3");
     assert_int_equal(e->exit_status, 3);
     assert_int_equal(e->term_signal, 0);
     assert_int_equal(e->curve_truncated, 1);
@@ -103,7 +101,7 @@ static void test_progress_round_trip(void **state)
     (void)state;
     lrs_wbuf_t b;
     lrs_wbuf_init(&b);
-    lrs_wire_curve_t c = {.n_names = 3, .names = names, .n_points = 2, .points = points};
+    lrs_curve_t c = {.n_names = 3, .names = names, .n_points = 2, .points = points};
     lrs_proto_progress(&b, 7, 123456789, 2, &c);
     lrs_msg_t m;
     lrs_err_t err;
@@ -165,7 +163,7 @@ static void test_hostile(void **state)
     lrs_wbuf_init(&b);
 
     /* a point naming metric 2 when only 2 names (0, 1) are sent */
-    lrs_wire_curve_t c = {.n_names = 2, .names = names, .n_points = 2, .points = points};
+    lrs_curve_t c = {.n_names = 2, .names = names, .n_points = 2, .points = points};
     lrs_proto_progress(&b, 1, 1, 1, &c);
     expect_reject(&b, "name: integer out of range");
 
@@ -176,7 +174,7 @@ static void test_hostile(void **state)
 
     /* an empty metric name */
     char *empty[1] = {""};
-    lrs_wire_curve_t ce = {.n_names = 1, .names = empty};
+    lrs_curve_t ce = {.n_names = 1, .names = empty};
     lrs_proto_progress(&b, 1, 1, 1, &ce);
     expect_reject(&b, "empty metric name");
 
@@ -185,7 +183,7 @@ static void test_hostile(void **state)
     memset(longname, 'a', sizeof longname - 1);
     longname[sizeof longname - 1] = '\0';
     char *longnames[1] = {longname};
-    lrs_wire_curve_t cl = {.n_names = 1, .names = longnames};
+    lrs_curve_t cl = {.n_names = 1, .names = longnames};
     lrs_proto_progress(&b, 1, 1, 1, &cl);
     expect_reject(&b, "too long");
 
@@ -201,11 +199,10 @@ static void test_hostile(void **state)
     expect_reject(&b, "too many");
 
     /* the encoder writes one final per name (here the first 2 of 3): fine */
-    lrs_wire_exec_t e = {.exit_status = -1, .finals = finals,
+    lrs_command_result_t e = {.exit_status = -1, .finals = finals,
                          .curve = {.n_names = 2, .names = names}};
     lrs_wbuf_reset(&b);
-    lrs_wire_result_t r = {.trial = 1, .attempt = 1, .status = LRS_STATUS_FAILED, .score = NAN,
-                           .score_std = NAN, .exec = &e};
+    lrs_wire_result_t r = {.trial = 1, .attempt = 1, .result = {.status = LRS_STATUS_FAILED, .score = NAN, .score_std = NAN, .command = &e}};
     lrs_proto_results_begin(&b, 1, 1);
     lrs_proto_results_add(&b, &r);
     lrs_msg_t m;

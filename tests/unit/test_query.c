@@ -62,12 +62,14 @@ static void put(lrs_store_t *s, int64_t sweep, int64_t i, lrs_status_t status, d
     static const lrs_epoch_stat_t epochs[2] = {{1, 0.1, 1.0, 1.5}, {2, 0.05, 0.5, NAN}};
     char params[128];
     snprintf(params, sizeof params, "{\"lr\": 0.1, \"scheduler\": \"%s\"}", sched);
+    lrs_trial_result_t o = {
+        .status = status, .score = score, .score_std = NAN, .seconds = 0.25,
+        .error = status == LRS_STATUS_FAILED ? "boom" : NULL, .n_epochs = i == 0 ? 2 : 0,
+        .epochs = (lrs_epoch_stat_t *)epochs,
+    };
     lrs_store_trial_t t = {
-        .sweep_id = sweep, .trial = i, .status = lrs_status_name(status), .score = score,
-        .score_std = NAN, .params_json = params, .lr = 0.1, .optimizer = "sgd",
-        .scheduler = sched, .attempts = 1, .worker = "w1", .seconds = 0.25,
-        .error = status == LRS_STATUS_FAILED ? "boom" : NULL,
-        .n_epochs = i == 0 ? 2 : 0, .epochs = epochs,
+        .sweep_id = sweep, .trial = i, .result = &o, .params_json = params, .lr = 0.1,
+        .optimizer = "sgd", .scheduler = sched, .attempts = 1, .worker = "w1",
     };
     lrs_err_t err;
     assert_int_equal(lrs_store_put_trial(s, &t, &err), 1);
@@ -127,10 +129,10 @@ static int collect(void *ctx, const lrs_query_trial_t *t)
     assert_true(s->n < 16);
     assert_non_null(t->params_json);
     s->trial[s->n] = t->trial;
-    s->status[s->n] = t->status;
-    s->score[s->n] = t->score;
+    s->status[s->n] = t->result.status;
+    s->score[s->n] = t->result.score;
     snprintf(s->worker[s->n], sizeof s->worker[0], "%s", t->worker ? t->worker : "(null)");
-    snprintf(s->error[s->n], sizeof s->error[0], "%s", t->error ? t->error : "(null)");
+    snprintf(s->error[s->n], sizeof s->error[0], "%s", t->result.error ? t->result.error : "(null)");
     snprintf(s->params[s->n], sizeof s->params[0], "%s", t->params_json);
     s->attempts[s->n] = t->attempts;
     s->n++;

@@ -59,15 +59,19 @@ static int64_t make_sweep(lrs_store_t *s, const char *name, int maximize)
     return row.id;
 }
 
-static lrs_store_trial_t trial(int64_t sweep, int64_t i, double score, const char *sched)
+/* A complete trial i of sweep with score, its outcome in *o (which must
+ * outlive the row). */
+static lrs_store_trial_t trial(lrs_trial_result_t *o, int64_t sweep, int64_t i, double score,
+                               const char *sched)
 {
-    static const lrs_epoch_stat_t epochs[2] = {{1, 0.1, 1.0, 1.2}, {2, 0.05, 0.5, NAN}};
-    static const lrs_fold_result_t folds[1] = {{0, 0.4, 0.5, NAN}};
+    static lrs_epoch_stat_t epochs[2] = {{1, 0.1, 1.0, 1.2}, {2, 0.05, 0.5, NAN}};
+    static lrs_fold_result_t folds[1] = {{0, 0.4, 0.5, NAN}};
+    *o = (lrs_trial_result_t){.status = LRS_STATUS_COMPLETE, .score = score, .score_std = 0.01,
+                              .seconds = 0.5, .n_folds = 1, .folds = folds, .n_epochs = 2,
+                              .epochs = epochs};
     lrs_store_trial_t t = {
-        .sweep_id = sweep, .trial = i, .status = "complete", .score = score, .score_std = 0.01,
-        .params_json = "{\"lr\": 0.1}", .lr = 0.1, .optimizer = "sgd", .scheduler = sched,
-        .attempts = 1, .worker = "w", .seconds = 0.5, .n_folds = 1, .folds = folds,
-        .n_epochs = 2, .epochs = epochs,
+        .sweep_id = sweep, .trial = i, .result = o, .params_json = "{\"lr\": 0.1}", .lr = 0.1,
+        .optimizer = "sgd", .scheduler = sched, .attempts = 1, .worker = "w",
     };
     return t;
 }
@@ -172,7 +176,8 @@ static void test_writes_and_duplicates(void **state)
 
     assert_int_equal(lrs_store_put_lease(s, id, 3, 1, "w", &err), 0);
     assert_int_equal(lrs_store_put_lease(s, id, 4, 2, "w", &err), 0);
-    lrs_store_trial_t t = trial(id, 3, 0.5, "cosine");
+    lrs_trial_result_t o;
+    lrs_store_trial_t t = trial(&o, id, 3, 0.5, "cosine");
     assert_int_equal(lrs_store_put_trial(s, &t, &err), 1);
     assert_int_equal(lrs_store_put_trial(s, &t, &err), 0);   /* duplicate: once */
     assert_true(lrs_store_pending(s) > 0);
@@ -199,10 +204,11 @@ static void test_failed_write_rolls_back(void **state)
     lrs_store_t *s = lrs_store_open(f->db, LRS_STORE_WRITE, &err);
     assert_non_null(s);
     int64_t id = make_sweep(s, "rb", 0);
-    lrs_store_trial_t good = trial(id, 1, 0.3, "step");
+    lrs_trial_result_t og, ob;
+    lrs_store_trial_t good = trial(&og, id, 1, 0.3, "step");
     assert_int_equal(lrs_store_put_trial(s, &good, &err), 1);
-    lrs_store_trial_t bad = trial(id, 2, 0.3, "step");
-    bad.status = "exploded";   /* violates the CHECK constraint */
+    lrs_store_trial_t bad = trial(&ob, id, 2, 0.3, "step");
+    ob.status = (lrs_status_t)99;   /* named "?": violates the CHECK constraint */
     assert_int_equal(lrs_store_put_trial(s, &bad, &err), -1);
     assert_non_null(strstr(err.msg, "recording a trial"));
     assert_int_equal(lrs_store_flush(s, &err), 0);   /* nothing left to commit */
@@ -238,14 +244,16 @@ static void test_views_and_scans(void **state)
     double scores[5] = {0.5, 0.2, 0.9, 0.4, 0.7};
     const char *sched[5] = {"cosine", "step", "cosine", "step", "cosine"};
     for (int i = 0; i < 5; i++) {
-        lrs_store_trial_t t = trial(lo, i, scores[i], sched[i]);
+        lrs_trial_result_t o;
+        lrs_store_trial_t t = trial(&o, lo, i, scores[i], sched[i]);
         assert_int_equal(lrs_store_put_trial(s, &t, &err), 1);
         t.sweep_id = hi;
         assert_int_equal(lrs_store_put_trial(s, &t, &err), 1);
     }
-    lrs_store_trial_t d = trial(lo, 7, NAN, "step");
-    d.status = "diverged";
-    d.diverged_epoch = 2;
+    lrs_trial_result_t od;
+    lrs_store_trial_t d = trial(&od, lo, 7, NAN, "step");
+    od.status = LRS_STATUS_DIVERGED;
+    od.diverged_epoch = 2;
     assert_int_equal(lrs_store_put_trial(s, &d, &err), 1);
     assert_int_equal(lrs_store_put_lease(s, lo, 8, 1, "w", &err), 0);
     assert_int_equal(lrs_store_put_worker(s, lo, "w", "host", 2, 6, &err), 0);

@@ -105,10 +105,10 @@ static void test_progress_then_result(void **state)
     int64_t sweep = make_sweep(s);
 
     /* the curve so far, in two PROGRESS batches; epoch 2's val_loss repeated */
-    lrs_wire_point_t p1[3] = {{0, 1, 0, 0.1}, {0, 1, 1, 0.9}, {0, 2, 1, 0.8}};
-    lrs_wire_point_t p2[2] = {{0, 2, 1, 0.7}, {1, 1, 1, NAN}};
-    lrs_wire_curve_t c1 = {.n_names = 2, .names = names, .n_points = 3, .points = p1};
-    lrs_wire_curve_t c2 = {.n_names = 2, .names = names, .n_points = 2, .points = p2};
+    lrs_curve_point_t p1[3] = {{0, 1, 0, 0.1}, {0, 1, 1, 0.9}, {0, 2, 1, 0.8}};
+    lrs_curve_point_t p2[2] = {{0, 2, 1, 0.7}, {1, 1, 1, NAN}};
+    lrs_curve_t c1 = {.n_names = 2, .names = names, .n_points = 3, .points = p1};
+    lrs_curve_t c2 = {.n_names = 2, .names = names, .n_points = 2, .points = p2};
     assert_int_equal(lrs_store_put_points(s, sweep, 3, &c1, &err), 0);
     assert_int_equal(lrs_store_put_points(s, sweep, 3, &c2, &err), 0);
     assert_int_equal(lrs_store_flush(s, &err), 0);
@@ -118,14 +118,15 @@ static void test_progress_then_result(void **state)
            "0.7");
 
     /* the result: its curve replaces the one so far */
-    lrs_wire_point_t fin[2] = {{0, 1, 2, 0.25}, {0, 5, 1, 0.5}};
-    lrs_wire_curve_t cf = {.n_names = 3, .names = names, .n_points = 2, .points = fin};
+    lrs_curve_point_t fin[2] = {{0, 1, 2, 0.25}, {0, 5, 1, 0.5}};
+    lrs_curve_t cf = {.n_names = 3, .names = names, .n_points = 2, .points = fin};
+    lrs_command_result_t cmd = {.exit_status = 3, .term_signal = 0, .curve = cf};
+    lrs_trial_result_t o = {.status = LRS_STATUS_FAILED, .score = NAN, .score_std = NAN,
+                            .seconds = 2, .error = "exit status 3", .command = &cmd};
     lrs_store_trial_t t = {
-        .sweep_id = sweep, .trial = 3, .status = "failed", .score = NAN, .score_std = NAN,
-        .params_json = "{\"lr\": 0.1}", .lr = 0.1, .attempts = 1, .seconds = 2,
-        .error = "exit status 3", .has_exec = 1, .exit_status = 3, .term_signal = 0,
-        .stderr_tail = "oops \\xff\n", .log_tail = "epoch=1 acc=0.25\n",
-        .metrics_json = "{\"acc\":0.25}", .curve = &cf};
+        .sweep_id = sweep, .trial = 3, .result = &o, .params_json = "{\"lr\": 0.1}", .lr = 0.1,
+        .attempts = 1, .stderr_text = "oops \\xff\n", .log_text = "epoch=1 acc=0.25\n",
+        .metrics_json = "{\"acc\":0.25}"};
     assert_int_equal(lrs_store_put_trial(s, &t, &err), 1);
     assert_int_equal(lrs_store_flush(s, &err), 0);
     expect(s, "SELECT group_concat(fold || ':' || epoch || ':' || name || '=' || value, ' ')"
@@ -137,21 +138,26 @@ static void test_progress_then_result(void **state)
            "failed|exit status 3|3|1|oops \\xff\nepoch=1 acc=0.25\n{\"acc\":0.25}");
 
     /* a late duplicate changes nothing */
+    lrs_command_result_t cmd_dup = {.exit_status = 9, .curve = c1};
+    lrs_trial_result_t o_dup = o;
+    o_dup.command = &cmd_dup;
     lrs_store_trial_t dup = t;
-    dup.exit_status = 9;
-    dup.curve = &c1;
+    dup.result = &o_dup;
     assert_int_equal(lrs_store_put_trial(s, &dup, &err), 0);
     assert_int_equal(lrs_store_flush(s, &err), 0);
     expect(s, "SELECT exit_status FROM trials WHERE trial = 3", "3");
     expect(s, "SELECT COUNT(*) FROM trial_metrics WHERE trial = 3", "2");
 
     /* a built-in trial: no exec columns; killed command: signal, no exit status */
-    lrs_store_trial_t b = {.sweep_id = sweep, .trial = 4, .status = "complete", .score = 1,
-                           .score_std = 0, .params_json = "{}", .attempts = 1};
+    lrs_trial_result_t ob = {.status = LRS_STATUS_COMPLETE, .score = 1, .score_std = 0};
+    lrs_store_trial_t b = {.sweep_id = sweep, .trial = 4, .result = &ob, .params_json = "{}",
+                           .attempts = 1};
     assert_int_equal(lrs_store_put_trial(s, &b, &err), 1);
-    lrs_store_trial_t k = {.sweep_id = sweep, .trial = 5, .status = "failed", .score = NAN,
-                           .score_std = NAN, .params_json = "{}", .attempts = 1,
-                           .has_exec = 1, .exit_status = -1, .term_signal = 9};
+    lrs_command_result_t killed = {.exit_status = -1, .term_signal = 9};
+    lrs_trial_result_t ok = {.status = LRS_STATUS_FAILED, .score = NAN, .score_std = NAN,
+                             .command = &killed};
+    lrs_store_trial_t k = {.sweep_id = sweep, .trial = 5, .result = &ok, .params_json = "{}",
+                           .attempts = 1};
     assert_int_equal(lrs_store_put_trial(s, &k, &err), 1);
     assert_int_equal(lrs_store_flush(s, &err), 0);
     expect(s, "SELECT (exit_status IS NULL) || (signal IS NULL) || (metrics IS NULL) FROM trials"

@@ -62,7 +62,7 @@ static void free_data(lrs_dataset_t *d)
 }
 
 static void run_ok(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const lrs_trial_cfg_t *cfg,
-                   lrs_train_result_t *r)
+                   lrs_trial_result_t *r)
 {
     lrs_err_t err;
     lrs_err_clear(&err);
@@ -79,7 +79,7 @@ static void test_huge_lr_diverges(void **state)
     opts.folds = 4;
     const char *words[] = {"lr=1000", "epochs=50"};
     lrs_trial_cfg_t cfg = sup_trial_cfg(words, 2);
-    lrs_train_result_t r;
+    lrs_trial_result_t r;
     run_ok(&d, &opts, &cfg, &r);
     printf("lr=1000: status %d, diverged at epoch %d after %d fold(s)\n", (int)r.status,
            r.diverged_epoch, r.n_folds);
@@ -97,7 +97,7 @@ static void test_huge_lr_diverges(void **state)
         assert_true(r.epochs[e].train_loss <= 1e6 * first);
         assert_true(r.epochs[e].val_loss <= 1e6 * r.epochs[0].val_loss);
     }
-    lrs_train_result_free(&r);
+    lrs_trial_result_clear(&r);
 
     /* Overflow: an LR of 1e300 makes the losses Inf/NaN at once. */
     const char *overflow[] = {"lr=1e300", "epochs=50"};
@@ -108,7 +108,7 @@ static void test_huge_lr_diverges(void **state)
     assert_int_equal(r.status, LRS_STATUS_DIVERGED);
     assert_true(r.diverged_epoch >= 1 && r.diverged_epoch <= 2);
     assert_false(isfinite(r.epochs[r.n_epochs - 1].val_loss));
-    lrs_train_result_free(&r);
+    lrs_trial_result_clear(&r);
 
     /* The same problem with a sane lr completes and is scored. */
     const char *sane[] = {"lr=0.05", "epochs=50"};
@@ -120,7 +120,7 @@ static void test_huge_lr_diverges(void **state)
     assert_int_equal(r.n_folds, 4);
     assert_true(isfinite(r.score) && r.score < r.epochs[0].val_loss);
     assert_true(isfinite(r.score_std) && r.score_std >= 0.0);
-    lrs_train_result_free(&r);
+    lrs_trial_result_clear(&r);
     free_data(&d);
 }
 
@@ -133,7 +133,7 @@ static void test_folds_zero_has_no_validation(void **state)
     opts.folds = 0;
     const char *words[] = {"lr=0.1", "epochs=20", "scheduler=plateau", "patience=2"};
     lrs_trial_cfg_t cfg = sup_trial_cfg(words, 4);
-    lrs_train_result_t r;
+    lrs_trial_result_t r;
     run_ok(&d, &opts, &cfg, &r);
     assert_int_equal(r.status, LRS_STATUS_COMPLETE);
     assert_int_equal(r.n_folds, 1);
@@ -147,7 +147,7 @@ static void test_folds_zero_has_no_validation(void **state)
     assert_true(isnan(r.folds[0].val_loss));
     assert_true(isnan(r.folds[0].accuracy));
     assert_true(isnan(r.score) && isnan(r.score_std));
-    lrs_train_result_free(&r);
+    lrs_trial_result_clear(&r);
     free_data(&d);
 }
 
@@ -174,7 +174,7 @@ static void write_init(char *path, size_t size, int f, int t)
     fclose(fp);
 }
 
-static int same_history(const lrs_train_result_t *a, const lrs_train_result_t *b)
+static int same_history(const lrs_trial_result_t *a, const lrs_trial_result_t *b)
 {
     if (a->n_epochs != b->n_epochs)
         return 0;
@@ -198,7 +198,7 @@ static void test_minibatch_deterministic_per_seed(void **state)
     opts.init_path = init;     /* same weights for every seed */
     const char *words[] = {"lr=0.05", "epochs=5", "batch_size=8", "optimizer=adam"};
     lrs_trial_cfg_t cfg = sup_trial_cfg(words, 4);
-    lrs_train_result_t a, b, c;
+    lrs_trial_result_t a, b, c;
     opts.seed = 11;
     run_ok(&d, &opts, &cfg, &a);
     run_ok(&d, &opts, &cfg, &b);
@@ -208,9 +208,9 @@ static void test_minibatch_deterministic_per_seed(void **state)
     assert_false(same_history(&a, &c));
     printf("batch_size=8: seed 11 score %.17g (twice), seed 12 score %.17g\n", a.score, c.score);
     assert_true(a.score == b.score);
-    lrs_train_result_free(&a);
-    lrs_train_result_free(&b);
-    lrs_train_result_free(&c);
+    lrs_trial_result_clear(&a);
+    lrs_trial_result_clear(&b);
+    lrs_trial_result_clear(&c);
 
     /* Full batch: the seed plays no part once folds and weights are fixed. */
     const char *full[] = {"lr=0.05", "epochs=5", "optimizer=adam"};
@@ -220,8 +220,8 @@ static void test_minibatch_deterministic_per_seed(void **state)
     opts.seed = 12;
     run_ok(&d, &opts, &cfg, &b);
     assert_true(same_history(&a, &b));
-    lrs_train_result_free(&a);
-    lrs_train_result_free(&b);
+    lrs_trial_result_clear(&a);
+    lrs_trial_result_clear(&b);
     unlink(init);
     free_data(&d);
 }
@@ -239,15 +239,15 @@ static void test_train_loss_is_batch_weighted(void **state)
     const char *batched[] = {"lr=1e-300", "epochs=2", "batch_size=8"};
     const char *full[] = {"lr=1e-300", "epochs=2"};
     lrs_trial_cfg_t cfg_b = sup_trial_cfg(batched, 3), cfg_f = sup_trial_cfg(full, 2);
-    lrs_train_result_t rb, rf;
+    lrs_trial_result_t rb, rf;
     run_ok(&d, &opts, &cfg_b, &rb);
     run_ok(&d, &opts, &cfg_f, &rf);
     double diff = fabs(rb.epochs[0].train_loss - rf.epochs[0].train_loss);
     printf("batched %.17g vs full %.17g (diff %.3g)\n", rb.epochs[0].train_loss,
            rf.epochs[0].train_loss, diff);
     assert_true(diff <= 1e-12 * rf.epochs[0].train_loss);
-    lrs_train_result_free(&rb);
-    lrs_train_result_free(&rf);
+    lrs_trial_result_clear(&rb);
+    lrs_trial_result_clear(&rf);
     free_data(&d);
 }
 
@@ -266,7 +266,7 @@ static void test_every_fold_starts_from_same_weights(void **state)
     opts.model.hidden[0] = 6;
     const char *words[] = {"lr=0.5", "epochs=1", "optimizer=sgd", "momentum=0.9"};
     lrs_trial_cfg_t cfg = sup_trial_cfg(words, 4);
-    lrs_train_result_t r;
+    lrs_trial_result_t r;
     run_ok(&d, &opts, &cfg, &r);
     assert_int_equal(r.n_folds, 5);
 
@@ -295,7 +295,7 @@ static void test_every_fold_starts_from_same_weights(void **state)
     }
     lrs_model_destroy(&m);
     lrs_folds_free(&folds);
-    lrs_train_result_free(&r);
+    lrs_trial_result_clear(&r);
     free_data(&d);
 }
 
@@ -306,7 +306,7 @@ static void test_bad_options_are_errors(void **state)
     lrs_train_opts_t opts;
     lrs_train_opts_init(&opts);
     lrs_trial_cfg_t cfg = sup_trial_cfg(NULL, 0);
-    lrs_train_result_t r;
+    lrs_trial_result_t r;
     lrs_err_t err;
 
     opts.folds = -1;

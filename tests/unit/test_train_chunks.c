@@ -70,7 +70,7 @@ static lrs_dataset_t make_data(int rows, lrs_task_t task, uint64_t seed)
 }
 
 static void run_ok(const lrs_dataset_t *d, const lrs_train_opts_t *opts,
-                   const lrs_trial_cfg_t *cfg, lrs_train_result_t *r)
+                   const lrs_trial_cfg_t *cfg, lrs_trial_result_t *r)
 {
     lrs_err_t err;
     lrs_err_clear(&err);
@@ -92,13 +92,16 @@ static double rel_diff(double a, double b)
 static double compare_paths(const lrs_dataset_t *d, lrs_train_opts_t *opts,
                             const lrs_trial_cfg_t *cfg, const char *what)
 {
-    lrs_train_result_t copied, chunked;
+    lrs_trial_result_t copied, chunked;
+    int was_chunked = -1;
+    opts->chunked_out = &was_chunked;
     opts->copy_budget = LRS_TRAIN_COPY_BUDGET;
     run_ok(d, opts, cfg, &copied);
+    assert_int_equal(was_chunked, 0);
     opts->copy_budget = 0.0;
     run_ok(d, opts, cfg, &chunked);
-    assert_int_equal(copied.chunked, 0);
-    assert_int_equal(chunked.chunked, 1);
+    assert_int_equal(was_chunked, 1);
+    opts->chunked_out = NULL;
     assert_int_equal(copied.status, LRS_STATUS_COMPLETE);
     assert_int_equal(chunked.status, copied.status);
     assert_int_equal(chunked.n_epochs, copied.n_epochs);
@@ -125,8 +128,8 @@ static double compare_paths(const lrs_dataset_t *d, lrs_train_opts_t *opts,
         assert_true(exact);
     /* The losses must have moved: a trial that learns nothing compares nothing. */
     assert_true(copied.epochs[copied.n_epochs - 1].train_loss < copied.epochs[0].train_loss);
-    lrs_train_result_free(&copied);
-    lrs_train_result_free(&chunked);
+    lrs_trial_result_clear(&copied);
+    lrs_trial_result_clear(&chunked);
     return worst;
 }
 
