@@ -11,6 +11,31 @@
  * static.  A lock-free atomic_int is safe to touch from a handler and is
  * read by other threads (the command runner polls it). */
 static atomic_int cli_interrupts;
+static atomic_int cli_hangups;
+
+static void count_hangup(int sig)
+{
+    (void)sig;
+    atomic_fetch_add(&cli_hangups, 1);
+}
+
+/* Installs handler for sig (and sig2 when not 0). */
+static void catch_signal(int sig, int sig2, void (*handler)(int))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
+    if (sig2)
+        sigaction(sig2, &sa, NULL);
+}
+
+const atomic_int *lrs_cli_catch_hangups(void)
+{
+    catch_signal(SIGHUP, 0, count_hangup);
+    return &cli_hangups;
+}
 
 static void count_interrupt(int sig)
 {
@@ -42,12 +67,7 @@ int lrs_cli_finish(int status)
 
 const atomic_int *lrs_cli_catch_interrupts(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = count_interrupt;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    catch_signal(SIGINT, SIGTERM, count_interrupt);
     signal(SIGPIPE, SIG_IGN);
     return &cli_interrupts;
 }

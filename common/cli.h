@@ -21,6 +21,7 @@ typedef struct lrs_command {
 
 /* One line per command; add yours next to its entry in main.c's table. */
 int lrs_cmd_params(int argc, char **argv);
+int lrs_cmd_keygen(int argc, char **argv);
 int lrs_cmd_validate(int argc, char **argv);
 int lrs_cmd_sample(int argc, char **argv);
 int lrs_cmd_train(int argc, char **argv);
@@ -50,5 +51,9 @@ int lrs_cli_load_spec(const char *cmd, const char *path, lrs_spec_t **out);
  * `interrupts` field of the broker's and the agent's options and the
  * command runner's `cancel` hook.  The one signal handler of lrsweep. */
 const atomic_int *lrs_cli_catch_interrupts(void);
+
+/* Counts SIGHUP instead of dying of it (the coordinator reloads its allow
+ * list when the count changes).  Returns the count. */
+const atomic_int *lrs_cli_catch_hangups(void);
 
 #endif

@@ -19,14 +19,13 @@
 #include <zmq.h>
 
 #include "common/clock.h"
-#include "common/dataset.h"
 #include "common/proto_decode.h"
 #include "common/proto_encode.h"
 #include "common/protocol.h"
-#include "common/readfile.h"
 #include "common/timer.h"
-#include "common/validate.h"
+#include "coordinator/listen.h"
 #include "coordinator/peerlog.h"
+#include "coordinator/served_data.h"
 #include "coordinator/store.h"
 #include "coordinator/sweep.h"
 #include "coordinator/trials.h"
@@ -43,11 +42,11 @@ struct lrs_broker {
     /* workers */
     lrs_workers_t workers;
     /* network */
-    void *zctx, *router;
-    zmq_msg_t data_msg;        /* the data set frame, shared by every DATA send */
-    int have_data;
-    char data_hash[17];
-    uint64_t data_size;
+    lrs_listen_t *net;         /* the ROUTER (and with CURVE the ZAP handler) */
+    void *router;
+    lrs_allow_t allow;         /* with CURVE: the worker keys let in */
+    int reloads_seen;
+    lrs_served_data_t data;    /* the data set and its DATA frame */
     lrs_wbuf_t out;
     /* timers (monotonic ms) */
     int64_t started_ms;
@@ -87,57 +86,30 @@ void lrs_broker_opts_init(lrs_broker_opts_t *o)
     o->progress = 1;
 }
 
-static int load_data(lrs_broker_t *b, lrs_err_t *err)
+static void say_line(void *ctx, const char *line) { blog(ctx, "%s", line); }
+
+/* The allow list: opts.allow_path read again, plus opts.extra_key. */
+static int load_allow(lrs_broker_t *b, lrs_allow_t *out, lrs_err_t *err)
 {
-    const lrs_spec_info_t *info = b->info;
-    if (info->model_kind == LRS_MODEL_SYNTHETIC || !info->data_path)
-        return 0;
-    char *buf;
-    size_t len;
-    if (lrs_read_file(info->data_path, "data", LRS_PROTO_MAX_DATA, &buf, &len, err) != 0)
+    if (b->opts.allow_path && lrs_allow_load(b->opts.allow_path, out, err) != 0)
         return -1;
-    /* Check once here, as workers will, so a bad file fails now, with its
-     * line and column. */
-    int rc = -1;
-    lrs_dataset_t ds;
-    if (lrs_validate_load_data(info, info->data_path, buf, len, &ds, err) != 0)
-        goto done;
-    lrs_dataset_free(&ds);
-    lrs_proto_content_hash(buf, len, b->data_hash);
-    b->data_size = len;
-    lrs_proto_data(&b->out, b->data_hash, buf, len);
-    if (zmq_msg_init_size(&b->data_msg, b->out.sb.size) != 0) {
-        lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory for the data frame");
-        goto done;
-    }
-    memcpy(zmq_msg_data(&b->data_msg), b->out.sb.data, b->out.sb.size);
-    b->have_data = 1;
-    rc = 0;
-done:
-    free(buf);
-    return rc;
+    if (b->opts.extra_key && lrs_allow_add(out, b->opts.extra_key) != 0)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+    return 0;
 }
 
-static int bind_all(lrs_broker_t *b, lrs_err_t *err)
+static int listen_all(lrs_broker_t *b, lrs_err_t *err)
 {
-    b->zctx = zmq_ctx_new();
-    if (!b->zctx)
-        return lrs_err_set(err, LRS_EXIT_RUNTIME, "zmq: cannot create context");
-    b->router = zmq_socket(b->zctx, ZMQ_ROUTER);
-    if (!b->router)
-        return lrs_err_set(err, LRS_EXIT_RUNTIME, "zmq: %s", zmq_strerror(errno));
-    int one = 1, linger = 2000, hwm = 100000;
-    int64_t maxmsg = LRS_PROTO_MAX_MSG;
-    zmq_setsockopt(b->router, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
-    zmq_setsockopt(b->router, ZMQ_ROUTER_HANDOVER, &one, sizeof one);
-    zmq_setsockopt(b->router, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
-    zmq_setsockopt(b->router, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(b->router, ZMQ_SNDHWM, &hwm, sizeof hwm);
-    zmq_setsockopt(b->router, ZMQ_RCVHWM, &hwm, sizeof hwm);
-    for (int i = 0; i < b->opts.n_binds; i++)
-        if (zmq_bind(b->router, b->opts.binds[i]) != 0)
-            return lrs_err_set(err, LRS_EXIT_RUNTIME, "cannot bind %s: %s", b->opts.binds[i],
-                               zmq_strerror(errno));
+    if (b->opts.key && load_allow(b, &b->allow, err) != 0)
+        return -1;
+    lrs_listen_opts_t lo = {
+        .binds = b->opts.binds, .n_binds = b->opts.n_binds, .max_msg = LRS_PROTO_MAX_MSG,
+        .hwm = 100000, .key = b->opts.key, .allow = &b->allow, .say = say_line, .say_ctx = b,
+    };
+    b->net = lrs_listen_new(&lo, err);
+    if (!b->net)
+        return -1;
+    b->router = lrs_listen_router(b->net);
     return 0;
 }
 
@@ -156,7 +128,7 @@ lrs_broker_t *lrs_broker_new(const lrs_broker_opts_t *opts, const lrs_spec_t *sp
     lrs_wbuf_init(&b->out);
     /* The data is checked before the database is opened: a sweep whose data
      * cannot train creates nothing. */
-    if (load_data(b, err) != 0)
+    if (lrs_served_data_load(b->info, &b->data, err) != 0)
         goto fail;
     b->store = lrs_store_open(opts->db_path, LRS_STORE_WRITE, err);
     if (!b->store)
@@ -169,7 +141,7 @@ lrs_broker_t *lrs_broker_new(const lrs_broker_opts_t *opts, const lrs_spec_t *sp
     if (lrs_sweep_extended_from(b->state))
         blog(b, "extending sweep '%s' from %" PRId64 " to %" PRId64 " trials", b->sweep->name,
              lrs_sweep_extended_from(b->state), b->sweep->trials);
-    if (bind_all(b, err) != 0)
+    if (listen_all(b, err) != 0)
         goto fail;
     return b;
 fail:
@@ -208,12 +180,9 @@ void lrs_broker_destroy(lrs_broker_t **bp)
         return;
     lrs_broker_t *b = *bp;
     lrs_workers_clear(&b->workers);
-    if (b->router)
-        zmq_close(b->router);
-    if (b->have_data)
-        zmq_msg_close(&b->data_msg);
-    if (b->zctx)
-        zmq_ctx_term(b->zctx);
+    lrs_served_data_clear(&b->data);
+    lrs_listen_destroy(&b->net);
+    lrs_allow_clear(&b->allow);
     lrs_store_destroy(&b->store);
     lrs_wbuf_free(&b->out);
     lrs_sweep_destroy(&b->state);
@@ -243,8 +212,8 @@ static int send_out(lrs_broker_t *b, const uint8_t *id, size_t id_len)
 static void send_welcome(lrs_broker_t *b, lrs_worker_t *w)
 {
     lrs_proto_welcome(&b->out, b->sweep->token, b->sweep->name, lrs_spec_text(b->spec),
-                      lrs_spec_space_hash(b->spec), b->have_data ? b->data_hash : "",
-                      b->data_size, b->opts.heartbeat_ms);
+                      lrs_spec_space_hash(b->spec), b->data.present ? b->data.hash : "",
+                      b->data.size, b->opts.heartbeat_ms);
     send_out(b, w->id, w->id_len);
 }
 
@@ -304,18 +273,24 @@ static int retire_worker(lrs_broker_t *b, lrs_worker_t *w, const char *why, lrs_
     return 0;
 }
 
-static int on_hello(lrs_broker_t *b, const uint8_t *id, size_t id_len, lrs_msg_t *m,
-                    int64_t now, lrs_err_t *err)
+/* A worker's session is (key, name): a HELLO from the same routing id (a
+ * restarted session, or a peer that took the id over: it holds another
+ * key) or from the same key and name (a reconnect) ends the old session,
+ * whose leases go back. */
+static int on_hello(lrs_broker_t *b, const uint8_t *id, size_t id_len, const char *key,
+                    lrs_msg_t *m, int64_t now, lrs_err_t *err)
 {
     lrs_worker_t *w = lrs_workers_find(&b->workers, id, id_len);
-    if (w) {   /* the same peer again: a restarted session; its old leases go back */
-        if (retire_worker(b, w, "reconnected", err) != 0)
-            return -1;
-    } else if (b->workers.live >= b->opts.max_workers || id_len > LRS_WORKER_ID_MAX) {
+    if (w && retire_worker(b, w, "reconnected", err) != 0)
+        return -1;
+    w = lrs_workers_find_session(&b->workers, key, m->worker_name);
+    if (w && retire_worker(b, w, "started a new session", err) != 0)
+        return -1;
+    if (b->workers.live >= b->opts.max_workers || id_len > LRS_WORKER_ID_MAX) {
         reject(b, id, id_len, "too many workers", 1);
         return 0;
     }
-    w = lrs_workers_join(&b->workers, id, id_len, m->worker_name, m->host, m->jobs, now);
+    w = lrs_workers_join(&b->workers, id, id_len, key, m->worker_name, m->host, m->jobs, now);
     if (!w)
         return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
     if (b->opts.progress == 1)
@@ -438,9 +413,16 @@ static int dispatch(lrs_broker_t *b, lrs_worker_t *w, lrs_err_t *err)
 
 /* ---- one inbound message ----------------------------------------------- */
 
-static int handle(lrs_broker_t *b, const uint8_t *id, size_t id_len, const void *body, size_t len,
-                  int64_t now, lrs_err_t *err)
+/* key: the sender's CURVE public key (the message's User-Id), "" without
+ * CURVE.  A key taken off the allow list (reload) is ignored: its workers
+ * fall silent here and their leases expire as usual. */
+static int handle(lrs_broker_t *b, const uint8_t *id, size_t id_len, const char *key,
+                  const void *body, size_t len, int64_t now, lrs_err_t *err)
 {
+    if (!lrs_listen_allows(b->net, key)) {
+        b->peers.rejected++;
+        return 0;
+    }
     lrs_msg_t m;
     lrs_err_t why;
     if (lrs_proto_decode(body, len, &m, &why) != 0) {
@@ -450,9 +432,11 @@ static int handle(lrs_broker_t *b, const uint8_t *id, size_t id_len, const void 
     int rc = 0;
     lrs_worker_t *w = lrs_workers_find(&b->workers, id, id_len);
     if (m.type == LRS_MSG_HELLO) {
-        rc = on_hello(b, id, id_len, &m, now, err);
+        rc = on_hello(b, id, id_len, key, &m, now, err);
         goto done;
     }
+    if (w && strcmp(w->key, key) != 0)   /* the routing id, but not the key, of a worker */
+        w = NULL;
     if (!w) {
         reject(b, id, id_len, "unknown worker: say HELLO first", 1);
         goto done;
@@ -488,10 +472,10 @@ static int handle(lrs_broker_t *b, const uint8_t *id, size_t id_len, const void 
             rc = on_progress(b, w, &m, err);
         break;
     case LRS_MSG_DATA_REQ:
-        if (b->have_data && strcmp(m.data_hash, b->data_hash) == 0) {
+        if (b->data.present && strcmp(m.data_hash, b->data.hash) == 0) {
             zmq_msg_t copy;
             zmq_msg_init(&copy);
-            zmq_msg_copy(&copy, &b->data_msg);   /* shares the buffer */
+            zmq_msg_copy(&copy, &b->data.frame);   /* shares the buffer */
             if (zmq_send(b->router, id, id_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
                 zmq_msg_send(&copy, b->router, ZMQ_DONTWAIT) < 0)
                 zmq_msg_close(&copy);
@@ -535,9 +519,11 @@ static int drain(lrs_broker_t *b, lrs_err_t *err)
             }
             if (extra)
                 reject(b, zmq_msg_data(&idm), zmq_msg_size(&idm), "multi-part message", 0);
-            else
-                rc = handle(b, zmq_msg_data(&idm), zmq_msg_size(&idm), zmq_msg_data(&body),
-                            zmq_msg_size(&body), now, err);
+            else {
+                const char *key = zmq_msg_gets(&body, "User-Id");
+                rc = handle(b, zmq_msg_data(&idm), zmq_msg_size(&idm), key ? key : "",
+                            zmq_msg_data(&body), zmq_msg_size(&body), now, err);
+            }
         }
         zmq_msg_close(&body);
         zmq_msg_close(&idm);
@@ -662,6 +648,30 @@ static int64_t on_tick_due(void *ctx, int64_t now, lrs_err_t *err)
     return LRS_TIMER_FAIL;
 }
 
+/* SIGHUP: the allow list is read again; a list that does not load keeps
+ * the old one (and says why). */
+static int64_t on_reload_due(void *ctx, int64_t now, lrs_err_t *err)
+{
+    (void)now, (void)err;
+    lrs_broker_t *b = ctx;
+    int seen = atomic_load(b->opts.reload);
+    if (seen == b->reloads_seen)
+        return 200;
+    b->reloads_seen = seen;
+    lrs_allow_t fresh = {NULL, 0};
+    lrs_err_t why;
+    if (load_allow(b, &fresh, &why) != 0) {
+        blog(b, "SIGHUP: the allow list was not reloaded: %s", why.msg);
+        lrs_allow_clear(&fresh);
+        return 200;
+    }
+    lrs_allow_clear(&b->allow);
+    b->allow = fresh;
+    lrs_listen_set_allow(b->net, &b->allow);
+    blog(b, "SIGHUP: reloaded the allow list (%zu keys)", b->allow.n);
+    return 200;
+}
+
 static int64_t on_progress_due(void *ctx, int64_t now, lrs_err_t *err)
 {
     (void)err;
@@ -684,6 +694,10 @@ static int timers_start(lrs_broker_t *b, lrs_timers_t *ts, int64_t now)
         lrs_timer_arm(ts, lrs_timer_add(ts, "tick", on_tick_due, b), now);
     if (b->opts.progress)
         lrs_timer_arm(ts, lrs_timer_add(ts, "progress", on_progress_due, b), now);
+    if (b->opts.reload && b->opts.key) {
+        b->reloads_seen = atomic_load(b->opts.reload);
+        lrs_timer_arm(ts, lrs_timer_add(ts, "allow-list reload", on_reload_due, b), now);
+    }
     return flush_id;
 }
 
@@ -697,7 +711,9 @@ int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
     if (b->opts.progress)
         blog(b, "sweep '%s': %" PRIu64 " trials, %" PRIu64 " already recorded", b->sweep->name,
              lrs_trials_total(b->trials), lrs_trials_done(b->trials));
-    zmq_pollitem_t item = {.socket = b->router, .events = ZMQ_POLLIN};
+    zmq_pollitem_t items[2] = {{.socket = b->router, .events = ZMQ_POLLIN},
+                               {.socket = lrs_listen_zap(b->net), .events = ZMQ_POLLIN}};
+    int n_items = items[1].socket ? 2 : 1;
     while (lrs_broker_remaining(b) > 0 || lrs_store_pending(b->store) > 0 || b->unflushed) {
         int interrupts = b->opts.interrupts ? atomic_load(b->opts.interrupts) : 0;
         if (interrupts >= 2) {
@@ -721,8 +737,9 @@ int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
         long timeout = lrs_timers_timeout(&timers, now, LRS_HEARTBEAT_MS);
         if (draining && drain_deadline - now < timeout)
             timeout = drain_deadline > now ? (long)(drain_deadline - now) : 0;
-        if (zmq_poll(&item, 1, timeout) < 0 && errno != EINTR)
+        if (zmq_poll(items, n_items, timeout) < 0 && errno != EINTR)
             return lrs_err_set(err, LRS_EXIT_RUNTIME, "zmq_poll: %s", zmq_strerror(errno));
+        lrs_listen_serve_zap(b->net);
         if (drain(b, err) != 0)
             return -1;
         now = lrs_mono_ms();

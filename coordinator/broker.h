@@ -23,6 +23,7 @@
 #include <stdio.h>
 
 #include "common/err.h"
+#include "common/keys.h"
 #include "common/spec.h"
 
 #define LRS_BROKER_MAX_BINDS 4
@@ -40,6 +41,15 @@ typedef struct lrs_broker_opts {
     double drain_s;         /* first Ctrl-C: wait this long for running trials; default 30 */
     int progress;           /* 0 quiet, 1 plain log lines, 2 live terminal line */
     const atomic_int *interrupts;        /* SIGINT count kept by the caller's handler; may be NULL */
+    /* CURVE (coordinator/listen.h): with key, every connection is encrypted
+     * and only workers whose public key is on the allow list get in — the
+     * keys of allow_path (a file or a folder of .pub files) plus extra_key
+     * (may be NULL: e.g. the key `run` makes for its local workers).  The
+     * list is read again each time *reload changes (SIGHUP). */
+    const lrs_keypair_t *key;            /* NULL: no CURVE */
+    const char *allow_path;
+    const char *extra_key;
+    const atomic_int *reload;            /* may be NULL */
     FILE *log;              /* messages (default stderr) */
     /* Called about every 100 ms from the loop (may be NULL): the embedding
      * command's chance to watch its local workers.  -1 with err stops the

@@ -24,6 +24,7 @@
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/spec.h"
+#include "coordinator/access.h"
 #include "coordinator/broker.h"
 #include "coordinator/cmd_query.h"
 
@@ -32,6 +33,8 @@ typedef struct run_args {
     const char *spec_path;
     const char *db_path;
     const char *bind;
+    const char *key_path, *allow_path;
+    int insecure;
     int workers;
     int quiet;
 } run_args_t;
@@ -40,7 +43,8 @@ static void usage(FILE *out, const char *cmd, int is_run)
 {
     if (is_run)
         fprintf(out,
-                "usage: lrsweep run SPEC [--db FILE] [--workers N] [--bind ENDPOINT] [--quiet]\n\n"
+                "usage: lrsweep run SPEC [--db FILE] [--workers N] [--bind ENDPOINT] [--quiet]\n"
+                "                        [--key FILE --allow FILE|DIR] [--insecure]\n\n"
                 "Runs the sweep SPEC on this machine: a coordinator plus N local workers.\n"
                 "Running it again on the same database resumes the sweep (same name);\n"
                 "a larger `trials:` extends it.\n\n"
@@ -49,14 +53,23 @@ static void usage(FILE *out, const char *cmd, int is_run)
                 "  --bind ENDPOINT    also accept remote workers, e.g. tcp://0.0.0.0:5555\n");
     else
         fprintf(out,
-                "usage: lrsweep coordinator SPEC --bind ENDPOINT [--db FILE] [--workers N] [--quiet]\n\n"
+                "usage: lrsweep coordinator SPEC --bind ENDPOINT [--db FILE] [--workers N] [--quiet]\n"
+                "                                [--key FILE --allow FILE|DIR] [--insecure]\n\n"
                 "Runs the coordinator of sweep SPEC for workers on any machine\n"
                 "(`lrsweep worker --connect tcp://THIS-HOST:PORT`).  Resumes like `run`.\n\n"
                 "  --bind ENDPOINT    where workers connect, e.g. tcp://0.0.0.0:5555 (required)\n"
                 "  --db FILE          results database (default lrsweep.db)\n"
                 "  --workers N        local worker processes too (default 0)\n");
     fprintf(out,
+            "  --key FILE         this coordinator's secret key (lrsweep keygen); with it every\n"
+            "                     connection is CURVE-encrypted and authenticated\n"
+            "  --allow FILE|DIR   the workers' public keys: a file with one a line, or a folder\n"
+            "                     of .pub files; read again on SIGHUP\n"
+            "  --insecure         accept workers on a reachable TCP endpoint without keys\n"
+            "                     (a trusted network only: see docs/security.md)\n"
             "  --quiet            no progress output\n\n"
+            "Environment: LRSWEEP_KEY and LRSWEEP_ALLOW stand for --key and --allow.\n"
+            "Without keys only ipc:// and loopback tcp:// endpoints are accepted.\n\n"
             "Progress: a live line on a terminal, a log line every 5 s otherwise.\n"
             "Ctrl-C: stop dispatching, let running trials finish (up to 30 s), exit 130;\n"
             "a second Ctrl-C exits at once.  Everything committed stays; run again to resume.\n");
@@ -68,7 +81,9 @@ static int parse_args(int argc, char **argv, int is_run, run_args_t *a)
     static const struct option long_opts[] = {
         {"db", required_argument, NULL, 'd'},   {"workers", required_argument, NULL, 'w'},
         {"bind", required_argument, NULL, 'b'}, {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+        {"key", required_argument, NULL, 'k'},  {"allow", required_argument, NULL, 'a'},
+        {"insecure", no_argument, NULL, 'I'},   {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     memset(a, 0, sizeof *a);
     a->cmd = is_run ? "run" : "coordinator";
@@ -98,6 +113,15 @@ static int parse_args(int argc, char **argv, int is_run, run_args_t *a)
             break;
         case 'q':
             a->quiet = 1;
+            break;
+        case 'k':
+            a->key_path = optarg;
+            break;
+        case 'a':
+            a->allow_path = optarg;
+            break;
+        case 'I':
+            a->insecure = 1;
             break;
         case 'h':
             usage(stdout, a->cmd, is_run);
@@ -131,7 +155,13 @@ static int parse_args(int argc, char **argv, int is_run, run_args_t *a)
     return 0;
 }
 
-static pid_t spawn_worker(const char *endpoint, const char *spec_dir, int index)
+/* The local workers' CURVE files ("" each without keys). */
+typedef struct local_keys {
+    const char *key_path, *server_pub_path;
+} local_keys_t;
+
+static pid_t spawn_worker(const char *endpoint, const char *spec_dir, const local_keys_t *keys,
+                          int index)
 {
     pid_t parent = getpid();
     pid_t pid = fork();
@@ -146,8 +176,13 @@ static pid_t spawn_worker(const char *endpoint, const char *spec_dir, int index)
     snprintf(name, sizeof name, "%s:local%d", host, index);
     setenv("OPENBLAS_NUM_THREADS", "1", 0);   /* one core per worker: N workers use N */
     /* a command's relative workdir is relative to the spec's folder, as for train --spec */
-    execl("/proc/self/exe", "lrsweep", "worker", "--connect", endpoint, "--jobs", "1", "--name",
-          name, "--workdir-base", spec_dir, (char *)NULL);
+    if (keys->key_path[0])
+        execl("/proc/self/exe", "lrsweep", "worker", "--connect", endpoint, "--jobs", "1",
+              "--name", name, "--workdir-base", spec_dir, "--key", keys->key_path,
+              "--server-key", keys->server_pub_path, (char *)NULL);
+    else
+        execl("/proc/self/exe", "lrsweep", "worker", "--connect", endpoint, "--jobs", "1",
+              "--name", name, "--workdir-base", spec_dir, (char *)NULL);
     fprintf(stderr, "lrsweep: cannot start a worker: %s\n", strerror(errno));
     _exit(127);
 }
@@ -158,6 +193,7 @@ typedef struct local_workers {
     int n;
     const char *endpoint;
     const char *spec_dir;
+    local_keys_t keys;
     int respawns_left;    /* a worker killed by a signal is replaced, this many times */
     int remote;           /* remote workers may still come: never give up */
 } local_workers_t;
@@ -176,7 +212,7 @@ static int watch_workers(void *ctx, lrs_err_t *err)
                 lw->respawns_left--;
                 fprintf(stderr, "\nlrsweep: local worker %d was killed by signal %d; starting "
                                 "another\n", i, WTERMSIG(st));
-                lw->pids[i] = spawn_worker(lw->endpoint, lw->spec_dir, i);
+                lw->pids[i] = spawn_worker(lw->endpoint, lw->spec_dir, &lw->keys, i);
             } else {
                 last_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
             }
@@ -241,6 +277,8 @@ static int run_main(int argc, char **argv, int is_run)
     pid_t *pids = NULL;
     char tmpdir[] = "/tmp/lrsweep-XXXXXX", endpoint[64] = "";
     int have_tmp = 0, status = LRS_EXIT_RUNTIME;
+    lrs_access_t access;
+    memset(&access, 0, sizeof access);
     int load_status = lrs_cli_load_spec(a.cmd, a.spec_path, &spec);
     if (load_status != 0)
         return load_status;
@@ -259,6 +297,21 @@ static int run_main(int argc, char **argv, int is_run)
     }
     if (a.bind)
         bo.binds[bo.n_binds++] = a.bind;
+    if (lrs_access_setup(a.cmd, a.bind, a.key_path, a.allow_path, a.insecure,
+                         a.workers > 0 ? tmpdir : NULL, &access, &err) != 0) {
+        fprintf(stderr, "lrsweep %s: %s\n", a.cmd, err.msg);
+        status = err.code ? err.code : LRS_EXIT_RUNTIME;
+        goto done;
+    }
+    if (access.curve) {
+        bo.key = &access.key;
+        bo.allow_path = access.allow_path;
+        bo.extra_key = access.local_public[0] ? access.local_public : NULL;
+        bo.reload = lrs_cli_catch_hangups();
+    } else if (a.bind && !lrs_access_is_local(a.bind)) {
+        fprintf(stderr, "lrsweep %s: warning: --insecure: workers on %s connect without "
+                        "authentication or encryption\n", a.cmd, a.bind);
+    }
     bo.interrupts = lrs_cli_catch_interrupts();
     broker = lrs_broker_new(&bo, spec, &err);
     if (!broker) {
@@ -269,6 +322,7 @@ static int run_main(int argc, char **argv, int is_run)
     char spec_dir[PATH_MAX];
     spec_folder(a.spec_path, spec_dir, sizeof spec_dir);
     local_workers_t lw = {.n = a.workers, .endpoint = endpoint, .spec_dir = spec_dir,
+                          .keys = {access.local_key_path, access.server_pub_path},
                           .respawns_left = 3 * a.workers, .remote = a.bind != NULL};
     if (lrs_broker_remaining(broker) > 0 && a.workers > 0) {
         pids = calloc((size_t)a.workers, sizeof *pids);
@@ -277,7 +331,7 @@ static int run_main(int argc, char **argv, int is_run)
             goto done;
         }
         for (int i = 0; i < a.workers; i++)
-            if ((pids[i] = spawn_worker(endpoint, spec_dir, i)) < 0) {
+            if ((pids[i] = spawn_worker(endpoint, spec_dir, &lw.keys, i)) < 0) {
                 fprintf(stderr, "lrsweep %s: fork: %s\n", a.cmd, strerror(errno));
                 goto done;
             }
@@ -311,6 +365,7 @@ done:
         reap_workers(pids, a.workers);
         free(pids);
     }
+    lrs_access_cleanup(&access);
     if (have_tmp) {
         char sock[128];
         snprintf(sock, sizeof sock, "%s/coordinator", tmpdir);

@@ -44,8 +44,18 @@ lrs_worker_t *lrs_workers_find(lrs_workers_t *ws, const uint8_t *id, size_t len)
     return NULL;
 }
 
-lrs_worker_t *lrs_workers_join(lrs_workers_t *ws, const uint8_t *id, size_t len, const char *name,
-                               const char *host, int jobs, int64_t now_ms)
+lrs_worker_t *lrs_workers_find_session(lrs_workers_t *ws, const char *key, const char *name)
+{
+    for (int i = 0; i < ws->n; i++) {
+        lrs_worker_t *w = &ws->slots[i];
+        if (w->live && strcmp(w->key, key) == 0 && strcmp(w->name, name) == 0)
+            return w;
+    }
+    return NULL;
+}
+
+lrs_worker_t *lrs_workers_join(lrs_workers_t *ws, const uint8_t *id, size_t len, const char *key,
+                               const char *name, const char *host, int jobs, int64_t now_ms)
 {
     if (len > LRS_WORKER_ID_MAX)
         return NULL;
@@ -65,6 +75,7 @@ lrs_worker_t *lrs_workers_join(lrs_workers_t *ws, const uint8_t *id, size_t len,
     w->leases = leases, w->cap_leases = cap_leases, w->acks = acks, w->cap_acks = cap_acks;
     memcpy(w->id, id, len);
     w->id_len = len;
+    snprintf(w->key, sizeof w->key, "%s", key);
     snprintf(w->name, sizeof w->name, "%s", name);
     snprintf(w->host, sizeof w->host, "%s", host);
     w->jobs = jobs;

@@ -18,6 +18,7 @@ typedef struct lrs_worker {
     uint8_t id[LRS_WORKER_ID_MAX];
     size_t id_len;
     char name[128], host[128];
+    char key[41];              /* its CURVE public key (Z85), "" without CURVE */
     int jobs;
     int credit;                /* trials it still asked for */
     int64_t last_seen_ms;
@@ -45,12 +46,17 @@ void lrs_workers_clear(lrs_workers_t *ws);
 /* The live worker with routing identity id (len bytes), or NULL. */
 lrs_worker_t *lrs_workers_find(lrs_workers_t *ws, const uint8_t *id, size_t len);
 
-/* A live worker record for identity id (len <= LRS_WORKER_ID_MAX) named
- * name on host with jobs slots, last seen at now_ms: a free slot reused or
- * a new one, its lists emptied (their memory kept).  NULL when out of
- * memory or id is too long.  The caller bounds how many may be live. */
-lrs_worker_t *lrs_workers_join(lrs_workers_t *ws, const uint8_t *id, size_t len, const char *name,
-                               const char *host, int jobs, int64_t now_ms);
+/* The live worker of key (Z85 or "") named name, or NULL: a worker's
+ * session is (key, name), whatever routing id it comes with. */
+lrs_worker_t *lrs_workers_find_session(lrs_workers_t *ws, const char *key, const char *name);
+
+/* A live worker record for identity id (len <= LRS_WORKER_ID_MAX) with
+ * CURVE key key ("" without), named name on host with jobs slots, last
+ * seen at now_ms: a free slot reused or a new one, its lists emptied
+ * (their memory kept).  NULL when out of memory or id is too long.  The
+ * caller bounds how many may be live. */
+lrs_worker_t *lrs_workers_join(lrs_workers_t *ws, const uint8_t *id, size_t len, const char *key,
+                               const char *name, const char *host, int jobs, int64_t now_ms);
 
 /* Marks w gone: no credit, leases or ACKs left (the caller has dealt with
  * its leases first).  Its slot may be reused. */

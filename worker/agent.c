@@ -23,6 +23,7 @@
 #include "common/protocol.h"
 #include "common/rng.h"
 #include "common/timer.h"
+#include "worker/handshake.h"
 #include "worker/pool.h"
 #include "worker/progress.h"
 #include "worker/sweep_ctx.h"
@@ -37,6 +38,8 @@ struct agent {
     lrs_agent_opts_t opts;
     lrs_pool_t *pool;
     lrs_progress_t *progress;
+    lrs_handshake_t *handshake;  /* watches the socket's CURVE handshakes */
+    int connects;
     int64_t progress_sent;
     void *zctx, *sock;
     lrs_sweep_ctx_t *ctx;
@@ -149,6 +152,7 @@ static void lose_leases(agent_t *a)
 
 static void disconnect(agent_t *a)
 {
+    lrs_handshake_destroy(&a->handshake, a->sock);
     if (a->sock)
         zmq_close(a->sock);
     a->sock = NULL;
@@ -168,6 +172,13 @@ static int connect_now(agent_t *a, int64_t now, lrs_err_t *err)
     zmq_setsockopt(a->sock, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(a->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
     zmq_setsockopt(a->sock, ZMQ_ROUTING_ID, a->ident, strlen(a->ident));
+    char watch_id[64];
+    snprintf(watch_id, sizeof watch_id, "%p-%d", (void *)a, ++a->connects);
+    if (lrs_handshake_client(a->sock, a->opts.key, a->opts.server_key, err) != 0 ||
+        !(a->handshake = lrs_handshake_watch(a->zctx, a->sock, watch_id,
+                                             a->opts.key ? a->opts.key->public_z85 : NULL,
+                                             a->opts.endpoint, err)))
+        return -1;
     if (zmq_connect(a->sock, a->opts.endpoint) != 0)
         return lrs_err_set(err, LRS_EXIT_USAGE, "cannot connect to %s: %s", a->opts.endpoint,
                            zmq_strerror(errno));
@@ -441,11 +452,17 @@ static int loop(agent_t *a, lrs_err_t *err)
          * anyway, and 500 idle workers on one machine should not steal the
          * coordinator's CPU.  While draining, look every 100 ms. */
         long timeout = lrs_timers_timeout(&a->timers, now, interrupted_at ? 100 : a->heartbeat_ms);
-        zmq_pollitem_t items[2] = {{.socket = a->sock, .events = ZMQ_POLLIN},
-                                   {.fd = lrs_pool_wake_fd(a->pool), .events = ZMQ_POLLIN}};
-        int n = zmq_poll(a->sock ? items : items + 1, a->sock ? 2 : 1, timeout);
+        zmq_pollitem_t items[3] = {
+            {.fd = lrs_pool_wake_fd(a->pool), .events = ZMQ_POLLIN},
+            {.socket = a->sock, .events = ZMQ_POLLIN},
+            {.socket = a->handshake ? lrs_handshake_socket(a->handshake) : NULL,
+             .events = ZMQ_POLLIN}};
+        int n = zmq_poll(items, a->sock ? 3 : 1, timeout);
         if (n < 0 && errno != EINTR)
             return lrs_err_set(err, LRS_EXIT_RUNTIME, "zmq_poll: %s", zmq_strerror(errno));
+        const char *failed = a->handshake ? lrs_handshake_read(a->handshake) : NULL;
+        if (failed)
+            alog(a, "%s", failed);
         char junk[256];
         while (read(lrs_pool_wake_fd(a->pool), junk, sizeof junk) > 0)
             ;

@@ -30,6 +30,7 @@
 #include <stdio.h>
 
 #include "common/err.h"
+#include "common/keys.h"
 
 typedef struct lrs_agent_opts {
     const char *endpoint;        /* coordinator, e.g. tcp://host:5555 */
@@ -43,6 +44,10 @@ typedef struct lrs_agent_opts {
      * one is taken against this folder (`lrsweep run` passes the spec's
      * folder to its local workers), or the current directory when NULL. */
     const char *workdir_base;
+    /* CURVE (worker/handshake.h): this worker's key pair and the
+     * coordinator's public key (Z85); key NULL: no CURVE. */
+    const lrs_keypair_t *key;
+    const char *server_key;
 } lrs_agent_opts_t;
 
 void lrs_agent_opts_init(lrs_agent_opts_t *opts);

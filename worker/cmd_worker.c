@@ -8,13 +8,14 @@
 
 #include "common/cli.h"
 #include "common/err.h"
+#include "common/keys.h"
 #include "worker/agent.h"
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: lrsweep worker --connect ENDPOINT [--jobs N] [--name NAME] [--workdir-base DIR]\n"
-            "                      [--verbose]\n\n"
+            "                      [--key FILE --server-key FILE] [--verbose]\n\n"
             "Runs trials for a coordinator until it says the sweep is over (exit 0).\n"
             "May be started before the coordinator: it waits and connects, and after\n"
             "losing the coordinator it reconnects (back-off 1 s doubling to 32 s),\n"
@@ -24,7 +25,13 @@ static void usage(FILE *out)
             "  --name NAME         name shown by `lrsweep status` (default HOST:PID)\n"
             "  --workdir-base DIR  a sweep running your own command: its relative `workdir:`\n"
             "                      is taken against DIR (default: the current directory)\n"
+            "  --key FILE          this worker's secret key (lrsweep keygen NAME): connect\n"
+            "                      with CURVE, encrypted and authenticated\n"
+            "  --server-key FILE   the coordinator's public key (its .pub)\n"
             "  --verbose           log connections and the sweep's end\n\n"
+            "Environment: LRSWEEP_KEY and LRSWEEP_SERVER_KEY stand for --key and\n"
+            "--server-key.  A coordinator that refuses this worker's key, or does not\n"
+            "hold the server key, is reported and retried with back-off.\n\n"
             "Ctrl-C: finish the running trials, deliver their results, exit 130;\n"
             "a second Ctrl-C exits at once.\n");
 }
@@ -35,8 +42,10 @@ int lrs_cmd_worker(int argc, char **argv)
         {"connect", required_argument, NULL, 'c'}, {"jobs", required_argument, NULL, 'j'},
         {"name", required_argument, NULL, 'n'},    {"verbose", no_argument, NULL, 'v'},
         {"workdir-base", required_argument, NULL, 'W'},
+        {"key", required_argument, NULL, 'k'},     {"server-key", required_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
+    const char *key_path = NULL, *server_path = NULL;
     lrs_agent_opts_t opts;
     lrs_agent_opts_init(&opts);
     optind = 1;
@@ -66,6 +75,12 @@ int lrs_cmd_worker(int argc, char **argv)
         case 'v':
             opts.verbose = 1;
             break;
+        case 'k':
+            key_path = optarg;
+            break;
+        case 's':
+            server_path = optarg;
+            break;
         case 'h':
             usage(stdout);
             return lrs_cli_finish(0);
@@ -81,9 +96,33 @@ int lrs_cmd_worker(int argc, char **argv)
         usage(stderr);
         return LRS_EXIT_USAGE;
     }
-    opts.interrupts = lrs_cli_catch_interrupts();
     lrs_err_t err;
     lrs_err_clear(&err);
+    if (!key_path)
+        key_path = getenv("LRSWEEP_KEY");
+    if (!server_path)
+        server_path = getenv("LRSWEEP_SERVER_KEY");
+    if (key_path && !*key_path)
+        key_path = NULL;
+    if (server_path && !*server_path)
+        server_path = NULL;
+    lrs_keypair_t key;
+    char server_key[LRS_KEY_Z85_LEN + 1];
+    if (!key_path != !server_path) {
+        fprintf(stderr, "lrsweep worker: %s needs %s too (see --help)\n",
+                key_path ? "--key" : "--server-key", key_path ? "--server-key" : "--key");
+        return LRS_EXIT_USAGE;
+    }
+    if (key_path) {
+        if (lrs_keys_load_secret(key_path, &key, &err) != 0 ||
+            lrs_keys_load_public(server_path, server_key, &err) != 0) {
+            fprintf(stderr, "lrsweep worker: %s\n", err.msg);
+            return err.code ? err.code : LRS_EXIT_USAGE;
+        }
+        opts.key = &key;
+        opts.server_key = server_key;
+    }
+    opts.interrupts = lrs_cli_catch_interrupts();
     int rc = lrs_agent_run(&opts, &err);
     if (rc < 0) {
         fprintf(stderr, "lrsweep worker: %s\n", err.msg);

@@ -1,0 +1,32 @@
+/* served_data.h — a sweep's data set as the coordinator serves it: the
+ * file read whole (bounded by what the wire carries), checked the way every
+ * worker will check it (common/validate.h) so a bad file fails now with its
+ * line and column, named by its content hash, and encoded once as the DATA
+ * message that every DATA_REQ is answered with (the frame is shared, not
+ * copied, per send). */
+#ifndef LRS_SERVED_DATA_H
+#define LRS_SERVED_DATA_H
+
+#include <stdint.h>
+
+#include <zmq.h>
+
+#include "common/err.h"
+#include "common/spec.h"
+
+typedef struct lrs_served_data {
+    int present;          /* 0: the sweep needs no data (synthetic model or data) */
+    char hash[17];        /* content hash of the bytes, as workers verify it */
+    uint64_t size;        /* bytes of the file */
+    zmq_msg_t frame;      /* the DATA message (when present) */
+} lrs_served_data_t;
+
+/* Reads, checks and encodes the data file info names (nothing for a
+ * synthetic model or synthetic data).  0, or -1 with err (code 2 for a file
+ * that cannot be read or trained on). */
+int lrs_served_data_load(const lrs_spec_info_t *info, lrs_served_data_t *out, lrs_err_t *err);
+
+/* Frees the frame; out is then not present.  Safe twice. */
+void lrs_served_data_clear(lrs_served_data_t *d);
+
+#endif
