@@ -431,7 +431,8 @@ int lrs_y_check_mapping(lrs_yctx_t *c, const lrs_ynode_t *map, const char *where
     for (int i = 0; i < map->n; i++) {
         const lrs_ynode_t *key = lrs_y_key(map, i);
         if (lrs_y_names_index(allowed, key->text) < 0) {
-            lrs_y_names_join(allowed, list, sizeof list);
+            if (!list[0])
+                lrs_y_names_join(allowed, list, sizeof list);
             LRS_YERR(c, key, "%s: unknown key '%s': expected one of %s", where, key->text, list);
         }
     }
