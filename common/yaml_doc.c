@@ -124,6 +124,7 @@ typedef struct yflow {
     int line_start, indent;      /* still in the line's leading spaces; their count */
     int block_indent;            /* in a block scalar under a line of this indent; -1: not */
     int block_line;              /* this line is block scalar content */
+    int plain_indent;            /* indent of the line a block plain scalar began on; -1: none */
 } yflow_t;
 
 /* At c, the first character of a line after its indent: whether the line
@@ -132,6 +133,10 @@ typedef struct yflow {
 static void flow_line_content(yflow_t *f, unsigned char c)
 {
     f->line_start = 0;
+    /* A line more indented than a plain scalar's continues it: a quote
+     * there is text, and must not hide the brackets after it. */
+    if (f->depth == 0 && f->plain_indent >= 0 && f->indent > f->plain_indent)
+        f->node_start = 0;
     if (f->block_indent < 0 || c == '\n' || c == '\r')
         return;
     if (f->indent > f->block_indent)
@@ -204,7 +209,11 @@ static void flow_step(yguard_t *g, yflow_t *f, const unsigned char *p, const uns
         f->node_start = 1;
     } else {
         f->node_start = 0;
+        if (f->depth == 0 && f->plain_indent < 0)
+            f->plain_indent = f->indent;
     }
+    if (f->node_start && !blank && !brk)
+        f->plain_indent = -1;
     if (!blank)
         f->after_json = f->after_json && (c == ']' || c == '}');
     f->after_blank = blank || brk;
@@ -219,7 +228,8 @@ static int yaml_guard(const char *text, size_t len, size_t max_len, const char *
 {
     const unsigned char *p = (const unsigned char *)text, *end = p + len;
     yguard_t g = {.d = d, .what = what, .line = 1, .column = 1};
-    yflow_t f = {.node_start = 1, .after_blank = 1, .line_start = 1, .block_indent = -1};
+    yflow_t f = {.node_start = 1, .after_blank = 1, .line_start = 1, .block_indent = -1,
+                 .plain_indent = -1};
     while (p < end && g.errors < GUARD_MAX_ERRORS) {
         if ((size_t)(p - (const unsigned char *)text) == max_len) {
             GUARD_ERR(&g, GUARD_LIMIT, "the %s is longer than its limit of %zu bytes (%zu KiB)", what,

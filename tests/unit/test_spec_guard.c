@@ -125,6 +125,12 @@ static void test_flow_depth(void **state)
     snprintf(text, sizeof text, "name: |\n  %s\n  it's \"%s\ntrials: 10\nmodel: {type: synthetic}\n"
                                 "search: {lr: 0.1}\n", many, many);
     expect_accepted(text);
+    snprintf(text, sizeof text, "name:\n  \"%s\"\ntrials: 10\nmodel: {type: synthetic}\nsearch: {lr: 0.1}\n",
+             many);
+    expect_accepted(text);
+    /* A quote on a line continuing a plain scalar is text: it hides nothing. */
+    snprintf(text, sizeof text, "name: a\n  \"b\nx: %.*s\n", 65, many);
+    expect_refused(text, 3, 68, "nested deeper than 64 levels");
 }
 
 static void test_utf8_accepted(void **state)
