@@ -5,18 +5,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_DIAGS 500
+#define MAX_DIAGS 100
 
 void lrs_diag_add(lrs_diags_t *d, int line, int column, const char *fmt, ...)
 {
     char buf[768];
+    int same_place = 0;
+    for (int i = 0; i < d->n && !same_place; i++)
+        same_place = d->v[i].line == line && d->v[i].column == column;
+    /* Once the list is full, an error at a new place is only counted: a
+     * spec of 100,000 unknown keys costs no 100,000 formatted messages. */
+    if (d->n == MAX_DIAGS && !same_place) {
+        d->dropped++;
+        return;
+    }
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     /* A check run once per combination of branches meets the same mistake
      * once per combination: keep one. */
-    for (int i = 0; i < d->n; i++)
+    for (int i = 0; same_place && i < d->n; i++)
         if (d->v[i].line == line && d->v[i].column == column && strcmp(d->v[i].msg, buf) == 0)
             return;
     if (d->n == MAX_DIAGS) {

@@ -5,8 +5,9 @@
  * sorted by position and printed as "file:line:column: message" (or
  * "file: message" for an error of the whole file, line 0).  The same error
  * at the same place is kept once, since a check run once per combination of
- * a search space's branches meets it once per combination.  At most 500
- * are kept; the rest are counted.
+ * a search space's branches meets it once per combination.  At most 100
+ * are kept (a user never needs more, and each costs a formatted message);
+ * the rest are counted.
  *
  * A list is a plain struct: set file, leave the rest zeroed, free it with
  * lrs_diag_free.
@@ -28,7 +29,7 @@ typedef struct lrs_diags {
     lrs_diag_entry_t *v;
     int n, cap;              /* n errors kept */
     int oom;                 /* an error could not be kept (or a caller ran out of memory) */
-    int dropped;             /* errors beyond the 500 kept, counted only */
+    int dropped;             /* errors beyond the 100 kept, counted only */
 } lrs_diags_t;
 
 /* Adds a printf-formatted error at line:column (1-based; line 0: the whole

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/spec.h"   /* LRS_SPEC_MAX_TEXT */
+
 typedef struct reader {
     const uint8_t *p, *end;
     lrs_err_t *err;
@@ -436,7 +438,7 @@ static int rd_body(reader_t *r, lrs_msg_t *m)
     case LRS_MSG_WELCOME:
         if (rd_u64(r, "sweep", UINT64_MAX, &m->sweep) != 0 ||
             rd_str(r, "sweep_name", 256, 0, &m->sweep_name) != 0 ||
-            rd_str(r, "spec", LRS_PROTO_MAX_SPEC, 0, &m->spec_text) != 0 ||
+            rd_str(r, "spec", LRS_SPEC_MAX_TEXT, 0, &m->spec_text) != 0 ||
             rd_u64(r, "space_hash", UINT64_MAX, &m->space_hash) != 0 ||
             rd_str(r, "data_hash", 64, 0, &m->data_hash) != 0 ||
             rd_u64(r, "data_size", LRS_PROTO_MAX_DATA, &m->data_size) != 0 ||

@@ -38,7 +38,7 @@
 #define LRS_PROTO_MAX_DATA (512 * 1024 * 1024)   /* worker inbound frame (DATA) */
 #define LRS_PROTO_MAX_BATCH 4096                 /* trials / results / acks per message */
 #define LRS_PROTO_MAX_STR 65536                  /* any string but spec text */
-#define LRS_PROTO_MAX_SPEC (1024 * 1024)         /* spec text */
+/* spec text: LRS_SPEC_MAX_TEXT (common/spec.h), the bound of every spec */
 #define LRS_PROTO_MAX_FOLDS 1000
 #define LRS_PROTO_MAX_EPOCHS 100000
 #define LRS_PROTO_MAX_CREDIT 100000

@@ -35,8 +35,6 @@
 #include "common/spec_exec.h"
 #include "common/yaml_doc.h"
 
-#define SPEC_MAX_BYTES (16u << 20)
-
 /* ---------------------------------------------------------- spec object */
 
 struct lrs_spec {
@@ -477,6 +475,8 @@ int lrs_spec_parse_report(const char *name, const char *text, size_t len, const 
     lrs_spec_t *s = calloc(1, sizeof *s);
     int rc = -1;
     *out = NULL;
+    if (len > LRS_SPEC_MAX_TEXT + 1)
+        len = LRS_SPEC_MAX_TEXT + 1;   /* refused by lrs_y_read, at the byte past the limit */
     if (!s || !(s->text = malloc(len + 1))) {
         lrs_err_set(err, LRS_EXIT_RUNTIME, "%s: out of memory", d.file);
         goto done;
@@ -489,7 +489,7 @@ int lrs_spec_parse_report(const char *name, const char *text, size_t len, const 
     }
     info_defaults(&s->info);
     lrs_yctx_t c = {.d = &d, .arena = &s->arena};
-    const lrs_ynode_t *root = lrs_y_read(s->text, len, "spec", &yarena, &d);
+    const lrs_ynode_t *root = lrs_y_read(s->text, len, LRS_SPEC_MAX_TEXT, "spec", &yarena, &d);
     if (!root)
         goto report;
     if (root->kind != LRS_Y_MAP) {
@@ -557,18 +557,15 @@ int lrs_spec_load_report(const char *path, lrs_spec_t **out, FILE *report, lrs_e
                     "%s: cannot open spec: %s", path, strerror(errno));
         goto done;
     }
-    text = malloc(SPEC_MAX_BYTES + 1);
+    /* One byte past the limit is enough for the parser to refuse it. */
+    text = malloc(LRS_SPEC_MAX_TEXT + 1);
     if (!text) {
         lrs_err_set(err, LRS_EXIT_RUNTIME, "%s: out of memory", path);
         goto done;
     }
-    size_t len = fread(text, 1, SPEC_MAX_BYTES + 1, f);
+    size_t len = fread(text, 1, LRS_SPEC_MAX_TEXT + 1, f);
     if (ferror(f)) {
         lrs_err_set(err, LRS_EXIT_RUNTIME, "%s: read failed: %s", path, strerror(errno));
-        goto done;
-    }
-    if (len > SPEC_MAX_BYTES) {
-        lrs_err_set(err, LRS_EXIT_USAGE, "%s: larger than %u bytes: not a spec", path, SPEC_MAX_BYTES);
         goto done;
     }
     /* Relative data paths are relative to the spec's folder. */

@@ -30,6 +30,11 @@
 
 typedef struct lrs_spec lrs_spec_t;   /* opaque, immutable after load */
 
+/* Spec text at most this many bytes, from a file or from the wire (the
+ * WELCOME message, common/protocol.h): every spec up to it is accepted or
+ * refused in well under a second. */
+#define LRS_SPEC_MAX_TEXT ((size_t)1 << 20)
+
 /* `trials:` at most this: the coordinator keeps a few bytes of state per
  * trial of the sweep. */
 #define LRS_SPEC_MAX_TRIALS 10000000LL
@@ -83,7 +88,10 @@ int lrs_spec_load_report(const char *path, lrs_spec_t **out, FILE *report, lrs_e
  * base_dir resolves a relative data path, which must then exist.  With
  * base_dir NULL (spec text received from a coordinator, whose data comes
  * separately) the data path is kept as written and not checked.  report may
- * be NULL, as above. */
+ * be NULL, as above.  Text longer than LRS_SPEC_MAX_TEXT, or that
+ * lrs_y_read's guard refuses (invalid UTF-8, control characters, YAML
+ * directives, flow nesting deeper than 64), is an error at the line:column
+ * concerned, whatever its source. */
 int lrs_spec_parse(const char *name, const char *text, size_t len, const char *base_dir,
                    lrs_spec_t **out, lrs_err_t *err);
 int lrs_spec_parse_report(const char *name, const char *text, size_t len, const char *base_dir,

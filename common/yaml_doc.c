@@ -1,6 +1,12 @@
 /* yaml_doc.c — a located YAML tree from libfyaml's events, and typed
  * readers over it (see yaml_doc.h).
  *
+ * First a guard reads the text once, byte by byte, and refuses what
+ * libfyaml 0.8 must not see (invalid UTF-8, control characters,
+ * directives, deep flow nesting, text over the caller's limit): this module
+ * is the one that feeds text to libfyaml, so every spec, from a file or
+ * the wire, passes it.
+ *
  * The reader pulls events one at a time and builds each node when its first
  * event arrives; a node's position is its start mark, or for an event
  * without one (an empty value) the position of its key or parent.  libfyaml
@@ -13,11 +19,246 @@
 #include <libfyaml.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define YAML_MAX_DEPTH 64
+
+/* ----------------------------------------------------------- the guard */
+
+/* libfyaml 0.8 (Debian 12) loops forever or reads out of bounds on some
+ * directives and invalid UTF-8 (upstream pantoniou/libfyaml #101, #175,
+ * #370), and tokenizes a whole deep flow nesting before our builder can
+ * refuse it (1 MiB of '[': 0.7 s, 370 MB).  So the text is checked first,
+ * in one linear pass, and libfyaml sees only text that passed. */
+
+#define GUARD_MAX_ERRORS 5   /* later ones are mostly consequences of the first */
+
+typedef enum { GUARD_LIMIT, GUARD_UTF8, GUARD_CONTROL, GUARD_DIRECTIVE, GUARD_DEPTH } guard_kind_t;
+
+typedef struct yguard {
+    lrs_diags_t *d;
+    const char *what;
+    int line, column, errors;
+    int last_line;               /* of the last error added, and its kind: */
+    guard_kind_t last_kind;      /* a run of bad bytes on a line is one error */
+} yguard_t;
+
+/* Whether an error of kind at g's place is to be added (and counts it): a
+ * run of bad bytes on a line is one error. */
+static int guard_wants(yguard_t *g, guard_kind_t kind)
+{
+    if (g->errors && g->last_line == g->line && g->last_kind == kind)
+        return 0;
+    g->errors++;
+    g->last_line = g->line;
+    g->last_kind = kind;
+    return 1;
+}
+
+#define GUARD_ERR(g, kind, ...) \
+    (guard_wants((g), (kind)) ? lrs_diag_add((g)->d, (g)->line, (g)->column, __VA_ARGS__) : (void)0)
+
+/* Length of the strict UTF-8 sequence at p (n > 0 bytes left), its code
+ * point in *cp; 0 when the bytes are not UTF-8 (overlong, surrogate, above
+ * U+10FFFF, cut short, a stray continuation byte), *why then saying which. */
+static size_t utf8_next(const unsigned char *p, size_t n, uint32_t *cp, const char **why)
+{
+    size_t len;
+    uint32_t c, min;
+    if (p[0] < 0x80) {
+        *cp = p[0];
+        return 1;
+    }
+    if (p[0] >= 0xC2 && p[0] <= 0xDF)
+        len = 2, c = p[0] & 0x1Fu, min = 0x80;
+    else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+        len = 3, c = p[0] & 0x0Fu, min = 0x800;
+    else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+        len = 4, c = p[0] & 0x07u, min = 0x10000;
+    else {
+        *why = p[0] < 0xC0 ? "a continuation byte without a lead byte"
+               : p[0] < 0xC2 ? "an overlong encoding"
+               : p[0] < 0xF8 ? "beyond U+10FFFF" : "never used in UTF-8";
+        return 0;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if (i >= n || (p[i] & 0xC0) != 0x80) {
+            *why = "an incomplete sequence";
+            return 0;
+        }
+        c = c << 6 | (p[i] & 0x3Fu);
+    }
+    *why = c < min ? "an overlong encoding"
+           : c >= 0xD800 && c <= 0xDFFF ? "a UTF-16 surrogate"
+           : c > 0x10FFFF ? "beyond U+10FFFF" : NULL;
+    *cp = c;
+    return *why ? 0 : len;
+}
+
+static int is_blank_or_end(const unsigned char *p, const unsigned char *end)
+{
+    return p >= end || *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r';
+}
+
+static int is_flow_indicator(unsigned char c)
+{
+    return c == ',' || c == '[' || c == ']' || c == '{' || c == '}';
+}
+
+/* Where the flow-nesting count is: brackets inside a comment, a quoted
+ * scalar or a block scalar (| or >) do not count.  As in YAML, a quote
+ * opens a scalar and a bracket a collection only where a node may start
+ * (`it's` and `a[1` are plain scalars outside brackets), and `#` opens a
+ * comment only after a blank. */
+typedef struct yflow {
+    int depth, refused;
+    char quote;                  /* '"', '\'' or 0 */
+    int comment, escaped;
+    int node_start;              /* a node may start here (after blanks) */
+    int after_blank;             /* the previous character was a blank or a line break */
+    int after_json;              /* just after a quoted scalar or a closing bracket */
+    int in_property;             /* inside a tag (!t) or anchor (&a) before its node */
+    int line_start, indent;      /* still in the line's leading spaces; their count */
+    int block_indent;            /* in a block scalar under a line of this indent; -1: not */
+    int block_line;              /* this line is block scalar content */
+    int plain_indent;            /* indent of the line a block plain scalar began on; -1: none */
+} yflow_t;
+
+/* At c, the first character of a line after its indent: whether the line
+ * is block scalar text (more indented than the line of its | or >; an
+ * empty line keeps the block scalar going). */
+static void flow_line_content(yflow_t *f, unsigned char c)
+{
+    f->line_start = 0;
+    /* A line more indented than a plain scalar's continues it: a quote
+     * there is text, and must not hide the brackets after it. */
+    if (f->depth == 0 && f->plain_indent >= 0 && f->indent > f->plain_indent)
+        f->node_start = 0;
+    if (f->block_indent < 0 || c == '\n' || c == '\r')
+        return;
+    if (f->indent > f->block_indent)
+        f->block_line = 1;
+    else
+        f->block_indent = -1;
+}
+
+static void flow_step(yguard_t *g, yflow_t *f, const unsigned char *p, const unsigned char *end)
+{
+    unsigned char c = *p;
+    int blank = c == ' ' || c == '\t', brk = c == '\n' || c == '\r';
+    if (f->line_start && c == ' ') {
+        f->indent++;
+        return;
+    }
+    if (f->line_start)
+        flow_line_content(f, c);
+    if (brk && !f->quote)
+        f->line_start = 1, f->indent = 0;
+    if (f->block_line) {
+        f->block_line = !brk;
+        return;
+    }
+    if (f->comment) {
+        f->comment = !brk;
+    } else if (f->quote) {
+        if (f->escaped)
+            f->escaped = 0;
+        else if (f->quote == '"' && c == '\\')
+            f->escaped = 1;
+        else if (c == (unsigned char)f->quote && !(c == '\'' && p + 1 < end && p[1] == '\''))
+            f->quote = 0, f->node_start = f->after_blank = 0, f->after_json = 1;
+        else if (c == '\'' && f->quote == '\'')
+            f->escaped = 1;   /* '' inside '…' is one quote */
+        return;
+    }
+    if (f->in_property && !blank && !brk && !is_flow_indicator(c))
+        return;
+    f->in_property = 0;
+    if (f->comment) {
+        /* the comment's text */
+    } else if (blank || brk) {
+        if (brk && f->depth == 0)
+            f->node_start = 1;
+    } else if (c == '#' && f->after_blank) {
+        f->comment = 1;
+    } else if ((c == '"' || c == '\'') && f->node_start) {
+        f->quote = (char)c;
+    } else if ((c == '!' || c == '&') && f->node_start) {
+        f->in_property = 1;
+    } else if ((c == '|' || c == '>') && f->node_start && f->depth == 0) {
+        f->block_indent = f->indent;
+        f->node_start = 0;
+    } else if ((c == '[' || c == '{') && (f->node_start || f->depth > 0)) {
+        if (++f->depth > YAML_MAX_DEPTH && !f->refused) {
+            GUARD_ERR(g, GUARD_DEPTH, "nested deeper than %d levels", YAML_MAX_DEPTH);
+            f->refused = 1;
+        }
+        f->node_start = 1;
+    } else if ((c == ']' || c == '}') && f->depth > 0) {
+        f->depth--;
+        f->node_start = 0;
+        f->after_json = 1;
+    } else if (c == ',' && f->depth > 0) {
+        f->node_start = 1;
+    } else if ((c == '-' || c == '?' || c == ':') && is_blank_or_end(p + 1, end)) {
+        f->node_start = 1;
+    } else if (c == ':' && (f->after_json || (f->depth > 0 && p + 1 < end && is_flow_indicator(p[1])))) {
+        f->node_start = 1;
+    } else {
+        f->node_start = 0;
+        if (f->depth == 0 && f->plain_indent < 0)
+            f->plain_indent = f->indent;
+    }
+    if (f->node_start && !blank && !brk)
+        f->plain_indent = -1;
+    if (!blank)
+        f->after_json = f->after_json && (c == ']' || c == '}');
+    f->after_blank = blank || brk;
+}
+
+/* Refuses (0 errors added: 0; otherwise -1) text that is not strict UTF-8,
+ * holds a control character other than tab, LF and CR (DEL and U+0080..
+ * U+009F included), a directive line (`%` first on a line), flow
+ * collections nested deeper than YAML_MAX_DEPTH, or more than max_len
+ * bytes; each error at its line:column, at most GUARD_MAX_ERRORS. */
+static int yaml_guard(const char *text, size_t len, size_t max_len, const char *what, lrs_diags_t *d)
+{
+    const unsigned char *p = (const unsigned char *)text, *end = p + len;
+    yguard_t g = {.d = d, .what = what, .line = 1, .column = 1};
+    yflow_t f = {.node_start = 1, .after_blank = 1, .line_start = 1, .block_indent = -1,
+                 .plain_indent = -1};
+    while (p < end && g.errors < GUARD_MAX_ERRORS) {
+        if ((size_t)(p - (const unsigned char *)text) == max_len) {
+            GUARD_ERR(&g, GUARD_LIMIT, "the %s is longer than its limit of %zu bytes (%zu KiB)", what,
+                      max_len, max_len / 1024);
+            break;
+        }
+        uint32_t cp;
+        const char *why = NULL;
+        size_t n = utf8_next(p, (size_t)(end - p), &cp, &why);
+        if (n == 0) {
+            GUARD_ERR(&g, GUARD_UTF8, "byte 0x%02X is not valid UTF-8 (%s)", *p, why);
+            p++;
+            g.column++;
+            continue;
+        }
+        if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || (cp >= 0x7F && cp <= 0x9F))
+            GUARD_ERR(&g, GUARD_CONTROL, "control character U+%04X is not allowed in a %s", (unsigned)cp,
+                      what);
+        if (cp == '%' && g.column == 1)
+            GUARD_ERR(&g, GUARD_DIRECTIVE, "YAML directives (%%...) are not accepted in a %s", what);
+        flow_step(&g, &f, p, end);
+        p += n;
+        if (cp == '\n' || (cp == '\r' && (p == end || *p != '\n')))
+            g.line++, g.column = 1;
+        else if (cp != '\r')
+            g.column++;
+    }
+    return g.errors ? -1 : 0;
+}
 
 /* ------------------------------------------------------------ the tree */
 
@@ -56,6 +297,48 @@ static int nodevec_push(nodevec_t *nv, lrs_ynode_t *node)
 
 static lrs_ynode_t *yread_node(yreader_t *r, struct fy_event *ev, int fb_line, int fb_column, int depth);
 
+typedef struct keyref {
+    const lrs_ynode_t *key;
+    int index;                   /* order in the mapping */
+} keyref_t;
+
+static int keyref_cmp(const void *a, const void *b)
+{
+    const keyref_t *x = a, *y = b;
+    int c = strcmp(x->key->text, y->key->text);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Adds "duplicate key 'k' (first at line L)" at every key of the mapping
+ * read into nv (key, value, key, value, …) whose text an earlier key has.
+ * Sorting the keys keeps this O(n log n): comparing each key with every
+ * earlier one took seconds for a mapping of 60000 keys.  -1 when out of
+ * memory (d->oom set). */
+static int report_duplicate_keys(yreader_t *r, const nodevec_t *nv)
+{
+    int n = nv->n / 2;
+    if (n < 2)
+        return 0;
+    keyref_t *k = malloc((size_t)n * sizeof *k);
+    if (!k) {
+        r->d->oom = 1;
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        k[i] = (keyref_t){nv->v[2 * i], i};
+    qsort(k, (size_t)n, sizeof *k, keyref_cmp);
+    for (int i = 1, first = 0; i < n; i++) {
+        if (strcmp(k[i].key->text, k[first].key->text) != 0) {
+            first = i;
+            continue;
+        }
+        lrs_diag_add(r->d, k[i].key->line, k[i].key->column, "duplicate key '%s' (first at line %d)",
+                     k[i].key->text, k[first].key->line);
+    }
+    free(k);
+    return 0;
+}
+
 /* Reads children until the matching end event; a mapping's keys must be
  * distinct scalars. */
 static int yread_children(yreader_t *r, lrs_ynode_t *node, int depth)
@@ -81,11 +364,9 @@ static int yread_children(yreader_t *r, lrs_ynode_t *node, int depth)
             r->failed = 1;
             goto done;
         }
-        for (int i = 0; is_key && i + 1 < nv.n; i += 2)
-            if (strcmp(nv.v[i]->text, child->text) == 0)
-                lrs_diag_add(r->d, child->line, child->column, "duplicate key '%s' (first at line %d)",
-                             child->text, nv.v[i]->line);
     }
+    if (node->kind == LRS_Y_MAP && report_duplicate_keys(r, &nv) < 0)
+        goto done;
     node->n = node->kind == LRS_Y_MAP ? nv.n / 2 : nv.n;
     node->items = lrs_arena_alloc(r->arena, (size_t)(nv.n ? nv.n : 1) * sizeof *node->items);
     if (!node->items)
@@ -152,9 +433,11 @@ static struct fy_event *yread_expect(yreader_t *r, enum fy_event_type type)
     return ev;
 }
 
-const lrs_ynode_t *lrs_y_read(const char *text, size_t len, const char *what, lrs_arena_t *arena,
-                              lrs_diags_t *d)
+const lrs_ynode_t *lrs_y_read(const char *text, size_t len, size_t max_len, const char *what,
+                              lrs_arena_t *arena, lrs_diags_t *d)
 {
+    if (yaml_guard(text, len, max_len, what, d) < 0)
+        return NULL;
     static const lrs_ynode_t no_document = {.kind = LRS_Y_NULL, .text = ""};
     struct fy_diag_cfg dcfg;
     fy_diag_cfg_default(&dcfg);
@@ -383,7 +666,7 @@ int lrs_y_enum(lrs_yctx_t *c, const lrs_ynode_t *n, const char *where, const cha
 int lrs_y_check_mapping(lrs_yctx_t *c, const lrs_ynode_t *map, const char *where,
                         const char *const *allowed)
 {
-    char tmp[96], list[512];
+    char tmp[96], list[512] = "";
     if (map->kind != LRS_Y_MAP) {
         LRS_YERR(c, map, "%s: expected a mapping, got %s", where, lrs_y_describe(map, tmp, sizeof tmp));
         return -1;
@@ -391,7 +674,8 @@ int lrs_y_check_mapping(lrs_yctx_t *c, const lrs_ynode_t *map, const char *where
     for (int i = 0; i < map->n; i++) {
         const lrs_ynode_t *key = lrs_y_key(map, i);
         if (lrs_y_names_index(allowed, key->text) < 0) {
-            lrs_y_names_join(allowed, list, sizeof list);
+            if (!list[0])
+                lrs_y_names_join(allowed, list, sizeof list);
             LRS_YERR(c, key, "%s: unknown key '%s': expected one of %s", where, key->text, list);
         }
     }

@@ -5,7 +5,9 @@
  * builds a small tree from libfyaml's event parser instead: scalars as
  * written (and whether they were quoted), lists, and mappings whose keys are
  * distinct plain scalars, each node with its 1-based line and column.
- * Anchors/aliases and nesting deeper than 64 levels are refused.
+ * Anchors/aliases and nesting deeper than 64 levels are refused, and text
+ * libfyaml mishandles (invalid UTF-8, control characters, directives) is
+ * refused before libfyaml sees it.
  *
  * On top of the tree, typed readers (lrs_y_double, lrs_y_int, lrs_y_enum, …)
  * turn a node into a C value or add an error at the node to a diagnostics
@@ -37,6 +39,18 @@ typedef struct lrs_ynode {
 
 /* Parses the one YAML document in text[0..len) into a tree in arena.  An
  * empty text (no document at all) gives a null node at line 0, column 0.
+ * Before libfyaml sees it, the text is checked in one linear pass, and
+ * refused (NULL, at most 5 errors in d, each at its line:column) when it is
+ * longer than max_len bytes ("the WHAT is longer than its limit of N bytes
+ * (K KiB)"), is not strict UTF-8 ("byte 0xC3 is not valid UTF-8 (an
+ * incomplete sequence)"; overlongs, surrogates and code points above
+ * U+10FFFF are refused too), holds a control character other than tab, LF
+ * and CR ("control character U+0014 is not allowed in a WHAT"; DEL and
+ * U+0080..U+009F included), has a line starting with '%' ("YAML directives
+ * (%...) are not accepted in a WHAT") or flow collections ([ {) nested
+ * deeper than 64 levels outside quotes, comments and block scalars: inputs
+ * on which libfyaml 0.8 hangs, reads out of bounds, or spends a second and
+ * hundreds of MB before the tree could refuse them.
  * On an error returns NULL with the error(s) in d: libfyaml's syntax errors
  * ("YAML syntax error: …" at their position), "mapping keys must be plain
  * names", "YAML aliases (*name) are not supported in a WHAT", "a WHAT is one
@@ -44,8 +58,8 @@ typedef struct lrs_ynode {
  * memory sets d->oom or arena->failed.  A duplicate key is an error in d
  * ("duplicate key 'k' (first at line L)") but the tree is still returned.
  * what names the document in messages ("spec"). */
-const lrs_ynode_t *lrs_y_read(const char *text, size_t len, const char *what, lrs_arena_t *arena,
-                              lrs_diags_t *d);
+const lrs_ynode_t *lrs_y_read(const char *text, size_t len, size_t max_len, const char *what,
+                              lrs_arena_t *arena, lrs_diags_t *d);
 
 /* Key / value of pair i (< map->n) of a mapping. */
 const lrs_ynode_t *lrs_y_key(const lrs_ynode_t *map, int i);

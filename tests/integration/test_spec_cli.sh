@@ -211,6 +211,75 @@ for ex in wine-lr synthetic; do
     fi
 done
 
+# Hostile text is refused before the YAML parser sees it, with exit 2 and
+# the place: the fixture on which libfyaml 0.8 loops forever (a directive
+# line with invalid UTF-8), each kind of refusal, and text over 1 MiB.
+check
+timeout 5 "$LRSWEEP" validate "$HERE/../fixtures/hostile/yaml-parser-hang.yaml" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ $rc -ne 2 ] || ! grep -qF 'yaml-parser-hang.yaml:3:1: YAML directives (%...) are not accepted in a spec' "$TMP/err" || \
+   ! grep -qF 'yaml-parser-hang.yaml:3:2: byte 0xC3 is not valid UTF-8' "$TMP/err"; then
+    fail "hang fixture: exit $rc (124: timed out), want 2: $(cat "$TMP/err")"
+fi
+printf 'name: caf\303\ntrials: 10\n' >"$TMP/utf8.yaml"
+expect_status validate usage 2 "utf8.yaml:1:10: byte 0xC3 is not valid UTF-8" "$TMP/utf8.yaml"
+printf 'name: t\ntrials: 1\024\n' >"$TMP/ctl.yaml"
+expect_status validate usage 2 "ctl.yaml:2:10: control character U+0014 is not allowed in a spec" "$TMP/ctl.yaml"
+printf '%%YAML 1.1\n---\nname: t\n' >"$TMP/directive.yaml"
+expect_status validate usage 2 "directive.yaml:1:1: YAML directives (%...) are not accepted in a spec" \
+    "$TMP/directive.yaml"
+printf 'name: t\nx: %s\n' "$(printf '[%.0s' $(seq 65))" >"$TMP/deep.yaml"
+expect_status validate usage 2 "deep.yaml:2:68: nested deeper than 64 levels" "$TMP/deep.yaml"
+"$PY" -c 'import sys; sys.stdout.write("name: t\n" + ("#" * 99 + "\n") * 10486)' >"$TMP/big.yaml"
+expect_status validate usage 2 "big.yaml:10487:69: the spec is longer than its limit of 1048576 bytes" \
+    "$TMP/big.yaml"
+# An em dash and other UTF-8 text are fine.
+printf '# a sweep \342\200\224 with UTF-8\nname: na\303\257ve\ntrials: 3\nmodel: {type: synthetic}\nsearch: {lr: 0.1}\n' \
+    >"$TMP/utf8ok.yaml"
+check
+run validate "$TMP/utf8ok.yaml"
+if [ $rc -ne 0 ] || [ "$(cat "$TMP/out")" != "ok: 3 trials, 0 parameters" ]; then
+    fail "UTF-8 spec: rc $rc: $(cat "$TMP/out") $(cat "$TMP/err")"
+fi
+
+# Every spec up to the limit is answered quickly: 1 MiB of keys, of a flow
+# sequence and of '[' each finish within 2 s (sanitizer builds included).
+"$PY" - "$TMP" <<'PY'
+import sys
+d = sys.argv[1]
+def fill(name, head, item, tail):
+    out, i = [head], 0
+    size = len(head) + len(tail)
+    while True:
+        s = item(i)
+        if size + len(s) > (1 << 20):
+            break
+        out.append(s)
+        size += len(s)
+        i += 1
+    out.append(tail)
+    open(d + "/" + name, "w").write("".join(out))
+fill("keys.yaml", "name: t\n", lambda i: "k%d: [%d, %d]\n" % (i, i, i), "")
+fill("flow.yaml", "name: t\ntrials: 3\nx: [", lambda i: "%d, " % i, "0]\n")
+open(d + "/brackets.yaml", "w").write("[" * (1 << 20))
+PY
+for f in keys flow brackets; do
+    check
+    start=$(date +%s%N)
+    timeout 10 "$LRSWEEP" validate "$TMP/$f.yaml" >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    ms=$((($(date +%s%N) - start) / 1000000))
+    echo "validate 1 MiB $f.yaml: exit $rc in $ms ms"
+    if [ $rc -ne 2 ] || [ $ms -ge 2000 ]; then
+        fail "1 MiB $f.yaml: exit $rc in $ms ms, want 2 within 2 s"
+    fi
+done
+check
+timeout 10 "$LRSWEEP" validate "$TMP/keys.yaml" >"$TMP/out" 2>"$TMP/err"
+if [ "$(wc -l <"$TMP/err")" -gt 102 ] || ! grep -q 'keys.yaml: [0-9]* more errors not shown' "$TMP/err"; then
+    fail "1 MiB of unknown keys: $(wc -l <"$TMP/err") lines of errors, want at most 100 and a count"
+fi
+
 # A failed write is a runtime failure, not silence.
 if [ -w /dev/full ]; then
     check

@@ -12,6 +12,8 @@
  *    .lock files, then the folder: fails if anything else was left there);
  *  - trial configs: sup_trial_cfg (PARAM=VALUE words → a finalized config,
  *    failing the test on any refused word);
+ *  - specs: sup_spec_report (spec text → the lines `lrsweep validate` would
+ *    print, the result and the spec);
  *  - with LRS_SUPPORT_BROKER: an in-process coordinator (sup_broker_t:
  *    prepare, adjust opts, start in a thread, join, destroy) and a raw
  *    ZeroMQ DEALER client playing a worker (sup_raw_socket, sup_send,
@@ -25,6 +27,29 @@
 #include <unistd.h>
 
 #include "common/params.h"
+#include "common/spec.h"
+
+/* Parses len bytes of text as the spec "spec.yaml" (lrs_spec_parse_report;
+ * base_dir may be NULL): returns every reported error line in a heap string
+ * (empty when the spec is valid), the result in *rc and err, and the spec in
+ * *spec_out (may be NULL: then it is destroyed). */
+static inline char *sup_spec_report(const char *text, size_t len, const char *base_dir, int *rc,
+                                    lrs_err_t *err, lrs_spec_t **spec_out)
+{
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *report = open_memstream(&buf, &size);
+    assert_non_null(report);
+    lrs_spec_t *spec = NULL;
+    lrs_err_clear(err);
+    *rc = lrs_spec_parse_report("spec.yaml", text, len, base_dir, &spec, report, err);
+    fclose(report);
+    if (spec_out)
+        *spec_out = spec;
+    else
+        lrs_spec_destroy(&spec);
+    return buf;
+}
 
 /* Makes a fresh folder from template (…XXXXXX, rewritten in place) and puts
  * "template/name" in path (size bytes); asserts both work. */

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "common/spec.h"
+#include "support.h"
 
 /* docs/spec.md's complete example, with its data file in a temporary folder. */
 static const char *example_spec =
@@ -72,23 +73,10 @@ static int remove_tmpdir(void **state)
     return rmdir(tmpdir);
 }
 
-/* Parses text as "spec.yaml"; returns every reported error line in a heap
- * string (empty when the spec is valid) and the load's result in *rc. */
+/* Parses text as "spec.yaml" with its data in tmpdir (sup_spec_report). */
 static char *report_of(const char *text, int *rc, lrs_err_t *err, lrs_spec_t **spec_out)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *report = open_memstream(&buf, &len);
-    assert_non_null(report);
-    lrs_spec_t *spec = NULL;
-    lrs_err_clear(err);
-    *rc = lrs_spec_parse_report("spec.yaml", text, strlen(text), tmpdir, &spec, report, err);
-    fclose(report);
-    if (spec_out)
-        *spec_out = spec;
-    else
-        lrs_spec_destroy(&spec);
-    return buf;
+    return sup_spec_report(text, strlen(text), tmpdir, rc, err, spec_out);
 }
 
 /* The load fails with exit code 2 and reports an error at line:column whose
@@ -248,8 +236,10 @@ static void test_malformed_documents(void **state)
     expect_error("name: t\n---\nname: u\n", 2, 1, "a spec is one YAML document");
     expect_error("- 1\n- 2\n", 1, 1, "expected a mapping with name, trials, data, search");
     char deep[400];
-    snprintf(deep, sizeof deep, HEAD "  lr: %.*s%.*s\n", 80,
-             "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", 80,
+    /* 64 brackets under search.lr: within the guard's flow limit, so the
+     * tree refuses it, counting the two block levels above. */
+    snprintf(deep, sizeof deep, HEAD "  lr: %.*s%.*s\n", 64,
+             "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", 64,
              "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]");
     expect_error(deep, 5, 70, "nested deeper than 64 levels");
     int rc;
