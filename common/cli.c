@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/textesc.h"
+
 /* The one process-wide state here: a signal handler can only reach a
  * static.  A lock-free atomic_int is safe to touch from a handler and is
  * read by other threads (the command runner polls it). */
@@ -44,6 +46,12 @@ static void count_interrupt(int sig)
         atomic_fetch_add(&cli_interrupts, 1);
 }
 
+void lrs_cli_report(const char *cmd, const lrs_err_t *err)
+{
+    char shown[LRS_TEXTESC_SIZE(sizeof err->msg)];
+    fprintf(stderr, "lrsweep %s: %s\n", cmd, lrs_text_escape_str(err->msg, shown, sizeof shown));
+}
+
 int lrs_cli_load_spec(const char *cmd, const char *path, lrs_spec_t **out)
 {
     lrs_err_t err;
@@ -52,7 +60,7 @@ int lrs_cli_load_spec(const char *cmd, const char *path, lrs_spec_t **out)
         return 0;
     /* Errors in the spec are already listed; reading errors are not. */
     if (strstr(err.msg, ": cannot open spec") || err.code == LRS_EXIT_RUNTIME)
-        fprintf(stderr, "lrsweep %s: %s\n", cmd, err.msg);
+        lrs_cli_report(cmd, &err);
     return err.code ? err.code : LRS_EXIT_USAGE;
 }
 

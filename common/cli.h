@@ -9,6 +9,7 @@
 
 #include <stdatomic.h>
 
+#include "common/err.h"
 #include "common/spec.h"
 
 typedef int (*lrs_cmd_fn)(int argc, char **argv);
@@ -38,6 +39,11 @@ int lrs_cmd_export(int argc, char **argv);
 /* Flushes stdout and reports a failed write (e.g. a full disk or closed
  * pipe) on stderr; returns status unchanged on success, 1 on a failed write. */
 int lrs_cli_finish(int status);
+
+/* Prints "lrsweep CMD: MESSAGE" on stderr for a failed command, the message
+ * escaped (common/textesc.h): it may quote a spec, a database, a data file
+ * or what a coordinator or worker sent. */
+void lrs_cli_report(const char *cmd, const lrs_err_t *err);
 
 /* Loads the sweep spec at path for command cmd, the one way every command
  * does: each error in the spec is listed on stderr as file:line:col: …, and

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/strbuf.h"
+#include "common/textesc.h"
 
 void lrs_exec_argv_free(char ***argv)
 {
@@ -360,35 +361,6 @@ char *lrs_exec_find_program(const char *prog, const char *path_env)
     return lrs_exec_find_program_in(prog, path_env ? path_env : getenv("PATH"), NULL);
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t len;
-    unsigned min;
-    unsigned cp;
-    if ((s[0] & 0xE0) == 0xC0) {
-        len = 2, min = 0x80, cp = s[0] & 0x1F;
-    } else if ((s[0] & 0xF0) == 0xE0) {
-        len = 3, min = 0x800, cp = s[0] & 0x0F;
-    } else if ((s[0] & 0xF8) == 0xF0) {
-        len = 4, min = 0x10000, cp = s[0] & 0x07;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
 char *lrs_exec_escape_text(const char *data, size_t len)
 {
     lrs_strbuf_t out = {0};
@@ -396,7 +368,8 @@ char *lrs_exec_escape_text(const char *data, size_t len)
         return NULL;
     const unsigned char *s = (const unsigned char *)data;
     for (size_t i = 0; i < len;) {
-        size_t n = s[i] == 0 ? 0 : utf8_seq(s + i, len - i);
+        uint32_t cp;
+        size_t n = s[i] == 0 ? 0 : lrs_utf8_seq(s + i, len - i, &cp);
         int rc;
         if (n == 0) {
             char hex[5];

@@ -70,7 +70,10 @@ void lrs_exec_argv_free(char ***argv);
 char *lrs_exec_params_json(const lrs_trial_cfg_t *cfg);
 
 /* A valid UTF-8 copy of len raw bytes (free() it): valid sequences are kept,
- * every other byte becomes the four characters \xNN.  NULL on OOM. */
+ * every other byte (and NUL) becomes the four characters \xNN.  NULL on OOM.
+ * This is the stored form: control characters stay, as data; whatever prints
+ * it for a human escapes them (lrs_text_escape, common/textesc.h, which
+ * shares this function's UTF-8 rule, lrs_utf8_seq). */
 char *lrs_exec_escape_text(const char *data, size_t len);
 
 /* The program a template runs — its first word, expanded with default

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/textesc.h"
+
 #define MAX_DIAGS 100
 
 void lrs_diag_add(lrs_diags_t *d, int line, int column, const char *fmt, ...)
@@ -74,10 +76,10 @@ int lrs_diag_finish(lrs_diags_t *d, FILE *report, lrs_err_t *err)
     if (d->oom)
         return lrs_err_set(err, LRS_EXIT_RUNTIME, "%s: out of memory while validating", d->file);
     qsort(d->v, (size_t)d->n, sizeof *d->v, diag_cmp);
-    char line[1024];
+    char line[1024], shown[LRS_TEXTESC_SIZE(sizeof line)];
     for (int i = 0; report && i < d->n; i++) {
-        diag_format(d, &d->v[i], line, sizeof line);
-        fprintf(report, "%s\n", line);
+        diag_format(d, &d->v[i], line, sizeof line);   /* may quote the file: escaped */
+        fprintf(report, "%s\n", lrs_text_escape_str(line, shown, sizeof shown));
     }
     if (report && d->dropped)
         fprintf(report, "%s: %d more errors not shown\n", d->file, d->dropped);

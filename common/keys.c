@@ -124,8 +124,9 @@ int lrs_keys_load_secret(const char *path, lrs_keypair_t *out, lrs_err_t *err)
                                              "(40-character Z85 keys)", path, lineno);
             goto done;
         }
-        snprintf(strcmp(word, "public") == 0 ? out->public_z85 : out->secret_z85,
-                 LRS_KEY_Z85_LEN + 1, "%s", key);
+        /* lrs_key_is_z85: exactly LRS_KEY_Z85_LEN characters */
+        memcpy(strcmp(word, "public") == 0 ? out->public_z85 : out->secret_z85, key,
+               LRS_KEY_Z85_LEN + 1);
     }
     if (!out->secret_z85[0]) {
         lrs_err_set(err, LRS_EXIT_USAGE, "%s: no 'secret KEY' line: not an lrsweep key file", path);

@@ -22,6 +22,7 @@
 #include "common/proto_decode.h"
 #include "common/proto_encode.h"
 #include "common/protocol.h"
+#include "common/textesc.h"
 #include "common/timer.h"
 #include "coordinator/listen.h"
 #include "coordinator/peerlog.h"
@@ -64,12 +65,13 @@ static void blog(lrs_broker_t *b, const char *fmt, ...)
         fputs("\r\033[K", b->opts.log);
         b->progress_drawn = 0;
     }
+    /* Names, errors and peer ids in it come from workers: shown escaped. */
+    char msg[2048], shown[LRS_TEXTESC_SIZE(sizeof msg)];
     va_list ap;
     va_start(ap, fmt);
-    fputs("lrsweep: ", b->opts.log);
-    vfprintf(b->opts.log, fmt, ap);
-    fputc('\n', b->opts.log);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    fprintf(b->opts.log, "lrsweep: %s\n", lrs_text_escape_str(msg, shown, sizeof shown));
     fflush(b->opts.log);
 }
 
@@ -594,11 +596,12 @@ static void progress(lrs_broker_t *b, int64_t now, int final)
     lrs_sweep_progress_text(b->state, (double)(now - b->started_ms) / 1000.0, b->workers.live,
                             line, sizeof line);
     if (b->opts.progress == 2 && !final) {
+        char shown[LRS_TEXTESC_SIZE(sizeof line)];
+        size_t fit = sizeof shown;
         struct winsize ws;   /* a wrapped line could not be redrawn in place */
-        if (ioctl(fileno(b->opts.log), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20 &&
-            strlen(line) >= ws.ws_col)
-            line[ws.ws_col - 1] = '\0';
-        fprintf(b->opts.log, "\r\033[K%s", line);
+        if (ioctl(fileno(b->opts.log), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20 && ws.ws_col < fit)
+            fit = ws.ws_col;
+        fprintf(b->opts.log, "\r\033[K%s", lrs_text_escape_str(line, shown, fit));
         b->progress_drawn = 1;
         fflush(b->opts.log);
     } else if (b->opts.progress) {

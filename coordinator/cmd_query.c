@@ -16,11 +16,13 @@
 #include <jansson.h>
 
 #include "common/cli.h"
+#include "common/command.h"
 #include "common/err.h"
 #include "common/jsonout.h"
 #include "common/numfmt.h"
 #include "common/params.h"
 #include "common/result.h"
+#include "common/textesc.h"
 #include "coordinator/query.h"
 
 typedef struct qargs {
@@ -34,6 +36,29 @@ typedef struct qargs {
 static void print_num(FILE *out, int width, double v)
 {
     lrs_fmt_print(out, width, LRS_FMT_VALUE_DIGITS, v);
+}
+
+/* Text read from the database (sweep names, parameter names and values,
+ * group values) as the human tables show it: escaped (common/textesc.h),
+ * left-aligned in width columns.  JSON and CSV output keep it as stored. */
+static void put_text(FILE *out, int width, const char *s)
+{
+    char shown[LRS_TEXTESC_SIZE(2048)];
+    fprintf(out, "%-*s", width, lrs_text_escape_str(s, shown, sizeof shown));
+}
+
+/* Stored text as a JSON string, its data kept (JSON escapes control
+ * characters); bytes that are not UTF-8, which JSON cannot hold (a worker's
+ * name is the bytes it sent), as \xNN, as a command's output is stored. */
+static json_t *stored_string(const char *s)
+{
+    json_t *v = json_string(s);
+    if (v)
+        return v;
+    char *t = lrs_exec_escape_text(s, strlen(s));
+    v = json_string(t ? t : "");
+    free(t);
+    return v;
 }
 
 static int dump_json_line(FILE *out, json_t *obj)
@@ -53,7 +78,7 @@ static void print_params(FILE *out, const char *json)
 {
     json_t *p = json_loads(json, 0, NULL);
     if (!json_is_object(p)) {
-        fputs(json, out);
+        put_text(out, 0, json);
         json_decref(p);
         return;
     }
@@ -61,19 +86,21 @@ static void print_params(FILE *out, const char *json)
     json_t *v;
     int first = 1;
     json_object_foreach(p, key, v) {
-        fprintf(out, "%s%s=", first ? "" : " ", key);
+        fputs(first ? "" : " ", out);
+        put_text(out, 0, key);
+        fputc('=', out);
         first = 0;
         if (json_is_real(v))
             lrs_fmt_print(out, 0, LRS_FMT_SHORT_DIGITS, json_real_value(v));
         else if (json_is_integer(v))
             fprintf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         else if (json_is_string(v))
-            fputs(json_string_value(v), out);
+            put_text(out, 0, json_string_value(v));
         else if (json_is_boolean(v))
             fputs(json_is_true(v) ? "true" : "false", out);
         else {
             char *s = lrs_json_text(v);
-            fputs(s ? s : "?", out);
+            put_text(out, 0, s ? s : "?");
             free(s);
         }
     }
@@ -106,7 +133,7 @@ static int best_row(void *ctx, const lrs_query_trial_t *t)
         json_object_set_new(o, "score_std", lrs_json_number(t->result.score_std));
         json_object_set_new(o, "params", params_of(t));
         json_object_set_new(o, "attempts", json_integer(t->attempts));
-        json_object_set_new(o, "worker", json_string(t->worker ? t->worker : ""));
+        json_object_set_new(o, "worker", stored_string(t->worker ? t->worker : ""));
         json_object_set_new(o, "seconds", lrs_json_number(t->result.seconds));
         dump_json_line(c->out, o);
     } else {
@@ -162,7 +189,7 @@ static int sweeps_row(void *ctx, const lrs_query_sweep_row_t *r)
     const qargs_t *q = ctx;
     if (q->json) {
         json_t *o = json_object();
-        json_object_set_new(o, "sweep", json_string(r->name));
+        json_object_set_new(o, "sweep", stored_string(r->name));
         json_object_set_new(o, "trials", json_integer(r->trials));
         for (int i = 0; i < SWEEPS_NCOL; i++)
             json_object_set_new(o, lrs_status_name(sweeps_columns[i]),
@@ -171,7 +198,8 @@ static int sweeps_row(void *ctx, const lrs_query_sweep_row_t *r)
         json_object_set_new(o, "created_at", lrs_json_number(r->created_at));
         dump_json_line(stdout, o);
     } else {
-        printf("%-24s %8" PRId64, r->name, r->trials);
+        put_text(stdout, 24, r->name);
+        printf(" %8" PRId64, r->trials);
         for (int i = 0; i < SWEEPS_NCOL; i++)
             printf(" %8" PRId64, r->n[sweeps_columns[i]]);
         putchar(' ');
@@ -204,7 +232,7 @@ static int cmd_status(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t
         return -1;
     if (q->json) {
         json_t *o = json_object();
-        json_object_set_new(o, "sweep", json_string(sw->name));
+        json_object_set_new(o, "sweep", stored_string(sw->name));
         json_object_set_new(o, "trials", json_integer(sw->trials));
         for (int i = 0; i < 3; i++)
             json_object_set_new(o, lrs_status_name(ended[i]), json_integer(p.n[ended[i]]));
@@ -216,8 +244,9 @@ static int cmd_status(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t
                             lrs_json_number(p.trials_per_s_recent));
         dump_json_line(stdout, o);
     } else {
-        printf("sweep %s: %" PRId64 " of %" PRId64 " trials recorded\n", sw->name, p.recorded,
-               sw->trials);
+        fputs("sweep ", stdout);
+        put_text(stdout, 0, sw->name);
+        printf(": %" PRId64 " of %" PRId64 " trials recorded\n", p.recorded, sw->trials);
         printf("  complete %" PRId64 "  diverged %" PRId64 "  failed %" PRId64 "  running %" PRId64
                "  pending %" PRId64 "\n",
                p.n[LRS_STATUS_COMPLETE], p.n[LRS_STATUS_DIVERGED], p.n[LRS_STATUS_FAILED],
@@ -240,7 +269,7 @@ static int summary_row(void *ctx, const lrs_query_group_t *g)
     const qargs_t *q = ctx;
     if (q->json) {
         json_t *o = json_object();
-        json_object_set_new(o, q->by, json_string(g->value));
+        json_object_set_new(o, q->by, stored_string(g->value));
         json_object_set_new(o, "count", json_integer(g->trials));
         json_object_set_new(o, "complete", json_integer(g->scored));
         json_object_set_new(o, "diverged", json_integer(g->diverged));
@@ -249,8 +278,9 @@ static int summary_row(void *ctx, const lrs_query_group_t *g)
         json_object_set_new(o, "median", lrs_json_number(g->median));
         dump_json_line(stdout, o);
     } else {
-        printf("%-22s %8" PRId64 " %8" PRId64 " %8" PRId64 " %8" PRId64 " ", g->value, g->trials,
-               g->scored, g->diverged, g->failed);
+        put_text(stdout, 22, g->value);
+        printf(" %8" PRId64 " %8" PRId64 " %8" PRId64 " %8" PRId64 " ", g->trials, g->scored,
+               g->diverged, g->failed);
         print_num(stdout, 12, g->best);
         putchar(' ');
         print_num(stdout, 12, g->median);
@@ -315,9 +345,9 @@ static int emit_jsonl(void *ctx, const lrs_query_trial_t *t, json_t *params)
     json_object_set_new(o, "score_std", lrs_json_number(t->result.score_std));
     json_object_set(o, "params", params);
     json_object_set_new(o, "attempts", json_integer(t->attempts));
-    json_object_set_new(o, "worker", t->worker ? json_string(t->worker) : json_null());
+    json_object_set_new(o, "worker", t->worker ? stored_string(t->worker) : json_null());
     json_object_set_new(o, "seconds", lrs_json_number(t->result.seconds));
-    json_object_set_new(o, "error", t->result.error ? json_string(t->result.error) : json_null());
+    json_object_set_new(o, "error", t->result.error ? stored_string(t->result.error) : json_null());
     return dump_json_line(stdout, o) || ferror(stdout);
 }
 
@@ -510,7 +540,7 @@ static int query_main(int argc, char **argv, int which)
         lrs_query_destroy(&db);
     }
     if (rc != 0) {
-        fprintf(stderr, "lrsweep %s: %s\n", q.cmd, err.msg);
+        lrs_cli_report(q.cmd, &err);
         return lrs_cli_finish(err.code ? err.code : LRS_EXIT_RUNTIME);
     }
     return lrs_cli_finish(0);

@@ -24,6 +24,7 @@
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/spec.h"
+#include "common/textesc.h"
 #include "coordinator/access.h"
 #include "coordinator/broker.h"
 #include "coordinator/cmd_query.h"
@@ -315,7 +316,7 @@ static int run_main(int argc, char **argv, int is_run)
     bo.interrupts = lrs_cli_catch_interrupts();
     broker = lrs_broker_new(&bo, spec, &err);
     if (!broker) {
-        fprintf(stderr, "lrsweep %s: %s\n", a.cmd, err.msg);
+        lrs_cli_report(a.cmd, &err);
         status = err.code ? err.code : LRS_EXIT_RUNTIME;
         goto done;
     }
@@ -340,7 +341,7 @@ static int run_main(int argc, char **argv, int is_run)
     }
     rc = lrs_broker_run(broker, &err);
     if (rc < 0) {
-        fprintf(stderr, "lrsweep %s: %s\n", a.cmd, err.msg);
+        lrs_cli_report(a.cmd, &err);
         status = err.code ? err.code : LRS_EXIT_RUNTIME;
         goto done;
     }
@@ -351,9 +352,11 @@ static int run_main(int argc, char **argv, int is_run)
     if (pids)
         reap_workers(pids, a.workers);
     if (!a.quiet || status == 0) {
-        printf("\nbest trials of sweep '%s' (%s):\n", sweep_name, a.db_path);
+        char shown[LRS_TEXTESC_SIZE(sizeof sweep_name)];   /* the spec's name, escaped */
+        printf("\nbest trials of sweep '%s' (%s):\n",
+               lrs_text_escape_str(sweep_name, shown, sizeof shown), a.db_path);
         if (lrs_best_print(a.db_path, sweep_name, 5, stdout, &err) != 0)
-            fprintf(stderr, "lrsweep %s: %s\n", a.cmd, err.msg);
+            lrs_cli_report(a.cmd, &err);
     }
     status = lrs_cli_finish(status);
 done:

@@ -20,6 +20,7 @@
 #include "common/err.h"
 #include "common/params.h"
 #include "common/spec.h"
+#include "common/textesc.h"
 #include "common/validate.h"
 
 static int wants_help(int argc, char **argv)
@@ -44,9 +45,10 @@ static const char *exec_path_env(const lrs_exec_spec_t *ex)
 static void warn_exec(const char *spec_path, const lrs_exec_spec_t *ex)
 {
     struct stat st;
+    char shown[LRS_TEXTESC_SIZE(1024)];   /* the spec's text, escaped */
     if (ex->workdir && (stat(ex->workdir, &st) != 0 || !S_ISDIR(st.st_mode)))
         fprintf(stderr, "%s: warning: workdir '%s' is not a folder on this machine\n", spec_path,
-                ex->workdir);
+                lrs_text_escape_str(ex->workdir, shown, sizeof shown));
     char *prog = lrs_exec_template_program(ex->command, ex->shell);
     if (!prog)
         return;   /* shell: true — the shell finds the program */
@@ -61,7 +63,8 @@ static void warn_exec(const char *spec_path, const lrs_exec_spec_t *ex)
     if (!found)
         fprintf(stderr, "%s: warning: command: program '%s' is not %s on this machine; every "
                         "worker that runs this sweep needs it\n",
-                spec_path, prog, strchr(prog, '/') ? "an executable file" : "found in PATH");
+                spec_path, lrs_text_escape_str(prog, shown, sizeof shown),
+                strchr(prog, '/') ? "an executable file" : "found in PATH");
     free(found);
     free(joined);
     free(prog);
@@ -99,7 +102,7 @@ int lrs_cmd_validate(int argc, char **argv)
         lrs_dataset_t data;
         if (lrs_validate_load_data(info, info->data_path ? info->data_path : "data", NULL, 0, &data,
                                    &err) != 0) {
-            fprintf(stderr, "lrsweep validate: %s\n", err.msg);
+            lrs_cli_report("validate", &err);
             lrs_spec_destroy(&spec);
             return err.code ? err.code : LRS_EXIT_USAGE;
         }
@@ -157,7 +160,7 @@ static int write_trials(const lrs_spec_t *spec, uint64_t start, uint64_t count)
     for (uint64_t i = start; i - start < count; i++) {
         uint64_t seed;
         if (lrs_spec_sample(spec, i, &cfg, &seed, &err) < 0) {
-            fprintf(stderr, "lrsweep sample: %s\n", err.msg);
+            lrs_cli_report("sample", &err);
             status = err.code ? err.code : LRS_EXIT_USAGE;
             break;
         }

@@ -12,6 +12,7 @@
 
 #include <zmq.h>
 
+#include "common/textesc.h"
 #include "coordinator/peerlog.h"
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
@@ -139,7 +140,7 @@ static const char *zap_verdict(lrs_listen_t *l, zmq_msg_t *f, int n, char *user_
         char who[96], address[64], line[512];
         lrs_peerlog_say_t s = lrs_peerlog_note(&l->refusals, (const uint8_t *)z85, strlen(z85),
                                                who, sizeof who);
-        lrs_peerlog_escape(zmq_msg_data(&f[3]), zmq_msg_size(&f[3]), address, sizeof address);
+        lrs_text_escape(zmq_msg_data(&f[3]), zmq_msg_size(&f[3]), address, sizeof address);
         if (s == LRS_PEERLOG_FIRST)
             snprintf(line, sizeof line, "refused a connection from %s: key %s is not on the "
                      "allow list (further ones with it are counted, not logged)", address, who);

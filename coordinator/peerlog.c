@@ -3,9 +3,8 @@
  * only on a reject. */
 #include "coordinator/peerlog.h"
 
-#include <stdio.h>
-
 #include "common/rng.h"
+#include "common/textesc.h"
 
 static uint64_t id_hash(const uint8_t *id, size_t len)
 {
@@ -13,15 +12,6 @@ static uint64_t id_hash(const uint8_t *id, size_t len)
     for (size_t i = 0; i < len; i++)
         h = lrs_mix64(h ^ id[i]);
     return h | 1;
-}
-
-void lrs_peerlog_escape(const uint8_t *id, size_t len, char *out, size_t size)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < len && o + 4 < size; i++)
-        o += (size_t)snprintf(out + o, size - o, id[i] >= 32 && id[i] < 127 ? "%c" : "\\x%02x",
-                              id[i]);
-    out[o] = '\0';
 }
 
 lrs_peerlog_say_t lrs_peerlog_note(lrs_peerlog_t *p, const uint8_t *id, size_t len, char *who,
@@ -41,6 +31,6 @@ lrs_peerlog_say_t lrs_peerlog_note(lrs_peerlog_t *p, const uint8_t *id, size_t l
         say = LRS_PEERLOG_OVERFLOW;
     }
     if (say)
-        lrs_peerlog_escape(id, len, who, size);
+        lrs_text_escape((const char *)id, len, who, size);
     return say;
 }

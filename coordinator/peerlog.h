@@ -23,13 +23,9 @@ typedef struct lrs_peerlog {
 typedef enum { LRS_PEERLOG_QUIET = 0, LRS_PEERLOG_FIRST = 1, LRS_PEERLOG_OVERFLOW = 2 } lrs_peerlog_say_t;
 
 /* Counts a rejected message from the peer with identity id (len bytes) and
- * says whether to log it; when it does, who holds the identity escaped
- * (printable ASCII as is, other bytes as \xNN), cut to size. */
+ * says whether to log it; when it does, who holds the identity as
+ * lrs_text_escape (common/textesc.h) shows it, cut to size. */
 lrs_peerlog_say_t lrs_peerlog_note(lrs_peerlog_t *p, const uint8_t *id, size_t len, char *who,
                                    size_t size);
-
-/* id (len bytes) as printable text: ASCII 32..126 as is, others as \xNN,
- * cut at a whole character to fit size (NUL-terminated). */
-void lrs_peerlog_escape(const uint8_t *id, size_t len, char *out, size_t size);
 
 #endif

@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,6 +23,7 @@
 #include "common/proto_encode.h"
 #include "common/protocol.h"
 #include "common/rng.h"
+#include "common/textesc.h"
 #include "common/timer.h"
 #include "worker/handshake.h"
 #include "worker/pool.h"
@@ -60,13 +62,16 @@ struct agent {
 static void alog(agent_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void alog(agent_t *a, const char *fmt, ...)
 {
+    /* The name is the user's or the host's, sweep names and reasons are the
+     * coordinator's: all shown escaped. */
+    char msg[2048], shown[LRS_TEXTESC_SIZE(sizeof msg)], name[LRS_TEXTESC_SIZE(sizeof a->name)];
     va_list ap;
     va_start(ap, fmt);
-    fprintf(a->opts.log, "lrsweep worker %s: ", a->name);
-    vfprintf(a->opts.log, fmt, ap);
-    fputc('\n', a->opts.log);
-    fflush(a->opts.log);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    fprintf(a->opts.log, "lrsweep worker %s: %s\n", lrs_text_escape_str(a->name, name, sizeof name),
+            lrs_text_escape_str(msg, shown, sizeof shown));
+    fflush(a->opts.log);
 }
 
 void lrs_agent_opts_init(lrs_agent_opts_t *o)

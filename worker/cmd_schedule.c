@@ -299,7 +299,7 @@ int lrs_cmd_schedule(int argc, char **argv)
     status = lrs_cli_finish(LRS_EXIT_OK);
 done:
     if (err.code) {
-        fprintf(stderr, "lrsweep schedule: %s\n", err.msg);
+        lrs_cli_report("schedule", &err);
         status = err.code;
     }
     lrs_sched_destroy(&sched);

@@ -156,15 +156,15 @@ static void usage(FILE *out)
 
 static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Prints "lrsweep train: message" on stderr and returns code. */
+/* Prints "lrsweep train: message" on stderr (lrs_cli_report) and returns code. */
 static int fail(int code, const char *fmt, ...)
 {
+    lrs_err_t e;
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "lrsweep train: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n");
+    vsnprintf(e.msg, sizeof e.msg, fmt, ap);
     va_end(ap);
+    lrs_cli_report("train", &e);
     return code;
 }
 

@@ -14,6 +14,7 @@
 #include "common/jsonout.h"
 #include "common/numfmt.h"
 #include "common/result.h"
+#include "common/textesc.h"
 
 typedef struct stream_ctx {
     int json;         /* 1: everything the command prints goes to stderr */
@@ -51,6 +52,12 @@ static void print_command(const lrs_exec_spec_t *ex, const lrs_trial_cfg_t *cfg)
             fprintf(stderr, " %s", w);
             continue;
         }
+        /* shown escaped (common/textesc.h): a control character in the
+         * spec's template must not reach the terminal */
+        char *shown = malloc(LRS_TEXTESC_SIZE(strlen(w)));
+        if (!shown)
+            continue;   /* out of memory: the word is left out of this note */
+        w = lrs_text_escape_str(w, shown, LRS_TEXTESC_SIZE(strlen(w)));
         fputs(" '", stderr);
         for (; *w; w++) {
             if (*w == '\'')
@@ -59,9 +66,12 @@ static void print_command(const lrs_exec_spec_t *ex, const lrs_trial_cfg_t *cfg)
                 fputc(*w, stderr);
         }
         fputc('\'', stderr);
+        free(shown);
     }
-    if (ex->workdir)
-        fprintf(stderr, "   (in %s)", ex->workdir);
+    if (ex->workdir) {
+        char shown[LRS_TEXTESC_SIZE(1024)];
+        fprintf(stderr, "   (in %s)", lrs_text_escape_str(ex->workdir, shown, sizeof shown));
+    }
     fputc('\n', stderr);
     lrs_exec_argv_free(&argv);
 }
@@ -181,10 +191,9 @@ static void print_exec_human(const lrs_exec_spec_t *ex, const lrs_trial_result_t
         printf("score:  %s = %.8g (its last reported value)\n", ex->metric, o->score);
     else
         printf("score:  -\n");
-    if (o->error) {
-        char *e = lrs_exec_escape_text(o->error, strlen(o->error));
-        printf("error:  %s\n", e ? e : o->error);
-        free(e);
+    if (o->error) {   /* may quote the template's program: escaped */
+        char shown[LRS_TEXTESC_SIZE(1024)];
+        printf("error:  %s\n", lrs_text_escape_str(o->error, shown, sizeof shown));
     }
     if (c->curve.n_names > 0) {
         printf("last:  ");
@@ -198,14 +207,19 @@ static void print_exec_human(const lrs_exec_spec_t *ex, const lrs_trial_result_t
         printf("\n");
     }
     if (o->status != LRS_STATUS_COMPLETE && c->stderr_len > 0) {
-        char *t = lrs_exec_escape_text(c->stderr_tail, c->stderr_len);
+        /* Streamed raw above, as the command wrote it; this recap is ours:
+         * each line escaped, so a \r or an escape sequence in it cannot
+         * rewrite the summary. */
+        const char *t = c->stderr_tail, *end = t + c->stderr_len;
+        char *shown = malloc(LRS_TEXTESC_SIZE(c->stderr_len));
         printf("stderr (last lines):\n");
-        for (char *line = t; line && *line;) {
-            char *nl = strchr(line, '\n');
-            printf("  | %.*s\n", nl ? (int)(nl - line) : (int)strlen(line), line);
-            line = nl ? nl + 1 : line + strlen(line);
+        while (shown && t < end) {
+            const char *nl = memchr(t, '\n', (size_t)(end - t));
+            size_t n = nl ? (size_t)(nl - t) : (size_t)(end - t);
+            printf("  | %s\n", lrs_text_escape(t, n, shown, LRS_TEXTESC_SIZE(n)));
+            t += n + (nl != NULL);
         }
-        free(t);
+        free(shown);
     }
     printf("time:   %.3f s (%d run%s)\n", o->seconds, runs, runs == 1 ? "" : "s");
 }

@@ -125,7 +125,7 @@ int lrs_cmd_worker(int argc, char **argv)
     opts.interrupts = lrs_cli_catch_interrupts();
     int rc = lrs_agent_run(&opts, &err);
     if (rc < 0) {
-        fprintf(stderr, "lrsweep worker: %s\n", err.msg);
+        lrs_cli_report("worker", &err);
         return err.code ? err.code : LRS_EXIT_RUNTIME;
     }
     return rc;
