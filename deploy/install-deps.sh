@@ -22,9 +22,12 @@ for arg in "$@"; do
     esac
 done
 
+# clang and its libFuzzer runtime build tests/fuzz (make test runs it); the
+# runtime is only a Recommends of clang, which --no-install-recommends skips.
 packages=(gcc make cmake pkg-config git
           libzmq3-dev libmsgpack-dev libsqlite3-dev libfyaml-dev libjansson-dev
-          libcmocka-dev libopenblas-dev sqlite3 python3)
+          libcmocka-dev libopenblas-dev sqlite3 python3
+          clang libclang-rt-14-dev)
 if [ "$with_reference" = 1 ]; then
     packages+=(python3-torch python3-sklearn python3-optuna python3-numpy)
 fi
