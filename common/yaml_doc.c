@@ -264,11 +264,51 @@ static int yaml_guard(const char *text, size_t len, size_t max_len, const char *
 
 typedef struct yreader {
     struct fy_parser *fyp;
+    const char *text;            /* the source: marks are offsets into it */
+    size_t len;
     lrs_arena_t *arena;
     lrs_diags_t *d;
     const char *what;
     int failed;
 } yreader_t;
+
+/* The value of a single-quoted scalar from its source span s (n bytes,
+ * between the quotes), by YAML 1.2's rules (7.3.2): '' is one quote; a
+ * line break with the blanks around it folds into one space, and k+1
+ * breaks into k newlines.  lrsweep decodes these itself because libfyaml
+ * 0.7.12 leaks memory in fy_token_get_text on a scalar with many ''
+ * escapes (and its token iterator repeats them).  NULL out of memory. */
+static char *single_quoted(lrs_arena_t *arena, const char *s, size_t n)
+{
+    char *out = lrs_arena_alloc(arena, n + 1);   /* never longer than the source */
+    if (!out)
+        return NULL;
+    size_t o = 0, i = 0, line_start = 0;
+    while (i < n) {
+        char c = s[i];
+        if (c == '\'' && i + 1 < n && s[i + 1] == '\'') {
+            out[o++] = '\'';
+            i += 2;
+        } else if (c == '\n' || c == '\r') {
+            while (o > line_start && (out[o - 1] == ' ' || out[o - 1] == '\t'))
+                o--;   /* the line's trailing blanks */
+            int breaks = 0;
+            for (; i < n && (s[i] == '\n' || s[i] == '\r' || s[i] == ' ' || s[i] == '\t'); i++)
+                if (s[i] == '\n' || (s[i] == '\r' && !(i + 1 < n && s[i + 1] == '\n')))
+                    breaks++;
+            if (breaks == 1)
+                out[o++] = ' ';
+            for (int k = 1; k < breaks; k++)
+                out[o++] = '\n';
+            line_start = o;
+        } else {
+            out[o++] = c;
+            i++;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
 
 static int is_null_text(const char *t)
 {
@@ -392,10 +432,20 @@ static lrs_ynode_t *yread_node(yreader_t *r, struct fy_event *ev, int fb_line, i
     node->line = m ? m->line + 1 : fb_line;
     node->column = m ? m->column + 1 : fb_column;
     if (type == FYET_SCALAR) {
-        size_t len = 0;
-        const char *t = ev->scalar.value ? fy_token_get_text(ev->scalar.value, &len) : NULL;
-        node->quoted = ev->scalar.value && fy_token_scalar_style(ev->scalar.value) != FYSS_PLAIN;
-        node->text = lrs_arena_strndup(r->arena, t ? t : "", t ? len : 0);
+        struct fy_token *tok = ev->scalar.value;
+        enum fy_scalar_style style = tok ? fy_token_scalar_style(tok) : FYSS_PLAIN;
+        node->quoted = tok && style != FYSS_PLAIN;
+        const struct fy_mark *from = tok ? fy_token_start_mark(tok) : NULL;
+        const struct fy_mark *to = tok ? fy_token_end_mark(tok) : NULL;
+        if (style == FYSS_SINGLE_QUOTED && from && to && from->input_pos <= to->input_pos &&
+            to->input_pos <= r->len) {
+            node->text = single_quoted(r->arena, r->text + from->input_pos,
+                                       to->input_pos - from->input_pos);
+        } else {
+            size_t len = 0;
+            const char *t = tok ? fy_token_get_text(tok, &len) : NULL;
+            node->text = lrs_arena_strndup(r->arena, t ? t : "", t ? len : 0);
+        }
         fy_parser_event_free(r->fyp, ev);
         if (!node->text)
             return NULL;
@@ -443,7 +493,7 @@ const lrs_ynode_t *lrs_y_read(const char *text, size_t len, size_t max_len, cons
     fy_diag_cfg_default(&dcfg);
     dcfg.fp = NULL;
     struct fy_diag *fyd = fy_diag_create(&dcfg);
-    yreader_t r = {.arena = arena, .d = d, .what = what};
+    yreader_t r = {.arena = arena, .d = d, .what = what, .text = text, .len = len};
     const lrs_ynode_t *root = NULL;
     int reported = 0;   /* an error of ours is already in d */
     struct fy_event *ev = NULL;

@@ -60,12 +60,14 @@ int main(int argc, char **argv)
     lrs_epoch_stat_t epochs[2] = {{1, 0.1, 1.0, 1.1}, {2, 0.05, 0.8, 0.9}};
     lrs_wire_result_t r[2];
     memset(r, 0, sizeof r);
-    r[0] = (lrs_wire_result_t){.trial = 0, .attempt = 1, .status = LRS_STATUS_COMPLETE,
-                               .score = 0.65, .score_std = 0.05, .seconds = 1.5,
-                               .n_folds = 2, .folds = folds, .n_epochs = 2, .epochs = epochs};
-    r[1] = (lrs_wire_result_t){.trial = 1, .attempt = 2, .status = LRS_STATUS_FAILED,
-                               .score = NAN, .score_std = NAN, .seconds = 0.25,
-                               .diverged_epoch = 3, .error = "diverged: loss is NaN"};
+    r[0] = (lrs_wire_result_t){.trial = 0, .attempt = 1,
+                               .result = {.status = LRS_STATUS_COMPLETE, .score = 0.65,
+                                          .score_std = 0.05, .seconds = 1.5, .n_folds = 2,
+                                          .folds = folds, .n_epochs = 2, .epochs = epochs}};
+    r[1] = (lrs_wire_result_t){.trial = 1, .attempt = 2,
+                               .result = {.status = LRS_STATUS_FAILED, .score = NAN,
+                                          .score_std = NAN, .seconds = 0.25, .diverged_epoch = 3,
+                                          .error = "diverged: loss is NaN"}};
     lrs_proto_results_begin(&b, 7, 2);
     lrs_proto_results_add(&b, &r[0]);
     lrs_proto_results_add(&b, &r[1]);
@@ -73,13 +75,14 @@ int main(int argc, char **argv)
 
     /* RESULTS of a user's command: the 11th element, with a curve */
     char *names[2] = {"loss", "acc"};
-    lrs_wire_point_t pts[3] = {{0, 1, 0, 0.9}, {0, 1, 1, 0.5}, {0, 2, 0, 0.7}};
+    lrs_curve_point_t pts[3] = {{0, 1, 0, 0.9}, {0, 1, 1, 0.5}, {0, 2, 0, 0.7}};
     double finals[2] = {0.7, 0.5};
-    lrs_wire_exec_t ex = {.exit_status = 0, .stderr_tail = "warn\n", .stderr_len = 5,
-                          .log_tail = "epoch=1 loss=0.9\n", .log_len = 17, .finals = finals,
-                          .curve = {2, names, 3, pts}};
-    lrs_wire_result_t rx = {.trial = 5, .attempt = 1, .status = LRS_STATUS_COMPLETE, .score = 0.7,
-                            .score_std = NAN, .seconds = 2.0, .exec = &ex};
+    lrs_command_result_t ex = {.exit_status = 0, .stderr_tail = "warn\n", .stderr_len = 5,
+                               .log_tail = "epoch=1 loss=0.9\n", .log_len = 17, .finals = finals,
+                               .curve = {2, names, 3, pts}};
+    lrs_wire_result_t rx = {.trial = 5, .attempt = 1,
+                            .result = {.status = LRS_STATUS_COMPLETE, .score = 0.7,
+                                       .score_std = NAN, .seconds = 2.0, .command = &ex}};
     lrs_proto_results_begin(&b, 7, 1);
     lrs_proto_results_add(&b, &rx);
     emit(&b, "results_exec");
@@ -98,7 +101,7 @@ int main(int argc, char **argv)
     emit(&b, "shutdown");
     lrs_proto_reject(&b, "unknown sweep");
     emit(&b, "reject");
-    lrs_wire_curve_t c = {2, names, 3, pts};
+    lrs_curve_t c = {2, names, 3, pts};
     lrs_proto_progress(&b, 7, 5, 1, &c);
     emit(&b, "progress");
 
