@@ -14,6 +14,7 @@
 typedef struct reader {
     const uint8_t *p, *end;
     lrs_err_t *err;
+    size_t fields;   /* of the message being read, after version and type */
 } reader_t;
 
 static size_t left(const reader_t *r) { return (size_t)(r->end - r->p); }
@@ -434,6 +435,8 @@ static int rd_body(reader_t *r, lrs_msg_t *m)
             rd_i64(r, "pid", 0, INT64_MAX, &m->pid) != 0 ||
             rd_int_field(r, "jobs", 1, 4096, &m->jobs) != 0)
             return -1;
+        if (r->fields == 5 && rd_int_field(r, "flags", 0, LRS_HELLO_RUNS_COMMANDS, &m->hello_flags) != 0)
+            return -1;
         return 0;
     case LRS_MSG_WELCOME:
         if (rd_u64(r, "sweep", UINT64_MAX, &m->sweep) != 0 ||
@@ -519,7 +522,11 @@ int lrs_proto_decode(const void *frame, size_t len, lrs_msg_t *msg, lrs_err_t *e
         goto fail;
     }
     msg->type = (int)type;
-    if (n != 2 + (size_t)lrs_proto_field_count((int)type)) {
+    /* a HELLO without its last field (flags) is one of a worker that
+     * predates it: it may run no command */
+    size_t want = 2 + (size_t)lrs_proto_field_count((int)type);
+    r.fields = n - 2;
+    if (n != want && !(type == LRS_MSG_HELLO && n == want - 1)) {
         lrs_err_set(err, LRS_EXIT_USAGE, "%s: expected %d fields, got %zu", lrs_msg_name((int)type),
                     lrs_proto_field_count((int)type), n - 2);
         goto fail;

@@ -30,13 +30,20 @@ static void pack_str(lrs_wbuf_t *b, const char *s)
     msgpack_pack_str_with_body(&b->pk, s, strlen(s));
 }
 
-void lrs_proto_hello(lrs_wbuf_t *b, const char *name, const char *host, int64_t pid, int jobs)
+void lrs_proto_hello_flags(lrs_wbuf_t *b, const char *name, const char *host, int64_t pid,
+                           int jobs, int flags)
 {
     header(b, LRS_MSG_HELLO);
     pack_str(b, name);
     pack_str(b, host);
     msgpack_pack_int64(&b->pk, pid);
     msgpack_pack_int64(&b->pk, jobs);
+    msgpack_pack_int64(&b->pk, flags);
+}
+
+void lrs_proto_hello(lrs_wbuf_t *b, const char *name, const char *host, int64_t pid, int jobs)
+{
+    lrs_proto_hello_flags(b, name, host, pid, jobs, 0);
 }
 
 void lrs_proto_welcome(lrs_wbuf_t *b, uint64_t sweep, const char *sweep_name, const char *spec_text,

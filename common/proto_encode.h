@@ -31,6 +31,9 @@ void lrs_wbuf_free(lrs_wbuf_t *b);
 
 /* Encoders: each resets b and writes one whole message (the *_begin ones
  * write the header of a message whose n elements follow with *_add). */
+void lrs_proto_hello_flags(lrs_wbuf_t *b, const char *name, const char *host, int64_t pid,
+                           int jobs, int flags);
+/* lrs_proto_hello_flags with no flags: a worker that runs no command. */
 void lrs_proto_hello(lrs_wbuf_t *b, const char *name, const char *host, int64_t pid, int jobs);
 void lrs_proto_welcome(lrs_wbuf_t *b, uint64_t sweep, const char *sweep_name, const char *spec_text,
                        uint64_t space_hash, const char *data_hash, uint64_t data_size,

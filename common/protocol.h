@@ -49,7 +49,7 @@
 #define LRS_PROTO_MAX_TAIL (1024 * 1024)         /* bytes of a stderr or log tail */
 
 typedef enum {
-    LRS_MSG_HELLO = 1,   /* w→c  name, host, pid, jobs */
+    LRS_MSG_HELLO = 1,   /* w→c  name, host, pid, jobs, flags (LRS_HELLO_*; may be absent: 0) */
     LRS_MSG_WELCOME,     /* c→w  sweep token, name, spec text, space hash, data hash, data size,
                                  heartbeat ms */
     LRS_MSG_READY,       /* w→c  sweep token, credit: how many more trials it wants */
@@ -65,6 +65,9 @@ typedef enum {
                                  curve so far (new points only) */
     LRS_MSG_COUNT
 } lrs_msg_type_t;
+
+/* HELLO flags: what a worker was allowed to do. */
+#define LRS_HELLO_RUNS_COMMANDS 1   /* started with --allow-commands: runs `command:` trials */
 
 /* Name of a message type for logs ("HELLO"), "?" when out of range. */
 const char *lrs_msg_name(int type);
@@ -93,6 +96,7 @@ typedef struct lrs_msg {
     char *worker_name, *host;
     int64_t pid;
     int jobs;
+    int hello_flags;             /* LRS_HELLO_* */
     /* WELCOME */
     char *sweep_name, *spec_text;
     size_t spec_len;

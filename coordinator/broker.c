@@ -295,6 +295,10 @@ static int on_hello(lrs_broker_t *b, const uint8_t *id, size_t id_len, const cha
     w = lrs_workers_join(&b->workers, id, id_len, key, m->worker_name, m->host, m->jobs, now);
     if (!w)
         return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+    w->runs_commands = (m->hello_flags & LRS_HELLO_RUNS_COMMANDS) != 0;
+    if (b->info->exec && !w->runs_commands)
+        blog(b, "worker %s was started without --allow-commands: it gets no trials of this "
+                "sweep, which runs a command", w->name);
     if (b->opts.progress == 1)
         blog(b, "worker %s joined (%d jobs)", w->name, w->jobs);
     send_welcome(b, w);
@@ -366,6 +370,10 @@ static int on_result(lrs_broker_t *b, lrs_worker_t *w, lrs_wire_result_t *r, lrs
 
 static int dispatch(lrs_broker_t *b, lrs_worker_t *w, lrs_err_t *err)
 {
+    if (b->info->exec && !w->runs_commands) {   /* it may not run them: it gets none */
+        w->credit = 0;
+        return 0;
+    }
     while (w->credit > 0) {
         int n = 0, max = w->credit < LRS_PROTO_MAX_BATCH ? w->credit : LRS_PROTO_MAX_BATCH;
         uint64_t batch[256];

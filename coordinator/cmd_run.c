@@ -179,11 +179,11 @@ static pid_t spawn_worker(const char *endpoint, const char *spec_dir, const loca
     /* a command's relative workdir is relative to the spec's folder, as for train --spec */
     if (keys->key_path[0])
         execl("/proc/self/exe", "lrsweep", "worker", "--connect", endpoint, "--jobs", "1",
-              "--name", name, "--workdir-base", spec_dir, "--key", keys->key_path,
-              "--server-key", keys->server_pub_path, (char *)NULL);
-    else
+              "--name", name, "--workdir-base", spec_dir, "--allow-commands", "--key",
+              keys->key_path, "--server-key", keys->server_pub_path, (char *)NULL);
+    else   /* the spec is the user's own, run on their own machine: its command may run */
         execl("/proc/self/exe", "lrsweep", "worker", "--connect", endpoint, "--jobs", "1",
-              "--name", name, "--workdir-base", spec_dir, (char *)NULL);
+              "--name", name, "--workdir-base", spec_dir, "--allow-commands", (char *)NULL);
     fprintf(stderr, "lrsweep: cannot start a worker: %s\n", strerror(errno));
     _exit(127);
 }

@@ -111,7 +111,7 @@ static void on_ack(agent_t *a, const lrs_msg_t *m)
 #define PREFETCH_S 0.2
 static void request_trials(agent_t *a)
 {
-    if (a->session != 3)
+    if (a->session != 3 || !lrs_sweep_ctx_may_run(a->ctx))
         return;
     double avg;
     int have = lrs_pool_in_hand(a->pool, &avg) + a->requested;
@@ -189,7 +189,8 @@ static int connect_now(agent_t *a, int64_t now, lrs_err_t *err)
                            zmq_strerror(errno));
     char host[64] = "";
     gethostname(host, sizeof host - 1);
-    lrs_proto_hello(&a->out, a->name, host, (int64_t)getpid(), a->opts.jobs);
+    lrs_proto_hello_flags(&a->out, a->name, host, (int64_t)getpid(), a->opts.jobs,
+                          a->opts.allow_commands ? LRS_HELLO_RUNS_COMMANDS : 0);
     send_out(a);
     a->session = 1;
     a->coord_seen = now;
@@ -203,7 +204,7 @@ static int start_session(agent_t *a, lrs_msg_t *w, lrs_err_t *err)
     if (!a->ctx || lrs_sweep_ctx_token(a->ctx) != w->sweep) {
         lrs_err_t why;
         lrs_sweep_ctx_t *c = lrs_sweep_ctx_new(w, w->data_hash[0] ? a->data_bytes : NULL, a->data_len,
-                                       a->opts.workdir_base, &why);
+                                       a->opts.workdir_base, a->opts.allow_commands, &why);
         if (!c) {
             alog(a, "cannot run sweep '%s': %s", w->sweep_name, why.msg);
             return lrs_err_set(err, why.code ? why.code : LRS_EXIT_RUNTIME, "%s", why.msg);
@@ -213,6 +214,9 @@ static int start_session(agent_t *a, lrs_msg_t *w, lrs_err_t *err)
         lrs_pool_keep_only(a->pool, lrs_sweep_ctx_token(c));   /* older results can never be ACKed */
         if (a->opts.verbose)
             alog(a, "joined sweep '%s'", w->sweep_name);
+        if (!lrs_sweep_ctx_may_run(c))
+            alog(a, "sweep '%s' runs a command on its workers; this worker was started without "
+                    "--allow-commands, so it takes none of its trials", w->sweep_name);
     }
     a->heartbeat_ms = w->heartbeat_ms;
     a->session = 3;

@@ -48,6 +48,9 @@ typedef struct lrs_agent_opts {
      * coordinator's public key (Z85); key NULL: no CURVE. */
     const lrs_keypair_t *key;
     const char *server_key;
+    /* 1: run trials of a user's command (`command:`); otherwise the worker
+     * tells the coordinator (HELLO) and takes none of such a sweep's. */
+    int allow_commands;
 } lrs_agent_opts_t;
 
 void lrs_agent_opts_init(lrs_agent_opts_t *opts);

@@ -15,7 +15,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: lrsweep worker --connect ENDPOINT [--jobs N] [--name NAME] [--workdir-base DIR]\n"
-            "                      [--key FILE --server-key FILE] [--verbose]\n\n"
+            "                      [--key FILE --server-key FILE] [--allow-commands] [--verbose]\n\n"
             "Runs trials for a coordinator until it says the sweep is over (exit 0).\n"
             "May be started before the coordinator: it waits and connects, and after\n"
             "losing the coordinator it reconnects (back-off 1 s doubling to 32 s),\n"
@@ -28,6 +28,9 @@ static void usage(FILE *out)
             "  --key FILE          this worker's secret key (lrsweep keygen NAME): connect\n"
             "                      with CURVE, encrypted and authenticated\n"
             "  --server-key FILE   the coordinator's public key (its .pub)\n"
+            "  --allow-commands    run sweeps of a user's own command (`command:` in the\n"
+            "                      spec), as this worker's user; without it such a sweep's\n"
+            "                      trials are refused and the coordinator sends none\n"
             "  --verbose           log connections and the sweep's end\n\n"
             "Environment: LRSWEEP_KEY and LRSWEEP_SERVER_KEY stand for --key and\n"
             "--server-key.  A coordinator that refuses this worker's key, or does not\n"
@@ -43,6 +46,7 @@ int lrs_cmd_worker(int argc, char **argv)
         {"name", required_argument, NULL, 'n'},    {"verbose", no_argument, NULL, 'v'},
         {"workdir-base", required_argument, NULL, 'W'},
         {"key", required_argument, NULL, 'k'},     {"server-key", required_argument, NULL, 's'},
+        {"allow-commands", no_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     const char *key_path = NULL, *server_path = NULL;
@@ -77,6 +81,9 @@ int lrs_cmd_worker(int argc, char **argv)
             break;
         case 'k':
             key_path = optarg;
+            break;
+        case 'A':
+            opts.allow_commands = 1;
             break;
         case 's':
             server_path = optarg;

@@ -32,6 +32,7 @@ struct lrs_sweep_ctx {
     lrs_dataset_t data;
     int have_data;
     lrs_exec_spec_t exec;        /* a user's command: the spec's, workdir resolved here */
+    int commands_allowed;        /* the worker runs `command:` trials (--allow-commands) */
     char *workdir;               /* owned, when resolved against workdir_base */
 };
 
@@ -84,8 +85,13 @@ static int ctx_exec(lrs_sweep_ctx_t *c, const char *base, lrs_err_t *err)
     return 0;
 }
 
+int lrs_sweep_ctx_may_run(const lrs_sweep_ctx_t *s)
+{
+    return !s->info->exec || s->commands_allowed;
+}
+
 lrs_sweep_ctx_t *lrs_sweep_ctx_new(const lrs_msg_t *w, const char *data, size_t data_len,
-                           const char *workdir_base, lrs_err_t *err)
+                                   const char *workdir_base, int allow_commands, lrs_err_t *err)
 {
     lrs_sweep_ctx_t *c = calloc(1, sizeof *c);
     if (!c) {
@@ -94,6 +100,7 @@ lrs_sweep_ctx_t *lrs_sweep_ctx_new(const lrs_msg_t *w, const char *data, size_t 
     }
     atomic_init(&c->refs, 1);
     c->token = w->sweep;
+    c->commands_allowed = allow_commands;
     if (lrs_spec_parse(w->sweep_name, w->spec_text, w->spec_len, NULL, &c->spec, err) != 0)
         goto fail;
     if (lrs_spec_space_hash(c->spec) != w->space_hash) {
@@ -162,6 +169,9 @@ int lrs_sweep_ctx_run_trial(const lrs_sweep_ctx_t *s, const lrs_wire_trial_t *t,
     lrs_trial_result_init(&out->result);
     out->result.seconds = NAN;
     int rc = lrs_spec_sample(s->spec, t->trial, &cfg, &seed, &err);
+    if (rc == 0 && !lrs_sweep_ctx_may_run(s))   /* a worker never runs a command it may not */
+        rc = lrs_err_set(&err, LRS_EXIT_USAGE, "this worker may not run commands (start it with "
+                                               "--allow-commands)");
     if (rc == 0 && seed != t->seed)
         rc = lrs_err_set(&err, LRS_EXIT_RUNTIME, "trial %" PRIu64 ": training seed differs from "
                          "the coordinator's", t->trial);

@@ -28,7 +28,12 @@ typedef struct lrs_sweep_ctx lrs_sweep_ctx_t;
  * coordinator and loads the data.  Returns it with one reference, or NULL
  * with err. */
 lrs_sweep_ctx_t *lrs_sweep_ctx_new(const lrs_msg_t *w, const char *data, size_t data_len,
-                           const char *workdir_base, lrs_err_t *err);
+                                   const char *workdir_base, int allow_commands, lrs_err_t *err);
+
+/* 0 when the sweep runs a user's command and the worker was not allowed to
+ * run commands (--allow-commands): it must take none of its trials, and
+ * lrs_sweep_ctx_run_trial refuses them.  1 otherwise. */
+int lrs_sweep_ctx_may_run(const lrs_sweep_ctx_t *s);
 
 /* Takes one more reference; returns s. */
 lrs_sweep_ctx_t *lrs_sweep_ctx_ref(lrs_sweep_ctx_t *s);

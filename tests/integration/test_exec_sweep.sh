@@ -177,7 +177,7 @@ outcome_spec killed "sh $TMP/long.sh" "workdir: $TMP"
 EP="ipc://$TMP/c.sock"
 spawn cpid c.out c.err coordinator killed.yaml --bind "$EP" --db c.db --quiet
 for w in one two; do
-    spawn "wpid_$w" "w-$w.out" "w-$w.err" worker --connect "$EP" --name "$w"
+    spawn "wpid_$w" "w-$w.out" "w-$w.err" worker --connect "$EP" --name "$w" --allow-commands
 done
 if ! wait_file long.pids 100; then
     fail "c: the long command never started"
@@ -226,7 +226,7 @@ long_trial() {
     outcome_spec "$2" "sh $TMP/$1/long.sh" "workdir: $TMP/$1"
     EP="ipc://$TMP/$1.sock"
     spawn cpid "$1.out" "$1.err" coordinator "$2.yaml" --bind "$EP" --db "$1.db" --quiet
-    spawn wpid "w-$1.out" "w-$1.err" worker --connect "$EP" --name "$3"
+    spawn wpid "w-$1.out" "w-$1.err" worker --connect "$EP" --name "$3" --allow-commands
     wait_file "$1/long.pids" 100 || return 1
     read -r leader sleeper <"$1/long.pids"
 }

@@ -56,7 +56,7 @@ static void expect_msg(void *s, int want, lrs_msg_t *out)
 
 static void hello(void *s, lrs_wbuf_t *b, const char *name, lrs_msg_t *welcome)
 {
-    lrs_proto_hello(b, name, "host", 1, 1);
+    lrs_proto_hello_flags(b, name, "host", 1, 1, LRS_HELLO_RUNS_COMMANDS);
     send_buf(s, b);
     expect_msg(s, LRS_MSG_WELCOME, welcome);
 }

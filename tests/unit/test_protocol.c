@@ -72,6 +72,18 @@ static void test_round_trip(void **state)
     assert_string_equal(m.worker_name, "host:12");
     assert_int_equal(m.pid, 12);
     assert_int_equal(m.jobs, 4);
+    assert_int_equal(m.hello_flags, 0);
+    lrs_msg_free(&m);
+    lrs_proto_hello_flags(&b, "w", "host", 12, 4, LRS_HELLO_RUNS_COMMANDS);
+    m = decode_ok(&b);
+    assert_int_equal(m.hello_flags, LRS_HELLO_RUNS_COMMANDS);
+    lrs_msg_free(&m);
+    /* a worker from before flags: HELLO of 4 fields, no commands */
+    static const char old_hello[] = "\x96\x01\x01\xa1w\xa1h\x0c\x04";
+    lrs_err_t err;
+    assert_int_equal(lrs_proto_decode(old_hello, sizeof old_hello - 1, &m, &err), 0);
+    assert_int_equal(m.jobs, 4);
+    assert_int_equal(m.hello_flags, 0);
     lrs_msg_free(&m);
 
     lrs_proto_welcome(&b, UINT64_MAX, "sw", "name: sw\n", 0x1234567890abcdefULL, "00ff", 99, 1000);
@@ -196,7 +208,8 @@ static void test_hostile_table(void **state)
         {"unknown type 99", F("\x92\x01\x63"), "unknown message type 99"},
         {"type 0", F("\x92\x01\x00"), "unknown message type 0"},
         {"heartbeat with a field", F("\x93\x01\x05\x01"), "expected 0 fields"},
-        {"hello missing fields", F("\x94\x01\x01\xa1x\xa1y"), "expected 4 fields"},
+        {"hello missing fields", F("\x94\x01\x01\xa1x\xa1y"), "expected 5 fields"},
+        {"hello with a flag it cannot have", F("\x97\x01\x01\xa1x\xa1y\x01\x01\x02"), "flags"},
         {"hello jobs 0", F("\x96\x01\x01\xa1x\xa1y\x01\x00"), "out of range"},
         {"hello negative pid", F("\x96\x01\x01\xa1x\xa1y\xff\x01"), "out of range"},
         {"hello name with NUL", F("\x96\x01\x01\xa2x\x00\xa1y\x01\x01"), "NUL"},
