@@ -48,6 +48,8 @@ struct lrs_broker {
     lrs_allow_t allow;         /* with CURVE: the worker keys let in */
     int reloads_seen;
     lrs_served_data_t data;    /* the data set and its DATA frame */
+    zmq_msg_t welcome;         /* the sweep's WELCOME, encoded once */
+    int have_welcome;
     lrs_wbuf_t out;
     /* timers (monotonic ms) */
     int64_t started_ms;
@@ -83,10 +85,12 @@ void lrs_broker_opts_init(lrs_broker_opts_t *o)
     o->liveness = LRS_HEARTBEAT_LIVENESS;
     o->flush_ms = 50;
     o->flush_batch = 4096;
-    o->max_workers = 10000;
+    o->max_workers = 1024;
     o->drain_s = 30;
     o->progress = 1;
 }
+
+static int encode_welcome(lrs_broker_t *b, lrs_err_t *err);
 
 static void say_line(void *ctx, const char *line) { blog(ctx, "%s", line); }
 
@@ -106,7 +110,7 @@ static int listen_all(lrs_broker_t *b, lrs_err_t *err)
         return -1;
     lrs_listen_opts_t lo = {
         .binds = b->opts.binds, .n_binds = b->opts.n_binds, .max_msg = LRS_PROTO_MAX_MSG,
-        .hwm = 100000, .key = b->opts.key, .allow = &b->allow, .say = say_line, .say_ctx = b,
+        .hwm = 1000, .key = b->opts.key, .allow = &b->allow, .say = say_line, .say_ctx = b,
     };
     b->net = lrs_listen_new(&lo, err);
     if (!b->net)
@@ -143,7 +147,7 @@ lrs_broker_t *lrs_broker_new(const lrs_broker_opts_t *opts, const lrs_spec_t *sp
     if (lrs_sweep_extended_from(b->state))
         blog(b, "extending sweep '%s' from %" PRId64 " to %" PRId64 " trials", b->sweep->name,
              lrs_sweep_extended_from(b->state), b->sweep->trials);
-    if (listen_all(b, err) != 0)
+    if (encode_welcome(b, err) != 0 || listen_all(b, err) != 0)
         goto fail;
     return b;
 fail:
@@ -183,6 +187,8 @@ void lrs_broker_destroy(lrs_broker_t **bp)
     lrs_broker_t *b = *bp;
     lrs_workers_clear(&b->workers);
     lrs_served_data_clear(&b->data);
+    if (b->have_welcome)
+        zmq_msg_close(&b->welcome);
     lrs_listen_destroy(&b->net);
     lrs_allow_clear(&b->allow);
     lrs_store_destroy(&b->store);
@@ -211,12 +217,29 @@ static int send_out(lrs_broker_t *b, const uint8_t *id, size_t id_len)
     return send_raw(b, id, id_len, b->out.sb.data, b->out.sb.size);
 }
 
-static void send_welcome(lrs_broker_t *b, lrs_worker_t *w)
+/* Sends a frame encoded once (WELCOME, DATA): each send shares its buffer,
+ * so a flood of requests queues references, not copies. */
+static void send_shared(lrs_broker_t *b, const uint8_t *id, size_t id_len, zmq_msg_t *frame)
+{
+    zmq_msg_t copy;
+    zmq_msg_init(&copy);
+    zmq_msg_copy(&copy, frame);
+    if (zmq_send(b->router, id, id_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+        zmq_msg_send(&copy, b->router, ZMQ_DONTWAIT) < 0)
+        zmq_msg_close(&copy);
+}
+
+/* The sweep's WELCOME: the same for every worker, so encoded once. */
+static int encode_welcome(lrs_broker_t *b, lrs_err_t *err)
 {
     lrs_proto_welcome(&b->out, b->sweep->token, b->sweep->name, lrs_spec_text(b->spec),
                       lrs_spec_space_hash(b->spec), b->data.present ? b->data.hash : "",
                       b->data.size, b->opts.heartbeat_ms);
-    send_out(b, w->id, w->id_len);
+    if (zmq_msg_init_size(&b->welcome, b->out.sb.size) != 0)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory for the WELCOME frame");
+    memcpy(zmq_msg_data(&b->welcome), b->out.sb.data, b->out.sb.size);
+    b->have_welcome = 1;
+    return 0;
 }
 
 /* ---- rejects ----------------------------------------------------------- */
@@ -301,7 +324,7 @@ static int on_hello(lrs_broker_t *b, const uint8_t *id, size_t id_len, const cha
                 "sweep, which runs a command", w->name);
     if (b->opts.progress == 1)
         blog(b, "worker %s joined (%d jobs)", w->name, w->jobs);
-    send_welcome(b, w);
+    send_shared(b, w->id, w->id_len, &b->welcome);
     return 0;
 }
 
@@ -483,12 +506,7 @@ static int handle(lrs_broker_t *b, const uint8_t *id, size_t id_len, const char 
         break;
     case LRS_MSG_DATA_REQ:
         if (b->data.present && strcmp(m.data_hash, b->data.hash) == 0) {
-            zmq_msg_t copy;
-            zmq_msg_init(&copy);
-            zmq_msg_copy(&copy, &b->data.frame);   /* shares the buffer */
-            if (zmq_send(b->router, id, id_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-                zmq_msg_send(&copy, b->router, ZMQ_DONTWAIT) < 0)
-                zmq_msg_close(&copy);
+            send_shared(b, id, id_len, &b->data.frame);
         } else {
             reject(b, id, id_len, "no data set with that hash", 1);
         }

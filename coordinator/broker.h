@@ -37,7 +37,7 @@ typedef struct lrs_broker_opts {
     int liveness;           /* missed heartbeats before a worker is dead; default 3 */
     int flush_ms;           /* group-commit window; default 50 */
     int flush_batch;        /* results that force a flush; default 4096 */
-    int max_workers;        /* HELLOs beyond this are refused; default 10000 */
+    int max_workers;        /* HELLOs beyond this are refused; default 1024 */
     double drain_s;         /* first Ctrl-C: wait this long for running trials; default 30 */
     int progress;           /* 0 quiet, 1 plain log lines, 2 live terminal line */
     const atomic_int *interrupts;        /* SIGINT count kept by the caller's handler; may be NULL */

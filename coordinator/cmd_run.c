@@ -36,6 +36,7 @@ typedef struct run_args {
     const char *bind;
     const char *key_path, *allow_path;
     int insecure;
+    int max_workers;
     int workers;
     int quiet;
 } run_args_t;
@@ -66,6 +67,7 @@ static void usage(FILE *out, const char *cmd, int is_run)
             "                     connection is CURVE-encrypted and authenticated\n"
             "  --allow FILE|DIR   the workers' public keys: a file with one a line, or a folder\n"
             "                     of .pub files; read again on SIGHUP\n"
+            "  --max-workers N    workers connected at once; more are refused (default 1024)\n"
             "  --insecure         accept workers on a reachable TCP endpoint without keys\n"
             "                     (a trusted network only: see docs/security.md)\n"
             "  --quiet            no progress output\n\n"
@@ -83,7 +85,8 @@ static int parse_args(int argc, char **argv, int is_run, run_args_t *a)
         {"db", required_argument, NULL, 'd'},   {"workers", required_argument, NULL, 'w'},
         {"bind", required_argument, NULL, 'b'}, {"quiet", no_argument, NULL, 'q'},
         {"key", required_argument, NULL, 'k'},  {"allow", required_argument, NULL, 'a'},
-        {"insecure", no_argument, NULL, 'I'},   {"help", no_argument, NULL, 'h'},
+        {"insecure", no_argument, NULL, 'I'},   {"max-workers", required_argument, NULL, 'M'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     memset(a, 0, sizeof *a);
@@ -124,6 +127,17 @@ static int parse_args(int argc, char **argv, int is_run, run_args_t *a)
         case 'I':
             a->insecure = 1;
             break;
+        case 'M': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 100000) {
+                fprintf(stderr, "lrsweep %s: --max-workers: expected an integer in 1..100000, got "
+                                "'%s'\n", a->cmd, optarg);
+                return LRS_EXIT_USAGE;
+            }
+            a->max_workers = (int)v;
+            break;
+        }
         case 'h':
             usage(stdout, a->cmd, is_run);
             return -1;
@@ -286,6 +300,8 @@ static int run_main(int argc, char **argv, int is_run)
     lrs_broker_opts_t bo;
     lrs_broker_opts_init(&bo);
     bo.db_path = a.db_path;
+    if (a.max_workers)
+        bo.max_workers = a.max_workers;
     bo.progress = a.quiet ? 0 : isatty(STDERR_FILENO) ? 2 : 1;
     if (a.workers > 0) {
         if (!mkdtemp(tmpdir)) {

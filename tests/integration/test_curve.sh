@@ -109,6 +109,9 @@ run run tiny.yaml --db tiny.db --workers 1 --bind "tcp://0.0.0.0:$P" --insecure 
 [ $rc -eq 0 ] || fail "run --insecure exited $rc: $(cat "$TMP/err")"
 grep -q "warning: --insecure" "$TMP/err" || fail "run --insecure printed no warning: $(cat "$TMP/err")"
 
+check
+expect_status coordinator usage 2 "--max-workers: expected an integer" s.yaml --bind "tcp://127.0.0.1:$P" --max-workers 0
+
 # --- 5. run with keys: local workers need none ----------------------------------
 check
 P=$(port)
