@@ -4,7 +4,7 @@
 #
 # usage: bash tests/bench/bench_curve.sh LRSWEEP [ROUNDS] [WORKERS]
 #   One coordinator (`lrsweep coordinator --bind tcp://127.0.0.1:PORT`) and
-#   WORKERS (default 4) single-job workers run 10,000 no-cost synthetic
+#   WORKERS (default 4) single-job workers run 50,000 no-cost synthetic
 #   trials of one epoch into a fresh database: dispatch, results and durable
 #   commits are all there is, so the wire's cost is as visible as it gets.
 #   Each round runs plain then keyed (the order alternates every round).
@@ -21,7 +21,7 @@ cd "$TMP" || exit 1
 cat >sweep.yaml <<'YAML'
 name: bench-curve
 seed: 3
-trials: 10000
+trials: 50000
 model: {type: synthetic}
 search:
   lr: {log_uniform: [1.0e-4, 1.0]}
@@ -52,7 +52,7 @@ rate() {
     wait "$cpid" || { echo "coordinator failed ($1): $(cat coord.err)" >&2; exit 1; }
     t1=$(now)
     wait
-    awk "BEGIN { print 10000 / ($t1 - $t0) }"
+    awk "BEGIN { print 50000 / ($t1 - $t0) }"
 }
 
 : >ratios
