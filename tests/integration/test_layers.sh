@@ -8,7 +8,7 @@
 # two modules (x.h + x.c) depend on each other through any chain.  Each
 # violation is printed as `file -> header: reason`, each cycle as
 # `cycle: a -> b -> a`.  Also: no source file over 800 lines (generated
-# tables aside).  The checker first runs on a small tree made here
+# tables aside), and docs/architecture.md names every module.  The checker first runs on a small tree made here
 # with one planted violation and one planted cycle, so it cannot pass by
 # reading nothing.
 . "$(dirname "$0")/lib.sh"
@@ -116,4 +116,14 @@ long=$(find "$ROOT/common" "$ROOT/coordinator" "$ROOT/worker" "$ROOT/cli" -name 
     done)
 [ -z "$long" ] || fail "source files over 800 lines (split them along their jobs):
 $long"
+
+# docs/architecture.md names every module (as **name**), so the map cannot
+# fall behind the code.
+check
+missing=$(find "$ROOT/common" "$ROOT/coordinator" "$ROOT/worker" -name '*.c' | sort |
+    while read -r f; do
+        m=$(basename "$f" .c)
+        grep -qF "**$m**" "$ROOT/docs/architecture.md" || echo "$m"
+    done)
+[ -z "$missing" ] || fail "docs/architecture.md does not describe these modules: $(echo $missing)"
 summary
