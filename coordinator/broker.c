@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +46,6 @@ struct lrs_broker {
     /* network */
     lrs_listen_t *net;         /* the ROUTER (and with CURVE the ZAP handler) */
     void *router;
-    lrs_allow_t allow;         /* with CURVE: the worker keys let in */
     int reloads_seen;
     lrs_served_data_t data;    /* the data set and its DATA frame */
     zmq_msg_t welcome;         /* the sweep's WELCOME, encoded once */
@@ -57,6 +57,7 @@ struct lrs_broker {
     /* statistics */
     lrs_peerlog_t peers;       /* rejects: counted, logged once per peer */
     uint64_t results_dropped;  /* results refused by lrs_sweep_check_result */
+    uint64_t trimmed_at;       /* rejects + departed sessions at the last heap trim */
     int progress_drawn;
 };
 
@@ -94,23 +95,12 @@ static int encode_welcome(lrs_broker_t *b, lrs_err_t *err);
 
 static void say_line(void *ctx, const char *line) { blog(ctx, "%s", line); }
 
-/* The allow list: opts.allow_path read again, plus opts.extra_key. */
-static int load_allow(lrs_broker_t *b, lrs_allow_t *out, lrs_err_t *err)
-{
-    if (b->opts.allow_path && lrs_allow_load(b->opts.allow_path, out, err) != 0)
-        return -1;
-    if (b->opts.extra_key && lrs_allow_add(out, b->opts.extra_key) != 0)
-        return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
-    return 0;
-}
-
 static int listen_all(lrs_broker_t *b, lrs_err_t *err)
 {
-    if (b->opts.key && load_allow(b, &b->allow, err) != 0)
-        return -1;
     lrs_listen_opts_t lo = {
         .binds = b->opts.binds, .n_binds = b->opts.n_binds, .max_msg = LRS_PROTO_MAX_MSG,
-        .hwm = 1000, .key = b->opts.key, .allow = &b->allow, .say = say_line, .say_ctx = b,
+        .hwm = 1000, .key = b->opts.key, .allow_path = b->opts.allow_path,
+        .extra_key = b->opts.extra_key, .say = say_line, .say_ctx = b,
     };
     b->net = lrs_listen_new(&lo, err);
     if (!b->net)
@@ -190,7 +180,6 @@ void lrs_broker_destroy(lrs_broker_t **bp)
     if (b->have_welcome)
         zmq_msg_close(&b->welcome);
     lrs_listen_destroy(&b->net);
-    lrs_allow_clear(&b->allow);
     lrs_store_destroy(&b->store);
     lrs_wbuf_free(&b->out);
     lrs_sweep_destroy(&b->state);
@@ -651,10 +640,27 @@ static int64_t on_flush_due(void *ctx, int64_t now, lrs_err_t *err)
     return flush(ctx, err) != 0 ? LRS_TIMER_FAIL : LRS_TIMER_DISARM;
 }
 
+/* After a flood (many rejects, or sessions gone), the heap is handed back:
+ * glibc keeps freed memory otherwise, and a coordinator that ballooned once
+ * would stay big for the rest of a long sweep. */
+static void trim_heap(lrs_broker_t *b)
+{
+    uint64_t churn = b->peers.rejected + (uint64_t)b->workers.n - (uint64_t)b->workers.live;
+    if (churn == b->trimmed_at)
+        return;
+    b->trimmed_at = churn;
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 static int64_t on_expiry_due(void *ctx, int64_t now, lrs_err_t *err)
 {
     lrs_broker_t *b = ctx;
-    return expire_workers(b, now, err) != 0 ? LRS_TIMER_FAIL : b->opts.heartbeat_ms / 4;
+    if (expire_workers(b, now, err) != 0)
+        return LRS_TIMER_FAIL;
+    trim_heap(b);
+    return b->opts.heartbeat_ms / 4;
 }
 
 static int64_t on_heartbeat_due(void *ctx, int64_t now, lrs_err_t *err)
@@ -687,17 +693,11 @@ static int64_t on_reload_due(void *ctx, int64_t now, lrs_err_t *err)
     if (seen == b->reloads_seen)
         return 200;
     b->reloads_seen = seen;
-    lrs_allow_t fresh = {NULL, 0};
     lrs_err_t why;
-    if (load_allow(b, &fresh, &why) != 0) {
+    if (lrs_listen_reload(b->net, &why) != 0)
         blog(b, "SIGHUP: the allow list was not reloaded: %s", why.msg);
-        lrs_allow_clear(&fresh);
-        return 200;
-    }
-    lrs_allow_clear(&b->allow);
-    b->allow = fresh;
-    lrs_listen_set_allow(b->net, &b->allow);
-    blog(b, "SIGHUP: reloaded the allow list (%zu keys)", b->allow.n);
+    else
+        blog(b, "SIGHUP: reloaded the allow list (%zu keys)", lrs_listen_allowed(b->net));
     return 200;
 }
 

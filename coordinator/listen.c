@@ -20,7 +20,8 @@
 
 struct lrs_listen {
     void *zctx, *router, *zap;
-    const lrs_allow_t *allow;
+    lrs_allow_t allow;
+    const char *allow_path, *extra_key;
     lrs_peerlog_t refusals;      /* counted; logged once per key */
     void (*say)(void *ctx, const char *line);
     void *say_ctx;
@@ -39,7 +40,8 @@ lrs_listen_t *lrs_listen_new(const lrs_listen_opts_t *o, lrs_err_t *err)
         lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
         return NULL;
     }
-    l->allow = o->allow;
+    l->allow_path = o->allow_path;
+    l->extra_key = o->extra_key;
     l->say = o->say;
     l->say_ctx = o->say_ctx;
     l->zctx = zmq_ctx_new();
@@ -47,6 +49,8 @@ lrs_listen_t *lrs_listen_new(const lrs_listen_opts_t *o, lrs_err_t *err)
         lrs_err_set(err, LRS_EXIT_RUNTIME, "zmq: cannot create context");
         goto fail;
     }
+    if (o->key && lrs_listen_reload(l, err) != 0)
+        goto fail;
     if (o->key) {
         if (!zmq_has("curve")) {
             lrs_err_set(err, LRS_EXIT_RUNTIME, "this libzmq was built without CURVE");
@@ -106,6 +110,7 @@ void lrs_listen_destroy(lrs_listen_t **lp)
         zmq_close(l->zap);
     if (l->zctx)
         zmq_ctx_term(l->zctx);
+    lrs_allow_clear(&l->allow);
     free(l);
     *lp = NULL;
 }
@@ -113,11 +118,25 @@ void lrs_listen_destroy(lrs_listen_t **lp)
 void *lrs_listen_router(const lrs_listen_t *l) { return l->router; }
 void *lrs_listen_zap(const lrs_listen_t *l) { return l->zap; }
 uint64_t lrs_listen_refused(const lrs_listen_t *l) { return l->refusals.rejected; }
-void lrs_listen_set_allow(lrs_listen_t *l, const lrs_allow_t *allow) { l->allow = allow; }
+size_t lrs_listen_allowed(const lrs_listen_t *l) { return l->allow.n; }
+
+int lrs_listen_reload(lrs_listen_t *l, lrs_err_t *err)
+{
+    lrs_allow_t fresh = {NULL, 0};
+    if ((l->allow_path && lrs_allow_load(l->allow_path, &fresh, err) != 0) ||
+        (l->extra_key && lrs_allow_add(&fresh, l->extra_key) != 0 &&
+         lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory"))) {
+        lrs_allow_clear(&fresh);
+        return -1;
+    }
+    lrs_allow_clear(&l->allow);
+    l->allow = fresh;
+    return 0;
+}
 
 int lrs_listen_allows(const lrs_listen_t *l, const char *user_id)
 {
-    return !l->zap || lrs_allow_has(l->allow, user_id);
+    return !l->zap || lrs_allow_has(&l->allow, user_id);
 }
 
 /* One ZAP request, already read into frames; the reply's code, text and
@@ -136,7 +155,7 @@ static const char *zap_verdict(lrs_listen_t *l, zmq_msg_t *f, int n, char *user_
     char z85[LRS_KEY_Z85_LEN + 1];
     if (!zmq_z85_encode(z85, zmq_msg_data(&f[6]), 32))
         return "malformed CURVE credentials";
-    if (!lrs_allow_has(l->allow, z85)) {
+    if (!lrs_allow_has(&l->allow, z85)) {
         char who[96], address[64], line[512];
         lrs_peerlog_say_t s = lrs_peerlog_note(&l->refusals, (const uint8_t *)z85, strlen(z85),
                                                who, sizeof who);

@@ -14,6 +14,7 @@
 #ifndef LRS_LISTEN_H
 #define LRS_LISTEN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/err.h"
@@ -27,15 +28,19 @@ typedef struct lrs_listen_opts {
     int64_t max_msg;               /* ZMQ_MAXMSGSIZE of inbound frames */
     int hwm;                       /* send and receive high-water marks */
     const lrs_keypair_t *key;      /* the coordinator's key; NULL: no CURVE */
-    const lrs_allow_t *allow;      /* with key: the accepted worker keys (borrowed) */
+    /* with key: the accepted worker keys are those of allow_path (a file or
+     * a folder of .pub files, keys.h) plus extra_key (may be NULL) */
+    const char *allow_path;
+    const char *extra_key;
     /* one log line (no newline); may be NULL */
     void (*say)(void *ctx, const char *line);
     void *say_ctx;
 } lrs_listen_opts_t;
 
-/* A context, the ROUTER bound to every endpoint, and with a key the ZAP
- * handler (bound before the endpoints, so no connection escapes it).  NULL
- * with err (code 1: a bind or socket failure, naming the endpoint). */
+/* A context, the ROUTER bound to every endpoint, and with a key the allow
+ * list read and the ZAP handler (bound before the endpoints, so no
+ * connection escapes it).  NULL with err (code 2: an allow list that does
+ * not load; code 1: a bind or socket failure, naming the endpoint). */
 lrs_listen_t *lrs_listen_new(const lrs_listen_opts_t *opts, lrs_err_t *err);
 
 /* Closes the sockets and terminates the context.  Takes NULL; clears *l. */
@@ -49,9 +54,13 @@ void *lrs_listen_zap(const lrs_listen_t *l);
  * user id when the mechanism is CURVE and the key is allowed, 400 else. */
 void lrs_listen_serve_zap(lrs_listen_t *l);
 
-/* The allow list from now on (borrowed; connections already made stay: the
- * broker drops their messages, lrs_listen_allows). */
-void lrs_listen_set_allow(lrs_listen_t *l, const lrs_allow_t *allow);
+/* Reads the allow list again (SIGHUP).  Connections already made stay: the
+ * broker drops messages whose key is no longer allowed (lrs_listen_allows).
+ * A list that does not load keeps the old one: -1 with err; else 0. */
+int lrs_listen_reload(lrs_listen_t *l, lrs_err_t *err);
+
+/* Keys on the allow list. */
+size_t lrs_listen_allowed(const lrs_listen_t *l);
 
 /* 1 when a message whose User-Id is user_id may be handled: always without
  * CURVE; with it, when user_id is on the allow list. */
