@@ -311,7 +311,7 @@ done:
     return found;
 }
 
-/* Runs a one-off write outside the group-commit transaction (flushing it first). */
+/* Steps st, a write, and resets it: 0, or -1 with err naming what. */
 static int write_now(lrs_store_t *s, sqlite3_stmt *st, const char *what, lrs_err_t *err)
 {
     int rc = sqlite3_step(st);
@@ -321,6 +321,29 @@ static int write_now(lrs_store_t *s, sqlite3_stmt *st, const char *what, lrs_err
     return 0;
 }
 
+/* A one-off write outside the group-commit transaction: flushes that first
+ * and prepares sql (NULL with err); the caller binds, then one_off_run. */
+static sqlite3_stmt *one_off(lrs_store_t *s, const char *sql, const char *what, lrs_err_t *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (lrs_store_flush(s, err) != 0)
+        return NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        db_fail(s, err, what);
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
+/* Runs and finalizes a statement of one_off: 0, or -1 with err. */
+static int one_off_run(lrs_store_t *s, sqlite3_stmt *st, const char *what, lrs_err_t *err)
+{
+    int rc = write_now(s, st, what, err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int lrs_store_sweep_create(lrs_store_t *s, lrs_sweep_row_t *row, const char *spec_text,
                            lrs_err_t *err)
 {
@@ -328,14 +351,9 @@ int lrs_store_sweep_create(lrs_store_t *s, lrs_sweep_row_t *row, const char *spe
         "INSERT INTO sweeps (name, token, spec, space_hash, seed, trials, metric, goal,"
         " created_at, updated_at, data_hash, transport)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)";
-    if (lrs_store_flush(s, err) != 0)
+    sqlite3_stmt *st = one_off(s, sql, "creating the sweep", err);
+    if (!st)
         return -1;
-    sqlite3_stmt *st = NULL;
-    int rc = -1;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        db_fail(s, err, "creating the sweep");
-        goto done;
-    }
     row->created_at = lrs_store_now();
     sqlite3_bind_text(st, 1, row->name, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (int64_t)row->token);
@@ -348,13 +366,10 @@ int lrs_store_sweep_create(lrs_store_t *s, lrs_sweep_row_t *row, const char *spe
     sqlite3_bind_double(st, 9, row->created_at);
     bind_text_or_null(st, 10, row->data_hash[0] ? row->data_hash : NULL);
     bind_text_or_null(st, 11, row->transport[0] ? row->transport : NULL);
-    if (write_now(s, st, "creating the sweep", err) != 0)
-        goto done;
+    if (one_off_run(s, st, "creating the sweep", err) != 0)
+        return -1;
     row->id = sqlite3_last_insert_rowid(s->db);
-    rc = 0;
-done:
-    sqlite3_finalize(st);
-    return rc;
+    return 0;
 }
 
 int lrs_store_sweep_set_origin(lrs_store_t *s, int64_t sweep_id, const char *data_hash,
@@ -362,42 +377,27 @@ int lrs_store_sweep_set_origin(lrs_store_t *s, int64_t sweep_id, const char *dat
 {
     static const char sql[] = "UPDATE sweeps SET data_hash = COALESCE(data_hash, ?2),"
                               " transport = COALESCE(?3, transport), updated_at = ?4 WHERE id = ?1";
-    if (lrs_store_flush(s, err) != 0)
+    static const char what[] = "recording the sweep's data and transport";
+    sqlite3_stmt *st = one_off(s, sql, what, err);
+    if (!st)
         return -1;
-    sqlite3_stmt *st = NULL;
-    int rc = -1;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        db_fail(s, err, "recording the sweep's data and transport");
-        goto done;
-    }
     sqlite3_bind_int64(st, 1, sweep_id);
     bind_text_or_null(st, 2, data_hash && *data_hash ? data_hash : NULL);
     bind_text_or_null(st, 3, transport && *transport ? transport : NULL);
     sqlite3_bind_double(st, 4, lrs_store_now());
-    rc = write_now(s, st, "recording the sweep's data and transport", err);
-done:
-    sqlite3_finalize(st);
-    return rc;
+    return one_off_run(s, st, what, err);
 }
 
 int lrs_store_sweep_set_trials(lrs_store_t *s, int64_t sweep_id, int64_t trials, lrs_err_t *err)
 {
     static const char sql[] = "UPDATE sweeps SET trials = ?2, updated_at = ?3 WHERE id = ?1";
-    if (lrs_store_flush(s, err) != 0)
+    sqlite3_stmt *st = one_off(s, sql, "extending the sweep", err);
+    if (!st)
         return -1;
-    sqlite3_stmt *st = NULL;
-    int rc = -1;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        db_fail(s, err, "extending the sweep");
-        goto done;
-    }
     sqlite3_bind_int64(st, 1, sweep_id);
     sqlite3_bind_int64(st, 2, trials);
     sqlite3_bind_double(st, 3, lrs_store_now());
-    rc = write_now(s, st, "extending the sweep", err);
-done:
-    sqlite3_finalize(st);
-    return rc;
+    return one_off_run(s, st, "extending the sweep", err);
 }
 
 int lrs_store_each_done(lrs_store_t *s, int64_t sweep_id, void (*fn)(void *ctx, int64_t trial),
