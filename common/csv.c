@@ -308,24 +308,28 @@ static int target_cell(lrs_csv_parse_t *p, const lrs_csv_field_t *f, int col, in
             p->Y[row * (size_t)p->n_targets + (size_t)t] = v;
             return 0;
         }
-        lrs_excerpt_t q, name;
-        lrs_csv_field_excerpt(f, q);
+        lrs_excerpt_t name;   /* a target's name is the spec's text */
         lrs_csv_quote(name, p->col_names[col - 1], strlen(p->col_names[col - 1]));
         if (kind == NUM_EMPTY)
-            return lrs_csv_fail(r, f->line, col, "empty value in column %s", name);
+            return lrs_csv_fail(r, f->line, col, "empty value in target column %s", name);
         if (kind == NUM_NONFINITE)
-            return lrs_csv_fail(r, f->line, col, "non-finite value %s in column %s", q, name);
+            return lrs_csv_fail(r, f->line, col,
+                                "non-finite value in target column %s (expected a finite number)",
+                                name);
         if (p->task_hint < 0)
             return lrs_csv_fail(r, f->line, col,
-                                "non-numeric value %s in target column %s: classification takes "
+                                "non-numeric value in target column %s: classification takes "
                                 "exactly one target column, got %d",
-                                q, name, p->n_targets);
-        return lrs_csv_fail(r, f->line, col, "non-numeric value %s in column %s", q, name);
+                                name, p->n_targets);
+        return lrs_csv_fail(r, f->line, col,
+                            "non-numeric value in target column %s (expected a number: the task "
+                            "is regression)",
+                            name);
     }
     if (kind == NUM_EMPTY) {
         lrs_excerpt_t name;
         lrs_csv_quote(name, p->col_names[col - 1], strlen(p->col_names[col - 1]));
-        return lrs_csv_fail(r, f->line, col, "empty value in column %s", name);
+        return lrs_csv_fail(r, f->line, col, "empty value in target column %s", name);
     }
     size_t n = lrs_csv_field_unescape(f, p->arena + p->arena_len);
     p->label_off[row] = p->arena_len;
@@ -338,7 +342,6 @@ static int target_cell(lrs_csv_parse_t *p, const lrs_csv_field_t *f, int col, in
             p->nonfinite_seen = 1;
             p->nonfinite_line = f->line;
             p->nonfinite_col = col;
-            lrs_csv_field_excerpt(f, p->nonfinite_text);
         }
     } else {
         p->all_numeric = 0;
@@ -354,14 +357,15 @@ static int feature_cell(lrs_csv_parse_t *p, const lrs_csv_field_t *f, int col, i
         p->X[p->rows * (size_t)p->n_features + (size_t)j] = v;
         return 0;
     }
-    lrs_excerpt_t q, name;
-    lrs_csv_field_excerpt(f, q);
-    lrs_csv_quote(name, p->col_names[col - 1], strlen(p->col_names[col - 1]));
+    /* A feature's name and text are the file's, so neither is shown. */
     if (kind == NUM_EMPTY)
-        return lrs_csv_fail(&p->r, f->line, col, "empty value in column %s", name);
+        return lrs_csv_fail(&p->r, f->line, col, "empty value in feature column %d (expected a "
+                            "number)", col);
     if (kind == NUM_NONFINITE)
-        return lrs_csv_fail(&p->r, f->line, col, "non-finite value %s in column %s", q, name);
-    return lrs_csv_fail(&p->r, f->line, col, "non-numeric value %s in column %s", q, name);
+        return lrs_csv_fail(&p->r, f->line, col, "non-finite value in feature column %d "
+                            "(expected a finite number)", col);
+    return lrs_csv_fail(&p->r, f->line, col, "non-numeric value in feature column %d (expected "
+                        "a number)", col);
 }
 
 /* Parses one record into row p->rows. */

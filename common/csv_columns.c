@@ -4,7 +4,6 @@
  */
 #include "common/csv_columns.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,22 +19,6 @@ static int name_ref_cmp(const void *a, const void *b)
     const name_ref_t *x = a, *y = b;
     int c = strcmp(x->name, y->name);
     return c ? c : (x->col > y->col) - (x->col < y->col);
-}
-
-/* Appends "a, b, c" (bounded) to buf. */
-static void list_columns(const lrs_csv_parse_t *p, char *buf, size_t cap)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int c = 0; c < p->n_cols; c++) {
-        size_t need = strlen(p->col_names[c]) + 2;
-        if (used + need + 32 >= cap) {
-            snprintf(buf + used, cap - used, "... (%d columns)", p->n_cols);
-            return;
-        }
-        used += (size_t)snprintf(buf + used, cap - used, "%s%s", c ? ", " : "",
-                                 p->col_names[c]);
-    }
 }
 
 /* Checks names, resolves the targets and the role of every column. */
@@ -64,9 +47,7 @@ int lrs_csv_assign_columns(lrs_csv_parse_t *p, const char *const *targets, int n
         }
     }
     if (dup_second >= 0) {
-        lrs_excerpt_t q;
-        lrs_csv_quote(q, p->col_names[dup_second], strlen(p->col_names[dup_second]));
-        lrs_csv_fail(r, 1, dup_second + 1, "duplicate column name %s (also column %d)", q,
+        lrs_csv_fail(r, 1, dup_second + 1, "duplicate column name (the same as column %d)",
                      dup_first + 1);
         goto done;
     }
@@ -84,11 +65,10 @@ int lrs_csv_assign_columns(lrs_csv_parse_t *p, const char *const *targets, int n
         if (lo < p->n_cols && strcmp(sorted[lo].name, targets[t]) == 0)
             hit = &sorted[lo];
         if (!hit) {
-            char cols[700];
-            lrs_excerpt_t q;
-            list_columns(p, cols, sizeof cols);
+            lrs_excerpt_t q;   /* the header's names are the file's: not listed */
             lrs_csv_quote(q, targets[t], strlen(targets[t]));
-            lrs_csv_fail(r, 1, 1, "unknown target column %s; available columns: %s", q, cols);
+            lrs_csv_fail(r, 1, 1, "unknown target column %s (none of the header's %d columns "
+                         "has that name)", q, p->n_cols);
             goto done;
         }
         if (p->col_target[hit->col] >= 0) {

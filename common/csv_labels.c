@@ -102,11 +102,11 @@ static int encode_labels(lrs_csv_parse_t *p, int numeric, lrs_dataset_t *d)
         int col = 0;
         while (p->col_target[col] < 0)
             col++;
-        lrs_excerpt_t name, label;
+        lrs_excerpt_t name;   /* the spec's target name; the label is the file's */
         lrs_csv_quote(name, p->col_names[col], strlen(p->col_names[col]));
-        lrs_csv_quote(label, d->class_labels[0], strlen(d->class_labels[0]));
-        lrs_csv_fail(r, 1, col + 1, "classification target %s holds a single class %s", name,
-                     label);
+        lrs_csv_fail(r, 1, col + 1,
+                     "classification target %s holds a single class (every row has the same "
+                     "label)", name);
         goto done;
     }
     rc = 0;
@@ -126,7 +126,8 @@ int lrs_csv_finish_targets(lrs_csv_parse_t *p, lrs_dataset_t *d)
         const char *cname = p->col_names[p->nonfinite_col - 1];
         lrs_csv_quote(name, cname, strlen(cname));
         return lrs_csv_fail(&p->r, p->nonfinite_line, p->nonfinite_col,
-                            "non-finite value %s in column %s", p->nonfinite_text, name);
+                            "non-finite value in target column %s (expected a finite number)",
+                            name);
     }
     d->task = classify ? LRS_TASK_CLASSIFICATION : LRS_TASK_REGRESSION;
     if (!classify)

@@ -43,17 +43,6 @@ int lrs_csv_fail(lrs_csv_reader_t *r, size_t line, int col, const char *fmt, ...
     return lrs_err_set(r->err, LRS_EXIT_USAGE, "%s:%zu:%d: %s", r->name, line, col, what);
 }
 
-void lrs_csv_field_excerpt(const lrs_csv_field_t *f, char *out)
-{
-    /* Unescape a bounded prefix: enough to show LRS_CSV_QUOTE_MAX bytes and
-     * to know whether the cell is longer. */
-    char tmp[2 * LRS_CSV_QUOTE_MAX + 2];
-    lrs_csv_field_t head = *f;
-    if (head.len > sizeof tmp)
-        head.len = sizeof tmp;
-    lrs_csv_quote(out, tmp, lrs_csv_field_unescape(&head, tmp));
-}
-
 int lrs_csv_oom(lrs_err_t *err, const char *name)
 {
     return lrs_err_set(err, LRS_EXIT_RUNTIME, "%s: out of memory", name);

@@ -5,7 +5,13 @@
  * header column is, csv_labels.c decides the task and numbers the classes.
  * They meet here: the reader cursor, a field as the tokenizer returns it,
  * the parse under way, and the one way every rejection is worded
- * ("FILE:LINE:COLUMN: what", a usage error) with its quoted excerpts.
+ * ("FILE:LINE:COLUMN: what", a usage error).
+ *
+ * A message never shows bytes of the file: a data file may be anything the
+ * user can read (a spec may name /etc/passwd), and its errors reach logs,
+ * terminals and workers' coordinators.  It names the position, the problem
+ * and what was expected there; the only text it quotes is a target
+ * column's name, which is the spec's own (matched byte for byte).
  * Nothing outside the CSV reader includes this header; the public face is
  * csv.h.
  */
@@ -17,7 +23,7 @@
 
 #include "common/err.h"
 
-#define LRS_CSV_QUOTE_MAX 40          /* bytes of a cell shown in a message */
+#define LRS_CSV_QUOTE_MAX 40          /* bytes of a spec's name shown in a message */
 
 typedef char lrs_excerpt_t[LRS_CSV_QUOTE_MAX * 4 + 8];
 
@@ -60,20 +66,17 @@ typedef struct lrs_csv_parse {
     int nonfinite_seen;          /* first non-finite target, for later errors */
     size_t nonfinite_line;
     int nonfinite_col;
-    lrs_excerpt_t nonfinite_text;
 } lrs_csv_parse_t;
 
 /* Sets r->err to the usage error "NAME:LINE:COL: <fmt...>" and returns -1. */
 int lrs_csv_fail(lrs_csv_reader_t *r, size_t line, int col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Writes s[0..n) as a double-quoted, printable excerpt for messages:
- * control and non-ASCII bytes become \xHH, and text past LRS_CSV_QUOTE_MAX
- * bytes is cut with "...".  out must hold LRS_CSV_QUOTE_MAX * 4 + 8 bytes. */
+/* Writes s[0..n) — a name the spec gave, never the file's text — as a
+ * double-quoted, printable excerpt for messages: control and non-ASCII
+ * bytes become \xHH, and text past LRS_CSV_QUOTE_MAX bytes is cut with
+ * "...".  out must hold LRS_CSV_QUOTE_MAX * 4 + 8 bytes. */
 void lrs_csv_quote(char *out, const char *s, size_t n);
-
-/* The field's text (unescaped, bounded) as lrs_csv_quote writes it. */
-void lrs_csv_field_excerpt(const lrs_csv_field_t *f, char *out);
 
 /* Sets err to the runtime error "NAME: out of memory" and returns -1. */
 int lrs_csv_oom(lrs_err_t *err, const char *name);

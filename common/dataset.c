@@ -1,4 +1,5 @@
-/* dataset.c — see dataset.h.  The synthetic problem and freeing a data set.
+/* dataset.c — see dataset.h.  The synthetic problem, the content hash and
+ * freeing a data set.
  *
  * The synthetic generator draws X, then W, then the noise from one
  * counter-based stream keyed by the seed, in a fixed order, so a seed
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/fnv.h"
 #include "common/rng.h"
 
 int lrs_dataset_synthetic(int rows, int features, int outputs, double noise, uint64_t seed,
@@ -81,6 +83,71 @@ oom:
 done:
     free(W);
     return rc;
+}
+
+/* The hash's byte stream is built in this buffer, LRS_HASH_BUF bytes at a
+ * time, so the matrices are hashed without a copy of their size. */
+enum { LRS_HASH_BUF = 4096 };
+
+typedef struct hash_stream {
+    uint64_t h;
+    size_t n;
+    unsigned char buf[LRS_HASH_BUF];
+} hash_stream_t;
+
+static void hs_flush(hash_stream_t *s)
+{
+    s->h = lrs_fnv64(s->h, s->buf, s->n);
+    s->n = 0;
+}
+
+static void hs_u64(hash_stream_t *s, uint64_t v)
+{
+    if (s->n + 8 > LRS_HASH_BUF)
+        hs_flush(s);
+    for (int i = 0; i < 8; i++)
+        s->buf[s->n++] = (unsigned char)(v >> (8 * i));   /* little-endian */
+}
+
+static void hs_bytes(hash_stream_t *s, const char *p, size_t len)
+{
+    hs_flush(s);
+    s->h = lrs_fnv64(s->h, p, len);
+}
+
+static void hs_doubles(hash_stream_t *s, const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        double x = v[i] == 0.0 ? 0.0 : v[i];   /* -0 and +0 read the same */
+        uint64_t bits;
+        memcpy(&bits, &x, sizeof bits);
+        hs_u64(s, bits);
+    }
+}
+
+void lrs_dataset_content_hash(const lrs_dataset_t *d, char out[17])
+{
+    static const char tag[] = "lrsweep-data-1";
+    hash_stream_t s = {.h = LRS_FNV64_INIT, .n = 0};
+    hs_bytes(&s, tag, sizeof tag - 1);
+    hs_u64(&s, d->task == LRS_TASK_CLASSIFICATION ? 1 : 0);
+    hs_u64(&s, (uint64_t)d->rows);
+    hs_u64(&s, (uint64_t)d->n_features);
+    hs_u64(&s, (uint64_t)d->n_targets);
+    int n_classes = d->task == LRS_TASK_CLASSIFICATION && d->class_labels ? d->n_classes : 0;
+    hs_u64(&s, (uint64_t)n_classes);
+    for (int c = 0; c < n_classes; c++) {
+        const char *label = d->class_labels[c] ? d->class_labels[c] : "";
+        size_t len = strlen(label);
+        hs_u64(&s, (uint64_t)len);
+        hs_bytes(&s, label, len);
+    }
+    if (d->X)
+        hs_doubles(&s, d->X, (size_t)d->rows * (size_t)d->n_features);
+    if (d->Y)
+        hs_doubles(&s, d->Y, (size_t)d->rows * (size_t)d->n_targets);
+    hs_flush(&s);
+    lrs_fnv64_hex(s.h, out);
 }
 
 void lrs_dataset_free(lrs_dataset_t *d)

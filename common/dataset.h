@@ -40,6 +40,22 @@ typedef struct lrs_dataset {
 int lrs_dataset_synthetic(int rows, int features, int outputs, double noise, uint64_t seed,
                           lrs_dataset_t *out, lrs_err_t *err);
 
+/* The content hash of d as decoded — what training reads, not how a file
+ * spells it — as 16 hex digits and a NUL: 64-bit FNV-1a (common/fnv.h)
+ * over the bytes
+ *     "lrsweep-data-1", then as u64 little-endian: task (0 regression,
+ *     1 classification), rows, n_features, n_targets, n_classes;
+ *     each class label in class-id order: its length (u64 LE), its bytes;
+ *     X row-major, then Y row-major, each value as its IEEE-754 binary64
+ *     bits in little-endian order (-0 written as +0).
+ * So re-saving a CSV with other number spellings ("1.50" / "1.5"), line
+ * endings, quoting or a byte-order mark keeps the hash; any value, label,
+ * row or column order changes it.  Column names are left out: training
+ * never reads a feature's name, and the target columns are named by the
+ * spec (whose own hash covers them), so renaming a header cell changes
+ * no result. */
+void lrs_dataset_content_hash(const lrs_dataset_t *d, char out[17]);
+
 /* Frees X, Y and every string (each array and string is its own malloc
  * block, so a data set built elsewhere, e.g. decoded from the wire, is freed
  * the same way) and zeroes *d; d may be NULL. */

@@ -121,13 +121,11 @@ static int assign_stratified(const lrs_dataset_t *d, const int *class_of, int k,
         if (count[by_rank[r]] < count[smallest])
             smallest = by_rank[r];
     if (count[smallest] < k) {
-        const char *label = d->class_labels && d->class_labels[smallest]
-                                ? d->class_labels[smallest]
-                                : "?";
+        /* Named by rank, not label: a label is the data file's text. */
         lrs_err_set(err, LRS_EXIT_USAGE,
                     "folds: stratified %d-fold needs at least %d rows of every class; "
-                    "class \"%.80s\" has %ld",
-                    k, k, label, count[smallest]);
+                    "class %d of %d (in sorted label order) has %ld",
+                    k, k, smallest + 1, nc, count[smallest]);
         goto done;
     }
     lrs_rng_t rng;

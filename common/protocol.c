@@ -3,9 +3,10 @@
  * encoders are proto_encode.c, the decoder proto_decode.c. */
 #include "common/protocol.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "common/fnv.h"
 
 static const char *const msg_names[LRS_MSG_COUNT] = {
     [LRS_MSG_HELLO] = "HELLO",       [LRS_MSG_WELCOME] = "WELCOME", [LRS_MSG_READY] = "READY",
@@ -57,11 +58,5 @@ void lrs_msg_free(lrs_msg_t *m)
 
 void lrs_proto_content_hash(const void *bytes, size_t len, char out[17])
 {
-    uint64_t h = 0xcbf29ce484222325ULL;   /* FNV-1a 64 */
-    const uint8_t *p = bytes;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
-    snprintf(out, 17, "%016llx", (unsigned long long)h);
+    lrs_fnv64_hex(lrs_fnv64(LRS_FNV64_INIT, bytes, len), out);
 }

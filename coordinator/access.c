@@ -17,6 +17,21 @@ int lrs_access_is_local(const char *endpoint)
            strncmp(host, "[::1]:", 6) == 0;
 }
 
+lrs_transport_t lrs_access_transport(int curve, const char *const *binds, int n_binds)
+{
+    if (curve)
+        return LRS_TRANSPORT_CURVE;
+    for (int i = 0; i < n_binds; i++)
+        if (binds[i] && !lrs_access_is_local(binds[i]))
+            return LRS_TRANSPORT_INSECURE;
+    return LRS_TRANSPORT_LOCAL;
+}
+
+const char *lrs_transport_name(lrs_transport_t t)
+{
+    return t == LRS_TRANSPORT_CURVE ? "curve" : t == LRS_TRANSPORT_INSECURE ? "insecure" : "local";
+}
+
 static int write_public(const char *path, const char *z85, lrs_err_t *err)
 {
     FILE *f = fopen(path, "w");

@@ -25,6 +25,22 @@ typedef struct lrs_access {
  * localhost, ::1). */
 int lrs_access_is_local(const char *endpoint);
 
+/* How a coordinator accepts workers, as a sweep's row records it
+ * (schema/003_provenance.sql). */
+typedef enum {
+    LRS_TRANSPORT_LOCAL,      /* no keys, every endpoint local (lrs_access_is_local) */
+    LRS_TRANSPORT_CURVE,      /* CURVE keys and an allow list */
+    LRS_TRANSPORT_INSECURE    /* no keys on a reachable TCP endpoint (--insecure) */
+} lrs_transport_t;
+
+/* The transport of a coordinator bound to binds[0..n_binds) with CURVE
+ * (curve 1) or without: decided from what it binds, so it cannot disagree
+ * with what the sockets do. */
+lrs_transport_t lrs_access_transport(int curve, const char *const *binds, int n_binds);
+
+/* "local", "curve" or "insecure": the text stored in sweeps.transport. */
+const char *lrs_transport_name(lrs_transport_t t);
+
 /* Decides access for cmd (the command's name, for messages) binding bind
  * (NULL: local workers only) with key_path / allow_path (NULL: the
  * LRSWEEP_KEY / LRSWEEP_ALLOW environment, else none) and insecure.  With

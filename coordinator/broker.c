@@ -25,6 +25,7 @@
 #include "common/protocol.h"
 #include "common/textesc.h"
 #include "common/timer.h"
+#include "coordinator/access.h"
 #include "coordinator/listen.h"
 #include "coordinator/peerlog.h"
 #include "coordinator/served_data.h"
@@ -129,7 +130,10 @@ lrs_broker_t *lrs_broker_new(const lrs_broker_opts_t *opts, const lrs_spec_t *sp
     b->store = lrs_store_open(opts->db_path, LRS_STORE_WRITE, err);
     if (!b->store)
         goto fail;
-    b->state = lrs_sweep_open(b->store, spec, opts->db_path, err);
+    lrs_sweep_origin_t origin = {
+        .data_hash = b->data.present ? b->data.data_hash : NULL, .data_path = b->info->data_path,
+        .transport = lrs_access_transport(opts->key != NULL, opts->binds, opts->n_binds)};
+    b->state = lrs_sweep_open(b->store, spec, opts->db_path, &origin, err);
     if (!b->state)
         goto fail;
     b->sweep = lrs_sweep_row(b->state);

@@ -242,11 +242,18 @@ static int cmd_status(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t
         json_object_set_new(o, "trials_per_s", lrs_json_number(p.trials_per_s));
         json_object_set_new(o, "trials_per_s_last_minute",
                             lrs_json_number(p.trials_per_s_recent));
+        json_object_set_new(o, "transport", sw->transport[0] ? json_string(sw->transport)
+                                                              : json_null());
+        json_object_set_new(o, "data_hash", sw->data_hash[0] ? json_string(sw->data_hash)
+                                                              : json_null());
         dump_json_line(stdout, o);
     } else {
         fputs("sweep ", stdout);
         put_text(stdout, 0, sw->name);
         printf(": %" PRId64 " of %" PRId64 " trials recorded\n", p.recorded, sw->trials);
+        if (strcmp(sw->transport, "insecure") == 0)
+            printf("  warning: this sweep's coordinator accepts workers without keys "
+                   "(--insecure)\n");
         printf("  complete %" PRId64 "  diverged %" PRId64 "  failed %" PRId64 "  running %" PRId64
                "  pending %" PRId64 "\n",
                p.n[LRS_STATUS_COMPLETE], p.n[LRS_STATUS_DIVERGED], p.n[LRS_STATUS_FAILED],

@@ -17,7 +17,8 @@
 
 enum {
     QS_SWEEP_NAMED, QS_SWEEP_NEWEST, QS_SWEEPS, QS_STATUS_COUNTS, QS_PROGRESS, QS_TRIALS_BY_TRIAL,
-    QS_TRIALS_BEST_LOW, QS_TRIALS_BEST_HIGH, QS_SPEC, QS_LEASES, QS_GROUPS, QS_EPOCHS, QS_COUNT
+    QS_TRIALS_BEST_LOW, QS_TRIALS_BEST_HIGH, QS_SPEC, QS_LEASES, QS_GROUPS, QS_EPOCHS, QS_ORIGIN,
+    QS_COUNT
 };
 
 /* The trial columns, in the order fill_trial reads them. */
@@ -51,6 +52,7 @@ static const char *const read_sql[QS_COUNT] = {
                   " score FROM trials WHERE sweep_id = ?1 ORDER BY g",
     [QS_EPOCHS] = "SELECT epoch, lr, train_loss, val_loss FROM trial_epochs"
                   " WHERE sweep_id = ?1 AND trial = ?2 ORDER BY epoch",
+    [QS_ORIGIN] = "SELECT data_hash, transport FROM sweeps WHERE id = ?1",   /* schema ≥ 3 */
 };
 
 struct lrs_query {
@@ -151,6 +153,26 @@ void lrs_query_destroy(lrs_query_t **qp)
     *qp = NULL;
 }
 
+/* The schema-003 columns of sw, left "" in a file older than that (a
+ * reader never migrates). */
+static int read_origin(lrs_query_t *q, lrs_query_sweep_t *sw, lrs_err_t *err)
+{
+    if (lrs_store_version(q->store) < 3)
+        return 0;
+    sqlite3_stmt *st = stmt(q, QS_ORIGIN, err);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, sw->id);
+    int row = next_row(q, st, err);
+    if (row < 0)
+        return finish(st, -1);
+    if (row) {
+        snprintf(sw->data_hash, sizeof sw->data_hash, "%s", col_text(st, 0));
+        snprintf(sw->transport, sizeof sw->transport, "%s", col_text(st, 1));
+    }
+    return finish(st, 0);
+}
+
 int lrs_query_sweep(lrs_query_t *q, const char *name, lrs_query_sweep_t *out, lrs_err_t *err)
 {
     sqlite3_stmt *st = stmt(q, name ? QS_SWEEP_NAMED : QS_SWEEP_NEWEST, err);
@@ -174,7 +196,8 @@ int lrs_query_sweep(lrs_query_t *q, const char *name, lrs_query_sweep_t *out, lr
     snprintf(out->name, sizeof out->name, "%s", col_text(st, 1));
     out->trials = sqlite3_column_int64(st, 2);
     out->maximize = strcmp(col_text(st, 3), "maximize") == 0;
-    return finish(st, 0);
+    finish(st, 0);
+    return read_origin(q, out, err);
 }
 
 int lrs_query_sweeps(lrs_query_t *q, int (*fn)(void *ctx, const lrs_query_sweep_row_t *row),

@@ -32,6 +32,11 @@ typedef struct lrs_query_sweep {
     char name[256];
     int64_t trials;   /* the trial budget */
     int maximize;     /* goal: 1 maximize, 0 minimize */
+    /* schema 003 (""  when NULL or in an older file): the data's decoded
+     * content hash, and how its last coordinator accepted workers (curve,
+     * local or insecure) */
+    char data_hash[17];
+    char transport[16];
 } lrs_query_sweep_t;
 
 /* One trial: its outcome (the one result type of common/result.h, as the

@@ -25,6 +25,7 @@ int lrs_served_data_load(const lrs_spec_info_t *info, lrs_served_data_t *out, lr
     lrs_wbuf_init(&wb);
     if (lrs_validate_load_data(info, info->data_path, buf, len, &ds, err) != 0)
         goto done;
+    lrs_dataset_content_hash(&ds, out->data_hash);
     lrs_dataset_free(&ds);
     lrs_proto_content_hash(buf, len, out->hash);
     out->size = len;

@@ -3,7 +3,10 @@
  * worker will check it (common/validate.h) so a bad file fails now with its
  * line and column, named by its content hash, and encoded once as the DATA
  * message that every DATA_REQ is answered with (the frame is shared, not
- * copied, per send). */
+ * copied, per send).  The parse also gives the data's content hash as
+ * decoded (lrs_dataset_content_hash: of values and labels, not of their
+ * spelling), which the sweep's row keeps so a resume on changed data is
+ * refused. */
 #ifndef LRS_SERVED_DATA_H
 #define LRS_SERVED_DATA_H
 
@@ -17,6 +20,7 @@
 typedef struct lrs_served_data {
     int present;          /* 0: the sweep needs no data (synthetic model or data) */
     char hash[17];        /* content hash of the bytes, as workers verify it */
+    char data_hash[17];   /* content hash of the data as decoded (common/dataset.h) */
     uint64_t size;        /* bytes of the file */
     zmq_msg_t frame;      /* the DATA message (when present) */
 } lrs_served_data_t;

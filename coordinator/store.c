@@ -253,6 +253,22 @@ int lrs_store_version(lrs_store_t *s)
     return (int)v;
 }
 
+static void bind_real_or_null(sqlite3_stmt *st, int i, double v)
+{
+    if (isfinite(v))
+        sqlite3_bind_double(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
 static void copy_text(char *dst, size_t size, const unsigned char *src)
 {
     snprintf(dst, size, "%s", src ? (const char *)src : "");
@@ -261,7 +277,7 @@ static void copy_text(char *dst, size_t size, const unsigned char *src)
 int lrs_store_sweep_get(lrs_store_t *s, const char *name, lrs_sweep_row_t *row, lrs_err_t *err)
 {
     static const char sql[] = "SELECT id, name, token, space_hash, seed, trials, metric, goal,"
-                              " created_at FROM sweeps WHERE name = ?1";
+                              " created_at, data_hash, transport FROM sweeps WHERE name = ?1";
     sqlite3_stmt *st = NULL;
     int found = -1;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -284,6 +300,8 @@ int lrs_store_sweep_get(lrs_store_t *s, const char *name, lrs_sweep_row_t *row, 
         const unsigned char *goal = sqlite3_column_text(st, 7);
         row->maximize = goal && strcmp((const char *)goal, "maximize") == 0;
         row->created_at = sqlite3_column_double(st, 8);
+        copy_text(row->data_hash, sizeof row->data_hash, sqlite3_column_text(st, 9));
+        copy_text(row->transport, sizeof row->transport, sqlite3_column_text(st, 10));
         found = 1;
     } else {
         db_fail(s, err, "reading sweeps");
@@ -293,7 +311,7 @@ done:
     return found;
 }
 
-/* Runs a one-off write outside the group-commit transaction (flushing it first). */
+/* Steps st, a write, and resets it: 0, or -1 with err naming what. */
 static int write_now(lrs_store_t *s, sqlite3_stmt *st, const char *what, lrs_err_t *err)
 {
     int rc = sqlite3_step(st);
@@ -303,20 +321,39 @@ static int write_now(lrs_store_t *s, sqlite3_stmt *st, const char *what, lrs_err
     return 0;
 }
 
+/* A one-off write outside the group-commit transaction: flushes that first
+ * and prepares sql (NULL with err); the caller binds, then one_off_run. */
+static sqlite3_stmt *one_off(lrs_store_t *s, const char *sql, const char *what, lrs_err_t *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (lrs_store_flush(s, err) != 0)
+        return NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        db_fail(s, err, what);
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
+/* Runs and finalizes a statement of one_off: 0, or -1 with err. */
+static int one_off_run(lrs_store_t *s, sqlite3_stmt *st, const char *what, lrs_err_t *err)
+{
+    int rc = write_now(s, st, what, err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int lrs_store_sweep_create(lrs_store_t *s, lrs_sweep_row_t *row, const char *spec_text,
                            lrs_err_t *err)
 {
     static const char sql[] =
         "INSERT INTO sweeps (name, token, spec, space_hash, seed, trials, metric, goal,"
-        " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)";
-    if (lrs_store_flush(s, err) != 0)
+        " created_at, updated_at, data_hash, transport)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)";
+    sqlite3_stmt *st = one_off(s, sql, "creating the sweep", err);
+    if (!st)
         return -1;
-    sqlite3_stmt *st = NULL;
-    int rc = -1;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        db_fail(s, err, "creating the sweep");
-        goto done;
-    }
     row->created_at = lrs_store_now();
     sqlite3_bind_text(st, 1, row->name, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (int64_t)row->token);
@@ -327,33 +364,40 @@ int lrs_store_sweep_create(lrs_store_t *s, lrs_sweep_row_t *row, const char *spe
     sqlite3_bind_text(st, 7, row->metric, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 8, row->maximize ? "maximize" : "minimize", -1, SQLITE_STATIC);
     sqlite3_bind_double(st, 9, row->created_at);
-    if (write_now(s, st, "creating the sweep", err) != 0)
-        goto done;
+    bind_text_or_null(st, 10, row->data_hash[0] ? row->data_hash : NULL);
+    bind_text_or_null(st, 11, row->transport[0] ? row->transport : NULL);
+    if (one_off_run(s, st, "creating the sweep", err) != 0)
+        return -1;
     row->id = sqlite3_last_insert_rowid(s->db);
-    rc = 0;
-done:
-    sqlite3_finalize(st);
-    return rc;
+    return 0;
+}
+
+int lrs_store_sweep_set_origin(lrs_store_t *s, int64_t sweep_id, const char *data_hash,
+                               const char *transport, lrs_err_t *err)
+{
+    static const char sql[] = "UPDATE sweeps SET data_hash = COALESCE(data_hash, ?2),"
+                              " transport = COALESCE(?3, transport), updated_at = ?4 WHERE id = ?1";
+    static const char what[] = "recording the sweep's data and transport";
+    sqlite3_stmt *st = one_off(s, sql, what, err);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, sweep_id);
+    bind_text_or_null(st, 2, data_hash && *data_hash ? data_hash : NULL);
+    bind_text_or_null(st, 3, transport && *transport ? transport : NULL);
+    sqlite3_bind_double(st, 4, lrs_store_now());
+    return one_off_run(s, st, what, err);
 }
 
 int lrs_store_sweep_set_trials(lrs_store_t *s, int64_t sweep_id, int64_t trials, lrs_err_t *err)
 {
     static const char sql[] = "UPDATE sweeps SET trials = ?2, updated_at = ?3 WHERE id = ?1";
-    if (lrs_store_flush(s, err) != 0)
+    sqlite3_stmt *st = one_off(s, sql, "extending the sweep", err);
+    if (!st)
         return -1;
-    sqlite3_stmt *st = NULL;
-    int rc = -1;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        db_fail(s, err, "extending the sweep");
-        goto done;
-    }
     sqlite3_bind_int64(st, 1, sweep_id);
     sqlite3_bind_int64(st, 2, trials);
     sqlite3_bind_double(st, 3, lrs_store_now());
-    rc = write_now(s, st, "extending the sweep", err);
-done:
-    sqlite3_finalize(st);
-    return rc;
+    return one_off_run(s, st, "extending the sweep", err);
 }
 
 int lrs_store_each_done(lrs_store_t *s, int64_t sweep_id, void (*fn)(void *ctx, int64_t trial),
@@ -458,22 +502,6 @@ static int abort_txn(lrs_store_t *s)
         s->pending = 0;
     }
     return -1;
-}
-
-static void bind_real_or_null(sqlite3_stmt *st, int i, double v)
-{
-    if (isfinite(v))
-        sqlite3_bind_double(st, i, v);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
 }
 
 static int put_curves(lrs_store_t *s, const lrs_store_trial_t *t, lrs_err_t *err)

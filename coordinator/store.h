@@ -39,6 +39,8 @@ typedef struct lrs_sweep_row {
     char metric[32];
     int maximize;          /* goal: 1 maximize, 0 minimize */
     double created_at;
+    char data_hash[17];    /* schema 003: the data's decoded content hash; "": NULL */
+    char transport[16];    /* schema 003: curve | local | insecure; "": NULL */
 } lrs_sweep_row_t;
 
 /* One finished trial to record: its outcome (the one result type of
@@ -84,10 +86,16 @@ int lrs_store_version(lrs_store_t *s);
 /* Looks up sweep name: 1 found (row filled), 0 absent, -1 error. */
 int lrs_store_sweep_get(lrs_store_t *s, const char *name, lrs_sweep_row_t *row, lrs_err_t *err);
 
-/* Creates a sweep from row (id and created_at are filled in) with spec text;
- * committed at once. */
+/* Creates a sweep from row (id and created_at are filled in) with spec text
+ * (an empty data_hash or transport is stored as NULL); committed at once. */
 int lrs_store_sweep_create(lrs_store_t *s, lrs_sweep_row_t *row, const char *spec_text,
                            lrs_err_t *err);
+
+/* On resume: records data_hash where the row has none (a sweep created
+ * before schema 003; NULL or "" leaves it) and sets transport (NULL or ""
+ * leaves it); committed at once. */
+int lrs_store_sweep_set_origin(lrs_store_t *s, int64_t sweep_id, const char *data_hash,
+                               const char *transport, lrs_err_t *err);
 
 /* Raises a sweep's trial budget (extension); committed at once. */
 int lrs_store_sweep_set_trials(lrs_store_t *s, int64_t sweep_id, int64_t trials, lrs_err_t *err);

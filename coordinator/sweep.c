@@ -60,8 +60,13 @@ static uint64_t random_token(void)
     return t & 0x7fffffffffffffffULL;   /* SQLite INTEGER holds it as is */
 }
 
-static int open_row(lrs_sweep_t *s, const char *db_path, lrs_err_t *err)
+/* Every check of a resume comes before its first write: a refused resume
+ * leaves the database as it was. */
+static int open_row(lrs_sweep_t *s, const char *db_path, const lrs_sweep_origin_t *o,
+                    lrs_err_t *err)
 {
+    const char *data_hash = o->data_hash && o->data_hash[0] ? o->data_hash : NULL;
+    const char *transport = lrs_transport_name(o->transport);
     const lrs_spec_info_t *info = lrs_spec_info(s->spec);
     uint64_t want = lrs_spec_trial_count(s->spec);
     char space_hash[32];
@@ -78,6 +83,8 @@ static int open_row(lrs_sweep_t *s, const char *db_path, lrs_err_t *err)
         s->row.trials = (int64_t)want;
         snprintf(s->row.metric, sizeof s->row.metric, "%s", info->metric);
         s->row.maximize = info->goal == LRS_GOAL_MAXIMIZE;
+        snprintf(s->row.data_hash, sizeof s->row.data_hash, "%s", data_hash ? data_hash : "");
+        snprintf(s->row.transport, sizeof s->row.transport, "%s", transport);
         return lrs_store_sweep_create(s->store, &s->row, lrs_spec_text(s->spec), err);
     }
     if (strcmp(s->row.space_hash, space_hash) != 0)
@@ -86,6 +93,18 @@ static int open_row(lrs_sweep_t *s, const char *db_path, lrs_err_t *err)
                            "(hash %s, the spec now gives %s); resuming it would mix results — "
                            "give the spec a new name",
                            db_path, info->name, s->row.space_hash, space_hash);
+    if (s->row.data_hash[0] && data_hash && strcmp(s->row.data_hash, data_hash) != 0)
+        return lrs_err_set(err, LRS_EXIT_USAGE,
+                           "%s: sweep '%s' was created with data content hash %s; %s now gives "
+                           "%s: resuming would mix results — give the spec a new name or "
+                           "restore the file",
+                           db_path, info->name, s->row.data_hash,
+                           o->data_path ? o->data_path : "the data", data_hash);
+    if (lrs_store_sweep_set_origin(s->store, s->row.id, data_hash, transport, err) != 0)
+        return -1;
+    if (!s->row.data_hash[0] && data_hash)
+        snprintf(s->row.data_hash, sizeof s->row.data_hash, "%s", data_hash);
+    snprintf(s->row.transport, sizeof s->row.transport, "%s", transport);
     if ((int64_t)want > s->row.trials) {
         if (lrs_store_sweep_set_trials(s->store, s->row.id, (int64_t)want, err) != 0)
             return -1;
@@ -163,7 +182,7 @@ static const resumed_lease_t *resumed_find(const lrs_sweep_t *s, uint64_t trial)
 }
 
 lrs_sweep_t *lrs_sweep_open(lrs_store_t *store, const lrs_spec_t *spec, const char *db_path,
-                            lrs_err_t *err)
+                            const lrs_sweep_origin_t *origin, lrs_err_t *err)
 {
     lrs_sweep_t *s = calloc(1, sizeof *s);
     if (!s) {
@@ -173,7 +192,7 @@ lrs_sweep_t *lrs_sweep_open(lrs_store_t *store, const lrs_spec_t *spec, const ch
     s->store = store;
     s->spec = spec;
     s->best = NAN;
-    if (open_row(s, db_path, err) != 0)
+    if (open_row(s, db_path, origin, err) != 0)
         goto fail;
     s->trials = lrs_trials_new((uint64_t)s->row.trials);
     load_ctx_t ctx = {s, 0};

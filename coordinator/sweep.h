@@ -18,6 +18,7 @@
 #include "common/err.h"
 #include "common/protocol.h"
 #include "common/spec.h"
+#include "coordinator/access.h"
 #include "coordinator/store.h"
 #include "coordinator/trials.h"
 
@@ -33,13 +34,25 @@ typedef struct lrs_sweep_counts {
     const char *best_desc;            /* "lr 0.05, cosine"; "" without a best */
 } lrs_sweep_counts_t;
 
+/* What this coordinator brings to the sweep's row besides the spec. */
+typedef struct lrs_sweep_origin {
+    const char *data_hash;      /* the data's decoded content hash (served_data.h);
+                                   NULL: synthetic data or model, no hash */
+    const char *data_path;      /* the data file as read, for messages; may be NULL */
+    lrs_transport_t transport;  /* how workers get in (access.h) */
+} lrs_sweep_origin_t;
+
 /* Creates the sweep of spec (borrowed; outlives the sweep) in store
- * (borrowed), or resumes the one of that name: recorded trials are skipped,
- * leases left behind wait first in line.  A changed search space is refused
- * (code 2, naming db_path); a larger trial budget extends the sweep.  NULL
- * with err on failure. */
+ * (borrowed) with origin's data hash and transport, or resumes the one of
+ * that name: recorded trials are skipped, leases left behind wait first in
+ * line.  A changed search space, or data whose content hash differs from
+ * the one stored, is refused (code 2, naming db_path, the sweep and both
+ * hashes) before anything is written; a row without a data hash (made
+ * before schema 003) gets origin's.  The transport is recorded on every
+ * open; a larger trial budget extends the sweep.  NULL with err on
+ * failure. */
 lrs_sweep_t *lrs_sweep_open(lrs_store_t *store, const lrs_spec_t *spec, const char *db_path,
-                            lrs_err_t *err);
+                            const lrs_sweep_origin_t *origin, lrs_err_t *err);
 
 /* Frees the state (not the store).  Takes NULL; clears *s. */
 void lrs_sweep_destroy(lrs_sweep_t **s);

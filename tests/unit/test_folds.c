@@ -191,11 +191,11 @@ static void test_kfold_refusals(void **state)
     make_dataset(&d, 10, labels, 3);
     assert_int_equal(lrs_folds_kfold(&d, 3, 1, 0, &f, &err), -1);
     assert_string_equal(err.msg, "folds: stratified 3-fold needs at least 3 rows of every "
-                                 "class; class \"c2\" has 1");
+                                 "class; class 3 of 3 (in sorted label order) has 1");
     assert_int_equal(err.code, LRS_EXIT_USAGE);
     assert_int_equal(lrs_folds_kfold(&d, 2, 0, 0, &f, &err), -1);
     assert_string_equal(err.msg, "folds: stratified 2-fold needs at least 2 rows of every "
-                                 "class; class \"c2\" has 1");
+                                 "class; class 3 of 3 (in sorted label order) has 1");
     d.Y[3] = 7;   /* a class id out of range is refused, not trusted */
     assert_int_equal(lrs_folds_kfold(&d, 2, 0, 0, &f, &err), -1);
     assert_null(f.splits);
