@@ -1,7 +1,9 @@
 /* agent.c — see agent.h.  The I/O thread's side: the session with the
  * coordinator (HELLO, WELCOME, DATA, TRIALS, ACK), what leaves on the socket
  * and when, and the loop around zmq_poll on the timer facility — reconnect
- * after back-off, heartbeat, coordinator liveness, progress.  Trials run in
+ * after back-off, heartbeat, coordinator liveness, progress — and the checks
+ * on what the coordinator sends (credit, --max-data, sizes and hashes, what
+ * a session expects), each failing one a logged reconnect.  Trials run in
  * the pool (worker/pool.h) under a sweep context (worker/sweep_ctx.h); a
  * command's curve values wait in worker/progress.h. */
 #include "worker/agent.h"
@@ -18,11 +20,13 @@
 
 #include <zmq.h>
 
+#include "common/bytesize.h"
 #include "common/clock.h"
 #include "common/proto_decode.h"
 #include "common/proto_encode.h"
 #include "common/protocol.h"
 #include "common/rng.h"
+#include "common/spec.h"
 #include "common/textesc.h"
 #include "common/timer.h"
 #include "worker/handshake.h"
@@ -33,6 +37,20 @@
 #define RESEND_MS 10000        /* re-send a result not ACKed after this long */
 #define DRAIN_ACK_MS 5000      /* on Ctrl-C, wait this long for the last ACKs */
 #define PROGRESS_MS 200        /* a command's metric lines leave at most this often */
+#define FRAME_ENVELOPE 4096    /* a frame's bytes around its data set or spec text */
+
+/* Kinds of trouble with what the coordinator sent; each is logged once until
+ * the worker next joins a sweep (start_session). */
+enum {
+    BAD_FRAME = 1 << 0,   /* does not decode */
+    BAD_KIND = 1 << 1,    /* a message this session did not expect (type, sweep, moment) */
+    BAD_SWEEP = 1 << 2,   /* the WELCOME's spec, or the data set, does not load */
+    BAD_SIZE = 1 << 3,    /* the data set is over max_data */
+    BAD_DATA = 1 << 4,    /* DATA of another size than the WELCOME announced */
+    BAD_HASH = 1 << 5,    /* DATA whose content hash is not the WELCOME's */
+    BAD_EXTRA = 1 << 6,   /* trials beyond the credit asked for (dropped, no reconnect) */
+    BAD_LOST = 1 << 7,    /* the connection dropped while the data set was on its way */
+};
 
 typedef struct agent agent_t;
 
@@ -55,7 +73,9 @@ struct agent {
     char *data_bytes;            /* the cached data set, by hash */
     size_t data_len;
     char data_hash[17];
-    int bad_logged;
+    int said;                    /* BAD_* kinds logged since the last sweep joined */
+    uint64_t max_data;           /* opts.max_data, the default filled in */
+    int drops_at_request;        /* lost connections counted when DATA_REQ left */
     lrs_wbuf_t out;
 };
 
@@ -167,13 +187,23 @@ static void disconnect(agent_t *a)
     lrs_pool_mark_unsent(a->pool);   /* re-send all after the next WELCOME */
 }
 
+/* The largest frame this worker takes: its data set cap (at most the wire's),
+ * never below a WELCOME with the largest spec, plus the envelope. */
+static int64_t frame_cap(const agent_t *a)
+{
+    uint64_t cap = a->max_data < LRS_PROTO_MAX_DATA ? a->max_data : LRS_PROTO_MAX_DATA;
+    if (cap < LRS_SPEC_MAX_TEXT)
+        cap = LRS_SPEC_MAX_TEXT;
+    return (int64_t)cap + FRAME_ENVELOPE;
+}
+
 static int connect_now(agent_t *a, int64_t now, lrs_err_t *err)
 {
     a->sock = zmq_socket(a->zctx, ZMQ_DEALER);
     if (!a->sock)
         return lrs_err_set(err, LRS_EXIT_RUNTIME, "zmq: %s", zmq_strerror(errno));
     int linger = 0;
-    int64_t maxmsg = (int64_t)LRS_PROTO_MAX_DATA + 4096;
+    int64_t maxmsg = frame_cap(a);
     zmq_setsockopt(a->sock, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(a->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
     zmq_setsockopt(a->sock, ZMQ_ROUTING_ID, a->ident, strlen(a->ident));
@@ -198,16 +228,61 @@ static int connect_now(agent_t *a, int64_t now, lrs_err_t *err)
     return 0;
 }
 
+/* The session is over (the coordinator fell silent, or sent what this
+ * worker cannot work with): leases are gone; reconnect after the back-off
+ * (1 s doubling to LRS_RECONNECT_MAX_MS; a joined sweep resets it). */
+static void reconnect_later(agent_t *a, int64_t now)
+{
+    lose_leases(a);
+    disconnect(a);
+    lrs_timer_disarm(&a->timers, a->heartbeat_timer);
+    lrs_timer_disarm(&a->timers, a->liveness_timer);
+    lrs_timer_arm(&a->timers, a->reconnect_timer, now + a->backoff_ms);
+    a->backoff_ms = a->backoff_ms * 2 > LRS_RECONNECT_MAX_MS ? LRS_RECONNECT_MAX_MS
+                                                             : a->backoff_ms * 2;
+}
+
+/* What the coordinator sent cannot be worked with: says why (the first time
+ * for this kind since a sweep was last joined) and drops the session. */
+static void give_up(agent_t *a, int64_t now, int kind, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void give_up(agent_t *a, int64_t now, int kind, const char *fmt, ...)
+{
+    if (!(a->said & kind)) {
+        a->said |= kind;
+        char why[1536];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, sizeof why, fmt, ap);
+        va_end(ap);
+        alog(a, "%s; reconnecting in %d s", why, (int)(a->backoff_ms / 1000));
+    }
+    reconnect_later(a, now);
+}
+
+/* A data set of size bytes is over max_data: nothing of it is requested or
+ * kept, and no trial of the sweep is taken; retried with the back-off (the
+ * coordinator may be restarted with another sweep). */
+static void refuse_size(agent_t *a, int64_t now, const char *sweep, uint64_t size)
+{
+    char shown[32], cap[32];
+    give_up(a, now, BAD_SIZE,
+            "sweep '%s': the sweep's data set is %" PRIu64 " bytes (%s), over --max-data %" PRIu64
+            " (%s): raise --max-data; this worker takes none of its trials",
+            sweep, size, lrs_bytesize_show(size, shown, sizeof shown), a->max_data,
+            lrs_bytesize_show(a->max_data, cap, sizeof cap));
+}
+
 /* The sweep is known (and its data at hand): start or resume work. */
-static int start_session(agent_t *a, lrs_msg_t *w, lrs_err_t *err)
+static void start_session(agent_t *a, lrs_msg_t *w, int64_t now)
 {
     if (!a->ctx || lrs_sweep_ctx_token(a->ctx) != w->sweep) {
         lrs_err_t why;
         lrs_sweep_ctx_t *c = lrs_sweep_ctx_new(w, w->data_hash[0] ? a->data_bytes : NULL, a->data_len,
                                        a->opts.workdir_base, a->opts.allow_commands, &why);
         if (!c) {
-            alog(a, "cannot run sweep '%s': %s", w->sweep_name, why.msg);
-            return lrs_err_set(err, why.code ? why.code : LRS_EXIT_RUNTIME, "%s", why.msg);
+            give_up(a, now, BAD_SWEEP, "cannot run sweep '%s': %s", w->sweep_name, why.msg);
+            return;
         }
         lrs_sweep_ctx_unref(a->ctx);
         a->ctx = c;
@@ -222,11 +297,15 @@ static int start_session(agent_t *a, lrs_msg_t *w, lrs_err_t *err)
     a->session = 3;
     a->backoff_ms = LRS_RECONNECT_MIN_MS;
     a->requested = 0;
-    return 0;
+    a->said = 0;
 }
 
-static int on_welcome(agent_t *a, lrs_msg_t *m, lrs_err_t *err)
+static void on_welcome(agent_t *a, lrs_msg_t *m, int64_t now)
 {
+    if (m->data_hash[0] && m->data_size > a->max_data) {   /* before asking for any of it */
+        refuse_size(a, now, m->sweep_name, m->data_size);
+        return;
+    }
     if (m->data_hash[0] && strcmp(m->data_hash, a->data_hash) != 0 &&
         !(a->ctx && lrs_sweep_ctx_token(a->ctx) == m->sweep)) {
         lrs_msg_free(&a->pending_welcome);
@@ -235,70 +314,106 @@ static int on_welcome(agent_t *a, lrs_msg_t *m, lrs_err_t *err)
         lrs_proto_data_req(&a->out, a->pending_welcome.data_hash);
         send_out(a);
         a->session = 2;
-        return 0;
+        a->drops_at_request = lrs_handshake_drops(a->handshake);
+        return;
     }
-    return start_session(a, m, err);
+    start_session(a, m, now);
 }
 
-static int on_data(agent_t *a, lrs_msg_t *m, lrs_err_t *err)
+/* The data set the WELCOME named: of its announced size, within max_data,
+ * with its content hash. */
+static void on_data(agent_t *a, lrs_msg_t *m, int64_t now)
 {
-    if (a->session != 2 || strcmp(m->data_hash, a->pending_welcome.data_hash) != 0)
-        return 0;
+    lrs_msg_t *w = &a->pending_welcome;
+    if (a->session != 2 || strcmp(m->data_hash, w->data_hash) != 0) {
+        give_up(a, now, BAD_KIND, "the coordinator sent a data set this worker did not ask for");
+        return;
+    }
+    if (m->data_len > a->max_data) {
+        refuse_size(a, now, w->sweep_name, m->data_len);
+        return;
+    }
+    if (m->data_len != w->data_size) {
+        give_up(a, now, BAD_DATA, "sweep '%s': the data set arrived with %zu bytes, %" PRIu64
+                " announced", w->sweep_name, m->data_len, w->data_size);
+        return;
+    }
     char hash[17];
     lrs_proto_content_hash(m->data, m->data_len, hash);
-    if (strcmp(hash, m->data_hash) != 0) {
-        alog(a, "data set arrived corrupted (hash %s, expected %s); asking again", hash,
-             m->data_hash);
-        lrs_proto_data_req(&a->out, m->data_hash);
-        send_out(a);
-        return 0;
+    if (strcmp(hash, w->data_hash) != 0) {
+        give_up(a, now, BAD_HASH, "sweep '%s': the data set arrived corrupted (hash %s, expected %s)",
+                w->sweep_name, hash, w->data_hash);
+        return;
     }
     free(a->data_bytes);
     a->data_bytes = m->data;
     a->data_len = m->data_len;
     m->data = NULL;
     snprintf(a->data_hash, sizeof a->data_hash, "%s", hash);
-    int rc = start_session(a, &a->pending_welcome, err);
-    lrs_msg_free(&a->pending_welcome);
-    return rc;
+    lrs_msg_t welcome = *w;   /* start_session may give up, which frees the pending WELCOME */
+    memset(w, 0, sizeof *w);
+    start_session(a, &welcome, now);
+    lrs_msg_free(&welcome);
 }
 
-static int on_trials(agent_t *a, lrs_msg_t *m)
+/* While the data set was on its way the connection dropped — a frame over
+ * the socket's cap is cut so, and ZeroMQ's own reconnect would leave this
+ * worker waiting for it for ever: start over. */
+static void data_lost(agent_t *a, int64_t now)
 {
-    if (a->session != 3 || m->sweep != lrs_sweep_ctx_token(a->ctx))
+    give_up(a, now, BAD_LOST, "sweep '%s': the connection dropped while the data set was on its "
+            "way (ZeroMQ drops frames over %" PRId64 " bytes, from --max-data)",
+            a->pending_welcome.sweep_name, frame_cap(a));
+}
+
+/* Leased trials: of the sweep at work, at most the credit asked for and not
+ * yet received; the rest are dropped (their leases expire on the
+ * coordinator).  -1 without memory. */
+static int on_trials(agent_t *a, lrs_msg_t *m, int64_t now)
+{
+    if (a->session != 3 || m->sweep != lrs_sweep_ctx_token(a->ctx)) {
+        give_up(a, now, BAD_KIND, "the coordinator sent trials %s",
+                a->session != 3 ? "before this worker joined the sweep"
+                                : "of a sweep this worker did not join");
         return 0;
-    if (lrs_pool_push(a->pool, a->ctx, m->trials, m->n_trials) != 0)
+    }
+    int take = m->n_trials < a->requested ? m->n_trials : a->requested;
+    if (take < m->n_trials && !(a->said & BAD_EXTRA)) {
+        a->said |= BAD_EXTRA;
+        alog(a, "the coordinator sent %d trials beyond the %d this worker asked for; dropping "
+                "such trials (logged once)", m->n_trials - take, a->requested);
+    }
+    if (take > 0 && lrs_pool_push(a->pool, a->ctx, m->trials, take) != 0)
         return -1;
-    a->requested -= m->n_trials;
-    if (a->requested < 0)
-        a->requested = 0;
+    a->requested -= take;
     return 0;
 }
 
-/* Handles one frame; returns 1 on SHUTDOWN, -1 on a fatal error. */
+/* Handles one frame; returns 1 on SHUTDOWN, -1 on a fatal (local) error. */
 static int on_frame(agent_t *a, const void *data, size_t len, int64_t now, lrs_err_t *err)
 {
     lrs_msg_t m;
     lrs_err_t why;
     if (lrs_proto_decode(data, len, &m, &why) != 0) {
-        if (!a->bad_logged++)
-            alog(a, "ignoring a malformed message from the coordinator: %s", why.msg);
+        give_up(a, now, BAD_FRAME, "a malformed message from the coordinator: %s", why.msg);
         return 0;
     }
     a->coord_seen = now;
     int rc = 0;
     switch (m.type) {
     case LRS_MSG_WELCOME:
-        rc = on_welcome(a, &m, err);
+        on_welcome(a, &m, now);
         break;
     case LRS_MSG_DATA:
-        rc = on_data(a, &m, err);
+        on_data(a, &m, now);
         break;
     case LRS_MSG_TRIALS:
-        rc = on_trials(a, &m) == 0 ? 0 : lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+        rc = on_trials(a, &m, now) == 0 ? 0 : lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
         break;
     case LRS_MSG_ACK:
         on_ack(a, &m);
+        break;
+    case LRS_MSG_HEARTBEAT:
         break;
     case LRS_MSG_SHUTDOWN:
         if (a->opts.verbose)
@@ -314,7 +429,9 @@ static int on_frame(agent_t *a, const void *data, size_t len, int64_t now, lrs_e
             rc = connect_now(a, now, err);
         }
         break;
-    default:
+    default:   /* a worker's message (HELLO, READY, RESULTS, ...) sent to a worker */
+        give_up(a, now, BAD_KIND, "the coordinator sent a %s message, which only workers send",
+                lrs_msg_name(m.type));
         break;
     }
     lrs_msg_free(&m);
@@ -332,6 +449,7 @@ static int agent_setup(agent_t *a, const lrs_agent_opts_t *opts, lrs_err_t *err)
         a->opts.jobs = 1;
     if (a->opts.prefetch < 0)
         a->opts.prefetch = a->opts.jobs > 16 ? a->opts.jobs : 16;
+    a->max_data = a->opts.max_data ? a->opts.max_data : LRS_AGENT_MAX_DATA;
     a->heartbeat_ms = LRS_HEARTBEAT_MS;
     a->backoff_ms = LRS_RECONNECT_MIN_MS;
     char host[64] = "";
@@ -413,12 +531,7 @@ static int64_t on_liveness_due(void *ctx, int64_t now, lrs_err_t *err)
     if (a->opts.verbose || a->session >= 3)
         alog(a, "no word from %s for %d s; reconnecting in %" PRId64 " s", a->opts.endpoint,
              (int)(silent / 1000), a->backoff_ms / 1000);
-    lose_leases(a);
-    disconnect(a);
-    lrs_timer_disarm(&a->timers, a->heartbeat_timer);
-    lrs_timer_arm(&a->timers, a->reconnect_timer, now + a->backoff_ms);
-    a->backoff_ms = a->backoff_ms * 2 > LRS_RECONNECT_MAX_MS ? LRS_RECONNECT_MAX_MS
-                                                             : a->backoff_ms * 2;
+    reconnect_later(a, now);
     return LRS_TIMER_DISARM;
 }
 
@@ -472,6 +585,8 @@ static int loop(agent_t *a, lrs_err_t *err)
         const char *failed = a->handshake ? lrs_handshake_read(a->handshake) : NULL;
         if (failed)
             alog(a, "%s", failed);
+        if (a->session == 2 && lrs_handshake_drops(a->handshake) != a->drops_at_request)
+            data_lost(a, lrs_mono_ms());
         char junk[256];
         while (read(lrs_pool_wake_fd(a->pool), junk, sizeof junk) > 0)
             ;

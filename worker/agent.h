@@ -19,6 +19,19 @@
  * when the worker stops or loses its lease (the coordinator fell silent, or
  * no longer knows this worker); a cancelled trial sends no result.
  *
+ * A hostile or broken coordinator cannot take the worker down or fill its
+ * memory: a frame that does not decode, a message of a kind or for a sweep
+ * it did not expect, a WELCOME whose spec does not load, a DATA frame whose
+ * size or content hash is not the WELCOME's or whose CSV does not load —
+ * each is logged (once per kind until the worker next joins a sweep) and
+ * the worker disconnects and reconnects with the back-off above; it never
+ * exits for what the coordinator sent.  Trials beyond the credit it asked
+ * for with READY are dropped (logged once per session), never queued.  A
+ * data set over max_data (announced in WELCOME, or a DATA frame) is refused
+ * before anything is requested or allocated: the worker says so, takes none
+ * of that sweep's trials and keeps retrying with the back-off, so a later
+ * sweep on the same endpoint still finds it.
+ *
  * This module is the I/O thread; the trial threads are worker/pool.h, the
  * sweep context and its trial kinds worker/sweep_ctx.h, the curve values on
  * their way worker/progress.h.
@@ -27,6 +40,7 @@
 #define LRS_AGENT_H
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "common/err.h"
@@ -51,7 +65,14 @@ typedef struct lrs_agent_opts {
     /* 1: run trials of a user's command (`command:`); otherwise the worker
      * tells the coordinator (HELLO) and takes none of such a sweep's. */
     int allow_commands;
+    /* The largest data set this worker takes, in bytes (0: the default,
+     * LRS_AGENT_MAX_DATA).  Inbound frames are capped to it too (ZeroMQ's
+     * ZMQ_MAXMSGSIZE: the smaller of it and the wire's LRS_PROTO_MAX_DATA,
+     * never below a WELCOME's largest spec, plus an envelope). */
+    uint64_t max_data;
 } lrs_agent_opts_t;
+
+#define LRS_AGENT_MAX_DATA ((uint64_t)4 << 30)   /* 4 GiB */
 
 void lrs_agent_opts_init(lrs_agent_opts_t *opts);
 

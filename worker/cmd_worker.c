@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytesize.h"
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/keys.h"
@@ -15,7 +16,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: lrsweep worker --connect ENDPOINT [--jobs N] [--name NAME] [--workdir-base DIR]\n"
-            "                      [--key FILE --server-key FILE] [--allow-commands] [--verbose]\n\n"
+            "                      [--key FILE --server-key FILE] [--allow-commands]\n"
+            "                      [--max-data SIZE] [--verbose]\n\n"
             "Runs trials for a coordinator until it says the sweep is over (exit 0).\n"
             "May be started before the coordinator: it waits and connects, and after\n"
             "losing the coordinator it reconnects (back-off 1 s doubling to 32 s),\n"
@@ -31,10 +33,20 @@ static void usage(FILE *out)
             "  --allow-commands    run sweeps of a user's own command (`command:` in the\n"
             "                      spec), as this worker's user; without it such a sweep's\n"
             "                      trials are refused and the coordinator sends none\n"
+            "  --max-data SIZE     the largest data set this worker fetches and holds, e.g.\n"
+            "                      512M, 4G (K, M, G, T: binary units; default 4G; the wire\n"
+            "                      carries at most 512M).  A sweep whose data set is larger\n"
+            "                      is refused with a message naming both sizes; the worker\n"
+            "                      takes none of its trials and retries with back-off\n"
             "  --verbose           log connections and the sweep's end\n\n"
             "Environment: LRSWEEP_KEY and LRSWEEP_SERVER_KEY stand for --key and\n"
             "--server-key.  A coordinator that refuses this worker's key, or does not\n"
             "hold the server key, is reported and retried with back-off.\n\n"
+            "What the coordinator sends is checked: a message that does not decode or\n"
+            "that this worker did not expect, a spec that does not load, a data set\n"
+            "whose size or hash is not the one announced, or trials beyond those it\n"
+            "asked for are logged once and dropped (the worker reconnects with\n"
+            "back-off); the worker never exits for them.\n\n"
             "Ctrl-C: finish the running trials, deliver their results, exit 130;\n"
             "a second Ctrl-C exits at once.\n");
 }
@@ -47,6 +59,7 @@ int lrs_cmd_worker(int argc, char **argv)
         {"workdir-base", required_argument, NULL, 'W'},
         {"key", required_argument, NULL, 'k'},     {"server-key", required_argument, NULL, 's'},
         {"allow-commands", no_argument, NULL, 'A'},
+        {"max-data", required_argument, NULL, 'M'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     const char *key_path = NULL, *server_path = NULL;
@@ -88,6 +101,16 @@ int lrs_cmd_worker(int argc, char **argv)
         case 's':
             server_path = optarg;
             break;
+        case 'M': {
+            lrs_err_t size_err;
+            int bad = lrs_bytesize_parse(optarg, &opts.max_data, &size_err) != 0;
+            if (bad || !opts.max_data) {
+                fprintf(stderr, "lrsweep worker: --max-data: %s\n",
+                        bad ? size_err.msg : "expected a size above 0 (e.g. 512M, 4G)");
+                return LRS_EXIT_USAGE;
+            }
+            break;
+        }
         case 'h':
             usage(stdout);
             return lrs_cli_finish(0);

@@ -23,6 +23,7 @@ struct lrs_handshake {
     int connected, succeeded;   /* since the last connect */
     int failed;                 /* a failure of this connection was seen */
     int said;                   /* kinds already logged since the last success (bits) */
+    int drops;                  /* connections lost (ZMQ_EVENT_DISCONNECTED) since the watch began */
     char line[768];
 };
 
@@ -101,6 +102,8 @@ const char *lrs_handshake_read(lrs_handshake_t *h)
             zmq_msg_close(&where);
         }
         const char *line = NULL;
+        if (event == ZMQ_EVENT_DISCONNECTED)
+            h->drops++;
         if (event == ZMQ_EVENT_CONNECTED) {
             h->connected = 1;
             h->succeeded = 0;
@@ -135,6 +138,8 @@ const char *lrs_handshake_read(lrs_handshake_t *h)
     }
     return say;
 }
+
+int lrs_handshake_drops(const lrs_handshake_t *h) { return h->drops; }
 
 void lrs_handshake_destroy(lrs_handshake_t **hp, void *sock)
 {

@@ -4,7 +4,8 @@
  * refused this worker's key", "the coordinator does not hold the expected
  * server key", "the coordinator requires keys").  ZeroMQ itself keeps
  * reconnecting; the agent logs each distinct failure once until a
- * handshake succeeds again. */
+ * handshake succeeds again.  The monitor also counts lost connections, for
+ * the agent to notice a frame that ZeroMQ dropped on the way. */
 #ifndef LRS_HANDSHAKE_H
 #define LRS_HANDSHAKE_H
 
@@ -31,6 +32,11 @@ void *lrs_handshake_socket(const lrs_handshake_t *h);
 /* Reads the events waiting; returns a line to log (valid until the next
  * call) for the first failure of its kind since the last success, or NULL. */
 const char *lrs_handshake_read(lrs_handshake_t *h);
+
+/* How many times the connection was lost (ZeroMQ reconnects by itself)
+ * since the watch began, counted by lrs_handshake_read: a frame over the
+ * socket's ZMQ_MAXMSGSIZE is one such loss, and the frame is gone. */
+int lrs_handshake_drops(const lrs_handshake_t *h);
 
 /* Stops the monitor and closes its socket (before sock is closed).  Takes
  * NULL; clears *h. */
