@@ -318,7 +318,10 @@ static void test_trials_beyond_credit(void **state)
     assert_true(answered >= 3);
     assert_true(results > 0);
     assert_true(results <= asked);
-    assert_true(flooded >= 10 * results);
+    /* each flood is ten times the credit of its READY, but a trial may fill
+     * the credit of a later READY that crossed it: the worker ran what it
+     * asked for, far fewer than it was sent */
+    assert_true(2 * results < flooded);
     assert_int_equal(log_lines(&w, "beyond the"), 1);
     free(sent);
     fclose(w.log);
