@@ -441,14 +441,22 @@ static int rd_body(reader_t *r, lrs_msg_t *m)
     case LRS_MSG_WELCOME:
         if (rd_u64(r, "sweep", UINT64_MAX, &m->sweep) != 0 ||
             rd_str(r, "sweep_name", 256, 0, &m->sweep_name) != 0 ||
-            rd_str(r, "spec", LRS_SPEC_MAX_TEXT, 0, &m->spec_text) != 0 ||
+            rd_str(r, "spec_hash", 64, 0, &m->spec_hash) != 0 ||
+            rd_u64(r, "spec_size", LRS_SPEC_MAX_TEXT, &m->spec_size) != 0 ||
             rd_u64(r, "space_hash", UINT64_MAX, &m->space_hash) != 0 ||
             rd_str(r, "data_hash", 64, 0, &m->data_hash) != 0 ||
             rd_u64(r, "data_size", LRS_PROTO_MAX_DATA, &m->data_size) != 0 ||
             rd_i64(r, "heartbeat_ms", 10, 600000, &v) != 0)
             return -1;
-        m->spec_len = strlen(m->spec_text);
         m->heartbeat_ms = (int)v;
+        return 0;
+    case LRS_MSG_SPEC_REQ:
+        return rd_str(r, "spec_hash", 64, 0, &m->spec_hash);
+    case LRS_MSG_SPEC:
+        if (rd_str(r, "spec_hash", 64, 0, &m->spec_hash) != 0 ||
+            rd_str(r, "spec", LRS_SPEC_MAX_TEXT, 0, &m->spec_text) != 0)
+            return -1;
+        m->spec_len = strlen(m->spec_text);
         return 0;
     case LRS_MSG_READY:
         return rd_u64(r, "sweep", UINT64_MAX, &m->sweep) != 0 ||

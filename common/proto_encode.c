@@ -46,14 +46,15 @@ void lrs_proto_hello(lrs_wbuf_t *b, const char *name, const char *host, int64_t 
     lrs_proto_hello_flags(b, name, host, pid, jobs, 0);
 }
 
-void lrs_proto_welcome(lrs_wbuf_t *b, uint64_t sweep, const char *sweep_name, const char *spec_text,
-                       uint64_t space_hash, const char *data_hash, uint64_t data_size,
-                       int heartbeat_ms)
+void lrs_proto_welcome(lrs_wbuf_t *b, uint64_t sweep, const char *sweep_name, const char *spec_hash,
+                       uint64_t spec_size, uint64_t space_hash, const char *data_hash,
+                       uint64_t data_size, int heartbeat_ms)
 {
     header(b, LRS_MSG_WELCOME);
     msgpack_pack_uint64(&b->pk, sweep);
     pack_str(b, sweep_name);
-    pack_str(b, spec_text);
+    pack_str(b, spec_hash);
+    msgpack_pack_uint64(&b->pk, spec_size);
     msgpack_pack_uint64(&b->pk, space_hash);
     pack_str(b, data_hash);
     msgpack_pack_uint64(&b->pk, data_size);
@@ -193,6 +194,19 @@ void lrs_proto_ack_begin(lrs_wbuf_t *b, uint64_t sweep, int n)
 }
 
 void lrs_proto_ack_add(lrs_wbuf_t *b, uint64_t trial) { msgpack_pack_uint64(&b->pk, trial); }
+
+void lrs_proto_spec_req(lrs_wbuf_t *b, const char *spec_hash)
+{
+    header(b, LRS_MSG_SPEC_REQ);
+    pack_str(b, spec_hash);
+}
+
+void lrs_proto_spec(lrs_wbuf_t *b, const char *spec_hash, const char *spec_text)
+{
+    header(b, LRS_MSG_SPEC);
+    pack_str(b, spec_hash);
+    pack_str(b, spec_text);
+}
 
 void lrs_proto_data_req(lrs_wbuf_t *b, const char *data_hash)
 {

@@ -35,9 +35,9 @@ void lrs_proto_hello_flags(lrs_wbuf_t *b, const char *name, const char *host, in
                            int jobs, int flags);
 /* lrs_proto_hello_flags with no flags: a worker that runs no command. */
 void lrs_proto_hello(lrs_wbuf_t *b, const char *name, const char *host, int64_t pid, int jobs);
-void lrs_proto_welcome(lrs_wbuf_t *b, uint64_t sweep, const char *sweep_name, const char *spec_text,
-                       uint64_t space_hash, const char *data_hash, uint64_t data_size,
-                       int heartbeat_ms);
+void lrs_proto_welcome(lrs_wbuf_t *b, uint64_t sweep, const char *sweep_name, const char *spec_hash,
+                       uint64_t spec_size, uint64_t space_hash, const char *data_hash,
+                       uint64_t data_size, int heartbeat_ms);
 void lrs_proto_ready(lrs_wbuf_t *b, uint64_t sweep, int credit);
 void lrs_proto_trials_begin(lrs_wbuf_t *b, uint64_t sweep, int n);
 void lrs_proto_trials_add(lrs_wbuf_t *b, const lrs_wire_trial_t *t);
@@ -49,6 +49,8 @@ void lrs_proto_results_add(lrs_wbuf_t *b, const lrs_wire_result_t *r);
 size_t lrs_proto_result_bytes(const lrs_wire_result_t *r);
 void lrs_proto_ack_begin(lrs_wbuf_t *b, uint64_t sweep, int n);
 void lrs_proto_ack_add(lrs_wbuf_t *b, uint64_t trial);
+void lrs_proto_spec_req(lrs_wbuf_t *b, const char *spec_hash);
+void lrs_proto_spec(lrs_wbuf_t *b, const char *spec_hash, const char *spec_text);
 void lrs_proto_data_req(lrs_wbuf_t *b, const char *data_hash);
 void lrs_proto_data(lrs_wbuf_t *b, const char *data_hash, const void *bytes, size_t len);
 void lrs_proto_shutdown(lrs_wbuf_t *b, const char *reason);

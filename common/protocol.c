@@ -13,15 +13,15 @@ static const char *const msg_names[LRS_MSG_COUNT] = {
     [LRS_MSG_TRIALS] = "TRIALS",     [LRS_MSG_HEARTBEAT] = "HEARTBEAT",
     [LRS_MSG_RESULTS] = "RESULTS",   [LRS_MSG_ACK] = "ACK",         [LRS_MSG_DATA_REQ] = "DATA_REQ",
     [LRS_MSG_DATA] = "DATA",         [LRS_MSG_SHUTDOWN] = "SHUTDOWN", [LRS_MSG_REJECT] = "REJECT",
-    [LRS_MSG_PROGRESS] = "PROGRESS",
+    [LRS_MSG_PROGRESS] = "PROGRESS", [LRS_MSG_SPEC_REQ] = "SPEC_REQ", [LRS_MSG_SPEC] = "SPEC",
 };
 
 /* Fields after [version, type] for each message type. */
 static const int field_count[LRS_MSG_COUNT] = {
-    [LRS_MSG_HELLO] = 5,   [LRS_MSG_WELCOME] = 7, [LRS_MSG_READY] = 2,    [LRS_MSG_TRIALS] = 2,
+    [LRS_MSG_HELLO] = 5,   [LRS_MSG_WELCOME] = 8, [LRS_MSG_READY] = 2,    [LRS_MSG_TRIALS] = 2,
     [LRS_MSG_HEARTBEAT] = 0, [LRS_MSG_RESULTS] = 2, [LRS_MSG_ACK] = 2,    [LRS_MSG_DATA_REQ] = 1,
     [LRS_MSG_DATA] = 2,    [LRS_MSG_SHUTDOWN] = 1, [LRS_MSG_REJECT] = 1,
-    [LRS_MSG_PROGRESS] = 5,
+    [LRS_MSG_PROGRESS] = 5, [LRS_MSG_SPEC_REQ] = 1, [LRS_MSG_SPEC] = 2,
 };
 
 const char *lrs_msg_name(int type)
@@ -44,6 +44,7 @@ void lrs_msg_free(lrs_msg_t *m)
     free(m->host);
     free(m->sweep_name);
     free(m->spec_text);
+    free(m->spec_hash);
     free(m->data_hash);
     free(m->data);
     free(m->trials);

@@ -23,7 +23,7 @@
 #include "common/params.h"
 #include "common/result.h"
 
-#define LRS_PROTO_VERSION 1
+#define LRS_PROTO_VERSION 2
 
 /* Liveness: each side sends HEARTBEAT every interval when it has sent nothing
  * else; a peer silent for LIVENESS intervals is presumed dead. */
@@ -50,8 +50,8 @@
 
 typedef enum {
     LRS_MSG_HELLO = 1,   /* w→c  name, host, pid, jobs, flags (LRS_HELLO_*; may be absent: 0) */
-    LRS_MSG_WELCOME,     /* c→w  sweep token, name, spec text, space hash, data hash, data size,
-                                 heartbeat ms */
+    LRS_MSG_WELCOME,     /* c→w  sweep token, name, spec hash, spec size, space hash, data hash,
+                                 data size, heartbeat ms */
     LRS_MSG_READY,       /* w→c  sweep token, credit: how many more trials it wants */
     LRS_MSG_TRIALS,      /* c→w  sweep token, [[trial, attempt, seed]...] */
     LRS_MSG_HEARTBEAT,   /* both (no fields) */
@@ -63,6 +63,8 @@ typedef enum {
     LRS_MSG_REJECT,      /* c→w  reason: HELLO refused or message not understood */
     LRS_MSG_PROGRESS,    /* w→c  sweep token, trial, attempt, names, points: a running command's
                                  curve so far (new points only) */
+    LRS_MSG_SPEC_REQ,    /* w→c  spec hash */
+    LRS_MSG_SPEC,        /* c→w  spec hash, spec text */
     LRS_MSG_COUNT
 } lrs_msg_type_t;
 
@@ -98,7 +100,11 @@ typedef struct lrs_msg {
     int jobs;
     int hello_flags;             /* LRS_HELLO_* */
     /* WELCOME */
-    char *sweep_name, *spec_text;
+    char *sweep_name;
+    /* WELCOME, SPEC_REQ, SPEC: the spec by content hash (16 hex digits) */
+    char *spec_hash;
+    uint64_t spec_size;          /* WELCOME */
+    char *spec_text;             /* SPEC (a worker also keeps it in its WELCOME) */
     size_t spec_len;
     uint64_t space_hash;
     int heartbeat_ms;

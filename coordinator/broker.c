@@ -49,8 +49,7 @@ struct lrs_broker {
     void *router;
     int reloads_seen;
     lrs_served_data_t data;    /* the data set and its DATA frame */
-    zmq_msg_t welcome;         /* the sweep's WELCOME, encoded once */
-    int have_welcome;
+    lrs_served_spec_t served;  /* the sweep's WELCOME and SPEC */
     lrs_wbuf_t out;
     /* timers (monotonic ms) */
     int64_t started_ms;
@@ -92,7 +91,6 @@ void lrs_broker_opts_init(lrs_broker_opts_t *o)
     o->progress = 1;
 }
 
-static int encode_welcome(lrs_broker_t *b, lrs_err_t *err);
 
 static void say_line(void *ctx, const char *line) { blog(ctx, "%s", line); }
 
@@ -141,7 +139,9 @@ lrs_broker_t *lrs_broker_new(const lrs_broker_opts_t *opts, const lrs_spec_t *sp
     if (lrs_sweep_extended_from(b->state))
         blog(b, "extending sweep '%s' from %" PRId64 " to %" PRId64 " trials", b->sweep->name,
              lrs_sweep_extended_from(b->state), b->sweep->trials);
-    if (encode_welcome(b, err) != 0 || listen_all(b, err) != 0)
+    if (lrs_served_spec_make(spec, b->sweep->token, b->sweep->name, &b->data,
+                             b->opts.heartbeat_ms, &b->served, err) != 0 ||
+        listen_all(b, err) != 0)
         goto fail;
     return b;
 fail:
@@ -181,8 +181,7 @@ void lrs_broker_destroy(lrs_broker_t **bp)
     lrs_broker_t *b = *bp;
     lrs_workers_clear(&b->workers);
     lrs_served_data_clear(&b->data);
-    if (b->have_welcome)
-        zmq_msg_close(&b->welcome);
+    lrs_served_spec_clear(&b->served);
     lrs_listen_destroy(&b->net);
     lrs_store_destroy(&b->store);
     lrs_wbuf_free(&b->out);
@@ -222,18 +221,6 @@ static void send_shared(lrs_broker_t *b, const uint8_t *id, size_t id_len, zmq_m
         zmq_msg_close(&copy);
 }
 
-/* The sweep's WELCOME: the same for every worker, so encoded once. */
-static int encode_welcome(lrs_broker_t *b, lrs_err_t *err)
-{
-    lrs_proto_welcome(&b->out, b->sweep->token, b->sweep->name, lrs_spec_text(b->spec),
-                      lrs_spec_space_hash(b->spec), b->data.present ? b->data.hash : "",
-                      b->data.size, b->opts.heartbeat_ms);
-    if (zmq_msg_init_size(&b->welcome, b->out.sb.size) != 0)
-        return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory for the WELCOME frame");
-    memcpy(zmq_msg_data(&b->welcome), b->out.sb.data, b->out.sb.size);
-    b->have_welcome = 1;
-    return 0;
-}
 
 /* ---- rejects ----------------------------------------------------------- */
 
@@ -317,7 +304,7 @@ static int on_hello(lrs_broker_t *b, const uint8_t *id, size_t id_len, const cha
                 "sweep, which runs a command", w->name);
     if (b->opts.progress == 1)
         blog(b, "worker %s joined (%d jobs)", w->name, w->jobs);
-    send_shared(b, w->id, w->id_len, &b->welcome);
+    send_shared(b, w->id, w->id_len, &b->served.welcome);
     return 0;
 }
 
@@ -496,6 +483,12 @@ static int handle(lrs_broker_t *b, const uint8_t *id, size_t id_len, const char 
     case LRS_MSG_PROGRESS:
         if (m.sweep == b->sweep->token)
             rc = on_progress(b, w, &m, err);
+        break;
+    case LRS_MSG_SPEC_REQ:
+        if (strcmp(m.spec_hash, b->served.hash) == 0)
+            send_shared(b, id, id_len, &b->served.spec);
+        else
+            reject(b, id, id_len, "no spec with that hash", 1);
         break;
     case LRS_MSG_DATA_REQ:
         if (b->data.present && strcmp(m.data_hash, b->data.hash) == 0) {

@@ -10,6 +10,15 @@
 #include "common/readfile.h"
 #include "common/validate.h"
 
+/* The message in b as a frame of its own: 0, or -1 out of memory. */
+static int frame_of(const lrs_wbuf_t *b, zmq_msg_t *out)
+{
+    if (zmq_msg_init_size(out, b->sb.size) != 0)
+        return -1;
+    memcpy(zmq_msg_data(out), b->sb.data, b->sb.size);
+    return 0;
+}
+
 int lrs_served_data_load(const lrs_spec_info_t *info, lrs_served_data_t *out, lrs_err_t *err)
 {
     memset(out, 0, sizeof *out);
@@ -30,17 +39,50 @@ int lrs_served_data_load(const lrs_spec_info_t *info, lrs_served_data_t *out, lr
     lrs_proto_content_hash(buf, len, out->hash);
     out->size = len;
     lrs_proto_data(&wb, out->hash, buf, len);
-    if (zmq_msg_init_size(&out->frame, wb.sb.size) != 0) {
+    if (frame_of(&wb, &out->frame) != 0) {
         lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory for the data frame");
         goto done;
     }
-    memcpy(zmq_msg_data(&out->frame), wb.sb.data, wb.sb.size);
     out->present = 1;
     rc = 0;
 done:
     lrs_wbuf_free(&wb);
     free(buf);
     return rc;
+}
+
+int lrs_served_spec_make(const lrs_spec_t *spec, uint64_t token, const char *sweep_name,
+                         const lrs_served_data_t *data, int heartbeat_ms, lrs_served_spec_t *out,
+                         lrs_err_t *err)
+{
+    memset(out, 0, sizeof *out);
+    const char *text = lrs_spec_text(spec);
+    size_t len = strlen(text);
+    lrs_proto_content_hash(text, len, out->hash);
+    lrs_wbuf_t wb;
+    lrs_wbuf_init(&wb);
+    int rc = -1;
+    lrs_proto_spec(&wb, out->hash, text);
+    if (frame_of(&wb, &out->spec) == 0) {
+        lrs_proto_welcome(&wb, token, sweep_name, out->hash, len, lrs_spec_space_hash(spec),
+                          data->present ? data->hash : "", data->size, heartbeat_ms);
+        if (frame_of(&wb, &out->welcome) == 0)
+            rc = 0;
+        else
+            zmq_msg_close(&out->spec);
+    }
+    lrs_wbuf_free(&wb);
+    out->ready = rc == 0;
+    return rc == 0 ? 0 : lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory for the WELCOME");
+}
+
+void lrs_served_spec_clear(lrs_served_spec_t *s)
+{
+    if (s->ready) {
+        zmq_msg_close(&s->spec);
+        zmq_msg_close(&s->welcome);
+    }
+    s->ready = 0;
 }
 
 void lrs_served_data_clear(lrs_served_data_t *d)

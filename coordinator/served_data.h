@@ -1,5 +1,8 @@
-/* served_data.h — a sweep's data set as the coordinator serves it: the
- * file read whole (bounded by what the wire carries), checked the way every
+/* served_data.h — what the coordinator serves every worker, each encoded
+ * once and shared, not copied, by every send: the WELCOME (which names the
+ * spec and the data set by hash and size but carries neither, so a flood
+ * of HELLOs costs a few hundred bytes each), the spec as the SPEC message
+ * that answers SPEC_REQ, and the data set: the file read whole (bounded by what the wire carries), checked the way every
  * worker will check it (common/validate.h) so a bad file fails now with its
  * line and column, named by its content hash, and encoded once as the DATA
  * message that every DATA_REQ is answered with (the frame is shared, not
@@ -32,5 +35,22 @@ int lrs_served_data_load(const lrs_spec_info_t *info, lrs_served_data_t *out, lr
 
 /* Frees the frame; out is then not present.  Safe twice. */
 void lrs_served_data_clear(lrs_served_data_t *d);
+
+typedef struct lrs_served_spec {
+    char hash[17];        /* content hash of the spec text */
+    zmq_msg_t spec;       /* the SPEC message */
+    zmq_msg_t welcome;    /* the WELCOME message */
+    int ready;
+} lrs_served_spec_t;
+
+/* Encodes the SPEC and WELCOME of sweep (token, name) with spec and data
+ * (from lrs_served_data_load) and the heartbeat interval.  0, or -1 with
+ * err (out of memory); nothing is held on failure. */
+int lrs_served_spec_make(const lrs_spec_t *spec, uint64_t token, const char *sweep_name,
+                         const lrs_served_data_t *data, int heartbeat_ms, lrs_served_spec_t *out,
+                         lrs_err_t *err);
+
+/* Frees the frames.  Safe twice. */
+void lrs_served_spec_clear(lrs_served_spec_t *s);
 
 #endif

@@ -63,13 +63,16 @@ struct agent {
     int64_t progress_sent;
     void *zctx, *sock;
     lrs_sweep_ctx_t *ctx;
-    lrs_msg_t pending_welcome;   /* waiting for DATA */
-    int session;                 /* 0 none, 1 HELLO sent, 2 waiting for data, 3 working */
+    lrs_msg_t pending_welcome;   /* waiting for SPEC or DATA */
+    int session;                 /* 0 none, 1 HELLO sent, 2 waiting for data, 3 working,
+                                    4 waiting for the spec */
     int requested, heartbeat_ms;
     int64_t coord_seen, last_sent, backoff_ms, last_hello;
     lrs_timers_t timers;
     int reconnect_timer, heartbeat_timer, liveness_timer, progress_timer;
     char name[128], ident[200];
+    char *spec_text;             /* the cached spec, by hash */
+    char spec_hash[17];
     char *data_bytes;            /* the cached data set, by hash */
     size_t data_len;
     char data_hash[17];
@@ -300,20 +303,77 @@ static void start_session(agent_t *a, lrs_msg_t *w, int64_t now)
     a->said = 0;
 }
 
+static void welcome_with_spec(agent_t *a, lrs_msg_t *m, int64_t now);
+
+/* Keeps the WELCOME m (taken over) until what frame asks for arrives, and
+ * waits in session state (4: the spec, 2: the data set). */
+static void wait_for(agent_t *a, lrs_msg_t *m, int state)
+{
+    lrs_msg_free(&a->pending_welcome);
+    a->pending_welcome = *m;
+    memset(m, 0, sizeof *m);
+    if (state == 4)
+        lrs_proto_spec_req(&a->out, a->pending_welcome.spec_hash);
+    else
+        lrs_proto_data_req(&a->out, a->pending_welcome.data_hash);
+    send_out(a);
+    a->session = state;
+}
+
+/* The WELCOME names the spec by hash: the cached one, or asked for once. */
 static void on_welcome(agent_t *a, lrs_msg_t *m, int64_t now)
 {
     if (m->data_hash[0] && m->data_size > a->max_data) {   /* before asking for any of it */
         refuse_size(a, now, m->sweep_name, m->data_size);
         return;
     }
+    if (a->spec_text && strcmp(m->spec_hash, a->spec_hash) == 0) {
+        free(m->spec_text);
+        if (!(m->spec_text = strdup(a->spec_text))) {
+            give_up(a, now, BAD_SWEEP, "out of memory for the spec");
+            return;
+        }
+        m->spec_len = strlen(m->spec_text);
+        welcome_with_spec(a, m, now);
+        return;
+    }
+    wait_for(a, m, 4);
+}
+
+/* The spec the WELCOME named: of its announced size, with its hash. */
+static void on_spec(agent_t *a, lrs_msg_t *m, int64_t now)
+{
+    lrs_msg_t *w = &a->pending_welcome;
+    if (a->session != 4 || strcmp(m->spec_hash, w->spec_hash) != 0) {
+        give_up(a, now, BAD_KIND, "the coordinator sent a spec this worker did not ask for");
+        return;
+    }
+    char hash[17];
+    lrs_proto_content_hash(m->spec_text, m->spec_len, hash);
+    if (m->spec_len != w->spec_size || strcmp(hash, w->spec_hash) != 0) {
+        give_up(a, now, BAD_HASH, "sweep '%s': the spec arrived with %zu bytes and hash %s, "
+                "%" PRIu64 " and %s announced", w->sweep_name, m->spec_len, hash, w->spec_size,
+                w->spec_hash);
+        return;
+    }
+    free(a->spec_text);
+    a->spec_text = strdup(m->spec_text);
+    snprintf(a->spec_hash, sizeof a->spec_hash, "%s", a->spec_text ? hash : "");
+    lrs_msg_t welcome = *w;   /* the rest may keep it again, or give up (which frees it) */
+    memset(w, 0, sizeof *w);
+    welcome.spec_text = m->spec_text;
+    welcome.spec_len = m->spec_len;
+    m->spec_text = NULL;
+    welcome_with_spec(a, &welcome, now);
+    lrs_msg_free(&welcome);
+}
+
+/* A WELCOME whose spec is at hand: fetch the data set, or start. */
+static void welcome_with_spec(agent_t *a, lrs_msg_t *m, int64_t now)
+{
     if (m->data_hash[0] && strcmp(m->data_hash, a->data_hash) != 0 &&
         !(a->ctx && lrs_sweep_ctx_token(a->ctx) == m->sweep)) {
-        lrs_msg_free(&a->pending_welcome);
-        a->pending_welcome = *m;   /* keep it until the data arrives */
-        memset(m, 0, sizeof *m);
-        lrs_proto_data_req(&a->out, a->pending_welcome.data_hash);
-        send_out(a);
-        a->session = 2;
+        wait_for(a, m, 2);
         a->drops_at_request = lrs_handshake_drops(a->handshake);
         return;
     }
@@ -407,6 +467,9 @@ static int on_frame(agent_t *a, const void *data, size_t len, int64_t now, lrs_e
     case LRS_MSG_DATA:
         on_data(a, &m, now);
         break;
+    case LRS_MSG_SPEC:
+        on_spec(a, &m, now);
+        break;
     case LRS_MSG_TRIALS:
         rc = on_trials(a, &m, now) == 0 ? 0 : lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
         break;
@@ -484,6 +547,7 @@ static void agent_teardown(agent_t *a)
     if (a->zctx)
         zmq_ctx_term(a->zctx);
     free(a->data_bytes);
+    free(a->spec_text);
     lrs_wbuf_free(&a->out);
 }
 

@@ -23,11 +23,17 @@ static void encode(lrs_wbuf_t *b, const lrs_msg_t *m)
 {
     switch (m->type) {
     case LRS_MSG_HELLO:
-        lrs_proto_hello(b, m->worker_name, m->host, m->pid, m->jobs);
+        lrs_proto_hello_flags(b, m->worker_name, m->host, m->pid, m->jobs, m->hello_flags);
         break;
     case LRS_MSG_WELCOME:
-        lrs_proto_welcome(b, m->sweep, m->sweep_name, m->spec_text, m->space_hash, m->data_hash,
-                          m->data_size, m->heartbeat_ms);
+        lrs_proto_welcome(b, m->sweep, m->sweep_name, m->spec_hash, m->spec_size, m->space_hash,
+                          m->data_hash, m->data_size, m->heartbeat_ms);
+        break;
+    case LRS_MSG_SPEC_REQ:
+        lrs_proto_spec_req(b, m->spec_hash);
+        break;
+    case LRS_MSG_SPEC:
+        lrs_proto_spec(b, m->spec_hash, m->spec_text);
         break;
     case LRS_MSG_READY:
         lrs_proto_ready(b, m->sweep, m->credit);

@@ -41,10 +41,15 @@ int main(int argc, char **argv)
 
     lrs_proto_hello(&b, "w1", "host-a", 4242, 2);
     emit(&b, "hello");
-    lrs_proto_welcome(&b, 0x1122334455667788ULL, "wine-lr",
-                      "name: wine-lr\nseed: 7\ntrials: 5\nsearch:\n  lr: {log_uniform: [1.0e-5, 1.0]}\n",
+    static const char spec[] =
+        "name: wine-lr\nseed: 7\ntrials: 5\nsearch:\n  lr: {log_uniform: [1.0e-5, 1.0]}\n";
+    lrs_proto_welcome(&b, 0x1122334455667788ULL, "wine-lr", "a1b2c3d4e5f60718", sizeof spec - 1,
                       0x0123456789abcdefULL, "00ff00ff00ff00ff", 10972, 1000);
     emit(&b, "welcome");
+    lrs_proto_spec_req(&b, "a1b2c3d4e5f60718");
+    emit(&b, "spec_req");
+    lrs_proto_spec(&b, "a1b2c3d4e5f60718", spec);
+    emit(&b, "spec");
     lrs_proto_ready(&b, 7, 4);
     emit(&b, "ready");
     lrs_wire_trial_t t[3] = {{0, 1, 11}, {1, 1, 1ULL << 52}, {99, 3, 5}};

@@ -118,11 +118,11 @@ static void test_hostile_peers(void **state)
     static const struct { const char *b; size_t n; } junk[] = {
         {"", 0},
         {"\x01", 1},
-        {"\x92\x02\x05", 3},                          /* wrong version */
-        {"\x92\x01\x63", 3},                          /* unknown type */
+        {"\x92\x09\x05", 3},                          /* wrong version */
+        {"\x92\x02\x63", 3},                          /* unknown type */
         {"\xdd\xff\xff\xff\xff", 5},                  /* 4 G elements declared */
-        {"\x93\x01\x05\x01", 4},                      /* heartbeat with a field */
-        {"\x94\x01\x03\x01\xce\x10\x00\x00\x00", 9},  /* credit too big */
+        {"\x93\x02\x05\x01", 4},                      /* heartbeat with a field */
+        {"\x94\x02\x03\x01\xce\x10\x00\x00\x00", 9},  /* credit too big */
     };
     int sent_bad = 0;
     for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++, sent_bad++)

@@ -67,6 +67,9 @@ typedef struct fake {
     size_t id_len;
     lrs_wbuf_t b;
     lrs_spec_t *spec;
+    char *served_spec;           /* the last WELCOME's spec text, served on SPEC_REQ */
+    char served_hash[17];
+    int spec_reqs;               /* SPEC_REQs served */
 } fake_t;
 
 static void fake_open(fake_t *f, const char *spec_text)
@@ -92,14 +95,18 @@ static void fake_close(fake_t *f)
     zmq_ctx_term(f->zctx);
     lrs_wbuf_free(&f->b);
     lrs_spec_destroy(&f->spec);
+    free(f->served_spec);
     char path[128];
     snprintf(path, sizeof path, "%s/c.sock", f->dir);
     unlink(path);
     rmdir(f->dir);
 }
 
-/* The next message from the worker other than a HEARTBEAT, decoded into m
- * (up to timeout_ms): its type, or -1 when none came. */
+static void fake_send_raw(fake_t *f, const void *data, size_t len);
+
+/* The next message from the worker other than a HEARTBEAT or a SPEC_REQ
+ * (answered with the last WELCOME's spec, as a coordinator does), decoded
+ * into m (up to timeout_ms): its type, or -1 when none came. */
 static int fake_next(fake_t *f, int timeout_ms, lrs_msg_t *m)
 {
     int64_t until = lrs_mono_ms() + timeout_ms;
@@ -119,8 +126,17 @@ static int fake_next(fake_t *f, int timeout_ms, lrs_msg_t *m)
         zmq_msg_close(&body);
         if (rc != 0)
             fail_msg("the worker sent a frame that does not decode: %s", err.msg);
-        if (m->type != LRS_MSG_HEARTBEAT)
+        if (m->type == LRS_MSG_SPEC_REQ && f->served_spec &&
+            strcmp(m->spec_hash, f->served_hash) == 0) {
+            lrs_wbuf_t sb;
+            lrs_wbuf_init(&sb);
+            lrs_proto_spec(&sb, f->served_hash, f->served_spec);
+            fake_send_raw(f, sb.sb.data, sb.sb.size);
+            lrs_wbuf_free(&sb);
+            f->spec_reqs++;
+        } else if (m->type != LRS_MSG_HEARTBEAT) {
             return m->type;
+        }
         lrs_msg_free(m);
     }
 }
@@ -150,10 +166,15 @@ static void fake_send_raw(fake_t *f, const void *data, size_t len)
 
 static void fake_send(fake_t *f) { fake_send_raw(f, f->b.sb.data, f->b.sb.size); }
 
+/* A WELCOME naming spec_text (served on request) and the data set hash of
+ * size bytes. */
 static void fake_welcome(fake_t *f, const char *spec_text, const char *hash, uint64_t size)
 {
-    lrs_proto_welcome(&f->b, TOKEN, "bounded", spec_text, lrs_spec_space_hash(f->spec), hash, size,
-                      HEARTBEAT_MS);
+    free(f->served_spec);
+    f->served_spec = strdup(spec_text);
+    lrs_proto_content_hash(spec_text, strlen(spec_text), f->served_hash);
+    lrs_proto_welcome(&f->b, TOKEN, "bounded", f->served_hash, strlen(spec_text),
+                      lrs_spec_space_hash(f->spec), hash, size, HEARTBEAT_MS);
     fake_send(f);
 }
 
@@ -322,6 +343,7 @@ static void test_trials_beyond_credit(void **state)
      * the credit of a later READY that crossed it: the worker ran what it
      * asked for, far fewer than it was sent */
     assert_true(2 * results < flooded);
+    assert_int_equal(f.spec_reqs, 1);   /* the spec came once, on request, not in WELCOME */
     assert_int_equal(log_lines(&w, "beyond the"), 1);
     free(sent);
     fclose(w.log);
@@ -413,11 +435,10 @@ static void test_bad_sessions_then_good(void **state)
     csv[len - 2] ^= 1;
 
     fake_hello(&f, 5000);   /* 2: a spec that does not parse */
-    lrs_proto_welcome(&f.b, TOKEN, "bounded", "name: [unclosed\n", 1, "", 0, HEARTBEAT_MS);
-    fake_send(&f);
+    fake_welcome(&f, "name: [unclosed\n", "", 0);   /* its SPEC_REQ is served by fake_next */
 
     fake_hello(&f, 5000);   /* 3: not a message */
-    fake_send_raw(&f, "\x93\x01\x63\x00", 4);
+    fake_send_raw(&f, "\x93\x02\x63\x00", 4);
 
     fake_hello(&f, 8000);   /* 4: joins, then TRIALS of another sweep */
     fake_serve(&f, hash, len, csv, len);
