@@ -302,6 +302,7 @@ static int on_hello(lrs_broker_t *b, const uint8_t *id, size_t id_len, const cha
     if (b->info->exec && !w->runs_commands)
         blog(b, "worker %s was started without --allow-commands: it gets no trials of this "
                 "sweep, which runs a command", w->name);
+    b->unflushed++;   /* its workers row goes out with the next commit */
     if (b->opts.progress == 1)
         blog(b, "worker %s joined (%d jobs)", w->name, w->jobs);
     send_shared(b, w->id, w->id_len, &b->served.welcome);
@@ -554,8 +555,10 @@ static int flush(lrs_broker_t *b, lrs_err_t *err)
     for (int i = 0; i < b->workers.n; i++) {
         lrs_worker_t *w = &b->workers.slots[i];
         if (w->live && w->dirty) {
+            const char *idle = b->info->exec && !w->runs_commands
+                                   ? "started without --allow-commands" : NULL;
             if (lrs_store_put_worker(b->store, b->sweep->id, w->name, w->host, w->jobs,
-                                     w->done - w->done_saved, err) != 0)
+                                     w->done - w->done_saved, idle, err) != 0)
                 return -1;
             w->done_saved = w->done;
             w->dirty = 0;

@@ -222,6 +222,25 @@ static int cmd_sweeps(lrs_query_t *db, const qargs_t *q, lrs_err_t *err)
 
 /* ---- status ------------------------------------------------------------ */
 
+/* A worker the coordinator sends no trials: a line, or an element of the
+ * JSON array ctx (when not NULL). */
+static int idle_row(void *ctx, const char *name, const char *host, const char *reason)
+{
+    if (ctx) {
+        json_t *o = json_object();
+        json_object_set_new(o, "name", stored_string(name));
+        json_object_set_new(o, "host", host ? stored_string(host) : json_null());
+        json_object_set_new(o, "reason", stored_string(reason));
+        return json_array_append_new(ctx, o) == 0 ? 0 : -1;
+    }
+    fputs("  worker ", stdout);
+    put_text(stdout, 0, name);
+    fputs(" gets no trials: ", stdout);
+    put_text(stdout, 0, reason);
+    fputc('\n', stdout);
+    return 0;
+}
+
 static int cmd_status(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t *sw,
                       lrs_err_t *err)
 {
@@ -246,6 +265,13 @@ static int cmd_status(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t
                                                               : json_null());
         json_object_set_new(o, "data_hash", sw->data_hash[0] ? json_string(sw->data_hash)
                                                               : json_null());
+        json_t *idle = json_array();
+        if (lrs_query_idle_workers(db, sw, idle_row, idle, err) != 0) {
+            json_decref(idle);
+            json_decref(o);
+            return -1;
+        }
+        json_object_set_new(o, "idle_workers", idle);
         dump_json_line(stdout, o);
     } else {
         fputs("sweep ", stdout);
@@ -264,6 +290,8 @@ static int cmd_status(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t
         else
             printf("  throughput %.1f trials/s overall, %.1f in the last minute of results\n",
                    p.trials_per_s, p.trials_per_s_recent);
+        if (lrs_query_idle_workers(db, sw, idle_row, NULL, err) != 0)
+            return -1;
         printf("  best so far:\n");
     }
     return print_best(db, sw, 1, q->json, stdout, err);

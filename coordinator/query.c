@@ -18,6 +18,7 @@
 enum {
     QS_SWEEP_NAMED, QS_SWEEP_NEWEST, QS_SWEEPS, QS_STATUS_COUNTS, QS_PROGRESS, QS_TRIALS_BY_TRIAL,
     QS_TRIALS_BEST_LOW, QS_TRIALS_BEST_HIGH, QS_SPEC, QS_LEASES, QS_GROUPS, QS_EPOCHS, QS_ORIGIN,
+    QS_IDLE,
     QS_COUNT
 };
 
@@ -53,6 +54,8 @@ static const char *const read_sql[QS_COUNT] = {
     [QS_EPOCHS] = "SELECT epoch, lr, train_loss, val_loss FROM trial_epochs"
                   " WHERE sweep_id = ?1 AND trial = ?2 ORDER BY epoch",
     [QS_ORIGIN] = "SELECT data_hash, transport FROM sweeps WHERE id = ?1",   /* schema ≥ 3 */
+    [QS_IDLE] = "SELECT name, host, idle_reason FROM workers WHERE sweep_id = ?1"
+                " AND idle_reason IS NOT NULL ORDER BY name",                 /* schema ≥ 4 */
 };
 
 struct lrs_query {
@@ -171,6 +174,26 @@ static int read_origin(lrs_query_t *q, lrs_query_sweep_t *sw, lrs_err_t *err)
         snprintf(sw->transport, sizeof sw->transport, "%s", col_text(st, 1));
     }
     return finish(st, 0);
+}
+
+int lrs_query_idle_workers(lrs_query_t *q, const lrs_query_sweep_t *sw,
+                           int (*fn)(void *ctx, const char *name, const char *host,
+                                     const char *reason),
+                           void *ctx, lrs_err_t *err)
+{
+    if (lrs_store_version(q->store) < 4)
+        return 0;
+    sqlite3_stmt *st = stmt(q, QS_IDLE, err);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, sw->id);
+    int row;
+    while ((row = next_row(q, st, err)) == 1) {
+        int stop = fn(ctx, col_text(st, 0), col_text_or_null(st, 1), col_text(st, 2));
+        if (stop)
+            return finish(st, stop);
+    }
+    return finish(st, row < 0 ? -1 : 0);
 }
 
 int lrs_query_sweep(lrs_query_t *q, const char *name, lrs_query_sweep_t *out, lrs_err_t *err)

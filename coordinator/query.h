@@ -90,6 +90,15 @@ typedef struct lrs_query_progress {
                                       it (of the span when shorter); NaN with fewer than 2 */
 } lrs_query_progress_t;
 
+/* Calls fn(ctx, name, host (may be NULL), reason) for each worker of sw
+ * that the coordinator sends no trials, and why (schema 004; none in an
+ * older file).  A non-zero fn stops the walk and is returned; else 0, or -1
+ * with err. */
+int lrs_query_idle_workers(lrs_query_t *q, const lrs_query_sweep_t *sw,
+                           int (*fn)(void *ctx, const char *name, const char *host,
+                                     const char *reason),
+                           void *ctx, lrs_err_t *err);
+
 /* One group of `summary`: trials sharing one value of a parameter. */
 typedef struct lrs_query_group {
     const char *value;     /* the value as text; "-" for trials without it */

@@ -38,10 +38,10 @@ static const char *const write_sql[ST_COUNT] = {
                      " VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_DEL_LEASE] = "DELETE FROM leases WHERE sweep_id = ?1 AND trial = ?2",
     [ST_PUT_WORKER] =
-        "INSERT INTO workers (sweep_id, name, host, jobs, first_seen, last_seen, trials_done)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6) ON CONFLICT (sweep_id, name) DO UPDATE SET"
-        " host = excluded.host, jobs = excluded.jobs, last_seen = excluded.last_seen,"
-        " trials_done = trials_done + excluded.trials_done",
+        "INSERT INTO workers (sweep_id, name, host, jobs, first_seen, last_seen, trials_done,"
+        " idle_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7) ON CONFLICT (sweep_id, name) DO"
+        " UPDATE SET host = excluded.host, jobs = excluded.jobs, last_seen = excluded.last_seen,"
+        " trials_done = trials_done + excluded.trials_done, idle_reason = excluded.idle_reason",
     [ST_DEL_POINTS] = "DELETE FROM trial_metrics WHERE sweep_id = ?1 AND trial = ?2",
     [ST_PUT_POINT] = "INSERT OR REPLACE INTO trial_metrics (sweep_id, trial, fold, epoch, name,"
                      " value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -654,7 +654,7 @@ int lrs_store_del_lease(lrs_store_t *s, int64_t sweep_id, int64_t trial, lrs_err
 }
 
 int lrs_store_put_worker(lrs_store_t *s, int64_t sweep_id, const char *name, const char *host,
-                         int jobs, int64_t trials_added, lrs_err_t *err)
+                         int jobs, int64_t trials_added, const char *idle_reason, lrs_err_t *err)
 {
     if (ensure_txn(s, err) != 0)
         return -1;
@@ -665,6 +665,7 @@ int lrs_store_put_worker(lrs_store_t *s, int64_t sweep_id, const char *name, con
     sqlite3_bind_int(st, 4, jobs);
     sqlite3_bind_double(st, 5, lrs_store_now());
     sqlite3_bind_int64(st, 6, trials_added);
+    bind_text_or_null(st, 7, idle_reason);
     s->pending++;
     return write_now(s, st, "recording a worker", err) == 0 ? 0 : abort_txn(s);
 }

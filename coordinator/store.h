@@ -130,9 +130,11 @@ int lrs_store_del_lease(lrs_store_t *s, int64_t sweep_id, int64_t trial, lrs_err
  * the curve so far, before its result replaces it. */
 int lrs_store_put_points(lrs_store_t *s, int64_t sweep_id, int64_t trial,
                          const lrs_curve_t *curve, lrs_err_t *err);
-/* Upserts a worker row: last_seen is now, trials_added adds to trials_done. */
+/* Upserts a worker row: last_seen is now, trials_added adds to trials_done,
+ * idle_reason (NULL: none) says why it gets no trials (schema 004). */
 int lrs_store_put_worker(lrs_store_t *s, int64_t sweep_id, const char *name, const char *host,
-                         int jobs, int64_t trials_added, lrs_err_t *err);
+                         int jobs, int64_t trials_added, const char *idle_reason,
+                         lrs_err_t *err);
 
 /* Writes waiting in the open transaction (0: none). */
 int64_t lrs_store_pending(const lrs_store_t *s);

@@ -2,7 +2,8 @@
 # test_allow_commands.sh — a worker runs a sweep's own command only when it
 # was started with --allow-commands: one without it says so, the
 # coordinator (told in HELLO) sends it no trial and logs why, and no command
-# ever starts; a worker with it then runs the whole sweep.  `run`'s own
+# ever starts (and `status` says why it gets nothing); a worker with it
+# then runs the whole sweep.  `run`'s own
 # local workers are allowed (the spec is the user's, on their machine).
 . "$(dirname "$0")/lib.sh"
 cd "$TMP" || exit 1
@@ -28,6 +29,14 @@ grep -q "takes none of its trials" n.err || fail "the worker did not say it take
 [ -z "$(ls marks)" ] || fail "a command ran on a worker without --allow-commands: $(ls marks)"
 r=$(q c.db "SELECT (SELECT COUNT(*) FROM leases) + (SELECT COUNT(*) FROM trials)")
 [ "$r" = 0 ] || fail "$r trials were leased to or recorded from the worker without --allow-commands"
+check
+"$LRSWEEP" status --db c.db >st.out 2>st.err || fail "status failed: $(cat st.err)"
+grep -q "worker plain gets no trials: started without --allow-commands" st.out ||
+    fail "status does not say why the worker gets nothing: $(cat st.out)"
+"$LRSWEEP" status --db c.db --json >st.json 2>st.err || fail "status --json failed: $(cat st.err)"
+$PY -c 'import json, sys; d = json.loads(open(sys.argv[1]).read().splitlines()[0]); w = d["idle_workers"]
+assert [x["name"] for x in w] == ["plain"] and "--allow-commands" in w[0]["reason"], w' st.json ||
+    fail "status --json lacks the idle worker: $(cat st.json)"
 check
 spawn apid a.out a.err worker --connect "$EP" --name allowed --allow-commands
 wait_exit "$cpid" 60 || fail "the coordinator did not finish: $(tail -3 c.err)"

@@ -256,8 +256,8 @@ static void test_views_and_scans(void **state)
     od.diverged_epoch = 2;
     assert_int_equal(lrs_store_put_trial(s, &d, &err), 1);
     assert_int_equal(lrs_store_put_lease(s, lo, 8, 1, "w", &err), 0);
-    assert_int_equal(lrs_store_put_worker(s, lo, "w", "host", 2, 6, &err), 0);
-    assert_int_equal(lrs_store_put_worker(s, lo, "w", "host", 2, 7, &err), 0);
+    assert_int_equal(lrs_store_put_worker(s, lo, "w", "host", 2, 6, NULL, &err), 0);
+    assert_int_equal(lrs_store_put_worker(s, lo, "w", "host", 2, 7, "testing", &err), 0);
     assert_int_equal(lrs_store_flush(s, &err), 0);
 
     assert_int_equal(scalar(s, "SELECT trial FROM best_per_sweep WHERE sweep = 'low-is-good'"), 1);
@@ -272,6 +272,7 @@ static void test_views_and_scans(void **state)
                      10 - 6 - 1);
     assert_int_equal(scalar(s, "SELECT running FROM sweep_progress WHERE sweep = 'low-is-good'"), 1);
     assert_int_equal(scalar(s, "SELECT trials_done FROM workers WHERE name = 'w'"), 13);
+    assert_int_equal(scalar(s, "SELECT idle_reason = 'testing' FROM workers WHERE name = 'w'"), 1);
 
     int64_t sum = 0;
     assert_int_equal(lrs_store_each_done(s, lo, each_cb, &sum, &err), 0);
