@@ -241,6 +241,20 @@ static inline int sup_read_type(void *s, int timeout_ms, lrs_msg_t *out, int *de
         *decode_rc = rc;
     return rc == 0 ? out->type : -1;
 }
+
+/* Waits for a message of type (30 reads of up to wait_ms each), freeing the
+ * others (heartbeats and the like): 0 with it in out, or -1. */
+static inline int sup_expect_type(void *s, int type, int wait_ms, lrs_msg_t *out)
+{
+    for (int i = 0; i < 30; i++) {
+        int t = sup_read_type(s, wait_ms, out, NULL);
+        if (t == type)
+            return 0;
+        if (t >= 0)
+            lrs_msg_free(out);
+    }
+    return -1;
+}
 #endif /* LRS_SUPPORT_BROKER */
 
 #endif /* LRS_TESTS_UNIT_SUPPORT_H */

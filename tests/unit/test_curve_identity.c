@@ -46,14 +46,7 @@ static void *curve_socket(void *zctx, const char *endpoint, const char *id,
 /* The next message of type want within 3 s, skipping others; -1 if none. */
 static int expect(void *s, int want, lrs_msg_t *out)
 {
-    for (int i = 0; i < 30; i++) {
-        int t = sup_read_type(s, 100, out, NULL);
-        if (t == want)
-            return 0;
-        if (t >= 0)
-            lrs_msg_free(out);
-    }
-    return -1;
+    return sup_expect_type(s, want, 100, out);
 }
 
 static void test_key_binds_the_session(void **state)

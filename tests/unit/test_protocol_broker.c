@@ -217,14 +217,7 @@ static void test_hostile_peers(void **state)
 /* Waits up to 3 s for a frame of the given type, skipping heartbeats. */
 static int expect_type(void *s, int type, lrs_msg_t *out)
 {
-    for (int i = 0; i < 30; i++) {
-        int t = read_type(s, out);
-        if (t == type)
-            return 0;
-        if (t >= 0)
-            lrs_msg_free(out);
-    }
-    return -1;
+    return sup_expect_type(s, type, 2000, out);
 }
 
 /* Leases and attempts with fake workers that take a trial and go silent:
