@@ -5,6 +5,8 @@
 
 #include "common/cli.h"
 #include "common/err.h"
+#include "common/protocol.h"
+#include "coordinator/store.h"
 
 #define LRS_VERSION "0.1.0"
 
@@ -60,7 +62,9 @@ int main(int argc, char **argv)
         return lrs_cli_finish(0);
     }
     if (strcmp(name, "--version") == 0) {
-        printf("lrsweep %s\n", LRS_VERSION);
+        /* what must match between machines and files: the wire and the database */
+        printf("lrsweep %s (protocol %d, results schema %d)\n", LRS_VERSION, LRS_PROTO_VERSION,
+               lrs_schema_count);
         return lrs_cli_finish(0);
     }
     for (size_t i = 0; i < command_count; i++)

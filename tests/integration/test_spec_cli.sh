@@ -290,4 +290,11 @@ if [ -w /dev/full ]; then
     fi
 fi
 
+# --version names the protocol and the results schema, which must match
+# across machines and files.
+check
+run --version
+[ $rc -eq 0 ] || fail "--version exited $rc"
+grep -qE '^lrsweep [0-9]+\.[0-9]+\.[0-9]+ \(protocol [0-9]+, results schema [0-9]+\)$' "$TMP/out" ||
+    fail "--version printed: $(cat "$TMP/out")"
 summary
