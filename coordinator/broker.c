@@ -325,12 +325,9 @@ static int queue_ack(lrs_broker_t *b, lrs_worker_t *w, uint64_t trial)
  * Only from the worker holding the lease, for the attempt it holds. */
 static int on_progress(lrs_broker_t *b, lrs_worker_t *w, const lrs_msg_t *m, lrs_err_t *err)
 {
-    lrs_trial_slot_t slot = lrs_trials_get(b->trials, m->trial);
-    if (slot.state != LRS_TRIAL_LEASED || slot.owner != (int32_t)(w - b->workers.slots) ||
-        m->attempt != slot.attempts)
+    if (!lrs_trials_held_by(b->trials, m->trial, (int32_t)(w - b->workers.slots), m->attempt))
         return 0;
-    uint64_t t = m->trial;
-    return lrs_store_put_points(b->store, b->sweep->id, (int64_t)t, &m->curve, err);
+    return lrs_store_put_points(b->store, b->sweep->id, (int64_t)m->trial, &m->curve, err);
 }
 
 static int on_result(lrs_broker_t *b, lrs_worker_t *w, lrs_wire_result_t *r, lrs_err_t *err)

@@ -356,8 +356,7 @@ const char *lrs_sweep_check_result(const lrs_sweep_t *s, int32_t owner, const ch
                                    const lrs_wire_result_t *r)
 {
     lrs_trial_slot_t slot = lrs_trials_get(s->trials, r->trial);
-    int holder = slot.state == LRS_TRIAL_LEASED && slot.owner == owner &&
-                 r->attempt == slot.attempts;
+    int holder = lrs_trials_held_by(s->trials, r->trial, owner, r->attempt);
     if (!holder && slot.state == LRS_TRIAL_PENDING && r->attempt == slot.attempts + 1) {
         /* not leased again since the restart: the previous lease still holds */
         const resumed_lease_t *rl = resumed_find(s, r->trial);

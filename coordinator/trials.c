@@ -236,6 +236,12 @@ lrs_trial_slot_t lrs_trials_get(const lrs_trials_t *t, uint64_t trial)
                               e->owner};
 }
 
+int lrs_trials_held_by(const lrs_trials_t *t, uint64_t trial, int32_t owner, uint32_t attempt)
+{
+    lrs_trial_slot_t s = lrs_trials_get(t, trial);
+    return s.state == LRS_TRIAL_LEASED && s.owner == owner && s.attempts == attempt;
+}
+
 int lrs_trials_set_done(lrs_trials_t *t, uint64_t trial)
 {
     if (trial >= t->total || is_done(t, trial))

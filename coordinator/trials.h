@@ -54,6 +54,10 @@ size_t lrs_trials_footprint(const lrs_trials_t *t);
  * caller can lease or record it). */
 lrs_trial_slot_t lrs_trials_get(const lrs_trials_t *t, uint64_t trial);
 
+/* 1 when worker slot owner holds trial's current lease at attempt: what a
+ * PROGRESS or a result must come from.  0 otherwise. */
+int lrs_trials_held_by(const lrs_trials_t *t, uint64_t trial, int32_t owner, uint32_t attempt);
+
 /* Records trial as done, ending its lease if it has one (the caller drops
  * it from the owner's list first).  1 when it was not done before, 0 when
  * it was (or is outside the budget), -1 out of memory (nothing changed). */
