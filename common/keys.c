@@ -69,6 +69,13 @@ static int write_file(const char *path, mode_t mode, const char *text, lrs_err_t
     return 0;
 }
 
+int lrs_keys_write_public(const char *path, const char *z85, lrs_err_t *err)
+{
+    char text[LRS_KEY_Z85_LEN + 2];
+    snprintf(text, sizeof text, "%s\n", z85);
+    return write_file(path, 0644, text, err);
+}
+
 int lrs_keys_generate(const char *name, lrs_keypair_t *out, lrs_err_t *err)
 {
     char key_path[4096], pub_path[4096];
@@ -88,8 +95,7 @@ int lrs_keys_generate(const char *name, lrs_keypair_t *out, lrs_err_t *err)
              out->public_z85, out->secret_z85);
     if (write_file(key_path, 0600, text, err) != 0)
         return -1;
-    snprintf(text, sizeof text, "%s\n", out->public_z85);
-    if (write_file(pub_path, 0644, text, err) != 0) {
+    if (lrs_keys_write_public(pub_path, out->public_z85, err) != 0) {
         unlink(key_path);
         return -1;
     }

@@ -38,6 +38,10 @@ int lrs_key_is_z85(const char *text);
  * err (nothing left behind). */
 int lrs_keys_generate(const char *name, lrs_keypair_t *out, lrs_err_t *err);
 
+/* Writes z85 as the public key file path (one line, mode 0644), refusing
+ * (code 2) when it exists.  0, or -1 with err (nothing left behind). */
+int lrs_keys_write_public(const char *path, const char *z85, lrs_err_t *err);
+
 /* Reads a secret key file: refuses one that its group or others may read
  * (code 2, with the chmod to fix it), a malformed one (file:line), and a
  * public line that does not belong to the secret.  0, or -1 with err. */

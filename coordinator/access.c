@@ -32,14 +32,6 @@ const char *lrs_transport_name(lrs_transport_t t)
     return t == LRS_TRANSPORT_CURVE ? "curve" : t == LRS_TRANSPORT_INSECURE ? "insecure" : "local";
 }
 
-static int write_public(const char *path, const char *z85, lrs_err_t *err)
-{
-    FILE *f = fopen(path, "w");
-    if (!f || fprintf(f, "%s\n", z85) < 0 || fclose(f) != 0)
-        return lrs_err_set(err, LRS_EXIT_RUNTIME, "%s: cannot write", path);
-    return 0;
-}
-
 int lrs_access_setup(const char *cmd, const char *bind, const char *key_path,
                      const char *allow_path, int insecure, const char *private_dir,
                      lrs_access_t *out, lrs_err_t *err)
@@ -87,7 +79,7 @@ int lrs_access_setup(const char *cmd, const char *bind, const char *key_path,
         snprintf(out->server_pub_path, sizeof out->server_pub_path, "%s/coordinator.pub",
                  private_dir);
         if (lrs_keys_generate(name, &local, err) != 0 ||
-            write_public(out->server_pub_path, out->key.public_z85, err) != 0) {
+            lrs_keys_write_public(out->server_pub_path, out->key.public_z85, err) != 0) {
             lrs_access_cleanup(out);
             return -1;
         }
