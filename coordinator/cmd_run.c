@@ -190,14 +190,19 @@ static pid_t spawn_worker(const char *endpoint, const char *spec_dir, const loca
     gethostname(host, sizeof host - 1);
     snprintf(name, sizeof name, "%s:local%d", host, index);
     setenv("OPENBLAS_NUM_THREADS", "1", 0);   /* one core per worker: N workers use N */
-    /* a command's relative workdir is relative to the spec's folder, as for train --spec */
-    if (keys->key_path[0])
-        execl("/proc/self/exe", "lrsweep", "worker", "--connect", endpoint, "--jobs", "1",
-              "--name", name, "--workdir-base", spec_dir, "--allow-commands", "--key",
-              keys->key_path, "--server-key", keys->server_pub_path, (char *)NULL);
-    else   /* the spec is the user's own, run on their own machine: its command may run */
-        execl("/proc/self/exe", "lrsweep", "worker", "--connect", endpoint, "--jobs", "1",
-              "--name", name, "--workdir-base", spec_dir, "--allow-commands", (char *)NULL);
+    /* a command's relative workdir is relative to the spec's folder, as for train --spec;
+     * the spec is the user's own, run on their own machine: its command may run */
+    char *args[16] = {"lrsweep", "worker", "--connect", (char *)endpoint, "--jobs", "1",
+                      "--name", name, "--workdir-base", (char *)spec_dir, "--allow-commands"};
+    int n = 11;
+    if (keys->key_path[0]) {
+        args[n++] = "--key";
+        args[n++] = (char *)keys->key_path;
+        args[n++] = "--server-key";
+        args[n++] = (char *)keys->server_pub_path;
+    }
+    args[n] = NULL;
+    execv("/proc/self/exe", args);
     fprintf(stderr, "lrsweep: cannot start a worker: %s\n", strerror(errno));
     _exit(127);
 }
