@@ -38,7 +38,7 @@ struct lrs_sweep {
     lrs_trials_t *trials;
     resumed_lease_t *resumed;        /* sorted by trial */
     size_t n_resumed, cap_resumed;
-    uint64_t failed, diverged, recorded_before, session_done;
+    uint64_t failed, diverged, session_done;
     double best;
     char best_desc[160];
 };
@@ -217,7 +217,6 @@ lrs_sweep_t *lrs_sweep_open(lrs_store_t *store, const lrs_spec_t *spec, const ch
         goto fail;
     if (found)
         set_best(s, score, lr, sched);
-    s->recorded_before = lrs_trials_done(s->trials);
     return s;
 fail:
     lrs_sweep_destroy(&s);
@@ -245,7 +244,7 @@ void lrs_sweep_counts(const lrs_sweep_t *s, lrs_sweep_counts_t *out)
     *out = (lrs_sweep_counts_t){
         .total = lrs_trials_total(s->trials), .done = lrs_trials_done(s->trials),
         .running = lrs_trials_running(s->trials), .failed = s->failed, .diverged = s->diverged,
-        .recorded_before = s->recorded_before, .session_done = s->session_done, .best = s->best,
+        .session_done = s->session_done, .best = s->best,
         .best_desc = s->best_desc,
     };
 }

@@ -28,7 +28,6 @@ typedef struct lrs_sweep lrs_sweep_t;
 typedef struct lrs_sweep_counts {
     uint64_t total, done, running;
     uint64_t failed, diverged;        /* recorded by this coordinator */
-    uint64_t recorded_before;         /* recorded by earlier ones */
     uint64_t session_done;            /* recorded by this one */
     double best;                      /* NaN: no complete trial yet */
     const char *best_desc;            /* "lr 0.05, cosine"; "" without a best */
