@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
@@ -68,6 +69,21 @@ int lrs_cli_load_spec(const char *cmd, const char *path, lrs_spec_t **out)
     if (strstr(err.msg, ": cannot open spec") || err.code == LRS_EXIT_RUNTIME)
         lrs_cli_report(cmd, &err);
     return err.code ? err.code : LRS_EXIT_USAGE;
+}
+
+int lrs_cli_int_option(const char *cmd, const char *name, const char *text, long lo, long hi,
+                       int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (end == text || *end || errno || v < lo || v > hi) {
+        fprintf(stderr, "lrsweep %s: %s: expected an integer in %ld..%ld, got '%s'\n", cmd, name,
+                lo, hi, text);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
 }
 
 int lrs_cli_finish(int status)

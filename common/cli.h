@@ -36,6 +36,12 @@ int lrs_cmd_best(int argc, char **argv);
 int lrs_cmd_summary(int argc, char **argv);
 int lrs_cmd_export(int argc, char **argv);
 
+/* The integer value of option name (e.g. "--jobs") of command cmd, in
+ * lo..hi: 0 with *out set, or -1 after "lrsweep CMD: NAME: expected an
+ * integer in LO..HI, got 'TEXT'" on stderr. */
+int lrs_cli_int_option(const char *cmd, const char *name, const char *text, long lo, long hi,
+                       int *out);
+
 /* Flushes stdout and reports a failed write (e.g. a full disk or closed
  * pipe) on stderr; returns status unchanged on success, 1 on a failed write. */
 int lrs_cli_finish(int status);

@@ -84,15 +84,13 @@ void lrs_log_line(const lrs_log_t *l, const char *msg)
     fflush(l->out);
 }
 
-void lrs_log_printf(const lrs_log_t *l, const char *fmt, ...)
+void lrs_log_vprintf(const lrs_log_t *l, const char *fmt, va_list ap)
 {
     char msg[2048];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     lrs_log_line(l, msg);
 }
+
 
 void lrs_log_set_process(const lrs_log_t *l)
 {

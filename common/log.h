@@ -17,6 +17,7 @@
 #ifndef LRS_LOG_H
 #define LRS_LOG_H
 
+#include <stdarg.h>
 #include <stdio.h>
 
 typedef enum {
@@ -38,9 +39,10 @@ int lrs_log_parse_format(const char *text);
 /* Sets up l for role (and name, may be NULL) writing to out. */
 void lrs_log_init(lrs_log_t *l, FILE *out, int format, const char *role, const char *name);
 
-/* Writes one line: msg (escaped here). */
+/* Writes one line: msg (escaped here); lrs_log_vprintf formats it first. */
 void lrs_log_line(const lrs_log_t *l, const char *msg);
-void lrs_log_printf(const lrs_log_t *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void lrs_log_vprintf(const lrs_log_t *l, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /* The process's log, once a coordinator or worker command set it up
  * (NULL before): lrs_cli_report writes a failed command's error through

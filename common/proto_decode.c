@@ -568,8 +568,9 @@ int lrs_proto_foreign(const void *frame, size_t len, uint64_t *version, char *re
     uint64_t type, code;
     if (size)
         reason[0] = '\0';
-    if (rd_array(&r, "message", 64, &n) != 0 || n < 2 || rd_u64(&r, "version", UINT64_MAX, version) != 0 ||
-        *version == LRS_PROTO_VERSION || rd_u64(&r, "type", UINT64_MAX, &type) != 0)
+    if (rd_array(&r, "message", 64, &n) != 0 || n < 2 ||
+        rd_u64(&r, "version", UINT64_MAX, version) != 0 || *version == LRS_PROTO_VERSION ||
+        rd_u64(&r, "type", UINT64_MAX, &type) != 0)
         return 0;
     if (type != LRS_MSG_REJECT || (n != 3 && n != 4))
         return 1;
@@ -582,6 +583,19 @@ int lrs_proto_foreign(const void *frame, size_t len, uint64_t *version, char *re
         memcpy(reason, s, k);
         reason[k] = '\0';   /* a NUL inside ends it early: the text before it */
     }
+    return 1;
+}
+
+int lrs_proto_skew_text(const void *frame, size_t len, const char *self, const char *peer,
+                        char *out, size_t size)
+{
+    uint64_t version;
+    char said[512], skew[512];
+    if (!lrs_proto_foreign(frame, len, &version, said, sizeof said))
+        return 0;
+    lrs_proto_version_skew(version, self, peer, skew, sizeof skew);
+    snprintf(out, size, "%s%s%s%s%s", skew, said[0] ? "; the " : "", said[0] ? peer : "",
+             said[0] ? " says: " : "", said);
     return 1;
 }
 

@@ -27,4 +27,11 @@ int lrs_proto_decode(const void *frame, size_t len, lrs_msg_t *msg, lrs_err_t *e
  * each other apart. */
 int lrs_proto_foreign(const void *frame, size_t len, uint64_t *version, char *reason, size_t size);
 
+/* For a frame of another protocol version, what either end says of it: 1
+ * with out holding lrs_proto_version_skew's message (self and peer are the
+ * roles) and, when the frame is a REJECT with a reason, "; the PEER says:
+ * REASON" after it; 0 for any other frame. */
+int lrs_proto_skew_text(const void *frame, size_t len, const char *self, const char *peer,
+                        char *out, size_t size);
+
 #endif

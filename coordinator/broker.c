@@ -36,8 +36,6 @@
 #include "coordinator/trials.h"
 #include "coordinator/workers.h"
 
-
-
 void lrs_broker_opts_init(lrs_broker_opts_t *o)
 {
     memset(o, 0, sizeof *o);
@@ -98,8 +96,8 @@ lrs_broker_t *lrs_broker_new(const lrs_broker_opts_t *opts, const lrs_spec_t *sp
     b->sweep = lrs_sweep_row(b->state);
     b->trials = lrs_sweep_trials(b->state);
     if (lrs_sweep_extended_from(b->state))
-        lrs_broker_log(b, "extending sweep '%s' from %" PRId64 " to %" PRId64 " trials", b->sweep->name,
-             lrs_sweep_extended_from(b->state), b->sweep->trials);
+        lrs_broker_log(b, "extending sweep '%s' from %" PRId64 " to %" PRId64 " trials",
+                       b->sweep->name, lrs_sweep_extended_from(b->state), b->sweep->trials);
     if (lrs_served_spec_make(spec, b->sweep->token, b->sweep->name, &b->data,
                              b->opts.heartbeat_ms, b->opts.liveness, &b->served, err) != 0 ||
         listen_all(b, err) != 0)
@@ -191,8 +189,8 @@ static int expire_workers(lrs_broker_t *b, int64_t now, lrs_err_t *err)
     for (int i = 0; i < b->workers.n; i++) {
         lrs_worker_t *w = &b->workers.slots[i];
         if (w->live && now - w->last_seen_ms > limit) {
-            lrs_broker_log(b, "worker %s stopped heartbeating; %d trial(s) go back to the queue", w->name,
-                 w->n_leases);
+            lrs_broker_log(b, "worker %s stopped heartbeating; %d trial(s) go back to the queue",
+                           w->name, w->n_leases);
             if (lrs_broker_retire(b, w, "stopped heartbeating", err) != 0)
                 return -1;
         }
@@ -336,6 +334,18 @@ static int timers_start(lrs_broker_t *b, lrs_timers_t *ts, int64_t now)
     return flush_id;
 }
 
+/* One wait of the loop: up to timeout ms for the socket (and the ZAP
+ * handler), then every message that arrived. */
+static int wait_and_drain(lrs_broker_t *b, long timeout, lrs_err_t *err)
+{
+    zmq_pollitem_t items[2] = {{.socket = b->router, .events = ZMQ_POLLIN},
+                               {.socket = lrs_listen_zap(b->net), .events = ZMQ_POLLIN}};
+    if (zmq_poll(items, items[1].socket ? 2 : 1, timeout) < 0 && errno != EINTR)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "zmq_poll: %s", zmq_strerror(errno));
+    lrs_listen_serve_zap(b->net);
+    return lrs_broker_drain(b, err);
+}
+
 /* The sweep is complete: for opts.linger_ms (-1: until a signal) every
  * worker that still calls hears so (and exits 0) — one that missed the
  * SHUTDOWN, or a pod or array task that starts late. */
@@ -348,17 +358,11 @@ static int linger(lrs_broker_t *b, lrs_err_t *err)
     else
         lrs_broker_log(b, "sweep complete; telling workers that still call so for %" PRId64
                           " s (--linger)", b->opts.linger_ms / 1000);
-    zmq_pollitem_t items[2] = {{.socket = b->router, .events = ZMQ_POLLIN},
-                               {.socket = lrs_listen_zap(b->net), .events = ZMQ_POLLIN}};
-    int n_items = items[1].socket ? 2 : 1;
     for (int64_t now = start; b->opts.linger_ms < 0 || now < until; now = lrs_mono_ms()) {
         if (b->opts.interrupts && atomic_load(b->opts.interrupts) > 0)
             break;   /* the sweep is complete all the same: exit 0 */
         long timeout = b->opts.linger_ms < 0 || until - now > 200 ? 200 : (long)(until - now);
-        if (zmq_poll(items, n_items, timeout) < 0 && errno != EINTR)
-            return lrs_err_set(err, LRS_EXIT_RUNTIME, "zmq_poll: %s", zmq_strerror(errno));
-        lrs_listen_serve_zap(b->net);
-        if (lrs_broker_drain(b, err) != 0)
+        if (wait_and_drain(b, timeout, err) != 0)
             return -1;
     }
     return 0;
@@ -372,11 +376,8 @@ int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
     lrs_timers_t timers;
     int flush_id = timers_start(b, &timers, now);
     if (b->opts.progress)
-        lrs_broker_log(b, "sweep '%s': %" PRIu64 " trials, %" PRIu64 " already recorded", b->sweep->name,
-             lrs_trials_total(b->trials), lrs_trials_done(b->trials));
-    zmq_pollitem_t items[2] = {{.socket = b->router, .events = ZMQ_POLLIN},
-                               {.socket = lrs_listen_zap(b->net), .events = ZMQ_POLLIN}};
-    int n_items = items[1].socket ? 2 : 1;
+        lrs_broker_log(b, "sweep '%s': %" PRIu64 " trials, %" PRIu64 " already recorded",
+                       b->sweep->name, lrs_trials_total(b->trials), lrs_trials_done(b->trials));
     while (lrs_broker_remaining(b) > 0 || lrs_store_pending(b->store) > 0 || b->unflushed) {
         int interrupts = b->opts.interrupts ? atomic_load(b->opts.interrupts) : 0;
         if (interrupts >= 2) {
@@ -388,8 +389,8 @@ int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
             draining = 1;
             drain_deadline = now + (int64_t)(b->opts.drain_s * 1000);
             lrs_broker_log(b, "interrupted: no new trials; waiting up to %.0f s for %" PRIu64
-                    " running trial(s) (Ctrl-C again to stop at once)",
-                 b->opts.drain_s, lrs_trials_running(b->trials));
+                              " running trial(s) (Ctrl-C again to stop at once)",
+                           b->opts.drain_s, lrs_trials_running(b->trials));
         }
         if (draining && (lrs_trials_running(b->trials) == 0 || now >= drain_deadline)) {
             status = LRS_EXIT_INTERRUPTED;
@@ -400,10 +401,7 @@ int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
         long timeout = lrs_timers_timeout(&timers, now, LRS_HEARTBEAT_MS);
         if (draining && drain_deadline - now < timeout)
             timeout = drain_deadline > now ? (long)(drain_deadline - now) : 0;
-        if (zmq_poll(items, n_items, timeout) < 0 && errno != EINTR)
-            return lrs_err_set(err, LRS_EXIT_RUNTIME, "zmq_poll: %s", zmq_strerror(errno));
-        lrs_listen_serve_zap(b->net);
-        if (lrs_broker_drain(b, err) != 0)
+        if (wait_and_drain(b, timeout, err) != 0)
             return -1;
         now = lrs_mono_ms();
         if (b->unflushed >= b->opts.flush_batch) {   /* a full batch commits at once */

@@ -27,13 +27,11 @@ void lrs_broker_log(lrs_broker_t *b, const char *fmt, ...)
         fputs("\r\033[K", b->opts.log);
         b->progress_drawn = 0;
     }
-    /* Names, errors and peer ids in it come from workers: lrs_log_line escapes. */
-    char msg[2048];
+    /* Names, errors and peer ids in it come from workers: the log escapes them. */
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    lrs_log_vprintf(&b->log, fmt, ap);
     va_end(ap);
-    lrs_log_line(&b->log, msg);
 }
 
 /* Sends the frame in b->out to a peer; a vanished peer (ROUTER_MANDATORY
@@ -75,11 +73,11 @@ static void reject(lrs_broker_t *b, const uint8_t *id, size_t id_len, const char
     char who[96];
     lrs_peerlog_say_t say = lrs_peerlog_note(&b->peers, id, id_len, who, sizeof who);
     if (say == LRS_PEERLOG_FIRST)
-        lrs_broker_log(b, "rejected a message from peer '%s': %s (further ones from it are counted, "
-                "not logged)", who, why);
+        lrs_broker_log(b, "rejected a message from peer '%s': %s (further ones from it are "
+                          "counted, not logged)", who, why);
     else if (say == LRS_PEERLOG_OVERFLOW)
-        lrs_broker_log(b, "rejected a message from peer '%s': %s (too many bad peers: rejects are now "
-                "only counted)", who, why);
+        lrs_broker_log(b, "rejected a message from peer '%s': %s (too many bad peers: rejects "
+                          "are now only counted)", who, why);
     if (code) {
         lrs_proto_reject(&b->out, code, why);
         lrs_broker_send_out(b, id, id_len);
@@ -130,13 +128,6 @@ int lrs_broker_retire(lrs_broker_t *b, lrs_worker_t *w, const char *why, lrs_err
 static int on_hello(lrs_broker_t *b, const uint8_t *id, size_t id_len, const char *key,
                     lrs_msg_t *m, int64_t now, lrs_err_t *err)
 {
-    if (m->sweep && m->sweep != b->sweep->token) {   /* pinned to another sweep */
-        char why[512];
-        snprintf(why, sizeof why, "this coordinator runs sweep '%s', not the sweep the worker is "
-                 "pinned to", b->sweep->name);
-        reject(b, id, id_len, why, LRS_REJECT_REFUSED);
-        return 0;
-    }
     lrs_worker_t *w = lrs_workers_find(&b->workers, id, id_len);
     if (w && lrs_broker_retire(b, w, "reconnected", err) != 0)
         return -1;
@@ -152,8 +143,8 @@ static int on_hello(lrs_broker_t *b, const uint8_t *id, size_t id_len, const cha
         return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
     w->runs_commands = (m->hello_flags & LRS_HELLO_RUNS_COMMANDS) != 0;
     if (b->info->exec && !w->runs_commands)
-        lrs_broker_log(b, "worker %s was started without --allow-commands: it gets no trials of this "
-                "sweep, which runs a command", w->name);
+        lrs_broker_log(b, "worker %s was started without --allow-commands: it gets no trials of "
+                          "this sweep, which runs a command", w->name);
     b->unflushed++;   /* its workers row goes out with the next commit */
     if (b->opts.progress == 1)
         lrs_broker_log(b, "worker %s joined (%d jobs)", w->name, w->jobs);
@@ -276,18 +267,6 @@ int lrs_broker_dispatch(lrs_broker_t *b, lrs_worker_t *w, lrs_err_t *err)
 
 /* ---- one inbound message ----------------------------------------------- */
 
-/* After the sweep is complete (the linger, --linger): a worker of this sweep
- * (or one pinned to none) is told so and exits; one pinned to another sweep
- * is refused as ever. */
-static void tell_ended(lrs_broker_t *b, const uint8_t *id, size_t id_len, const lrs_msg_t *m)
-{
-    if (m->type == LRS_MSG_HELLO && m->sweep && m->sweep != b->sweep->token) {
-        reject(b, id, id_len, "pinned to another sweep", LRS_REJECT_REFUSED);
-        return;
-    }
-    lrs_proto_shutdown(&b->out, b->sweep->token, 1, b->end_reason);
-    lrs_broker_send_out(b, id, id_len);
-}
 
 /* key: the sender's CURVE public key (the message's User-Id), "" without
  * CURVE.  A key taken off the allow list (reload) is ignored: its workers
@@ -302,23 +281,26 @@ static int handle(lrs_broker_t *b, const uint8_t *id, size_t id_len, const char 
     lrs_msg_t m;
     lrs_err_t why;
     if (lrs_proto_decode(body, len, &m, &why) != 0) {
-        uint64_t version;
-        char ignored[8];
-        if (lrs_proto_foreign(body, len, &version, ignored, sizeof ignored)) {
-            char say[256];
-            lrs_proto_version_skew(version, "coordinator", "worker", say, sizeof say);
-            reject(b, id, id_len, say, LRS_REJECT_VERSION);
-        } else {
+        char skew[512];
+        if (lrs_proto_skew_text(body, len, "coordinator", "worker", skew, sizeof skew))
+            reject(b, id, id_len, skew, LRS_REJECT_VERSION);
+        else
             reject(b, id, id_len, why.msg, 0);
-        }
-        return 0;
-    }
-    if (b->ended) {   /* complete: whoever asks hears so, and exits */
-        tell_ended(b, id, id_len, &m);
-        lrs_msg_free(&m);
         return 0;
     }
     int rc = 0;
+    if (m.type == LRS_MSG_HELLO && m.sweep && m.sweep != b->sweep->token) {
+        char pinned[512];   /* pinned to another sweep: it takes nothing of this one */
+        snprintf(pinned, sizeof pinned, "this coordinator runs sweep '%s', not the sweep the "
+                 "worker is pinned to", b->sweep->name);
+        reject(b, id, id_len, pinned, LRS_REJECT_REFUSED);
+        goto done;
+    }
+    if (b->ended) {   /* complete (the linger, --linger): whoever asks hears so, and exits */
+        lrs_proto_shutdown(&b->out, b->sweep->token, 1, b->end_reason);
+        lrs_broker_send_out(b, id, id_len);
+        goto done;
+    }
     lrs_worker_t *w = lrs_workers_find(&b->workers, id, id_len);
     if (m.type == LRS_MSG_HELLO) {
         rc = on_hello(b, id, id_len, key, &m, now, err);

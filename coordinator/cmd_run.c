@@ -97,21 +97,6 @@ static void usage(FILE *out, const char *cmd, int is_run)
     (void)cmd;
 }
 
-/* An integer option in lo..hi; says what is wrong otherwise. */
-static int int_option(const char *cmd, const char *name, const char *text, long lo, long hi,
-                      int *out)
-{
-    char *end;
-    long v = strtol(text, &end, 10);
-    if (end == text || *end || v < lo || v > hi) {
-        fprintf(stderr, "lrsweep %s: %s: expected an integer in %ld..%ld, got '%s'\n", cmd, name,
-                lo, hi, text);
-        return -1;
-    }
-    *out = (int)v;
-    return 0;
-}
-
 static int parse_args(int argc, char **argv, int is_run, run_args_t *a)
 {
     static const struct option long_opts[] = {
@@ -136,17 +121,10 @@ static int parse_args(int argc, char **argv, int is_run, run_args_t *a)
         case 'd':
             a->db_path = optarg;
             break;
-        case 'w': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 0 || v > 1024) {
-                fprintf(stderr, "lrsweep %s: --workers: expected an integer in 0..1024, got '%s'\n",
-                        a->cmd, optarg);
+        case 'w':
+            if (lrs_cli_int_option(a->cmd, "--workers", optarg, 0, 1024, &a->workers) != 0)
                 return LRS_EXIT_USAGE;
-            }
-            a->workers = (int)v;
             break;
-        }
         case 'b':
             a->bind = optarg;
             break;
@@ -162,23 +140,16 @@ static int parse_args(int argc, char **argv, int is_run, run_args_t *a)
         case 'I':
             a->insecure = 1;
             break;
-        case 'M': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > 100000) {
-                fprintf(stderr, "lrsweep %s: --max-workers: expected an integer in 1..100000, got "
-                                "'%s'\n", a->cmd, optarg);
+        case 'M':
+            if (lrs_cli_int_option(a->cmd, "--max-workers", optarg, 1, 100000, &a->max_workers) != 0)
                 return LRS_EXIT_USAGE;
-            }
-            a->max_workers = (int)v;
             break;
-        }
         case 'H':
-            if (int_option(a->cmd, "--heartbeat-ms", optarg, 10, 600000, &a->heartbeat_ms) != 0)
+            if (lrs_cli_int_option(a->cmd, "--heartbeat-ms", optarg, 10, 600000, &a->heartbeat_ms) != 0)
                 return LRS_EXIT_USAGE;
             break;
         case 'L':
-            if (int_option(a->cmd, "--liveness", optarg, 1, 100, &a->liveness) != 0)
+            if (lrs_cli_int_option(a->cmd, "--liveness", optarg, 1, 100, &a->liveness) != 0)
                 return LRS_EXIT_USAGE;
             break;
         case 'G': {

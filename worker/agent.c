@@ -93,13 +93,11 @@ static void alog(agent_t *a, const char *fmt, ...) __attribute__((format(printf,
 static void alog(agent_t *a, const char *fmt, ...)
 {
     /* The name is the user's or the host's, sweep names and reasons are the
-     * coordinator's: lrs_log_line escapes them all. */
-    char msg[2048];
+     * coordinator's: the log escapes them all. */
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    lrs_log_vprintf(&a->log, fmt, ap);
     va_end(ap);
-    lrs_log_line(&a->log, msg);
 }
 
 void lrs_agent_default_name(char *out, size_t size)
@@ -535,12 +533,9 @@ static int on_frame(agent_t *a, const void *data, size_t len, int64_t now, lrs_e
     lrs_msg_t m;
     lrs_err_t why;
     if (lrs_proto_decode(data, len, &m, &why) != 0) {
-        uint64_t version;
-        char said[512];
-        if (lrs_proto_foreign(data, len, &version, said, sizeof said)) {
-            char skew[512];
-            lrs_proto_version_skew(version, "worker", "coordinator", skew, sizeof skew);
-            alog(a, "%s%s%s", skew, said[0] ? "; the coordinator says: " : "", said);
+        char skew[1200];
+        if (lrs_proto_skew_text(data, len, "worker", "coordinator", skew, sizeof skew)) {
+            alog(a, "%s", skew);
             return 2;
         }
         give_up(a, now, BAD_FRAME, "a malformed message from the coordinator: %s", why.msg);

@@ -89,17 +89,10 @@ int lrs_cmd_worker(int argc, char **argv)
         case 'c':
             opts.endpoint = optarg;
             break;
-        case 'j': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > 4096) {
-                fprintf(stderr, "lrsweep worker: --jobs: expected an integer in 1..4096, got '%s'\n",
-                        optarg);
+        case 'j':
+            if (lrs_cli_int_option("worker", "--jobs", optarg, 1, 4096, &opts.jobs) != 0)
                 return LRS_EXIT_USAGE;
-            }
-            opts.jobs = (int)v;
             break;
-        }
         case 'n':
             opts.name = optarg;
             break;
