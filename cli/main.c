@@ -6,6 +6,7 @@
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/protocol.h"
+#include "common/version.h"
 #include "coordinator/store.h"
 
 static const lrs_command_t commands[] = {

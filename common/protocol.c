@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/fnv.h"
+#include "common/version.h"
 
 static const char *const msg_names[LRS_MSG_COUNT] = {
     [LRS_MSG_HELLO] = "HELLO",       [LRS_MSG_WELCOME] = "WELCOME", [LRS_MSG_READY] = "READY",

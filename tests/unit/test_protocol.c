@@ -18,6 +18,7 @@
 #include "common/proto_encode.h"
 #include "common/protocol.h"
 #include "common/rng.h"
+#include "common/version.h"
 
 static lrs_msg_t decode_ok(const lrs_wbuf_t *b)
 {

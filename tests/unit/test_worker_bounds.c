@@ -30,6 +30,7 @@
 #include "common/proto_encode.h"
 #include "common/protocol.h"
 #include "common/spec.h"
+#include "common/version.h"
 #include "worker/agent.h"
 
 #define TOKEN 4242
