@@ -1,0 +1,275 @@
+#!/bin/bash
+# test_slurm.sh — deploy/slurm/*.sbatch on a real Slurm: a one-node cluster
+# (munged, slurmctld and slurmd from Debian's munge and slurm-wlm) made in a
+# temporary folder with its own slurm.conf, munge key and munge socket, on
+# free loopback ports, without cgroups (proctrack/linuxproc, task/none) and
+# with oversubscription, so 2 cores hold every job.  The daemons and
+# whatever the jobs left are killed on exit, also on failure.
+#   1. sweep.sbatch with --nodes=1 --ntasks=2 runs a whole sweep: the job
+#      exits 0 (the coordinator's status), every trial is recorded once, and
+#      each task's log exists and ends with its worker's exit status 0;
+#      without LRSWEEP and without lrsweep on PATH it exits 2 naming LRSWEEP.
+#   2. workers-array.sbatch with 2 array tasks completes a sweep whose
+#      coordinator runs outside Slurm: the coordinator exits 0, every trial
+#      is recorded once, by the array's workers, and each array task exits 0
+#      (scontrol show job, and the last line of its log).
+# Skips (77) only when the Slurm daemons cannot start on this machine, or,
+# outside CI, when munge or Slurm is not installed
+# (deploy/install-deps.sh --with-engines installs them).
+. "$(dirname "$0")/lib.sh"
+DEPLOY=$(cd "$HERE/../../deploy/slurm" && pwd)
+TRIALS=16
+# A test run from inside a Slurm job must not talk to that job's cluster.
+for v in $(compgen -e SLURM_); do unset "$v"; done
+started_at=$(date +%s)
+
+skip() {
+    echo "$TEST_NAME: SKIP: $*"
+    exit 77
+}
+
+for tool in munged mungekey slurmctld slurmd sbatch squeue scontrol scancel srun sqlite3; do
+    command -v "$tool" >/dev/null && continue
+    if [ "${CI:-}" = true ]; then
+        echo "FAIL: $tool is not installed (deploy/install-deps.sh --with-engines installs it)"
+        exit 1
+    fi
+    skip "$tool is not installed (deploy/install-deps.sh --with-engines installs munge and slurm-wlm)"
+done
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+    $PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# --- the cluster -------------------------------------------------------------
+# munged wants its socket's folder, and the folders above it, searchable by
+# all, and its key readable by root alone.
+chmod 755 "$TMP"
+mkdir -p "$TMP/munge" "$TMP/run" "$TMP/state" "$TMP/spool" "$TMP/log" "$TMP/work"
+chmod 700 "$TMP/munge"
+chmod 755 "$TMP/run"
+MUNGE_SOCKET=$TMP/run/munge.socket
+NODE=lrs1
+CTLD_HOST=$(hostname -s)
+CTLD_PORT=$(free_port)
+SLURMD_PORT=$(free_port)
+while [ "$SLURMD_PORT" = "$CTLD_PORT" ]; do SLURMD_PORT=$(free_port); done
+cat >"$TMP/slurm.conf" <<EOF
+ClusterName=lrsweep-test
+SlurmctldHost=$CTLD_HOST(127.0.0.1)
+SlurmctldPort=$CTLD_PORT
+SlurmdPort=$SLURMD_PORT
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$MUNGE_SOCKET
+StateSaveLocation=$TMP/state
+SlurmdSpoolDir=$TMP/spool
+SlurmctldPidFile=$TMP/run/slurmctld.pid
+SlurmdPidFile=$TMP/run/slurmd.pid
+SlurmctldLogFile=$TMP/log/slurmctld.log
+SlurmdLogFile=$TMP/log/slurmd.log
+MailProg=/bin/true
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/none
+MpiDefault=none
+SwitchType=switch/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_CPU
+SlurmdParameters=config_overrides
+ReturnToService=2
+MinJobAge=600
+KillWait=5
+NodeName=$NODE NodeHostname=$(hostname) NodeAddr=127.0.0.1 CPUs=2 State=UNKNOWN
+PartitionName=test Nodes=$NODE Default=YES OverSubscribe=FORCE:4 MaxTime=INFINITE State=UP
+EOF
+export SLURM_CONF=$TMP/slurm.conf
+
+# On exit, also on failure: cancel the jobs while the daemons still run,
+# kill whatever of the jobs is left (their processes carry
+# SLURM_CONF=$SLURM_CONF and, below slurmstepd, a SLURM_JOB_ID), then stop
+# the daemons (DAEMONS; lib.sh runs this before it removes $TMP).
+DAEMONS=()
+on_cleanup() {
+    if [ -n "$(squeue -h 2>/dev/null)" ]; then
+        scancel --full --quiet --user=root 2>/dev/null
+        for _ in $(seq 50); do
+            [ -z "$(squeue -h 2>/dev/null)" ] && break
+            sleep 0.1
+        done
+    fi
+    local d env
+    for d in /proc/[0-9]*; do
+        [ "${d#/proc/}" = $$ ] && continue
+        env=$(tr '\0' '\n' 2>/dev/null <"$d/environ") || continue
+        case $env in *"SLURM_CONF=$SLURM_CONF"*) ;; *) continue ;; esac
+        case $env in
+            *SLURM_JOB_ID=*) kill -9 "${d#/proc/}" 2>/dev/null ;;
+            *) grep -q '^slurmstepd' "$d/cmdline" 2>/dev/null && kill -9 "${d#/proc/}" 2>/dev/null ;;
+        esac
+    done
+    [ "${#DAEMONS[@]}" -gt 0 ] || return 0
+    kill -TERM "${DAEMONS[@]}" 2>/dev/null
+    all_gone 50 "${DAEMONS[@]}" || kill -9 "${DAEMONS[@]}" 2>/dev/null
+    wait "${DAEMONS[@]}" 2>/dev/null
+}
+
+mungekey --create --keyfile="$TMP/munge/munge.key" || skip "mungekey could not make a key"
+munged --foreground --socket="$MUNGE_SOCKET" --key-file="$TMP/munge/munge.key" \
+    --log-file="$TMP/log/munged.log" --pid-file="$TMP/run/munged.pid" \
+    --seed-file="$TMP/munge/munged.seed" >"$TMP/log/munged.out" 2>&1 &
+DAEMONS+=("$!")
+for _ in $(seq 50); do [ -S "$MUNGE_SOCKET" ] && break; sleep 0.1; done
+[ -S "$MUNGE_SOCKET" ] || skip "munged did not start: $(tail -n 3 "$TMP/log/munged.log" "$TMP/log/munged.out" 2>/dev/null)"
+
+slurmctld -D -i -f "$SLURM_CONF" >"$TMP/log/slurmctld.out" 2>&1 &
+DAEMONS+=("$!")
+slurmd -D -N "$NODE" -f "$SLURM_CONF" >"$TMP/log/slurmd.out" 2>&1 &
+DAEMONS+=("$!")
+node_state=
+for _ in $(seq 300); do
+    node_state=$(sinfo -h -n "$NODE" -o %T 2>/dev/null)
+    case $node_state in idle|mixed|allocated) break ;; esac
+    sleep 0.1
+done
+case $node_state in
+    idle|mixed|allocated) ;;
+    *) skip "slurmd did not come up on this machine (node state '${node_state:-none}' after 30 s): $(tail -n 5 "$TMP/log/slurmd.log" "$TMP/log/slurmctld.log" 2>/dev/null)" ;;
+esac
+echo "cluster: slurmctld on 127.0.0.1:$CTLD_PORT, slurmd $NODE on :$SLURMD_PORT, munge socket $MUNGE_SOCKET ($(( $(date +%s) - started_at )) s)"
+
+# wait_job ID SECONDS: polls until squeue no longer lists the job (every
+# array task of it); 1 on the deadline.
+wait_job() {
+    local id=$1 tenths=$(($2 * 10))
+    for _ in $(seq "$tenths"); do
+        [ -z "$(squeue -h -j "$id" 2>/dev/null)" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# job_field ID FIELD: FIELD=value of each job record of ID (one per array
+# task), one a line, as scontrol shows while slurmctld still knows the job.
+job_field() {
+    scontrol -o show job "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+# trials_ok DB: one check; every trial of the spec is recorded, once.
+trials_ok() {
+    checks=$((checks + 1))
+    local counts
+    counts=$(sqlite3 "$1" 'select count(*), count(distinct trial) from trials' 2>&1)
+    [ "$counts" = "$TRIALS|$TRIALS" ] ||
+        fail "$1: trials (rows|distinct) are '$counts', want $TRIALS|$TRIALS"
+}
+
+cd "$TMP/work" || exit 1
+synthetic_spec sweep.yaml slurm-sweep 11 "$TRIALS" 100 3 1.0 'step: {step_size: 2}'
+
+# --- 1. the whole sweep as one job -------------------------------------------
+t0=$(date +%s)
+echo "sbatch --nodes=1 --ntasks=2 sweep.sbatch ($TRIALS trials)"
+job=$(LRSWEEP=$LRSWEEP LRSWEEP_SPEC=sweep.yaml LRSWEEP_DB=results.db \
+      LRSWEEP_PORT=$(free_port) LRSWEEP_LINGER=2 LRSWEEP_IDLE_TIMEOUT=60 \
+      sbatch --parsable --nodes=1 --ntasks=2 "$DEPLOY/sweep.sbatch")
+checks=$((checks + 1))
+if [ -z "$job" ]; then
+    fail "sbatch sweep.sbatch printed no job id"
+elif ! wait_job "$job" 120; then
+    fail "sweep.sbatch job $job still in the queue after 120 s: $(squeue -h -j "$job")"
+else
+    log=lrsweep-$job.log
+    dir=lrsweep-$job
+    checks=$((checks + 1))
+    state=$(job_field "$job" JobState) code=$(job_field "$job" ExitCode)
+    [ "$state" = COMPLETED ] && [ "$code" = 0:0 ] ||
+        fail "sweep.sbatch job $job: state $state, exit code $code, want COMPLETED 0:0; its log: $(cat "$log")"
+    checks=$((checks + 1))
+    grep -q 'coordinator exited 0; workers (srun) exited 0' "$log" ||
+        fail "$log does not say the coordinator and srun exited 0: $(cat "$log")"
+    checks=$((checks + 1))
+    grep -q "of 1 job(s) each" "$log" ||
+        fail "$log: without --cpus-per-task a worker should run 1 job: $(head -n 1 "$log")"
+    trials_ok results.db
+    for task in 0 1; do
+        tlog=$dir/worker-$(hostname -s)-$task.log
+        checks=$((checks + 1))
+        if [ ! -s "$tlog" ]; then
+            fail "task $task: no log $tlog, or an empty one ($(ls "$dir" 2>&1))"
+        elif [ "$(tail -n 1 "$tlog")" != "task $task on $(hostname): lrsweep worker exited 0" ]; then
+            fail "task $task: $tlog does not end with its worker's exit 0: $(cat "$tlog")"
+        fi
+    done
+    for f in coordinator.key coordinator.pub worker.key workers/worker.pub; do
+        checks=$((checks + 1))
+        [ -s "$dir/$f" ] || fail "sweep.sbatch made no $dir/$f"
+    done
+fi
+echo "  sweep.sbatch: $(( $(date +%s) - t0 )) s"
+
+# Without LRSWEEP and with no lrsweep on PATH the job stops at once, exit 2,
+# naming the variable.
+t0=$(date +%s)
+job=$(env -u LRSWEEP PATH=/usr/bin:/bin LRSWEEP_SPEC=sweep.yaml \
+      sbatch --parsable --ntasks=1 --output=nobinary-%j.log "$DEPLOY/sweep.sbatch")
+checks=$((checks + 1))
+if [ -z "$job" ] || ! wait_job "$job" 60; then
+    fail "sweep.sbatch without LRSWEEP: job '${job}' did not end within 60 s"
+else
+    code=$(job_field "$job" ExitCode)
+    [ "$code" = 2:0 ] && grep -q 'set LRSWEEP=/path/to/lrsweep' "nobinary-$job.log" ||
+        fail "sweep.sbatch without LRSWEEP: exit code $code, want 2:0, and a log naming LRSWEEP: $(cat "nobinary-$job.log")"
+fi
+echo "  sweep.sbatch without a binary: $(( $(date +%s) - t0 )) s"
+
+# --- 2. an array of workers for a coordinator outside Slurm -------------------
+t0=$(date +%s)
+mkdir -p keys/workers
+"$LRSWEEP" keygen keys/coordinator >/dev/null && "$LRSWEEP" keygen keys/worker >/dev/null &&
+    mv keys/worker.pub keys/workers/ || { fail "keygen failed"; summary; exit; }
+port=$(free_port)
+spawn coordinator coordinator.out coordinator.err coordinator sweep.yaml \
+    --bind "tcp://0.0.0.0:$port" --db array.db \
+    --key keys/coordinator.key --allow keys/workers --linger 2
+echo "sbatch --array=0-1 workers-array.sbatch (coordinator outside Slurm on :$port)"
+job=$(LRSWEEP=$LRSWEEP LRSWEEP_CONNECT=tcp://127.0.0.1:$port \
+      LRSWEEP_KEY=keys/worker.key LRSWEEP_SERVER_KEY=keys/coordinator.pub \
+      LRSWEEP_IDLE_TIMEOUT=60 \
+      sbatch --parsable --array=0-1 "$DEPLOY/workers-array.sbatch")
+checks=$((checks + 1))
+if [ -z "$job" ]; then
+    fail "sbatch workers-array.sbatch printed no job id"
+elif ! wait_job "$job" 120; then
+    fail "workers-array job $job still in the queue after 120 s: $(squeue -h -j "$job")"
+else
+    wait_exit "$coordinator" 30
+    rc=$?
+    checks=$((checks + 1))
+    [ "$rc" -eq 0 ] || fail "the coordinator exited $rc, want 0: $(cat coordinator.err)"
+    trials_ok array.db
+    checks=$((checks + 1))
+    others=$(sqlite3 array.db "select count(*) from trials where worker not like 'slurm-${job}\\_%' escape '\\'")
+    [ "$others" = 0 ] ||
+        fail "array.db: $others trials not recorded by a worker named slurm-${job}_TASK: $(sqlite3 array.db 'select distinct worker from trials')"
+    checks=$((checks + 1))
+    states=$(job_field "$job" JobState | sort | uniq -c | tr -s ' ')
+    codes=$(job_field "$job" ExitCode | sort | uniq -c | tr -s ' ')
+    [ "$states" = " 2 COMPLETED" ] && [ "$codes" = " 2 0:0" ] ||
+        fail "array job $job: states '$states', exit codes '$codes', want 2 COMPLETED and 2 0:0"
+    for task in 0 1; do
+        tlog=lrsweep-worker-${job}_$task.log
+        checks=$((checks + 1))
+        [ "$(tail -n 1 "$tlog" 2>/dev/null)" = "workers-array.sbatch: slurm-${job}_$task: lrsweep worker exited 0" ] ||
+            fail "array task $task: $tlog does not end with its worker's exit 0: $(cat "$tlog" 2>&1)"
+    done
+fi
+echo "  workers-array.sbatch: $(( $(date +%s) - t0 )) s"
+
+echo "$TEST_NAME: wall time $(( $(date +%s) - started_at )) s"
+summary
