@@ -8,7 +8,8 @@
 #   1. sweep.sbatch with --nodes=1 --ntasks=2 runs a whole sweep: the job
 #      exits 0 (the coordinator's status), every trial is recorded once, and
 #      each task's log exists and ends with its worker's exit status 0;
-#      without LRSWEEP and without lrsweep on PATH it exits 2 naming LRSWEEP.
+#      without LRSWEEP and without lrsweep on PATH it exits 2 naming LRSWEEP;
+#      when every worker fails it stops the coordinator and exits 130.
 #   2. workers-array.sbatch with 2 array tasks completes a sweep whose
 #      coordinator runs outside Slurm: the coordinator exits 0, every trial
 #      is recorded once, by the array's workers, and each array task exits 0
@@ -194,7 +195,7 @@ else
     grep -q 'coordinator exited 0; workers (srun) exited 0' "$log" ||
         fail "$log does not say the coordinator and srun exited 0: $(cat "$log")"
     checks=$((checks + 1))
-    grep -q "of 1 job(s) each" "$log" ||
+    grep -q "2 worker task(s), 1 job(s) each" "$log" ||
         fail "$log: without --cpus-per-task a worker should run 1 job: $(head -n 1 "$log")"
     trials_ok results.db
     for task in 0 1; do
@@ -227,6 +228,27 @@ else
         fail "sweep.sbatch without LRSWEEP: exit code $code, want 2:0, and a log naming LRSWEEP: $(cat "nobinary-$job.log")"
 fi
 echo "  sweep.sbatch without a binary: $(( $(date +%s) - t0 )) s"
+
+# Workers that all fail (here on a usage error) end srun before the sweep is
+# complete: the script stops the coordinator, and exits with its 130.
+t0=$(date +%s)
+job=$(LRSWEEP=$LRSWEEP LRSWEEP_SPEC=sweep.yaml LRSWEEP_DB=failing.db \
+      LRSWEEP_PORT=$(free_port) LRSWEEP_WORKER_ARGS=--no-such-flag \
+      sbatch --parsable --ntasks=2 --output=failing-%j.log "$DEPLOY/sweep.sbatch")
+checks=$((checks + 1))
+if [ -z "$job" ] || ! wait_job "$job" 90; then
+    fail "sweep.sbatch with failing workers: job '${job}' did not end within 90 s"
+else
+    code=$(job_field "$job" ExitCode)
+    if [ "$code" != 130:0 ] ||
+       ! grep -q 'every worker has ended (srun exited [1-9][0-9]*) before the sweep was complete' "failing-$job.log"; then
+        fail "sweep.sbatch with failing workers: exit code $code, want 130:0, and a log saying the workers ended: $(cat "failing-$job.log")"
+    fi
+    checks=$((checks + 1))
+    grep -q 'lrsweep worker exited 2$' "lrsweep-$job/worker-$(hostname -s)-0.log" ||
+        fail "sweep.sbatch with failing workers: task 0's log lacks its exit 2: $(cat "lrsweep-$job/worker-$(hostname -s)-0.log")"
+fi
+echo "  sweep.sbatch with failing workers: $(( $(date +%s) - t0 )) s"
 
 # --- 2. an array of workers for a coordinator outside Slurm -------------------
 t0=$(date +%s)
