@@ -14,6 +14,12 @@
 #      coordinator runs outside Slurm: the coordinator exits 0, every trial
 #      is recorded once, by the array's workers, and each array task exits 0
 #      (scontrol show job, and the last line of its log).
+#   3. workers-array.sbatch joins a running sweep.sbatch job (--ntasks=1)
+#      with the keys in the job's folder and the address on its log's first
+#      line: all three tasks exit 0, every trial is recorded once, some by
+#      the array's workers.
+# Every worker log must hold the worker's own line saying the sweep is
+# complete (workers log without --verbose).
 # Skips (77) only when the Slurm daemons cannot start on this machine, or,
 # outside CI, when munge or Slurm is not installed
 # (deploy/install-deps.sh --with-engines installs them).
@@ -161,13 +167,27 @@ job_field() {
     scontrol -o show job "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
 }
 
-# trials_ok DB: one check; every trial of the spec is recorded, once.
+# trials_ok DB [N]: one check; every one of the N trials (default $TRIALS)
+# is recorded, once.
 trials_ok() {
     checks=$((checks + 1))
-    local counts
+    local counts want=${2:-$TRIALS}
     counts=$(sqlite3 "$1" 'select count(*), count(distinct trial) from trials' 2>&1)
-    [ "$counts" = "$TRIALS|$TRIALS" ] ||
-        fail "$1: trials (rows|distinct) are '$counts', want $TRIALS|$TRIALS"
+    [ "$counts" = "$want|$want" ] ||
+        fail "$1: trials (rows|distinct) are '$counts', want $want|$want"
+}
+
+# worker_log_ok LOG SWEEP LAST: one check; LOG holds the worker's own
+# timestamped line saying the sweep is complete, and ends with LAST.
+worker_log_ok() {
+    checks=$((checks + 1))
+    if [ ! -s "$1" ]; then
+        fail "no worker log $1, or an empty one"
+    elif ! grep -Eq "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z worker .*: sweep '$2' is complete; exiting\$" "$1"; then
+        fail "$1 lacks the worker's 'sweep '$2' is complete' line: $(cat "$1")"
+    elif [ "$(tail -n 1 "$1")" != "$3" ]; then
+        fail "$1 does not end with '$3': $(cat "$1")"
+    fi
 }
 
 cd "$TMP/work" || exit 1
@@ -199,13 +219,8 @@ else
         fail "$log: without --cpus-per-task a worker should run 1 job: $(head -n 1 "$log")"
     trials_ok results.db
     for task in 0 1; do
-        tlog=$dir/worker-$(hostname -s)-$task.log
-        checks=$((checks + 1))
-        if [ ! -s "$tlog" ]; then
-            fail "task $task: no log $tlog, or an empty one ($(ls "$dir" 2>&1))"
-        elif [ "$(tail -n 1 "$tlog")" != "task $task on $(hostname): lrsweep worker exited 0" ]; then
-            fail "task $task: $tlog does not end with its worker's exit 0: $(cat "$tlog")"
-        fi
+        worker_log_ok "$dir/worker-$(hostname -s)-$task.log" slurm-sweep \
+            "task $task on $(hostname): lrsweep worker exited 0"
     done
     for f in coordinator.key coordinator.pub worker.key workers/worker.pub; do
         checks=$((checks + 1))
@@ -285,13 +300,58 @@ else
     [ "$states" = " 2 COMPLETED" ] && [ "$codes" = " 2 0:0" ] ||
         fail "array job $job: states '$states', exit codes '$codes', want 2 COMPLETED and 2 0:0"
     for task in 0 1; do
-        tlog=lrsweep-worker-${job}_$task.log
-        checks=$((checks + 1))
-        [ "$(tail -n 1 "$tlog" 2>/dev/null)" = "workers-array.sbatch: slurm-${job}_$task: lrsweep worker exited 0" ] ||
-            fail "array task $task: $tlog does not end with its worker's exit 0: $(cat "$tlog" 2>&1)"
+        worker_log_ok "lrsweep-worker-${job}_$task.log" slurm-sweep \
+            "workers-array.sbatch: slurm-${job}_$task: lrsweep worker exited 0"
     done
 fi
 echo "  workers-array.sbatch: $(( $(date +%s) - t0 )) s"
+
+# --- 3. an array of workers joining a sweep.sbatch job -------------------------
+# With the keys from the job's folder and the address from its log's first
+# line.  One task of the job and two of the array share the 2 CPUs
+# (oversubscription); the sweep takes one worker ~10 s, so the array's
+# workers, started a second or two later, take part.
+t0=$(date +%s)
+JOINED_TRIALS=24
+synthetic_spec joined.yaml slurm-joined 12 "$JOINED_TRIALS" 400 3 1.0 'step: {step_size: 2}'
+echo "sbatch --ntasks=1 sweep.sbatch, then sbatch --array=0-1 workers-array.sbatch with its keys"
+sweep_job=$(LRSWEEP=$LRSWEEP LRSWEEP_SPEC=joined.yaml LRSWEEP_DB=joined.db \
+            LRSWEEP_PORT=$(free_port) LRSWEEP_LINGER=5 LRSWEEP_IDLE_TIMEOUT=60 \
+            sbatch --parsable --ntasks=1 "$DEPLOY/sweep.sbatch")
+address=
+for _ in $(seq 300); do
+    address=$(grep -o 'tcp://[^;]*' "lrsweep-$sweep_job.log" 2>/dev/null | head -n 1)
+    [ -n "$address" ] && [ -s "lrsweep-$sweep_job/coordinator.pub" ] && break
+    sleep 0.1
+done
+checks=$((checks + 1))
+if [ -z "$sweep_job" ] || [ -z "$address" ]; then
+    fail "sweep.sbatch job '$sweep_job' named no coordinator address within 30 s: $(cat "lrsweep-$sweep_job.log" 2>&1)"
+else
+    job=$(LRSWEEP=$LRSWEEP LRSWEEP_CONNECT=$address \
+          LRSWEEP_KEY=lrsweep-$sweep_job/worker.key \
+          LRSWEEP_SERVER_KEY=lrsweep-$sweep_job/coordinator.pub LRSWEEP_IDLE_TIMEOUT=60 \
+          sbatch --parsable --array=0-1 "$DEPLOY/workers-array.sbatch")
+    checks=$((checks + 1))
+    if [ -z "$job" ] || ! wait_job "$sweep_job" 120 || ! wait_job "$job" 60; then
+        fail "sweep.sbatch job $sweep_job or its array '$job' still in the queue: $(squeue -h)"
+    else
+        codes=$( (job_field "$sweep_job" ExitCode; job_field "$job" ExitCode) | sort | uniq -c | tr -s ' ')
+        [ "$codes" = " 3 0:0" ] ||
+            fail "sweep.sbatch job $sweep_job and array $job: exit codes '$codes', want 3 0:0: $(cat "lrsweep-$sweep_job.log")"
+        trials_ok joined.db "$JOINED_TRIALS"
+        checks=$((checks + 1))
+        by_array=$(sqlite3 joined.db "select count(*) from trials where worker like 'slurm-${job}\\_%' escape '\\'")
+        [ "${by_array:-0}" -gt 0 ] ||
+            fail "joined.db: the array's workers recorded no trial: $(sqlite3 joined.db 'select worker, count(*) from trials group by worker')"
+        for task in 0 1; do
+            worker_log_ok "lrsweep-worker-${job}_$task.log" slurm-joined \
+                "workers-array.sbatch: slurm-${job}_$task: lrsweep worker exited 0"
+        done
+        echo "  the array's workers ran $by_array of $JOINED_TRIALS trials"
+    fi
+fi
+echo "  workers-array.sbatch joining sweep.sbatch: $(( $(date +%s) - t0 )) s"
 
 echo "$TEST_NAME: wall time $(( $(date +%s) - started_at )) s"
 summary
