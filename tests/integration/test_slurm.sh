@@ -9,7 +9,8 @@
 #      exits 0 (the coordinator's status), every trial is recorded once, and
 #      each task's log exists and ends with its worker's exit status 0;
 #      without LRSWEEP and without lrsweep on PATH it exits 2 naming LRSWEEP;
-#      when every worker fails it stops the coordinator and exits 130.
+#      when every worker fails it stops the coordinator and exits 130; when
+#      the coordinator fails (a broken spec) it exits at once with its 2.
 #   2. workers-array.sbatch with 2 array tasks completes a sweep whose
 #      coordinator runs outside Slurm: the coordinator exits 0, every trial
 #      is recorded once, by the array's workers, and each array task exits 0
@@ -264,6 +265,27 @@ else
         fail "sweep.sbatch with failing workers: task 0's log lacks its exit 2: $(cat "lrsweep-$job/worker-$(hostname -s)-0.log")"
 fi
 echo "  sweep.sbatch with failing workers: $(( $(date +%s) - t0 )) s"
+
+# A coordinator that fails (a spec it refuses: exit 2) ends the job at once
+# with its status; its workers are stopped with SIGTERM (they exit 130).
+t0=$(date +%s)
+printf 'name: broken\ntrials: many\n' >broken.yaml
+job=$(LRSWEEP=$LRSWEEP LRSWEEP_SPEC=broken.yaml LRSWEEP_DB=broken.db \
+      LRSWEEP_PORT=$(free_port) \
+      sbatch --parsable --ntasks=2 --output=broken-%j.log "$DEPLOY/sweep.sbatch")
+checks=$((checks + 1))
+if [ -z "$job" ] || ! wait_job "$job" 30; then
+    fail "sweep.sbatch with a broken spec: job '${job}' did not end within 30 s"
+else
+    code=$(job_field "$job" ExitCode)
+    if [ "$code" != 2:0 ] || ! grep -q 'coordinator exited 2; workers' "broken-$job.log"; then
+        fail "sweep.sbatch with a broken spec: exit code $code, want the coordinator's 2:0: $(cat "broken-$job.log")"
+    fi
+    checks=$((checks + 1))
+    grep -q 'lrsweep worker exited 130$' "lrsweep-$job/worker-$(hostname -s)-0.log" ||
+        fail "sweep.sbatch with a broken spec: task 0 was not stopped by SIGTERM (exit 130): $(cat "lrsweep-$job/worker-$(hostname -s)-0.log")"
+fi
+echo "  sweep.sbatch with a broken spec: $(( $(date +%s) - t0 )) s"
 
 # --- 2. an array of workers for a coordinator outside Slurm -------------------
 t0=$(date +%s)
