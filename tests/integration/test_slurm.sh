@@ -15,7 +15,8 @@
 #      coordinator runs outside Slurm: the coordinator exits 0, every trial
 #      is recorded once, by the array's workers, and each array task exits 0
 #      (scontrol show job, and the last line of its log).
-#   3. workers-array.sbatch joins a running sweep.sbatch job (--ntasks=1)
+#   3. workers-array.sbatch joins a running sweep.sbatch job (--ntasks=1
+#      --cpus-per-task=2: its worker runs 2 jobs)
 #      with the keys in the job's folder and the address on its log's first
 #      line: all three tasks exit 0, every trial is recorded once, some by
 #      the array's workers.
@@ -330,16 +331,16 @@ echo "  workers-array.sbatch: $(( $(date +%s) - t0 )) s"
 
 # --- 3. an array of workers joining a sweep.sbatch job -------------------------
 # With the keys from the job's folder and the address from its log's first
-# line.  One task of the job and two of the array share the 2 CPUs
-# (oversubscription); the sweep takes one worker ~10 s, so the array's
-# workers, started a second or two later, take part.
+# line.  The job's task (2 CPUs, so a worker of 2 jobs) and the array's two
+# share the 2 CPUs (oversubscription); the sweep takes that worker ~6 s, so
+# the array's workers, started a second or two later, take part.
 t0=$(date +%s)
-JOINED_TRIALS=24
+JOINED_TRIALS=32
 synthetic_spec joined.yaml slurm-joined 12 "$JOINED_TRIALS" 400 3 1.0 'step: {step_size: 2}'
-echo "sbatch --ntasks=1 sweep.sbatch, then sbatch --array=0-1 workers-array.sbatch with its keys"
+echo "sbatch --ntasks=1 --cpus-per-task=2 sweep.sbatch, then sbatch --array=0-1 workers-array.sbatch with its keys"
 sweep_job=$(LRSWEEP=$LRSWEEP LRSWEEP_SPEC=joined.yaml LRSWEEP_DB=joined.db \
             LRSWEEP_PORT=$(free_port) LRSWEEP_LINGER=5 LRSWEEP_IDLE_TIMEOUT=60 \
-            sbatch --parsable --ntasks=1 "$DEPLOY/sweep.sbatch")
+            sbatch --parsable --ntasks=1 --cpus-per-task=2 "$DEPLOY/sweep.sbatch")
 address=
 for _ in $(seq 300); do
     address=$(grep -o 'tcp://[^;]*' "lrsweep-$sweep_job.log" 2>/dev/null | head -n 1)
@@ -362,6 +363,12 @@ else
         [ "$codes" = " 3 0:0" ] ||
             fail "sweep.sbatch job $sweep_job and array $job: exit codes '$codes', want 3 0:0: $(cat "lrsweep-$sweep_job.log")"
         trials_ok joined.db "$JOINED_TRIALS"
+        checks=$((checks + 1))
+        grep -q "1 worker task(s), 2 job(s) each" "lrsweep-$sweep_job.log" ||
+            fail "lrsweep-$sweep_job.log: with --cpus-per-task=2 its worker should run 2 jobs: $(head -n 1 "lrsweep-$sweep_job.log")"
+        checks=$((checks + 1))
+        grep -q "joined (2 jobs)" "lrsweep-$sweep_job.log" ||
+            fail "lrsweep-$sweep_job.log: no worker joined with 2 jobs: $(cat "lrsweep-$sweep_job.log")"
         checks=$((checks + 1))
         by_array=$(sqlite3 joined.db "select count(*) from trials where worker like 'slurm-${job}\\_%' escape '\\'")
         [ "${by_array:-0}" -gt 0 ] ||
