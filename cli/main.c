@@ -8,8 +8,6 @@
 #include "common/protocol.h"
 #include "coordinator/store.h"
 
-#define LRS_VERSION "0.1.0"
-
 static const lrs_command_t commands[] = {
     {"params", lrs_cmd_params, "list the trial parameters and their meaning"},
     {"validate", lrs_cmd_validate, "check a sweep spec and count its trials"},
@@ -37,7 +35,8 @@ static void usage(FILE *out)
     for (size_t i = 0; i < command_count; i++)
         fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n'lrsweep COMMAND --help' describes a command.\n"
-                 "exit status: 0 ok, 1 runtime failure, 2 usage or input error, 130 interrupted\n");
+                 "exit status: 0 done, 1 runtime failure, 2 usage, config or input error,\n"
+                 "3 idle timeout (worker --idle-timeout), 130 interrupted\n");
 }
 
 int main(int argc, char **argv)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "common/textesc.h"
 
 /* The one process-wide state here: a signal handler can only reach a
@@ -48,6 +49,11 @@ static void count_interrupt(int sig)
 
 void lrs_cli_report(const char *cmd, const lrs_err_t *err)
 {
+    const lrs_log_t *log = lrs_log_process();
+    if (log) {   /* a coordinator's or worker's last line reads like its others */
+        lrs_log_line(log, err->msg);
+        return;
+    }
     char shown[LRS_TEXTESC_SIZE(sizeof err->msg)];
     fprintf(stderr, "lrsweep %s: %s\n", cmd, lrs_text_escape_str(err->msg, shown, sizeof shown));
 }

@@ -11,7 +11,16 @@
 
 #include <stddef.h>
 
-enum { LRS_EXIT_OK = 0, LRS_EXIT_RUNTIME = 1, LRS_EXIT_USAGE = 2, LRS_EXIT_INTERRUPTED = 130 };
+/* Exit statuses of every command: 0 done, 1 runtime failure, 2 usage,
+ * config or input error, 3 idle timeout (a worker that heard from no
+ * coordinator for --idle-timeout), 130 interrupted. */
+enum {
+    LRS_EXIT_OK = 0,
+    LRS_EXIT_RUNTIME = 1,
+    LRS_EXIT_USAGE = 2,
+    LRS_EXIT_IDLE = 3,
+    LRS_EXIT_INTERRUPTED = 130
+};
 
 typedef struct lrs_err {
     int code;       /* LRS_EXIT_USAGE or LRS_EXIT_RUNTIME once set; 0 while unset */

@@ -433,9 +433,9 @@ static int rd_body(reader_t *r, lrs_msg_t *m)
         if (rd_str(r, "name", 256, 0, &m->worker_name) != 0 ||
             rd_str(r, "host", 256, 0, &m->host) != 0 ||
             rd_i64(r, "pid", 0, INT64_MAX, &m->pid) != 0 ||
-            rd_int_field(r, "jobs", 1, 4096, &m->jobs) != 0)
-            return -1;
-        if (r->fields == 5 && rd_int_field(r, "flags", 0, LRS_HELLO_RUNS_COMMANDS, &m->hello_flags) != 0)
+            rd_int_field(r, "jobs", 1, 4096, &m->jobs) != 0 ||
+            rd_int_field(r, "flags", 0, LRS_HELLO_RUNS_COMMANDS, &m->hello_flags) != 0 ||
+            rd_u64(r, "sweep", UINT64_MAX, &m->sweep) != 0)
             return -1;
         return 0;
     case LRS_MSG_WELCOME:
@@ -446,7 +446,8 @@ static int rd_body(reader_t *r, lrs_msg_t *m)
             rd_u64(r, "space_hash", UINT64_MAX, &m->space_hash) != 0 ||
             rd_str(r, "data_hash", 64, 0, &m->data_hash) != 0 ||
             rd_u64(r, "data_size", LRS_PROTO_MAX_DATA, &m->data_size) != 0 ||
-            rd_i64(r, "heartbeat_ms", 10, 600000, &v) != 0)
+            rd_i64(r, "heartbeat_ms", 10, 600000, &v) != 0 ||
+            rd_int_field(r, "liveness", 1, 100, &m->liveness) != 0)
             return -1;
         m->heartbeat_ms = (int)v;
         return 0;
@@ -485,8 +486,16 @@ static int rd_body(reader_t *r, lrs_msg_t *m)
         return 0;
     }
     case LRS_MSG_SHUTDOWN:
+        return rd_u64(r, "sweep", UINT64_MAX, &m->sweep) != 0 ||
+                       rd_int_field(r, "ended", 0, 1, &m->ended) != 0 ||
+                       rd_str(r, "reason", LRS_PROTO_MAX_STR, 0, &m->reason) != 0
+                   ? -1
+                   : 0;
     case LRS_MSG_REJECT:
-        return rd_str(r, "reason", LRS_PROTO_MAX_STR, 0, &m->reason);
+        return rd_int_field(r, "code", LRS_REJECT_HELLO, LRS_REJECT_VERSION, &m->code) != 0 ||
+                       rd_str(r, "reason", LRS_PROTO_MAX_STR, 0, &m->reason) != 0
+                   ? -1
+                   : 0;
     case LRS_MSG_PROGRESS: {
         uint64_t attempt;
         if (rd_u64(r, "sweep", UINT64_MAX, &m->sweep) != 0 ||
@@ -530,11 +539,9 @@ int lrs_proto_decode(const void *frame, size_t len, lrs_msg_t *msg, lrs_err_t *e
         goto fail;
     }
     msg->type = (int)type;
-    /* a HELLO without its last field (flags) is one of a worker that
-     * predates it: it may run no command */
     size_t want = 2 + (size_t)lrs_proto_field_count((int)type);
     r.fields = n - 2;
-    if (n != want && !(type == LRS_MSG_HELLO && n == want - 1)) {
+    if (n != want) {
         lrs_err_set(err, LRS_EXIT_USAGE, "%s: expected %d fields, got %zu", lrs_msg_name((int)type),
                     lrs_proto_field_count((int)type), n - 2);
         goto fail;
@@ -552,3 +559,29 @@ fail:
     lrs_msg_free(msg);
     return -1;
 }
+
+int lrs_proto_foreign(const void *frame, size_t len, uint64_t *version, char *reason, size_t size)
+{
+    lrs_err_t err;
+    reader_t r = {.p = frame, .end = (const uint8_t *)frame + len, .err = &err};
+    size_t n;
+    uint64_t type, code;
+    if (size)
+        reason[0] = '\0';
+    if (rd_array(&r, "message", 64, &n) != 0 || n < 2 || rd_u64(&r, "version", UINT64_MAX, version) != 0 ||
+        *version == LRS_PROTO_VERSION || rd_u64(&r, "type", UINT64_MAX, &type) != 0)
+        return 0;
+    if (type != LRS_MSG_REJECT || (n != 3 && n != 4))
+        return 1;
+    if (n == 4 && rd_u64(&r, "code", UINT64_MAX, &code) != 0)
+        return 1;
+    const uint8_t *s;
+    size_t slen;
+    if (rd_raw(&r, "reason", LRS_PROTO_MAX_STR, 0, &s, &slen) == 0 && size) {
+        size_t k = slen < size - 1 ? slen : size - 1;
+        memcpy(reason, s, k);
+        reason[k] = '\0';   /* a NUL inside ends it early: the text before it */
+    }
+    return 1;
+}
+

@@ -18,4 +18,13 @@
  * exceeded — and nothing allocated; 0 with *msg filled otherwise. */
 int lrs_proto_decode(const void *frame, size_t len, lrs_msg_t *msg, lrs_err_t *err);
 
+/* A frame of another protocol version, which lrs_proto_decode refuses:
+ * 1 when frame starts [version, type, ...] with version other than
+ * LRS_PROTO_VERSION, *version set and, for a REJECT in either layout ever
+ * used ([v, REJECT, reason] or [v, REJECT, code, reason]), its reason in
+ * reason (cut to size; "" otherwise).  0 for anything else.  This layout is
+ * the part of the protocol that never changes: it is how two versions tell
+ * each other apart. */
+int lrs_proto_foreign(const void *frame, size_t len, uint64_t *version, char *reason, size_t size);
+
 #endif

@@ -30,8 +30,8 @@ static void pack_str(lrs_wbuf_t *b, const char *s)
     msgpack_pack_str_with_body(&b->pk, s, strlen(s));
 }
 
-void lrs_proto_hello_flags(lrs_wbuf_t *b, const char *name, const char *host, int64_t pid,
-                           int jobs, int flags)
+void lrs_proto_hello_pinned(lrs_wbuf_t *b, const char *name, const char *host, int64_t pid,
+                            int jobs, int flags, uint64_t sweep)
 {
     header(b, LRS_MSG_HELLO);
     pack_str(b, name);
@@ -39,6 +39,13 @@ void lrs_proto_hello_flags(lrs_wbuf_t *b, const char *name, const char *host, in
     msgpack_pack_int64(&b->pk, pid);
     msgpack_pack_int64(&b->pk, jobs);
     msgpack_pack_int64(&b->pk, flags);
+    msgpack_pack_uint64(&b->pk, sweep);
+}
+
+void lrs_proto_hello_flags(lrs_wbuf_t *b, const char *name, const char *host, int64_t pid,
+                           int jobs, int flags)
+{
+    lrs_proto_hello_pinned(b, name, host, pid, jobs, flags, 0);
 }
 
 void lrs_proto_hello(lrs_wbuf_t *b, const char *name, const char *host, int64_t pid, int jobs)
@@ -48,7 +55,7 @@ void lrs_proto_hello(lrs_wbuf_t *b, const char *name, const char *host, int64_t 
 
 void lrs_proto_welcome(lrs_wbuf_t *b, uint64_t sweep, const char *sweep_name, const char *spec_hash,
                        uint64_t spec_size, uint64_t space_hash, const char *data_hash,
-                       uint64_t data_size, int heartbeat_ms)
+                       uint64_t data_size, int heartbeat_ms, int liveness)
 {
     header(b, LRS_MSG_WELCOME);
     msgpack_pack_uint64(&b->pk, sweep);
@@ -59,6 +66,7 @@ void lrs_proto_welcome(lrs_wbuf_t *b, uint64_t sweep, const char *sweep_name, co
     pack_str(b, data_hash);
     msgpack_pack_uint64(&b->pk, data_size);
     msgpack_pack_int64(&b->pk, heartbeat_ms);
+    msgpack_pack_int64(&b->pk, liveness);
 }
 
 void lrs_proto_ready(lrs_wbuf_t *b, uint64_t sweep, int credit)
@@ -221,15 +229,18 @@ void lrs_proto_data(lrs_wbuf_t *b, const char *data_hash, const void *bytes, siz
     msgpack_pack_bin_with_body(&b->pk, bytes, len);
 }
 
-void lrs_proto_shutdown(lrs_wbuf_t *b, const char *reason)
+void lrs_proto_shutdown(lrs_wbuf_t *b, uint64_t sweep, int ended, const char *reason)
 {
     header(b, LRS_MSG_SHUTDOWN);
+    msgpack_pack_uint64(&b->pk, sweep);
+    msgpack_pack_int64(&b->pk, ended ? 1 : 0);
     pack_str(b, reason);
 }
 
-void lrs_proto_reject(lrs_wbuf_t *b, const char *reason)
+void lrs_proto_reject(lrs_wbuf_t *b, int code, const char *reason)
 {
     header(b, LRS_MSG_REJECT);
+    msgpack_pack_int64(&b->pk, code);
     pack_str(b, reason);
 }
 

@@ -31,13 +31,16 @@ void lrs_wbuf_free(lrs_wbuf_t *b);
 
 /* Encoders: each resets b and writes one whole message (the *_begin ones
  * write the header of a message whose n elements follow with *_add). */
+void lrs_proto_hello_pinned(lrs_wbuf_t *b, const char *name, const char *host, int64_t pid,
+                            int jobs, int flags, uint64_t sweep);
+/* lrs_proto_hello_pinned of a worker pinned to no sweep yet. */
 void lrs_proto_hello_flags(lrs_wbuf_t *b, const char *name, const char *host, int64_t pid,
                            int jobs, int flags);
 /* lrs_proto_hello_flags with no flags: a worker that runs no command. */
 void lrs_proto_hello(lrs_wbuf_t *b, const char *name, const char *host, int64_t pid, int jobs);
 void lrs_proto_welcome(lrs_wbuf_t *b, uint64_t sweep, const char *sweep_name, const char *spec_hash,
                        uint64_t spec_size, uint64_t space_hash, const char *data_hash,
-                       uint64_t data_size, int heartbeat_ms);
+                       uint64_t data_size, int heartbeat_ms, int liveness);
 void lrs_proto_ready(lrs_wbuf_t *b, uint64_t sweep, int credit);
 void lrs_proto_trials_begin(lrs_wbuf_t *b, uint64_t sweep, int n);
 void lrs_proto_trials_add(lrs_wbuf_t *b, const lrs_wire_trial_t *t);
@@ -53,8 +56,8 @@ void lrs_proto_spec_req(lrs_wbuf_t *b, const char *spec_hash);
 void lrs_proto_spec(lrs_wbuf_t *b, const char *spec_hash, const char *spec_text);
 void lrs_proto_data_req(lrs_wbuf_t *b, const char *data_hash);
 void lrs_proto_data(lrs_wbuf_t *b, const char *data_hash, const void *bytes, size_t len);
-void lrs_proto_shutdown(lrs_wbuf_t *b, const char *reason);
-void lrs_proto_reject(lrs_wbuf_t *b, const char *reason);
+void lrs_proto_shutdown(lrs_wbuf_t *b, uint64_t sweep, int ended, const char *reason);
+void lrs_proto_reject(lrs_wbuf_t *b, int code, const char *reason);
 void lrs_proto_progress(lrs_wbuf_t *b, uint64_t sweep, uint64_t trial, uint32_t attempt,
                         const lrs_curve_t *curve);
 

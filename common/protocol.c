@@ -3,6 +3,7 @@
  * encoders are proto_encode.c, the decoder proto_decode.c. */
 #include "common/protocol.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,9 +19,9 @@ static const char *const msg_names[LRS_MSG_COUNT] = {
 
 /* Fields after [version, type] for each message type. */
 static const int field_count[LRS_MSG_COUNT] = {
-    [LRS_MSG_HELLO] = 5,   [LRS_MSG_WELCOME] = 8, [LRS_MSG_READY] = 2,    [LRS_MSG_TRIALS] = 2,
+    [LRS_MSG_HELLO] = 6,   [LRS_MSG_WELCOME] = 9, [LRS_MSG_READY] = 2,    [LRS_MSG_TRIALS] = 2,
     [LRS_MSG_HEARTBEAT] = 0, [LRS_MSG_RESULTS] = 2, [LRS_MSG_ACK] = 2,    [LRS_MSG_DATA_REQ] = 1,
-    [LRS_MSG_DATA] = 2,    [LRS_MSG_SHUTDOWN] = 1, [LRS_MSG_REJECT] = 1,
+    [LRS_MSG_DATA] = 2,    [LRS_MSG_SHUTDOWN] = 3, [LRS_MSG_REJECT] = 2,
     [LRS_MSG_PROGRESS] = 5, [LRS_MSG_SPEC_REQ] = 1, [LRS_MSG_SPEC] = 2,
 };
 
@@ -30,6 +31,17 @@ const char *lrs_msg_name(int type)
 }
 
 int lrs_proto_field_count(int type) { return field_count[type]; }
+
+void lrs_proto_version_skew(uint64_t theirs, const char *self, const char *peer, char *out,
+                            size_t size)
+{
+    snprintf(out, size,
+             "protocol version mismatch: this %s (lrsweep %s) speaks protocol %d, the %s speaks "
+             "protocol %llu (%s lrsweep); run both from the same release: lrsweep %s for protocol "
+             "%d (`lrsweep --version` names both numbers)",
+             self, LRS_VERSION, LRS_PROTO_VERSION, peer, (unsigned long long)theirs,
+             theirs < LRS_PROTO_VERSION ? "an older" : "a newer", LRS_VERSION, LRS_PROTO_VERSION);
+}
 
 void lrs_wire_result_clear(lrs_wire_result_t *r)
 {

@@ -23,10 +23,12 @@
 #include "common/params.h"
 #include "common/result.h"
 
-#define LRS_PROTO_VERSION 2
+#define LRS_PROTO_VERSION 3
 
 /* Liveness: each side sends HEARTBEAT every interval when it has sent nothing
- * else; a peer silent for LIVENESS intervals is presumed dead. */
+ * else; a peer silent for LIVENESS intervals is presumed dead.  These are the
+ * defaults: a coordinator's --heartbeat-ms and --liveness reach its workers
+ * in the WELCOME. */
 #define LRS_HEARTBEAT_MS 1000
 #define LRS_HEARTBEAT_LIVENESS 3
 /* Worker reconnect back-off: 1 s doubling to 32 s. */
@@ -49,9 +51,10 @@
 #define LRS_PROTO_MAX_TAIL (1024 * 1024)         /* bytes of a stderr or log tail */
 
 typedef enum {
-    LRS_MSG_HELLO = 1,   /* w→c  name, host, pid, jobs, flags (LRS_HELLO_*; may be absent: 0) */
+    LRS_MSG_HELLO = 1,   /* w→c  name, host, pid, jobs, flags (LRS_HELLO_*), sweep token the
+                                 worker is pinned to (0: none yet, or it follows any: --serve) */
     LRS_MSG_WELCOME,     /* c→w  sweep token, name, spec hash, spec size, space hash, data hash,
-                                 data size, heartbeat ms */
+                                 data size, heartbeat ms, liveness (missed beats) */
     LRS_MSG_READY,       /* w→c  sweep token, credit: how many more trials it wants */
     LRS_MSG_TRIALS,      /* c→w  sweep token, [[trial, attempt, seed]...] */
     LRS_MSG_HEARTBEAT,   /* both (no fields) */
@@ -59,8 +62,10 @@ typedef enum {
     LRS_MSG_ACK,         /* c→w  sweep token, [trial...]: committed (or refused): forget them */
     LRS_MSG_DATA_REQ,    /* w→c  data hash */
     LRS_MSG_DATA,        /* c→w  data hash, bytes */
-    LRS_MSG_SHUTDOWN,    /* c→w  reason: the sweep is over, exit 0 */
-    LRS_MSG_REJECT,      /* c→w  reason: HELLO refused or message not understood */
+    LRS_MSG_SHUTDOWN,    /* c→w  sweep token, ended, reason.  ended 1: the sweep is complete (or
+                                 ended by request): its workers exit 0.  ended 0: this
+                                 coordinator stops, the sweep does not: reconnect later */
+    LRS_MSG_REJECT,      /* c→w  code (LRS_REJECT_*), reason */
     LRS_MSG_PROGRESS,    /* w→c  sweep token, trial, attempt, names, points: a running command's
                                  curve so far (new points only) */
     LRS_MSG_SPEC_REQ,    /* w→c  spec hash */
@@ -68,8 +73,20 @@ typedef enum {
     LRS_MSG_COUNT
 } lrs_msg_type_t;
 
+/* REJECT codes: what the worker does about it. */
+#define LRS_REJECT_HELLO 1      /* not in a session here (e.g. the coordinator restarted): say HELLO */
+#define LRS_REJECT_REFUSED 2    /* HELLO refused (full; pinned to another sweep): retry with back-off */
+#define LRS_REJECT_MESSAGE 3    /* a message not understood or not allowed; the session goes on */
+#define LRS_REJECT_VERSION 4    /* another protocol version (sent in the coordinator's) */
+
 /* HELLO flags: what a worker was allowed to do. */
 #define LRS_HELLO_RUNS_COMMANDS 1   /* started with --allow-commands: runs `command:` trials */
+
+/* The one message for two ends of different protocol versions: "this SELF
+ * (lrsweep X.Y.Z) speaks protocol N, the PEER speaks protocol M: …", naming
+ * the release that would fit. */
+void lrs_proto_version_skew(uint64_t theirs, const char *self, const char *peer, char *out,
+                            size_t size);
 
 /* Name of a message type for logs ("HELLO"), "?" when out of range. */
 const char *lrs_msg_name(int type);
@@ -93,7 +110,8 @@ typedef struct lrs_wire_result {
  * lrs_msg_free); fields not carried by the type are zero / NULL. */
 typedef struct lrs_msg {
     int type;
-    uint64_t sweep;              /* sweep token: WELCOME, READY, TRIALS, RESULTS, ACK */
+    uint64_t sweep;              /* sweep token: WELCOME, READY, TRIALS, RESULTS, ACK, SHUTDOWN;
+                                    HELLO: the one the worker is pinned to */
     /* HELLO */
     char *worker_name, *host;
     int64_t pid;
@@ -107,7 +125,7 @@ typedef struct lrs_msg {
     char *spec_text;             /* SPEC (a worker also keeps it in its WELCOME) */
     size_t spec_len;
     uint64_t space_hash;
-    int heartbeat_ms;
+    int heartbeat_ms, liveness; /* WELCOME */
     /* WELCOME, DATA_REQ, DATA */
     char *data_hash;             /* "" when the sweep has no data file */
     uint64_t data_size;
@@ -127,6 +145,8 @@ typedef struct lrs_msg {
     uint64_t *acks;
     /* SHUTDOWN, REJECT */
     char *reason;
+    int ended;                   /* SHUTDOWN: 1 the sweep is complete */
+    int code;                    /* REJECT: LRS_REJECT_* */
     /* PROGRESS (and sweep above) */
     uint64_t trial;
     uint32_t attempt;

@@ -7,6 +7,7 @@
  * file is the loop, the workers and what goes over the socket.  Memory is
  * O(workers · leases) plus the trial table's (what is in flight). */
 #include "coordinator/broker.h"
+#include "coordinator/broker_in.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -20,6 +21,7 @@
 #include <zmq.h>
 
 #include "common/clock.h"
+#include "common/log.h"
 #include "common/proto_decode.h"
 #include "common/proto_encode.h"
 #include "common/protocol.h"
@@ -34,49 +36,7 @@
 #include "coordinator/trials.h"
 #include "coordinator/workers.h"
 
-struct lrs_broker {
-    lrs_broker_opts_t opts;
-    const lrs_spec_t *spec;
-    const lrs_spec_info_t *info;
-    lrs_store_t *store;
-    lrs_sweep_t *state;        /* the sweep's row, trial table, counters */
-    const lrs_sweep_row_t *sweep;
-    lrs_trials_t *trials;
-    /* workers */
-    lrs_workers_t workers;
-    /* network */
-    lrs_listen_t *net;         /* the ROUTER (and with CURVE the ZAP handler) */
-    void *router;
-    int reloads_seen;
-    lrs_served_data_t data;    /* the data set and its DATA frame */
-    lrs_served_spec_t served;  /* the sweep's WELCOME and SPEC */
-    lrs_wbuf_t out;
-    /* timers (monotonic ms) */
-    int64_t started_ms;
-    int unflushed;
-    /* statistics */
-    lrs_peerlog_t peers;       /* rejects: counted, logged once per peer */
-    uint64_t results_dropped;  /* results refused by lrs_sweep_check_result */
-    uint64_t trimmed_at;       /* rejects + departed sessions at the last heap trim */
-    int progress_drawn;
-};
 
-static void blog(lrs_broker_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void blog(lrs_broker_t *b, const char *fmt, ...)
-{
-    if (b->progress_drawn) {   /* keep the live line from swallowing the message */
-        fputs("\r\033[K", b->opts.log);
-        b->progress_drawn = 0;
-    }
-    /* Names, errors and peer ids in it come from workers: shown escaped. */
-    char msg[2048], shown[LRS_TEXTESC_SIZE(sizeof msg)];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    fprintf(b->opts.log, "lrsweep: %s\n", lrs_text_escape_str(msg, shown, sizeof shown));
-    fflush(b->opts.log);
-}
 
 void lrs_broker_opts_init(lrs_broker_opts_t *o)
 {
@@ -92,7 +52,7 @@ void lrs_broker_opts_init(lrs_broker_opts_t *o)
 }
 
 
-static void say_line(void *ctx, const char *line) { blog(ctx, "%s", line); }
+static void say_line(void *ctx, const char *line) { lrs_broker_log(ctx, "%s", line); }
 
 static int listen_all(lrs_broker_t *b, lrs_err_t *err)
 {
@@ -118,6 +78,7 @@ lrs_broker_t *lrs_broker_new(const lrs_broker_opts_t *opts, const lrs_spec_t *sp
     b->opts = *opts;
     if (!b->opts.log)
         b->opts.log = stderr;
+    lrs_log_init(&b->log, b->opts.log, b->opts.log_format, "coordinator", NULL);
     b->spec = spec;
     b->info = lrs_spec_info(spec);
     lrs_wbuf_init(&b->out);
@@ -137,10 +98,10 @@ lrs_broker_t *lrs_broker_new(const lrs_broker_opts_t *opts, const lrs_spec_t *sp
     b->sweep = lrs_sweep_row(b->state);
     b->trials = lrs_sweep_trials(b->state);
     if (lrs_sweep_extended_from(b->state))
-        blog(b, "extending sweep '%s' from %" PRId64 " to %" PRId64 " trials", b->sweep->name,
+        lrs_broker_log(b, "extending sweep '%s' from %" PRId64 " to %" PRId64 " trials", b->sweep->name,
              lrs_sweep_extended_from(b->state), b->sweep->trials);
     if (lrs_served_spec_make(spec, b->sweep->token, b->sweep->name, &b->data,
-                             b->opts.heartbeat_ms, &b->served, err) != 0 ||
+                             b->opts.heartbeat_ms, b->opts.liveness, &b->served, err) != 0 ||
         listen_all(b, err) != 0)
         goto fail;
     return b;
@@ -190,362 +151,7 @@ void lrs_broker_destroy(lrs_broker_t **bp)
     *bp = NULL;
 }
 
-/* ---- sending ----------------------------------------------------------- */
-
-/* Sends the frame in b->out to a peer; a vanished peer (ROUTER_MANDATORY
- * reports it) or a full queue drops the message: the peer recovers by its
- * own timers. */
-static int send_raw(lrs_broker_t *b, const uint8_t *id, size_t id_len, const void *data, size_t len)
-{
-    if (zmq_send(b->router, id, id_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
-        return -1;
-    if (zmq_send(b->router, data, len, ZMQ_DONTWAIT) < 0)
-        return -1;
-    return 0;
-}
-
-static int send_out(lrs_broker_t *b, const uint8_t *id, size_t id_len)
-{
-    return send_raw(b, id, id_len, b->out.sb.data, b->out.sb.size);
-}
-
-/* Sends a frame encoded once (WELCOME, DATA): each send shares its buffer,
- * so a flood of requests queues references, not copies. */
-static void send_shared(lrs_broker_t *b, const uint8_t *id, size_t id_len, zmq_msg_t *frame)
-{
-    zmq_msg_t copy;
-    zmq_msg_init(&copy);
-    zmq_msg_copy(&copy, frame);
-    if (zmq_send(b->router, id, id_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-        zmq_msg_send(&copy, b->router, ZMQ_DONTWAIT) < 0)
-        zmq_msg_close(&copy);
-}
-
-
-/* ---- rejects ----------------------------------------------------------- */
-
-/* Counts a rejected message; logs it the first time for each peer. */
-static void reject(lrs_broker_t *b, const uint8_t *id, size_t id_len, const char *why, int reply)
-{
-    char who[96];
-    lrs_peerlog_say_t say = lrs_peerlog_note(&b->peers, id, id_len, who, sizeof who);
-    if (say == LRS_PEERLOG_FIRST)
-        blog(b, "rejected a message from peer '%s': %s (further ones from it are counted, "
-                "not logged)", who, why);
-    else if (say == LRS_PEERLOG_OVERFLOW)
-        blog(b, "rejected a message from peer '%s': %s (too many bad peers: rejects are now "
-                "only counted)", who, why);
-    if (reply) {
-        lrs_proto_reject(&b->out, why);
-        send_out(b, id, id_len);
-    }
-}
-
-/* ---- workers ----------------------------------------------------------- */
-
-/* Puts a trial whose attempt ended without a result back in the queue, or
- * fails it after max_attempts. */
-static int requeue(lrs_broker_t *b, uint64_t trial, const char *worker, const char *why,
-                   lrs_err_t *err)
-{
-    if (lrs_trials_release(b->trials, trial) != 0)
-        return 0;
-    if (lrs_trials_get(b->trials, trial).attempts >= (uint32_t)b->opts.max_attempts) {
-        if (lrs_sweep_record_failed(b->state, trial, worker, why, err) != 0)
-            return -1;
-        b->unflushed++;
-        blog(b, "trial %" PRIu64 " failed: %s", trial, why);
-        return 0;
-    }
-    if (lrs_store_del_lease(b->store, b->sweep->id, (int64_t)trial, err) != 0)
-        return -1;
-    if (lrs_trials_retry(b->trials, trial) != 0)
-        return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
-    return 0;
-}
-
-static int retire_worker(lrs_broker_t *b, lrs_worker_t *w, const char *why, lrs_err_t *err)
-{
-    char reason[256];
-    for (int i = 0; i < w->n_leases; i++) {
-        uint64_t t = w->leases[i];
-        snprintf(reason, sizeof reason, "worker %s %s (attempt %" PRIu32 " of %d)", w->name, why,
-                 lrs_trials_get(b->trials, t).attempts, b->opts.max_attempts);
-        if (requeue(b, t, w->name, reason, err) != 0)
-            return -1;
-    }
-    lrs_workers_leave(&b->workers, w);
-    return 0;
-}
-
-/* A worker's session is (key, name): a HELLO from the same routing id (a
- * restarted session, or a peer that took the id over: it holds another
- * key) or from the same key and name (a reconnect) ends the old session,
- * whose leases go back. */
-static int on_hello(lrs_broker_t *b, const uint8_t *id, size_t id_len, const char *key,
-                    lrs_msg_t *m, int64_t now, lrs_err_t *err)
-{
-    lrs_worker_t *w = lrs_workers_find(&b->workers, id, id_len);
-    if (w && retire_worker(b, w, "reconnected", err) != 0)
-        return -1;
-    w = lrs_workers_find_session(&b->workers, key, m->worker_name);
-    if (w && retire_worker(b, w, "started a new session", err) != 0)
-        return -1;
-    if (b->workers.live >= b->opts.max_workers || id_len > LRS_WORKER_ID_MAX) {
-        reject(b, id, id_len, "too many workers", 1);
-        return 0;
-    }
-    w = lrs_workers_join(&b->workers, id, id_len, key, m->worker_name, m->host, m->jobs, now);
-    if (!w)
-        return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
-    w->runs_commands = (m->hello_flags & LRS_HELLO_RUNS_COMMANDS) != 0;
-    if (b->info->exec && !w->runs_commands)
-        blog(b, "worker %s was started without --allow-commands: it gets no trials of this "
-                "sweep, which runs a command", w->name);
-    b->unflushed++;   /* its workers row goes out with the next commit */
-    if (b->opts.progress == 1)
-        blog(b, "worker %s joined (%d jobs)", w->name, w->jobs);
-    send_shared(b, w->id, w->id_len, &b->served.welcome);
-    return 0;
-}
-
-/* ---- results ----------------------------------------------------------- */
-
-/* An ACK waits for the next commit (even for a duplicate: the first copy
- * may not be committed yet), and arms the flush timer. */
-static int queue_ack(lrs_broker_t *b, lrs_worker_t *w, uint64_t trial)
-{
-    if (lrs_worker_queue_ack(w, trial) != 0)
-        return -1;
-    b->unflushed++;
-    return 0;
-}
-
-/* A running command's curve so far: stored until its result replaces it.
- * Only from the worker holding the lease, for the attempt it holds. */
-static int on_progress(lrs_broker_t *b, lrs_worker_t *w, const lrs_msg_t *m, lrs_err_t *err)
-{
-    if (!lrs_trials_held_by(b->trials, m->trial, (int32_t)(w - b->workers.slots), m->attempt))
-        return 0;
-    return lrs_store_put_points(b->store, b->sweep->id, (int64_t)m->trial, &m->curve, err);
-}
-
-static int on_result(lrs_broker_t *b, lrs_worker_t *w, lrs_wire_result_t *r, lrs_err_t *err)
-{
-    uint64_t t = r->trial;
-    if (t >= lrs_trials_total(b->trials)) {
-        reject(b, w->id, w->id_len, "result for a trial outside the sweep", 0);
-        return queue_ack(b, w, t);   /* acknowledged so the worker forgets it */
-    }
-    lrs_trial_slot_t slot = lrs_trials_get(b->trials, t);
-    if (slot.state == LRS_TRIAL_DONE)   /* late duplicate: recorded once, never twice */
-        return queue_ack(b, w, t);
-    const char *bad = lrs_sweep_check_result(b->state, (int32_t)(w - b->workers.slots), w->name, r);
-    if (bad) {   /* dropped, counted, and acknowledged so an honest worker forgets it */
-        reject(b, w->id, w->id_len, bad, 0);
-        b->results_dropped++;
-        return queue_ack(b, w, t);
-    }
-    const lrs_trial_result_t *o = &r->result;
-    if (o->status == LRS_STATUS_FAILED && !o->command) {   /* an attempt that may be retried */
-        lrs_worker_drop_lease(w, t);
-        char why[512];
-        snprintf(why, sizeof why, "%s", o->error ? o->error : "failed");
-        if (requeue(b, t, w->name, why, err) != 0)
-            return -1;
-        return queue_ack(b, w, t);
-    }
-    if (slot.state == LRS_TRIAL_LEASED && slot.owner >= 0 && slot.owner < b->workers.n)
-        lrs_worker_drop_lease(&b->workers.slots[slot.owner], t);
-    if (lrs_sweep_record(b->state, w->name, r, err) != 0)
-        return -1;
-    b->unflushed++;
-    w->done++;
-    w->dirty = 1;
-    if (o->status == LRS_STATUS_FAILED)   /* the command ran and failed: final */
-        blog(b, "trial %" PRIu64 " failed: %s", t, o->error ? o->error : "failed");
-    return queue_ack(b, w, t);
-}
-
-/* ---- dispatch ---------------------------------------------------------- */
-
-static int dispatch(lrs_broker_t *b, lrs_worker_t *w, lrs_err_t *err)
-{
-    if (b->info->exec && !w->runs_commands) {   /* it may not run them: it gets none */
-        w->credit = 0;
-        return 0;
-    }
-    while (w->credit > 0) {
-        int n = 0, max = w->credit < LRS_PROTO_MAX_BATCH ? w->credit : LRS_PROTO_MAX_BATCH;
-        uint64_t batch[256];
-        if (max > 256)
-            max = 256;
-        uint64_t t;
-        while (n < max && lrs_trials_next(b->trials, &t))
-            batch[n++] = t;
-        if (n == 0)
-            return 0;
-        if (lrs_worker_reserve_leases(w, n) != 0)
-            return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
-        lrs_proto_trials_begin(&b->out, b->sweep->token, n);
-        for (int i = 0; i < n; i++) {
-            lrs_trial_cfg_t cfg;
-            lrs_wire_trial_t wt = {.trial = batch[i]};
-            if (lrs_spec_sample(b->spec, batch[i], &cfg, &wt.seed, err) != 0)
-                return -1;
-            int64_t attempt = lrs_trials_lease(b->trials, batch[i], (int32_t)(w - b->workers.slots));
-            if (attempt < 0)
-                return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
-            wt.attempt = (uint32_t)attempt;
-            lrs_proto_trials_add(&b->out, &wt);
-            w->leases[w->n_leases++] = batch[i];
-            if (lrs_store_put_lease(b->store, b->sweep->id, (int64_t)batch[i], (int)wt.attempt,
-                                    w->name, err) != 0)
-                return -1;
-        }
-        w->credit -= n;
-        if (send_out(b, w->id, w->id_len) != 0) {
-            /* Not delivered (peer gone or its queue full): a live worker would
-             * never run them and its leases would never expire, so undo. */
-            for (int i = 0; i < n; i++) {
-                uint64_t u = batch[i];
-                lrs_worker_drop_lease(w, u);
-                if (lrs_store_del_lease(b->store, b->sweep->id, (int64_t)u, err) != 0)
-                    return -1;
-                if (lrs_trials_unlease(b->trials, u) != 0)
-                    return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
-            }
-            w->credit += n;
-            return 0;
-        }
-    }
-    return 0;
-}
-
-/* ---- one inbound message ----------------------------------------------- */
-
-/* key: the sender's CURVE public key (the message's User-Id), "" without
- * CURVE.  A key taken off the allow list (reload) is ignored: its workers
- * fall silent here and their leases expire as usual. */
-static int handle(lrs_broker_t *b, const uint8_t *id, size_t id_len, const char *key,
-                  const void *body, size_t len, int64_t now, lrs_err_t *err)
-{
-    if (!lrs_listen_allows(b->net, key)) {
-        b->peers.rejected++;
-        return 0;
-    }
-    lrs_msg_t m;
-    lrs_err_t why;
-    if (lrs_proto_decode(body, len, &m, &why) != 0) {
-        reject(b, id, id_len, why.msg, 0);
-        return 0;
-    }
-    int rc = 0;
-    lrs_worker_t *w = lrs_workers_find(&b->workers, id, id_len);
-    if (m.type == LRS_MSG_HELLO) {
-        rc = on_hello(b, id, id_len, key, &m, now, err);
-        goto done;
-    }
-    if (w && strcmp(w->key, key) != 0)   /* the routing id, but not the key, of a worker */
-        w = NULL;
-    if (!w) {
-        reject(b, id, id_len, "unknown worker: say HELLO first", 1);
-        goto done;
-    }
-    w->last_seen_ms = now;
-    switch (m.type) {
-    case LRS_MSG_HEARTBEAT:
-        break;
-    case LRS_MSG_READY:
-        if (m.sweep != b->sweep->token) {
-            reject(b, id, id_len, "READY for another sweep", 1);
-            break;
-        }
-        /* credit adds up: the worker counts what it asked for and has not
-         * received, so each READY asks for that many more */
-        w->credit = w->credit + m.credit > LRS_PROTO_MAX_CREDIT ? LRS_PROTO_MAX_CREDIT
-                                                                : w->credit + m.credit;
-        break;
-    case LRS_MSG_RESULTS:
-        if (m.sweep != b->sweep->token) {
-            reject(b, id, id_len, "results of another sweep", 0);
-            for (int i = 0; i < m.n_results && rc == 0; i++)
-                rc = queue_ack(b, w, m.results[i].trial);   /* forget them */
-            break;
-        }
-        for (int i = 0; i < m.n_results && rc == 0; i++)
-            rc = on_result(b, w, &m.results[i], err);
-        if (rc != 0 && !err->code)
-            rc = lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
-        break;
-    case LRS_MSG_PROGRESS:
-        if (m.sweep == b->sweep->token)
-            rc = on_progress(b, w, &m, err);
-        break;
-    case LRS_MSG_SPEC_REQ:
-        if (strcmp(m.spec_hash, b->served.hash) == 0)
-            send_shared(b, id, id_len, &b->served.spec);
-        else
-            reject(b, id, id_len, "no spec with that hash", 1);
-        break;
-    case LRS_MSG_DATA_REQ:
-        if (b->data.present && strcmp(m.data_hash, b->data.hash) == 0) {
-            send_shared(b, id, id_len, &b->data.frame);
-        } else {
-            reject(b, id, id_len, "no data set with that hash", 1);
-        }
-        break;
-    default:
-        reject(b, id, id_len, "message type not accepted by the coordinator", 0);
-        break;
-    }
-done:
-    lrs_msg_free(&m);
-    return rc;
-}
-
-/* Reads every waiting message without blocking.  Frames are [identity, body];
- * anything else is drained and counted. */
-static int drain(lrs_broker_t *b, lrs_err_t *err)
-{
-    int64_t now = lrs_mono_ms();
-    for (int budget = 0; budget < 10000; budget++) {
-        zmq_msg_t idm, body;
-        zmq_msg_init(&idm);
-        if (zmq_msg_recv(&idm, b->router, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(&idm);
-            return 0;
-        }
-        int more = zmq_msg_more(&idm), extra = 0, rc = 0;
-        zmq_msg_init(&body);
-        if (more && zmq_msg_recv(&body, b->router, 0) >= 0) {
-            while (zmq_msg_more(&body)) {   /* multi-part: not ours */
-                zmq_msg_t junk;
-                zmq_msg_init(&junk);
-                zmq_msg_recv(&junk, b->router, 0);
-                extra = 1;
-                int more2 = zmq_msg_more(&junk);
-                zmq_msg_close(&junk);
-                if (!more2)
-                    break;
-            }
-            if (extra)
-                reject(b, zmq_msg_data(&idm), zmq_msg_size(&idm), "multi-part message", 0);
-            else {
-                const char *key = zmq_msg_gets(&body, "User-Id");
-                rc = handle(b, zmq_msg_data(&idm), zmq_msg_size(&idm), key ? key : "",
-                            zmq_msg_data(&body), zmq_msg_size(&body), now, err);
-            }
-        }
-        zmq_msg_close(&body);
-        zmq_msg_close(&idm);
-        if (rc != 0)
-            return -1;
-    }
-    return 0;
-}
-
-/* ---- timers ------------------------------------------------------------ */
+/* ---- commits and the loop ---------------------------------------------- */
 
 static int flush(lrs_broker_t *b, lrs_err_t *err)
 {
@@ -572,7 +178,7 @@ static int flush(lrs_broker_t *b, lrs_err_t *err)
             lrs_proto_ack_begin(&b->out, b->sweep->token, n);
             for (int k = 0; k < n; k++)
                 lrs_proto_ack_add(&b->out, w->acks[off + k]);
-            send_out(b, w->id, w->id_len);
+            lrs_broker_send_out(b, w->id, w->id_len);
         }
         w->n_acks = 0;
     }
@@ -585,9 +191,9 @@ static int expire_workers(lrs_broker_t *b, int64_t now, lrs_err_t *err)
     for (int i = 0; i < b->workers.n; i++) {
         lrs_worker_t *w = &b->workers.slots[i];
         if (w->live && now - w->last_seen_ms > limit) {
-            blog(b, "worker %s stopped heartbeating; %d trial(s) go back to the queue", w->name,
+            lrs_broker_log(b, "worker %s stopped heartbeating; %d trial(s) go back to the queue", w->name,
                  w->n_leases);
-            if (retire_worker(b, w, "stopped heartbeating", err) != 0)
+            if (lrs_broker_retire(b, w, "stopped heartbeating", err) != 0)
                 return -1;
         }
     }
@@ -599,7 +205,7 @@ static void send_heartbeats(lrs_broker_t *b)
     lrs_proto_heartbeat(&b->out);
     for (int i = 0; i < b->workers.n; i++)
         if (b->workers.slots[i].live)
-            send_out(b, b->workers.slots[i].id, b->workers.slots[i].id_len);
+            lrs_broker_send_out(b, b->workers.slots[i].id, b->workers.slots[i].id_len);
 }
 
 static void progress(lrs_broker_t *b, int64_t now, int final)
@@ -617,16 +223,19 @@ static void progress(lrs_broker_t *b, int64_t now, int final)
         b->progress_drawn = 1;
         fflush(b->opts.log);
     } else if (b->opts.progress) {
-        blog(b, "%s", line);
+        lrs_broker_log(b, "%s", line);
     }
 }
 
-static void shutdown_workers(lrs_broker_t *b, const char *reason)
+/* Tells every connected worker that this coordinator stops: ended 1, the
+ * sweep is complete (they exit 0); ended 0, it is not (they keep their
+ * results and reconnect). */
+static void shutdown_workers(lrs_broker_t *b, int ended, const char *reason)
 {
-    lrs_proto_shutdown(&b->out, reason);
+    lrs_proto_shutdown(&b->out, b->sweep->token, ended, reason);
     for (int i = 0; i < b->workers.n; i++)
         if (b->workers.slots[i].live)
-            send_out(b, b->workers.slots[i].id, b->workers.slots[i].id_len);
+            lrs_broker_send_out(b, b->workers.slots[i].id, b->workers.slots[i].id_len);
 }
 
 /* ---- timers ------------------------------------------------------------ */
@@ -676,7 +285,7 @@ static int64_t on_tick_due(void *ctx, int64_t now, lrs_err_t *err)
         return 100;
     lrs_err_t ignored;
     flush(b, &ignored);
-    shutdown_workers(b, "coordinator stopped");
+    shutdown_workers(b, 0, "the coordinator stopped; the sweep goes on when it is started again");
     return LRS_TIMER_FAIL;
 }
 
@@ -692,9 +301,9 @@ static int64_t on_reload_due(void *ctx, int64_t now, lrs_err_t *err)
     b->reloads_seen = seen;
     lrs_err_t why;
     if (lrs_listen_reload(b->net, &why) != 0)
-        blog(b, "SIGHUP: the allow list was not reloaded: %s", why.msg);
+        lrs_broker_log(b, "SIGHUP: the allow list was not reloaded: %s", why.msg);
     else
-        blog(b, "SIGHUP: reloaded the allow list (%zu keys)", lrs_listen_allowed(b->net));
+        lrs_broker_log(b, "SIGHUP: reloaded the allow list (%zu keys)", lrs_listen_allowed(b->net));
     return 200;
 }
 
@@ -727,6 +336,34 @@ static int timers_start(lrs_broker_t *b, lrs_timers_t *ts, int64_t now)
     return flush_id;
 }
 
+/* The sweep is complete: for opts.linger_ms (-1: until a signal) every
+ * worker that still calls hears so (and exits 0) — one that missed the
+ * SHUTDOWN, or a pod or array task that starts late. */
+static int linger(lrs_broker_t *b, lrs_err_t *err)
+{
+    int64_t start = lrs_mono_ms(), until = start + b->opts.linger_ms;
+    if (b->opts.linger_ms < 0)
+        lrs_broker_log(b, "sweep complete; telling workers that still call so until stopped "
+                          "(--linger forever)");
+    else
+        lrs_broker_log(b, "sweep complete; telling workers that still call so for %" PRId64
+                          " s (--linger)", b->opts.linger_ms / 1000);
+    zmq_pollitem_t items[2] = {{.socket = b->router, .events = ZMQ_POLLIN},
+                               {.socket = lrs_listen_zap(b->net), .events = ZMQ_POLLIN}};
+    int n_items = items[1].socket ? 2 : 1;
+    for (int64_t now = start; b->opts.linger_ms < 0 || now < until; now = lrs_mono_ms()) {
+        if (b->opts.interrupts && atomic_load(b->opts.interrupts) > 0)
+            break;   /* the sweep is complete all the same: exit 0 */
+        long timeout = b->opts.linger_ms < 0 || until - now > 200 ? 200 : (long)(until - now);
+        if (zmq_poll(items, n_items, timeout) < 0 && errno != EINTR)
+            return lrs_err_set(err, LRS_EXIT_RUNTIME, "zmq_poll: %s", zmq_strerror(errno));
+        lrs_listen_serve_zap(b->net);
+        if (lrs_broker_drain(b, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
 {
     int64_t now = lrs_mono_ms(), drain_deadline = 0;
@@ -735,7 +372,7 @@ int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
     lrs_timers_t timers;
     int flush_id = timers_start(b, &timers, now);
     if (b->opts.progress)
-        blog(b, "sweep '%s': %" PRIu64 " trials, %" PRIu64 " already recorded", b->sweep->name,
+        lrs_broker_log(b, "sweep '%s': %" PRIu64 " trials, %" PRIu64 " already recorded", b->sweep->name,
              lrs_trials_total(b->trials), lrs_trials_done(b->trials));
     zmq_pollitem_t items[2] = {{.socket = b->router, .events = ZMQ_POLLIN},
                                {.socket = lrs_listen_zap(b->net), .events = ZMQ_POLLIN}};
@@ -743,14 +380,14 @@ int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
     while (lrs_broker_remaining(b) > 0 || lrs_store_pending(b->store) > 0 || b->unflushed) {
         int interrupts = b->opts.interrupts ? atomic_load(b->opts.interrupts) : 0;
         if (interrupts >= 2) {
-            blog(b, "interrupted again: stopping now");
+            lrs_broker_log(b, "interrupted again: stopping now");
             status = LRS_EXIT_INTERRUPTED;
             break;
         }
         if (interrupts == 1 && !draining) {
             draining = 1;
             drain_deadline = now + (int64_t)(b->opts.drain_s * 1000);
-            blog(b, "interrupted: no new trials; waiting up to %.0f s for %" PRIu64
+            lrs_broker_log(b, "interrupted: no new trials; waiting up to %.0f s for %" PRIu64
                     " running trial(s) (Ctrl-C again to stop at once)",
                  b->opts.drain_s, lrs_trials_running(b->trials));
         }
@@ -766,7 +403,7 @@ int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
         if (zmq_poll(items, n_items, timeout) < 0 && errno != EINTR)
             return lrs_err_set(err, LRS_EXIT_RUNTIME, "zmq_poll: %s", zmq_strerror(errno));
         lrs_listen_serve_zap(b->net);
-        if (drain(b, err) != 0)
+        if (lrs_broker_drain(b, err) != 0)
             return -1;
         now = lrs_mono_ms();
         if (b->unflushed >= b->opts.flush_batch) {   /* a full batch commits at once */
@@ -779,15 +416,25 @@ int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
         if (!draining)
             for (int i = 0; i < b->workers.n; i++)
                 if (b->workers.slots[i].live && b->workers.slots[i].credit > 0 &&
-                    dispatch(b, &b->workers.slots[i], err) != 0)
+                    lrs_broker_dispatch(b, &b->workers.slots[i], err) != 0)
                     return -1;
     }
     if (flush(b, err) != 0)
         return -1;
-    shutdown_workers(b, status ? "interrupted" : "sweep complete");
+    if (status == 0) {
+        b->ended = 1;
+        snprintf(b->end_reason, sizeof b->end_reason, "sweep '%s' is complete", b->sweep->name);
+        shutdown_workers(b, 1, b->end_reason);
+    } else {
+        shutdown_workers(b, 0, "the coordinator was interrupted; the sweep goes on when it is "
+                               "started again");
+    }
     if (b->opts.progress)
         progress(b, lrs_mono_ms(), 1);
+    if (status == 0 && b->opts.linger_ms != 0 && linger(b, err) != 0)
+        return -1;
     if (b->peers.rejected)
-        blog(b, "%" PRIu64 " malformed or unexpected message(s) were rejected", b->peers.rejected);
+        lrs_broker_log(b, "%" PRIu64 " malformed or unexpected message(s) were rejected",
+                       b->peers.rejected);
     return status;
 }

@@ -23,6 +23,7 @@
 
 #include "common/cli.h"
 #include "common/err.h"
+#include "common/log.h"
 #include "common/spec.h"
 #include "common/textesc.h"
 #include "coordinator/access.h"
@@ -39,6 +40,9 @@ typedef struct run_args {
     int max_workers;
     int workers;
     int quiet;
+    int heartbeat_ms, liveness;   /* 0: the defaults */
+    int64_t linger_ms;            /* -1: forever */
+    int log_format;
 } run_args_t;
 
 static void usage(FILE *out, const char *cmd, int is_run)
@@ -70,13 +74,42 @@ static void usage(FILE *out, const char *cmd, int is_run)
             "  --max-workers N    workers connected at once; more are refused (default 1024)\n"
             "  --insecure         accept workers on a reachable TCP endpoint without keys\n"
             "                     (a trusted network only: see docs/security.md)\n"
+            "  --heartbeat-ms MS  heartbeat interval, sent to workers in the welcome\n"
+            "                     (default 1000; 10..600000)\n"
+            "  --liveness N       heartbeats a peer may miss before it counts as gone: a\n"
+            "                     silent worker's trials go back to the queue after\n"
+            "                     MS x N (default 3; 1..100)\n"
+            "  --linger SECONDS   after the sweep is complete, tell workers that still call\n"
+            "                     so (they exit 0) for SECONDS, or `forever` (until a\n"
+            "                     signal; for Kubernetes); default 0\n"
+            "  --log-format FMT   text (default; off a terminal each line starts with an\n"
+            "                     ISO 8601 UTC time) or json (JSON Lines)\n"
             "  --quiet            no progress output\n\n"
             "Environment: LRSWEEP_KEY and LRSWEEP_ALLOW stand for --key and --allow.\n"
             "Without keys only ipc:// and loopback tcp:// endpoints are accepted.\n\n"
             "Progress: a live line on a terminal, a log line every 5 s otherwise.\n"
             "Ctrl-C: stop dispatching, let running trials finish (up to 30 s), exit 130;\n"
-            "a second Ctrl-C exits at once.  Everything committed stays; run again to resume.\n");
+            "a second Ctrl-C exits at once.  Everything committed stays; run again to resume.\n"
+            "Workers are told only when the sweep is complete; a coordinator stopped before\n"
+            "that leaves its remote workers waiting for it to return.\n\n"
+            "Exit status: 0 the sweep is complete, 1 runtime failure, 2 usage, spec or\n"
+            "input error, 130 interrupted.\n");
     (void)cmd;
+}
+
+/* An integer option in lo..hi; says what is wrong otherwise. */
+static int int_option(const char *cmd, const char *name, const char *text, long lo, long hi,
+                      int *out)
+{
+    char *end;
+    long v = strtol(text, &end, 10);
+    if (end == text || *end || v < lo || v > hi) {
+        fprintf(stderr, "lrsweep %s: %s: expected an integer in %ld..%ld, got '%s'\n", cmd, name,
+                lo, hi, text);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
 }
 
 static int parse_args(int argc, char **argv, int is_run, run_args_t *a)
@@ -86,6 +119,8 @@ static int parse_args(int argc, char **argv, int is_run, run_args_t *a)
         {"bind", required_argument, NULL, 'b'}, {"quiet", no_argument, NULL, 'q'},
         {"key", required_argument, NULL, 'k'},  {"allow", required_argument, NULL, 'a'},
         {"insecure", no_argument, NULL, 'I'},   {"max-workers", required_argument, NULL, 'M'},
+        {"heartbeat-ms", required_argument, NULL, 'H'}, {"liveness", required_argument, NULL, 'L'},
+        {"linger", required_argument, NULL, 'G'}, {"log-format", required_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -138,6 +173,35 @@ static int parse_args(int argc, char **argv, int is_run, run_args_t *a)
             a->max_workers = (int)v;
             break;
         }
+        case 'H':
+            if (int_option(a->cmd, "--heartbeat-ms", optarg, 10, 600000, &a->heartbeat_ms) != 0)
+                return LRS_EXIT_USAGE;
+            break;
+        case 'L':
+            if (int_option(a->cmd, "--liveness", optarg, 1, 100, &a->liveness) != 0)
+                return LRS_EXIT_USAGE;
+            break;
+        case 'G': {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (strcmp(optarg, "forever") == 0) {
+                a->linger_ms = -1;
+            } else if (end == optarg || *end || !(v >= 0) || v > 1e7) {
+                fprintf(stderr, "lrsweep %s: --linger: expected seconds (0 or more) or 'forever', "
+                                "got '%s'\n", a->cmd, optarg);
+                return LRS_EXIT_USAGE;
+            } else {
+                a->linger_ms = (int64_t)(v * 1000);
+            }
+            break;
+        }
+        case 'F':
+            if ((a->log_format = lrs_log_parse_format(optarg)) < 0) {
+                fprintf(stderr, "lrsweep %s: --log-format: expected text or json, got '%s'\n",
+                        a->cmd, optarg);
+                return LRS_EXIT_USAGE;
+            }
+            break;
         case 'h':
             usage(stdout, a->cmd, is_run);
             return -1;
@@ -176,7 +240,7 @@ typedef struct local_keys {
 } local_keys_t;
 
 static pid_t spawn_worker(const char *endpoint, const char *spec_dir, const local_keys_t *keys,
-                          int index)
+                          int log_format, int index)
 {
     pid_t parent = getpid();
     pid_t pid = fork();
@@ -195,6 +259,10 @@ static pid_t spawn_worker(const char *endpoint, const char *spec_dir, const loca
     char *args[16] = {"lrsweep", "worker", "--connect", (char *)endpoint, "--jobs", "1",
                       "--name", name, "--workdir-base", (char *)spec_dir, "--allow-commands"};
     int n = 11;
+    if (log_format == LRS_LOG_JSON) {
+        args[n++] = "--log-format";
+        args[n++] = "json";
+    }
     if (keys->key_path[0]) {
         args[n++] = "--key";
         args[n++] = (char *)keys->key_path;
@@ -214,6 +282,7 @@ typedef struct local_workers {
     const char *endpoint;
     const char *spec_dir;
     local_keys_t keys;
+    int log_format;
     int respawns_left;    /* a worker killed by a signal is replaced, this many times */
     int remote;           /* remote workers may still come: never give up */
 } local_workers_t;
@@ -232,7 +301,7 @@ static int watch_workers(void *ctx, lrs_err_t *err)
                 lw->respawns_left--;
                 fprintf(stderr, "\nlrsweep: local worker %d was killed by signal %d; starting "
                                 "another\n", i, WTERMSIG(st));
-                lw->pids[i] = spawn_worker(lw->endpoint, lw->spec_dir, &lw->keys, i);
+                lw->pids[i] = spawn_worker(lw->endpoint, lw->spec_dir, &lw->keys, lw->log_format, i);
             } else {
                 last_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
             }
@@ -307,7 +376,13 @@ static int run_main(int argc, char **argv, int is_run)
     bo.db_path = a.db_path;
     if (a.max_workers)
         bo.max_workers = a.max_workers;
-    bo.progress = a.quiet ? 0 : isatty(STDERR_FILENO) ? 2 : 1;
+    bo.progress = a.quiet ? 0 : isatty(STDERR_FILENO) && a.log_format == LRS_LOG_TEXT ? 2 : 1;
+    if (a.heartbeat_ms)
+        bo.heartbeat_ms = a.heartbeat_ms;
+    if (a.liveness)
+        bo.liveness = a.liveness;
+    bo.linger_ms = a.linger_ms;
+    bo.log_format = a.log_format;
     if (a.workers > 0) {
         if (!mkdtemp(tmpdir)) {
             fprintf(stderr, "lrsweep %s: cannot create a temp folder: %s\n", a.cmd, strerror(errno));
@@ -341,10 +416,14 @@ static int run_main(int argc, char **argv, int is_run)
         status = err.code ? err.code : LRS_EXIT_RUNTIME;
         goto done;
     }
+    lrs_log_t log;   /* from here a failure's last line reads like the broker's */
+    lrs_log_init(&log, stderr, a.log_format, "coordinator", NULL);
+    lrs_log_set_process(&log);
     char spec_dir[PATH_MAX];
     spec_folder(a.spec_path, spec_dir, sizeof spec_dir);
     local_workers_t lw = {.n = a.workers, .endpoint = endpoint, .spec_dir = spec_dir,
                           .keys = {access.local_key_path, access.server_pub_path},
+                          .log_format = a.log_format,
                           .respawns_left = 3 * a.workers, .remote = a.bind != NULL};
     if (lrs_broker_remaining(broker) > 0 && a.workers > 0) {
         pids = calloc((size_t)a.workers, sizeof *pids);
@@ -353,7 +432,7 @@ static int run_main(int argc, char **argv, int is_run)
             goto done;
         }
         for (int i = 0; i < a.workers; i++)
-            if ((pids[i] = spawn_worker(endpoint, spec_dir, &lw.keys, i)) < 0) {
+            if ((pids[i] = spawn_worker(endpoint, spec_dir, &lw.keys, a.log_format, i)) < 0) {
                 fprintf(stderr, "lrsweep %s: fork: %s\n", a.cmd, strerror(errno));
                 goto done;
             }
@@ -367,6 +446,15 @@ static int run_main(int argc, char **argv, int is_run)
         goto done;
     }
     status = rc;
+    if (pids && status != 0)   /* the sweep goes on later: the local workers stop now (twice:
+                                  at once, their results are re-run on resume) */
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < a.workers; i++)
+                if (pids[i] > 0)
+                    kill(pids[i], SIGTERM);
+            struct timespec gap = {0, 20 * 1000 * 1000};   /* two signals, not one merged */
+            nanosleep(&gap, NULL);
+        }
     char sweep_name[256];
     snprintf(sweep_name, sizeof sweep_name, "%s", lrs_broker_sweep_name(broker));
     lrs_broker_destroy(&broker);   /* commits, releases the lock */

@@ -52,7 +52,8 @@ done:
 }
 
 int lrs_served_spec_make(const lrs_spec_t *spec, uint64_t token, const char *sweep_name,
-                         const lrs_served_data_t *data, int heartbeat_ms, lrs_served_spec_t *out,
+                         const lrs_served_data_t *data, int heartbeat_ms, int liveness,
+                         lrs_served_spec_t *out,
                          lrs_err_t *err)
 {
     memset(out, 0, sizeof *out);
@@ -65,7 +66,7 @@ int lrs_served_spec_make(const lrs_spec_t *spec, uint64_t token, const char *swe
     lrs_proto_spec(&wb, out->hash, text);
     if (frame_of(&wb, &out->spec) == 0) {
         lrs_proto_welcome(&wb, token, sweep_name, out->hash, len, lrs_spec_space_hash(spec),
-                          data->present ? data->hash : "", data->size, heartbeat_ms);
+                          data->present ? data->hash : "", data->size, heartbeat_ms, liveness);
         if (frame_of(&wb, &out->welcome) == 0)
             rc = 0;
         else

@@ -44,10 +44,12 @@ typedef struct lrs_served_spec {
 } lrs_served_spec_t;
 
 /* Encodes the SPEC and WELCOME of sweep (token, name) with spec and data
- * (from lrs_served_data_load) and the heartbeat interval.  0, or -1 with
+ * (from lrs_served_data_load), the heartbeat interval and the liveness (beats
+ * a silent peer may miss).  0, or -1 with
  * err (out of memory); nothing is held on failure. */
 int lrs_served_spec_make(const lrs_spec_t *spec, uint64_t token, const char *sweep_name,
-                         const lrs_served_data_t *data, int heartbeat_ms, lrs_served_spec_t *out,
+                         const lrs_served_data_t *data, int heartbeat_ms, int liveness,
+                         lrs_served_spec_t *out,
                          lrs_err_t *err);
 
 /* Frees the frames.  Safe twice. */

@@ -22,12 +22,12 @@
 
 #include "common/bytesize.h"
 #include "common/clock.h"
+#include "common/log.h"
 #include "common/proto_decode.h"
 #include "common/proto_encode.h"
 #include "common/protocol.h"
 #include "common/rng.h"
 #include "common/spec.h"
-#include "common/textesc.h"
 #include "common/timer.h"
 #include "worker/handshake.h"
 #include "worker/pool.h"
@@ -50,6 +50,8 @@ enum {
     BAD_HASH = 1 << 5,    /* DATA whose content hash is not the WELCOME's */
     BAD_EXTRA = 1 << 6,   /* trials beyond the credit asked for (dropped, no reconnect) */
     BAD_LOST = 1 << 7,    /* the connection dropped while the data set was on its way */
+    BAD_PINNED = 1 << 8,  /* the coordinator runs another sweep than the one this worker joined */
+    BAD_REFUSED = 1 << 9, /* the coordinator refused the HELLO */
 };
 
 typedef struct agent agent_t;
@@ -66,7 +68,11 @@ struct agent {
     lrs_msg_t pending_welcome;   /* waiting for SPEC or DATA */
     int session;                 /* 0 none, 1 HELLO sent, 2 waiting for data, 3 working,
                                     4 waiting for the spec */
-    int requested, heartbeat_ms;
+    int requested, heartbeat_ms, liveness;
+    uint64_t pinned;             /* token of the sweep this worker joined (0: none yet; --serve: 0) */
+    char pinned_name[128];
+    int64_t contact;             /* last word from the coordinator of this worker's sweep */
+    int idle_timer, idle_out;    /* idle_out: --idle-timeout passed */
     int64_t coord_seen, last_sent, backoff_ms, last_hello;
     lrs_timers_t timers;
     int reconnect_timer, heartbeat_timer, liveness_timer, progress_timer;
@@ -80,21 +86,27 @@ struct agent {
     uint64_t max_data;           /* opts.max_data, the default filled in */
     int drops_at_request;        /* lost connections counted when DATA_REQ left */
     lrs_wbuf_t out;
+    lrs_log_t log;
 };
 
 static void alog(agent_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void alog(agent_t *a, const char *fmt, ...)
 {
     /* The name is the user's or the host's, sweep names and reasons are the
-     * coordinator's: all shown escaped. */
-    char msg[2048], shown[LRS_TEXTESC_SIZE(sizeof msg)], name[LRS_TEXTESC_SIZE(sizeof a->name)];
+     * coordinator's: lrs_log_line escapes them all. */
+    char msg[2048];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(a->opts.log, "lrsweep worker %s: %s\n", lrs_text_escape_str(a->name, name, sizeof name),
-            lrs_text_escape_str(msg, shown, sizeof shown));
-    fflush(a->opts.log);
+    lrs_log_line(&a->log, msg);
+}
+
+void lrs_agent_default_name(char *out, size_t size)
+{
+    char host[64] = "";
+    gethostname(host, sizeof host - 1);
+    snprintf(out, size, "%s:%ld", host, (long)getpid());
 }
 
 void lrs_agent_opts_init(lrs_agent_opts_t *o)
@@ -222,8 +234,8 @@ static int connect_now(agent_t *a, int64_t now, lrs_err_t *err)
                            zmq_strerror(errno));
     char host[64] = "";
     gethostname(host, sizeof host - 1);
-    lrs_proto_hello_flags(&a->out, a->name, host, (int64_t)getpid(), a->opts.jobs,
-                          a->opts.allow_commands ? LRS_HELLO_RUNS_COMMANDS : 0);
+    lrs_proto_hello_pinned(&a->out, a->name, host, (int64_t)getpid(), a->opts.jobs,
+                           a->opts.allow_commands ? LRS_HELLO_RUNS_COMMANDS : 0, a->pinned);
     send_out(a);
     a->session = 1;
     a->coord_seen = now;
@@ -290,13 +302,20 @@ static void start_session(agent_t *a, lrs_msg_t *w, int64_t now)
         lrs_sweep_ctx_unref(a->ctx);
         a->ctx = c;
         lrs_pool_keep_only(a->pool, lrs_sweep_ctx_token(c));   /* older results can never be ACKed */
-        if (a->opts.verbose)
-            alog(a, "joined sweep '%s'", w->sweep_name);
+        alog(a, "joined sweep '%s' at %s", w->sweep_name, a->opts.endpoint);
+        if (!a->opts.serve) {
+            a->pinned = w->sweep;
+            snprintf(a->pinned_name, sizeof a->pinned_name, "%s", w->sweep_name);
+        }
         if (!lrs_sweep_ctx_may_run(c))
             alog(a, "sweep '%s' runs a command on its workers; this worker was started without "
                     "--allow-commands, so it takes none of its trials", w->sweep_name);
+    } else {
+        alog(a, "rejoined sweep '%s' at %s", w->sweep_name, a->opts.endpoint);
     }
     a->heartbeat_ms = w->heartbeat_ms;
+    a->liveness = w->liveness;
+    lrs_timer_arm(&a->timers, a->liveness_timer, now + (int64_t)a->heartbeat_ms * a->liveness + 1);
     a->session = 3;
     a->backoff_ms = LRS_RECONNECT_MIN_MS;
     a->requested = 0;
@@ -323,6 +342,13 @@ static void wait_for(agent_t *a, lrs_msg_t *m, int state)
 /* The WELCOME names the spec by hash: the cached one, or asked for once. */
 static void on_welcome(agent_t *a, lrs_msg_t *m, int64_t now)
 {
+    if (a->pinned && m->sweep != a->pinned) {   /* a coordinator that ignored the pinned HELLO */
+        give_up(a, now, BAD_PINNED, "the coordinator at %s runs sweep '%s'; this worker is pinned "
+                "to sweep '%s' and waits for it (--serve follows any sweep)", a->opts.endpoint,
+                m->sweep_name, a->pinned_name);
+        return;
+    }
+    a->contact = now;
     if (m->data_hash[0] && m->data_size > a->max_data) {   /* before asking for any of it */
         refuse_size(a, now, m->sweep_name, m->data_size);
         return;
@@ -449,16 +475,80 @@ static int on_trials(agent_t *a, lrs_msg_t *m, int64_t now)
     return 0;
 }
 
-/* Handles one frame; returns 1 on SHUTDOWN, -1 on a fatal (local) error. */
+/* SHUTDOWN: the sweep this worker is on is complete (exit 0, or with
+ * --serve wait for the next one), or its coordinator stops (reconnect with
+ * back-off, results kept).  Returns 1 to exit 0. */
+static int on_shutdown(agent_t *a, const lrs_msg_t *m, int64_t now)
+{
+    if (a->pinned && m->sweep != a->pinned) {   /* another sweep's coordinator, lingering */
+        give_up(a, now, BAD_PINNED, "the coordinator at %s ended another sweep (%s); this worker "
+                "is pinned to sweep '%s' and waits for it (--serve follows any sweep)",
+                a->opts.endpoint, m->reason, a->pinned_name);
+        return 0;
+    }
+    if (!m->ended) {
+        alog(a, "the coordinator stops: %s; keeping %d unacknowledged result(s), reconnecting",
+             m->reason, lrs_pool_unacked(a->pool));
+        a->backoff_ms = LRS_RECONNECT_MIN_MS;
+        reconnect_later(a, now);
+        return 0;
+    }
+    if (a->opts.serve) {
+        alog(a, "%s; waiting for the next sweep (--serve)", m->reason);
+        a->backoff_ms = LRS_RECONNECT_MIN_MS;
+        reconnect_later(a, now);
+        return 0;
+    }
+    alog(a, "%s; exiting", m->reason);
+    return 1;
+}
+
+/* REJECT: say HELLO again, retry later, log, or give up (another protocol: 2). */
+static int on_reject(agent_t *a, const lrs_msg_t *m, int64_t now, lrs_err_t *err)
+{
+    switch (m->code) {
+    case LRS_REJECT_HELLO:   /* it forgot us (e.g. restarted): say HELLO again */
+        if (now - a->last_hello < 1000)
+            return 0;
+        alog(a, "the coordinator at %s no longer knew this worker (restarted?); joining again",
+             a->opts.endpoint);
+        lose_leases(a);
+        disconnect(a);
+        return connect_now(a, now, err);
+    case LRS_REJECT_REFUSED:
+        give_up(a, now, BAD_REFUSED, "the coordinator refused this worker: %s", m->reason);
+        return 0;
+    case LRS_REJECT_VERSION:
+        alog(a, "%s", m->reason);
+        return 2;
+    default:
+        if (a->opts.verbose)
+            alog(a, "the coordinator refused a message: %s", m->reason);
+        return 0;
+    }
+}
+
+/* Handles one frame; returns 1 to exit 0 (the sweep is complete), 2 to exit
+ * 2 (another protocol version), -1 on a fatal (local) error. */
 static int on_frame(agent_t *a, const void *data, size_t len, int64_t now, lrs_err_t *err)
 {
     lrs_msg_t m;
     lrs_err_t why;
     if (lrs_proto_decode(data, len, &m, &why) != 0) {
+        uint64_t version;
+        char said[512];
+        if (lrs_proto_foreign(data, len, &version, said, sizeof said)) {
+            char skew[512];
+            lrs_proto_version_skew(version, "worker", "coordinator", skew, sizeof skew);
+            alog(a, "%s%s%s", skew, said[0] ? "; the coordinator says: " : "", said);
+            return 2;
+        }
         give_up(a, now, BAD_FRAME, "a malformed message from the coordinator: %s", why.msg);
         return 0;
     }
     a->coord_seen = now;
+    if (a->session >= 2)   /* joined, or joining, this worker's sweep */
+        a->contact = now;
     int rc = 0;
     switch (m.type) {
     case LRS_MSG_WELCOME:
@@ -479,18 +569,10 @@ static int on_frame(agent_t *a, const void *data, size_t len, int64_t now, lrs_e
     case LRS_MSG_HEARTBEAT:
         break;
     case LRS_MSG_SHUTDOWN:
-        if (a->opts.verbose)
-            alog(a, "coordinator says: %s", m.reason);
-        rc = 1;
+        rc = on_shutdown(a, &m, now);
         break;
     case LRS_MSG_REJECT:
-        if (a->opts.verbose || a->session == 1)
-            alog(a, "coordinator refused a message: %s", m.reason);
-        if (now - a->last_hello >= 1000) {   /* it forgot us (e.g. restarted): say HELLO again */
-            lose_leases(a);
-            disconnect(a);
-            rc = connect_now(a, now, err);
-        }
+        rc = on_reject(a, &m, now, err);
         break;
     default:   /* a worker's message (HELLO, READY, RESULTS, ...) sent to a worker */
         give_up(a, now, BAD_KIND, "the coordinator sent a %s message, which only workers send",
@@ -514,13 +596,13 @@ static int agent_setup(agent_t *a, const lrs_agent_opts_t *opts, lrs_err_t *err)
         a->opts.prefetch = a->opts.jobs > 16 ? a->opts.jobs : 16;
     a->max_data = a->opts.max_data ? a->opts.max_data : LRS_AGENT_MAX_DATA;
     a->heartbeat_ms = LRS_HEARTBEAT_MS;
+    a->liveness = LRS_HEARTBEAT_LIVENESS;
     a->backoff_ms = LRS_RECONNECT_MIN_MS;
-    char host[64] = "";
-    gethostname(host, sizeof host - 1);
     if (opts->name)
         snprintf(a->name, sizeof a->name, "%s", opts->name);
     else
-        snprintf(a->name, sizeof a->name, "%s:%ld", host, (long)getpid());
+        lrs_agent_default_name(a->name, sizeof a->name);
+    lrs_log_init(&a->log, a->opts.log, a->opts.log_format, "worker", a->name);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     snprintf(a->ident, sizeof a->ident, "%s/%08x", a->name,
@@ -556,7 +638,7 @@ static void agent_teardown(agent_t *a)
 /* Liveness: how long the coordinator may stay silent before we reconnect. */
 static int64_t silence_limit(const agent_t *a)
 {
-    return (int64_t)a->heartbeat_ms * LRS_HEARTBEAT_LIVENESS;
+    return (int64_t)a->heartbeat_ms * a->liveness;
 }
 
 /* Reconnects after the back-off; the session's timers start again. */
@@ -599,6 +681,23 @@ static int64_t on_liveness_due(void *ctx, int64_t now, lrs_err_t *err)
     return LRS_TIMER_DISARM;
 }
 
+/* --idle-timeout: no word from the coordinator of this worker's sweep for
+ * that long ends the worker (exit 3).  Connected and waiting for trials is
+ * not idle: heartbeats are words. */
+static int64_t on_idle_due(void *ctx, int64_t now, lrs_err_t *err)
+{
+    (void)err;
+    agent_t *a = ctx;
+    int64_t limit = (int64_t)(a->opts.idle_timeout_s * 1000);
+    if (now - a->contact < limit)
+        return a->contact + limit - now;
+    alog(a, "no contact with the coordinator of %s%s%s for %g s (--idle-timeout); exiting",
+         a->pinned ? "sweep '" : "any sweep", a->pinned ? a->pinned_name : "",
+         a->pinned ? "'" : "", a->opts.idle_timeout_s);
+    a->idle_out = 1;
+    return LRS_TIMER_DISARM;
+}
+
 /* A command's curve values leave at most every PROGRESS_MS. */
 static int64_t on_progress_due(void *ctx, int64_t now, lrs_err_t *err)
 {
@@ -615,6 +714,11 @@ static void timers_start(agent_t *a, int64_t now)
     a->liveness_timer = lrs_timer_add(&a->timers, "liveness", on_liveness_due, a);
     a->progress_timer = lrs_timer_add(&a->timers, "progress", on_progress_due, a);
     lrs_timer_arm(&a->timers, a->reconnect_timer, now);
+    a->contact = now;
+    if (a->opts.idle_timeout_s > 0) {
+        a->idle_timer = lrs_timer_add(&a->timers, "idle timeout", on_idle_due, a);
+        lrs_timer_arm(&a->timers, a->idle_timer, now + (int64_t)(a->opts.idle_timeout_s * 1000));
+    }
 }
 
 static int loop(agent_t *a, lrs_err_t *err)
@@ -668,6 +772,8 @@ static int loop(agent_t *a, lrs_err_t *err)
                 return -1;
             if (rc == 1)
                 return 0;
+            if (rc == 2)
+                return LRS_EXIT_USAGE;
         }
         if (a->sock) {
             send_results(a, now);
@@ -676,6 +782,8 @@ static int loop(agent_t *a, lrs_err_t *err)
         }
         if (lrs_timers_run(&a->timers, now, err) != 0)
             return -1;
+        if (a->idle_out)
+            return LRS_EXIT_IDLE;
     }
 }
 

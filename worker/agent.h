@@ -9,7 +9,9 @@
  * restarted coordinator.  It heartbeats while trials run, presumes the
  * coordinator dead after LRS_HEARTBEAT_LIVENESS silent intervals and then
  * reconnects with back-off (1 s doubling to 32 s).  It returns when the
- * coordinator says SHUTDOWN.
+ * coordinator says the sweep is complete (SHUTDOWN, ended); a coordinator
+ * that says it stops without the sweep being complete is waited for, as one
+ * that fell silent.
  *
  * Trial kinds: a sweep context carries a `run` function chosen from the
  * spec — the built-in engine (worker/train.h), the synthetic objective
@@ -54,6 +56,7 @@ typedef struct lrs_agent_opts {
     const atomic_int *interrupts;        /* SIGINT/SIGTERM count kept by the caller; may be NULL */
     int verbose;                 /* 1: log connections and shutdowns */
     FILE *log;                   /* default stderr */
+    int log_format;              /* lrs_log_format_t (common/log.h); default text */
     /* A user's command (`command:`) runs in the spec's `workdir`; a relative
      * one is taken against this folder (`lrsweep run` passes the spec's
      * folder to its local workers), or the current directory when NULL. */
@@ -70,15 +73,26 @@ typedef struct lrs_agent_opts {
      * ZMQ_MAXMSGSIZE: the smaller of it and the wire's LRS_PROTO_MAX_DATA,
      * never below a WELCOME's largest spec, plus an envelope). */
     uint64_t max_data;
+    /* Lifecycle.  A worker is pinned to the first sweep it joins: it takes
+     * no other sweep's trials and waits for its own; with serve it follows
+     * from sweep to sweep instead (a long-lived pool).  idle_timeout_s > 0:
+     * no word from the coordinator of its sweep for that long ends the
+     * worker (LRS_EXIT_IDLE). */
+    int serve;
+    double idle_timeout_s;
 } lrs_agent_opts_t;
 
 #define LRS_AGENT_MAX_DATA ((uint64_t)4 << 30)   /* 4 GiB */
 
 void lrs_agent_opts_init(lrs_agent_opts_t *opts);
 
-/* Runs trials until the coordinator says the sweep is over (returns 0) or an
- * interrupt (130); -1 with err for a fatal local error (bad endpoint, no
- * memory, threads). */
+/* The name a worker has without --name: HOST:PID. */
+void lrs_agent_default_name(char *out, size_t size);
+
+/* Runs trials until the coordinator says the sweep is complete (returns 0),
+ * an interrupt (130), --idle-timeout (3) or a coordinator of another
+ * protocol version (2, logged naming both); -1 with err for a fatal local
+ * error (bad endpoint, no memory, threads). */
 int lrs_agent_run(const lrs_agent_opts_t *opts, lrs_err_t *err);
 
 #endif

@@ -10,6 +10,7 @@
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/keys.h"
+#include "common/log.h"
 #include "worker/agent.h"
 
 static void usage(FILE *out)
@@ -17,11 +18,15 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: lrsweep worker --connect ENDPOINT [--jobs N] [--name NAME] [--workdir-base DIR]\n"
             "                      [--key FILE --server-key FILE] [--allow-commands]\n"
-            "                      [--max-data SIZE] [--verbose]\n\n"
-            "Runs trials for a coordinator until it says the sweep is over (exit 0).\n"
-            "May be started before the coordinator: it waits and connects, and after\n"
-            "losing the coordinator it reconnects (back-off 1 s doubling to 32 s),\n"
-            "re-sending results the coordinator has not acknowledged.\n\n"
+            "                      [--max-data SIZE] [--serve] [--idle-timeout SECONDS]\n"
+            "                      [--log-format text|json] [--verbose]\n\n"
+            "Runs trials for a coordinator until it says the sweep is complete (exit 0).\n"
+            "May be started before the coordinator: it waits and connects.  A coordinator\n"
+            "that stops (Ctrl-C, SIGTERM, a crash) without the sweep being complete is\n"
+            "waited for: the worker keeps the results it has not acknowledged, reconnects\n"
+            "(back-off 1 s doubling to 32 s) and carries on when it returns.  A worker is\n"
+            "pinned to the sweep it joins first: a coordinator of another sweep on the\n"
+            "same address is refused, and the worker keeps waiting for its own.\n\n"
             "  --connect ENDPOINT  the coordinator, e.g. tcp://10.0.0.5:5555 (required)\n"
             "  --jobs N            trials run at once (default 1)\n"
             "  --name NAME         name shown by `lrsweep status` (default HOST:PID)\n"
@@ -38,7 +43,15 @@ static void usage(FILE *out)
             "                      carries at most 512M).  A sweep whose data set is larger\n"
             "                      is refused with a message naming both sizes; the worker\n"
             "                      takes none of its trials and retries with back-off\n"
-            "  --verbose           log connections and the sweep's end\n\n"
+            "  --serve             follow from sweep to sweep instead of being pinned: after\n"
+            "                      a sweep is complete, wait for the next (a long-lived pool)\n"
+            "  --idle-timeout SECONDS\n"
+            "                      exit 3 after SECONDS without a word from the coordinator\n"
+            "                      of this worker's sweep (connected and waiting for trials\n"
+            "                      is not idle; default: wait for ever)\n"
+            "  --log-format FORMAT text (default; off a terminal each line starts with an\n"
+            "                      ISO 8601 UTC time) or json (JSON Lines)\n"
+            "  --verbose           also log refused messages and trials beyond the credit\n\n"
             "Environment: LRSWEEP_KEY and LRSWEEP_SERVER_KEY stand for --key and\n"
             "--server-key.  A coordinator that refuses this worker's key, or does not\n"
             "hold the server key, is reported and retried with back-off.\n\n"
@@ -48,7 +61,9 @@ static void usage(FILE *out)
             "asked for are logged once and dropped (the worker reconnects with\n"
             "back-off); the worker never exits for them.\n\n"
             "Ctrl-C: finish the running trials, deliver their results, exit 130;\n"
-            "a second Ctrl-C exits at once.\n");
+            "a second Ctrl-C exits at once.\n\n"
+            "Exit status: 0 the sweep is complete, 1 runtime failure, 2 usage error or a\n"
+            "coordinator of another protocol version, 3 idle timeout, 130 interrupted.\n");
 }
 
 int lrs_cmd_worker(int argc, char **argv)
@@ -60,6 +75,8 @@ int lrs_cmd_worker(int argc, char **argv)
         {"key", required_argument, NULL, 'k'},     {"server-key", required_argument, NULL, 's'},
         {"allow-commands", no_argument, NULL, 'A'},
         {"max-data", required_argument, NULL, 'M'},
+        {"serve", no_argument, NULL, 'S'},         {"idle-timeout", required_argument, NULL, 'I'},
+        {"log-format", required_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     const char *key_path = NULL, *server_path = NULL;
@@ -111,6 +128,27 @@ int lrs_cmd_worker(int argc, char **argv)
             }
             break;
         }
+        case 'S':
+            opts.serve = 1;
+            break;
+        case 'I': {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (end == optarg || *end || !(v > 0) || v > 1e7) {
+                fprintf(stderr, "lrsweep worker: --idle-timeout: expected seconds above 0, got "
+                                "'%s'\n", optarg);
+                return LRS_EXIT_USAGE;
+            }
+            opts.idle_timeout_s = v;
+            break;
+        }
+        case 'L':
+            if ((opts.log_format = lrs_log_parse_format(optarg)) < 0) {
+                fprintf(stderr, "lrsweep worker: --log-format: expected text or json, got '%s'\n",
+                        optarg);
+                return LRS_EXIT_USAGE;
+            }
+            break;
         case 'h':
             usage(stdout);
             return lrs_cli_finish(0);
@@ -152,6 +190,14 @@ int lrs_cmd_worker(int argc, char **argv)
         opts.key = &key;
         opts.server_key = server_key;
     }
+    char name[128];
+    if (!opts.name) {
+        lrs_agent_default_name(name, sizeof name);
+        opts.name = name;
+    }
+    lrs_log_t log;   /* the last line of a failure reads like the others */
+    lrs_log_init(&log, stderr, opts.log_format, "worker", opts.name);
+    lrs_log_set_process(&log);
     opts.interrupts = lrs_cli_catch_interrupts();
     int rc = lrs_agent_run(&opts, &err);
     if (rc < 0) {

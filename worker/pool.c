@@ -269,6 +269,14 @@ int lrs_pool_in_hand(lrs_pool_t *a, double *avg_trial_s)
     return have;
 }
 
+int lrs_pool_unacked(lrs_pool_t *a)
+{
+    pthread_mutex_lock(&a->mu);
+    int n = a->n_kept;
+    pthread_mutex_unlock(&a->mu);
+    return n;
+}
+
 int lrs_pool_idle(lrs_pool_t *a)
 {
     pthread_mutex_lock(&a->mu);

@@ -55,6 +55,9 @@ void lrs_pool_cancel_running(lrs_pool_t *p);
  * trial's time in seconds (0 before the first has finished). */
 int lrs_pool_in_hand(lrs_pool_t *p, double *avg_trial_s);
 
+/* Results kept because the coordinator has not ACKed them yet. */
+int lrs_pool_unacked(lrs_pool_t *p);
+
 /* Whether nothing runs and every kept result was ACKed. */
 int lrs_pool_idle(lrs_pool_t *p);
 

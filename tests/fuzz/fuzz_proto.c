@@ -23,11 +23,12 @@ static void encode(lrs_wbuf_t *b, const lrs_msg_t *m)
 {
     switch (m->type) {
     case LRS_MSG_HELLO:
-        lrs_proto_hello_flags(b, m->worker_name, m->host, m->pid, m->jobs, m->hello_flags);
+        lrs_proto_hello_pinned(b, m->worker_name, m->host, m->pid, m->jobs, m->hello_flags,
+                               m->sweep);
         break;
     case LRS_MSG_WELCOME:
         lrs_proto_welcome(b, m->sweep, m->sweep_name, m->spec_hash, m->spec_size, m->space_hash,
-                          m->data_hash, m->data_size, m->heartbeat_ms);
+                          m->data_hash, m->data_size, m->heartbeat_ms, m->liveness);
         break;
     case LRS_MSG_SPEC_REQ:
         lrs_proto_spec_req(b, m->spec_hash);
@@ -63,10 +64,10 @@ static void encode(lrs_wbuf_t *b, const lrs_msg_t *m)
         lrs_proto_data(b, m->data_hash, m->data, m->data_len);
         break;
     case LRS_MSG_SHUTDOWN:
-        lrs_proto_shutdown(b, m->reason);
+        lrs_proto_shutdown(b, m->sweep, m->ended, m->reason);
         break;
     case LRS_MSG_REJECT:
-        lrs_proto_reject(b, m->reason);
+        lrs_proto_reject(b, m->code, m->reason);
         break;
     case LRS_MSG_PROGRESS:
         lrs_proto_progress(b, m->sweep, m->trial, m->attempt, &m->curve);

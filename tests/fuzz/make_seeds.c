@@ -44,7 +44,7 @@ int main(int argc, char **argv)
     static const char spec[] =
         "name: wine-lr\nseed: 7\ntrials: 5\nsearch:\n  lr: {log_uniform: [1.0e-5, 1.0]}\n";
     lrs_proto_welcome(&b, 0x1122334455667788ULL, "wine-lr", "a1b2c3d4e5f60718", sizeof spec - 1,
-                      0x0123456789abcdefULL, "00ff00ff00ff00ff", 10972, 1000);
+                      0x0123456789abcdefULL, "00ff00ff00ff00ff", 10972, 1000, 3);
     emit(&b, "welcome");
     lrs_proto_spec_req(&b, "a1b2c3d4e5f60718");
     emit(&b, "spec_req");
@@ -102,9 +102,9 @@ int main(int argc, char **argv)
     const char csv[] = "x1,x2,y\n1,2,a\n3,4,b\n";
     lrs_proto_data(&b, "00ff00ff00ff00ff", csv, sizeof csv - 1);
     emit(&b, "data");
-    lrs_proto_shutdown(&b, "sweep complete");
+    lrs_proto_shutdown(&b, 0x1122334455667788ULL, 1, "sweep complete");
     emit(&b, "shutdown");
-    lrs_proto_reject(&b, "unknown sweep");
+    lrs_proto_reject(&b, LRS_REJECT_MESSAGE, "unknown sweep");
     emit(&b, "reject");
     lrs_curve_t c = {2, names, 3, pts};
     lrs_proto_progress(&b, 7, 5, 1, &c);

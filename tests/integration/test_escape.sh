@@ -50,7 +50,7 @@ wait_exit "$wpid" 20 || fail "1: worker did not exit 0: $(cat w.err)"
 clean c.err w.err
 shows c.err 'worker w\x1b]0;pwned\x07\x0d\x9b joined'
 shows c.err "sweep 'evil\\x1b[2J\\x07\\x0dname\\u009b'"
-shows w.err 'lrsweep worker w\x1b]0;pwned\x07\x0d\x9b: joined sweep'
+shows w.err 'Z worker w\x1b]0;pwned\x07\x0d\x9b: joined sweep'
 # a parameter value from a database someone else wrote: the best trial's optimizer
 $PY - e.db <<'EOF' || fail "1: could not edit the database"
 import sqlite3, sys

@@ -78,16 +78,38 @@ static void test_round_trip(void **state)
     m = decode_ok(&b);
     assert_int_equal(m.hello_flags, LRS_HELLO_RUNS_COMMANDS);
     lrs_msg_free(&m);
-    /* a worker from before flags: HELLO of 4 fields, no commands */
+    lrs_proto_hello_pinned(&b, "w", "host", 12, 4, 0, 0xfeedULL);
+    m = decode_ok(&b);
+    assert_true(m.sweep == 0xfeedULL);   /* the sweep it is pinned to */
+    lrs_msg_free(&m);
+    /* protocol 2's HELLO (4 fields): refused by decode, told apart as foreign */
     static const char old_hello[] = "\x96\x02\x01\xa1w\xa1h\x0c\x04";
     lrs_err_t err;
-    assert_int_equal(lrs_proto_decode(old_hello, sizeof old_hello - 1, &m, &err), 0);
-    assert_int_equal(m.jobs, 4);
-    assert_int_equal(m.hello_flags, 0);
-    lrs_msg_free(&m);
+    assert_int_equal(lrs_proto_decode(old_hello, sizeof old_hello - 1, &m, &err), -1);
+    assert_non_null(strstr(err.msg, "protocol version 2"));
+    uint64_t version = 0;
+    char said[64];
+    assert_int_equal(lrs_proto_foreign(old_hello, sizeof old_hello - 1, &version, said, sizeof said), 1);
+    assert_true(version == 2);
+    assert_string_equal(said, "");
+    /* protocol 2's REJECT [2, 11, reason] and a later one's [9, 11, code, reason]: the reason */
+    static const char old_reject[] = "\x93\x02\x0b\xa3old";
+    assert_int_equal(lrs_proto_foreign(old_reject, sizeof old_reject - 1, &version, said, sizeof said), 1);
+    assert_string_equal(said, "old");
+    static const char new_reject[] = "\x94\x09\x0b\x04\xa3new";
+    assert_int_equal(lrs_proto_foreign(new_reject, sizeof new_reject - 1, &version, said, sizeof said), 1);
+    assert_true(version == 9);
+    assert_string_equal(said, "new");
+    /* this version's own frames are not foreign */
+    lrs_proto_heartbeat(&b);
+    assert_int_equal(lrs_proto_foreign(b.sb.data, b.sb.size, &version, said, sizeof said), 0);
+    char skew[512];
+    lrs_proto_version_skew(2, "coordinator", "worker", skew, sizeof skew);
+    assert_non_null(strstr(skew, "speaks protocol 2"));
+    assert_non_null(strstr(skew, "lrsweep " LRS_VERSION));
 
     lrs_proto_welcome(&b, UINT64_MAX, "sw", "0123456789abcdef", 9, 0x1234567890abcdefULL, "00ff",
-                      99, 1000);
+                      99, 1000, 7);
     m = decode_ok(&b);
     assert_int_equal(m.type, LRS_MSG_WELCOME);
     assert_true(m.sweep == UINT64_MAX);
@@ -98,6 +120,7 @@ static void test_round_trip(void **state)
     assert_string_equal(m.data_hash, "00ff");
     assert_int_equal(m.data_size, 99);
     assert_int_equal(m.heartbeat_ms, 1000);
+    assert_int_equal(m.liveness, 7);
     lrs_msg_free(&m);
     lrs_proto_spec_req(&b, "0123456789abcdef");
     m = decode_ok(&b);
@@ -169,13 +192,16 @@ static void test_round_trip(void **state)
     m = decode_ok(&b);
     assert_string_equal(m.data_hash, "abc");
     lrs_msg_free(&m);
-    lrs_proto_shutdown(&b, "done");
+    lrs_proto_shutdown(&b, 42, 1, "done");
     m = decode_ok(&b);
     assert_string_equal(m.reason, "done");
+    assert_true(m.sweep == 42);
+    assert_int_equal(m.ended, 1);
     lrs_msg_free(&m);
-    lrs_proto_reject(&b, "no");
+    lrs_proto_reject(&b, LRS_REJECT_REFUSED, "no");
     m = decode_ok(&b);
     assert_int_equal(m.type, LRS_MSG_REJECT);
+    assert_int_equal(m.code, LRS_REJECT_REFUSED);
     lrs_msg_free(&m);
     lrs_wbuf_free(&b);
 
@@ -215,34 +241,34 @@ static void test_hostile_table(void **state)
     } cases[] = {
         {"empty frame", F(""), "truncated"},
         {"not an array", F("\x01"), "expected an array"},
-        {"one element", F("\x91\x02"), "expected [version"},
+        {"one element", F("\x91\x03"), "expected [version"},
         {"wrong version", F("\x92\x09\x05"), "protocol version 9"},
         {"version as string", F("\x92\xa1\x31\x05"), "expected an integer"},
-        {"unknown type 99", F("\x92\x02\x63"), "unknown message type 99"},
-        {"type 0", F("\x92\x02\x00"), "unknown message type 0"},
-        {"heartbeat with a field", F("\x93\x02\x05\x01"), "expected 0 fields"},
-        {"hello missing fields", F("\x94\x02\x01\xa1x\xa1y"), "expected 5 fields"},
-        {"hello with a flag it cannot have", F("\x97\x02\x01\xa1x\xa1y\x01\x01\x02"), "flags"},
-        {"hello jobs 0", F("\x96\x02\x01\xa1x\xa1y\x01\x00"), "out of range"},
-        {"hello negative pid", F("\x96\x02\x01\xa1x\xa1y\xff\x01"), "out of range"},
-        {"hello name with NUL", F("\x96\x02\x01\xa2x\x00\xa1y\x01\x01"), "NUL"},
-        {"hello name is an int", F("\x96\x02\x01\x05\xa1y\x01\x01"), "expected a string"},
+        {"unknown type 99", F("\x92\x03\x63"), "unknown message type 99"},
+        {"type 0", F("\x92\x03\x00"), "unknown message type 0"},
+        {"heartbeat with a field", F("\x93\x03\x05\x01"), "expected 0 fields"},
+        {"hello missing fields", F("\x94\x03\x01\xa1x\xa1y"), "expected 6 fields"},
+        {"hello with a flag it cannot have", F("\x98\x03\x01\xa1x\xa1y\x01\x01\x02\x00"), "flags"},
+        {"hello jobs 0", F("\x98\x03\x01\xa1x\xa1y\x01\x00\x00\x00"), "out of range"},
+        {"hello negative pid", F("\x98\x03\x01\xa1x\xa1y\xff\x01\x00\x00"), "out of range"},
+        {"hello name with NUL", F("\x98\x03\x01\xa2x\x00\xa1y\x01\x01\x00\x00"), "NUL"},
+        {"hello name is an int", F("\x98\x03\x01\x05\xa1y\x01\x01\x00\x00"), "expected a string"},
         {"array of 4 billion", F("\xdd\xff\xff\xff\xff\x01\x01"), "too many"},
-        {"acks declaring 4000 with 1 byte", F("\x94\x02\x07\x01\xdc\x0f\xa0\x01"), "truncated"},
-        {"acks over the batch cap", F("\x94\x02\x07\x01\xdd\x00\x01\x00\x00"), "too many"},
-        {"string of 4 GB", F("\x93\x02\x0b\xdb\xff\xff\xff\xff"), "too long"},
-        {"ready credit too big", F("\x94\x02\x03\x01\xce\x10\x00\x00\x00"), "out of range"},
-        {"ready credit negative", F("\x94\x02\x03\x01\xd0\x80"), "out of range"},
-        {"trial attempt 0", F("\x94\x02\x04\x01\x91\x93\x02\x00\x01"), "out of range"},
-        {"trial tuple of 2", F("\x94\x02\x04\x01\x91\x92\x02\x01"), "wrong number"},
-        {"result status 7", F("\x94\x02\x06\x01\x91\x9a\x02\x01\x07\xc0\xc0\xc0\x00\xc0\x90\x90"),
+        {"acks declaring 4000 with 1 byte", F("\x94\x03\x07\x01\xdc\x0f\xa0\x01"), "truncated"},
+        {"acks over the batch cap", F("\x94\x03\x07\x01\xdd\x00\x01\x00\x00"), "too many"},
+        {"string of 4 GB", F("\x94\x03\x0b\x01\xdb\xff\xff\xff\xff"), "too long"},
+        {"ready credit too big", F("\x94\x03\x03\x01\xce\x10\x00\x00\x00"), "out of range"},
+        {"ready credit negative", F("\x94\x03\x03\x01\xd0\x80"), "out of range"},
+        {"trial attempt 0", F("\x94\x03\x04\x01\x91\x93\x02\x00\x01"), "out of range"},
+        {"trial tuple of 2", F("\x94\x03\x04\x01\x91\x92\x02\x01"), "wrong number"},
+        {"result status 7", F("\x94\x03\x06\x01\x91\x9a\x02\x01\x07\xc0\xc0\xc0\x00\xc0\x90\x90"),
          "out of range"},
-        {"result score is a string", F("\x94\x02\x06\x01\x91\x9a\x02\x01\x00\xa1x\xc0\xc0\x00\xc0\x90\x90"), "expected a number"},
-        {"result epoch 0", F("\x94\x02\x06\x01\x91\x9a\x02\x01\x00\xc0\xc0\xc0\x00\xc0\x90\x91\x94\x00\x00\x00\x00"), "out of range"},
-        {"data as a string is fine but hash as int is not", F("\x94\x02\x09\x01\xc4\x00"),
+        {"result score is a string", F("\x94\x03\x06\x01\x91\x9a\x02\x01\x00\xa1x\xc0\xc0\x00\xc0\x90\x90"), "expected a number"},
+        {"result epoch 0", F("\x94\x03\x06\x01\x91\x9a\x02\x01\x00\xc0\xc0\xc0\x00\xc0\x90\x91\x94\x00\x00\x00\x00"), "out of range"},
+        {"data as a string is fine but hash as int is not", F("\x94\x03\x09\x01\xc4\x00"),
          "expected a string"},
         {"map instead of array", F("\x81\x01\x01"), "expected an array"},
-        {"trial index above int64", F("\x94\x02\x07\x01\x91\xcf\xff\xff\xff\xff\xff\xff\xff\xff"),
+        {"trial index above int64", F("\x94\x03\x07\x01\x91\xcf\xff\xff\xff\xff\xff\xff\xff\xff"),
          "out of range"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -119,10 +119,10 @@ static void test_hostile_peers(void **state)
         {"", 0},
         {"\x01", 1},
         {"\x92\x09\x05", 3},                          /* wrong version */
-        {"\x92\x02\x63", 3},                          /* unknown type */
+        {"\x92\x03\x63", 3},                          /* unknown type */
         {"\xdd\xff\xff\xff\xff", 5},                  /* 4 G elements declared */
-        {"\x93\x02\x05\x01", 4},                      /* heartbeat with a field */
-        {"\x94\x02\x03\x01\xce\x10\x00\x00\x00", 9},  /* credit too big */
+        {"\x93\x03\x05\x01", 4},                      /* heartbeat with a field */
+        {"\x94\x03\x03\x01\xce\x10\x00\x00\x00", 9},  /* credit too big */
     };
     int sent_bad = 0;
     for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++, sent_bad++)
@@ -136,7 +136,14 @@ static void test_hostile_peers(void **state)
     sup_send(evil, b.sb.data, b.sb.size);
     sent_bad++;
     lrs_msg_t m;
+    /* the frame of another protocol version is answered with the one
+     * message naming both versions */
+    assert_int_equal(read_type(evil, &m), LRS_MSG_REJECT);
+    assert_int_equal(m.code, LRS_REJECT_VERSION);
+    assert_non_null(strstr(m.reason, "the worker speaks protocol 9 (a newer lrsweep)"));
+    lrs_msg_free(&m);
     assert_int_equal(read_type(evil, &m), LRS_MSG_REJECT);   /* READY before HELLO */
+    assert_int_equal(m.code, LRS_REJECT_HELLO);
     assert_non_null(strstr(m.reason, "HELLO"));
     lrs_msg_free(&m);
 

@@ -174,7 +174,7 @@ static void fake_welcome(fake_t *f, const char *spec_text, const char *hash, uin
     f->served_spec = strdup(spec_text);
     lrs_proto_content_hash(spec_text, strlen(spec_text), f->served_hash);
     lrs_proto_welcome(&f->b, TOKEN, "bounded", f->served_hash, strlen(spec_text),
-                      lrs_spec_space_hash(f->spec), hash, size, HEARTBEAT_MS);
+                      lrs_spec_space_hash(f->spec), hash, size, HEARTBEAT_MS, 3);
     fake_send(f);
 }
 
@@ -230,7 +230,7 @@ static void fake_serve_zeros(fake_t *f, size_t announced, size_t sent)
 
 static void fake_shutdown(fake_t *f)
 {
-    lrs_proto_shutdown(&f->b, "the sweep is over");
+    lrs_proto_shutdown(&f->b, TOKEN, 1, "the sweep is over");
     fake_send(f);
 }
 
@@ -438,7 +438,7 @@ static void test_bad_sessions_then_good(void **state)
     fake_welcome(&f, "name: [unclosed\n", "", 0);   /* its SPEC_REQ is served by fake_next */
 
     fake_hello(&f, 5000);   /* 3: not a message */
-    fake_send_raw(&f, "\x93\x02\x63\x00", 4);
+    fake_send_raw(&f, "\x93\x03\x63\x00", 4);
 
     fake_hello(&f, 8000);   /* 4: joins, then TRIALS of another sweep */
     fake_serve(&f, hash, len, csv, len);
@@ -480,6 +480,63 @@ static void test_bad_sessions_then_good(void **state)
     fake_close(&f);
 }
 
+/* A coordinator of another protocol version (here 2, which answered a HELLO
+ * it could not read with [2, REJECT, reason]): the worker stops with exit 2
+ * and one line naming both versions and what the coordinator said. */
+static void test_version_skew(void **state)
+{
+    (void)state;
+    fake_t f;
+    fake_open(&f, synthetic_spec);
+    worker_t w;
+    worker_start(&w, &f, 0);
+    fake_hello(&f, 5000);
+    static const char old_reject[] = "\x93\x02\x0b\xa9" "bad HELLO";
+    fake_send_raw(&f, old_reject, sizeof old_reject - 1);
+    worker_join(&w, LRS_EXIT_USAGE);
+    assert_int_equal(log_lines(&w, "this worker (lrsweep " LRS_VERSION ") speaks protocol 3, the "
+                                   "coordinator speaks protocol 2 (an older lrsweep)"), 1);
+    assert_int_equal(log_lines(&w, "the coordinator says: bad HELLO"), 1);
+    fclose(w.log);
+    fake_close(&f);
+}
+
+/* Pinned: after joining sweep TOKEN, a SHUTDOWN of another sweep (a
+ * lingering coordinator of a finished one) is refused and the worker says
+ * HELLO again, pinned to TOKEN; a coordinator that stops (ended 0) is waited
+ * for; the end of its own sweep ends it with 0. */
+static void test_pinned_and_ended(void **state)
+{
+    (void)state;
+    fake_t f;
+    fake_open(&f, synthetic_spec);
+    worker_t w;
+    worker_start(&w, &f, 0);
+    lrs_msg_t m;
+    fake_hello(&f, 5000);
+    fake_welcome(&f, synthetic_spec, "", 0);
+    fake_expect(&f, LRS_MSG_READY, 5000, &m);
+    lrs_msg_free(&m);
+    lrs_proto_shutdown(&f.b, TOKEN + 1, 1, "sweep 'other' is complete");
+    fake_send(&f);
+    fake_expect(&f, LRS_MSG_HELLO, 5000, &m);   /* back after the back-off, still pinned */
+    assert_true(m.sweep == TOKEN);
+    lrs_msg_free(&m);
+    lrs_proto_shutdown(&f.b, TOKEN, 0, "the coordinator was interrupted");
+    fake_send(&f);
+    fake_expect(&f, LRS_MSG_HELLO, 5000, &m);   /* it waits for it: HELLO again */
+    assert_true(m.sweep == TOKEN);
+    lrs_msg_free(&m);
+    lrs_proto_shutdown(&f.b, TOKEN, 1, "sweep 'bounded' is complete");
+    fake_send(&f);
+    worker_join(&w, 0);
+    assert_int_equal(log_lines(&w, "pinned to sweep 'bounded'"), 1);
+    assert_int_equal(log_lines(&w, "the coordinator stops: the coordinator was interrupted"), 1);
+    assert_int_equal(log_lines(&w, "sweep 'bounded' is complete; exiting"), 1);
+    fclose(w.log);
+    fake_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -487,6 +544,8 @@ int main(void)
         cmocka_unit_test(test_data_over_max),
         cmocka_unit_test(test_data_frame_over_cap),
         cmocka_unit_test(test_bad_sessions_then_good),
+        cmocka_unit_test(test_version_skew),
+        cmocka_unit_test(test_pinned_and_ended),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
