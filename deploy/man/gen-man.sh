@@ -35,7 +35,8 @@ fi
 # the description: the paragraph between the usage line and "commands:"
 description=$(printf '%s\n' "$main_help" | awk '/^usage:/ { next } /^commands:/ { exit } { print }' |
               sed '/./,$!d')
-exit_status=$(printf '%s\n' "$main_help" | sed -n 's/^exit status: //p')
+# the exit statuses: from "exit status:" to the end
+exit_status=$(printf '%s\n' "$main_help" | sed -n '/^exit status: /,$p' | sed '1s/^exit status: //')
 
 tmp=$out.tmp
 {

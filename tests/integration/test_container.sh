@@ -3,7 +3,7 @@
 # says, with no network at any step:
 #  a. deploy/container/context.sh lays out the binary (the unsanitized one of
 #     a sanitized build) with its library closure, and `podman build
-#     --network=none` makes localhost/lrsweep:0.1.0 FROM scratch; its size is
+#     --network=none` makes localhost/lrsweep:VERSION FROM scratch; its size is
 #     printed and bounded, its config is user 10001 with lrsweep as the
 #     entrypoint, and its files are exactly the binary, /usr/lib/lrsweep,
 #     the examples, /etc's three files, /tmp (1777) and /work (uid 10001);
@@ -67,30 +67,38 @@ on_cleanup() {
 
 # --- a. the image ---------------------------------------------------------------
 BIN=${LRS_PLAIN_LRSWEEP:-$LRSWEEP}   # a sanitized build's plain twin, else the binary
-echo "a: image from $BIN"
+VERSION=$("$BIN" --version | awk '{ print $2 }')   # the image's tag: the release
+echo "a: image from $BIN (lrsweep $VERSION)"
+# the guide and the training example name the image by this release
+check
+grep -qF -- "-t localhost/lrsweep:$VERSION -f deploy/container/Containerfile build/container" "$ROOT/docs/deploy.md" ||
+    fail "docs/deploy.md does not build localhost/lrsweep:$VERSION"
+check
+grep -qx "ARG LRSWEEP=localhost/lrsweep:$VERSION" "$ROOT/deploy/container/Containerfile.training-example" ||
+    fail "Containerfile.training-example's default LRSWEEP is not localhost/lrsweep:$VERSION"
 check
 bash "$ROOT/deploy/container/context.sh" "$BIN" "$TMP/ctx" >"$TMP/ctx.log" 2>&1 ||
     fail "context.sh failed: $(cat "$TMP/ctx.log")"
 cat "$TMP/ctx.log"
 check
 t0=$(date +%s.%N)
-podman build --network=none -t localhost/lrsweep:0.1.0 \
+podman build --network=none -t localhost/lrsweep:$VERSION \
     -f "$ROOT/deploy/container/Containerfile" "$TMP/ctx" >"$TMP/build.log" 2>&1 ||
     fail "podman build failed: $(tail -5 "$TMP/build.log")"
 t1=$(date +%s.%N)
-size=$(podman image inspect localhost/lrsweep:0.1.0 --format '{{.Size}}' 2>/dev/null || echo 0)
-printf 'a: built localhost/lrsweep:0.1.0 in %s s; image size %d bytes (%s MB)\n' \
+size=$(podman image inspect localhost/lrsweep:$VERSION --format '{{.Size}}' 2>/dev/null || echo 0)
+printf 'a: built localhost/lrsweep:%s in %s s; image size %d bytes (%s MB)\n' "$VERSION" \
     "$(elapsed "$t0" "$t1")" "$size" "$(awk -v s="$size" 'BEGIN { printf "%.1f", s / 1e6 }')"
 check
 [ "$size" -gt 1000000 ] && [ "$size" -lt 70000000 ] || fail "image size $size bytes, want 1-70 MB"
 check
-config=$(podman image inspect localhost/lrsweep:0.1.0 \
+config=$(podman image inspect localhost/lrsweep:$VERSION \
          --format '{{.Config.User}} {{.Config.Entrypoint}} {{.Config.WorkingDir}}')
 [ "$config" = "10001:10001 [/usr/bin/lrsweep] /work" ] || fail "image config: '$config'"
 
 # its files: exactly these
 check
-ctr=$(podman create localhost/lrsweep:0.1.0)
+ctr=$(podman create localhost/lrsweep:$VERSION)
 podman export "$ctr" | tar --numeric-owner -tvf - >"$TMP/files" 2>&1 || fail "podman export failed"
 podman rm "$ctr" >/dev/null
 awk '{ print $6 }' "$TMP/files" | sed 's#/$##' | grep -v '^usr/lib/lrsweep/.' | sort >"$TMP/names"
@@ -128,7 +136,7 @@ echo "a: $nlibs libraries in /usr/lib/lrsweep"
 # How to run in an image: podman run when the runtime works here, else chroot
 # into a container's mounted root as the image's user.
 mode=podman
-if ! podman run --rm --network=none localhost/lrsweep:0.1.0 --version >"$TMP/probe" 2>&1; then
+if ! podman run --rm --network=none localhost/lrsweep:$VERSION --version >"$TMP/probe" 2>&1; then
     echo "podman run cannot start containers here ($(tail -1 "$TMP/probe")): chroot instead"
     mode=chroot
 fi
@@ -169,12 +177,12 @@ in_image() {
 # --- b. a sweep in the image ------------------------------------------------------
 mkdir -p "$TMP/results" && chown 10001:10001 "$TMP/results"
 check
-in_image localhost/lrsweep:0.1.0 "$TMP/results" /work --version
+in_image localhost/lrsweep:$VERSION "$TMP/results" /work --version
 echo "b: in the image: $(cat "$TMP/out")"
-[ $rc -eq 0 ] && grep -q '^lrsweep 0\.1\.0 (protocol' "$TMP/out" || fail "b: --version: rc $rc, $(cat "$TMP/out" "$TMP/err")"
+[ $rc -eq 0 ] && grep -qF "lrsweep $VERSION (protocol" "$TMP/out" || fail "b: --version: rc $rc, $(cat "$TMP/out" "$TMP/err")"
 check
 t0=$(date +%s.%N)
-in_image localhost/lrsweep:0.1.0 "$TMP/results" /work \
+in_image localhost/lrsweep:$VERSION "$TMP/results" /work \
     run /usr/share/lrsweep/examples/synthetic.yaml --workers 2 --db /work/synthetic.db
 t1=$(date +%s.%N)
 printf 'b: lrsweep run synthetic.yaml --workers 2 in the image: exit %d, %s s\n' "$rc" "$(elapsed "$t0" "$t1")"
@@ -194,10 +202,10 @@ echo "b: $(q "$DB" "SELECT status || ' ' || COUNT(*) FROM trials GROUP BY status
 # --- c. coordinator and worker containers over tcp://localhost ---------------------
 if [ "$mode" = podman ]; then
     check
-    podman run -d --name lrs-coordinator --network=none -v "$TMP/results:/work" localhost/lrsweep:0.1.0 \
+    podman run -d --name lrs-coordinator --network=none -v "$TMP/results:/work" localhost/lrsweep:$VERSION \
         coordinator /usr/share/lrsweep/examples/synthetic.yaml --bind tcp://127.0.0.1:5555 \
         --db /work/tcp.db >/dev/null 2>"$TMP/err" || fail "c: coordinator did not start: $(cat "$TMP/err")"
-    timeout 120 podman run --rm --network=container:lrs-coordinator localhost/lrsweep:0.1.0 \
+    timeout 120 podman run --rm --network=container:lrs-coordinator localhost/lrsweep:$VERSION \
         worker --connect tcp://localhost:5555 --jobs 2 >"$TMP/wout" 2>"$TMP/werr"
     wrc=$?
     crc=$(timeout 60 podman wait lrs-coordinator)
@@ -225,19 +233,19 @@ check
 podman build --network=none -t localhost/lrsweep-test-base:1 "$TMP/base" >"$TMP/build.log" 2>&1 ||
     fail "d: stand-in base did not build: $(tail -3 "$TMP/build.log")"
 check
-podman build --network=none -t localhost/lrsweep-training:0.1.0 \
+podman build --network=none -t localhost/lrsweep-training:$VERSION \
     --build-arg BASE=localhost/lrsweep-test-base:1 \
     -f "$ROOT/deploy/container/Containerfile.training-example" "$ROOT/examples/pytorch" >"$TMP/build.log" 2>&1 ||
     fail "d: Containerfile.training-example did not build: $(tail -5 "$TMP/build.log")"
-tsize=$(podman image inspect localhost/lrsweep-training:0.1.0 --format '{{.Size}}' 2>/dev/null || echo 0)
-echo "d: built localhost/lrsweep-training:0.1.0 on the stand-in base ($tsize bytes)"
+tsize=$(podman image inspect localhost/lrsweep-training:$VERSION --format '{{.Size}}' 2>/dev/null || echo 0)
+echo "d: built localhost/lrsweep-training:$VERSION on the stand-in base ($tsize bytes)"
 
 # every library from /usr/lib/lrsweep, none from the base's /lib
 check
 mkdir -p "$TMP/train" && chmod 777 "$TMP/train"
 IMAGE_ENV=(LD_DEBUG=libs)
 
-in_image localhost/lrsweep-training:0.1.0 "$TMP/train" /data --version
+in_image localhost/lrsweep-training:$VERSION "$TMP/train" /data --version
 IMAGE_ENV=()
 # (under chroot the loader reports chroot's own libraries first: only the
 # lines after it hands over count)
@@ -250,7 +258,7 @@ echo "d: lrsweep --version there loaded $n libraries; outside /usr/lib/lrsweep: 
     fail "d: rc $rc, $n libraries initialised, outside /usr/lib/lrsweep: $outside"
 
 check
-in_image localhost/lrsweep-training:0.1.0 "$TMP/train" /data validate /opt/train/sweep.yaml
+in_image localhost/lrsweep-training:$VERSION "$TMP/train" /data validate /opt/train/sweep.yaml
 [ $rc -eq 0 ] && grep -q '^ok: 40 trials' "$TMP/out" ||
     fail "d: validate /opt/train/sweep.yaml: rc $rc, $(cat "$TMP/out" "$TMP/err")"
 
@@ -271,7 +279,7 @@ search:
     constant: {}
 EOF
 check
-in_image localhost/lrsweep-training:0.1.0 "$TMP/train" /data run /data/shell.yaml --workers 2 --db /data/shell.db
+in_image localhost/lrsweep-training:$VERSION "$TMP/train" /data run /data/shell.yaml --workers 2 --db /data/shell.db
 [ $rc -eq 0 ] || fail "d: the command sweep exited $rc: $(tail -5 "$TMP/err")"
 check
 got=$(q "$TMP/train/shell.db" "SELECT COUNT(*), SUM(status = 'complete'), SUM(abs(score - lr) < 1e-12 * lr) FROM trials" 2>&1)

@@ -48,7 +48,7 @@ else
     [ "$("$P/bin/lrsweep" --help)" = "$("$LRSWEEP" --help)" ] || fail "bin/lrsweep is not $LRSWEEP"
     version=$("$P/bin/lrsweep" --version)
     echo "installed: $version"
-    case $version in "lrsweep 0.1.0 (protocol "*) ;; *) fail "--version printed '$version'" ;; esac
+    [ "$version" = "$("$LRSWEEP" --version)" ] || fail "installed --version printed '$version'"
 fi
 
 # Docs and examples: the source tree's files, byte for byte.
@@ -99,12 +99,15 @@ elif command -v man >/dev/null 2>&1; then
     grep -qF -- '--workers N        local worker processes' "$TMP/man.txt" ||
         fail "rendered page lacks run's '--workers N' line as written by --help"
     check
-    grep -qF "$version" "$TMP/man.txt" || grep -qF "lrsweep 0.1.0" "$TMP/man.txt" ||
-        fail "rendered page does not name the version"
+    release=$("$LRSWEEP" --version | awk '{ print $2 }')
+    grep -q "^lrsweep $release  " "$TMP/man.txt" || fail "rendered page's footer does not name lrsweep $release"
+    check
+    grep -q '3 idle timeout' "$TMP/man.txt" || fail "EXIT STATUS lacks the lines after the first"
 else
     echo "man page: man is not installed; checking its roff"
     check
-    head -1 "$MAN" | grep -q '^\.TH LRSWEEP 1 "[0-9-]*" "lrsweep 0\.1\.0"' ||
+    release=$("$LRSWEEP" --version | awk '{ print $2 }')
+    head -1 "$MAN" | grep -qE "^\.TH LRSWEEP 1 \"[0-9]{4}-[0-9]{2}-[0-9]{2}\" \"lrsweep ${release//./\\.}\"" ||
         fail "first line is '$(head -1 "$MAN")'"
     for section in NAME SYNOPSIS DESCRIPTION COMMANDS 'EXIT STATUS'; do
         check
