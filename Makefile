@@ -4,9 +4,14 @@
 #   make test     -Werror + ASan/UBSan build (asserts on) into build-test/, then ctest
 #   make bench    release build, then the benchmarks in tests/bench/ (needs
 #                 deploy/install-deps.sh --with-reference)
+#   make install  release build, then installs bin/lrsweep, its man page and
+#                 share/doc/lrsweep under PREFIX (default /usr/local), staged
+#                 under DESTDIR when that is set (packaging)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+PREFIX ?= /usr/local
+DESTDIR ?=
 
-.PHONY: all build demo test bench clean
+.PHONY: all build demo test bench install clean
 
 all: build
 
@@ -25,6 +30,9 @@ test:
 
 bench: build
 	for b in tests/bench/bench_*.sh; do bash "$$b" build/lrsweep || exit 1; done
+
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install build --prefix "$(PREFIX)"
 
 clean:
 	rm -rf build build-test

@@ -7,8 +7,9 @@
 #   deploy/install-deps.sh --with-reference   also python3-torch, python3-sklearn
 #                                             and python3-optuna (goldens,
 #                                             benchmarks, the PyTorch example)
-#   deploy/install-deps.sh --with-engines     also what the engine tests run:
-#                                             slurm-wlm and munge (test_slurm)
+#   deploy/install-deps.sh --with-engines     also what the tests of deploy/ need:
+#                                             slurm-wlm and munge (test_slurm),
+#                                             podman, runc, patchelf (test_container)
 set -euo pipefail
 
 usage() {
@@ -35,9 +36,12 @@ packages=(gcc make cmake pkg-config git
 if [ "$with_reference" = 1 ]; then
     packages+=(python3-torch python3-sklearn python3-optuna python3-numpy)
 fi
-# --with-engines: a one-node Slurm cluster for tests/integration/test_slurm.sh
 if [ "$with_engines" = 1 ]; then
+    # a one-node Slurm cluster for tests/integration/test_slurm.sh
     packages+=(slurm-wlm munge)
+    # the container image: podman with runc (crun refuses hybrid cgroup
+    # hierarchies) and catatonit; patchelf for deploy/container/context.sh
+    packages+=(podman runc catatonit patchelf)
 fi
 
 missing=()
