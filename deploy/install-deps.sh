@@ -7,16 +7,21 @@
 #   deploy/install-deps.sh --with-reference   also python3-torch, python3-sklearn
 #                                             and python3-optuna (goldens,
 #                                             benchmarks, the PyTorch example)
+#   deploy/install-deps.sh --with-engines     also what the tests of deploy/ need:
+#                                             kubectl, python3-kubernetes (k8s),
+#                                             systemd-analyze (systemd)
 set -euo pipefail
 
 usage() {
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 with_reference=0
+with_engines=0
 for arg in "$@"; do
     case "$arg" in
         --with-reference) with_reference=1 ;;
+        --with-engines) with_engines=1 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "install-deps.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
     esac
@@ -30,6 +35,13 @@ packages=(gcc make cmake pkg-config git
           clang libclang-rt-14-dev)
 if [ "$with_reference" = 1 ]; then
     packages+=(python3-torch python3-sklearn python3-optuna python3-numpy)
+fi
+if [ "$with_engines" = 1 ]; then
+    # test_k8s.sh: kubectl and the Kubernetes API types.  kubernetes-client
+    # only where no other package already gives a kubectl (both would own
+    # /usr/bin/kubectl).  test_systemd.sh: systemd-analyze.
+    command -v kubectl >/dev/null 2>&1 || packages+=(kubernetes-client)
+    packages+=(python3-kubernetes python3-yaml systemd)
 fi
 
 missing=()
