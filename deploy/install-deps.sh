@@ -9,11 +9,13 @@
 #                                             benchmarks, the PyTorch example)
 #   deploy/install-deps.sh --with-engines     also what the tests of deploy/ need:
 #                                             slurm-wlm and munge (test_slurm),
-#                                             podman, runc, patchelf (test_container)
+#                                             podman, runc, patchelf (test_container),
+#                                             kubectl, python3-kubernetes (test_k8s),
+#                                             systemd-analyze (test_systemd)
 set -euo pipefail
 
 usage() {
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 with_reference=0
@@ -42,6 +44,11 @@ if [ "$with_engines" = 1 ]; then
     # the container image: podman with runc (crun refuses hybrid cgroup
     # hierarchies) and catatonit; patchelf for deploy/container/context.sh
     packages+=(podman runc catatonit patchelf)
+    # test_k8s.sh: kubectl and the Kubernetes API types.  kubernetes-client
+    # only where no other package already gives a kubectl (both would own
+    # /usr/bin/kubectl).  test_systemd.sh: systemd-analyze.
+    command -v kubectl >/dev/null 2>&1 || packages+=(kubernetes-client)
+    packages+=(python3-kubernetes python3-yaml systemd)
 fi
 
 missing=()
