@@ -18,6 +18,7 @@ static const lrs_command_t commands[] = {
     {"run", lrs_cmd_run, "run a sweep on this machine: coordinator + local workers"},
     {"coordinator", lrs_cmd_coordinator, "run a sweep's coordinator for workers on other machines"},
     {"worker", lrs_cmd_worker, "run trials for a coordinator"},
+    {"stop", lrs_cmd_stop, "end a running sweep early, complete by request"},
     {"keygen", lrs_cmd_keygen, "make a CURVE key pair for a coordinator or a worker"},
     {"sweeps", lrs_cmd_sweeps, "list the sweeps in a results database"},
     {"status", lrs_cmd_status, "progress, workers, throughput and best trial of a sweep"},

@@ -16,6 +16,7 @@
  * read by other threads (the command runner polls it). */
 static atomic_int cli_interrupts;
 static atomic_int cli_hangups;
+static atomic_int cli_stops;
 
 static void count_hangup(int sig)
 {
@@ -39,6 +40,19 @@ const atomic_int *lrs_cli_catch_hangups(void)
 {
     catch_signal(SIGHUP, 0, count_hangup);
     return &cli_hangups;
+}
+
+static void note_stop(int sig)
+{
+    int want = sig == LRS_STOP_SIGNAL_CANCEL ? LRS_STOP_CANCEL : LRS_STOP_FINISH;
+    if (atomic_load(&cli_stops) < want)
+        atomic_store(&cli_stops, want);
+}
+
+const atomic_int *lrs_cli_catch_stops(void)
+{
+    catch_signal(LRS_STOP_SIGNAL_FINISH, LRS_STOP_SIGNAL_CANCEL, note_stop);
+    return &cli_stops;
 }
 
 static void count_interrupt(int sig)

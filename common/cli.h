@@ -7,6 +7,7 @@
 #ifndef LRS_CLI_H
 #define LRS_CLI_H
 
+#include <signal.h>
 #include <stdatomic.h>
 
 #include "common/err.h"
@@ -35,6 +36,7 @@ int lrs_cmd_status(int argc, char **argv);
 int lrs_cmd_best(int argc, char **argv);
 int lrs_cmd_summary(int argc, char **argv);
 int lrs_cmd_export(int argc, char **argv);
+int lrs_cmd_stop(int argc, char **argv);
 
 /* The integer value of option name (e.g. "--jobs") of command cmd, in
  * lo..hi: 0 with *out set, or -1 after "lrsweep CMD: NAME: expected an
@@ -67,5 +69,14 @@ const atomic_int *lrs_cli_catch_interrupts(void);
 /* Counts SIGHUP instead of dying of it (the coordinator reloads its allow
  * list when the count changes).  Returns the count. */
 const atomic_int *lrs_cli_catch_hangups(void);
+
+/* `lrsweep stop` asks a coordinator to end its sweep with a signal:
+ * SIGUSR1 let running trials finish, SIGUSR2 cancel them.  From now on the
+ * value is 0 (no request), LRS_STOP_FINISH or LRS_STOP_CANCEL (the
+ * strongest asked for). */
+enum { LRS_STOP_FINISH = 1, LRS_STOP_CANCEL = 2 };
+#define LRS_STOP_SIGNAL_FINISH SIGUSR1
+#define LRS_STOP_SIGNAL_CANCEL SIGUSR2
+const atomic_int *lrs_cli_catch_stops(void);
 
 #endif

@@ -36,14 +36,30 @@ void lrs_log_init(lrs_log_t *l, FILE *out, int format, const char *role, const c
     }
 }
 
+static void format_time(time_t sec, int ms, char out[64])
+{
+    struct tm tm;
+    gmtime_r(&sec, &tm);
+    snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+}
+
+void lrs_log_time(double unix_s, char out[64])
+{
+    if (!(unix_s >= 0 && unix_s < 253402300800.0)) {   /* NaN, or beyond year 9999 */
+        snprintf(out, 64, "-");
+        return;
+    }
+    time_t sec = (time_t)unix_s;
+    int ms = (int)((unix_s - (double)sec) * 1000 + 0.5);
+    format_time(sec, ms > 999 ? 999 : ms, out);
+}
+
 void lrs_log_now(char out[64])
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ts.tv_nsec / 1000000));
+    format_time(ts.tv_sec, (int)(ts.tv_nsec / 1000000), out);
 }
 
 static void write_json(const lrs_log_t *l, const char *time, const char *shown)

@@ -52,5 +52,7 @@ const lrs_log_t *lrs_log_process(void);
 
 /* The current UTC time as ISO 8601 with milliseconds ("…T…Z", 24 chars; out holds 64). */
 void lrs_log_now(char out[64]);
+/* The same for unix_s seconds ("-" when out of range or NaN). */
+void lrs_log_time(double unix_s, char out[64]);
 
 #endif

@@ -32,6 +32,7 @@
 #include "common/sampler.h"
 #include "common/space.h"
 #include "common/space_build.h"
+#include "common/spec_budget.h"
 #include "common/spec_exec.h"
 #include "common/yaml_doc.h"
 
@@ -42,6 +43,7 @@ struct lrs_spec {
     char *text;
     lrs_spec_info_t info;
     lrs_exec_spec_t exec;                /* exec specs: info.exec points here */
+    lrs_budget_t budget;                 /* info.budget points here */
     int is_exec;
     const char *workdir_as_written;
     const char *data_path_as_written;
@@ -55,7 +57,7 @@ struct lrs_spec {
 static const char *const top_keys[] = {"name",    "seed",  "trials",  "sampler", "objective",
                                        "metric",  "data",  "model",   "train",   "command",
                                        "shell",   "timeout", "folds", "workdir", "env",
-                                       "search",  NULL};
+                                       "search",  "budget",  NULL};
 /* Keys of an exec spec only, and of a built-in spec only. */
 static const char *const exec_keys[] = {"shell", "timeout", "folds", "workdir", "env", NULL};
 static const char *const builtin_keys[] = {"data", "model", "train", NULL};
@@ -407,6 +409,8 @@ static void parse_top(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *root, con
         LRS_YERR(c, root, "missing required key 'trials' (the %s sampler needs a trial count)",
                  sampler_names[sampler]);
     }
+    if ((n = lrs_y_get(root, "budget")))
+        lrs_spec_budget_read(c, n, &s->budget);
     s->is_exec = lrs_y_get(root, "command") != NULL;
     in->metric = metric_names[0];
     in->goal = LRS_GOAL_MINIMIZE;
@@ -520,6 +524,7 @@ int lrs_spec_parse_report(const char *name, const char *text, size_t len, const 
             s->exec.maximize = s->info.goal == LRS_GOAL_MAXIMIZE;
             s->info.exec = &s->exec;
         }
+        s->info.budget = &s->budget;
         s->hash = spec_hash(s);
         s->sampler = lrs_sampler_new(s->info.sampler, s->root, s->dims, s->info.seed, err);
         if (!s->sampler)

@@ -27,6 +27,7 @@
 #include "common/model_spec.h"
 #include "common/params.h"
 #include "common/sampler.h"
+#include "common/spec_budget.h"
 
 typedef struct lrs_spec lrs_spec_t;   /* opaque, immutable after load */
 
@@ -73,6 +74,7 @@ typedef struct lrs_spec_info {
      * not given: the current directory).  NULL for built-in specs, whose
      * data/model/train fields above are then unused. */
     const lrs_exec_spec_t *exec;
+    const lrs_budget_t *budget;      /* `budget:` (zeros: none) — common/spec_budget.h */
 } lrs_spec_info_t;
 
 /* Reads and validates the spec file at path.  On failure *out is NULL and err

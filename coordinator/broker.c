@@ -17,9 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <zmq.h>
 
+#include "common/cli.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/proto_decode.h"
@@ -155,15 +157,8 @@ static int flush(lrs_broker_t *b, lrs_err_t *err)
 {
     for (int i = 0; i < b->workers.n; i++) {
         lrs_worker_t *w = &b->workers.slots[i];
-        if (w->live && w->dirty) {
-            const char *idle = b->info->exec && !w->runs_commands
-                                   ? "started without --allow-commands" : NULL;
-            if (lrs_store_put_worker(b->store, b->sweep->id, w->name, w->host, w->jobs,
-                                     w->done - w->done_saved, idle, err) != 0)
-                return -1;
-            w->done_saved = w->done;
-            w->dirty = 0;
-        }
+        if (w->live && w->dirty && lrs_broker_save_worker(b, w, NULL, err) != 0)
+            return -1;
     }
     if (lrs_store_flush(b->store, err) != 0)
         return -1;
@@ -191,7 +186,7 @@ static int expire_workers(lrs_broker_t *b, int64_t now, lrs_err_t *err)
         if (w->live && now - w->last_seen_ms > limit) {
             lrs_broker_log(b, "worker %s stopped heartbeating; %d trial(s) go back to the queue",
                            w->name, w->n_leases);
-            if (lrs_broker_retire(b, w, "stopped heartbeating", err) != 0)
+            if (lrs_broker_retire(b, w, LRS_WORKER_LOST, err) != 0)
                 return -1;
         }
     }
@@ -368,17 +363,124 @@ static int linger(lrs_broker_t *b, lrs_err_t *err)
     return 0;
 }
 
-int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
+/* Seconds the sweep has run, this session and every earlier one. */
+static double sweep_elapsed(const lrs_broker_t *b, int64_t now)
+{
+    return b->elapsed_before + (double)(now - b->started_ms) / 1000.0;
+}
+
+static int64_t on_beat_due(void *ctx, int64_t now, lrs_err_t *err)
+{
+    lrs_broker_t *b = ctx;
+    if (lrs_store_coordinator_beat(b->store, b->sweep->id, sweep_elapsed(b, now), err) != 0)
+        return LRS_TIMER_FAIL;
+    return LRS_COORDINATOR_BEAT_MS;
+}
+
+/* A request to stop (lrsweep stop) or a used-up budget starts the end:
+ * no new trials; running ones finish, or with cancel end at once. */
+static void check_ending(lrs_broker_t *b, int64_t now)
+{
+    int stop = b->opts.stops ? atomic_load(b->opts.stops) : 0;
+    lrs_sweep_counts_t c;
+    lrs_sweep_counts(b->state, &c);
+    if (stop > b->ending) {   /* a cancel may follow a finish */
+        if (!b->ending)
+            snprintf(b->end_note, sizeof b->end_note,
+                     "was stopped by request (lrsweep stop%s) with %" PRIu64 " of %" PRIu64
+                     " trials finished", stop == LRS_STOP_CANCEL ? " --cancel" : "", c.done,
+                     c.total);
+        snprintf(b->end_kind, sizeof b->end_kind, "stopped");
+        b->ending = stop;
+        lrs_broker_log(b, "stop requested: no new trials; %s %" PRIu64 " running trial(s)",
+                       stop == LRS_STOP_CANCEL ? "cancelling" : "waiting for", c.running);
+        return;
+    }
+    if (!b->ending &&
+        lrs_sweep_budget_used(b->state, sweep_elapsed(b, now), b->end_note, sizeof b->end_note)) {
+        snprintf(b->end_kind, sizeof b->end_kind, "budget");
+        b->ending = lrs_spec_info(b->spec)->budget->cancel ? LRS_STOP_CANCEL : LRS_STOP_FINISH;
+        if (c.running)
+            lrs_broker_log(b, "sweep '%s' %s; %s %" PRIu64 " running trial(s)", b->sweep->name,
+                           b->end_note, b->ending == LRS_STOP_CANCEL ? "cancelling" : "waiting for",
+                           c.running);
+    }
+}
+
+/* Cancelled trials go back to pending: their leases are forgotten, so a
+ * continued sweep runs them again at once. */
+static int cancel_running(lrs_broker_t *b, lrs_err_t *err)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < b->workers.n; i++) {
+        lrs_worker_t *w = &b->workers.slots[i];
+        for (int k = 0; w->live && k < w->n_leases; k++, n++)
+            if (lrs_store_del_lease(b->store, b->sweep->id, (int64_t)w->leases[k], err) != 0)
+                return -1;
+    }
+    if (n)
+        lrs_broker_log(b, "cancelled %" PRIu64 " running trial(s); they run again if the sweep "
+                          "is continued", n);
+    return 0;
+}
+
+/* The sweep ends here (complete, stopped or by budget): recorded, and
+ * every worker told (they exit 0) and marked left. */
+static int end_sweep(lrs_broker_t *b, lrs_err_t *err)
+{
+    lrs_sweep_counts_t c;
+    lrs_sweep_counts(b->state, &c);
+    const lrs_budget_t *bu = lrs_spec_info(b->spec)->budget;
+    if (!b->ending) {
+        snprintf(b->end_kind, sizeof b->end_kind, "complete");
+        snprintf(b->end_note, sizeof b->end_note, "is complete (%" PRIu64 " trials)", c.total);
+    }
+    if (b->ending == LRS_STOP_CANCEL && cancel_running(b, err) != 0)
+        return -1;
+    int stopped = strcmp(b->end_kind, "stopped") == 0;
+    if (lrs_store_sweep_end(b->store, b->sweep->id, b->end_kind, b->end_note,
+                            stopped ? (int64_t)bu->trials : 0, stopped ? bu->seconds : 0,
+                            err) != 0)
+        return -1;
+    b->ended = 1;
+    if (b->ending)
+        snprintf(b->end_reason, sizeof b->end_reason, "sweep '%s' %s", b->sweep->name,
+                 b->end_note);
+    else   /* the words workers and scripts know */
+        snprintf(b->end_reason, sizeof b->end_reason, "sweep '%s' is complete", b->sweep->name);
+    if (b->ending)
+        lrs_broker_log(b, "%s", b->end_reason);
+    return 0;
+}
+
+/* Every live worker's row says it left, and why (before the last commit). */
+static int workers_left(lrs_broker_t *b, const char *why, lrs_err_t *err)
+{
+    for (int i = 0; i < b->workers.n; i++)
+        if (b->workers.slots[i].live &&
+            lrs_broker_save_worker(b, &b->workers.slots[i], why, err) != 0)
+            return -1;
+    return 0;
+}
+
+static int run_sweep(lrs_broker_t *b, lrs_err_t *err)
 {
     int64_t now = lrs_mono_ms(), drain_deadline = 0;
     int draining = 0, status = 0;
-    b->started_ms = now;
+    const char *ended_note = lrs_sweep_ended_note(b->state);
     lrs_timers_t timers;
     int flush_id = timers_start(b, &timers, now);
-    if (b->opts.progress)
+    lrs_timer_arm(&timers, lrs_timer_add(&timers, "coordinator beat", on_beat_due, b),
+                  now + LRS_COORDINATOR_BEAT_MS);
+    if (ended_note)
+        lrs_broker_log(b, "%s", ended_note);
+    else if (b->opts.progress)
         lrs_broker_log(b, "sweep '%s': %" PRIu64 " trials, %" PRIu64 " already recorded",
                        b->sweep->name, lrs_trials_total(b->trials), lrs_trials_done(b->trials));
-    while (lrs_broker_remaining(b) > 0 || lrs_store_pending(b->store) > 0 || b->unflushed) {
+    if (lrs_sweep_continued(b->state))
+        lrs_broker_log(b, "continuing sweep '%s', which %s", b->sweep->name, b->sweep->end_reason);
+    while (!ended_note &&
+           (lrs_broker_remaining(b) > 0 || lrs_store_pending(b->store) > 0 || b->unflushed)) {
         int interrupts = b->opts.interrupts ? atomic_load(b->opts.interrupts) : 0;
         if (interrupts >= 2) {
             lrs_broker_log(b, "interrupted again: stopping now");
@@ -396,6 +498,11 @@ int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
             status = LRS_EXIT_INTERRUPTED;
             break;
         }
+        if (!draining)
+            check_ending(b, now);
+        if (b->ending == LRS_STOP_CANCEL ||
+            (b->ending == LRS_STOP_FINISH && lrs_trials_running(b->trials) == 0))
+            break;
         if (b->unflushed || lrs_store_pending(b->store) > 0)
             lrs_timer_arm_once(&timers, flush_id, now + b->opts.flush_ms);
         long timeout = lrs_timers_timeout(&timers, now, LRS_HEARTBEAT_MS);
@@ -411,7 +518,7 @@ int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
         }
         if (lrs_timers_run(&timers, now, err) != 0)
             return -1;
-        if (!draining)
+        if (!draining && !b->ending)
             for (int i = 0; i < b->workers.n; i++)
                 if (b->workers.slots[i].live && b->workers.slots[i].credit > 0 &&
                     lrs_broker_dispatch(b, &b->workers.slots[i], err) != 0)
@@ -420,13 +527,21 @@ int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
     if (flush(b, err) != 0)
         return -1;
     if (status == 0) {
-        b->ended = 1;
-        snprintf(b->end_reason, sizeof b->end_reason, "sweep '%s' is complete", b->sweep->name);
+        if (ended_note) {
+            b->ended = 1;
+            snprintf(b->end_reason, sizeof b->end_reason, "%s", ended_note);
+        } else if (end_sweep(b, err) != 0) {
+            return -1;
+        }
         shutdown_workers(b, 1, b->end_reason);
     } else {
         shutdown_workers(b, 0, "the coordinator was interrupted; the sweep goes on when it is "
                                "started again");
     }
+    if (workers_left(b, status == 0 ? "the sweep ended" : "the coordinator stopped", err) != 0 ||
+        lrs_store_coordinator_beat(b->store, b->sweep->id, sweep_elapsed(b, lrs_mono_ms()),
+                                   err) != 0)
+        return -1;
     if (b->opts.progress)
         progress(b, lrs_mono_ms(), 1);
     if (status == 0 && b->opts.linger_ms != 0 && linger(b, err) != 0)
@@ -434,5 +549,22 @@ int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
     if (b->peers.rejected)
         lrs_broker_log(b, "%" PRIu64 " malformed or unexpected message(s) were rejected",
                        b->peers.rejected);
+    return status;
+}
+
+int lrs_broker_run(lrs_broker_t *b, lrs_err_t *err)
+{
+    char host[256] = "";
+    if (gethostname(host, sizeof host) != 0 || !host[0])
+        snprintf(host, sizeof host, "localhost");
+    host[sizeof host - 1] = '\0';
+    b->started_ms = lrs_mono_ms();
+    b->elapsed_before = b->sweep->elapsed;
+    if (lrs_store_coordinator_start(b->store, b->sweep->id, host, (int64_t)getpid(), err) != 0)
+        return -1;
+    int status = run_sweep(b, err);
+    lrs_err_t ignored;   /* best effort: the run's own outcome is the one to report */
+    lrs_store_coordinator_exit(b->store, b->sweep->id, status < 0 ? LRS_EXIT_RUNTIME : status,
+                               &ignored);
     return status;
 }

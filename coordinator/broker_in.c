@@ -107,8 +107,26 @@ static int requeue(lrs_broker_t *b, uint64_t trial, const char *worker, const ch
     return 0;
 }
 
+int lrs_broker_save_worker(lrs_broker_t *b, lrs_worker_t *w, const char *left, lrs_err_t *err)
+{
+    lrs_store_worker_t row = {
+        .name = w->name, .host = w->host, .pid = w->pid, .jobs = w->jobs,
+        .trials_added = w->done - w->done_saved,
+        .idle_reason = b->info->exec && !w->runs_commands ? "started without --allow-commands"
+                                                          : NULL,
+        .left_reason = left, .lost = left && strcmp(left, LRS_WORKER_LOST) == 0};
+    if (lrs_store_put_worker(b->store, b->sweep->id, &row, err) != 0)
+        return -1;
+    w->done_saved = w->done;
+    w->dirty = 0;
+    return 0;
+}
+
 int lrs_broker_retire(lrs_broker_t *b, lrs_worker_t *w, const char *why, lrs_err_t *err)
 {
+    if (lrs_broker_save_worker(b, w, why, err) != 0)
+        return -1;
+    b->unflushed++;
     char reason[256];
     for (int i = 0; i < w->n_leases; i++) {
         uint64_t t = w->leases[i];
@@ -141,6 +159,7 @@ static int on_hello(lrs_broker_t *b, const uint8_t *id, size_t id_len, const cha
     w = lrs_workers_join(&b->workers, id, id_len, key, m->worker_name, m->host, m->jobs, now);
     if (!w)
         return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+    w->pid = m->pid;
     w->runs_commands = (m->hello_flags & LRS_HELLO_RUNS_COMMANDS) != 0;
     if (b->info->exec && !w->runs_commands)
         lrs_broker_log(b, "worker %s was started without --allow-commands: it gets no trials of "
@@ -220,9 +239,11 @@ int lrs_broker_dispatch(lrs_broker_t *b, lrs_worker_t *w, lrs_err_t *err)
     }
     while (w->credit > 0) {
         int n = 0, max = w->credit < LRS_PROTO_MAX_BATCH ? w->credit : LRS_PROTO_MAX_BATCH;
-        uint64_t batch[256];
+        uint64_t batch[256], startable = lrs_sweep_startable(b->state);
         if (max > 256)
             max = 256;
+        if ((uint64_t)max > startable)   /* the trial budget: no more than it allows */
+            max = (int)startable;
         uint64_t t;
         while (n < max && lrs_trials_next(b->trials, &t))
             batch[n++] = t;

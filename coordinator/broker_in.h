@@ -46,7 +46,13 @@ struct lrs_broker {
     int progress_drawn;
     /* the end: 1 once the sweep is complete (then only the linger answers) */
     int ended;
-    char end_reason[320];
+    char end_reason[1024];     /* what SHUTDOWN tells the workers */
+    /* ending early (schema 005): 0 no; LRS_STOP_FINISH no new trials, end
+     * when the running ones are in; LRS_STOP_CANCEL end now */
+    int ending;
+    char end_kind[16];         /* stopped | budget */
+    char end_note[512];        /* the sentence recorded for status */
+    double elapsed_before;     /* seconds earlier sessions ran the sweep */
 };
 
 /* A log line (common/log.h), clearing the live progress line first. */
@@ -57,6 +63,11 @@ void lrs_broker_log(lrs_broker_t *b, const char *fmt, ...) __attribute__((format
 int lrs_broker_send_out(lrs_broker_t *b, const uint8_t *id, size_t id_len);
 
 /* Ends worker w's session: its leases go back to the queue (or fail). */
+/* Writes w's workers row (buffered): connected when left is NULL, else
+ * left for that reason (LRS_WORKER_LOST: lost). */
+#define LRS_WORKER_LOST "stopped heartbeating"
+int lrs_broker_save_worker(lrs_broker_t *b, lrs_worker_t *w, const char *left, lrs_err_t *err);
+
 int lrs_broker_retire(lrs_broker_t *b, lrs_worker_t *w, const char *why, lrs_err_t *err);
 
 /* Hands out trials up to w's credit. */

@@ -37,6 +37,9 @@ typedef struct lrs_broker_opts {
     const char *allow_path;
     const char *extra_key;
     const atomic_int *reload;            /* may be NULL */
+    /* `lrsweep stop`: 0, LRS_STOP_FINISH or LRS_STOP_CANCEL (common/cli.h,
+     * SIGUSR1/SIGUSR2); may be NULL. */
+    const atomic_int *stops;
     FILE *log;              /* messages (default stderr) */
     int log_format;         /* lrs_log_format_t (common/log.h); default text */
     /* Called about every 100 ms from the loop (may be NULL): the embedding

@@ -19,11 +19,13 @@
 #include "common/command.h"
 #include "common/err.h"
 #include "common/jsonout.h"
+#include "common/log.h"
 #include "common/numfmt.h"
 #include "common/params.h"
 #include "common/result.h"
 #include "common/textesc.h"
 #include "coordinator/query.h"
+#include "coordinator/store.h"
 
 typedef struct qargs {
     const char *cmd;
@@ -241,9 +243,131 @@ static int idle_row(void *ctx, const char *name, const char *host, const char *r
     return 0;
 }
 
+static const char *const coordinator_states[] = {
+    [LRS_COORD_NONE] = "none", [LRS_COORD_RUNNING] = "running", [LRS_COORD_GONE] = "gone",
+    [LRS_COORD_EXITED] = "exited"};
+
+static json_t *time_or_null(double t) { return isnan(t) ? json_null() : lrs_json_number(t); }
+
+/* The state a worker row shows: as the coordinator last wrote it, unless
+ * that coordinator died with the worker marked connected. */
+static const char *worker_state(const lrs_query_worker_t *w, lrs_coordinator_state_t cs)
+{
+    if (strcmp(w->state, "connected") == 0 && cs == LRS_COORD_GONE)
+        return "unknown";
+    return w->state[0] ? w->state : "-";
+}
+
+typedef struct workers_out {
+    lrs_coordinator_state_t cs;
+    json_t *arr;    /* JSON: the array; text: NULL */
+    int n;
+} workers_out_t;
+
+static int worker_row(void *ctx, const lrs_query_worker_t *w)
+{
+    workers_out_t *o = ctx;
+    const char *state = worker_state(w, o->cs);
+    if (o->arr) {
+        json_t *j = json_object();
+        json_object_set_new(j, "name", stored_string(w->name));
+        json_object_set_new(j, "host", w->host ? stored_string(w->host) : json_null());
+        json_object_set_new(j, "pid", json_integer(w->pid));
+        json_object_set_new(j, "jobs", json_integer(w->jobs));
+        json_object_set_new(j, "trials_done", json_integer(w->trials_done));
+        json_object_set_new(j, "last_seen", time_or_null(w->last_seen));
+        json_object_set_new(j, "state", json_string(state));
+        json_object_set_new(j, "left_reason",
+                            w->left_reason ? stored_string(w->left_reason) : json_null());
+        json_object_set_new(j, "idle_reason",
+                            w->idle_reason ? stored_string(w->idle_reason) : json_null());
+        return json_array_append_new(o->arr, j) == 0 ? 0 : -1;
+    }
+    if (o->n++ == 0)
+        printf("  workers:\n    %-24s %-16s %8s %5s %7s  %-24s %s\n", "name", "host", "pid", "jobs",
+               "trials", "last seen", "state");
+    char seen[64];
+    lrs_log_time(w->last_seen, seen);
+    fputs("    ", stdout);
+    put_text(stdout, 24, w->name);
+    fputc(' ', stdout);
+    put_text(stdout, 16, w->host ? w->host : "-");
+    printf(" %8" PRId64 " %5d %7" PRId64 "  %-24s %s", w->pid, w->jobs, w->trials_done, seen,
+           state);
+    if (w->left_reason && strcmp(state, "unknown") != 0) {
+        fputs(" (", stdout);
+        put_text(stdout, 0, w->left_reason);
+        fputc(')', stdout);
+    } else if (strcmp(state, "unknown") == 0) {
+        fputs(" (its coordinator is gone)", stdout);
+    }
+    fputc('\n', stdout);
+    return 0;
+}
+
+/* The sweep's end and its coordinator: a JSON object's members, or lines. */
+static void life_out(const lrs_query_sweep_t *sw, const lrs_query_life_t *l,
+                     lrs_coordinator_state_t cs, double now, json_t *o)
+{
+    if (o) {
+        json_object_set_new(o, "ended", l->ended[0] ? json_string(l->ended) : json_null());
+        json_object_set_new(o, "end_reason",
+                            l->ended[0] ? stored_string(l->end_reason) : json_null());
+        json_object_set_new(o, "ended_at", time_or_null(l->ended_at));
+        json_object_set_new(o, "elapsed_s", lrs_json_number(l->elapsed));
+        json_t *c = json_object();
+        json_object_set_new(c, "state", json_string(coordinator_states[cs]));
+        if (l->has_coordinator) {
+            json_object_set_new(c, "host", stored_string(l->host));
+            json_object_set_new(c, "pid", json_integer(l->pid));
+            json_object_set_new(c, "started_at", time_or_null(l->started_at));
+            json_object_set_new(c, "beat_at", time_or_null(l->beat_at));
+            json_object_set_new(c, "exited_at", time_or_null(l->exited_at));
+            json_object_set_new(c, "exit_status", isnan(l->exited_at)
+                                                       ? json_null() : json_integer(l->exit_status));
+        }
+        json_object_set_new(o, "coordinator", c);
+        return;
+    }
+    char t[64];
+    if (l->ended[0]) {
+        lrs_log_time(l->ended_at, t);
+        fputs("  sweep ", stdout);
+        put_text(stdout, 0, sw->name);
+        fputc(' ', stdout);
+        put_text(stdout, 0, l->end_reason);
+        printf(" (%s)\n", t);
+    }
+    if (!l->has_coordinator)
+        return;
+    fputs("  coordinator: ", stdout);
+    if (cs == LRS_COORD_RUNNING) {
+        lrs_log_time(l->started_at, t);
+        printf("running, pid %" PRId64 " on ", l->pid);
+        put_text(stdout, 0, l->host);
+        printf(" since %s (last beat %.1f s ago)\n", t, now - l->beat_at);
+    } else if (cs == LRS_COORD_GONE) {
+        lrs_log_time(l->beat_at, t);
+        printf("gone: pid %" PRId64 " on ", l->pid);
+        put_text(stdout, 0, l->host);
+        printf(" last beat at %s (%.0f s ago) and recorded no exit; the sweep goes on when a "
+               "coordinator runs it again\n", t, now - l->beat_at);
+    } else {
+        lrs_log_time(l->exited_at, t);
+        printf("exited with status %d at %s (pid %" PRId64 " on ", l->exit_status, t, l->pid);
+        put_text(stdout, 0, l->host);
+        printf(")\n");
+    }
+}
+
 static int cmd_status(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t *sw,
                       lrs_err_t *err)
 {
+    lrs_query_life_t life;
+    if (lrs_query_life(db, sw, &life, err) != 0)
+        return -1;
+    double now = lrs_store_now();
+    workers_out_t wo = {.cs = lrs_query_coordinator_state(&life, now)};
     static const lrs_status_t ended[] = {LRS_STATUS_COMPLETE, LRS_STATUS_DIVERGED,
                                          LRS_STATUS_FAILED};
     lrs_query_progress_t p;
@@ -272,11 +396,20 @@ static int cmd_status(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t
             return -1;
         }
         json_object_set_new(o, "idle_workers", idle);
+        life_out(sw, &life, wo.cs, now, o);
+        wo.arr = json_array();
+        if (lrs_query_workers(db, sw, worker_row, &wo, err) != 0) {
+            json_decref(wo.arr);
+            json_decref(o);
+            return -1;
+        }
+        json_object_set_new(o, "workers", wo.arr);
         dump_json_line(stdout, o);
     } else {
         fputs("sweep ", stdout);
         put_text(stdout, 0, sw->name);
         printf(": %" PRId64 " of %" PRId64 " trials recorded\n", p.recorded, sw->trials);
+        life_out(sw, &life, wo.cs, now, NULL);
         if (strcmp(sw->transport, "insecure") == 0)
             printf("  warning: this sweep's coordinator accepts workers without keys "
                    "(--insecure)\n");
@@ -290,7 +423,8 @@ static int cmd_status(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t
         else
             printf("  throughput %.1f trials/s overall, %.1f in the last minute of results\n",
                    p.trials_per_s, p.trials_per_s_recent);
-        if (lrs_query_idle_workers(db, sw, idle_row, NULL, err) != 0)
+        if (lrs_query_idle_workers(db, sw, idle_row, NULL, err) != 0 ||
+            lrs_query_workers(db, sw, worker_row, &wo, err) != 0)
             return -1;
         printf("  best so far:\n");
     }
@@ -498,7 +632,10 @@ static void usage(FILE *out, int which)
         [Q_SWEEPS] = "usage: lrsweep sweeps [--db FILE] [--json]\n\n"
                      "Lists the sweeps in the database with their progress and best score.\n",
         [Q_STATUS] = "usage: lrsweep status [SWEEP] [--db FILE] [--json]\n\n"
-                     "Counts by state, workers seen, throughput and the best trial so far\n"
+                     "Counts by state, how the sweep ended (complete, stopped, budget used\n"
+                     "up), its coordinator (running, gone without a trace: it died, or\n"
+                     "exited), its workers (name, host, pid, jobs, trials done, last seen,\n"
+                     "state: connected, lost or left), throughput and the best trial so far\n"
                      "(default: the newest sweep).  Works while the sweep runs.\n",
         [Q_BEST] = "usage: lrsweep best [SWEEP] [--db FILE] [--top K] [--json]\n\n"
                    "The K best complete trials (default 10) with their parameters.\n",
@@ -529,17 +666,10 @@ static int query_main(int argc, char **argv, int which)
     while ((c = getopt_long(argc, argv, "d:t:jb:f:h", long_opts, NULL)) != -1) {
         switch (c) {
         case 'd': q.db_path = optarg; break;
-        case 't': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > 1000000) {
-                fprintf(stderr, "lrsweep %s: --top: expected a positive integer, got '%s'\n", q.cmd,
-                        optarg);
+        case 't':
+            if (lrs_cli_int_option(q.cmd, "--top", optarg, 1, 1000000, &q.top) != 0)
                 return LRS_EXIT_USAGE;
-            }
-            q.top = (int)v;
             break;
-        }
         case 'j': q.json = 1; break;
         case 'b': q.by = optarg; break;
         case 'f': q.format = optarg; break;

@@ -381,6 +381,7 @@ static int run_main(int argc, char **argv, int is_run)
                         "authentication or encryption\n", a.cmd, a.bind);
     }
     bo.interrupts = lrs_cli_catch_interrupts();
+    bo.stops = lrs_cli_catch_stops();
     broker = lrs_broker_new(&bo, spec, &err);
     if (!broker) {
         lrs_cli_report(a.cmd, &err);

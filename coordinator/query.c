@@ -4,10 +4,14 @@
  * commands that print them never see SQL. */
 #include "coordinator/query.h"
 
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -19,6 +23,8 @@ enum {
     QS_SWEEP_NAMED, QS_SWEEP_NEWEST, QS_SWEEPS, QS_STATUS_COUNTS, QS_PROGRESS, QS_TRIALS_BY_TRIAL,
     QS_TRIALS_BEST_LOW, QS_TRIALS_BEST_HIGH, QS_SPEC, QS_LEASES, QS_GROUPS, QS_EPOCHS, QS_ORIGIN,
     QS_IDLE,
+    QS_LIFE,
+    QS_WORKERS,
     QS_COUNT
 };
 
@@ -56,6 +62,12 @@ static const char *const read_sql[QS_COUNT] = {
     [QS_ORIGIN] = "SELECT data_hash, transport FROM sweeps WHERE id = ?1",   /* schema ≥ 3 */
     [QS_IDLE] = "SELECT name, host, idle_reason FROM workers WHERE sweep_id = ?1"
                 " AND idle_reason IS NOT NULL ORDER BY name",                 /* schema ≥ 4 */
+    [QS_LIFE] = "SELECT s.ended, s.end_reason, s.ended_at, c.host, c.pid, c.started_at, c.beat_at,"
+                " c.exited_at, c.exit_status, c.elapsed FROM sweeps s LEFT JOIN coordinators c"
+                " ON c.sweep_id = s.id WHERE s.id = ?1",                      /* schema ≥ 5 */
+    [QS_WORKERS] = "SELECT name, host, pid, jobs, trials_done, last_seen, state, left_reason,"
+                   " idle_reason FROM workers WHERE sweep_id = ?1"
+                   " ORDER BY first_seen, name",                              /* schema ≥ 5 */
 };
 
 struct lrs_query {
@@ -190,6 +202,79 @@ int lrs_query_idle_workers(lrs_query_t *q, const lrs_query_sweep_t *sw,
     int row;
     while ((row = next_row(q, st, err)) == 1) {
         int stop = fn(ctx, col_text(st, 0), col_text_or_null(st, 1), col_text(st, 2));
+        if (stop)
+            return finish(st, stop);
+    }
+    return finish(st, row < 0 ? -1 : 0);
+}
+
+/* ---- schema 005: how the sweep ended, its coordinator, its workers ----- */
+
+int lrs_query_life(lrs_query_t *q, const lrs_query_sweep_t *sw, lrs_query_life_t *out,
+                   lrs_err_t *err)
+{
+    memset(out, 0, sizeof *out);
+    out->ended_at = out->started_at = out->beat_at = out->exited_at = NAN;
+    out->schema = lrs_store_version(q->store);
+    if (out->schema < 5)
+        return 0;
+    sqlite3_stmt *st = stmt(q, QS_LIFE, err);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, sw->id);
+    int row = next_row(q, st, err);
+    if (row < 0)
+        return finish(st, -1);
+    if (row) {
+        snprintf(out->ended, sizeof out->ended, "%s", col_text(st, 0));
+        snprintf(out->end_reason, sizeof out->end_reason, "%s", col_text(st, 1));
+        out->ended_at = col_real(st, 2);
+        out->has_coordinator = sqlite3_column_type(st, 3) != SQLITE_NULL;
+        snprintf(out->host, sizeof out->host, "%s", col_text(st, 3));
+        out->pid = sqlite3_column_int64(st, 4);
+        out->started_at = col_real(st, 5);
+        out->beat_at = col_real(st, 6);
+        out->exited_at = col_real(st, 7);
+        out->exit_status = sqlite3_column_int(st, 8);
+        out->elapsed = sqlite3_column_double(st, 9);
+    }
+    return finish(st, 0);
+}
+
+lrs_coordinator_state_t lrs_query_coordinator_state(const lrs_query_life_t *l, double now)
+{
+    if (!l->has_coordinator)
+        return LRS_COORD_NONE;
+    if (!isnan(l->exited_at))
+        return LRS_COORD_EXITED;
+    if (!(now - l->beat_at < LRS_COORDINATOR_GONE_S))
+        return LRS_COORD_GONE;
+    char host[256] = "";
+    if (l->pid > 0 && gethostname(host, sizeof host) == 0 && strcmp(host, l->host) == 0 &&
+        kill((pid_t)l->pid, 0) != 0 && errno == ESRCH)
+        return LRS_COORD_GONE;   /* on this host and no such process: no need to wait */
+    return LRS_COORD_RUNNING;
+}
+
+int lrs_query_workers(lrs_query_t *q, const lrs_query_sweep_t *sw,
+                      int (*fn)(void *ctx, const lrs_query_worker_t *w), void *ctx,
+                      lrs_err_t *err)
+{
+    if (lrs_store_version(q->store) < 5)
+        return 0;
+    sqlite3_stmt *st = stmt(q, QS_WORKERS, err);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, sw->id);
+    int row;
+    while ((row = next_row(q, st, err)) == 1) {
+        lrs_query_worker_t w = {
+            .name = col_text(st, 0), .host = col_text_or_null(st, 1),
+            .pid = sqlite3_column_int64(st, 2), .jobs = sqlite3_column_int(st, 3),
+            .trials_done = sqlite3_column_int64(st, 4), .last_seen = col_real(st, 5),
+            .state = col_text(st, 6), .left_reason = col_text_or_null(st, 7),
+            .idle_reason = col_text_or_null(st, 8)};
+        int stop = fn(ctx, &w);
         if (stop)
             return finish(st, stop);
     }

@@ -90,6 +90,50 @@ typedef struct lrs_query_progress {
                                       it (of the span when shorter); NaN with fewer than 2 */
 } lrs_query_progress_t;
 
+/* Schema 005: how the sweep ended and the coordinator that runs or ran it
+ * (zeros, NaN times and schema < 5 in an older file). */
+typedef struct lrs_query_life {
+    int schema;                 /* the file's schema version */
+    char ended[16];             /* complete | stopped | budget; "" while it has work */
+    char end_reason[320];
+    double ended_at;
+    int has_coordinator;        /* a coordinators row exists */
+    char host[256];
+    int64_t pid;
+    double started_at, beat_at, exited_at;   /* unix seconds; exited_at NaN: not exited */
+    int exit_status;
+    double elapsed;             /* seconds coordinators ran the sweep, all sessions */
+} lrs_query_life_t;
+
+int lrs_query_life(lrs_query_t *q, const lrs_query_sweep_t *sw, lrs_query_life_t *out,
+                   lrs_err_t *err);
+
+/* What became of the sweep's coordinator at unix time now — the one rule
+ * `status` and `stop` share: running (beat within LRS_COORDINATOR_GONE_S,
+ * and on this host its pid alive), gone (it died: no exit recorded, beat
+ * old or pid gone), exited (it recorded its exit), none (no row). */
+typedef enum {
+    LRS_COORD_NONE, LRS_COORD_RUNNING, LRS_COORD_GONE, LRS_COORD_EXITED
+} lrs_coordinator_state_t;
+lrs_coordinator_state_t lrs_query_coordinator_state(const lrs_query_life_t *l, double now);
+
+/* One worker row (schema 005); strings live for the callback's call. */
+typedef struct lrs_query_worker {
+    const char *name, *host;    /* host may be NULL */
+    int64_t pid;
+    int jobs;
+    int64_t trials_done;
+    double last_seen;
+    const char *state;          /* connected | lost | left ("" in a damaged row) */
+    const char *left_reason, *idle_reason;   /* may be NULL */
+} lrs_query_worker_t;
+
+/* Calls fn for every worker of sw, first seen first (none before schema
+ * 005).  Return values as lrs_query_idle_workers. */
+int lrs_query_workers(lrs_query_t *q, const lrs_query_sweep_t *sw,
+                      int (*fn)(void *ctx, const lrs_query_worker_t *w), void *ctx,
+                      lrs_err_t *err);
+
 /* Calls fn(ctx, name, host (may be NULL), reason) for each worker of sw
  * that the coordinator sends no trials, and why (schema 004; none in an
  * older file).  A non-zero fn stops the walk and is returned; else 0, or -1

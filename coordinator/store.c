@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/version.h"
+
 enum {
     ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_INS_TRIAL, ST_INS_FOLD, ST_INS_EPOCH, ST_PUT_LEASE,
     ST_DEL_LEASE, ST_PUT_WORKER, ST_DEL_POINTS, ST_PUT_POINT, ST_UPD_EXEC, ST_COUNT
@@ -39,9 +41,11 @@ static const char *const write_sql[ST_COUNT] = {
     [ST_DEL_LEASE] = "DELETE FROM leases WHERE sweep_id = ?1 AND trial = ?2",
     [ST_PUT_WORKER] =
         "INSERT INTO workers (sweep_id, name, host, jobs, first_seen, last_seen, trials_done,"
-        " idle_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7) ON CONFLICT (sweep_id, name) DO"
-        " UPDATE SET host = excluded.host, jobs = excluded.jobs, last_seen = excluded.last_seen,"
-        " trials_done = trials_done + excluded.trials_done, idle_reason = excluded.idle_reason",
+        " idle_reason, pid, state, left_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9,"
+        " ?10) ON CONFLICT (sweep_id, name) DO UPDATE SET host = excluded.host,"
+        " jobs = excluded.jobs, last_seen = excluded.last_seen,"
+        " trials_done = trials_done + excluded.trials_done, idle_reason = excluded.idle_reason,"
+        " pid = excluded.pid, state = excluded.state, left_reason = excluded.left_reason",
     [ST_DEL_POINTS] = "DELETE FROM trial_metrics WHERE sweep_id = ?1 AND trial = ?2",
     [ST_PUT_POINT] = "INSERT OR REPLACE INTO trial_metrics (sweep_id, trial, fold, epoch, name,"
                      " value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -133,16 +137,32 @@ done:
     return rc;
 }
 
+/* A file of a newer schema than this build's: one message naming both
+ * versions and the release that wrote it (schema 005's meta table). */
+static int newer_schema(lrs_store_t *s, int64_t version, lrs_err_t *err)
+{
+    char writer[64] = "a newer lrsweep";
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'written_by'", -1, &st,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(writer, sizeof writer, "lrsweep %.40s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return lrs_err_set(err, LRS_EXIT_USAGE,
+                       "%s: results schema version mismatch: the file has schema %" PRId64
+                       " (written by %s), this lrsweep %s reads schema %d and older; use "
+                       "that release or a newer one (`lrsweep --version` names its schema)",
+                       s->path, version, writer,
+                       LRS_VERSION, lrs_schema_count);
+}
+
 static int migrate(lrs_store_t *s, lrs_err_t *err)
 {
     int64_t version = 0, objects = 0;
     if (int_query(s, "PRAGMA user_version", &version, err) != 0)
         return -1;
     if (version > lrs_schema_count)
-        return lrs_err_set(err, LRS_EXIT_RUNTIME,
-                           "%s: schema version %" PRId64 " is newer than this lrsweep knows (%d); "
-                           "use a newer lrsweep",
-                           s->path, version, lrs_schema_count);
+        return newer_schema(s, version, err);
     if (version == 0) {
         if (int_query(s, "SELECT COUNT(*) FROM sqlite_master", &objects, err) != 0)
             return -1;
@@ -166,7 +186,8 @@ static int migrate(lrs_store_t *s, lrs_err_t *err)
             return -1;
         }
     }
-    return 0;
+    return exec_sql(s, "INSERT OR REPLACE INTO meta (key, value) VALUES ('written_by', '"
+                       LRS_VERSION "')", "recording the release", err);
 }
 
 lrs_store_t *lrs_store_open(const char *path, int mode, lrs_err_t *err)
@@ -277,7 +298,10 @@ static void copy_text(char *dst, size_t size, const unsigned char *src)
 int lrs_store_sweep_get(lrs_store_t *s, const char *name, lrs_sweep_row_t *row, lrs_err_t *err)
 {
     static const char sql[] = "SELECT id, name, token, space_hash, seed, trials, metric, goal,"
-                              " created_at, data_hash, transport FROM sweeps WHERE name = ?1";
+                              " created_at, data_hash, transport, ended,"
+                              " (SELECT elapsed FROM coordinators WHERE sweep_id = id),"
+                              " stop_budget_trials,"
+                              " stop_budget_seconds, end_reason FROM sweeps WHERE name = ?1";
     sqlite3_stmt *st = NULL;
     int found = -1;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -302,6 +326,11 @@ int lrs_store_sweep_get(lrs_store_t *s, const char *name, lrs_sweep_row_t *row, 
         row->created_at = sqlite3_column_double(st, 8);
         copy_text(row->data_hash, sizeof row->data_hash, sqlite3_column_text(st, 9));
         copy_text(row->transport, sizeof row->transport, sqlite3_column_text(st, 10));
+        copy_text(row->ended, sizeof row->ended, sqlite3_column_text(st, 11));
+        row->elapsed = sqlite3_column_double(st, 12);
+        row->stop_budget_trials = sqlite3_column_int64(st, 13);
+        row->stop_budget_seconds = sqlite3_column_double(st, 14);
+        copy_text(row->end_reason, sizeof row->end_reason, sqlite3_column_text(st, 15));
         found = 1;
     } else {
         db_fail(s, err, "reading sweeps");
@@ -323,7 +352,7 @@ static int write_now(lrs_store_t *s, sqlite3_stmt *st, const char *what, lrs_err
 
 /* A one-off write outside the group-commit transaction: flushes that first
  * and prepares sql (NULL with err); the caller binds, then one_off_run. */
-static sqlite3_stmt *one_off(lrs_store_t *s, const char *sql, const char *what, lrs_err_t *err)
+sqlite3_stmt *lrs_store_one_off(lrs_store_t *s, const char *sql, const char *what, lrs_err_t *err)
 {
     sqlite3_stmt *st = NULL;
     if (lrs_store_flush(s, err) != 0)
@@ -336,8 +365,7 @@ static sqlite3_stmt *one_off(lrs_store_t *s, const char *sql, const char *what, 
     return st;
 }
 
-/* Runs and finalizes a statement of one_off: 0, or -1 with err. */
-static int one_off_run(lrs_store_t *s, sqlite3_stmt *st, const char *what, lrs_err_t *err)
+int lrs_store_one_off_run(lrs_store_t *s, sqlite3_stmt *st, const char *what, lrs_err_t *err)
 {
     int rc = write_now(s, st, what, err);
     sqlite3_finalize(st);
@@ -351,7 +379,7 @@ int lrs_store_sweep_create(lrs_store_t *s, lrs_sweep_row_t *row, const char *spe
         "INSERT INTO sweeps (name, token, spec, space_hash, seed, trials, metric, goal,"
         " created_at, updated_at, data_hash, transport)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)";
-    sqlite3_stmt *st = one_off(s, sql, "creating the sweep", err);
+    sqlite3_stmt *st = lrs_store_one_off(s, sql, "creating the sweep", err);
     if (!st)
         return -1;
     row->created_at = lrs_store_now();
@@ -366,7 +394,7 @@ int lrs_store_sweep_create(lrs_store_t *s, lrs_sweep_row_t *row, const char *spe
     sqlite3_bind_double(st, 9, row->created_at);
     bind_text_or_null(st, 10, row->data_hash[0] ? row->data_hash : NULL);
     bind_text_or_null(st, 11, row->transport[0] ? row->transport : NULL);
-    if (one_off_run(s, st, "creating the sweep", err) != 0)
+    if (lrs_store_one_off_run(s, st, "creating the sweep", err) != 0)
         return -1;
     row->id = sqlite3_last_insert_rowid(s->db);
     return 0;
@@ -378,26 +406,26 @@ int lrs_store_sweep_set_origin(lrs_store_t *s, int64_t sweep_id, const char *dat
     static const char sql[] = "UPDATE sweeps SET data_hash = COALESCE(data_hash, ?2),"
                               " transport = COALESCE(?3, transport), updated_at = ?4 WHERE id = ?1";
     static const char what[] = "recording the sweep's data and transport";
-    sqlite3_stmt *st = one_off(s, sql, what, err);
+    sqlite3_stmt *st = lrs_store_one_off(s, sql, what, err);
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, sweep_id);
     bind_text_or_null(st, 2, data_hash && *data_hash ? data_hash : NULL);
     bind_text_or_null(st, 3, transport && *transport ? transport : NULL);
     sqlite3_bind_double(st, 4, lrs_store_now());
-    return one_off_run(s, st, what, err);
+    return lrs_store_one_off_run(s, st, what, err);
 }
 
 int lrs_store_sweep_set_trials(lrs_store_t *s, int64_t sweep_id, int64_t trials, lrs_err_t *err)
 {
     static const char sql[] = "UPDATE sweeps SET trials = ?2, updated_at = ?3 WHERE id = ?1";
-    sqlite3_stmt *st = one_off(s, sql, "extending the sweep", err);
+    sqlite3_stmt *st = lrs_store_one_off(s, sql, "extending the sweep", err);
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, sweep_id);
     sqlite3_bind_int64(st, 2, trials);
     sqlite3_bind_double(st, 3, lrs_store_now());
-    return one_off_run(s, st, "extending the sweep", err);
+    return lrs_store_one_off_run(s, st, "extending the sweep", err);
 }
 
 int lrs_store_each_done(lrs_store_t *s, int64_t sweep_id, void (*fn)(void *ctx, int64_t trial),
@@ -653,19 +681,23 @@ int lrs_store_del_lease(lrs_store_t *s, int64_t sweep_id, int64_t trial, lrs_err
     return write_now(s, st, "removing a lease", err) == 0 ? 0 : abort_txn(s);
 }
 
-int lrs_store_put_worker(lrs_store_t *s, int64_t sweep_id, const char *name, const char *host,
-                         int jobs, int64_t trials_added, const char *idle_reason, lrs_err_t *err)
+int lrs_store_put_worker(lrs_store_t *s, int64_t sweep_id, const lrs_store_worker_t *w,
+                         lrs_err_t *err)
 {
     if (ensure_txn(s, err) != 0)
         return -1;
     sqlite3_stmt *st = s->st[ST_PUT_WORKER];
     sqlite3_bind_int64(st, 1, sweep_id);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-    bind_text_or_null(st, 3, host);
-    sqlite3_bind_int(st, 4, jobs);
+    sqlite3_bind_text(st, 2, w->name, -1, SQLITE_STATIC);
+    bind_text_or_null(st, 3, w->host);
+    sqlite3_bind_int(st, 4, w->jobs);
     sqlite3_bind_double(st, 5, lrs_store_now());
-    sqlite3_bind_int64(st, 6, trials_added);
-    bind_text_or_null(st, 7, idle_reason);
+    sqlite3_bind_int64(st, 6, w->trials_added);
+    bind_text_or_null(st, 7, w->idle_reason);
+    sqlite3_bind_int64(st, 8, w->pid);
+    sqlite3_bind_text(st, 9, w->left_reason ? w->lost ? "lost" : "left" : "connected", -1,
+                      SQLITE_STATIC);
+    bind_text_or_null(st, 10, w->left_reason);
     s->pending++;
     return write_now(s, st, "recording a worker", err) == 0 ? 0 : abort_txn(s);
 }

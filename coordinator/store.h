@@ -41,6 +41,11 @@ typedef struct lrs_sweep_row {
     double created_at;
     char data_hash[17];    /* schema 003: the data's decoded content hash; "": NULL */
     char transport[16];    /* schema 003: curve | local | insecure; "": NULL */
+    char ended[16];        /* schema 005: complete | stopped | budget; "": NULL (has work) */
+    char end_reason[320];  /* schema 005: the sentence status shows */
+    double elapsed;        /* schema 005: wall seconds coordinators ran it, all sessions */
+    int64_t stop_budget_trials;    /* schema 005: budget when stopped (0: none) */
+    double stop_budget_seconds;
 } lrs_sweep_row_t;
 
 /* One finished trial to record: its outcome (the one result type of
@@ -130,12 +135,22 @@ int lrs_store_del_lease(lrs_store_t *s, int64_t sweep_id, int64_t trial, lrs_err
  * the curve so far, before its result replaces it. */
 int lrs_store_put_points(lrs_store_t *s, int64_t sweep_id, int64_t trial,
                          const lrs_curve_t *curve, lrs_err_t *err);
-/* Upserts a worker row: last_seen is now, trials_added adds to trials_done,
- * idle_reason (NULL: none) says why it gets no trials (schema 004). */
-int lrs_store_put_worker(lrs_store_t *s, int64_t sweep_id, const char *name, const char *host,
-                         int jobs, int64_t trials_added, const char *idle_reason,
-                         lrs_err_t *err);
+/* A worker row (schema 001/004/005): last_seen is now, trials_added adds
+ * to trials_done, idle_reason (NULL: none) says why it gets no trials;
+ * left_reason NULL: connected, else why it left (lost: it stopped
+ * heartbeating). */
+typedef struct lrs_store_worker {
+    const char *name, *host;
+    int64_t pid;
+    int jobs;
+    int64_t trials_added;
+    const char *idle_reason, *left_reason;
+    int lost;
+} lrs_store_worker_t;
 
+/* Upserts a worker row (buffered, like the writes above). */
+int lrs_store_put_worker(lrs_store_t *s, int64_t sweep_id, const lrs_store_worker_t *w,
+                         lrs_err_t *err);
 /* Writes waiting in the open transaction (0: none). */
 int64_t lrs_store_pending(const lrs_store_t *s);
 
@@ -146,5 +161,32 @@ int lrs_store_flush(lrs_store_t *s, lrs_err_t *err);
 
 /* Wall clock in unix seconds. */
 double lrs_store_now(void);
+
+/* A write outside the buffered transaction (for coordinator/store_*.c):
+ * one_off commits what is pending and prepares sql (NULL with err on
+ * failure); one_off_run steps the statement once, finalizes it and returns
+ * 0, or -1 with err naming what. */
+sqlite3_stmt *lrs_store_one_off(lrs_store_t *s, const char *sql, const char *what,
+                                lrs_err_t *err);
+int lrs_store_one_off_run(lrs_store_t *s, sqlite3_stmt *st, const char *what, lrs_err_t *err);
+
+/* ---- schema 005: the coordinator's row and how a sweep ends (store_life.c) */
+
+#define LRS_COORDINATOR_BEAT_MS 1000   /* how often a running coordinator beats */
+#define LRS_COORDINATOR_GONE_S 10.0    /* a beat older than this: the coordinator is gone */
+
+/* The coordinator of sweep_id starts (its host and pid; beat now) / beats
+ * (beat_at now, and the sweep's elapsed seconds) / exits with status. */
+int lrs_store_coordinator_start(lrs_store_t *s, int64_t sweep_id, const char *host, int64_t pid,
+                                lrs_err_t *err);
+int lrs_store_coordinator_beat(lrs_store_t *s, int64_t sweep_id, double elapsed, lrs_err_t *err);
+int lrs_store_coordinator_exit(lrs_store_t *s, int64_t sweep_id, int status, lrs_err_t *err);
+
+/* Records that the sweep ended: kind complete | stopped | budget, reason
+ * the sentence status shows; for stopped, the budget then in effect (0:
+ * none).  lrs_store_sweep_reopen clears it (a continued sweep). */
+int lrs_store_sweep_end(lrs_store_t *s, int64_t sweep_id, const char *kind, const char *reason,
+                        int64_t budget_trials, double budget_seconds, lrs_err_t *err);
+int lrs_store_sweep_reopen(lrs_store_t *s, int64_t sweep_id, lrs_err_t *err);
 
 #endif

@@ -39,6 +39,9 @@ struct lrs_sweep {
     resumed_lease_t *resumed;        /* sorted by trial */
     size_t n_resumed, cap_resumed;
     uint64_t failed, diverged, session_done;
+    const lrs_budget_t *budget;
+    char ended_note[1024];            /* "": it has work to do */
+    int continued;
     double best;
     char best_desc[160];
 };
@@ -181,6 +184,86 @@ static const resumed_lease_t *resumed_find(const lrs_sweep_t *s, uint64_t trial)
     return s->n_resumed ? bsearch(&key, s->resumed, s->n_resumed, sizeof key, resumed_cmp) : NULL;
 }
 
+/* "2h", "90 s": a budget's time as the messages show it. */
+static void duration_text(double seconds, char *out, size_t size)
+{
+    if (seconds >= 3600 && fmod(seconds, 3600) == 0)
+        snprintf(out, size, "%.0fh", seconds / 3600);
+    else if (seconds >= 60 && fmod(seconds, 60) == 0)
+        snprintf(out, size, "%.0fm", seconds / 60);
+    else
+        snprintf(out, size, "%.0fs", seconds);
+}
+
+/* Whether a sweep that ended has more to do under this spec (sweep.h). */
+static int decide_end(lrs_sweep_t *s, lrs_err_t *err)
+{
+    const char *ended = s->row.ended;
+    const lrs_budget_t *bu = s->budget;
+    int more;
+    char why[256];
+    if (!ended[0])
+        return 0;
+    if (strcmp(ended, "stopped") == 0) {
+        more = s->extended_from > 0 ||
+               (bu->trials > 0 && (s->row.stop_budget_trials <= 0 ||
+                                   (int64_t)bu->trials > s->row.stop_budget_trials)) ||
+               (bu->seconds > 0 && (s->row.stop_budget_seconds <= 0 ||
+                                    bu->seconds > s->row.stop_budget_seconds));
+        snprintf(why, sizeof why, "to continue it, run it with a larger budget than it was "
+                                  "stopped under (budget.trials, budget.time) or a larger trials:");
+    } else if (strcmp(ended, "budget") == 0) {
+        more = lrs_sweep_budget_used(s, s->row.elapsed, NULL, 0) == 0 &&
+               lrs_trials_done(s->trials) < lrs_trials_total(s->trials);
+        snprintf(why, sizeof why, "to continue it, raise budget.trials or budget.time");
+    } else {
+        more = lrs_trials_done(s->trials) < lrs_trials_total(s->trials);
+        snprintf(why, sizeof why, "a larger trials: extends it");
+    }
+    if (!more) {
+        snprintf(s->ended_note, sizeof s->ended_note, "sweep '%s' %s; %s", s->row.name,
+                 s->row.end_reason[0] ? s->row.end_reason : "ended", why);
+        return 0;
+    }
+    if (lrs_store_sweep_reopen(s->store, s->row.id, err) != 0)
+        return -1;
+    s->continued = strcmp(ended, "complete") != 0;
+    s->row.ended[0] = '\0';
+    return 0;
+}
+
+const char *lrs_sweep_ended_note(const lrs_sweep_t *s) { return s->ended_note[0] ? s->ended_note : NULL; }
+
+int lrs_sweep_continued(const lrs_sweep_t *s) { return s->continued; }
+
+uint64_t lrs_sweep_startable(const lrs_sweep_t *s)
+{
+    if (!s->budget->trials)
+        return UINT64_MAX;
+    uint64_t used = lrs_trials_done(s->trials) + lrs_trials_running(s->trials);
+    return used < s->budget->trials ? s->budget->trials - used : 0;
+}
+
+int lrs_sweep_budget_used(const lrs_sweep_t *s, double elapsed, char *reason, size_t size)
+{
+    const lrs_budget_t *bu = s->budget;
+    uint64_t done = lrs_trials_done(s->trials);
+    char t[32];
+    if (bu->trials && done >= bu->trials) {
+        if (reason)
+            snprintf(reason, size, "used up its budget of %" PRIu64 " trials", bu->trials);
+        return 1;
+    }
+    if (bu->seconds > 0 && elapsed >= bu->seconds) {
+        duration_text(bu->seconds, t, sizeof t);
+        if (reason)
+            snprintf(reason, size, "used up its time budget of %s with %" PRIu64 " of %" PRIu64
+                     " trials finished", t, done, lrs_trials_total(s->trials));
+        return 1;
+    }
+    return 0;
+}
+
 lrs_sweep_t *lrs_sweep_open(lrs_store_t *store, const lrs_spec_t *spec, const char *db_path,
                             const lrs_sweep_origin_t *origin, lrs_err_t *err)
 {
@@ -191,6 +274,7 @@ lrs_sweep_t *lrs_sweep_open(lrs_store_t *store, const lrs_spec_t *spec, const ch
     }
     s->store = store;
     s->spec = spec;
+    s->budget = lrs_spec_info(spec)->budget;
     s->best = NAN;
     if (open_row(s, db_path, origin, err) != 0)
         goto fail;
@@ -217,6 +301,8 @@ lrs_sweep_t *lrs_sweep_open(lrs_store_t *store, const lrs_spec_t *spec, const ch
         goto fail;
     if (found)
         set_best(s, score, lr, sched);
+    if (decide_end(s, err) != 0)
+        goto fail;
     return s;
 fail:
     lrs_sweep_destroy(&s);

@@ -63,6 +63,29 @@ const lrs_sweep_row_t *lrs_sweep_row(const lrs_sweep_t *s);
  * was not extended. */
 int64_t lrs_sweep_extended_from(const lrs_sweep_t *s);
 
+/* ---- how much of the sweep to run (schema 005, common/spec_budget.h) ----
+ *
+ * A sweep that ended (complete, stopped, or its budget used up) continues
+ * when run again only with more to do: a larger `trials:` (complete), a
+ * budget not yet used up (budget), a larger budget than the one it was
+ * stopped under (stopped: any budget, when it had none).  Decided once, by
+ * lrs_sweep_open, which then clears the end in the database. */
+
+/* NULL when the sweep has work to do; else why it does not: the sentence
+ * recorded when it ended and what would continue it. */
+const char *lrs_sweep_ended_note(const lrs_sweep_t *s);
+
+/* 1 when this open continued a sweep that had ended (stopped or budget). */
+int lrs_sweep_continued(const lrs_sweep_t *s);
+
+/* Trials that may still be started under the trial budget, given those
+ * finished and running (UINT64_MAX: no trial budget). */
+uint64_t lrs_sweep_startable(const lrs_sweep_t *s);
+
+/* 1 when the budget is used up at elapsed seconds (all sessions), with the
+ * sentence for status in reason; 0 otherwise. */
+int lrs_sweep_budget_used(const lrs_sweep_t *s, double elapsed, char *reason, size_t size);
+
 /* The trial table: the broker leases and releases through it. */
 lrs_trials_t *lrs_sweep_trials(lrs_sweep_t *s);
 

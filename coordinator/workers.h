@@ -20,6 +20,7 @@ typedef struct lrs_worker {
     char name[128], host[128];
     char key[41];              /* its CURVE public key (Z85), "" without CURVE */
     int jobs;
+    int64_t pid;               /* as its HELLO gave it */
     int runs_commands;         /* HELLO said --allow-commands */
     int credit;                /* trials it still asked for */
     int64_t last_seen_ms;

@@ -94,8 +94,8 @@ static lrs_store_t *write_fixture(const char *db, lrs_query_sweep_t *low, lrs_qu
         put(s, id, 4, LRS_STATUS_COMPLETE, 0.2, "cosine");
     }
     assert_int_equal(lrs_store_put_lease(s, low->id, 5, 2, "w9", &err), 0);
-    assert_int_equal(lrs_store_put_worker(s, low->id, "w1", "host", 1, 5, NULL, &err), 0);
-    assert_int_equal(lrs_store_put_worker(s, low->id, "w9", "host", 1, 0, NULL, &err), 0);
+    assert_int_equal(lrs_store_put_worker(s, low->id, &(lrs_store_worker_t){.name = "w1", .host = "host", .pid = 11, .jobs = 1, .trials_added = 5}, &err), 0);
+    assert_int_equal(lrs_store_put_worker(s, low->id, &(lrs_store_worker_t){.name = "w9", .host = "host", .pid = 19, .jobs = 1, .left_reason = "stopped heartbeating", .lost = 1}, &err), 0);
     assert_int_equal(lrs_store_flush(s, &err), 0);
     return s;
 }

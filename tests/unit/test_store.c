@@ -256,8 +256,8 @@ static void test_views_and_scans(void **state)
     od.diverged_epoch = 2;
     assert_int_equal(lrs_store_put_trial(s, &d, &err), 1);
     assert_int_equal(lrs_store_put_lease(s, lo, 8, 1, "w", &err), 0);
-    assert_int_equal(lrs_store_put_worker(s, lo, "w", "host", 2, 6, NULL, &err), 0);
-    assert_int_equal(lrs_store_put_worker(s, lo, "w", "host", 2, 7, "testing", &err), 0);
+    assert_int_equal(lrs_store_put_worker(s, lo, &(lrs_store_worker_t){.name = "w", .host = "host", .jobs = 2, .trials_added = 6}, &err), 0);
+    assert_int_equal(lrs_store_put_worker(s, lo, &(lrs_store_worker_t){.name = "w", .host = "host", .jobs = 2, .trials_added = 7, .idle_reason = "testing"}, &err), 0);
     assert_int_equal(lrs_store_flush(s, &err), 0);
 
     assert_int_equal(scalar(s, "SELECT trial FROM best_per_sweep WHERE sweep = 'low-is-good'"), 1);
