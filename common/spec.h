@@ -36,9 +36,8 @@ typedef struct lrs_spec lrs_spec_t;   /* opaque, immutable after load */
  * refused in well under a second. */
 #define LRS_SPEC_MAX_TEXT ((size_t)1 << 20)
 
-/* `trials:` at most this: the coordinator keeps a few bytes of state per
- * trial of the sweep. */
-#define LRS_SPEC_MAX_TRIALS 10000000LL
+/* `trials:` at most LRS_SPEC_MAX_TRIALS (common/spec_budget.h): the
+ * coordinator keeps a few bytes of state per trial of the sweep. */
 
 typedef enum { LRS_GOAL_MINIMIZE, LRS_GOAL_MAXIMIZE } lrs_goal_t;
 typedef enum {

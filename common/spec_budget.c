@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/spec.h"   /* LRS_SPEC_MAX_TRIALS */
 
 int lrs_duration_parse(const char *text, double *out)
 {

@@ -17,6 +17,9 @@
 
 #include "common/yaml_doc.h"
 
+/* The most trials a spec may ask for, in `trials:` and `budget.trials`. */
+#define LRS_SPEC_MAX_TRIALS 10000000LL
+
 typedef struct lrs_budget {
     uint64_t trials;       /* 0: no trial budget */
     double seconds;        /* 0: no time budget */

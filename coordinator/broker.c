@@ -118,6 +118,8 @@ void lrs_broker_set_tick(lrs_broker_t *b, int (*tick)(void *ctx, lrs_err_t *err)
 
 uint64_t lrs_broker_remaining(const lrs_broker_t *b)
 {
+    if (lrs_sweep_ended_note(b->state))   /* stopped or out of budget: nothing to run */
+        return 0;
     return lrs_trials_total(b->trials) - lrs_trials_done(b->trials);
 }
 
@@ -479,8 +481,7 @@ static int run_sweep(lrs_broker_t *b, lrs_err_t *err)
                        b->sweep->name, lrs_trials_total(b->trials), lrs_trials_done(b->trials));
     if (lrs_sweep_continued(b->state))
         lrs_broker_log(b, "continuing sweep '%s', which %s", b->sweep->name, b->sweep->end_reason);
-    while (!ended_note &&
-           (lrs_broker_remaining(b) > 0 || lrs_store_pending(b->store) > 0 || b->unflushed)) {
+    while ((lrs_broker_remaining(b) > 0 || lrs_store_pending(b->store) > 0 || b->unflushed)) {
         int interrupts = b->opts.interrupts ? atomic_load(b->opts.interrupts) : 0;
         if (interrupts >= 2) {
             lrs_broker_log(b, "interrupted again: stopping now");

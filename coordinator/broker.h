@@ -38,7 +38,8 @@ lrs_broker_t *lrs_broker_new(const lrs_broker_opts_t *opts, const lrs_spec_t *sp
  * has bound its endpoints). */
 void lrs_broker_set_tick(lrs_broker_t *b, int (*tick)(void *ctx, lrs_err_t *err), void *ctx);
 
-/* Trials not yet recorded (0: the sweep is already complete). */
+/* Trials still to run: not yet recorded, 0 when the sweep is complete or
+ * ended earlier (stopped, budget used up) and this run does not continue it. */
 uint64_t lrs_broker_remaining(const lrs_broker_t *b);
 
 /* Runs until every trial is recorded (returns 0), or an interrupt (130), or

@@ -216,9 +216,10 @@ static int decide_end(lrs_sweep_t *s, lrs_err_t *err)
         more = lrs_sweep_budget_used(s, s->row.elapsed, NULL, 0) == 0 &&
                lrs_trials_done(s->trials) < lrs_trials_total(s->trials);
         snprintf(why, sizeof why, "to continue it, raise budget.trials or budget.time");
-    } else {
-        more = lrs_trials_done(s->trials) < lrs_trials_total(s->trials);
-        snprintf(why, sizeof why, "a larger trials: extends it");
+    } else {   /* complete: a larger trials: extends it, as before schema 005 */
+        if (lrs_trials_done(s->trials) >= lrs_trials_total(s->trials))
+            return 0;
+        more = 1;
     }
     if (!more) {
         snprintf(s->ended_note, sizeof s->ended_note, "sweep '%s' %s; %s", s->row.name,
