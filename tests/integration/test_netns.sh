@@ -261,9 +261,8 @@ start_workers $s
 start_coord $s.db $s-c1.log
 check
 wait_recorded $s.db 12 30 || fail "$s: the sweep did not start: $(tail -5 $s-c1.log)"
-kill -9 "$cpid"
+{ kill -9 "$cpid"; wait "$cpid"; } 2>/dev/null   # (without the shell's "Killed" line)
 t_stop=$(now_ms)
-{ wait "$cpid"; } 2>/dev/null   # (without the shell's "Killed")
 interrupt_point $s $s.db
 running=$(sqlite3 $s.db "SELECT COUNT(*) FROM leases")
 sleep 1   # past the workers' liveness window: they notice and wait
