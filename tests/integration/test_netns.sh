@@ -8,9 +8,10 @@
 #   1. the coordinator stopped with SIGTERM mid-sweep, then started again on
 #      the same database: the workers wait (they must not exit) and rejoin;
 #   2. the coordinator killed with -9 mid-sweep, then started again;
-#   3. a link cut: nftables drops all the traffic of two workers' veths for
-#      several times the liveness window (--heartbeat-ms x --liveness), so the
-#      coordinator gives their trials to the third, then lets it through again.
+#   3. a link cut: nftables drops two workers' traffic to and from the
+#      coordinator's port on their veths for five times the liveness window
+#      (--heartbeat-ms x --liveness), so the coordinator gives their trials to
+#      the third, then lets it through again.
 # After each: every trial id once, finished (complete or diverged), no lease
 # left; the per-trial config, status and score columns (and the per-fold and
 # per-epoch rows) equal, bit for bit, those of an uninterrupted `lrsweep run`
