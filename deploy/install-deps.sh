@@ -11,11 +11,12 @@
 #                                             slurm-wlm and munge (test_slurm),
 #                                             podman, runc, patchelf (test_container),
 #                                             kubectl, python3-kubernetes (test_k8s),
-#                                             systemd-analyze (test_systemd)
+#                                             systemd-analyze (test_systemd),
+#                                             iproute2, nftables (test_netns)
 set -euo pipefail
 
 usage() {
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 with_reference=0
@@ -49,6 +50,9 @@ if [ "$with_engines" = 1 ]; then
     # /usr/bin/kubectl).  test_systemd.sh: systemd-analyze.
     command -v kubectl >/dev/null 2>&1 || packages+=(kubernetes-client)
     packages+=(python3-kubernetes python3-yaml systemd)
+    # test_netns.sh: hosts in network namespaces (ip netns, veth, bridge)
+    # and link cuts with nft
+    packages+=(iproute2 nftables)
 fi
 
 missing=()
