@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,13 +103,28 @@ int lrs_keys_generate(const char *name, lrs_keypair_t *out, lrs_err_t *err)
     return 0;
 }
 
+/* Who may read a secret key file.  Your own key is yours alone (0600 or
+ * tighter).  A key that the platform provisions for you belongs to another
+ * user (root, in a Kubernetes Secret volume) and reaches you through your
+ * group: it may be group-readable, never group-writable, and never open to
+ * others.  Any write bit besides the owner's, or any bit for others, refuses. */
+static bool secret_mode_ok(const struct stat *st)
+{
+    mode_t m = st->st_mode & 0777;
+    if (m & 007)
+        return false;
+    if (st->st_uid == geteuid())
+        return (m & 070) == 0;
+    return (m & 020) == 0;
+}
+
 int lrs_keys_load_secret(const char *path, lrs_keypair_t *out, lrs_err_t *err)
 {
     FILE *f = fopen(path, "r");
     if (!f)
         return lrs_err_set(err, LRS_EXIT_USAGE, "%s: cannot read key: %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fileno(f), &st) != 0 || (st.st_mode & 077)) {
+    if (fstat(fileno(f), &st) != 0 || !secret_mode_ok(&st)) {
         fclose(f);
         return lrs_err_set(err, LRS_EXIT_USAGE,
                            "%s: a secret key that others may read is not secret "

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <zmq.h>
 
@@ -57,6 +58,39 @@ static void test_generate_and_load(void **state)
     chmod(key_path, 0600);
     assert_int_equal(lrs_keys_load_secret(key_path, &loaded, &err), -1);
     assert_non_null(strstr(err.msg, "does not belong"));
+    sup_rm_rf(dir);
+}
+
+/* A key the platform provisions (a Kubernetes Secret volume: owned by root,
+ * group = the pod's fsGroup, mode 0440) reaches a non-root process through its
+ * group.  Group-read is accepted only for a file someone else owns; group-write
+ * and any bit for others are refused whoever owns it.  Changing a file's owner
+ * needs root, which the CI machine is. */
+static void test_provisioned_key_modes(void **state)
+{
+    (void)state;
+    if (geteuid() != 0)
+        skip();
+    char dir[] = "/tmp/lrs-keys-XXXXXX", name[256], key_path[300];
+    sup_tmpdir(dir, "k", name, sizeof name);
+    lrs_keypair_t made, loaded;
+    lrs_err_t err;
+    assert_int_equal(lrs_keys_generate(name, &made, &err), 0);
+    snprintf(key_path, sizeof key_path, "%s.key", name);
+    chmod(key_path, 0440);   /* root's own file, group-readable: refused */
+    assert_int_equal(lrs_keys_load_secret(key_path, &loaded, &err), -1);
+    assert_non_null(strstr(err.msg, "not secret"));
+    assert_int_equal(chown(key_path, 10001, 10001), 0);
+    assert_int_equal(lrs_keys_load_secret(key_path, &loaded, &err), 0);
+    assert_string_equal(loaded.secret_z85, made.secret_z85);
+    chmod(key_path, 0460);   /* group may write: refused */
+    assert_int_equal(lrs_keys_load_secret(key_path, &loaded, &err), -1);
+    chmod(key_path, 0444);   /* others may read: refused */
+    assert_int_equal(lrs_keys_load_secret(key_path, &loaded, &err), -1);
+    chmod(key_path, 0404);
+    assert_int_equal(lrs_keys_load_secret(key_path, &loaded, &err), -1);
+    chmod(key_path, 0400);
+    assert_int_equal(lrs_keys_load_secret(key_path, &loaded, &err), 0);
     sup_rm_rf(dir);
 }
 
@@ -118,6 +152,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_generate_and_load),
+        cmocka_unit_test(test_provisioned_key_modes),
         cmocka_unit_test(test_allow_lists),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
