@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test_install.sh — `make install` as a packager runs it: the install rules of
 # the build that made the binary, staged with DESTDIR under PREFIX=/opt/x,
-# give exactly bin/lrsweep, share/man/man1/lrsweep.1 and share/doc/lrsweep
-# (README, docs, schema, examples); the installed binary runs and reads an
+# give exactly bin/lrsweep, share/man/man1/lrsweep.1, share/doc/lrsweep
+# (README, docs, schema, examples) and lib/systemd/system's two units (which
+# name PREFIX/bin/lrsweep; test_systemd.sh checks them further); the installed binary runs and reads an
 # installed example; the man page renders (man -l, when man is installed, else
 # its roff is checked) and has a section for every command with that
 # command's usage line; and the Makefile's install target hands PREFIX and
@@ -36,8 +37,16 @@ outside=$(find "$STAGE" -mindepth 1 -not -path "$STAGE/opt" -not -path "$P" -not
 check
 top=$(cd "$P" && find . -mindepth 2 -maxdepth 3 -not -type d | sort | tr '\n' ' ')
 tops=$(cd "$P" && find . -mindepth 1 -maxdepth 2 -type d | sort | tr '\n' ' ')
-[ "$tops" = "./bin ./share ./share/doc ./share/man " ] || fail "folders under PREFIX: $tops"
+[ "$tops" = "./bin ./lib ./lib/systemd ./share ./share/doc ./share/man " ] || fail "folders under PREFIX: $tops"
 [ "$top" = "./bin/lrsweep " ] || fail "files directly under bin/ or share/*: $top"
+
+check
+units=$(cd "$P/lib/systemd" && find . -mindepth 1 | sort | tr '\n' ' ')
+[ "$units" = "./system ./system/lrsweep-coordinator@.service ./system/lrsweep-worker@.service " ] ||
+    fail "under lib/systemd: $units"
+check
+[ "$(grep -h '^ExecStart=' "$P"/lib/systemd/system/*.service | awk '{ print $1 }' | sort -u)" = "ExecStart=/opt/x/bin/lrsweep" ] ||
+    fail "the units do not run /opt/x/bin/lrsweep: $(grep -h '^ExecStart=' "$P"/lib/systemd/system/*.service)"
 
 # The binary: executable, the build's program, and it runs.
 check
