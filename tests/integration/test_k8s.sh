@@ -24,6 +24,8 @@ if ! command -v "$KUBECTL" >/dev/null 2>&1 || ! $PY -c 'import kubernetes, yaml'
     exit 77
 fi
 echo "kubectl: $("$KUBECTL" version --client 2>/dev/null | head -1)"
+# The image tag the manifests name: the release, as the image is tagged (test_container).
+RELEASE=$("$LRSWEEP" --version | awk '{ print $2 }')
 
 # A copy of the two folders, laid out as in the repository, without any keys
 # a developer made in deploy/k8s/keys.
@@ -65,13 +67,13 @@ expect_ok() {
 echo "check: kubectl kustomize deploy/k8s renders"
 check
 render "$W/deploy/k8s" "$TMP/base.yaml" || fail "kustomize deploy/k8s: $(cat "$TMP/base.yaml.err")"
-expect_ok "$TMP/base.yaml" lrsweep:0.1.0 4
+expect_ok "$TMP/base.yaml" "lrsweep:$RELEASE" 4
 
 echo "check: kubectl kustomize examples/k8s-overlay renders"
 check
 render "$W/examples/k8s-overlay" "$TMP/overlay.yaml" ||
     fail "kustomize examples/k8s-overlay: $(cat "$TMP/overlay.yaml.err")"
-expect_ok "$TMP/overlay.yaml" registry.example.com/ml/lrsweep:0.1.0 8
+expect_ok "$TMP/overlay.yaml" "registry.example.com/ml/lrsweep:$RELEASE" 8
 
 echo "check: the specs in the ConfigMaps are valid sweeps (base: k8s-synthetic, overlay: k8s-synthetic-large)"
 for which in base:k8s-synthetic overlay:k8s-synthetic-large; do
@@ -119,7 +121,7 @@ broken() {
         fail "broken copy ($1: $3 -> $4) does not render: $(cat "$TMP/broken.yaml.err")"
         return
     fi
-    $PY "$CHECK" check "$TMP/broken.yaml" --image lrsweep:0.1.0 --parallelism 4 \
+    $PY "$CHECK" check "$TMP/broken.yaml" --image "lrsweep:$RELEASE" --parallelism 4 \
         >"$TMP/broken.out" 2>&1
     local st=$?
     if [ $st -ne 1 ] || ! grep -qF "FAIL: $want" "$TMP/broken.out"; then
@@ -153,7 +155,7 @@ broken "network policy:" networkpolicy.yaml 2 "component: coordinator" "componen
 broken "network policy:" networkpolicy.yaml 1 "component: worker" "component: workers"
 broken "network policy:" networkpolicy.yaml 1 "port: 5555" "port: 5556"
 broken "image" coordinator.yaml 1 "imagePullPolicy: IfNotPresent" "imagePullPolicy: Always"
-broken "image" kustomization.yaml 1 'newTag: "0.1.0"' 'newTag: "latest"'
+broken "image" kustomization.yaml 1 "newTag: \"$RELEASE\"" 'newTag: "latest"'
 broken "workers:" workers.yaml 1 "completionMode: Indexed" "completionMode: NonIndexed"
 broken "workers:" parallelism.yaml 2 "value: 4" "value: 3"
 broken "workers:" workers.yaml 1 '"900"' '"0"'
