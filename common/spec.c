@@ -34,6 +34,7 @@
 #include "common/space_build.h"
 #include "common/spec_budget.h"
 #include "common/spec_exec.h"
+#include "common/spec_prune.h"
 #include "common/yaml_doc.h"
 
 /* ---------------------------------------------------------- spec object */
@@ -44,6 +45,7 @@ struct lrs_spec {
     lrs_spec_info_t info;
     lrs_exec_spec_t exec;                /* exec specs: info.exec points here */
     lrs_budget_t budget;                 /* info.budget points here */
+    lrs_prune_spec_t pruning;            /* info.pruning points here */
     int is_exec;
     const char *workdir_as_written;
     const char *data_path_as_written;
@@ -57,7 +59,7 @@ struct lrs_spec {
 static const char *const top_keys[] = {"name",    "seed",  "trials",  "sampler", "objective",
                                        "metric",  "data",  "model",   "train",   "command",
                                        "shell",   "timeout", "folds", "workdir", "env",
-                                       "search",  "budget",  NULL};
+                                       "search",  "budget",  "pruning", NULL};
 /* Keys of an exec spec only, and of a built-in spec only. */
 static const char *const exec_keys[] = {"shell", "timeout", "folds", "workdir", "env", NULL};
 static const char *const builtin_keys[] = {"data", "model", "train", NULL};
@@ -380,7 +382,54 @@ static uint64_t spec_hash(const lrs_spec_t *s)
         for (int i = 0; i < ex->n_env; i++)
             h = hash_str(h, ex->env[i]);
     }
-    return hash_block(h, s->root);
+    h = hash_block(h, s->root);
+    /* Pruning decides which trials end early, so it is part of what is
+     * stored; a spec without it hashes as before it existed. */
+    const lrs_prune_spec_t *p = &s->pruning;
+    if (p->rule != LRS_PRUNE_NONE) {
+        h = hash_str(h, "pruning");
+        h = hash_u64(h, (uint64_t)p->rule);
+        h = hash_u64(h, (uint64_t)p->deterministic);
+        const int ints[] = {p->n_startup_trials, p->n_warmup_steps, p->interval_steps,
+                            p->n_min_trials, p->min_resource, p->max_resource,
+                            p->reduction_factor, p->min_early_stopping_rate};
+        for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
+            h = hash_u64(h, (uint64_t)ints[i]);
+        h = hash_double(h, p->percentile);
+        h = hash_double(h, p->lower);
+        h = hash_double(h, p->upper);
+    }
+    return h;
+}
+
+/* The largest `epochs` any trial of the space can have: the largest value
+ * written for it anywhere (branches included), 100 (the default) when the
+ * space gives none. */
+static double block_max_epochs(const lrs_space_block_t *b)
+{
+    double m = 0;
+    for (int i = 0; b && i < b->n_nodes; i++) {
+        const lrs_space_node_t *n = &b->nodes[i];
+        if (n->param && n->param->id == LRS_P_EPOCHS) {
+            double v = n->dist != LRS_DIST_VALUES ? n->hi : 0;
+            for (int k = 0; k < n->n_values; k++)
+                v = n->values[k].number > v ? n->values[k].number : v;
+            m = v > m ? v : m;
+        }
+        for (int k = 0; n->branches && k < n->n_values; k++) {
+            double v = block_max_epochs(&n->branches[k]);
+            m = v > m ? v : m;
+        }
+    }
+    return m;
+}
+
+static int space_max_epochs(const lrs_space_block_t *root)
+{
+    double m = block_max_epochs(root);
+    if (m <= 0)
+        return 100;
+    return m > LRS_PRUNE_MAX_EPOCH ? LRS_PRUNE_MAX_EPOCH : (int)m;
 }
 
 /* ------------------------------------------------------------- loading */
@@ -493,6 +542,7 @@ int lrs_spec_parse_report(const char *name, const char *text, size_t len, const 
     }
     info_defaults(&s->info);
     lrs_yctx_t c = {.d = &d, .arena = &s->arena};
+    const lrs_ynode_t *n_prune;
     const lrs_ynode_t *root = lrs_y_read(s->text, len, LRS_SPEC_MAX_TEXT, "spec", &yarena, &d);
     if (!root)
         goto report;
@@ -507,6 +557,10 @@ int lrs_spec_parse_report(const char *name, const char *text, size_t len, const 
     }
     parse_top(&c, s, root, base_dir);
     parse_search(&c, s, root);
+    lrs_prune_defaults(&s->pruning, LRS_PRUNE_NONE);
+    if ((n_prune = lrs_y_get(root, "pruning")))
+        lrs_spec_prune_read(&c, n_prune, s->is_exec ? 0 : space_max_epochs(s->root),
+                            &s->pruning);
     if (s->arena.failed || yarena.failed)
         d.oom = 1;
     if (d.n == 0 && !d.oom) {
@@ -525,6 +579,7 @@ int lrs_spec_parse_report(const char *name, const char *text, size_t len, const 
             s->info.exec = &s->exec;
         }
         s->info.budget = &s->budget;
+        s->info.pruning = &s->pruning;
         s->hash = spec_hash(s);
         s->sampler = lrs_sampler_new(s->info.sampler, s->root, s->dims, s->info.seed, err);
         if (!s->sampler)

@@ -26,6 +26,7 @@
 #include "common/err.h"
 #include "common/model_spec.h"
 #include "common/params.h"
+#include "common/prune.h"
 #include "common/sampler.h"
 #include "common/spec_budget.h"
 
@@ -74,6 +75,7 @@ typedef struct lrs_spec_info {
      * data/model/train fields above are then unused. */
     const lrs_exec_spec_t *exec;
     const lrs_budget_t *budget;      /* `budget:` (zeros: none) — common/spec_budget.h */
+    const lrs_prune_spec_t *pruning; /* `pruning:` (rule LRS_PRUNE_NONE: none) — common/prune.h */
 } lrs_spec_info_t;
 
 /* Reads and validates the spec file at path.  On failure *out is NULL and err

@@ -110,6 +110,11 @@ int lrs_cmd_validate(int argc, char **argv)
     }
     printf("ok: %" PRIu64 " trials, %d parameters\n", lrs_spec_trial_count(spec),
            lrs_spec_param_count(spec));
+    if (info->pruning->rule != LRS_PRUNE_NONE) {
+        char line[512];
+        lrs_prune_describe(info->pruning, line, sizeof line);
+        printf("pruning: %s\n", line);
+    }
     lrs_spec_destroy(&spec);
     return lrs_cli_finish(0);
 }

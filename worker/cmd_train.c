@@ -693,6 +693,9 @@ static int run_spec(train_args_t *a)
         goto done;
     }
     announce(a, seed);
+    if (info->pruning->rule != LRS_PRUNE_NONE)
+        fprintf(stderr, "lrsweep train: note: pruning: (%s) is ignored here: train --spec runs "
+                        "one trial to its last epoch\n", lrs_prune_rule_name(info->pruning->rule));
     if (info->exec) {
         status = lrs_train_exec_trial(info->exec, &a->cfg, a->trial, seed, a->json, &err);
         if (status < 0)
