@@ -10,6 +10,7 @@ static const char *const status_names[LRS_STATUS_COUNT] = {
     [LRS_STATUS_COMPLETE] = "complete", [LRS_STATUS_DIVERGED] = "diverged",
     [LRS_STATUS_FAILED] = "failed",     [LRS_STATUS_PENDING] = "pending",
     [LRS_STATUS_RUNNING] = "running",   [LRS_STATUS_CANCELLED] = "cancelled",
+    [LRS_STATUS_PRUNED] = "pruned",
 };
 
 const char *lrs_status_name(lrs_status_t s)

@@ -6,9 +6,10 @@
  *
  * One status vocabulary serves them all (lrs_status_t and its one name
  * table, lrs_status_name): a trial is pending, running, or ended complete,
- * diverged or failed; a command run stopped by its operator is cancelled.
- * The first three values are also the wire's (schema/protocol.md) and the
- * names are the `status` column of the results database (docs/schema.md).
+ * diverged, failed or pruned; a command run stopped by its operator is
+ * cancelled.  Complete, diverged, failed and pruned are also the wire's
+ * (schema/protocol.md) and the names are the `status` column of the results
+ * database (docs/schema.md).
  */
 #ifndef LRS_RESULT_H
 #define LRS_RESULT_H
@@ -21,10 +22,11 @@ typedef enum {
     LRS_STATUS_FAILED = 2,     /* could not run, or the user's command failed */
     LRS_STATUS_PENDING = 3,    /* waiting for a worker */
     LRS_STATUS_RUNNING = 4,    /* leased to a worker */
-    LRS_STATUS_CANCELLED = 5   /* a command run stopped by its operator (Ctrl-C) */
+    LRS_STATUS_CANCELLED = 5,  /* a command run stopped by its operator (Ctrl-C) */
+    LRS_STATUS_PRUNED = 6      /* stopped early at a rung by the sweep's pruning rule */
 } lrs_status_t;
 
-#define LRS_STATUS_COUNT 6
+#define LRS_STATUS_COUNT 7
 
 /* "complete", "diverged", "failed", "pending", "running", "cancelled";
  * "?" for a value outside the enum. */
@@ -82,6 +84,7 @@ typedef struct lrs_trial_result {
     double score, score_std;       /* the objective over folds; NaN when absent */
     double seconds;                /* wall time */
     int diverged_epoch;            /* 0 unless diverged (and known) */
+    int pruned_epoch;              /* pruned: the rung epoch it stopped at (= n_epochs); else 0 */
     char *error;                   /* why it failed, or NULL */
     int n_folds;
     lrs_fold_result_t *folds;

@@ -28,9 +28,30 @@
 #include "common/dataset.h"
 #include "common/err.h"
 #include "common/params.h"
+#include "common/prune.h"
 #include "common/result.h"
 #include "worker/model.h"
 
+
+/* Pruning at rungs (common/prune.h).  When a trial runs with a hook, its
+ * folds train in lock step, and after each epoch e that starts a rung of
+ * the trial (lrs_prune_rung_at(spec, trial, e, cfg->epochs) ≥ 0 and not the
+ * rung of epoch e-1) the engine calls at_rung with the objective's value at
+ * e — the mean over folds of val_loss, or of fold accuracy when accuracy is
+ * set — and the best such value over epochs 1..e by the goal (NaNs
+ * skipped; NaN when all are).  at_rung returns 0 to go on, 1 to stop the
+ * trial there (status pruned, pruned_epoch e, its curve and fold values up
+ * to e, no score), -1 to cancel (the run returns -1 with err).  A trial
+ * that is never stopped scores the same bits as without a hook, diverged
+ * trials included. */
+typedef struct lrs_rung_hook {
+    const lrs_prune_spec_t *spec;
+    uint64_t trial;
+    int maximize;
+    int accuracy;
+    int (*at_rung)(void *ctx, int epoch, double value, double best, lrs_err_t *err);
+    void *ctx;
+} lrs_rung_hook_t;
 
 typedef struct lrs_train_opts {
     lrs_model_spec_t model;   /* n_in, n_out and task are filled from the data set */
@@ -43,6 +64,7 @@ typedef struct lrs_train_opts {
     double copy_budget;       /* bytes of whole-fold row copies allowed; 0: always chunk */
     int *chunked_out;         /* if not NULL, set to 1 when rows were gathered chunk by
                                  chunk (copy_budget exceeded), else 0 */
+    const lrs_rung_hook_t *rungs;   /* NULL: no pruning, folds one after another */
 } lrs_train_opts_t;
 
 #define LRS_TRAIN_COPY_BUDGET (32.0 * 1024 * 1024)
