@@ -544,7 +544,7 @@ static int run_trials(const lrs_spec_info_t *info, const lrs_dataset_t *d, const
     double total = 0.0;
     for (int i = 0; i < a->repeat; i++) {
         lrs_trial_result_clear(r);
-        if (lrs_trial_run(info, d, &a->cfg, seed, a->opts.init_path, r, err) < 0)
+        if (lrs_trial_run(info, d, &a->cfg, seed, a->opts.init_path, NULL, r, err) < 0)
             return -1;
         total += r->seconds;
     }

@@ -45,7 +45,7 @@ static int run_builtin(const lrs_sweep_ctx_t *ctx, uint64_t trial, const lrs_exe
 {
     (void)trial;
     (void)hooks;
-    int rc = lrs_trial_run(ctx->info, &ctx->data, cfg, seed, NULL, &out->result, err);
+    int rc = lrs_trial_run(ctx->info, &ctx->data, cfg, seed, NULL, NULL, &out->result, err);
     if (rc == 0 && out->result.n_epochs > LRS_PROTO_MAX_EPOCHS)   /* what the wire carries */
         out->result.n_epochs = LRS_PROTO_MAX_EPOCHS;
     return rc;

@@ -31,8 +31,24 @@ static void sleep_ms(double ms)
         ;
 }
 
+/* Asks the hook at rung epoch e (1-based) of the curve so far: the value at
+ * e and the best over 1..e (NaNs skipped).  0 go on, 1 stop, -1 cancel. */
+static int ask_hook(const lrs_rung_hook_t *h, const lrs_epoch_stat_t *curve, int e, lrs_err_t *err)
+{
+    double best = NAN;
+    for (int i = 0; i < e; i++) {
+        double v = curve[i].val_loss;
+        if (!isnan(v) && (isnan(best) || (h->maximize ? v > best : v < best)))
+            best = v;
+    }
+    int verdict = h->at_rung(h->ctx, e, curve[e - 1].val_loss, best, err);
+    if (verdict < 0 && err && err->code == 0)
+        lrs_err_set(err, LRS_EXIT_RUNTIME, "synthetic: the trial was cancelled at epoch %d", e);
+    return verdict < 0 ? -1 : verdict > 0;
+}
+
 int lrs_synthetic_run(const lrs_trial_cfg_t *cfg, uint64_t seed, double cost_ms,
-                      lrs_trial_result_t *out, lrs_err_t *err)
+                      const lrs_rung_hook_t *rungs, lrs_trial_result_t *out, lrs_err_t *err)
 {
     memset(out, 0, sizeof *out);
     if (!(cfg->optim.lr > 0) || cfg->epochs < 1)
@@ -65,7 +81,8 @@ int lrs_synthetic_run(const lrs_trial_cfg_t *cfg, uint64_t seed, double cost_ms,
     /* Shape: val(e) = score + (1 + score)·(1 − progress(e))², progress the
      * fraction of the planned LR mass spent so far (≈ e/E for a constant LR). */
     double start = 1.0 + score;
-    for (int e = 0; e < epochs; e++) {
+    int pruned_at = 0;
+    for (int e = 0; e < epochs && !pruned_at; e++) {
         double lr = lrs_sched_lr(sched);
         double progress = (double)(e + 1) / cfg->epochs;
         double val = diverged_at ? start * exp(2.0 * (e + 1))
@@ -75,13 +92,32 @@ int lrs_synthetic_run(const lrs_trial_cfg_t *cfg, uint64_t seed, double cost_ms,
         out->epochs[e] = (lrs_epoch_stat_t){.epoch = e + 1, .lr = lr, .train_loss = 0.97 * val,
                                             .val_loss = val};
         lrs_sched_step(sched, val);
+        /* No check at the diverging epoch: a divergence is the outcome. */
+        if (rungs && e + 1 != diverged_at && lrs_rung_due(rungs, e + 1, cfg->epochs)) {
+            int verdict = ask_hook(rungs, out->epochs, e + 1, err);
+            if (verdict < 0) {
+                lrs_sched_destroy(&sched);
+                lrs_trial_result_clear(out);
+                return -1;
+            }
+            pruned_at = verdict ? e + 1 : 0;
+        }
     }
     lrs_sched_destroy(&sched);
-    out->n_epochs = epochs;
-    out->status = diverged_at ? LRS_STATUS_DIVERGED : LRS_STATUS_COMPLETE;
-    out->diverged_epoch = diverged_at;
-    out->score = diverged_at ? NAN : score;
-    out->score_std = diverged_at ? NAN : 0.1 * wiggle;
+    if (pruned_at) {
+        out->n_epochs = pruned_at;
+        out->status = LRS_STATUS_PRUNED;
+        out->pruned_epoch = pruned_at;
+        out->score = NAN;
+        out->score_std = NAN;
+        cost_ms = cost_ms * pruned_at / cfg->epochs;
+    } else {
+        out->n_epochs = epochs;
+        out->status = diverged_at ? LRS_STATUS_DIVERGED : LRS_STATUS_COMPLETE;
+        out->diverged_epoch = diverged_at;
+        out->score = diverged_at ? NAN : score;
+        out->score_std = diverged_at ? NAN : 0.1 * wiggle;
+    }
     if (cost_ms > 0)
         sleep_ms(cost_ms);
     out->seconds = cost_ms / 1000.0;

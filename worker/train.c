@@ -4,9 +4,18 @@
  * Folds run one after another.  Everything a trial needs is allocated once up
  * front, sized for its largest fold: the model (with room for the largest
  * batch or validation set), the optimizer state, the gathered training and
- * validation rows, the batch buffers and the per-epoch sums.  The step loop
- * itself allocates nothing; only the scheduler is created anew per fold,
- * since it is tiny and its state must restart.
+ * validation rows, the batch buffers and every fold's per-epoch values (the
+ * curves).  The step loop itself allocates nothing; only the scheduler is
+ * created anew per fold, since it is tiny and its state must restart.
+ *
+ * With a rung hook (pruning) the folds run in lock step instead: epochs
+ * 1..r1 of every fold, then r1+1..r2, …, each segment ending at a rung where
+ * the hook sees the fold means.  A fold then owns its scheduler, optimizer
+ * and a copy of its parameters between segments (O(parameters × folds)),
+ * and its rows are gathered again each time it resumes, so the row copies
+ * stay those of one fold.  Every epoch is the same computation either way,
+ * and the result is summed from the curves in fold order either way, so a
+ * trial the hook never stops has the same bits as without one.
  *
  * Two ways to feed the model rows (see train.h, copy_budget): a small trial
  * gathers each fold's rows once ("copying": the model keeps them, and
@@ -22,7 +31,10 @@
  * Divergence: after each epoch, a NaN/Inf train or validation loss, or one
  * above 1e6 × the same fold's first-epoch loss, stops the trial at that epoch.
  * Folds that ran earlier keep their full histories; the per-epoch means are
- * then taken over every fold that ran, up to the diverging epoch.
+ * then taken over every fold that ran, up to the diverging epoch.  In lock
+ * step a later fold may diverge first in time; the folds before it then
+ * finish their epochs, so that the first fold in fold order to diverge
+ * decides, as one after another.
  */
 #include "worker/train.h"
 
@@ -60,7 +72,6 @@ typedef struct trial_buffers {
     int chunked;                /* 0: copying, 1: chunked (see the header comment) */
     int chunk;                  /* rows per chunk of a chunked pass */
     const double *use_mean, *use_scale;   /* this fold's standardization, or NULL */
-    double *lr_sum;             /* n_epochs: summed over folds (plateau varies) */
 } trial_buffers_t;
 
 void lrs_train_opts_init(lrs_train_opts_t *opts)
@@ -92,7 +103,6 @@ static void buffers_free(trial_buffers_t *b)
     free(b->X_batch);
     free(b->Y_batch);
     free(b->order);
-    free(b->lr_sum);
     memset(b, 0, sizeof *b);
 }
 
@@ -161,7 +171,6 @@ static int buffers_new(const lrs_dataset_t *d, const lrs_folds_t *folds, const l
     }
     if (!full_batch)
         b->order = alloc_array((size_t)max_train, sizeof(uint32_t), &failed);
-    b->lr_sum = alloc_array((size_t)cfg->epochs, sizeof(double), &failed);
     if (failed)
         return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory for a trial of %d rows", d->rows);
     return 0;
@@ -261,18 +270,19 @@ static double chunked_loss(trial_buffers_t *b, const lrs_dataset_t *d, const uin
 
 /* One epoch of updates over the split's n training rows; returns the
  * batch-size-weighted mean of the forward losses (each before its step). */
-static double train_epoch(trial_buffers_t *b, const lrs_dataset_t *d, const lrs_split_t *split,
-                          int batch_size, double lr, uint64_t seed, int fold, int epoch)
+static double train_epoch(trial_buffers_t *b, lrs_optim_t *optim, const lrs_dataset_t *d,
+                          const lrs_split_t *split, int batch_size, double lr, uint64_t seed,
+                          int fold, int epoch)
 {
     lrs_model_t *m = b->model;
     double *params = lrs_model_params(m);
     const double *grads = lrs_model_grads(m);
     int n = split->n_train;
     if (batch_size <= 0 || batch_size >= n) {
-        /* copying: run_fold kept the rows in the model */
+        /* copying: run_segment kept the rows in the model */
         double loss = b->chunked ? chunked_loss_grad(b, d, split->train, n)
                                  : lrs_model_loss_grad_kept(m, SLOT_TRAIN);
-        lrs_optim_step(b->optim, params, grads, lr);
+        lrs_optim_step(optim, params, grads, lr);
         return loss;
     }
     /* A fresh permutation per (fold, epoch), a pure function of the seed:
@@ -300,7 +310,7 @@ static double train_epoch(trial_buffers_t *b, const lrs_dataset_t *d, const lrs_
         }
         double loss = lrs_model_loss_grad(m, b->X_batch, b->Y_batch, rows);
         weighted += loss * rows;
-        lrs_optim_step(b->optim, params, grads, lr);
+        lrs_optim_step(optim, params, grads, lr);
     }
     return weighted / n;
 }
@@ -323,81 +333,303 @@ static double population_std(const lrs_fold_result_t *folds, int n, double mean)
     return sqrt(ss / n);
 }
 
-/* Runs fold f from the initial weights; adds its per-epoch values into
- * out->epochs / b->lr_sum.  Returns the epoch it diverged at, or 0. */
-static int run_fold(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const lrs_trial_cfg_t *cfg,
-                    const lrs_split_t *split, int f, trial_buffers_t *b, lrs_trial_result_t *out,
-                    int *lr_varies, lrs_err_t *err)
+/* Every fold's value at every epoch it ran: fold f's epoch e (1-based) at
+ * [f · n_epochs + e − 1].  The epoch means, the fold results and the rung
+ * values are all sums over these in fold order, so folds run one after
+ * another and folds run in lock step add the same numbers in the same order. */
+typedef struct fold_curves {
+    int n_folds, n_epochs;
+    double *lr, *train_loss, *val_loss, *accuracy;   /* n_folds × n_epochs */
+    int *ran;                                         /* n_folds: epochs trained so far */
+} fold_curves_t;
+
+static int curves_new(fold_curves_t *c, int n_folds, int n_epochs, lrs_err_t *err)
 {
-    lrs_sched_t *sched = lrs_sched_new(cfg, err);
-    if (!sched)
+    size_t cells = (size_t)n_folds * (size_t)n_epochs;
+    int failed = 0;
+    c->n_folds = n_folds;
+    c->n_epochs = n_epochs;
+    c->lr = alloc_array(cells, sizeof(double), &failed);
+    c->train_loss = alloc_array(cells, sizeof(double), &failed);
+    c->val_loss = alloc_array(cells, sizeof(double), &failed);
+    c->accuracy = alloc_array(cells, sizeof(double), &failed);
+    c->ran = alloc_array((size_t)n_folds, sizeof(int), &failed);
+    if (failed)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory for %d epochs of %d folds",
+                           n_epochs, n_folds);
+    return 0;
+}
+
+static void curves_free(fold_curves_t *c)
+{
+    free(c->lr);
+    free(c->train_loss);
+    free(c->val_loss);
+    free(c->accuracy);
+    free(c->ran);
+    memset(c, 0, sizeof *c);
+}
+
+/* The mean over all folds of series (one of c's arrays) at epoch e. */
+static double fold_mean(const fold_curves_t *c, const double *series, int e)
+{
+    double sum = 0.0;
+    for (int f = 0; f < c->n_folds; f++)
+        sum += series[(size_t)f * c->n_epochs + (e - 1)];
+    return sum / c->n_folds;
+}
+
+/* What a fold carries from one segment of epochs to the next. */
+typedef struct fold_state {
+    lrs_sched_t *sched;
+    lrs_optim_t *optim;       /* b->optim (one fold at a time) or the fold's own (lock step) */
+    int own_optim;
+    double *params;           /* lock step: the fold's parameters between segments; else NULL */
+    double first_train, first_val;   /* epoch 1's losses, the divergence baseline */
+} fold_state_t;
+
+static void fold_end(fold_state_t *fs)
+{
+    lrs_sched_destroy(&fs->sched);
+    if (fs->own_optim)
+        lrs_optim_destroy(&fs->optim);
+    free(fs->params);
+    memset(fs, 0, sizeof *fs);
+}
+
+/* A fold about to start from the initial weights with a fresh scheduler and
+ * optimizer: the trial's shared one (reset) unless lock_step, which gives
+ * the fold its own optimizer and parameter copy.  On -1, fold_end cleans up. */
+static int fold_begin(fold_state_t *fs, trial_buffers_t *b, const lrs_trial_cfg_t *cfg,
+                      int lock_step, lrs_err_t *err)
+{
+    memset(fs, 0, sizeof *fs);
+    fs->sched = lrs_sched_new(cfg, err);
+    if (!fs->sched)
         return -1;
+    if (!lock_step) {
+        fs->optim = b->optim;
+        lrs_optim_reset(fs->optim);
+        return 0;
+    }
+    size_t n = lrs_model_param_count(b->model);
+    fs->own_optim = 1;
+    fs->optim = lrs_optim_new(&cfg->optim, n, err);
+    if (!fs->optim)
+        return -1;
+    fs->params = malloc(n * sizeof(double));
+    if (!fs->params)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory for a fold's %zu parameters", n);
+    memcpy(fs->params, b->init_params, n * sizeof(double));
+    return 0;
+}
+
+/* Trains fold f (split) from the epoch after the last it ran through epoch
+ * `to`, recording each epoch in c: gathers the fold's rows, puts its
+ * parameters in the model, and (lock step) saves them again at the end.
+ * Returns the epoch it diverged at (the last it ran), 0, or -1 with err. */
+static int run_segment(const lrs_dataset_t *d, const lrs_train_opts_t *opts,
+                       const lrs_trial_cfg_t *cfg, const lrs_split_t *split, int f,
+                       trial_buffers_t *b, fold_state_t *fs, fold_curves_t *c, int to,
+                       lrs_err_t *err)
+{
     gather_split(d, split, opts->standardize, b);
     int full_batch = cfg->batch_size <= 0 || cfg->batch_size >= split->n_train;
     int keep_train = !b->chunked && full_batch, keep_val = !b->chunked && split->n_val > 0;
     if ((keep_train && lrs_model_keep_rows(b->model, SLOT_TRAIN, b->X_train, b->Y_train,
                                            split->n_train, err) < 0) ||
         (keep_val && lrs_model_keep_rows(b->model, SLOT_VAL, b->X_val, b->Y_val, split->n_val,
-                                         err) < 0)) {
-        lrs_sched_destroy(&sched);
+                                         err) < 0))
         return -1;
-    }
-    memcpy(lrs_model_params(b->model), b->init_params,
-           lrs_model_param_count(b->model) * sizeof(double));
-    lrs_optim_reset(b->optim);
+    size_t n_params = lrs_model_param_count(b->model);
+    const double *start = fs->params ? fs->params : c->ran[f] == 0 ? b->init_params : NULL;
+    if (start)
+        memcpy(lrs_model_params(b->model), start, n_params * sizeof(double));
 
-    lrs_fold_result_t *fr = &out->folds[f];
-    fr->fold = f;
-    fr->val_loss = NAN;
-    fr->accuracy = NAN;
-    double first_train = 0.0, first_val = 0.0;
     int diverged = 0;
-    for (int e = 1; e <= cfg->epochs && !diverged; e++) {
-        double lr = lrs_sched_lr(sched);
-        double train_loss = train_epoch(b, d, split, cfg->batch_size, lr, opts->seed, f, e);
+    for (int e = c->ran[f] + 1; e <= to && !diverged; e++) {
+        double lr = lrs_sched_lr(fs->sched);
+        double train_loss =
+            train_epoch(b, fs->optim, d, split, cfg->batch_size, lr, opts->seed, f, e);
         double val_loss = NAN;
         int correct = 0;
         if (split->n_val > 0)
             val_loss = b->chunked ? chunked_loss(b, d, split->val, split->n_val, &correct)
                                   : lrs_model_loss_kept(b->model, SLOT_VAL, &correct);
-        lrs_sched_step(sched, split->n_val > 0 ? val_loss : train_loss);
+        lrs_sched_step(fs->sched, split->n_val > 0 ? val_loss : train_loss);
 
         if (e == 1) {
-            first_train = train_loss;
-            first_val = val_loss;
+            fs->first_train = train_loss;
+            fs->first_val = val_loss;
         }
-        if (loss_diverged(train_loss, first_train) ||
-            (split->n_val > 0 && loss_diverged(val_loss, first_val)))
+        if (loss_diverged(train_loss, fs->first_train) ||
+            (split->n_val > 0 && loss_diverged(val_loss, fs->first_val)))
             diverged = e;
 
-        lrs_epoch_stat_t *es = &out->epochs[e - 1];
-        if (f == 0)
-            es->lr = lr;
-        else if (lr != es->lr)
-            *lr_varies = 1;
-        b->lr_sum[e - 1] += lr;
-        es->train_loss += train_loss;
-        es->val_loss += val_loss;   /* stays NaN without validation */
-        fr->train_loss = train_loss;
-        fr->val_loss = val_loss;
-        if (d->task == LRS_TASK_CLASSIFICATION && split->n_val > 0)
-            fr->accuracy = (double)correct / split->n_val;
+        size_t at = (size_t)f * c->n_epochs + (e - 1);
+        c->lr[at] = lr;
+        c->train_loss[at] = train_loss;
+        c->val_loss[at] = val_loss;   /* NaN without validation */
+        c->accuracy[at] = d->task == LRS_TASK_CLASSIFICATION && split->n_val > 0
+                              ? (double)correct / split->n_val
+                              : NAN;
+        c->ran[f] = e;
     }
-    lrs_sched_destroy(&sched);
+    if (fs->params)
+        memcpy(fs->params, lrs_model_params(b->model), n_params * sizeof(double));
     return diverged;
 }
 
-/* Turns the per-epoch sums of n_run folds into means, and scores the trial. */
-static void summarize(lrs_trial_result_t *out, const trial_buffers_t *b, int n_run, int lr_varies,
-                      int has_val)
+static void mark_diverged(lrs_trial_result_t *out, int epoch)
 {
+    out->status = LRS_STATUS_DIVERGED;
+    out->diverged_epoch = epoch;
+    out->n_epochs = epoch;
+}
+
+/* Folds one after another, each through every epoch: the first to diverge
+ * ends the trial.  Returns the folds that ran, or -1 with err. */
+static int run_sequential(const lrs_dataset_t *d, const lrs_train_opts_t *opts,
+                          const lrs_trial_cfg_t *cfg, const lrs_folds_t *folds,
+                          trial_buffers_t *b, fold_curves_t *c, lrs_trial_result_t *out,
+                          lrs_err_t *err)
+{
+    for (int f = 0; f < folds->count; f++) {
+        fold_state_t fs;
+        int diverged = fold_begin(&fs, b, cfg, 0, err);
+        if (diverged == 0)
+            diverged = run_segment(d, opts, cfg, &folds->splits[f], f, b, &fs, c, cfg->epochs, err);
+        fold_end(&fs);
+        if (diverged < 0)
+            return -1;
+        if (diverged > 0) {
+            mark_diverged(out, diverged);
+            return f + 1;
+        }
+    }
+    return folds->count;
+}
+
+/* 1 when epoch starts a rung of the hook's trial of last_epoch epochs. */
+int lrs_rung_due(const lrs_rung_hook_t *h, int epoch, int last_epoch)
+{
+    int k = lrs_prune_rung_at(h->spec, h->trial, epoch, last_epoch);
+    return k >= 0 && k != lrs_prune_rung_at(h->spec, h->trial, epoch - 1, last_epoch);
+}
+
+/* Asks the hook about rung epoch e: the objective's fold mean at e and the
+ * best fold mean over epochs 1..e.  0 go on, 1 stop, -1 cancel (err set). */
+static int ask_hook(const lrs_rung_hook_t *h, const fold_curves_t *c, int epoch, lrs_err_t *err)
+{
+    const double *series = h->accuracy ? c->accuracy : c->val_loss;
+    double value = NAN, best = NAN;
+    for (int e = 1; e <= epoch; e++) {
+        value = fold_mean(c, series, e);
+        if (!isnan(value) && (isnan(best) || (h->maximize ? value > best : value < best)))
+            best = value;
+    }
+    int verdict = h->at_rung(h->ctx, epoch, value, best, err);
+    if (verdict < 0 && err && err->code == 0)
+        lrs_err_set(err, LRS_EXIT_RUNTIME, "the trial was cancelled at epoch %d", epoch);
+    return verdict < 0 ? -1 : verdict > 0;
+}
+
+/* Folds in lock step between rung epochs, asking the hook at each rung.
+ * A divergence decides as run_sequential would: the folds before the
+ * diverging one finish their epochs first, and the first of them that
+ * diverges ends the trial instead.  Returns the folds whose values count,
+ * or -1 with err. */
+static int run_lock_step(const lrs_dataset_t *d, const lrs_train_opts_t *opts,
+                         const lrs_trial_cfg_t *cfg, const lrs_folds_t *folds,
+                         trial_buffers_t *b, fold_curves_t *c, lrs_trial_result_t *out,
+                         lrs_err_t *err)
+{
+    int n_folds = folds->count, epochs = cfg->epochs, n_run = -1;
+    fold_state_t *fs = calloc((size_t)n_folds, sizeof *fs);
+    if (!fs)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory for %d folds", n_folds);
+    for (int f = 0; f < n_folds; f++)
+        if (fold_begin(&fs[f], b, cfg, 1, err) < 0)
+            goto done;
+    for (int to = 1; to <= epochs && n_run < 0; to++) {
+        if (to < epochs && !lrs_rung_due(opts->rungs, to, epochs))
+            continue;
+        int first_bad = -1, bad_epoch = 0;
+        for (int f = 0; f < n_folds && first_bad < 0; f++) {
+            int dv = run_segment(d, opts, cfg, &folds->splits[f], f, b, &fs[f], c, to, err);
+            if (dv < 0)
+                goto done;
+            if (dv > 0) {
+                first_bad = f;
+                bad_epoch = dv;
+            }
+        }
+        for (int g = 0; g < first_bad; g++) {
+            int dv = run_segment(d, opts, cfg, &folds->splits[g], g, b, &fs[g], c, epochs, err);
+            if (dv < 0)
+                goto done;
+            if (dv > 0) {
+                first_bad = g;
+                bad_epoch = dv;
+                break;
+            }
+        }
+        if (first_bad >= 0) {
+            mark_diverged(out, bad_epoch);
+            n_run = first_bad + 1;
+        } else if (to == epochs) {
+            n_run = n_folds;
+        } else {
+            int verdict = ask_hook(opts->rungs, c, to, err);
+            if (verdict < 0)
+                goto done;
+            if (verdict > 0) {
+                out->status = LRS_STATUS_PRUNED;
+                out->pruned_epoch = to;
+                out->n_epochs = to;
+                n_run = n_folds;
+            }
+        }
+    }
+done:
+    for (int f = 0; f < n_folds; f++)
+        fold_end(&fs[f]);
+    free(fs);
+    return n_run;
+}
+
+/* The result from the curves of the first n_run folds, in fold order: the
+ * epoch means through out->n_epochs, each fold's values at its last epoch,
+ * and for a complete trial the score.  The LR is fold 0's unless some fold
+ * trained with another at some epoch (plateau), then the mean. */
+static void summarize(lrs_trial_result_t *out, const fold_curves_t *c, int n_run, int has_val)
+{
+    int lr_varies = 0;
+    for (int f = 1; f < n_run; f++)
+        for (int e = 0; e < c->ran[f]; e++)
+            if (c->lr[(size_t)f * c->n_epochs + e] != c->lr[e])
+                lr_varies = 1;
     for (int e = 0; e < out->n_epochs; e++) {
+        double train = 0.0, val = 0.0, lr = 0.0;
+        for (int f = 0; f < n_run; f++) {
+            size_t at = (size_t)f * c->n_epochs + e;
+            train += c->train_loss[at];
+            val += c->val_loss[at];
+            lr += c->lr[at];
+        }
         lrs_epoch_stat_t *es = &out->epochs[e];
         es->epoch = e + 1;
-        es->train_loss /= n_run;
-        es->val_loss = has_val ? es->val_loss / n_run : NAN;
-        if (lr_varies)
-            es->lr = b->lr_sum[e] / n_run;
+        es->lr = lr_varies ? lr / n_run : c->lr[e];
+        es->train_loss = train / n_run;
+        es->val_loss = has_val ? val / n_run : NAN;
+    }
+    for (int f = 0; f < n_run; f++) {
+        size_t at = (size_t)f * c->n_epochs + (c->ran[f] - 1);
+        lrs_fold_result_t *fr = &out->folds[f];
+        fr->fold = f;
+        fr->train_loss = c->train_loss[at];
+        fr->val_loss = c->val_loss[at];
+        fr->accuracy = c->accuracy[at];
     }
     out->n_folds = n_run;
     out->score = NAN;
@@ -417,7 +649,9 @@ int lrs_train_run(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const lr
     double t0 = lrs_mono_seconds();
     lrs_folds_t folds = {0};
     trial_buffers_t b;
+    fold_curves_t curves;
     memset(&b, 0, sizeof b);
+    memset(&curves, 0, sizeof curves);
     lrs_trial_result_init(out);
     int rc = -1;
 
@@ -431,7 +665,8 @@ int lrs_train_run(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const lr
         lrs_err_set(err, LRS_EXIT_USAGE, "the data set gives no split to train on");
         goto done;
     }
-    if (buffers_new(d, &folds, opts, cfg, &b, err) < 0 || initial_weights(&b, opts, err) < 0)
+    if (buffers_new(d, &folds, opts, cfg, &b, err) < 0 || initial_weights(&b, opts, err) < 0 ||
+        curves_new(&curves, folds.count, cfg->epochs, err) < 0)
         goto done;
     out->folds = calloc((size_t)folds.count, sizeof *out->folds);
     out->epochs = calloc((size_t)cfg->epochs, sizeof *out->epochs);
@@ -440,28 +675,19 @@ int lrs_train_run(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const lr
         goto done;
     }
 
-    int has_val = folds.splits[0].n_val > 0;
-    int lr_varies = 0, n_run = 0;
     out->status = LRS_STATUS_COMPLETE;
     out->n_epochs = cfg->epochs;
     if (opts->chunked_out)
         *opts->chunked_out = b.chunked;
-    for (int f = 0; f < folds.count; f++) {
-        int diverged = run_fold(d, opts, cfg, &folds.splits[f], f, &b, out, &lr_varies, err);
-        if (diverged < 0)
-            goto done;
-        n_run = f + 1;
-        if (diverged > 0) {
-            out->status = LRS_STATUS_DIVERGED;
-            out->diverged_epoch = diverged;
-            out->n_epochs = diverged;
-            break;
-        }
-    }
-    summarize(out, &b, n_run, lr_varies, has_val);
+    int n_run = opts->rungs ? run_lock_step(d, opts, cfg, &folds, &b, &curves, out, err)
+                            : run_sequential(d, opts, cfg, &folds, &b, &curves, out, err);
+    if (n_run < 0)
+        goto done;
+    summarize(out, &curves, n_run, folds.splits[0].n_val > 0);
     rc = 0;
 done:
     buffers_free(&b);
+    curves_free(&curves);
     lrs_folds_free(&folds);
     if (rc < 0)
         lrs_trial_result_clear(out);

@@ -18,7 +18,10 @@
  * is gathered and standardized into a batch buffer, and full-batch steps and
  * validation passes run over chunks of LRS_TRAIN_CHUNK_ROWS rows, summing
  * loss and gradient; the results agree with the copying path up to
- * summation order (mini-batch training bit for bit).
+ * summation order (mini-batch training bit for bit).  With a rung hook
+ * (below) every fold also keeps its own parameters and optimizer state
+ * between rungs, O(parameters × folds); the row copies stay one fold's,
+ * gathered again whenever a fold resumes.
  */
 #ifndef LRS_TRAIN_H
 #define LRS_TRAIN_H
@@ -69,6 +72,11 @@ typedef struct lrs_train_opts {
 
 #define LRS_TRAIN_COPY_BUDGET (32.0 * 1024 * 1024)
 #define LRS_TRAIN_CHUNK_ROWS 1024
+
+/* 1 when epoch starts a rung of h's trial of last_epoch epochs: its rung
+ * (lrs_prune_rung_at) is k ≥ 0 and not the rung of epoch - 1.  Never at or
+ * after last_epoch. */
+int lrs_rung_due(const lrs_rung_hook_t *h, int epoch, int last_epoch);
 
 /* Sets the engine defaults: linear model, 5 folds, shuffle, standardize,
  * copy_budget LRS_TRAIN_COPY_BUDGET. */

@@ -34,14 +34,16 @@ static void score_by_accuracy(lrs_trial_result_t *r)
 }
 
 int lrs_trial_run(const lrs_spec_info_t *info, const lrs_dataset_t *d, const lrs_trial_cfg_t *cfg,
-                  uint64_t seed, const char *init_path, lrs_trial_result_t *out, lrs_err_t *err)
+                  uint64_t seed, const char *init_path, const lrs_rung_hook_t *rungs,
+                  lrs_trial_result_t *out, lrs_err_t *err)
 {
     memset(out, 0, sizeof *out);
     if (info->model_kind == LRS_MODEL_SYNTHETIC)
-        return lrs_synthetic_run(cfg, seed, info->synthetic_cost_ms, out, err);
+        return lrs_synthetic_run(cfg, seed, info->synthetic_cost_ms, rungs, out, err);
     lrs_train_opts_t opts;
     lrs_trial_train_opts(info, seed, &opts);
     opts.init_path = init_path;
+    opts.rungs = rungs;
     if (lrs_train_run(d, &opts, cfg, out, err) != 0)
         return -1;
     if (strcmp(info->metric, "accuracy") == 0)

@@ -26,10 +26,14 @@ void lrs_trial_train_opts(const lrs_spec_info_t *info, uint64_t seed, lrs_train_
 
 /* Trains cfg (finalized) with training seed seed on d (unused for model
  * type synthetic) under info; init_path (may be NULL) gives the initial
- * weights instead of nn.Linear's init.  out is always initialised; free it
- * with lrs_trial_result_clear.  -1 with err only for real errors, as
- * lrs_train_run; a diverged trial is a result. */
+ * weights instead of nn.Linear's init; rungs (may be NULL: never pruned)
+ * is the pruning hook both engines call at the trial's rungs (train.h).
+ * out is always initialised; free it with lrs_trial_result_clear.  -1 with
+ * err only for real errors, as lrs_train_run, or when the hook cancels; a
+ * diverged or pruned trial is a result.  Objective accuracy scores complete
+ * trials only. */
 int lrs_trial_run(const lrs_spec_info_t *info, const lrs_dataset_t *d, const lrs_trial_cfg_t *cfg,
-                  uint64_t seed, const char *init_path, lrs_trial_result_t *out, lrs_err_t *err);
+                  uint64_t seed, const char *init_path, const lrs_rung_hook_t *rungs,
+                  lrs_trial_result_t *out, lrs_err_t *err);
 
 #endif
