@@ -517,18 +517,27 @@ int lrs_rung_due(const lrs_rung_hook_t *h, int epoch, int last_epoch)
     return k >= 0 && k != lrs_prune_rung_at(h->spec, h->trial, epoch - 1, last_epoch);
 }
 
+/* The best fold mean of the objective so far, extended rung by rung. */
+typedef struct running_best {
+    double best;     /* NaN while every mean was NaN */
+    int through;     /* epochs folded in */
+} running_best_t;
+
 /* Asks the hook about rung epoch e: the objective's fold mean at e and the
  * best fold mean over epochs 1..e.  0 go on, 1 stop, -1 cancel (err set). */
-static int ask_hook(const lrs_rung_hook_t *h, const fold_curves_t *c, int epoch, lrs_err_t *err)
+static int ask_hook(const lrs_rung_hook_t *h, const fold_curves_t *c, running_best_t *rb,
+                    int epoch, lrs_err_t *err)
 {
     const double *series = h->accuracy ? c->accuracy : c->val_loss;
-    double value = NAN, best = NAN;
-    for (int e = 1; e <= epoch; e++) {
+    double value = NAN;
+    for (int e = rb->through + 1; e <= epoch; e++) {
         value = fold_mean(c, series, e);
-        if (!isnan(value) && (isnan(best) || (h->maximize ? value > best : value < best)))
-            best = value;
+        int better = h->maximize ? value > rb->best : value < rb->best;
+        if (!isnan(value) && (isnan(rb->best) || better))
+            rb->best = value;
     }
-    int verdict = h->at_rung(h->ctx, epoch, value, best, err);
+    rb->through = epoch;
+    int verdict = h->at_rung(h->ctx, epoch, value, rb->best, err);
     if (verdict < 0 && err && err->code == 0)
         lrs_err_set(err, LRS_EXIT_RUNTIME, "the trial was cancelled at epoch %d", epoch);
     return verdict < 0 ? -1 : verdict > 0;
@@ -545,6 +554,7 @@ static int run_lock_step(const lrs_dataset_t *d, const lrs_train_opts_t *opts,
                          lrs_err_t *err)
 {
     int n_folds = folds->count, epochs = cfg->epochs, n_run = -1;
+    running_best_t best = {NAN, 0};
     fold_state_t *fs = calloc((size_t)n_folds, sizeof *fs);
     if (!fs)
         return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory for %d folds", n_folds);
@@ -580,7 +590,7 @@ static int run_lock_step(const lrs_dataset_t *d, const lrs_train_opts_t *opts,
         } else if (to == epochs) {
             n_run = n_folds;
         } else {
-            int verdict = ask_hook(opts->rungs, c, to, err);
+            int verdict = ask_hook(opts->rungs, c, &best, to, err);
             if (verdict < 0)
                 goto done;
             if (verdict > 0) {

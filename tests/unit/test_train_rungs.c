@@ -240,7 +240,8 @@ static void check_pruned(const char *label, const lrs_trial_result_t *plain,
         /* Plateau: folds whose LRs part only after e report fold 0's LR
          * pruned but the (rounded) mean of equal LRs in the full run. */
         if (lr_may_round)
-            assert_true(fabs(cut->epochs[i].lr - plain->epochs[i].lr) <= 1e-15 * plain->epochs[i].lr);
+            assert_true(fabs(cut->epochs[i].lr - plain->epochs[i].lr) <=
+                        1e-15 * plain->epochs[i].lr);
         else
             assert_bits(cut->epochs[i].lr, plain->epochs[i].lr, "lr", i);
     }
