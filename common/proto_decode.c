@@ -394,12 +394,14 @@ static int rd_results(reader_t *r, lrs_msg_t *m)
         lrs_trial_result_init(x);
         if (rd_u64(r, "trial", INT64_MAX, &w->trial) != 0 ||
             rd_u64(r, "attempt", 1000000, &attempt) != 0 ||
-            rd_int_field(r, "status", LRS_STATUS_COMPLETE, LRS_STATUS_FAILED, &status) != 0 ||
+            rd_int_field(r, "status", LRS_STATUS_COMPLETE, LRS_STATUS_PRUNED, &status) != 0 ||
             rd_f64(r, "score", &x->score) != 0 || rd_f64(r, "score_std", &x->score_std) != 0 ||
             rd_f64(r, "seconds", &x->seconds) != 0 ||
             rd_int_field(r, "diverged_epoch", 0, LRS_MAX_EPOCHS, &x->diverged_epoch) != 0 ||
             rd_str(r, "error", LRS_PROTO_MAX_STR, 1, &x->error) != 0 || rd_curves(r, x) != 0)
             return -1;
+        if (status > LRS_STATUS_FAILED && status != LRS_STATUS_PRUNED)
+            return fail(r, "status", "not an outcome (complete, diverged, failed or pruned)");
         x->status = (lrs_status_t)status;
         if (fields == 11 && rd_exec(r, x) != 0)
             return -1;
@@ -506,6 +508,24 @@ static int rd_body(reader_t *r, lrs_msg_t *m)
             return fail(r, "attempt", "integer out of range");
         m->attempt = (uint32_t)attempt;
         return 0;
+    }
+    case LRS_MSG_RUNG:
+    case LRS_MSG_VERDICT: {
+        uint64_t attempt;
+        if (rd_u64(r, "sweep", UINT64_MAX, &m->sweep) != 0 ||
+            rd_u64(r, "trial", INT64_MAX, &m->trial) != 0 ||
+            rd_u64(r, "attempt", 1000000, &attempt) != 0 ||
+            rd_int_field(r, "epoch", 1, LRS_PROTO_MAX_EPOCHS, &m->epoch) != 0)
+            return -1;
+        if (attempt < 1)
+            return fail(r, "attempt", "integer out of range");
+        m->attempt = (uint32_t)attempt;
+        if (m->type == LRS_MSG_RUNG)
+            return rd_f64(r, "value", &m->value) != 0 || rd_f64(r, "best", &m->best) != 0 ? -1 : 0;
+        return rd_int_field(r, "prune", 0, 1, &m->prune) != 0 ||
+                       rd_f64(r, "threshold", &m->threshold) != 0
+                   ? -1
+                   : 0;
     }
     default:
         return fail(r, "type", "unknown message type");

@@ -244,3 +244,27 @@ void lrs_proto_reject(lrs_wbuf_t *b, int code, const char *reason)
     pack_str(b, reason);
 }
 
+
+void lrs_proto_rung(lrs_wbuf_t *b, uint64_t sweep, uint64_t trial, uint32_t attempt, int epoch,
+                    double value, double best)
+{
+    header(b, LRS_MSG_RUNG);
+    msgpack_pack_uint64(&b->pk, sweep);
+    msgpack_pack_uint64(&b->pk, trial);
+    msgpack_pack_uint64(&b->pk, attempt);
+    msgpack_pack_int64(&b->pk, epoch);
+    msgpack_pack_double(&b->pk, value);
+    msgpack_pack_double(&b->pk, best);
+}
+
+void lrs_proto_verdict(lrs_wbuf_t *b, uint64_t sweep, uint64_t trial, uint32_t attempt,
+                       int epoch, int prune, double threshold)
+{
+    header(b, LRS_MSG_VERDICT);
+    msgpack_pack_uint64(&b->pk, sweep);
+    msgpack_pack_uint64(&b->pk, trial);
+    msgpack_pack_uint64(&b->pk, attempt);
+    msgpack_pack_int64(&b->pk, epoch);
+    msgpack_pack_int64(&b->pk, prune);
+    msgpack_pack_double(&b->pk, threshold);
+}

@@ -60,5 +60,9 @@ void lrs_proto_shutdown(lrs_wbuf_t *b, uint64_t sweep, int ended, const char *re
 void lrs_proto_reject(lrs_wbuf_t *b, int code, const char *reason);
 void lrs_proto_progress(lrs_wbuf_t *b, uint64_t sweep, uint64_t trial, uint32_t attempt,
                         const lrs_curve_t *curve);
+void lrs_proto_rung(lrs_wbuf_t *b, uint64_t sweep, uint64_t trial, uint32_t attempt, int epoch,
+                    double value, double best);
+void lrs_proto_verdict(lrs_wbuf_t *b, uint64_t sweep, uint64_t trial, uint32_t attempt,
+                       int epoch, int prune, double threshold);
 
 #endif

@@ -16,6 +16,7 @@ static const char *const msg_names[LRS_MSG_COUNT] = {
     [LRS_MSG_RESULTS] = "RESULTS",   [LRS_MSG_ACK] = "ACK",         [LRS_MSG_DATA_REQ] = "DATA_REQ",
     [LRS_MSG_DATA] = "DATA",         [LRS_MSG_SHUTDOWN] = "SHUTDOWN", [LRS_MSG_REJECT] = "REJECT",
     [LRS_MSG_PROGRESS] = "PROGRESS", [LRS_MSG_SPEC_REQ] = "SPEC_REQ", [LRS_MSG_SPEC] = "SPEC",
+    [LRS_MSG_RUNG] = "RUNG",         [LRS_MSG_VERDICT] = "VERDICT",
 };
 
 /* Fields after [version, type] for each message type. */
@@ -24,6 +25,7 @@ static const int field_count[LRS_MSG_COUNT] = {
     [LRS_MSG_HEARTBEAT] = 0, [LRS_MSG_RESULTS] = 2, [LRS_MSG_ACK] = 2,    [LRS_MSG_DATA_REQ] = 1,
     [LRS_MSG_DATA] = 2,    [LRS_MSG_SHUTDOWN] = 3, [LRS_MSG_REJECT] = 2,
     [LRS_MSG_PROGRESS] = 5, [LRS_MSG_SPEC_REQ] = 1, [LRS_MSG_SPEC] = 2,
+    [LRS_MSG_RUNG] = 6,    [LRS_MSG_VERDICT] = 6,
 };
 
 const char *lrs_msg_name(int type)

@@ -23,7 +23,7 @@
 #include "common/params.h"
 #include "common/result.h"
 
-#define LRS_PROTO_VERSION 3
+#define LRS_PROTO_VERSION 4
 
 /* Liveness: each side sends HEARTBEAT every interval when it has sent nothing
  * else; a peer silent for LIVENESS intervals is presumed dead.  These are the
@@ -70,6 +70,11 @@ typedef enum {
                                  curve so far (new points only) */
     LRS_MSG_SPEC_REQ,    /* w→c  spec hash */
     LRS_MSG_SPEC,        /* c→w  spec hash, spec text */
+    LRS_MSG_RUNG,        /* w→c  sweep token, trial, attempt, epoch, value, best: a built-in
+                                 trial reached a pruning rung and waits for the VERDICT */
+    LRS_MSG_VERDICT,     /* c→w  sweep token, trial, attempt, epoch, prune (0/1), threshold:
+                                 the recorded decision at that rung (a command trial's too:
+                                 prune 1 stops its command, its curve cut at epoch) */
     LRS_MSG_COUNT
 } lrs_msg_type_t;
 
@@ -147,10 +152,14 @@ typedef struct lrs_msg {
     char *reason;
     int ended;                   /* SHUTDOWN: 1 the sweep is complete */
     int code;                    /* REJECT: LRS_REJECT_* */
-    /* PROGRESS (and sweep above) */
+    /* PROGRESS, RUNG, VERDICT (and sweep above) */
     uint64_t trial;
     uint32_t attempt;
-    lrs_curve_t curve;
+    lrs_curve_t curve;           /* PROGRESS */
+    int epoch;                   /* RUNG, VERDICT: the rung's epoch (1-based) */
+    double value, best;          /* RUNG: the metric at epoch, the best so far (may be NaN) */
+    int prune;                   /* VERDICT: 1 stop the trial at epoch */
+    double threshold;            /* VERDICT: the bar it was held to (NaN: none) */
 } lrs_msg_t;
 
 /* Fields after [version, type] of message type `type` (1 ≤ type <

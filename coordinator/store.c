@@ -18,7 +18,7 @@
 
 enum {
     ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_INS_TRIAL, ST_INS_FOLD, ST_INS_EPOCH, ST_PUT_LEASE,
-    ST_DEL_LEASE, ST_PUT_WORKER, ST_DEL_POINTS, ST_PUT_POINT, ST_UPD_EXEC, ST_COUNT
+    ST_DEL_LEASE, ST_PUT_WORKER, ST_DEL_POINTS, ST_PUT_POINT, ST_UPD_EXEC, ST_PUT_RUNG, ST_COUNT
 };
 
 static const char *const write_sql[ST_COUNT] = {
@@ -27,8 +27,9 @@ static const char *const write_sql[ST_COUNT] = {
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_INS_TRIAL] =
         "INSERT INTO trials (sweep_id, trial, status, score, score_std, params, lr,"
-        " optimizer, scheduler, attempts, worker, seconds, diverged_epoch, error, finished_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+        " optimizer, scheduler, attempts, worker, seconds, diverged_epoch, error, finished_at,"
+        " pruned_epoch)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
         " ON CONFLICT (sweep_id, trial) DO NOTHING",
     [ST_INS_FOLD] = "INSERT INTO trial_folds (sweep_id, trial, fold, train_loss,"
                     " val_loss, accuracy) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
@@ -51,6 +52,9 @@ static const char *const write_sql[ST_COUNT] = {
                      " value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_UPD_EXEC] = "UPDATE trials SET exit_status = ?3, signal = ?4, stderr_tail = ?5,"
                     " log_tail = ?6, metrics = ?7 WHERE sweep_id = ?1 AND trial = ?2",
+    [ST_PUT_RUNG] = "INSERT INTO trial_rungs (sweep_id, trial, rung, epoch, value, best, decision,"
+                    " threshold, rule, decided_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                    " ON CONFLICT (sweep_id, trial, rung) DO NOTHING",
 };
 
 struct lrs_store {
@@ -644,6 +648,10 @@ int lrs_store_put_trial(lrs_store_t *s, const lrs_store_trial_t *t, lrs_err_t *e
         sqlite3_bind_null(st, 13);
     bind_text_or_null(st, 14, o->error);
     sqlite3_bind_double(st, 15, lrs_store_now());
+    if (o->status == LRS_STATUS_PRUNED && o->pruned_epoch > 0)
+        sqlite3_bind_int(st, 16, o->pruned_epoch);
+    else
+        sqlite3_bind_null(st, 16);
     if (write_now(s, st, "recording a trial", err) != 0)
         return abort_txn(s);
     if (sqlite3_changes(s->db) == 0)
@@ -653,6 +661,27 @@ int lrs_store_put_trial(lrs_store_t *s, const lrs_store_trial_t *t, lrs_err_t *e
         return abort_txn(s);
     s->pending++;
     return 1;
+}
+
+int lrs_store_put_rung(lrs_store_t *s, const lrs_store_rung_t *r, lrs_err_t *err)
+{
+    if (ensure_txn(s, err) != 0)
+        return -1;
+    sqlite3_stmt *st = s->st[ST_PUT_RUNG];
+    sqlite3_bind_int64(st, 1, r->sweep_id);
+    sqlite3_bind_int64(st, 2, r->trial);
+    sqlite3_bind_int(st, 3, r->rung);
+    sqlite3_bind_int(st, 4, r->epoch);
+    bind_real_or_null(st, 5, r->value);
+    bind_real_or_null(st, 6, r->best);
+    sqlite3_bind_text(st, 7, r->prune ? "prune" : "continue", -1, SQLITE_STATIC);
+    bind_real_or_null(st, 8, r->threshold);
+    sqlite3_bind_text(st, 9, r->rule, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 10, lrs_store_now());
+    if (write_now(s, st, "recording a pruning decision", err) != 0)
+        return abort_txn(s);
+    s->pending++;
+    return 0;
 }
 
 int lrs_store_put_lease(lrs_store_t *s, int64_t sweep_id, int64_t trial, int attempt,

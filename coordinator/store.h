@@ -128,6 +128,22 @@ int lrs_store_each_lease(lrs_store_t *s, int64_t sweep_id,
  * it returns 1 when recorded, 0 when the trial was already recorded (a late
  * duplicate: nothing changes), -1 on error. */
 int lrs_store_put_trial(lrs_store_t *s, const lrs_store_trial_t *t, lrs_err_t *err);
+/* A decision at a pruning rung (schema 006); a rung already recorded keeps
+ * its first decision. */
+typedef struct lrs_store_rung {
+    int64_t sweep_id, trial;
+    int rung, epoch;
+    double value, best;          /* NaN stored as NULL */
+    int prune;                   /* 1 prune, 0 continue */
+    double threshold;            /* NaN: none */
+    const char *rule;            /* lrs_prune_rule_name */
+} lrs_store_rung_t;
+int lrs_store_put_rung(lrs_store_t *s, const lrs_store_rung_t *r, lrs_err_t *err);
+/* Calls fn(ctx, row) for every recorded rung of the sweep, by trial and rung
+ * (coordinator/store_prune.c). */
+int lrs_store_each_rung(lrs_store_t *s, int64_t sweep_id,
+                        void (*fn)(void *ctx, const lrs_store_rung_t *row), void *ctx,
+                        lrs_err_t *err);
 int lrs_store_put_lease(lrs_store_t *s, int64_t sweep_id, int64_t trial, int attempt,
                         const char *worker, lrs_err_t *err);
 int lrs_store_del_lease(lrs_store_t *s, int64_t sweep_id, int64_t trial, lrs_err_t *err);

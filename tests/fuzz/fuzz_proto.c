@@ -72,6 +72,12 @@ static void encode(lrs_wbuf_t *b, const lrs_msg_t *m)
     case LRS_MSG_PROGRESS:
         lrs_proto_progress(b, m->sweep, m->trial, m->attempt, &m->curve);
         break;
+    case LRS_MSG_RUNG:
+        lrs_proto_rung(b, m->sweep, m->trial, m->attempt, m->epoch, m->value, m->best);
+        break;
+    case LRS_MSG_VERDICT:
+        lrs_proto_verdict(b, m->sweep, m->trial, m->attempt, m->epoch, m->prune, m->threshold);
+        break;
     default:
         fprintf(stderr, "fuzz_proto: decoded an unknown type %d\n", m->type);
         abort();

@@ -109,6 +109,10 @@ int main(int argc, char **argv)
     lrs_curve_t c = {2, names, 3, pts};
     lrs_proto_progress(&b, 7, 5, 1, &c);
     emit(&b, "progress");
+    lrs_proto_rung(&b, 7, 5, 1, 4, 0.625, 0.5);
+    emit(&b, "rung");
+    lrs_proto_verdict(&b, 7, 5, 1, 4, 1, 0.4375);
+    emit(&b, "verdict");
 
     lrs_wbuf_free(&b);
     return 0;

@@ -122,7 +122,9 @@ sqlite3 "$OLD" <"$SCHEMA/002_exec.sql"
 sqlite3 "$OLD" "PRAGMA user_version = 2; ATTACH '$DB' AS n;
   INSERT INTO sweeps SELECT id, name, token, spec, space_hash, seed, trials, metric, goal,
                             created_at, updated_at FROM n.sweeps;
-  INSERT INTO trials SELECT * FROM n.trials; INSERT INTO trial_folds SELECT * FROM n.trial_folds;
+  INSERT INTO trials SELECT sweep_id, trial, status, score, score_std, params, lr, optimizer,
+    scheduler, attempts, worker, seconds, diverged_epoch, error, finished_at, exit_status, signal,
+    stderr_tail, log_tail, metrics FROM n.trials; INSERT INTO trial_folds SELECT * FROM n.trial_folds;
   INSERT INTO trial_epochs SELECT * FROM n.trial_epochs; INSERT INTO workers SELECT * FROM n.workers;"
 "$LRSWEEP" status --db "$OLD" --json >old.all 2>old.err || fail "status on a version-2 file: $(cat old.err)"
 head -1 old.all >old.json
