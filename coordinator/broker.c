@@ -68,6 +68,11 @@ static int listen_all(lrs_broker_t *b, lrs_err_t *err)
     return 0;
 }
 
+static int send_out_cb(void *ctx, const uint8_t *id, size_t id_len)
+{
+    return lrs_broker_send_out(ctx, id, id_len);
+}
+
 lrs_broker_t *lrs_broker_new(const lrs_broker_opts_t *opts, const lrs_spec_t *spec, lrs_err_t *err)
 {
     lrs_broker_t *b = calloc(1, sizeof *b);
@@ -97,6 +102,12 @@ lrs_broker_t *lrs_broker_new(const lrs_broker_opts_t *opts, const lrs_spec_t *sp
         goto fail;
     b->sweep = lrs_sweep_row(b->state);
     b->trials = lrs_sweep_trials(b->state);
+    lrs_broker_prune_env_t pe = {
+        .spec = spec, .store = b->store, .state = b->state, .trials = b->trials,
+        .workers = &b->workers, .out = &b->out, .send = send_out_cb, .send_ctx = b,
+        .unflushed = &b->unflushed};
+    if (lrs_broker_prune_open(&b->prune, &pe, err) != 0)
+        goto fail;
     if (lrs_sweep_extended_from(b->state))
         lrs_broker_log(b, "extending sweep '%s' from %" PRId64 " to %" PRId64 " trials",
                        b->sweep->name, lrs_sweep_extended_from(b->state), b->sweep->trials);
@@ -143,6 +154,7 @@ void lrs_broker_destroy(lrs_broker_t **bp)
         return;
     lrs_broker_t *b = *bp;
     lrs_workers_clear(&b->workers);
+    lrs_broker_prune_close(&b->prune);
     lrs_served_data_clear(&b->data);
     lrs_served_spec_clear(&b->served);
     lrs_listen_destroy(&b->net);
@@ -177,6 +189,7 @@ static int flush(lrs_broker_t *b, lrs_err_t *err)
         }
         w->n_acks = 0;
     }
+    lrs_broker_prune_reply(&b->prune);   /* the decisions this commit made durable */
     return 0;
 }
 

@@ -94,7 +94,8 @@ static int requeue(lrs_broker_t *b, uint64_t trial, const char *worker, const ch
     if (lrs_trials_release(b->trials, trial) != 0)
         return 0;
     if (lrs_trials_get(b->trials, trial).attempts >= (uint32_t)b->opts.max_attempts) {
-        if (lrs_sweep_record_failed(b->state, trial, worker, why, err) != 0)
+        if (lrs_sweep_record_failed(b->state, trial, worker, why, err) != 0 ||
+            lrs_broker_prune_ended(&b->prune, trial, err) != 0)
             return -1;
         b->unflushed++;
         lrs_broker_log(b, "trial %" PRIu64 " failed: %s", trial, why);
@@ -203,6 +204,8 @@ static int on_result(lrs_broker_t *b, lrs_worker_t *w, lrs_wire_result_t *r, lrs
     if (slot.state == LRS_TRIAL_DONE)   /* late duplicate: recorded once, never twice */
         return queue_ack(b, w, t);
     const char *bad = lrs_sweep_check_result(b->state, (int32_t)(w - b->workers.slots), w->name, r);
+    if (!bad && r->result.status == LRS_STATUS_PRUNED)
+        bad = lrs_broker_prune_check(&b->prune, r);
     if (bad) {   /* dropped, counted, and acknowledged so an honest worker forgets it */
         reject(b, w->id, w->id_len, bad, 0);
         b->results_dropped++;
@@ -219,7 +222,8 @@ static int on_result(lrs_broker_t *b, lrs_worker_t *w, lrs_wire_result_t *r, lrs
     }
     if (slot.state == LRS_TRIAL_LEASED && slot.owner >= 0 && slot.owner < b->workers.n)
         lrs_worker_drop_lease(&b->workers.slots[slot.owner], t);
-    if (lrs_sweep_record(b->state, w->name, r, err) != 0)
+    if (lrs_sweep_record(b->state, w->name, r, err) != 0 ||
+        lrs_broker_prune_ended(&b->prune, t, err) != 0)
         return -1;
     b->unflushed++;
     w->done++;
@@ -378,6 +382,9 @@ static int handle(lrs_broker_t *b, const uint8_t *id, size_t id_len, const char 
         } else {
             reject(b, id, id_len, "no data set with that hash", LRS_REJECT_MESSAGE);
         }
+        break;
+    case LRS_MSG_RUNG:
+        rc = lrs_broker_on_rung(&b->prune, w, &m, err);
         break;
     default:
         reject(b, id, id_len, "message type not accepted by the coordinator", 0);

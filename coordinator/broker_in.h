@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "common/proto_encode.h"
 #include "coordinator/broker_opts.h"
+#include "coordinator/broker_prune.h"
 #include "coordinator/listen.h"
 #include "coordinator/peerlog.h"
 #include "coordinator/served_data.h"
@@ -53,6 +54,7 @@ struct lrs_broker {
     char end_kind[16];         /* stopped | budget */
     char end_note[512];        /* the sentence recorded for status */
     double elapsed_before;     /* seconds earlier sessions ran the sweep */
+    lrs_broker_prune_t prune;  /* pruning (coordinator/broker_prune.h); zero: none */
 };
 
 /* A log line (common/log.h), clearing the live progress line first. */

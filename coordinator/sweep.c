@@ -39,6 +39,7 @@ struct lrs_sweep {
     resumed_lease_t *resumed;        /* sorted by trial */
     size_t n_resumed, cap_resumed;
     uint64_t failed, diverged, session_done;
+    uint64_t pruned, epochs_saved;
     const lrs_budget_t *budget;
     char ended_note[1024];            /* "": it has work to do */
     int continued;
@@ -331,6 +332,7 @@ void lrs_sweep_counts(const lrs_sweep_t *s, lrs_sweep_counts_t *out)
     *out = (lrs_sweep_counts_t){
         .total = lrs_trials_total(s->trials), .done = lrs_trials_done(s->trials),
         .running = lrs_trials_running(s->trials), .failed = s->failed, .diverged = s->diverged,
+        .pruned = s->pruned, .epochs_saved = s->epochs_saved,
         .session_done = s->session_done, .best = s->best,
         .best_desc = s->best_desc,
     };
@@ -438,17 +440,24 @@ static void exec_rec_fill(const exec_rec_t *x, lrs_store_trial_t *rec)
 
 /* ---- what a result must be -------------------------------------------- */
 
+int lrs_sweep_holds(const lrs_sweep_t *s, int32_t owner, const char *worker, uint64_t trial,
+                    uint32_t attempt)
+{
+    lrs_trial_slot_t slot = lrs_trials_get(s->trials, trial);
+    if (lrs_trials_held_by(s->trials, trial, owner, attempt))
+        return 1;
+    if (slot.state == LRS_TRIAL_PENDING && attempt == slot.attempts + 1) {
+        /* not leased again since the restart: the previous lease still holds */
+        const resumed_lease_t *rl = resumed_find(s, trial);
+        return rl && rl->attempt == attempt && strcmp(rl->worker, worker) == 0;
+    }
+    return 0;
+}
+
 const char *lrs_sweep_check_result(const lrs_sweep_t *s, int32_t owner, const char *worker,
                                    const lrs_wire_result_t *r)
 {
-    lrs_trial_slot_t slot = lrs_trials_get(s->trials, r->trial);
-    int holder = lrs_trials_held_by(s->trials, r->trial, owner, r->attempt);
-    if (!holder && slot.state == LRS_TRIAL_PENDING && r->attempt == slot.attempts + 1) {
-        /* not leased again since the restart: the previous lease still holds */
-        const resumed_lease_t *rl = resumed_find(s, r->trial);
-        holder = rl && rl->attempt == r->attempt && strcmp(rl->worker, worker) == 0;
-    }
-    if (!holder)
+    if (!lrs_sweep_holds(s, owner, worker, r->trial, r->attempt))
         return "result from a worker that does not hold the trial's lease (or for another "
                "attempt)";
     const lrs_trial_result_t *o = &r->result;
@@ -458,8 +467,11 @@ const char *lrs_sweep_check_result(const lrs_sweep_t *s, int32_t owner, const ch
                           : "command result for a trial of a built-in sweep";
     if (o->status == LRS_STATUS_COMPLETE && !isfinite(o->score))
         return "complete result without a finite score";
+    if (o->status == LRS_STATUS_PRUNED &&
+        lrs_spec_info(s->spec)->pruning->rule == LRS_PRUNE_NONE)
+        return "pruned result in a sweep without pruning";
     if (o->status != LRS_STATUS_COMPLETE && o->status != LRS_STATUS_DIVERGED &&
-        o->status != LRS_STATUS_FAILED)
+        o->status != LRS_STATUS_FAILED && o->status != LRS_STATUS_PRUNED)
         return "result with a status that is not an outcome";
     return NULL;
 }
@@ -542,7 +554,11 @@ int lrs_sweep_record(lrs_sweep_t *s, const char *worker, const lrs_wire_result_t
         s->diverged++;
     else if (o->status == LRS_STATUS_FAILED)   /* the command ran and failed: final */
         s->failed++;
-    else
+    else if (o->status == LRS_STATUS_PRUNED) {
+        s->pruned++;
+        if (!o->command && cfg.epochs > o->pruned_epoch)
+            s->epochs_saved += (uint64_t)(cfg.epochs - o->pruned_epoch);
+    } else
         note_best(s, o->score, &cfg);
     return mark_done(s, r->trial, err);
 }
@@ -572,8 +588,13 @@ void lrs_sweep_progress_text(const lrs_sweep_t *s, double elapsed_s, int live_wo
         snprintf(best, sizeof best, "best -");
     else
         snprintf(best, sizeof best, "best %s (%s)", score, c.best_desc);
+    char pruned[96] = "";
+    if (lrs_spec_info(s->spec)->pruning->rule != LRS_PRUNE_NONE)
+        snprintf(pruned, sizeof pruned, "  pruned %" PRIu64 " (%" PRIu64 " epochs saved)",
+                 c.pruned, c.epochs_saved);
     snprintf(line, size,
              "%" PRIu64 "/%" PRIu64 " done  running %" PRIu64 "  failed %" PRIu64
-             "  diverged %" PRIu64 "  workers %d  %.1f trials/s  ETA %s  %s",
-             c.done, c.total, c.running, c.failed, c.diverged, live_workers, rate, eta, best);
+             "  diverged %" PRIu64 "%s  workers %d  %.1f trials/s  ETA %s  %s",
+             c.done, c.total, c.running, c.failed, c.diverged, pruned, live_workers, rate, eta,
+             best);
 }

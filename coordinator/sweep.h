@@ -28,6 +28,8 @@ typedef struct lrs_sweep lrs_sweep_t;
 typedef struct lrs_sweep_counts {
     uint64_t total, done, running;
     uint64_t failed, diverged;        /* recorded by this coordinator */
+    uint64_t pruned, epochs_saved;    /* recorded by this one: pruned trials, and the epochs
+                                         they did not train (built-in engine) */
     uint64_t session_done;            /* recorded by this one */
     double best;                      /* NaN: no complete trial yet */
     const char *best_desc;            /* "lr 0.05, cosine"; "" without a best */
@@ -104,6 +106,12 @@ void lrs_sweep_progress_text(const lrs_sweep_t *s, double elapsed_s, int live_wo
  * exactly when the spec has a command), and be an outcome: complete with a
  * finite score, diverged, or failed.  (A trial already recorded is the
  * caller's late-duplicate case, checked first.) */
+/* 1 when attempt of trial is held by worker slot owner, or — a lease read
+ * back on resume and not granted again since — by the worker of that name:
+ * who may send its result, its rung values. */
+int lrs_sweep_holds(const lrs_sweep_t *s, int32_t owner, const char *worker, uint64_t trial,
+                    uint32_t attempt);
+
 const char *lrs_sweep_check_result(const lrs_sweep_t *s, int32_t owner, const char *worker,
                                    const lrs_wire_result_t *r);
 

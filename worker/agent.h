@@ -46,43 +46,7 @@
 #include <stdio.h>
 
 #include "common/err.h"
-#include "common/keys.h"
-
-typedef struct lrs_agent_opts {
-    const char *endpoint;        /* coordinator, e.g. tcp://host:5555 */
-    int jobs;                    /* trial threads; default 1 */
-    int prefetch;                /* trials queued beyond jobs; default max(jobs, 16) */
-    const char *name;            /* default host:pid */
-    const atomic_int *interrupts;        /* SIGINT/SIGTERM count kept by the caller; may be NULL */
-    int verbose;                 /* 1: log connections and shutdowns */
-    FILE *log;                   /* default stderr */
-    int log_format;              /* lrs_log_format_t (common/log.h); default text */
-    /* A user's command (`command:`) runs in the spec's `workdir`; a relative
-     * one is taken against this folder (`lrsweep run` passes the spec's
-     * folder to its local workers), or the current directory when NULL. */
-    const char *workdir_base;
-    /* CURVE (worker/handshake.h): this worker's key pair and the
-     * coordinator's public key (Z85); key NULL: no CURVE. */
-    const lrs_keypair_t *key;
-    const char *server_key;
-    /* 1: run trials of a user's command (`command:`); otherwise the worker
-     * tells the coordinator (HELLO) and takes none of such a sweep's. */
-    int allow_commands;
-    /* The largest data set this worker takes, in bytes (0: the default,
-     * LRS_AGENT_MAX_DATA).  Inbound frames are capped to it too (ZeroMQ's
-     * ZMQ_MAXMSGSIZE: the smaller of it and the wire's LRS_PROTO_MAX_DATA,
-     * never below a WELCOME's largest spec, plus an envelope). */
-    uint64_t max_data;
-    /* Lifecycle.  A worker is pinned to the first sweep it joins: it takes
-     * no other sweep's trials and waits for its own; with serve it follows
-     * from sweep to sweep instead (a long-lived pool).  idle_timeout_s > 0:
-     * no word from the coordinator of its sweep for that long ends the
-     * worker (LRS_EXIT_IDLE). */
-    int serve;
-    double idle_timeout_s;
-} lrs_agent_opts_t;
-
-#define LRS_AGENT_MAX_DATA ((uint64_t)4 << 30)   /* 4 GiB */
+#include "worker/agent_opts.h"
 
 void lrs_agent_opts_init(lrs_agent_opts_t *opts);
 
