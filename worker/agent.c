@@ -80,6 +80,8 @@ static void send_results(agent_t *a, int64_t now)
     if (a->session != 3)
         return;
     lrs_pool_send_due(a->pool, lrs_sweep_ctx_token(a->ctx), now, RESEND_MS, &a->out, send_out_cb, a);
+    lrs_pool_send_rungs(a->pool, lrs_sweep_ctx_token(a->ctx), now, RESEND_MS, &a->out, send_out_cb,
+                        a);
 }
 
 static void on_ack(agent_t *a, const lrs_msg_t *m)
@@ -339,6 +341,10 @@ static int on_frame(agent_t *a, const void *data, size_t len, int64_t now, lrs_e
         break;
     case LRS_MSG_REJECT:
         rc = on_reject(a, &m, now, err);
+        break;
+    case LRS_MSG_VERDICT:   /* for a trial waiting at a rung; a stale one is ignored */
+        if (a->session == 3 && m.sweep == lrs_sweep_ctx_token(a->ctx))
+            lrs_pool_verdict(a->pool, m.sweep, m.trial, m.attempt, m.epoch, m.prune);
         break;
     default:   /* a worker's message (HELLO, READY, RESULTS, ...) sent to a worker */
         lrs_agent_give_up(a, now, BAD_KIND, "the coordinator sent a %s message, which only workers send",

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/err.h"
 #include "common/metrics.h"
 #include "common/result.h"
 
@@ -65,6 +66,9 @@ typedef struct lrs_exec_hooks {
     void *ctx;
     /* polled at least every 50 ms; non-zero: kill the run, status cancelled */
     const atomic_int *cancel;
+    /* the built-in engine at a pruning rung (worker/train.h's at_rung, with
+     * ctx): blocks until the coordinator's VERDICT; NULL: no pruning here */
+    int (*at_rung)(void *ctx, int epoch, double value, double best, lrs_err_t *err);
 } lrs_exec_hooks_t;
 
 /* Sets r to the result of a trial that has not run yet: failed, no

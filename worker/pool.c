@@ -23,6 +23,12 @@ typedef struct trial_slot {
     atomic_int cancel;           /* set by the I/O thread: kill the command */
     uint64_t token, trial;
     uint32_t attempt;
+    /* At a pruning rung (under pool.mu): the RUNG to send, and the answer. */
+    int asking;                  /* 1: waits for a VERDICT */
+    int ask_epoch;
+    double ask_value, ask_best;
+    int64_t ask_sent_ms;         /* 0: not sent in this session */
+    int verdict;                 /* -1 none yet, 0 go on, 1 prune */
 } trial_slot_t;
 
 typedef struct job {
@@ -43,6 +49,8 @@ struct lrs_pool {
     job_t *queue;
     int q_head, q_len, q_cap;
     int running, stop;
+    int jobs;                    /* trials computing at once; more threads wait at rungs */
+    int waiting;                 /* running trials waiting at a rung (using no core) */
     double avg_trial_s;          /* moving average of trial time, 0 before the first */
     kept_result_t *kept;
     int n_kept, cap_kept;
@@ -70,14 +78,48 @@ static void exec_on_metrics(void *ctx, int fold, const lrs_metric_line_t *line)
         wake_io(slot->pool);   /* the I/O thread may sleep until its next heartbeat */
 }
 
+/* at_rung hook: the trial waits at a rung for the coordinator's VERDICT
+ * (the I/O thread sends the RUNG), giving its core to another trial
+ * meanwhile.  A lost lease (cancel) or a stopping pool ends the wait with
+ * -1: the trial keeps no result. */
+static int pool_at_rung(void *ctx, int epoch, double value, double best, lrs_err_t *err)
+{
+    trial_slot_t *slot = ctx;
+    pool_t *a = slot->pool;
+    pthread_mutex_lock(&a->mu);
+    slot->asking = 1;
+    slot->ask_epoch = epoch;
+    slot->ask_value = value;
+    slot->ask_best = best;
+    slot->ask_sent_ms = 0;
+    slot->verdict = -1;
+    a->waiting++;
+    pthread_cond_broadcast(&a->cv);   /* a queued trial may take the core */
+    pthread_mutex_unlock(&a->mu);
+    wake_io(a);
+    pthread_mutex_lock(&a->mu);
+    while (slot->verdict < 0 && !atomic_load(&slot->cancel) && !a->stop)
+        pthread_cond_wait(&a->cv, &a->mu);
+    int verdict = atomic_load(&slot->cancel) || a->stop ? -1 : slot->verdict;
+    slot->asking = 0;
+    a->waiting--;
+    pthread_mutex_unlock(&a->mu);
+    if (verdict < 0)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "cancelled at epoch %d: the lease is gone", epoch);
+    return verdict;
+}
+
 static void *trial_thread(void *arg)
 {
     trial_slot_t *slot = arg;
     pool_t *a = slot->pool;
-    lrs_exec_hooks_t hooks = {.on_metrics = exec_on_metrics, .ctx = slot, .cancel = &slot->cancel};
+    lrs_exec_hooks_t hooks = {.on_metrics = exec_on_metrics, .ctx = slot, .cancel = &slot->cancel,
+                              .at_rung = pool_at_rung};
     for (;;) {
         pthread_mutex_lock(&a->mu);
-        while (!a->stop && a->q_len == 0)
+        /* A new trial starts only on a free core: trials waiting at a rung
+         * hold a thread, not a core. */
+        while (!a->stop && (a->q_len == 0 || a->running - a->waiting >= a->jobs))
             pthread_cond_wait(&a->cv, &a->mu);
         if (a->stop) {
             pthread_mutex_unlock(&a->mu);
@@ -103,6 +145,7 @@ static void *trial_thread(void *arg)
         slot->busy = 0;
         a->running--;
         if (cancelled) {   /* its lease is gone: the coordinator runs it elsewhere */
+            pthread_cond_broadcast(&a->cv);
             pthread_mutex_unlock(&a->mu);
             lrs_sweep_ctx_unref(j.ctx);
             continue;
@@ -120,6 +163,7 @@ static void *trial_thread(void *arg)
             a->kept[a->n_kept++] = k;
         else
             lrs_wire_result_clear(&k.r);   /* no memory: the lease expires, the trial re-runs */
+        pthread_cond_broadcast(&a->cv);   /* a core is free: a queued trial may start */
         pthread_mutex_unlock(&a->mu);
         lrs_sweep_ctx_unref(j.ctx);
         wake_io(a);
@@ -149,17 +193,22 @@ lrs_pool_t *lrs_pool_new(int jobs, lrs_progress_t *progress, lrs_err_t *err)
     fcntl(a->wake[0], F_SETFL, O_NONBLOCK);
     fcntl(a->wake[0], F_SETFD, FD_CLOEXEC);
     fcntl(a->wake[1], F_SETFD, FD_CLOEXEC);
-    a->threads = calloc((size_t)jobs, sizeof *a->threads);
-    a->slots = calloc((size_t)jobs, sizeof *a->slots);
+    /* jobs trials compute at once; the threads beyond them carry trials
+     * that wait at a pruning rung, so that a queued lower-index trial (whose
+     * value the waiting ones need) still gets a core. */
+    a->jobs = jobs;
+    int threads = lrs_pool_threads(jobs);
+    a->threads = calloc((size_t)threads, sizeof *a->threads);
+    a->slots = calloc((size_t)threads, sizeof *a->slots);
     if (!a->threads || !a->slots) {
         lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
         goto fail;
     }
-    for (int i = 0; i < jobs; i++) {
+    for (int i = 0; i < threads; i++) {
         a->slots[i].pool = a;
         atomic_init(&a->slots[i].cancel, 0);
     }
-    for (; a->n_threads < jobs; a->n_threads++)
+    for (; a->n_threads < threads; a->n_threads++)
         if (pthread_create(&a->threads[a->n_threads], NULL, trial_thread,
                            &a->slots[a->n_threads]) != 0) {
             lrs_err_set(err, LRS_EXIT_RUNTIME, "cannot start trial threads");
@@ -257,13 +306,16 @@ void lrs_pool_cancel_running(lrs_pool_t *a)
     for (int i = 0; i < a->n_threads; i++)
         if (a->slots[i].busy)
             atomic_store(&a->slots[i].cancel, 1);
+    pthread_cond_broadcast(&a->cv);   /* trials waiting at a rung stop waiting */
     pthread_mutex_unlock(&a->mu);
 }
 
 int lrs_pool_in_hand(lrs_pool_t *a, double *avg_trial_s)
 {
     pthread_mutex_lock(&a->mu);
-    int have = a->q_len + a->running;
+    /* Trials waiting at a rung use no core: not in hand, unless every
+     * thread is taken (then nothing more could start). */
+    int have = a->q_len + a->running - (a->running < a->n_threads ? a->waiting : 0);
     *avg_trial_s = a->avg_trial_s;
     pthread_mutex_unlock(&a->mu);
     return have;
@@ -320,9 +372,51 @@ void lrs_pool_send_due(lrs_pool_t *a, uint64_t token, int64_t now, int64_t resen
     pthread_mutex_unlock(&a->mu);
 }
 
+int lrs_pool_threads(int jobs)
+{
+    return jobs > 1000 ? jobs + 2000 : 3 * jobs + 2;
+}
+
+void lrs_pool_send_rungs(lrs_pool_t *a, uint64_t token, int64_t now, int64_t resend_ms,
+                         lrs_wbuf_t *out, void (*send)(void *ctx), void *ctx)
+{
+    pthread_mutex_lock(&a->mu);
+    for (int i = 0; i < a->n_threads; i++) {
+        trial_slot_t *s = &a->slots[i];
+        if (!s->busy || !s->asking || s->verdict >= 0 || s->token != token ||
+            (s->ask_sent_ms && now - s->ask_sent_ms < resend_ms))
+            continue;
+        lrs_proto_rung(out, token, s->trial, s->attempt, s->ask_epoch, s->ask_value, s->ask_best);
+        send(ctx);
+        s->ask_sent_ms = now;
+    }
+    pthread_mutex_unlock(&a->mu);
+}
+
+int lrs_pool_verdict(lrs_pool_t *a, uint64_t token, uint64_t trial, uint32_t attempt, int epoch,
+                     int prune)
+{
+    int found = 0;
+    pthread_mutex_lock(&a->mu);
+    for (int i = 0; i < a->n_threads; i++) {
+        trial_slot_t *s = &a->slots[i];
+        if (s->busy && s->asking && s->verdict < 0 && s->token == token && s->trial == trial &&
+            s->attempt == attempt && s->ask_epoch == epoch) {
+            s->verdict = prune ? 1 : 0;
+            found = 1;
+        }
+    }
+    if (found)
+        pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+    return found;
+}
+
 void lrs_pool_mark_unsent(lrs_pool_t *a)
 {
     pthread_mutex_lock(&a->mu);
+    for (int i = 0; i < a->n_threads; i++)
+        a->slots[i].ask_sent_ms = 0;   /* RUNGs waiting go again too */
     for (int i = 0; i < a->n_kept; i++)
         a->kept[i].sent_ms = 0;   /* re-send all after the next WELCOME */
     pthread_mutex_unlock(&a->mu);

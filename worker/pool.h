@@ -5,7 +5,9 @@
  * how much work is in hand, takes the results due for sending batch by batch
  * and drops them on ACK; it never runs a trial.  `jobs` threads each take a
  * trial off the queue, run it through its sweep context (worker/sweep_ctx.h) and
- * keep its result; a user's command reports its metric lines into the
+ * keep its result; a trial of a pruning sweep waits at each rung for the
+ * coordinator's VERDICT without holding a core (more threads than jobs
+ * carry such trials); a user's command reports its metric lines into the
  * progress buffer given at creation.  Whenever a result is kept, or the first
  * curve value arrives, the pool writes a byte to a pipe that the I/O thread
  * polls next to its socket, so results leave at once without busy waiting.
@@ -69,6 +71,22 @@ int lrs_pool_idle(lrs_pool_t *p);
  * call: they leave batched rather than one by one. */
 void lrs_pool_send_due(lrs_pool_t *p, uint64_t token, int64_t now, int64_t resend_ms,
                        lrs_wbuf_t *out, void (*send)(void *ctx), void *ctx);
+
+/* Trial threads for jobs: jobs compute at once, the others carry trials
+ * waiting at a pruning rung (which use no core). */
+int lrs_pool_threads(int jobs);
+
+/* Sends a RUNG for every trial of sweep token waiting at a pruning rung whose
+ * RUNG was not sent yet (or resend_ms or more before now), as
+ * lrs_pool_send_due does for results. */
+void lrs_pool_send_rungs(lrs_pool_t *p, uint64_t token, int64_t now, int64_t resend_ms,
+                         lrs_wbuf_t *out, void (*send)(void *ctx), void *ctx);
+
+/* A VERDICT: the trial of sweep token at attempt waiting at epoch goes on
+ * (prune 0) or stops there (1).  1 when such a trial was waiting, else 0
+ * (stale or unsolicited: ignored). */
+int lrs_pool_verdict(lrs_pool_t *p, uint64_t token, uint64_t trial, uint32_t attempt, int epoch,
+                     int prune);
 
 /* Marks every kept result unsent (to go again in the next session). */
 void lrs_pool_mark_unsent(lrs_pool_t *p);

@@ -43,9 +43,16 @@ static int run_builtin(const lrs_sweep_ctx_t *ctx, uint64_t trial, const lrs_exe
                        const lrs_trial_cfg_t *cfg, uint64_t seed, lrs_wire_result_t *out,
                        lrs_err_t *err)
 {
-    (void)trial;
-    (void)hooks;
-    int rc = lrs_trial_run(ctx->info, &ctx->data, cfg, seed, NULL, NULL, &out->result, err);
+    const lrs_spec_info_t *info = ctx->info;
+    lrs_rung_hook_t rungs = {
+        .spec = info->pruning, .trial = trial, .maximize = info->goal == LRS_GOAL_MAXIMIZE,
+        .accuracy = strcmp(info->metric, "accuracy") == 0,
+        .at_rung = hooks ? hooks->at_rung : NULL, .ctx = hooks ? hooks->ctx : NULL};
+    int prunes = info->pruning->rule != LRS_PRUNE_NONE && rungs.at_rung;
+    int rc = lrs_trial_run(info, &ctx->data, cfg, seed, NULL, prunes ? &rungs : NULL,
+                           &out->result, err);
+    if (rc != 0 && prunes && hooks->cancel && atomic_load(hooks->cancel))
+        return 1;   /* stopped waiting at a rung: the lease is gone, no result */
     if (rc == 0 && out->result.n_epochs > LRS_PROTO_MAX_EPOCHS)   /* what the wire carries */
         out->result.n_epochs = LRS_PROTO_MAX_EPOCHS;
     return rc;
