@@ -182,8 +182,8 @@ int lrs_best_print(const char *db_path, const char *sweep, int top, FILE *out, l
 
 /* The count columns of `sweeps` after "trials", by status. */
 static const lrs_status_t sweeps_columns[] = {LRS_STATUS_COMPLETE, LRS_STATUS_DIVERGED,
-                                              LRS_STATUS_FAILED, LRS_STATUS_RUNNING,
-                                              LRS_STATUS_PENDING};
+                                              LRS_STATUS_FAILED, LRS_STATUS_PRUNED,
+                                              LRS_STATUS_RUNNING, LRS_STATUS_PENDING};
 enum { SWEEPS_NCOL = sizeof sweeps_columns / sizeof sweeps_columns[0] };
 
 static int sweeps_row(void *ctx, const lrs_query_sweep_row_t *r)
@@ -369,7 +369,8 @@ static int cmd_status(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t
     double now = lrs_store_now();
     workers_out_t wo = {.cs = lrs_query_coordinator_state(&life, now)};
     static const lrs_status_t ended[] = {LRS_STATUS_COMPLETE, LRS_STATUS_DIVERGED,
-                                         LRS_STATUS_FAILED};
+                                         LRS_STATUS_FAILED, LRS_STATUS_PRUNED};
+    enum { N_ENDED = sizeof ended / sizeof ended[0] };
     lrs_query_progress_t p;
     if (lrs_query_progress(db, sw, &p, err) != 0)
         return -1;
@@ -377,8 +378,10 @@ static int cmd_status(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t
         json_t *o = json_object();
         json_object_set_new(o, "sweep", stored_string(sw->name));
         json_object_set_new(o, "trials", json_integer(sw->trials));
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < N_ENDED; i++)
             json_object_set_new(o, lrs_status_name(ended[i]), json_integer(p.n[ended[i]]));
+        json_object_set_new(o, "epochs_saved", sw->pruning ? json_integer(p.epochs_saved)
+                                                           : json_null());
         json_object_set_new(o, "running", json_integer(p.n[LRS_STATUS_RUNNING]));
         json_object_set_new(o, "pending", json_integer(p.n[LRS_STATUS_PENDING]));
         json_object_set_new(o, "workers_seen", json_integer(p.workers));
@@ -413,10 +416,12 @@ static int cmd_status(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t
         if (strcmp(sw->transport, "insecure") == 0)
             printf("  warning: this sweep's coordinator accepts workers without keys "
                    "(--insecure)\n");
-        printf("  complete %" PRId64 "  diverged %" PRId64 "  failed %" PRId64 "  running %" PRId64
-               "  pending %" PRId64 "\n",
-               p.n[LRS_STATUS_COMPLETE], p.n[LRS_STATUS_DIVERGED], p.n[LRS_STATUS_FAILED],
-               p.n[LRS_STATUS_RUNNING], p.n[LRS_STATUS_PENDING]);
+        for (int i = 0; i < N_ENDED; i++)
+            printf("  %s %" PRId64, lrs_status_name(ended[i]), p.n[ended[i]]);
+        if (sw->pruning)
+            printf(" (%" PRId64 " epochs saved)", p.epochs_saved);
+        printf("  running %" PRId64 "  pending %" PRId64 "\n", p.n[LRS_STATUS_RUNNING],
+               p.n[LRS_STATUS_PENDING]);
         printf("  workers seen %" PRId64, p.workers);
         if (isnan(p.trials_per_s))
             printf("  throughput -\n");
@@ -443,13 +448,14 @@ static int summary_row(void *ctx, const lrs_query_group_t *g)
         json_object_set_new(o, "complete", json_integer(g->scored));
         json_object_set_new(o, "diverged", json_integer(g->diverged));
         json_object_set_new(o, "failed", json_integer(g->failed));
+        json_object_set_new(o, "pruned", json_integer(g->pruned));
         json_object_set_new(o, "best", lrs_json_number(g->best));
         json_object_set_new(o, "median", lrs_json_number(g->median));
         dump_json_line(stdout, o);
     } else {
         put_text(stdout, 22, g->value);
-        printf(" %8" PRId64 " %8" PRId64 " %8" PRId64 " %8" PRId64 " ", g->trials, g->scored,
-               g->diverged, g->failed);
+        printf(" %8" PRId64 " %8" PRId64 " %8" PRId64 " %8" PRId64 " %8" PRId64 " ", g->trials,
+               g->scored, g->diverged, g->failed, g->pruned);
         print_num(stdout, 12, g->best);
         putchar(' ');
         print_num(stdout, 12, g->median);
@@ -468,8 +474,8 @@ static int cmd_summary(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_
     qargs_t qq = *q;
     qq.by = by;
     if (!q->json)
-        printf("%-22s %8s %8s %8s %8s %12s %12s\n", by, "trials", "complete", "diverged", "failed",
-               "best", "median");
+        printf("%-22s %8s %8s %8s %8s %8s %12s %12s\n", by, "trials", "complete", "diverged",
+               "failed", "pruned", "best", "median");
     return lrs_query_groups(db, sw, by, summary_row, &qq, err);
 }
 
@@ -504,9 +510,26 @@ static int each_trial(lrs_query_t *db, const lrs_query_sweep_t *sw, export_fn em
     return rc;
 }
 
+/* A pruned trial's rung epoch and decision, as JSON (null for the others). */
+static void set_pruning(json_t *o, const lrs_query_trial_t *t)
+{
+    int pruned = t->result.status == LRS_STATUS_PRUNED;
+    json_object_set_new(o, "pruned_epoch", pruned && t->result.pruned_epoch > 0
+                                               ? json_integer(t->result.pruned_epoch)
+                                               : json_null());
+    json_object_set_new(o, "prune_rule",
+                        pruned && t->prune_rule ? stored_string(t->prune_rule) : json_null());
+    json_object_set_new(o, "prune_value",
+                        pruned ? lrs_json_number(t->prune_value) : json_null());
+    json_object_set_new(o, "prune_threshold",
+                        pruned ? lrs_json_number(t->prune_threshold) : json_null());
+}
+
+/* One line per trial; a sweep that prunes adds its four keys to every line
+ * (keys of the others stay as they were). */
 static int emit_jsonl(void *ctx, const lrs_query_trial_t *t, json_t *params)
 {
-    (void)ctx;
+    const lrs_query_sweep_t *sw = ctx;
     json_t *o = json_object();
     json_object_set_new(o, "trial", json_integer(t->trial));
     json_object_set_new(o, "status", json_string(lrs_status_name(t->result.status)));
@@ -517,6 +540,8 @@ static int emit_jsonl(void *ctx, const lrs_query_trial_t *t, json_t *params)
     json_object_set_new(o, "worker", t->worker ? stored_string(t->worker) : json_null());
     json_object_set_new(o, "seconds", lrs_json_number(t->result.seconds));
     json_object_set_new(o, "error", t->result.error ? stored_string(t->result.error) : json_null());
+    if (sw->pruning)
+        set_pruning(o, t);
     return dump_json_line(stdout, o) || ferror(stdout);
 }
 
@@ -572,7 +597,8 @@ static int emit_csv(void *ctx, const lrs_query_trial_t *t, json_t *params)
         for (int i = 0; i < LRS_P_COUNT; i++)
             if (c->mask >> i & 1)
                 printf(",%s", table[i].name);
-        printf(",attempts,worker,seconds,error\n");
+        printf(",attempts,worker,seconds,error,pruned_epoch,prune_rule,prune_value,"
+               "prune_threshold\n");
         c->header_done = 1;
     }
     printf("%" PRId64 ",%s,", t->trial, lrs_status_name(t->result.status));
@@ -604,6 +630,19 @@ static int emit_csv(void *ctx, const lrs_query_trial_t *t, json_t *params)
     csv_num(t->result.seconds);
     putchar(',');
     csv_field(t->result.error);
+    putchar(',');
+    if (t->result.status == LRS_STATUS_PRUNED) {   /* the others leave the four empty */
+        if (t->result.pruned_epoch > 0)
+            printf("%d", t->result.pruned_epoch);
+        putchar(',');
+        csv_field(t->prune_rule);
+        putchar(',');
+        csv_num(t->prune_value);
+        putchar(',');
+        csv_num(t->prune_threshold);
+    } else {
+        fputs(",,,", stdout);
+    }
     putchar('\n');
     return ferror(stdout) != 0;
 }
@@ -613,7 +652,7 @@ static int cmd_export(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t
 {
     const char *format = q->format ? q->format : "jsonl";
     if (strcmp(format, "jsonl") == 0)
-        return each_trial(db, sw, emit_jsonl, NULL, err);
+        return each_trial(db, sw, emit_jsonl, (void *)sw, err);
     if (strcmp(format, "csv") != 0)
         return lrs_err_set(err, LRS_EXIT_USAGE, "--format: expected csv or jsonl, got '%s'", format);
     csv_ctx_t c = {0};
@@ -632,7 +671,7 @@ static void usage(FILE *out, int which)
         [Q_SWEEPS] = "usage: lrsweep sweeps [--db FILE] [--json]\n\n"
                      "Lists the sweeps in the database with their progress and best score.\n",
         [Q_STATUS] = "usage: lrsweep status [SWEEP] [--db FILE] [--json]\n\n"
-                     "Counts by state, how the sweep ended (complete, stopped, budget used\n"
+                     "Counts by state (with pruning, also the epochs pruned trials saved), how the sweep ended (complete, stopped, budget used\n"
                      "up), its coordinator (running, gone without a trace: it died, or\n"
                      "exited), its workers (name, host, pid, jobs, trials done, last seen,\n"
                      "state: connected, lost or left), throughput and the best trial so far\n"
@@ -641,11 +680,15 @@ static void usage(FILE *out, int which)
                    "The K best complete trials (default 10) with their parameters.\n",
         [Q_SUMMARY] = "usage: lrsweep summary [SWEEP] [--db FILE] [--by scheduler|optimizer|PARAM]"
                       " [--json]\n\nPer group (default: scheduler): trials, complete, diverged, "
-                      "failed,\nbest and median score.\n",
+                      "failed,\npruned, best and median score (of complete trials).\n",
         [Q_EXPORT] = "usage: lrsweep export [SWEEP] [--db FILE] --format csv|jsonl\n\n"
                      "Every trial of the sweep, pending and running ones too.  JSON Lines keys:\n"
-                     "trial, status, score, score_std, params, attempts, worker, seconds, error;\n"
-                     "CSV has one column per parameter.\n",
+                     "trial, status, score, score_std, params, attempts, worker, seconds, error,\n"
+                     "and for a sweep that prunes pruned_epoch, prune_rule, prune_value,\n"
+                     "prune_threshold (null unless pruned).  CSV: trial, status, score,\n"
+                     "score_std, one column per parameter, attempts, worker, seconds, error,\n"
+                     "pruned_epoch, prune_rule, prune_value, prune_threshold (empty unless\n"
+                     "pruned).\n",
     };
     fputs(lines[which], out);
     fputs("\n  --db FILE    results database (default lrsweep.db)\n", out);

@@ -1,7 +1,13 @@
 /* query.c — see query.h.  Every read of the results database: one table of
  * statements, each prepared on first use and kept for the handle's life,
  * bound, stepped and reset.  Rows go out as query.h's plain structs; the
- * commands that print them never see SQL. */
+ * commands that print them never see SQL.
+ *
+ * A reader never migrates, so a statement may name only what the file's
+ * schema has.  Those that read a newer table are skipped below their
+ * version (a zero, "" or NULL stands in); the few whose text differs have a
+ * second text for files before 006 (pre_006_sql), with NULL or 0 in place
+ * of pruned_epoch, trial_rungs and the views' pruned column. */
 #include "coordinator/query.h"
 
 #include <errno.h>
@@ -16,6 +22,7 @@
 #include <sqlite3.h>
 
 #include "common/params.h"
+#include "common/prune.h"
 #include "common/spec.h"
 #include "coordinator/store.h"
 
@@ -25,23 +32,38 @@ enum {
     QS_IDLE,
     QS_LIFE,
     QS_WORKERS,
+    QS_PRUNED_ROWS, QS_EPOCHS_SAVED,
     QS_COUNT
 };
 
-/* The trial columns, in the order fill_trial reads them. */
+/* The trial columns, in the order fill_trial reads them, then its pruning
+ * (schema 006) from prune_cols, joined as prune_join. */
+#define TRIAL_SELECT(prune_cols, prune_join)                                                       \
+    "SELECT t.trial, t.status, t.score, t.score_std, t.params, t.lr, t.optimizer, t.scheduler,"    \
+    " t.attempts, t.worker, t.seconds, t.diverged_epoch, t.error, " prune_cols " FROM trials t"    \
+    prune_join " WHERE t.sweep_id = ?1 AND (?2 IS NULL OR t.status = ?2)"
+/* A pruned trial's decision: its first rung decided 'prune' (a trial stops
+ * there, so there is one; the MIN keeps one row per trial regardless). */
 #define TRIAL_COLUMNS                                                                              \
-    "SELECT trial, status, score, score_std, params, lr, optimizer, scheduler, attempts, worker,"  \
-    " seconds, diverged_epoch, error FROM trials WHERE sweep_id = ?1"                             \
-    " AND (?2 IS NULL OR status = ?2)"
+    TRIAL_SELECT("t.pruned_epoch, r.rule, r.value, r.threshold",                                   \
+                 " LEFT JOIN trial_rungs r ON t.status = 'pruned' AND r.sweep_id = t.sweep_id"     \
+                 " AND r.trial = t.trial AND r.rung = (SELECT MIN(rung) FROM trial_rungs"          \
+                 " WHERE sweep_id = t.sweep_id AND trial = t.trial AND decision = 'prune')")
+#define TRIAL_COLUMNS_005 TRIAL_SELECT("NULL, NULL, NULL, NULL", "")
+/* Best first; NULL scores (trials with none) last whatever the direction. */
+#define BY_TRIAL " ORDER BY t.trial LIMIT ?3"
+#define BEST_LOW " ORDER BY t.score IS NULL, t.score ASC, t.trial LIMIT ?3"
+#define BEST_HIGH " ORDER BY t.score IS NULL, t.score DESC, t.trial LIMIT ?3"
+#define SWEEPS_SQL(pruned)                                                                         \
+    "SELECT p.sweep, p.total, p.complete, p.diverged, p.failed, p.running, p.pending,"             \
+    " (SELECT best FROM (SELECT CASE WHEN s.goal = 'maximize' THEN MAX(score) ELSE MIN(score)"     \
+    "  END AS best FROM trials t WHERE t.sweep_id = s.id AND t.status = 'complete')),"            \
+    " s.created_at, " pruned " FROM sweep_progress p JOIN sweeps s ON s.name = p.sweep ORDER BY s.id"
 
 static const char *const read_sql[QS_COUNT] = {
     [QS_SWEEP_NAMED] = "SELECT id, name, trials, goal FROM sweeps WHERE name = ?1",
     [QS_SWEEP_NEWEST] = "SELECT id, name, trials, goal FROM sweeps ORDER BY id DESC LIMIT 1",
-    [QS_SWEEPS] =
-        "SELECT p.sweep, p.total, p.complete, p.diverged, p.failed, p.running, p.pending,"
-        " (SELECT best FROM (SELECT CASE WHEN s.goal = 'maximize' THEN MAX(score) ELSE MIN(score)"
-        "  END AS best FROM trials t WHERE t.sweep_id = s.id AND t.status = 'complete')),"
-        " s.created_at FROM sweep_progress p JOIN sweeps s ON s.name = p.sweep ORDER BY s.id",
+    [QS_SWEEPS] = SWEEPS_SQL("p.pruned"),
     [QS_STATUS_COUNTS] =
         "SELECT status, COUNT(*) FROM trials WHERE sweep_id = ?1 GROUP BY status",
     [QS_PROGRESS] =
@@ -50,9 +72,9 @@ static const char *const read_sql[QS_COUNT] = {
         " MIN(finished_at), MAX(finished_at), COUNT(*),"
         " SUM(finished_at > (SELECT MAX(finished_at) FROM trials WHERE sweep_id = ?1) - 60)"
         " FROM trials WHERE sweep_id = ?1",
-    [QS_TRIALS_BY_TRIAL] = TRIAL_COLUMNS " ORDER BY trial LIMIT ?3",
-    [QS_TRIALS_BEST_LOW] = TRIAL_COLUMNS " ORDER BY score ASC, trial LIMIT ?3",
-    [QS_TRIALS_BEST_HIGH] = TRIAL_COLUMNS " ORDER BY score DESC, trial LIMIT ?3",
+    [QS_TRIALS_BY_TRIAL] = TRIAL_COLUMNS BY_TRIAL,
+    [QS_TRIALS_BEST_LOW] = TRIAL_COLUMNS BEST_LOW,
+    [QS_TRIALS_BEST_HIGH] = TRIAL_COLUMNS BEST_HIGH,
     [QS_SPEC] = "SELECT spec FROM sweeps WHERE id = ?1",
     [QS_LEASES] = "SELECT trial, attempt, worker FROM leases WHERE sweep_id = ?1 ORDER BY trial",
     [QS_GROUPS] = "SELECT COALESCE(CAST(json_extract(params, ?2) AS TEXT), '-') AS g, status,"
@@ -68,12 +90,32 @@ static const char *const read_sql[QS_COUNT] = {
     [QS_WORKERS] = "SELECT name, host, pid, jobs, trials_done, last_seen, state, left_reason,"
                    " idle_reason FROM workers WHERE sweep_id = ?1"
                    " ORDER BY first_seen, name",                              /* schema ≥ 5 */
+    [QS_PRUNED_ROWS] = "SELECT EXISTS (SELECT 1 FROM trial_rungs WHERE sweep_id = ?1)"
+                       " OR EXISTS (SELECT 1 FROM trials WHERE sweep_id = ?1"
+                       " AND status = 'pruned')",                             /* schema ≥ 6 */
+    /* The epochs pruned trials did not train: params "epochs" (an integer;
+     * text that is not JSON counts as none) less the rung epoch. */
+    [QS_EPOCHS_SAVED] =
+        "SELECT COALESCE(SUM(e - pruned_epoch), 0) FROM (SELECT pruned_epoch,"
+        " CASE WHEN json_valid(params) AND json_type(params, '$.epochs') = 'integer'"
+        " THEN json_extract(params, '$.epochs') END AS e FROM trials"
+        " WHERE sweep_id = ?1 AND status = 'pruned' AND pruned_epoch IS NOT NULL)"
+        " WHERE e > pruned_epoch",                                            /* schema ≥ 6 */
+};
+
+/* The texts for a file before schema 006, where they differ. */
+static const char *const pre_006_sql[QS_COUNT] = {
+    [QS_SWEEPS] = SWEEPS_SQL("0"),
+    [QS_TRIALS_BY_TRIAL] = TRIAL_COLUMNS_005 BY_TRIAL,
+    [QS_TRIALS_BEST_LOW] = TRIAL_COLUMNS_005 BEST_LOW,
+    [QS_TRIALS_BEST_HIGH] = TRIAL_COLUMNS_005 BEST_HIGH,
 };
 
 struct lrs_query {
     lrs_store_t *store;   /* opened read-only: the checks of store.h's read mode */
     sqlite3 *db;
     char *path;
+    int version;          /* the file's schema version */
     sqlite3_stmt *st[QS_COUNT];
 };
 
@@ -85,8 +127,9 @@ static int db_err(lrs_query_t *q, lrs_err_t *err)
 /* Statement i, prepared on first use; NULL with err on failure. */
 static sqlite3_stmt *stmt(lrs_query_t *q, int i, lrs_err_t *err)
 {
-    if (!q->st[i] && sqlite3_prepare_v3(q->db, read_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-                                        &q->st[i], NULL) != SQLITE_OK) {
+    const char *sql = q->version < 6 && pre_006_sql[i] ? pre_006_sql[i] : read_sql[i];
+    if (!q->st[i] && sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &q->st[i],
+                                        NULL) != SQLITE_OK) {
         db_err(q, err);
         return NULL;
     }
@@ -152,6 +195,7 @@ lrs_query_t *lrs_query_open(const char *path, lrs_err_t *err)
         return NULL;
     }
     q->db = lrs_store_db(q->store);
+    q->version = lrs_store_version(q->store);
     return q;
 }
 
@@ -185,6 +229,34 @@ static int read_origin(lrs_query_t *q, lrs_query_sweep_t *sw, lrs_err_t *err)
         snprintf(sw->data_hash, sizeof sw->data_hash, "%s", col_text(st, 0));
         snprintf(sw->transport, sizeof sw->transport, "%s", col_text(st, 1));
     }
+    return finish(st, 0);
+}
+
+static lrs_spec_t *stored_spec(lrs_query_t *q, const lrs_query_sweep_t *sw, lrs_err_t *err);
+
+/* Schema 006: whether sw prunes, by its stored spec's rule, else (a spec
+ * that no longer parses, or one without the rule whose rows say otherwise)
+ * by recorded decisions or pruned trials. */
+static int read_pruning(lrs_query_t *q, lrs_query_sweep_t *sw, lrs_err_t *err)
+{
+    if (q->version < 6)
+        return 0;
+    lrs_err_t spec_err;
+    lrs_err_clear(&spec_err);
+    lrs_spec_t *spec = stored_spec(q, sw, &spec_err);
+    if (spec)
+        sw->pruning = lrs_spec_info(spec)->pruning->rule != LRS_PRUNE_NONE;
+    lrs_spec_destroy(&spec);
+    if (sw->pruning)
+        return 0;
+    sqlite3_stmt *st = stmt(q, QS_PRUNED_ROWS, err);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, sw->id);
+    int row = next_row(q, st, err);
+    if (row < 0)
+        return finish(st, -1);
+    sw->pruning = row == 1 && sqlite3_column_int(st, 0) != 0;
     return finish(st, 0);
 }
 
@@ -305,7 +377,9 @@ int lrs_query_sweep(lrs_query_t *q, const char *name, lrs_query_sweep_t *out, lr
     out->trials = sqlite3_column_int64(st, 2);
     out->maximize = strcmp(col_text(st, 3), "maximize") == 0;
     finish(st, 0);
-    return read_origin(q, out, err);
+    if (read_origin(q, out, err) != 0)
+        return -1;
+    return read_pruning(q, out, err);
 }
 
 int lrs_query_sweeps(lrs_query_t *q, int (*fn)(void *ctx, const lrs_query_sweep_row_t *row),
@@ -324,11 +398,29 @@ int lrs_query_sweeps(lrs_query_t *q, int (*fn)(void *ctx, const lrs_query_sweep_
             r.n[column_status[i]] = sqlite3_column_int64(st, 2 + i);
         r.best = col_real(st, 7);
         r.created_at = col_real(st, 8);
+        r.n[LRS_STATUS_PRUNED] = sqlite3_column_int64(st, 9);
         int stop = fn(ctx, &r);
         if (stop)
             return finish(st, stop);
     }
     return finish(st, row);
+}
+
+/* Schema 006: the epochs sw's pruned trials did not train, into out. */
+static int read_epochs_saved(lrs_query_t *q, const lrs_query_sweep_t *sw,
+                             lrs_query_progress_t *out, lrs_err_t *err)
+{
+    if (q->version < 6)
+        return 0;
+    sqlite3_stmt *st = stmt(q, QS_EPOCHS_SAVED, err);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, sw->id);
+    int row = next_row(q, st, err);
+    if (row < 0)
+        return finish(st, -1);
+    out->epochs_saved = row == 1 ? sqlite3_column_int64(st, 0) : 0;
+    return finish(st, 0);
 }
 
 int lrs_query_progress(lrs_query_t *q, const lrs_query_sweep_t *sw, lrs_query_progress_t *out,
@@ -366,7 +458,8 @@ int lrs_query_progress(lrs_query_t *q, const lrs_query_sweep_t *sw, lrs_query_pr
         }
     }
     out->n[LRS_STATUS_PENDING] = sw->trials - out->recorded - out->n[LRS_STATUS_RUNNING];
-    return finish(st, 0);
+    finish(st, 0);
+    return read_epochs_saved(q, sw, out, err);
 }
 
 /* The row of a trials statement (TRIAL_COLUMNS) into t; -1 with err. */
@@ -384,6 +477,7 @@ static int fill_trial(lrs_query_t *q, sqlite3_stmt *st, lrs_query_trial_t *t, lr
             .seconds = col_real(st, 10),
             .diverged_epoch = sqlite3_column_int(st, 11),
             .error = (char *)col_text_or_null(st, 12),   /* borrowed: see query.h */
+            .pruned_epoch = sqlite3_column_int(st, 13),
         },
         .params_json = col_text(st, 4),
         .lr = col_real(st, 5),
@@ -391,6 +485,9 @@ static int fill_trial(lrs_query_t *q, sqlite3_stmt *st, lrs_query_trial_t *t, lr
         .scheduler = col_text_or_null(st, 7),
         .attempts = sqlite3_column_int(st, 8),
         .worker = col_text_or_null(st, 9),
+        .prune_rule = col_text_or_null(st, 14),
+        .prune_value = col_real(st, 15),
+        .prune_threshold = col_real(st, 16),
     };
     return 0;
 }
@@ -468,7 +565,8 @@ int lrs_query_every_trial(lrs_query_t *q, const lrs_query_sweep_t *sw,
             if ((have_ls = next_row(q, ls, err)) < 0)
                 goto done;
         int recorded = have_tr == 1 && sqlite3_column_int64(tr, 0) == i;
-        lrs_query_trial_t t = {.trial = i, .lr = NAN};
+        lrs_query_trial_t t = {.trial = i, .lr = NAN, .prune_value = NAN,
+                               .prune_threshold = NAN};
         lrs_trial_result_init(&t.result);
         t.result.status = LRS_STATUS_PENDING;
         t.result.seconds = NAN;
@@ -559,6 +657,8 @@ int lrs_query_groups(lrs_query_t *q, const lrs_query_sweep_t *sw, const char *ke
             g.diverged++;
         } else if (s == LRS_STATUS_FAILED) {
             g.failed++;
+        } else if (s == LRS_STATUS_PRUNED) {
+            g.pruned++;
         } else if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
             if (g.scored == cap) {
                 cap = cap ? cap * 2 : 256;

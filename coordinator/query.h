@@ -37,12 +37,18 @@ typedef struct lrs_query_sweep {
      * local or insecure) */
     char data_hash[17];
     char transport[16];
+    /* schema 006 (0 in an older file): the sweep prunes — its stored spec
+     * has a `pruning:` rule, or pruning decisions or pruned trials are
+     * recorded (a spec that no longer parses counts only by its rows) */
+    int pruning;
 } lrs_query_sweep_t;
 
 /* One trial: its outcome (the one result type of common/result.h, as the
  * trials row stores it: status, score, score_std, seconds, diverged_epoch,
- * error; folds, epochs and a command's part are not read here) and the
- * row's columns.  Recorded trials carry what was stored (NULL columns: NaN,
+ * error, pruned_epoch; folds, epochs and a command's part are not read
+ * here) and the row's columns.  A pruned trial also carries its decision,
+ * the trial_rungs row with decision 'prune' (schema 006: rule NULL and NaN
+ * otherwise, in an older file, and for every other trial).  Recorded trials carry what was stored (NULL columns: NaN,
  * NULL strings, 0); the every-trial walk also yields running ones (attempts
  * and worker from the lease) and pending ones (attempts 0, worker NULL),
  * both with params regenerated from the stored spec.  Strings are borrowed
@@ -55,12 +61,15 @@ typedef struct lrs_query_trial {
     const char *optimizer, *scheduler;
     int attempts;
     const char *worker;
+    const char *prune_rule;                  /* lrs_prune_rule_name, or NULL */
+    double prune_value, prune_threshold;     /* its value at the rung, the bar; NaN: none */
 } lrs_query_trial_t;
 
 /* Which recorded trials, in which order. */
 typedef enum {
     LRS_QUERY_BY_TRIAL = 0,   /* trial index, ascending */
-    LRS_QUERY_BY_SCORE = 1    /* best first for the sweep's goal, ties by trial index */
+    LRS_QUERY_BY_SCORE = 1    /* best first for the sweep's goal, ties by trial index;
+                                 trials without a score (diverged, failed, pruned) last */
 } lrs_query_order_t;
 
 typedef struct lrs_query_select {
@@ -73,16 +82,21 @@ typedef struct lrs_query_select {
 typedef struct lrs_query_sweep_row {
     const char *name;
     int64_t trials;                /* the budget */
-    int64_t n[LRS_STATUS_COUNT];   /* complete, diverged, failed, running, pending (cancelled 0) */
+    int64_t n[LRS_STATUS_COUNT];   /* complete, diverged, failed, pruned (0 before schema
+                                      006), running, pending (cancelled 0) */
     double best;                   /* best complete score; NaN: none yet */
     double created_at;             /* unix seconds */
 } lrs_query_sweep_row_t;
 
 /* Where one sweep stands, as `status` reports it. */
 typedef struct lrs_query_progress {
-    int64_t n[LRS_STATUS_COUNT];   /* recorded complete/diverged/failed, running (leases),
-                                      pending (budget - recorded - running); cancelled 0 */
-    int64_t recorded;              /* complete + diverged + failed */
+    int64_t n[LRS_STATUS_COUNT];   /* recorded complete/diverged/failed/pruned, running
+                                      (leases), pending (budget - recorded - running);
+                                      cancelled 0 */
+    int64_t recorded;              /* complete + diverged + failed + pruned */
+    int64_t epochs_saved;          /* schema 006: over pruned trials with an integer
+                                      params "epochs" above pruned_epoch, the sum of the
+                                      difference (the epochs they did not train); else 0 */
     int64_t workers;               /* workers seen */
     double trials_per_s;           /* recorded trials over the span of their finish times;
                                       NaN with fewer than 2 or a zero span */
@@ -146,8 +160,8 @@ int lrs_query_idle_workers(lrs_query_t *q, const lrs_query_sweep_t *sw,
 /* One group of `summary`: trials sharing one value of a parameter. */
 typedef struct lrs_query_group {
     const char *value;     /* the value as text; "-" for trials without it */
-    int64_t trials, diverged, failed;
-    int64_t scored;        /* neither diverged nor failed, with a score */
+    int64_t trials, diverged, failed, pruned;
+    int64_t scored;        /* neither diverged, failed nor pruned, with a score */
     double best, median;   /* over the scored ones; NaN when none */
 } lrs_query_group_t;
 
