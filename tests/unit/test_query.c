@@ -5,7 +5,12 @@
  * curves, progress counts, summary groups and the sweep list agree with what
  * was written; a missing sweep, an empty database and a missing file are
  * refused with code 2; a callback can stop a walk and the handle stays usable.
- * The writer stays open throughout, as a live coordinator would. */
+ * Pruned trials (schema 006) are counted apart in progress, the sweep list
+ * and summary groups, add the epochs they saved, carry their decision into
+ * the walks and `export` (CSV columns at the end, JSON Lines keys for a sweep
+ * that prunes) and never rank; a version-5 file, without pruned_epoch or
+ * trial_rungs, still reads.  The writer stays open throughout, as a live
+ * coordinator would. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,7 +21,11 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
+#include <sqlite3.h>
+#include <unistd.h>
 
+#include "common/cli.h"
 #include "common/spec.h"
 #include "coordinator/query.h"
 #include "coordinator/store.h"
@@ -427,6 +436,467 @@ static void test_sweeps_and_lookup(void **state)
     lrs_store_destroy(&s);
 }
 
+/* ---- pruning (schema 006) --------------------------------------------- */
+
+/* A minimizing sweep with a median rule, budget 8. */
+static const char prune_spec_text[] = "name: prn\nseed: 3\ntrials: 8\nmodel: {type: synthetic}\n"
+                                      "search:\n  lr: {log_uniform: [1.0e-4, 1.0]}\n"
+                                      "pruning: {rule: median}\n";
+
+static int64_t make_prune_sweep(lrs_store_t *s, const char *name, const char *spec)
+{
+    lrs_sweep_row_t row = {0};
+    snprintf(row.name, sizeof row.name, "%s", name);
+    row.token = 6;
+    snprintf(row.space_hash, sizeof row.space_hash, "fedcba9876543210");
+    row.seed = 3;
+    row.trials = 8;
+    snprintf(row.metric, sizeof row.metric, "val_loss");
+    lrs_err_t err;
+    assert_int_equal(lrs_store_sweep_create(s, &row, spec, &err), 0);
+    return row.id;
+}
+
+/* Trial i of sweep with params {"lr", "scheduler"[, "epochs": epochs (JSON
+ * text)]}; pruned ones stop at pruned_epoch. */
+static void put_pruned(lrs_store_t *s, int64_t sweep, int64_t i, lrs_status_t status,
+                       double score, const char *sched, const char *epochs, int pruned_epoch)
+{
+    char params[160];
+    if (epochs)
+        snprintf(params, sizeof params, "{\"lr\": 0.1, \"scheduler\": \"%s\", \"epochs\": %s}",
+                 sched, epochs);
+    else
+        snprintf(params, sizeof params, "{\"lr\": 0.1, \"scheduler\": \"%s\"}", sched);
+    lrs_trial_result_t o = {.status = status, .score = score, .score_std = NAN, .seconds = 0.25,
+                            .pruned_epoch = pruned_epoch};
+    lrs_store_trial_t t = {
+        .sweep_id = sweep, .trial = i, .result = &o, .params_json = params, .lr = 0.1,
+        .optimizer = "sgd", .scheduler = sched, .attempts = 1, .worker = "w1",
+    };
+    lrs_err_t err;
+    assert_int_equal(lrs_store_put_trial(s, &t, &err), 1);
+}
+
+static void put_rung(lrs_store_t *s, int64_t sweep, int64_t trial, int rung, int epoch,
+                     double value, int prune, double threshold)
+{
+    lrs_store_rung_t r = {.sweep_id = sweep, .trial = trial, .rung = rung, .epoch = epoch,
+                          .value = value, .best = value, .prune = prune,
+                          .threshold = threshold, .rule = "median"};
+    lrs_err_t err;
+    assert_int_equal(lrs_store_put_rung(s, &r, &err), 0);
+}
+
+/* Sweep "prn" (median rule, minimize): 0 complete 0.3 (cosine), 1 pruned
+ * at 3 of 10 epochs (value 0.9, bar 0.5; cosine), 2 pruned at 6 of 10 after
+ * continuing at 3 (0.8 over 0.6; constant), 3 complete 0.4 after continuing
+ * at 3 (constant), 4 pruned at 3 with "epochs" text, not an integer (0.7
+ * over 0.55; cosine), 5 diverged (cosine); 6 and 7 pending.  Epochs saved:
+ * 7 + 4 = 11.  Sweep "fresh": the same rule, nothing recorded yet. */
+static lrs_store_t *write_prune_fixture(const char *db, int64_t *prn)
+{
+    lrs_err_t err;
+    lrs_store_t *s = lrs_store_open(db, LRS_STORE_WRITE, &err);
+    assert_non_null(s);
+    *prn = make_prune_sweep(s, "prn", prune_spec_text);
+    put_rung(s, *prn, 0, 0, 3, 0.35, 0, 0.5);
+    put_pruned(s, *prn, 0, LRS_STATUS_COMPLETE, 0.3, "cosine", "10", 0);
+    put_rung(s, *prn, 1, 0, 3, 0.9, 1, 0.5);
+    put_pruned(s, *prn, 1, LRS_STATUS_PRUNED, NAN, "cosine", "10", 3);
+    put_rung(s, *prn, 2, 0, 3, 0.45, 0, 0.5);
+    put_rung(s, *prn, 2, 1, 6, 0.8, 1, 0.6);
+    put_pruned(s, *prn, 2, LRS_STATUS_PRUNED, NAN, "constant", "10", 6);
+    put_rung(s, *prn, 3, 0, 3, 0.42, 0, 0.5);
+    put_pruned(s, *prn, 3, LRS_STATUS_COMPLETE, 0.4, "constant", "10", 0);
+    put_rung(s, *prn, 4, 0, 3, 0.7, 1, 0.55);
+    put_pruned(s, *prn, 4, LRS_STATUS_PRUNED, NAN, "cosine", "\"10\"", 3);
+    put_pruned(s, *prn, 5, LRS_STATUS_DIVERGED, NAN, "cosine", "10", 0);
+    make_prune_sweep(s, "fresh", prune_spec_text);
+    assert_int_equal(lrs_store_flush(s, &err), 0);
+    return s;
+}
+
+typedef struct pruned_seen {
+    int n;
+    int64_t trial[8];
+    lrs_status_t status[8];
+    int pruned_epoch[8];
+    char rule[8][16];
+    double value[8], threshold[8];
+} pruned_seen_t;
+
+static int collect_pruned(void *ctx, const lrs_query_trial_t *t)
+{
+    pruned_seen_t *c = ctx;
+    assert_true(c->n < 8);
+    c->trial[c->n] = t->trial;
+    c->status[c->n] = t->result.status;
+    c->pruned_epoch[c->n] = t->result.pruned_epoch;
+    snprintf(c->rule[c->n], sizeof c->rule[0], "%s", t->prune_rule ? t->prune_rule : "(null)");
+    c->value[c->n] = t->prune_value;
+    c->threshold[c->n] = t->prune_threshold;
+    c->n++;
+    return 0;
+}
+
+static void test_pruned_counts(void **state)
+{
+    fixture_t *f = *state;
+    lrs_err_t err;
+    int64_t prn;
+    lrs_store_t *s = write_prune_fixture(f->db, &prn);
+    lrs_query_t *q = lrs_query_open(f->db, &err);
+    assert_non_null(q);
+    lrs_query_sweep_t sw, fresh;
+    assert_int_equal(lrs_query_sweep(q, "prn", &sw, &err), 0);
+    assert_int_equal(sw.pruning, 1);
+    assert_int_equal(lrs_query_sweep(q, "fresh", &fresh, &err), 0);
+    assert_int_equal(fresh.pruning, 1);   /* by its spec: no rows yet */
+
+    lrs_query_progress_t p;
+    assert_int_equal(lrs_query_progress(q, &sw, &p, &err), 0);
+    assert_int_equal(p.n[LRS_STATUS_COMPLETE], 2);
+    assert_int_equal(p.n[LRS_STATUS_PRUNED], 3);
+    assert_int_equal(p.n[LRS_STATUS_DIVERGED], 1);
+    assert_int_equal(p.recorded, 6);
+    assert_int_equal(p.n[LRS_STATUS_PENDING], 2);
+    assert_int_equal(p.epochs_saved, 7 + 4);   /* trial 4's "epochs" is text: skipped */
+    assert_int_equal(lrs_query_progress(q, &fresh, &p, &err), 0);
+    assert_int_equal(p.n[LRS_STATUS_PRUNED], 0);
+    assert_int_equal(p.epochs_saved, 0);
+
+    rows_t a = {0};
+    assert_int_equal(lrs_query_sweeps(q, collect_sweep, &a, &err), 0);
+    assert_int_equal(a.n, 2);
+    assert_string_equal(a.text[0], "prn");
+    assert_int_equal(a.r[0].n[LRS_STATUS_PRUNED], 3);
+    assert_int_equal(a.r[0].n[LRS_STATUS_COMPLETE], 2);
+    assert_int_equal(a.r[0].n[LRS_STATUS_PENDING], 2);
+    assert_true(a.r[0].best == 0.3);
+
+    /* summary: pruned apart, never scored */
+    rows_t g = {0};
+    assert_int_equal(lrs_query_groups(q, &sw, "scheduler", collect_group, &g, &err), 0);
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.text[0], "constant");   /* 2 pruned, 3 complete 0.4 */
+    assert_int_equal(g.g[0].trials, 2);
+    assert_int_equal(g.g[0].pruned, 1);
+    assert_int_equal(g.g[0].scored, 1);
+    assert_true(g.g[0].best == 0.4 && g.g[0].median == 0.4);
+    assert_string_equal(g.text[1], "cosine");     /* 0 complete 0.3, 1 and 4 pruned, 5 diverged */
+    assert_int_equal(g.g[1].trials, 4);
+    assert_int_equal(g.g[1].pruned, 2);
+    assert_int_equal(g.g[1].diverged, 1);
+    assert_int_equal(g.g[1].scored, 1);
+    assert_true(g.g[1].median == 0.3);
+    lrs_query_destroy(&q);
+    lrs_store_destroy(&s);
+}
+
+static void test_pruned_trials(void **state)
+{
+    fixture_t *f = *state;
+    lrs_err_t err;
+    int64_t prn;
+    lrs_store_t *s = write_prune_fixture(f->db, &prn);
+    lrs_query_t *q = lrs_query_open(f->db, &err);
+    assert_non_null(q);
+    lrs_query_sweep_t sw;
+    assert_int_equal(lrs_query_sweep(q, "prn", &sw, &err), 0);
+
+    /* each pruned trial carries its 'prune' decision, the others none */
+    pruned_seen_t a = {0};
+    assert_int_equal(lrs_query_every_trial(q, &sw, collect_pruned, &a, &err), 0);
+    assert_int_equal(a.n, 8);
+    assert_int_equal(a.status[1], LRS_STATUS_PRUNED);
+    assert_int_equal(a.pruned_epoch[1], 3);
+    assert_string_equal(a.rule[1], "median");
+    assert_true(a.value[1] == 0.9 && a.threshold[1] == 0.5);
+    assert_int_equal(a.pruned_epoch[2], 6);       /* the prune rung, not the continue one */
+    assert_true(a.value[2] == 0.8 && a.threshold[2] == 0.6);
+    assert_true(a.value[4] == 0.7 && a.threshold[4] == 0.55);
+    for (int i = 0; i < 8; i++) {
+        if (i == 1 || i == 2 || i == 4)
+            continue;
+        assert_int_equal(a.pruned_epoch[i], 0);
+        assert_string_equal(a.rule[i], "(null)");   /* 0 and 3 have continue rungs */
+        assert_true(isnan(a.value[i]) && isnan(a.threshold[i]));
+    }
+
+    /* best: complete trials only; unfiltered, the unscored come last */
+    lrs_query_select_t sel = {LRS_QUERY_BY_SCORE, LRS_STATUS_COMPLETE, 0};
+    pruned_seen_t b = {0};
+    assert_int_equal(lrs_query_trials(q, &sw, &sel, collect_pruned, &b, &err), 0);
+    assert_int_equal(b.n, 2);
+    assert_int_equal(b.trial[0], 0);
+    assert_int_equal(b.trial[1], 3);
+    sel = (lrs_query_select_t){LRS_QUERY_BY_SCORE, -1, 2};
+    pruned_seen_t c = {0};
+    assert_int_equal(lrs_query_trials(q, &sw, &sel, collect_pruned, &c, &err), 0);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(c.trial[0], 0);
+    assert_int_equal(c.trial[1], 3);
+    lrs_query_destroy(&q);
+    lrs_store_destroy(&s);
+}
+
+/* What cmd(argv) writes to stdout, as a string to free; *rc its status. */
+static char *run_cmd(int (*cmd)(int, char **), const char *const *args, int *rc)
+{
+    char *argv[16];
+    int argc = 0;
+    for (; args[argc]; argc++)
+        argv[argc] = (char *)args[argc];
+    argv[argc] = NULL;
+    char path[] = "/tmp/lrs-query-out-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    fflush(stdout);
+    int saved = dup(1);
+    assert_true(saved >= 0 && dup2(fd, 1) == 1);
+    *rc = cmd(argc, argv);
+    fflush(stdout);
+    assert_true(dup2(saved, 1) == 1);
+    close(saved);
+    FILE *in = fdopen(fd, "r");
+    assert_non_null(in);
+    rewind(in);
+    char *text = calloc(1, 1 << 16);
+    assert_non_null(text);
+    size_t n = fread(text, 1, (1 << 16) - 1, in);
+    text[n] = '\0';
+    fclose(in);
+    unlink(path);
+    return text;
+}
+
+/* The line of text starting with prefix (copied into line), or fails. */
+static void line_of(const char *text, const char *prefix, char *line, size_t size)
+{
+    size_t n = strlen(prefix);
+    for (const char *l = text; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l)) {
+        if (strncmp(l, prefix, n) == 0) {
+            size_t len = strcspn(l, "\n");
+            assert_true(len < size);
+            memcpy(line, l, len);
+            line[len] = '\0';
+            return;
+        }
+    }
+    fail_msg("no line starting '%s' in:\n%s", prefix, text);
+}
+
+static int ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), m = strlen(tail);
+    return n >= m && strcmp(s + n - m, tail) == 0;
+}
+
+/* The JSON object of line i of text (0-based). */
+static json_t *json_line(const char *text, int i)
+{
+    const char *l = text;
+    for (; i > 0 && l; i--)
+        l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL;
+    assert_non_null(l);
+    json_t *o = json_loadb(l, strcspn(l, "\n"), 0, NULL);
+    assert_true(json_is_object(o));
+    return o;
+}
+
+static void test_pruned_commands(void **state)
+{
+    fixture_t *f = *state;
+    int64_t prn;
+    lrs_store_t *s = write_prune_fixture(f->db, &prn);
+    lrs_query_sweep_t low, high;
+    lrs_store_destroy(&s);
+    s = write_fixture(f->db, &low, &high);   /* "low" and "high": no pruning */
+    int rc;
+
+    /* status: pruned beside the other ends, and the epochs saved */
+    char *out = run_cmd(lrs_cmd_status,
+                        (const char *const[]){"status", "prn", "--db", f->db, "--json", NULL}, &rc);
+    assert_int_equal(rc, 0);
+    json_t *o = json_line(out, 0);
+    assert_int_equal(json_integer_value(json_object_get(o, "pruned")), 3);
+    assert_int_equal(json_integer_value(json_object_get(o, "complete")), 2);
+    assert_int_equal(json_integer_value(json_object_get(o, "pending")), 2);
+    assert_int_equal(json_integer_value(json_object_get(o, "epochs_saved")), 11);
+    json_decref(o);
+    free(out);
+    out = run_cmd(lrs_cmd_status, (const char *const[]){"status", "prn", "--db", f->db, NULL}, &rc);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "  complete 2  diverged 1  failed 0  pruned 3 (11 epochs saved)"
+                                "  running 0  pending 2\n"));
+    free(out);
+    out = run_cmd(lrs_cmd_status,
+                  (const char *const[]){"status", "low", "--db", f->db, "--json", NULL}, &rc);
+    o = json_line(out, 0);
+    assert_int_equal(json_integer_value(json_object_get(o, "pruned")), 0);
+    assert_true(json_is_null(json_object_get(o, "epochs_saved")));
+    json_decref(o);
+    free(out);
+
+    /* summary: a pruned column */
+    out = run_cmd(lrs_cmd_summary,
+                  (const char *const[]){"summary", "prn", "--db", f->db, "--json", NULL}, &rc);
+    assert_int_equal(rc, 0);
+    o = json_line(out, 1);   /* cosine */
+    assert_string_equal(json_string_value(json_object_get(o, "scheduler")), "cosine");
+    assert_int_equal(json_integer_value(json_object_get(o, "pruned")), 2);
+    assert_int_equal(json_integer_value(json_object_get(o, "complete")), 1);
+    json_decref(o);
+    free(out);
+    out = run_cmd(lrs_cmd_summary, (const char *const[]){"summary", "prn", "--db", f->db, NULL},
+                  &rc);
+    char line[512];
+    line_of(out, "scheduler", line, sizeof line);
+    assert_non_null(strstr(line, " failed   pruned "));
+    line_of(out, "cosine", line, sizeof line);
+    assert_non_null(strstr(line, "        4        1        1        0        2 "));
+    free(out);
+
+    /* export CSV: the four columns at the end, filled for pruned trials */
+    out = run_cmd(lrs_cmd_export,
+                  (const char *const[]){"export", "prn", "--db", f->db, "--format", "csv", NULL},
+                  &rc);
+    assert_int_equal(rc, 0);
+    line_of(out, "trial,", line, sizeof line);
+    assert_true(ends_with(line, ",attempts,worker,seconds,error,pruned_epoch,prune_rule,"
+                                "prune_value,prune_threshold"));
+    line_of(out, "1,pruned,", line, sizeof line);
+    assert_true(ends_with(line, ",1,w1,0.25,,3,median,0.9,0.5"));
+    line_of(out, "2,pruned,", line, sizeof line);
+    assert_true(ends_with(line, ",6,median,0.8,0.6"));
+    line_of(out, "3,complete,", line, sizeof line);
+    assert_true(ends_with(line, ",1,w1,0.25,,,,,"));
+    line_of(out, "7,pending,", line, sizeof line);
+    assert_true(ends_with(line, ",,,,"));
+    free(out);
+
+    /* export JSON Lines: the four keys in a sweep that prunes */
+    out = run_cmd(lrs_cmd_export,
+                  (const char *const[]){"export", "prn", "--db", f->db, "--format", "jsonl", NULL},
+                  &rc);
+    assert_int_equal(rc, 0);
+    o = json_line(out, 2);
+    assert_int_equal(json_integer_value(json_object_get(o, "trial")), 2);
+    assert_string_equal(json_string_value(json_object_get(o, "status")), "pruned");
+    assert_int_equal(json_integer_value(json_object_get(o, "pruned_epoch")), 6);
+    assert_string_equal(json_string_value(json_object_get(o, "prune_rule")), "median");
+    assert_true(json_real_value(json_object_get(o, "prune_value")) == 0.8);
+    assert_true(json_real_value(json_object_get(o, "prune_threshold")) == 0.6);
+    assert_true(json_is_null(json_object_get(o, "score")));
+    json_decref(o);
+    o = json_line(out, 3);   /* complete: keys present, null */
+    assert_non_null(json_object_get(o, "pruned_epoch"));
+    assert_true(json_is_null(json_object_get(o, "pruned_epoch")));
+    assert_true(json_is_null(json_object_get(o, "prune_rule")));
+    json_decref(o);
+    free(out);
+    out = run_cmd(lrs_cmd_export,
+                  (const char *const[]){"export", "low", "--db", f->db, "--format", "jsonl", NULL},
+                  &rc);
+    o = json_line(out, 0);   /* no pruning: the keys it always had */
+    assert_null(json_object_get(o, "pruned_epoch"));
+    assert_null(json_object_get(o, "prune_rule"));
+    json_decref(o);
+    free(out);
+
+    /* best: pruned trials never rank */
+    out = run_cmd(lrs_cmd_best,
+                  (const char *const[]){"best", "prn", "--db", f->db, "--json", NULL}, &rc);
+    assert_int_equal(rc, 0);
+    o = json_line(out, 0);
+    assert_int_equal(json_integer_value(json_object_get(o, "trial")), 0);
+    json_decref(o);
+    o = json_line(out, 1);
+    assert_int_equal(json_integer_value(json_object_get(o, "trial")), 3);
+    json_decref(o);
+    assert_null(strchr(strchr(strchr(out, '\n') + 1, '\n') + 1, '{'));   /* two lines only */
+    free(out);
+    lrs_store_destroy(&s);
+}
+
+/* A version-5 file (schema 001-005: no pruned_epoch, no trial_rungs, views
+ * without pruned) reads without either: zeros, NULLs and no pruning. */
+static void test_version_5_file(void **state)
+{
+    fixture_t *f = *state;
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(sqlite3_exec(db, lrs_schema_sql[i], NULL, NULL, NULL), SQLITE_OK);
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "PRAGMA user_version = 5;"
+             "INSERT INTO sweeps (id, name, token, spec, space_hash, seed, trials, metric, goal,"
+             " created_at, updated_at) VALUES (1, 'old', 5, '%s', '0123456789abcdef', 3, 8,"
+             " 'val_loss', 'minimize', 1, 1);"
+             "INSERT INTO trials (sweep_id, trial, status, score, params, attempts, finished_at,"
+             " scheduler) VALUES (1, 0, 'complete', 0.5, '{\"lr\": 0.1, \"epochs\": 10}', 1, 2,"
+             " 'cosine'), (1, 1, 'diverged', NULL, '{\"lr\": 0.2, \"epochs\": 10}', 1, 3,"
+             " 'cosine');",
+             spec_text);
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s", msg);
+    sqlite3_close(db);
+
+    lrs_err_t err;
+    lrs_query_t *q = lrs_query_open(f->db, &err);
+    assert_non_null(q);
+    lrs_query_sweep_t sw;
+    assert_int_equal(lrs_query_sweep(q, "old", &sw, &err), 0);
+    assert_int_equal(sw.pruning, 0);
+    lrs_query_progress_t p;
+    assert_int_equal(lrs_query_progress(q, &sw, &p, &err), 0);
+    assert_int_equal(p.n[LRS_STATUS_COMPLETE], 1);
+    assert_int_equal(p.n[LRS_STATUS_PRUNED], 0);
+    assert_int_equal(p.epochs_saved, 0);
+    pruned_seen_t a = {0};
+    assert_int_equal(lrs_query_every_trial(q, &sw, collect_pruned, &a, &err), 0);
+    assert_int_equal(a.n, 8);
+    assert_string_equal(a.rule[0], "(null)");
+    lrs_query_select_t sel = {LRS_QUERY_BY_SCORE, LRS_STATUS_COMPLETE, 0};
+    pruned_seen_t b = {0};
+    assert_int_equal(lrs_query_trials(q, &sw, &sel, collect_pruned, &b, &err), 0);
+    assert_int_equal(b.n, 1);
+    rows_t r = {0};
+    assert_int_equal(lrs_query_sweeps(q, collect_sweep, &r, &err), 0);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.r[0].n[LRS_STATUS_PRUNED], 0);
+    assert_int_equal(r.r[0].n[LRS_STATUS_DIVERGED], 1);
+    lrs_query_destroy(&q);
+
+    int rc;
+    char *out = run_cmd(lrs_cmd_export,
+                        (const char *const[]){"export", "--db", f->db, "--format", "csv", NULL},
+                        &rc);
+    assert_int_equal(rc, 0);
+    char line[512];
+    line_of(out, "0,complete,0.5,", line, sizeof line);
+    assert_true(ends_with(line, ",,,,"));
+    free(out);
+    out = run_cmd(lrs_cmd_status, (const char *const[]){"status", "--db", f->db, "--json", NULL},
+                  &rc);
+    assert_int_equal(rc, 0);
+    json_t *o = json_line(out, 0);
+    assert_int_equal(json_integer_value(json_object_get(o, "pruned")), 0);
+    assert_true(json_is_null(json_object_get(o, "epochs_saved")));
+    json_decref(o);
+    free(out);
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);   /* the readers did not migrate */
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 5);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -436,6 +906,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_progress, setup, teardown),
         cmocka_unit_test_setup_teardown(test_groups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sweeps_and_lookup, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pruned_counts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pruned_trials, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pruned_commands, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_version_5_file, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
