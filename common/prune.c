@@ -198,7 +198,8 @@ static lrs_prune_verdict_t decide_percentile(const lrs_prune_spec_t *p, int maxi
     if (n < (size_t)p->n_min_trials)
         return v;
     size_t finite = drop_nans(others, n);
-    qsort(others, finite, sizeof *others, cmp_double);
+    if (finite > 1)
+        qsort(others, finite, sizeof *others, cmp_double);
     double pct = p->rule == LRS_PRUNE_MEDIAN ? 50.0 : p->percentile;
     v.threshold = lrs_prune_percentile_sorted(others, finite, maximize ? 100.0 - pct : pct);
     if (isnan(v.threshold))
@@ -216,7 +217,8 @@ static lrs_prune_verdict_t decide_halving(const lrs_prune_spec_t *p, int maximiz
         return v;
     }
     n = drop_nans(others, n);
-    qsort(others, n, sizeof *others, cmp_double);
+    if (n > 1)
+        qsort(others, n, sizeof *others, cmp_double);
     /* The competing values are others plus this one (n + 1); the bar is the
      * idx-th best of them, idx = (n + 1) / rf - 1 (at least 0). */
     size_t total = n + 1;

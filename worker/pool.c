@@ -57,7 +57,7 @@ struct lrs_pool {
     int wake[2];
     pthread_t *threads;
     trial_slot_t *slots;         /* one per trial thread */
-    int n_threads;
+    int n_threads, max_threads; /* started so far; at most (lrs_pool_threads) */
     lrs_progress_t *progress;
 };
 
@@ -78,6 +78,19 @@ static void exec_on_metrics(void *ctx, int fold, const lrs_metric_line_t *line)
         wake_io(slot->pool);   /* the I/O thread may sleep until its next heartbeat */
 }
 
+static void *trial_thread(void *arg);
+
+/* Under mu: one more thread when a queued trial could take a free core but
+ * every thread carries a trial (the others wait at rungs).  Best effort: a
+ * thread that cannot start leaves the trial queued. */
+static void grow(pool_t *a)
+{
+    if (a->q_len > 0 && a->n_threads == a->running && a->running - a->waiting < a->jobs &&
+        a->n_threads < a->max_threads &&
+        pthread_create(&a->threads[a->n_threads], NULL, trial_thread, &a->slots[a->n_threads]) == 0)
+        a->n_threads++;
+}
+
 /* at_rung hook: the trial waits at a rung for the coordinator's VERDICT
  * (the I/O thread sends the RUNG), giving its core to another trial
  * meanwhile.  A lost lease (cancel) or a stopping pool ends the wait with
@@ -94,6 +107,7 @@ static int pool_at_rung(void *ctx, int epoch, double value, double best, lrs_err
     slot->ask_sent_ms = 0;
     slot->verdict = -1;
     a->waiting++;
+    grow(a);
     pthread_cond_broadcast(&a->cv);   /* a queued trial may take the core */
     pthread_mutex_unlock(&a->mu);
     wake_io(a);
@@ -198,6 +212,7 @@ lrs_pool_t *lrs_pool_new(int jobs, lrs_progress_t *progress, lrs_err_t *err)
      * value the waiting ones need) still gets a core. */
     a->jobs = jobs;
     int threads = lrs_pool_threads(jobs);
+    a->max_threads = threads;
     a->threads = calloc((size_t)threads, sizeof *a->threads);
     a->slots = calloc((size_t)threads, sizeof *a->slots);
     if (!a->threads || !a->slots) {
@@ -208,7 +223,7 @@ lrs_pool_t *lrs_pool_new(int jobs, lrs_progress_t *progress, lrs_err_t *err)
         a->slots[i].pool = a;
         atomic_init(&a->slots[i].cancel, 0);
     }
-    for (; a->n_threads < threads; a->n_threads++)
+    for (; a->n_threads < jobs; a->n_threads++)   /* more start when trials wait at rungs */
         if (pthread_create(&a->threads[a->n_threads], NULL, trial_thread,
                            &a->slots[a->n_threads]) != 0) {
             lrs_err_set(err, LRS_EXIT_RUNTIME, "cannot start trial threads");
@@ -280,6 +295,7 @@ int lrs_pool_push(lrs_pool_t *a, lrs_sweep_ctx_t *s, const lrs_wire_trial_t *tri
     }
     for (int i = 0; i < n; i++)
         a->queue[(a->q_head + a->q_len++) % a->q_cap] = (job_t){lrs_sweep_ctx_ref(s), trials[i]};
+    grow(a);
     pthread_cond_broadcast(&a->cv);
     pthread_mutex_unlock(&a->mu);
     return 0;
@@ -374,7 +390,7 @@ void lrs_pool_send_due(lrs_pool_t *a, uint64_t token, int64_t now, int64_t resen
 
 int lrs_pool_threads(int jobs)
 {
-    return jobs > 1000 ? jobs + 2000 : 3 * jobs + 2;
+    return jobs + LRS_POOL_MAX_WAITING;
 }
 
 void lrs_pool_send_rungs(lrs_pool_t *a, uint64_t token, int64_t now, int64_t resend_ms,

@@ -72,8 +72,14 @@ int lrs_pool_idle(lrs_pool_t *p);
 void lrs_pool_send_due(lrs_pool_t *p, uint64_t token, int64_t now, int64_t resend_ms,
                        lrs_wbuf_t *out, void (*send)(void *ctx), void *ctx);
 
-/* Trial threads for jobs: jobs compute at once, the others carry trials
- * waiting at a pruning rung (which use no core). */
+/* Trials that may wait at a pruning rung at once, beyond jobs: each holds a
+ * thread (started when needed) and its model, not a core.  While fewer
+ * wait, the worker keeps asking for trials, so the lower-index trial the
+ * waiting ones need (re-queued after its worker died, say) always finds a
+ * core here. */
+#define LRS_POOL_MAX_WAITING 1024
+
+/* The most trial threads for jobs: jobs + LRS_POOL_MAX_WAITING. */
 int lrs_pool_threads(int jobs);
 
 /* Sends a RUNG for every trial of sweep token waiting at a pruning rung whose
