@@ -4,6 +4,6 @@
 #ifndef LRS_VERSION_H
 #define LRS_VERSION_H
 
-#define LRS_VERSION "0.2.0"
+#define LRS_VERSION "0.3.0"
 
 #endif
