@@ -31,6 +31,7 @@
 #include "common/err.h"
 #include "common/metrics.h"
 #include "common/params.h"
+#include "common/prune.h"
 
 #define LRS_EXEC_MAX_FOLDS 1000
 #define LRS_EXEC_DEFAULT_LOG_TAIL (64 * 1024)
@@ -49,6 +50,10 @@ typedef struct lrs_exec_spec {
     int n_env;
     size_t log_tail_bytes;            /* 0: LRS_EXEC_DEFAULT_LOG_TAIL */
     double kill_grace_s;              /* TERM → KILL delay; 0: LRS_EXEC_DEFAULT_KILL_GRACE */
+    /* The sweep's pruning rule (a sweep's worker sets it; NULL or rule none:
+     * no pruning).  Its rungs are asked through the hooks' rung_post. */
+    const lrs_prune_spec_t *pruning;
+    int rung_limit;                   /* with pruning: the trial's lrs_spec_rung_limit */
 } lrs_exec_spec_t;
 
 /* Checks a template: every {name} must be a parameter or `args` ({args} at

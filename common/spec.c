@@ -559,8 +559,8 @@ int lrs_spec_parse_report(const char *name, const char *text, size_t len, const 
     parse_search(&c, s, root);
     lrs_prune_defaults(&s->pruning, LRS_PRUNE_NONE);
     if ((n_prune = lrs_y_get(root, "pruning")))
-        lrs_spec_prune_read(&c, n_prune, s->is_exec ? 0 : space_max_epochs(s->root),
-                            &s->pruning);
+        lrs_spec_prune_read(&c, n_prune, !s->is_exec || block_max_epochs(s->root) > 0
+                                             ? space_max_epochs(s->root) : 0, &s->pruning);
     if (s->arena.failed || yarena.failed)
         d.oom = 1;
     if (d.n == 0 && !d.oom) {
@@ -792,4 +792,9 @@ int lrs_spec_config(const lrs_spec_t *s, char *const *words, int n_words, lrs_tr
     if (searched)
         *searched = f.searched & ~given.set_mask;
     return 0;
+}
+
+int lrs_spec_rung_limit(const lrs_spec_t *s, const lrs_trial_cfg_t *cfg)
+{
+    return s->is_exec && !(cfg->set_mask & (1ULL << LRS_P_EPOCHS)) ? 0 : cfg->epochs;
 }

@@ -120,6 +120,12 @@ int lrs_spec_param_count(const lrs_spec_t *s);
 int lrs_spec_sample(const lrs_spec_t *s, uint64_t index, lrs_trial_cfg_t *cfg, uint64_t *trial_seed,
                     lrs_err_t *err);
 
+/* The epoch trial cfg's pruning rungs sit before (lrs_prune_rung_at's
+ * last_epoch): its epochs; but in a command sweep whose space does not set
+ * epochs the command's own count is not known, and 0 (no bound) is
+ * returned.  The coordinator and the worker both ask this. */
+int lrs_spec_rung_limit(const lrs_spec_t *s, const lrs_trial_cfg_t *cfg);
+
 /* Trial index's training seed alone: lrs_rng_key(seed, index,
  * LRS_RNG_TRIAL_SEED) cut to 53 bits, so it is exact in every JSON reader
  * and in SQLite. */

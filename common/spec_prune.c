@@ -125,8 +125,8 @@ void lrs_spec_prune_read(lrs_yctx_t *c, const lrs_ynode_t *n, int max_epochs,
     if ((min_auto || max_auto) && max_epochs <= 0) {
         const char *key = min_auto ? "min_resource" : "max_resource";
         const lrs_ynode_t *kn = lrs_y_get(n, key);
-        LRS_YERR(c, kn ? kn : at, "pruning.%s: auto takes the built-in engine's epochs, which a "
-                                  "command sweep does not know: give the epoch as a number",
+        LRS_YERR(c, kn ? kn : at, "pruning.%s: auto takes the largest epochs of search:, which "
+                                  "this command sweep does not set: give the epoch as a number",
                  key);
     } else {
         if (min_auto)

@@ -131,9 +131,8 @@ static void refuse(lrs_broker_prune_t *P, lrs_worker_t *w, const char *why)
 int lrs_broker_on_rung(lrs_broker_prune_t *P, lrs_worker_t *w, const lrs_msg_t *m,
                        lrs_err_t *err)
 {
-    if (!P->rungs || lrs_spec_info(P->env.spec)->exec) {
-        refuse(P, w, P->rungs ? "RUNG in a command sweep (the coordinator reads the curve)"
-                              : "RUNG in a sweep without pruning");
+    if (!P->rungs) {
+        refuse(P, w, "RUNG in a sweep without pruning");
         return 0;
     }
     int32_t owner = (int32_t)(w - P->env.workers->slots);
@@ -147,8 +146,12 @@ int lrs_broker_on_rung(lrs_broker_prune_t *P, lrs_worker_t *w, const lrs_msg_t *
     if (lrs_spec_sample(P->env.spec, m->trial, &cfg, NULL, err) != 0)
         return -1;
     const lrs_prune_spec_t *p = lrs_rungs_spec(P->rungs);
-    int k = lrs_prune_rung_at(p, m->trial, m->epoch, cfg.epochs);
-    if (k < 0 || (m->epoch > 1 && lrs_prune_rung_at(p, m->trial, m->epoch - 1, cfg.epochs) == k)) {
+    /* The built-in engine reports every epoch, so a rung's value is at its
+     * first epoch; a command's is at the first epoch it reported there. */
+    int limit = lrs_spec_rung_limit(P->env.spec, &cfg);
+    int k = lrs_prune_rung_at(p, m->trial, m->epoch, limit);
+    if (k < 0 || (!lrs_spec_info(P->env.spec)->exec && m->epoch > 1 &&
+                  lrs_prune_rung_at(p, m->trial, m->epoch - 1, limit) == k)) {
         char why[160];
         snprintf(why, sizeof why, "RUNG at epoch %d, which is not a rung of trial %" PRIu64,
                  m->epoch, m->trial);

@@ -342,16 +342,6 @@ static int run_main(int argc, char **argv, int is_run)
     int load_status = lrs_cli_load_spec(a.cmd, a.spec_path, &spec);
     if (load_status != 0)
         return load_status;
-    if (lrs_spec_info(spec)->pruning->rule != LRS_PRUNE_NONE && lrs_spec_info(spec)->exec) {
-        /* Refused rather than ignored: a sweep must never run unpruned
-         * under a spec that asks for pruning. */
-        fprintf(stderr, "lrsweep %s: %s: pruning: in a command sweep (command:) is checked by "
-                        "lrsweep validate, but this build prunes only the built-in engine's "
-                        "sweeps; remove pruning: to run it\n",
-                a.cmd, a.spec_path);
-        lrs_spec_destroy(&spec);
-        return LRS_EXIT_USAGE;
-    }
     lrs_broker_opts_t bo;
     lrs_broker_opts_init(&bo);
     bo.db_path = a.db_path;

@@ -556,8 +556,9 @@ int lrs_sweep_record(lrs_sweep_t *s, const char *worker, const lrs_wire_result_t
         s->failed++;
     else if (o->status == LRS_STATUS_PRUNED) {
         s->pruned++;
-        if (!o->command && cfg.epochs > o->pruned_epoch)
-            s->epochs_saved += (uint64_t)(cfg.epochs - o->pruned_epoch);
+        int limit = lrs_spec_rung_limit(s->spec, &cfg);   /* 0: a command's own epochs */
+        if (limit > o->pruned_epoch)
+            s->epochs_saved += (uint64_t)(limit - o->pruned_epoch);
     } else
         note_best(s, o->score, &cfg);
     return mark_done(s, r->trial, err);

@@ -129,6 +129,27 @@ static void summarise(lrs_exec_acc_t *a, const double *fold_objective, int runs)
     out->objective_std = sqrt(sq / runs);
 }
 
+/* After the runs of a pruning sweep's trial: waits for the answers to the
+ * rungs it asked (the command trained on meanwhile, or finished), then cuts
+ * a pruned trial's result at its rung whatever happened after it; a lost
+ * lease leaves the trial cancelled.  -1 with err only out of memory. */
+static int settle_rungs(lrs_exec_acc_t *a, lrs_err_t *err)
+{
+    if (a->oom)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory at a pruning rung");
+    int pruned_epoch = 0;
+    lrs_err_t gone;
+    lrs_err_clear(&gone);
+    int v = a->hooks->rung_wait(a->hooks->ctx, &pruned_epoch, &gone);
+    if (v < 0) {
+        a->out->status = LRS_STATUS_CANCELLED;
+        snprintf(a->out->error, sizeof a->out->error, "cancelled");
+    } else if (v > 0) {
+        lrs_exec_cut(a->out, pruned_epoch);
+    }
+    return 0;
+}
+
 int lrs_exec_run(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64_t trial,
                  uint64_t seed, const lrs_exec_hooks_t *hooks, lrs_exec_result_t *out,
                  lrs_err_t *err)
@@ -139,7 +160,10 @@ int lrs_exec_run(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64
     lrs_words_t envp = {0};
     char *path = NULL;
     lrs_exec_acc_t *a = NULL;
-    lrs_exec_runner_t runner = {spec, hooks ? hooks->cancel : NULL, acc_sink, NULL};
+    int prunes = spec->pruning && spec->pruning->rule != LRS_PRUNE_NONE && hooks &&
+                 hooks->rung_post && hooks->rung_wait;
+    lrs_exec_runner_t runner = {.spec = spec, .cancel = hooks ? hooks->cancel : NULL,
+                                .stop = prunes ? hooks->stop : NULL, .sink = acc_sink};
     double *fold_objective = NULL;
     int rc = -1;
     double started = lrs_mono_seconds();
@@ -158,7 +182,9 @@ int lrs_exec_run(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64
     a->ring_cap = spec->log_tail_bytes ? spec->log_tail_bytes : LRS_EXEC_DEFAULT_LOG_TAIL;
     a->ring = malloc(a->ring_cap);
     a->line = malloc(LRS_METRIC_LINE_MAX + 1);
-    if (!a->ring || !a->line || lrs_exec_trial_env(spec, cfg, trial, seed, &envp, &fold_at) < 0)
+    if (!a->ring || !a->line || lrs_exec_trial_env(spec, cfg, trial, seed, &envp, &fold_at) < 0 ||
+        (prunes && lrs_exec_rungs_init(&a->rungs, spec->pruning, trial, spec->maximize, runs,
+                                       spec->rung_limit) != 0))
         goto oom;
 
     path = lrs_exec_find_program_in(argv[0], lrs_exec_env_lookup(envp.v, envp.n, "PATH"),
@@ -198,12 +224,15 @@ int lrs_exec_run(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64
             break;
     }
     summarise(a, fold_objective, runs);
+    if (prunes && settle_rungs(a, err) != 0)
+        goto done;
     rc = 0;
     goto done;
 oom:
     rc = lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory running the command");
 done:
     if (a) {
+        lrs_exec_rungs_free(&a->rungs);
         lrs_exec_acc_finish(a);
         free(a->ring);
         free(a->line);
@@ -240,9 +269,10 @@ int lrs_exec_outcome(const lrs_exec_spec_t *spec, const lrs_exec_result_t *res,
 {
     lrs_trial_result_init(out);
     out->status = res->status == LRS_STATUS_COMPLETE || res->status == LRS_STATUS_DIVERGED ||
-                          res->status == LRS_STATUS_CANCELLED
+                          res->status == LRS_STATUS_CANCELLED || res->status == LRS_STATUS_PRUNED
                       ? res->status
                       : LRS_STATUS_FAILED;
+    out->pruned_epoch = res->status == LRS_STATUS_PRUNED ? res->pruned_epoch : 0;
     out->score = res->status == LRS_STATUS_COMPLETE ? res->objective : NAN;
     out->score_std = res->status == LRS_STATUS_COMPLETE ? res->objective_std : NAN;
     out->seconds = res->elapsed_s;

@@ -107,6 +107,13 @@ static void metric_line(lrs_exec_acc_t *a, const lrs_metric_line_t *m)
         const lrs_metric_t *it = &m->items[i];
         if (strcmp(it->name, a->spec->metric) == 0) {
             a->objective_seen = 1;
+            double value, best;
+            int due = has_epoch && isfinite(it->value) && !a->diverged[0]
+                          ? lrs_exec_rungs_report(&a->rungs, a->fold, epoch, it->value, &value,
+                                                  &best)
+                          : 0;
+            if (due < 0 || (due > 0 && a->hooks->rung_post(a->hooks->ctx, epoch, value, best) != 0))
+                a->oom = 1;
             if (!isfinite(it->value) && !a->diverged[0]) {
                 if (has_epoch)
                     snprintf(a->diverged, sizeof a->diverged, "%s is %g at epoch %d", it->name,

@@ -15,6 +15,7 @@
 
 #include "common/command.h"
 #include "worker/exec_result.h"
+#include "worker/exec_rungs.h"
 
 /* One trial's accumulator.  exec.c sets spec, hooks, out, ring (ring_cap
  * bytes) and line (LRS_METRIC_LINE_MAX + 1 bytes), resets fold,
@@ -46,6 +47,7 @@ typedef struct lrs_exec_acc {
     size_t curve_cap;
     int objective_seen;               /* this fold */
     char diverged[256];               /* first non-finite objective report, "" if none */
+    lrs_exec_rungs_t rungs;           /* pruning: rungs reached go to hooks->rung_post */
     int oom;
 } lrs_exec_acc_t;
 

@@ -224,12 +224,14 @@ static int pump(const lrs_exec_runner_t *a, pid_t pid, int fds[2], char *buf, lr
         if (fds[0] < 0 && fds[1] < 0 && leader_exited)
             break;
         double now = lrs_mono_seconds();
-        if (!o->timed_out && !o->cancelled && !killed && !leader_exited) {
+        if (!o->timed_out && !o->cancelled && !o->stopped && !killed && !leader_exited) {
             if (a->cancel && atomic_load(a->cancel))
                 o->cancelled = 1;
+            else if (a->stop && atomic_load(a->stop))
+                o->stopped = 1;
             else if (now >= deadline)
                 o->timed_out = 1;
-            if (o->timed_out || o->cancelled) {
+            if (o->timed_out || o->cancelled || o->stopped) {
                 signal_group(pid, SIGTERM);
                 kill_at = now + grace;
             }

@@ -23,6 +23,7 @@ typedef struct lrs_exec_outcome {
     int exec_stage;          /* 0 ran; 1 chdir failed; 2 execve failed */
     int exec_errno;
     int timed_out, cancelled;
+    int stopped;             /* killed because *stop was set (pruned) */
     int exit_status;         /* -1 when not exited */
     int term_signal;
 } lrs_exec_outcome_t;
@@ -31,6 +32,7 @@ typedef struct lrs_exec_outcome {
 typedef struct lrs_exec_runner {
     const lrs_exec_spec_t *spec;   /* workdir, timeout_s, kill_grace_s */
     const atomic_int *cancel;      /* NULL, or polled at least every 50 ms: non-zero kills */
+    const atomic_int *stop;        /* the same, for a trial pruned at a rung (o->stopped) */
     /* every chunk read, on the caller's thread; stream 1 stdout, 2 stderr */
     void (*sink)(void *ctx, int stream, const char *data, size_t len);
     void *ctx;

@@ -39,6 +39,7 @@ typedef struct lrs_exec_result {
     double objective;             /* mean over folds of each fold's last report; NaN if none */
     double objective_std;         /* population std over folds (0 for one run) */
     int runs;                     /* runs started (folds, or 1) */
+    int pruned_epoch;             /* pruned: the rung epoch the result is cut at; else 0 */
     int exit_status;              /* last run's exit code, or -1 (killed / never ran) */
     int term_signal;              /* last run's killing signal, or 0 */
     double elapsed_s;             /* wall time of all runs */
@@ -69,6 +70,14 @@ typedef struct lrs_exec_hooks {
     /* the built-in engine at a pruning rung (worker/train.h's at_rung, with
      * ctx): blocks until the coordinator's VERDICT; NULL: no pruning here */
     int (*at_rung)(void *ctx, int epoch, double value, double best, lrs_err_t *err);
+    /* a command at a pruning rung (it cannot wait there): rung_post asks
+     * without waiting (-1: out of memory); rung_wait blocks until every
+     * rung asked is answered: 1 with *pruned_epoch when one pruned the
+     * trial, 0 when all went on, -1 (err set) when the lease is gone.
+     * stop, set with a prune, kills the run.  NULL: no pruning here. */
+    int (*rung_post)(void *ctx, int epoch, double value, double best);
+    int (*rung_wait)(void *ctx, int *pruned_epoch, lrs_err_t *err);
+    const atomic_int *stop;
 } lrs_exec_hooks_t;
 
 /* Sets r to the result of a trial that has not run yet: failed, no

@@ -16,6 +16,12 @@
 
 typedef struct lrs_pool pool_t;
 
+/* A rung's RUNG: the trial's value there and its best so far. */
+typedef struct rung_ask {
+    int epoch;
+    double value, best;
+} rung_ask_t;
+
 /* One trial thread's running trial, as the progress hook sees it. */
 typedef struct trial_slot {
     pool_t *pool;
@@ -23,12 +29,14 @@ typedef struct trial_slot {
     atomic_int cancel;           /* set by the I/O thread: kill the command */
     uint64_t token, trial;
     uint32_t attempt;
-    /* At a pruning rung (under pool.mu): the RUNG to send, and the answer. */
-    int asking;                  /* 1: waits for a VERDICT */
-    int ask_epoch;
-    double ask_value, ask_best;
-    int64_t ask_sent_ms;         /* 0: not sent in this session */
-    int verdict;                 /* -1 none yet, 0 go on, 1 prune */
+    /* Pruning rungs (under pool.mu): the RUNGs asked, answered in order;
+     * asks[ask_next] is the one sent.  The built-in engine waits for each
+     * answer, a command goes on training meanwhile. */
+    rung_ask_t *asks;
+    int n_asks, cap_asks, ask_next;
+    int64_t ask_sent_ms;         /* 0: asks[ask_next] not sent in this session */
+    int pruned_epoch;            /* 0, or the rung epoch a VERDICT pruned the trial at */
+    atomic_int prune;            /* set with pruned_epoch: stop the command */
 } trial_slot_t;
 
 typedef struct job {
@@ -91,36 +99,74 @@ static void grow(pool_t *a)
         a->n_threads++;
 }
 
-/* at_rung hook: the trial waits at a rung for the coordinator's VERDICT
- * (the I/O thread sends the RUNG), giving its core to another trial
- * meanwhile.  A lost lease (cancel) or a stopping pool ends the wait with
- * -1: the trial keeps no result. */
-static int pool_at_rung(void *ctx, int epoch, double value, double best, lrs_err_t *err)
+/* Under mu: the slot has asked a RUNG that is not answered yet (a prune
+ * answers every later one). */
+static int asks_pending(const trial_slot_t *slot)
+{
+    return !slot->pruned_epoch && slot->ask_next < slot->n_asks;
+}
+
+/* rung_post hook: queues the RUNG of the slot's trial at epoch (the I/O
+ * thread sends it when the ones before are answered).  -1: out of memory. */
+static int pool_rung_post(void *ctx, int epoch, double value, double best)
+{
+    trial_slot_t *slot = ctx;
+    pool_t *a = slot->pool;
+    int rc = 0;
+    pthread_mutex_lock(&a->mu);
+    if (!slot->pruned_epoch) {
+        if (slot->n_asks == slot->cap_asks) {
+            int cap = slot->cap_asks ? 2 * slot->cap_asks : 16;
+            rung_ask_t *more = realloc(slot->asks, (size_t)cap * sizeof *more);
+            if (more) {
+                slot->asks = more;
+                slot->cap_asks = cap;
+            }
+        }
+        if (slot->n_asks < slot->cap_asks)
+            slot->asks[slot->n_asks++] = (rung_ask_t){epoch, value, best};
+        else
+            rc = -1;
+    }
+    pthread_mutex_unlock(&a->mu);
+    wake_io(a);
+    return rc;
+}
+
+/* rung_wait hook: blocks until every RUNG posted is answered, giving the
+ * trial's core to another trial meanwhile.  1 with *pruned_epoch when one
+ * pruned the trial, 0 when all went on; a lost lease (cancel) or a stopping
+ * pool ends the wait with -1: the trial keeps no result. */
+static int pool_rung_wait(void *ctx, int *pruned_epoch, lrs_err_t *err)
 {
     trial_slot_t *slot = ctx;
     pool_t *a = slot->pool;
     pthread_mutex_lock(&a->mu);
-    slot->asking = 1;
-    slot->ask_epoch = epoch;
-    slot->ask_value = value;
-    slot->ask_best = best;
-    slot->ask_sent_ms = 0;
-    slot->verdict = -1;
-    a->waiting++;
-    grow(a);
-    pthread_cond_broadcast(&a->cv);   /* a queued trial may take the core */
-    pthread_mutex_unlock(&a->mu);
-    wake_io(a);
-    pthread_mutex_lock(&a->mu);
-    while (slot->verdict < 0 && !atomic_load(&slot->cancel) && !a->stop)
+    int waits = asks_pending(slot) && !atomic_load(&slot->cancel) && !a->stop;
+    if (waits) {
+        a->waiting++;
+        grow(a);
+        pthread_cond_broadcast(&a->cv);   /* a queued trial may take the core */
+    }
+    while (asks_pending(slot) && !atomic_load(&slot->cancel) && !a->stop)
         pthread_cond_wait(&a->cv, &a->mu);
-    int verdict = atomic_load(&slot->cancel) || a->stop ? -1 : slot->verdict;
-    slot->asking = 0;
-    a->waiting--;
+    if (waits)
+        a->waiting--;
+    int gone = atomic_load(&slot->cancel) || a->stop, epoch = slot->pruned_epoch;
     pthread_mutex_unlock(&a->mu);
-    if (verdict < 0)
-        return lrs_err_set(err, LRS_EXIT_RUNTIME, "cancelled at epoch %d: the lease is gone", epoch);
-    return verdict;
+    if (gone)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "cancelled at a pruning rung: the lease is gone");
+    *pruned_epoch = epoch;
+    return epoch > 0;
+}
+
+/* at_rung hook (the built-in engine): asks and waits for the answer. */
+static int pool_at_rung(void *ctx, int epoch, double value, double best, lrs_err_t *err)
+{
+    int pruned_epoch = 0;
+    if (pool_rung_post(ctx, epoch, value, best) != 0)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory at a pruning rung");
+    return pool_rung_wait(ctx, &pruned_epoch, err);
 }
 
 static void *trial_thread(void *arg)
@@ -128,7 +174,8 @@ static void *trial_thread(void *arg)
     trial_slot_t *slot = arg;
     pool_t *a = slot->pool;
     lrs_exec_hooks_t hooks = {.on_metrics = exec_on_metrics, .ctx = slot, .cancel = &slot->cancel,
-                              .at_rung = pool_at_rung};
+                              .at_rung = pool_at_rung, .rung_post = pool_rung_post,
+                              .rung_wait = pool_rung_wait, .stop = &slot->prune};
     for (;;) {
         pthread_mutex_lock(&a->mu);
         /* A new trial starts only on a free core: trials waiting at a rung
@@ -145,6 +192,9 @@ static void *trial_thread(void *arg)
         a->running++;
         slot->busy = 1;
         atomic_store(&slot->cancel, 0);
+        atomic_store(&slot->prune, 0);
+        slot->n_asks = slot->ask_next = slot->pruned_epoch = 0;
+        slot->ask_sent_ms = 0;
         slot->token = lrs_sweep_ctx_token(j.ctx);
         slot->trial = j.trial.trial;
         slot->attempt = j.trial.attempt;
@@ -222,6 +272,7 @@ lrs_pool_t *lrs_pool_new(int jobs, lrs_progress_t *progress, lrs_err_t *err)
     for (int i = 0; i < threads; i++) {
         a->slots[i].pool = a;
         atomic_init(&a->slots[i].cancel, 0);
+        atomic_init(&a->slots[i].prune, 0);
     }
     for (; a->n_threads < jobs; a->n_threads++)   /* more start when trials wait at rungs */
         if (pthread_create(&a->threads[a->n_threads], NULL, trial_thread,
@@ -251,6 +302,8 @@ void lrs_pool_destroy(lrs_pool_t **pp)
     for (int i = 0; i < a->n_threads; i++)
         pthread_join(a->threads[i], NULL);
     free(a->threads);
+    for (int i = 0; a->slots && i < a->max_threads; i++)
+        free(a->slots[i].asks);
     free(a->slots);
     for (int i = 0; i < a->q_len; i++)
         lrs_sweep_ctx_unref(a->queue[(a->q_head + i) % a->q_cap].ctx);
@@ -330,8 +383,9 @@ int lrs_pool_in_hand(lrs_pool_t *a, double *avg_trial_s)
 {
     pthread_mutex_lock(&a->mu);
     /* Trials waiting at a rung use no core: not in hand, unless every
-     * thread is taken (then nothing more could start). */
-    int have = a->q_len + a->running - (a->running < a->n_threads ? a->waiting : 0);
+     * thread there may be is taken (then nothing more could start); a trial
+     * pushed meanwhile starts a thread (grow). */
+    int have = a->q_len + a->running - (a->running < a->max_threads ? a->waiting : 0);
     *avg_trial_s = a->avg_trial_s;
     pthread_mutex_unlock(&a->mu);
     return have;
@@ -399,10 +453,11 @@ void lrs_pool_send_rungs(lrs_pool_t *a, uint64_t token, int64_t now, int64_t res
     pthread_mutex_lock(&a->mu);
     for (int i = 0; i < a->n_threads; i++) {
         trial_slot_t *s = &a->slots[i];
-        if (!s->busy || !s->asking || s->verdict >= 0 || s->token != token ||
+        if (!s->busy || !asks_pending(s) || s->token != token ||
             (s->ask_sent_ms && now - s->ask_sent_ms < resend_ms))
             continue;
-        lrs_proto_rung(out, token, s->trial, s->attempt, s->ask_epoch, s->ask_value, s->ask_best);
+        const rung_ask_t *q = &s->asks[s->ask_next];
+        lrs_proto_rung(out, token, s->trial, s->attempt, q->epoch, q->value, q->best);
         send(ctx);
         s->ask_sent_ms = now;
     }
@@ -416,9 +471,15 @@ int lrs_pool_verdict(lrs_pool_t *a, uint64_t token, uint64_t trial, uint32_t att
     pthread_mutex_lock(&a->mu);
     for (int i = 0; i < a->n_threads; i++) {
         trial_slot_t *s = &a->slots[i];
-        if (s->busy && s->asking && s->verdict < 0 && s->token == token && s->trial == trial &&
-            s->attempt == attempt && s->ask_epoch == epoch) {
-            s->verdict = prune ? 1 : 0;
+        if (s->busy && asks_pending(s) && s->token == token && s->trial == trial &&
+            s->attempt == attempt && s->asks[s->ask_next].epoch == epoch) {
+            if (prune) {
+                s->pruned_epoch = epoch;
+                atomic_store(&s->prune, 1);
+            } else {
+                s->ask_next++;   /* the next RUNG goes with the next send */
+                s->ask_sent_ms = 0;
+            }
             found = 1;
         }
     }

@@ -65,7 +65,9 @@ static int run_exec(const lrs_sweep_ctx_t *ctx, uint64_t trial, const lrs_exec_h
                     lrs_err_t *err)
 {
     lrs_exec_result_t res;
-    int rc = lrs_exec_run(&ctx->exec, cfg, trial, seed, hooks, &res, err);
+    lrs_exec_spec_t exec = ctx->exec;
+    exec.rung_limit = lrs_spec_rung_limit(ctx->spec, cfg);
+    int rc = lrs_exec_run(&exec, cfg, trial, seed, hooks, &res, err);
     if (rc == 0 && res.status == LRS_STATUS_CANCELLED)
         rc = 1;
     else if (rc == 0 && lrs_exec_outcome(&ctx->exec, &res, &out->result) != 0)
@@ -80,6 +82,7 @@ static int run_exec(const lrs_sweep_ctx_t *ctx, uint64_t trial, const lrs_exec_h
 static int ctx_exec(lrs_sweep_ctx_t *c, const char *base, lrs_err_t *err)
 {
     c->exec = *c->info->exec;
+    c->exec.pruning = c->info->pruning;   /* rungs go to the coordinator through the hooks */
     c->run = run_exec;
     const char *wd = c->exec.workdir;
     if (!wd || wd[0] == '/' || !base || !base[0])

@@ -282,7 +282,7 @@ static void test_command_sweep_needs_resources(void **state)
     char *report = sup_spec_report(text, strlen(text), NULL, &rc, &err, NULL);
     assert_int_equal(rc, -1);
     assert_int_equal(err.code, LRS_EXIT_USAGE);
-    assert_non_null(strstr(report, "pruning.min_resource: auto takes the built-in engine's epochs"));
+    assert_non_null(strstr(report, "pruning.min_resource: auto takes the largest epochs of search:"));
     free(report);
 }
 
