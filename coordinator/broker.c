@@ -525,7 +525,10 @@ static int run_sweep(lrs_broker_t *b, lrs_err_t *err)
         if (wait_and_drain(b, timeout, err) != 0)
             return -1;
         now = lrs_mono_ms();
-        if (b->unflushed >= b->opts.flush_batch) {   /* a full batch commits at once */
+        /* A full batch commits at once; so do pruning decisions, whose
+         * trials wait for the commit before they hear them (what arrived in
+         * one pass of the loop shares it). */
+        if (b->unflushed >= b->opts.flush_batch || b->prune.n_replies > 0) {
             if (flush(b, err) != 0)
                 return -1;
             lrs_timer_disarm(&timers, flush_id);
