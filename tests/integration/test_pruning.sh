@@ -11,7 +11,8 @@
 #     one later trials wait for at their rungs: the sweep still completes (no
 #     deadlock) with the same decisions;
 #  5. the built-in engine on the wine data (3-fold CV in lock step) prunes the
-#     same trials on 1 and 2 workers.
+#     same trials on 1 and 2 workers;
+#  6. deterministic: false completes on 3 × 2 with every decision recorded.
 #
 # usage: bash test_pruning.sh /path/to/lrsweep   (ctest passes the binary)
 . "$(dirname "$0")/lib.sh"
@@ -185,5 +186,23 @@ for (e, tl, vl), want in zip(rows, epochs):
     assert e == want["epoch"] and tl == want["train_loss"] and vl == want["val_loss"], (e, tl, vl, want)
 EOF
 fi
+
+# --- 6. deterministic: false ----------------------------------------------------------
+# Decided at once against what is known (a trial waiting for its VERDICT
+# lets another start, so even one worker interleaves): it completes on 3
+# workers × 2, and every pruned trial has its decision.
+spec nd.yaml nondet 40 5 12 '{rule: median, n_startup_trials: 3, n_warmup_steps: 2, deterministic: false}'
+check
+EP="ipc://$TMP/nf.sock"
+spawn cpid nfc.out nfc.err coordinator nd.yaml --bind "$EP" --db nf3.db --quiet
+for w in 1 2 3; do spawn wpid "nfw$w.out" "nfw$w.err" worker --connect "$EP" --jobs 2; done
+wait_exit "$cpid" 90 || fail "deterministic: false on 3 workers did not finish: $(tail -3 nfc.err)"
+n=$(sqlite3 nf3.db "SELECT COUNT(*) FROM trials")
+p=$(sqlite3 nf3.db "SELECT COUNT(*) FROM trials t WHERE status = 'pruned' AND EXISTS
+      (SELECT 1 FROM trial_rungs r WHERE r.trial = t.trial AND r.decision = 'prune' AND r.epoch = t.pruned_epoch)")
+all=$(sqlite3 nf3.db "SELECT COUNT(*) FROM trials WHERE status = 'pruned'")
+echo "deterministic: false on 3 × 2: $all pruned of $n"
+[ "$n" = 40 ] && [ "$all" -gt 0 ] && [ "$p" = "$all" ] ||
+    fail "deterministic: false on 3 × 2: $n trials, $all pruned, $p with their decision"
 
 summary
