@@ -13,13 +13,14 @@
 /* Adds trial at rung k, asked by worker slot owner at attempt (-1: nobody),
  * to a list; an entry already there takes the newer asker. */
 static int push(lrs_prune_pending_t **list, int *n, int *cap, uint64_t trial, int k,
-                int32_t owner, uint32_t attempt)
+                int32_t owner, uint32_t attempt, int epoch)
 {
     for (int i = 0; i < *n; i++)
         if ((*list)[i].trial == trial && (*list)[i].k == k) {
             if (owner >= 0) {
                 (*list)[i].owner = owner;
                 (*list)[i].attempt = attempt;
+                (*list)[i].epoch = epoch;
             }
             return 0;
         }
@@ -31,7 +32,7 @@ static int push(lrs_prune_pending_t **list, int *n, int *cap, uint64_t trial, in
         *list = more;
         *cap = c;
     }
-    (*list)[(*n)++] = (lrs_prune_pending_t){trial, k, owner, attempt};
+    (*list)[(*n)++] = (lrs_prune_pending_t){trial, k, owner, attempt, epoch};
     return 0;
 }
 
@@ -113,7 +114,7 @@ static int decide_ready(lrs_broker_prune_t *P, lrs_err_t *err)
             (*P->env.unflushed)++;
             if (lrs_rungs_set_decision(P->rungs, u.trial, u.k, v) != 0 ||
                 push(&P->replies, &P->n_replies, &P->cap_replies, u.trial, u.k, u.owner,
-                     u.attempt) != 0)
+                     u.attempt, u.epoch) != 0)
                 return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
             P->undecided[i] = P->undecided[--P->n_undecided];
             changed |= v.prune;
@@ -160,14 +161,15 @@ int lrs_broker_on_rung(lrs_broker_prune_t *P, lrs_worker_t *w, const lrs_msg_t *
     }
     lrs_prune_verdict_t v;
     if (lrs_rungs_decision(P->rungs, m->trial, k, &v)) {   /* decided: answered again */
-        if (push(&P->replies, &P->n_replies, &P->cap_replies, m->trial, k, owner, m->attempt))
+        if (push(&P->replies, &P->n_replies, &P->cap_replies, m->trial, k, owner, m->attempt,
+                 m->epoch))
             return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
         (*P->env.unflushed)++;
         return 0;
     }
     if (lrs_rungs_report(P->rungs, m->trial, k, m->epoch, m->value, m->best) < 0 ||
         push(&P->undecided, &P->n_undecided, &P->cap_undecided, m->trial, k, owner,
-             m->attempt) != 0)
+             m->attempt, m->epoch) != 0)
         return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
     int before = P->n_undecided;
     if (decide_ready(P, err) != 0)
@@ -210,8 +212,9 @@ void lrs_broker_prune_reply(lrs_broker_prune_t *P)
             !lrs_rungs_decision(P->rungs, u.trial, u.k, &v) ||
             !lrs_rungs_value(P->rungs, u.trial, u.k, &value, &best, &epoch))
             continue;
-        lrs_proto_verdict(P->env.out, P->token, u.trial, u.attempt, epoch, v.prune,
-                          v.threshold);
+        /* answered at the epoch asked (the recorded one when nobody asked) */
+        lrs_proto_verdict(P->env.out, P->token, u.trial, u.attempt, u.epoch > 0 ? u.epoch : epoch,
+                          v.prune, v.threshold);
         P->env.send(P->env.send_ctx, w->id, w->id_len);
     }
     P->n_replies = 0;

@@ -44,6 +44,8 @@ typedef struct lrs_prune_pending {
     int k;
     int32_t owner;                  /* the worker slot that asked, -1: none */
     uint32_t attempt;               /* the attempt it runs */
+    int epoch;                      /* the epoch it asked at (a command's retried attempt
+                                       may report a rung at another epoch of it) */
 } lrs_prune_pending_t;
 
 /* The broker's pruning state (inside lrs_broker; zeroed: no pruning). */

@@ -8,7 +8,9 @@
 #  2. a pruned trial's script is stopped (it receives SIGTERM and trains no
 #     further), its curve and final metrics are cut at the rung epoch, and a
 #     script that finished before its verdict came is cut the same way;
-#  3. `auto` resources need epochs in search:, else exit 2 naming the key.
+#  3. `auto` resources need epochs in search:, else exit 2 naming the key;
+#  4. a retried attempt whose script reports a rung at another epoch of it
+#     gets the recorded decision at the epoch it asked.
 #
 # usage: bash test_pruning_exec.sh /path/to/lrsweep   (ctest passes the binary)
 . "$(dirname "$0")/lib.sh"
@@ -128,5 +130,52 @@ for rule in '{rule: successive_halving, min_resource: 2, reduction_factor: 3}' \
     [ "$name" != successive_halving ] || [ "$late" -gt 0 ] ||
         fail "$name: no script finished before its verdict: the cut after the end is untested"
 done
+# --- 4. a retried attempt that reports a rung at another epoch of it -------------
+# The first attempt of each trial reports every epoch; a retry skips epoch 2,
+# so its rung-0 value comes at epoch 3: the recorded decision is answered at
+# the epoch it asked (else it would ask forever).
+check
+cat >skip.sh <<'EOF'
+#!/bin/sh
+m=$1/$LRSWEEP_TRIAL
+first=1
+[ -e "$m" ] && first=0
+touch "$m"
+for e in 1 2 3 4 5 6 7 8; do
+    [ "$first" = 0 ] && [ "$e" = 2 ] && continue
+    echo "epoch=$e val_loss=$(awk -v e="$e" -v t="$LRSWEEP_TRIAL" 'BEGIN { printf "%.6f", 1 + t + 1 / e }')"
+    sleep 0.25
+done
+EOF
+mkdir skipmarks
+cat >skip.yaml <<EOF
+name: retry-skip
+seed: 3
+trials: 2
+command: sh skip.sh $TMP/skipmarks
+metric: {name: val_loss, goal: minimize}
+workdir: .
+pruning: {rule: successive_halving, min_resource: 2, reduction_factor: 3}
+search:
+  lr: {log_uniform: [1.0e-4, 1.0]}
+  epochs: 8
+EOF
+EP="ipc://$TMP/skip.sock"
+spawn cpid skc.out skc.err coordinator skip.yaml --bind "$EP" --db skip.db --heartbeat-ms 200
+spawn wa ska.out ska.err worker --connect "$EP" --jobs 2 --allow-commands --workdir-base "$TMP"
+for _ in $(seq 1 60); do
+    [ "$(sqlite3 -cmd ".timeout 3000" skip.db "SELECT COUNT(*) FROM trial_rungs" 2>/dev/null)" = 2 ] && break
+    sleep 0.05
+done
+kill -9 "$wa"
+spawn wb skb.out skb.err worker --connect "$EP" --jobs 2 --allow-commands --workdir-base "$TMP"
+wait_exit "$cpid" 30 || fail "retry with a rung at another epoch: the sweep did not finish: $(tail -3 skc.err)"
+got=$(sqlite3 skip.db "SELECT trial || ':' || status || ':' || attempts FROM trials ORDER BY trial" | tr '\n' ' ')
+echo "retried with a skipped epoch: $got"
+case $got in
+    "0:complete:2 1:pruned:2 ") ;;
+    *) fail "retry with a rung at another epoch: $got (want 0:complete:2 1:pruned:2)" ;;
+esac
+
 [ -z "$(pgrep -f "sh train.sh" || true)" ] || fail "scripts left running: $(pgrep -af 'sh train.sh')"
 summary
