@@ -63,8 +63,10 @@ static int reserve(lrs_exec_rungs_t *r, int f, int e)
     if (obj)
         r->obj[f] = obj;
     unsigned char *has = realloc(r->has[f], (size_t)cap);
+    if (has)
+        r->has[f] = has;
     if (!obj || !has)
-        return -1;
+        return -1;   /* what moved is kept; cap stays, so nothing past it is read */
     memset(has + r->cap[f], 0, (size_t)(cap - r->cap[f]));
     r->has[f] = has;
     r->cap[f] = cap;
@@ -131,7 +133,9 @@ int lrs_exec_rungs_report(lrs_exec_rungs_t *r, int fold, int epoch, double value
     r->through = epoch;
     r->asked = k;
     *value_out = n ? sum / n : NAN;
-    *best_out = r->best;
+    /* no epoch every fold reported yet (folds that report other epochs):
+     * the value itself is the best known */
+    *best_out = isnan(r->best) ? *value_out : r->best;
     return 1;
 }
 
@@ -148,6 +152,22 @@ void lrs_exec_cut(lrs_exec_result_t *res, int epoch)
         if (res->curve[i].epoch <= epoch)
             res->curve[kept++] = res->curve[i];
     res->n_curve = kept;
+    /* Only names reported at or before the cut stay (one first reported
+     * later shows how far the command got, which is not the result's). */
+    int remap[LRS_EXEC_MAX_NAMES], n_names = 0;
+    for (int k = 0; k < res->n_names; k++) {
+        remap[k] = -1;
+        for (size_t i = 0; i < res->n_curve && remap[k] < 0; i++)
+            if (res->curve[i].name == k)
+                remap[k] = n_names++;
+        if (remap[k] >= 0 && remap[k] != k)
+            memcpy(res->names[remap[k]], res->names[k], sizeof res->names[k]);
+    }
+    for (size_t i = 0; i < res->n_curve; i++)
+        res->curve[i].name = remap[res->curve[i].name];
+    for (int k = n_names; k < res->n_names; k++)
+        res->finals[k] = NAN;
+    res->n_names = n_names;
     /* finals: per name, the mean over folds of each fold's last kept value */
     for (int k = 0; k < res->n_names; k++) {
         double sum = 0;

@@ -195,6 +195,7 @@ static void *trial_thread(void *arg)
         atomic_store(&slot->prune, 0);
         slot->n_asks = slot->ask_next = slot->pruned_epoch = 0;
         slot->ask_sent_ms = 0;
+        grow(a);   /* more queued trials and free cores (trials wait at rungs): one more thread */
         slot->token = lrs_sweep_ctx_token(j.ctx);
         slot->trial = j.trial.trial;
         slot->attempt = j.trial.attempt;

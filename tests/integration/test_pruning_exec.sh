@@ -172,9 +172,9 @@ spawn wb skb.out skb.err worker --connect "$EP" --jobs 2 --allow-commands --work
 wait_exit "$cpid" 30 || fail "retry with a rung at another epoch: the sweep did not finish: $(tail -3 skc.err)"
 got=$(sqlite3 skip.db "SELECT trial || ':' || status || ':' || attempts FROM trials ORDER BY trial" | tr '\n' ' ')
 echo "retried with a skipped epoch: $got"
-case $got in
-    "0:complete:2 1:pruned:2 ") ;;
-    *) fail "retry with a rung at another epoch: $got (want 0:complete:2 1:pruned:2)" ;;
+case $got in   # trial 1, pruned at once, may have ended before the kill
+    "0:complete:2 1:pruned:"[12]" ") ;;
+    *) fail "retry with a rung at another epoch: $got (want 0:complete:2 1:pruned:1 or 2)" ;;
 esac
 
 [ -z "$(pgrep -f "sh train.sh" || true)" ] || fail "scripts left running: $(pgrep -af 'sh train.sh')"

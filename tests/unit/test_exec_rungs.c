@@ -89,15 +89,18 @@ static void test_cut(void **state)
     res.status = LRS_STATUS_COMPLETE;
     res.objective = 0.5;
     res.exit_status = 0;
-    res.n_names = 2;
-    strcpy(res.names[0], "val_loss");
-    strcpy(res.names[1], "lr");
-    res.curve = calloc(16, sizeof *res.curve);
+    res.n_names = 3;
+    strcpy(res.names[0], "test_acc");   /* first reported after the cut */
+    strcpy(res.names[1], "val_loss");
+    strcpy(res.names[2], "lr");
+    res.curve = calloc(32, sizeof *res.curve);
     assert_non_null(res.curve);
     for (int f = 0; f < 2; f++)
         for (int e = 1; e <= 4; e++) {
-            res.curve[res.n_curve++] = (lrs_exec_point_t){f, e, 0, f * 10.0 + e};
-            res.curve[res.n_curve++] = (lrs_exec_point_t){f, e, 1, 0.1};
+            res.curve[res.n_curve++] = (lrs_exec_point_t){f, e, 1, f * 10.0 + e};
+            res.curve[res.n_curve++] = (lrs_exec_point_t){f, e, 2, 0.1};
+            if (e == 4)
+                res.curve[res.n_curve++] = (lrs_exec_point_t){f, e, 0, 0.9};
         }
     lrs_exec_cut(&res, 2);
     assert_int_equal(res.status, LRS_STATUS_PRUNED);
@@ -107,6 +110,11 @@ static void test_cut(void **state)
     assert_int_equal((int)res.n_curve, 8);
     for (size_t i = 0; i < res.n_curve; i++)
         assert_true(res.curve[i].epoch <= 2);
+    assert_int_equal(res.n_names, 2);   /* test_acc came after the cut: gone */
+    assert_string_equal(res.names[0], "val_loss");
+    assert_string_equal(res.names[1], "lr");
+    for (size_t i = 0; i < res.n_curve; i++)
+        assert_true(res.curve[i].name == 0 || res.curve[i].name == 1);
     assert_true(res.finals[0] == (2.0 + 12.0) / 2);   /* each fold's value at epoch 2 */
     assert_true(res.finals[1] == 0.1);
     lrs_exec_result_free(&res);
