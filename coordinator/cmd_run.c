@@ -25,6 +25,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/spec.h"
+#include "common/spec_notes.h"
 #include "common/textesc.h"
 #include "coordinator/access.h"
 #include "coordinator/broker.h"
@@ -342,6 +343,9 @@ static int run_main(int argc, char **argv, int is_run)
     int load_status = lrs_cli_load_spec(a.cmd, a.spec_path, &spec);
     if (load_status != 0)
         return load_status;
+    char note[400];
+    if (lrs_spec_sobol_warning(spec, note, sizeof note))
+        fprintf(stderr, "%s: warning: %s\n", a.spec_path, note);
     lrs_broker_opts_t bo;
     lrs_broker_opts_init(&bo);
     bo.db_path = a.db_path;

@@ -20,6 +20,7 @@
 #include "common/err.h"
 #include "common/params.h"
 #include "common/spec.h"
+#include "common/spec_notes.h"
 #include "common/textesc.h"
 #include "common/validate.h"
 
@@ -108,8 +109,13 @@ int lrs_cmd_validate(int argc, char **argv)
         }
         lrs_dataset_free(&data);
     }
-    printf("ok: %" PRIu64 " trials, %d parameters\n", lrs_spec_trial_count(spec),
-           lrs_spec_param_count(spec));
+    char note[400];
+    if (lrs_spec_sobol_warning(spec, note, sizeof note))
+        fprintf(stderr, "%s: warning: %s\n", argv[1], note);
+    uint64_t trials = lrs_spec_trial_count(spec);
+    int params = lrs_spec_param_count(spec);
+    printf("ok: %" PRIu64 " trial%s, %d parameter%s\n", trials, trials == 1 ? "" : "s", params,
+           params == 1 ? "" : "s");
     if (info->pruning->rule != LRS_PRUNE_NONE) {
         char line[512];
         lrs_prune_describe(info->pruning, line, sizeof line);

@@ -8,7 +8,7 @@
 #     entrypoint, and its files are exactly the binary, /usr/lib/lrsweep,
 #     the examples, /etc's three files, /tmp (1777) and /work (uid 10001);
 #  b. in the image: `lrsweep --version`, and examples/synthetic.yaml run by
-#     `lrsweep run --workers 2` into a mounted folder: every one of its 200
+#     `lrsweep run --workers 2` into a mounted folder: every one of its 256
 #     trials recorded, by 2 workers, in a database the non-root user wrote;
 #  c. two containers, a coordinator and a worker joined to its network,
 #     over tcp://localhost (the name resolved inside the image): the sweep
@@ -190,7 +190,7 @@ printf 'b: lrsweep run synthetic.yaml --workers 2 in the image: exit %d, %s s\n'
 DB=$TMP/results/synthetic.db
 check
 got=$(q "$DB" "SELECT COUNT(*), COUNT(DISTINCT trial), MIN(trial), MAX(trial), SUM(status IN ('complete','diverged')) FROM trials" 2>&1)
-[ "$got" = "200|200|0|199|200" ] || fail "b: trials (count|distinct|min|max|complete+diverged): $got"
+[ "$got" = "256|256|0|255|256" ] || fail "b: trials (count|distinct|min|max|complete+diverged): $got"
 check
 got=$(q "$DB" "SELECT COUNT(DISTINCT worker) FROM trials" 2>&1)
 [ "$got" = 2 ] || fail "b: trials ran on $got workers, want 2"
@@ -213,7 +213,7 @@ if [ "$mode" = podman ]; then
     [ "$wrc" = 0 ] && [ "$crc" = 0 ] || fail "c: worker exit $wrc ($(tail -3 "$TMP/werr")), coordinator exit $crc"
     check
     got=$(q "$TMP/results/tcp.db" "SELECT COUNT(*) FROM trials" 2>&1)
-    [ "$got" = 200 ] || fail "c: $got of 200 trials recorded over tcp"
+    [ "$got" = 256 ] || fail "c: $got of 256 trials recorded over tcp"
     podman rm -f lrs-coordinator >/dev/null 2>&1
 else
     echo "c: not run (needs podman run)"

@@ -79,7 +79,7 @@ mkspec ok.yaml ok './report.sh --lr {lr} {args}'
 checks=$((checks + 1))
 (cd / && "$LRSWEEP" validate "$TMP/ok.yaml" >"$TMP/out" 2>"$TMP/err")
 rc=$?
-[ $rc -eq 0 ] && [ "$(cat "$TMP/out")" = "ok: 10 trials, 1 parameters" ] && [ ! -s "$TMP/err" ] ||
+[ $rc -eq 0 ] && [ "$(cat "$TMP/out")" = "ok: 10 trials, 1 parameter" ] && [ ! -s "$TMP/err" ] ||
     fail "validate ok.yaml: rc $rc: $(cat "$TMP/out") $(cat "$TMP/err")"
 
 checks=$((checks + 1))
@@ -216,7 +216,7 @@ check_json 'assert d["status"] == "complete" and d["score"] == 7.0, d' "shell pi
 mkspec missing.yaml ok 'no-such-program-lrs {args}'
 run validate "$TMP/missing.yaml"
 checks=$((checks + 1))
-[ $rc -eq 0 ] && [ "$(cat "$TMP/out")" = "ok: 10 trials, 1 parameters" ] &&
+[ $rc -eq 0 ] && [ "$(cat "$TMP/out")" = "ok: 10 trials, 1 parameter" ] &&
     grep -qF "$TMP/missing.yaml: warning: command: program 'no-such-program-lrs' is not found in PATH" "$TMP/err" ||
     fail "validate missing program: rc $rc: $(cat "$TMP/out") / $(cat "$TMP/err")"
 run validate "$TMP/ok.yaml"

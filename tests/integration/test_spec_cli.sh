@@ -197,6 +197,33 @@ if [ $rc -ne 0 ] || [ "$(wc -l <"$TMP/out")" -ne 2 ] || \
     fail "grid window 7..: rc $rc: $(cat "$TMP/out")"
 fi
 
+# Sobol with trials not a power of two: a warning naming the neighbours,
+# exit 0; a power of two: none.  One trial, one parameter: singular.
+for n in 100 64 1; do
+    cat >"$TMP/sob.yaml" <<YAML
+name: sob
+trials: $n
+sampler: sobol
+model: {type: synthetic}
+search:
+  lr: {log_uniform: [1.0e-3, 1.0e-1]}
+YAML
+    check
+    run validate "$TMP/sob.yaml"
+    case $n in
+        100) { [ $rc -eq 0 ] && grep -qF "sob.yaml: warning: sampler sobol with trials: 100, not a power of two" "$TMP/err" &&
+               grep -qF "use 64 or 128 trials" "$TMP/err" && [ "$(cat "$TMP/out")" = "ok: 100 trials, 1 parameter" ]; } ||
+               fail "validate sobol 100: rc $rc: $(cat "$TMP/out") $(cat "$TMP/err")" ;;
+        64) { [ $rc -eq 0 ] && [ ! -s "$TMP/err" ]; } || fail "validate sobol 64 warned: $(cat "$TMP/err")" ;;
+        1) [ "$(cat "$TMP/out")" = "ok: 1 trial, 1 parameter" ] || fail "validate, one trial: $(cat "$TMP/out")" ;;
+    esac
+done
+check
+sed -i 's/^trials: 1$/trials: 3/' "$TMP/sob.yaml"
+run run "$TMP/sob.yaml" --db "$TMP/sob.db" --workers 1 --quiet
+{ [ $rc -eq 0 ] && grep -qF "warning: sampler sobol with trials: 3, not a power of two" "$TMP/err"; } ||
+    fail "run sobol 3: rc $rc, no warning: $(cat "$TMP/err")"
+
 # The shipped examples are valid and sample.
 for ex in wine-lr synthetic; do
     check

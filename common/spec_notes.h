@@ -1,0 +1,17 @@
+/* spec_notes.h — advice on a spec that is valid but probably not what its
+ * author meant: printed by `validate`, `run` and `coordinator` as warnings
+ * (exit status unchanged), never by `train`, which runs one trial. */
+#ifndef LRS_SPEC_NOTES_H
+#define LRS_SPEC_NOTES_H
+
+#include <stddef.h>
+
+#include "common/spec.h"
+
+/* A sobol sweep whose trials is not a power of two: its first 2^k points
+ * are balanced, the rest a partial pass that is not.  Writes the warning
+ * (naming the powers of two on either side) into out and returns 1, else
+ * returns 0 and leaves out alone. */
+int lrs_spec_sobol_warning(const lrs_spec_t *s, char *out, size_t size);
+
+#endif
