@@ -122,6 +122,12 @@ int lrs_prune_rung_at(const lrs_prune_spec_t *p, uint64_t trial, int epoch, int 
     }
 }
 
+int lrs_prune_rung_starts(const lrs_prune_spec_t *p, uint64_t trial, int epoch, int last_epoch)
+{
+    int k = lrs_prune_rung_at(p, trial, epoch, last_epoch);
+    return k >= 0 && k != lrs_prune_rung_at(p, trial, epoch - 1, last_epoch);
+}
+
 int lrs_prune_exempt(const lrs_prune_spec_t *p, uint64_t trial)
 {
     return (p->rule == LRS_PRUNE_MEDIAN || p->rule == LRS_PRUNE_PERCENTILE) &&

@@ -99,6 +99,11 @@ int lrs_prune_rung_epoch(const lrs_prune_spec_t *p, uint64_t trial, int k);
  * reach the same k: the first one is rung k's value. */
 int lrs_prune_rung_at(const lrs_prune_spec_t *p, uint64_t trial, int epoch, int last_epoch);
 
+/* 1 when epoch is the first epoch of one of trial's rungs (rung_at(epoch) is
+ * some k ≥ 0 that rung_at(epoch - 1) is not): where a trial that reports
+ * every epoch is checked. */
+int lrs_prune_rung_starts(const lrs_prune_spec_t *p, uint64_t trial, int epoch, int last_epoch);
+
 /* 1 when trial is never pruned (median/percentile: index < n_startup_trials). */
 int lrs_prune_exempt(const lrs_prune_spec_t *p, uint64_t trial);
 

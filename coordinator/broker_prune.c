@@ -151,8 +151,8 @@ int lrs_broker_on_rung(lrs_broker_prune_t *P, lrs_worker_t *w, const lrs_msg_t *
      * first epoch; a command's is at the first epoch it reported there. */
     int limit = lrs_spec_rung_limit(P->env.spec, &cfg);
     int k = lrs_prune_rung_at(p, m->trial, m->epoch, limit);
-    if (k < 0 || (!lrs_spec_info(P->env.spec)->exec && m->epoch > 1 &&
-                  lrs_prune_rung_at(p, m->trial, m->epoch - 1, limit) == k)) {
+    if (k < 0 || (!lrs_spec_info(P->env.spec)->exec &&
+                  !lrs_prune_rung_starts(p, m->trial, m->epoch, limit))) {
         char why[160];
         snprintf(why, sizeof why, "RUNG at epoch %d, which is not a rung of trial %" PRIu64,
                  m->epoch, m->trial);

@@ -513,8 +513,7 @@ static int run_sequential(const lrs_dataset_t *d, const lrs_train_opts_t *opts,
 /* 1 when epoch starts a rung of the hook's trial of last_epoch epochs. */
 int lrs_rung_due(const lrs_rung_hook_t *h, int epoch, int last_epoch)
 {
-    int k = lrs_prune_rung_at(h->spec, h->trial, epoch, last_epoch);
-    return k >= 0 && k != lrs_prune_rung_at(h->spec, h->trial, epoch - 1, last_epoch);
+    return lrs_prune_rung_starts(h->spec, h->trial, epoch, last_epoch);
 }
 
 /* The best fold mean of the objective so far, extended rung by rung. */
