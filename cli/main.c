@@ -14,6 +14,7 @@ static const lrs_command_t commands[] = {
     {"validate", lrs_cmd_validate, "check a sweep spec and count its trials"},
     {"sample", lrs_cmd_sample, "print the trials a sweep spec describes, as JSON Lines"},
     {"train", lrs_cmd_train, "train and cross-validate one config"},
+    {"lrfind", lrs_cmd_lrfind, "learning-rate range test: suggest an lr and a search range"},
     {"schedule", lrs_cmd_schedule, "print the learning rate of every epoch for a scheduler"},
     {"run", lrs_cmd_run, "run a sweep on this machine: coordinator + local workers"},
     {"coordinator", lrs_cmd_coordinator, "run a sweep's coordinator for workers on other machines"},

@@ -27,6 +27,7 @@ int lrs_cmd_keygen(int argc, char **argv);
 int lrs_cmd_validate(int argc, char **argv);
 int lrs_cmd_sample(int argc, char **argv);
 int lrs_cmd_train(int argc, char **argv);
+int lrs_cmd_lrfind(int argc, char **argv);
 int lrs_cmd_schedule(int argc, char **argv);
 int lrs_cmd_run(int argc, char **argv);
 int lrs_cmd_coordinator(int argc, char **argv);
