@@ -60,12 +60,13 @@ struct lrs_spec {
 static const char *const top_keys[] = {"name",    "seed",  "trials",  "sampler", "objective",
                                        "metric",  "data",  "model",   "train",   "command",
                                        "shell",   "timeout", "folds", "workdir", "env",
-                                       "search",  "budget",  "pruning", NULL};
+                                       "search",  "budget",  "pruning", "seeds", NULL};
 /* Keys of an exec spec only, and of a built-in spec only. */
 static const char *const exec_keys[] = {"shell", "timeout", "folds", "workdir", "env", NULL};
 static const char *const builtin_keys[] = {"data", "model", "train", NULL};
 static const char *const sampler_names[] = {"random", "grid", "sobol", NULL};
 static const char *const metric_names[] = {"val_loss", "accuracy", NULL};
+static const char *const seeds_names[] = {"per_trial", "shared", NULL};
 static const char *const goal_names[] = {"minimize", "maximize", NULL};
 static const char *const task_names[] = {"regression", "classification", NULL};
 static const char *const model_names[] = {"linear", "logistic", "mlp", "synthetic", NULL};
@@ -343,6 +344,8 @@ static void parse_top(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *root, con
     }
     if ((n = lrs_y_get(root, "sampler")))
         lrs_y_enum(c, n, "sampler", sampler_names, &sampler);
+    if ((n = lrs_y_get(root, "seeds")))
+        lrs_y_enum(c, n, "seeds", seeds_names, &in->shared_seeds);
     in->sampler = (lrs_sampler_kind_t)sampler;
     if ((n = lrs_y_get(root, "trials"))) {
         long long trials;
@@ -609,8 +612,12 @@ int lrs_spec_sample(const lrs_spec_t *s, uint64_t index, lrs_trial_cfg_t *cfg, u
 
 uint64_t lrs_spec_trial_seed(const lrs_spec_t *s, uint64_t index)
 {
-    /* 53 bits: exact in JSON readers that use doubles, and in SQLite. */
-    return lrs_rng_key(s->info.seed, index, LRS_RNG_TRIAL_SEED) & ((1ULL << 53) - 1);
+    /* seeds: shared — every trial trains with trial 0's seed: the same
+     * initial weights, folds and batch order, so configs differ only in
+     * what the search sets (common random numbers).  53 bits: exact in
+     * JSON readers that use doubles, and in SQLite. */
+    uint64_t i = s->info.shared_seeds ? 0 : index;
+    return lrs_rng_key(s->info.seed, i, LRS_RNG_TRIAL_SEED) & ((1ULL << 53) - 1);
 }
 
 /* ------------------------------------------- configs without sampling */

@@ -91,7 +91,7 @@ int lrs_spec_rung_limit(const lrs_spec_t *s, const lrs_trial_cfg_t *cfg);
 
 /* Trial index's training seed alone: lrs_rng_key(seed, index,
  * LRS_RNG_TRIAL_SEED) cut to 53 bits, so it is exact in every JSON reader
- * and in SQLite. */
+ * and in SQLite; with `seeds: shared` every index gets index 0's. */
 uint64_t lrs_spec_trial_seed(const lrs_spec_t *s, uint64_t index);
 
 /* 64-bit hash of everything that determines trials and their results

@@ -99,6 +99,10 @@ uint64_t lrs_spec_hash_of(const lrs_spec_info_t *in, const char *data_path_as_wr
             h = hash_str(h, ex->env[i]);
     }
     h = hash_block(h, root);
+    /* Shared training seeds change every result but trial 0's; the default
+     * (a seed per trial) hashes as before the key existed. */
+    if (in->shared_seeds)
+        h = hash_str(h, "seeds: shared");
     /* Pruning decides which trials end early, so it is part of what is
      * stored; a spec without it hashes as before it existed. */
     const lrs_prune_spec_t *p = in->pruning;

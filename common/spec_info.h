@@ -25,6 +25,7 @@ typedef enum {
 typedef struct lrs_spec_info {
     const char *name;
     uint64_t seed;
+    int shared_seeds;                /* `seeds: shared`: every trial trains with trial 0's seed */
     uint64_t trials;                 /* `trials:` as written (grid: the grid size) */
     lrs_sampler_kind_t sampler;
     const char *metric;              /* "val_loss" | "accuracy"; exec specs: any metric name */

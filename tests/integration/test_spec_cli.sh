@@ -224,6 +224,30 @@ run run "$TMP/sob.yaml" --db "$TMP/sob.db" --workers 1 --quiet
 { [ $rc -eq 0 ] && grep -qF "warning: sampler sobol with trials: 3, not a power of two" "$TMP/err"; } ||
     fail "run sobol 3: rc $rc, no warning: $(cat "$TMP/err")"
 
+# seeds: shared gives every trial trial 0's training seed; per_trial (the
+# default) one each; anything else is an error at the key.
+for mode in shared per_trial bogus; do
+    cat >"$TMP/seeds.yaml" <<YAML
+name: seeds
+trials: 4
+seeds: $mode
+model: {type: synthetic}
+search:
+  lr: {log_uniform: [1.0e-3, 1.0e-1]}
+YAML
+    check
+    run sample "$TMP/seeds.yaml" -n 4
+    distinct=$(grep -o '"seed": [0-9]*' "$TMP/out" | sort -u | wc -l)
+    case $mode in
+        shared) { [ $rc -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq 4 ] && [ "$distinct" -eq 1 ]; } ||
+                fail "seeds shared: rc $rc, $distinct distinct seeds: $(cat "$TMP/out")" ;;
+        per_trial) { [ $rc -eq 0 ] && [ "$distinct" -eq 4 ]; } ||
+                fail "seeds per_trial: rc $rc, $distinct distinct seeds: $(cat "$TMP/out")" ;;
+        bogus) { [ $rc -eq 2 ] && grep -qF "seeds.yaml:3:8:" "$TMP/err" && grep -qF "per_trial" "$TMP/err"; } ||
+                fail "seeds bogus: rc $rc: $(cat "$TMP/err")" ;;
+    esac
+done
+
 # The shipped examples are valid and sample.
 for ex in wine-lr synthetic; do
     check

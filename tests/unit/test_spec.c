@@ -372,6 +372,12 @@ static void test_space_hash(void **state)
                              "  lr: {log_uniform: [1.0e-4, 1.0]}\n  optimizer: {sgd: {momentum: 0.9}, adam: {}}\n"));
     assert_true(h != hash_of("name: a\nseed: 3\ntrials: 10\nmodel: {type: synthetic, cost_ms: 2}\nsearch:\n"
                              "  lr: {log_uniform: [1.0e-4, 1.0]}\n  optimizer: {sgd: {momentum: 0.9}, adam: {}}\n"));
+    /* Shared seeds change the results; per_trial, the default, hashes as
+     * a spec written before the key. */
+    assert_true(h != hash_of("name: a\nseed: 3\ntrials: 10\nseeds: shared\nmodel: {type: synthetic}\nsearch:\n"
+                             "  lr: {log_uniform: [1.0e-4, 1.0]}\n  optimizer: {sgd: {momentum: 0.9}, adam: {}}\n"));
+    assert_true(h == hash_of("name: a\nseed: 3\ntrials: 10\nseeds: per_trial\nmodel: {type: synthetic}\nsearch:\n"
+                             "  lr: {log_uniform: [1.0e-4, 1.0]}\n  optimizer: {sgd: {momentum: 0.9}, adam: {}}\n"));
 }
 
 static void test_examples_load(void **state)
