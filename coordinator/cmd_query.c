@@ -674,8 +674,8 @@ static void usage(FILE *out, int which)
                      "Counts by state (with pruning, also the epochs pruned trials saved), how the sweep ended (complete, stopped, budget used\n"
                      "up), its coordinator (running, gone without a trace: it died, or\n"
                      "exited), its workers (name, host, pid, jobs, trials done, last seen,\n"
-                     "state: connected, lost or left), throughput and the best trial so far\n"
-                     "(default: the newest sweep).  Works while the sweep runs.\n",
+                     "state: connected, lost or left), throughput and the best trial\n"
+                     "so far.  Works while the sweep runs.\n",
         [Q_BEST] = "usage: lrsweep best [SWEEP] [--db FILE] [--top K] [--json]\n\n"
                    "The K best complete trials (default 10) with their parameters.\n",
         [Q_SUMMARY] = "usage: lrsweep summary [SWEEP] [--db FILE] [--by scheduler|optimizer|PARAM]"
@@ -691,6 +691,9 @@ static void usage(FILE *out, int which)
                      "pruned).\n",
     };
     fputs(lines[which], out);
+    if (which != Q_SWEEPS)
+        fputs("\nSWEEP may be left out when the database holds one sweep; with several,\n"
+              "the command lists their names and exits 2.\n", out);
     fputs("\n  --db FILE    results database (default lrsweep.db)\n", out);
 }
 

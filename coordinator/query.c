@@ -27,7 +27,7 @@
 #include "coordinator/store.h"
 
 enum {
-    QS_SWEEP_NAMED, QS_SWEEP_NEWEST, QS_SWEEPS, QS_STATUS_COUNTS, QS_PROGRESS, QS_TRIALS_BY_TRIAL,
+    QS_SWEEP_NAMED, QS_SWEEP_NAMES, QS_SWEEPS, QS_STATUS_COUNTS, QS_PROGRESS, QS_TRIALS_BY_TRIAL,
     QS_TRIALS_BEST_LOW, QS_TRIALS_BEST_HIGH, QS_SPEC, QS_LEASES, QS_GROUPS, QS_EPOCHS, QS_ORIGIN,
     QS_IDLE,
     QS_LIFE,
@@ -62,7 +62,7 @@ enum {
 
 static const char *const read_sql[QS_COUNT] = {
     [QS_SWEEP_NAMED] = "SELECT id, name, trials, goal FROM sweeps WHERE name = ?1",
-    [QS_SWEEP_NEWEST] = "SELECT id, name, trials, goal FROM sweeps ORDER BY id DESC LIMIT 1",
+    [QS_SWEEP_NAMES] = "SELECT name FROM sweeps ORDER BY id",
     [QS_SWEEPS] = SWEEPS_SQL("p.pruned"),
     [QS_STATUS_COUNTS] =
         "SELECT status, COUNT(*) FROM trials WHERE sweep_id = ?1 GROUP BY status",
@@ -353,23 +353,58 @@ int lrs_query_workers(lrs_query_t *q, const lrs_query_sweep_t *sw,
     return finish(st, row < 0 ? -1 : 0);
 }
 
-int lrs_query_sweep(lrs_query_t *q, const char *name, lrs_query_sweep_t *out, lrs_err_t *err)
+/* The name of the database's only sweep into only; with none or several,
+ * -1 with a usage error (several: their names, oldest first, as far as the
+ * message holds them). */
+static int only_sweep(lrs_query_t *q, char *only, size_t size, lrs_err_t *err)
 {
-    sqlite3_stmt *st = stmt(q, name ? QS_SWEEP_NAMED : QS_SWEEP_NEWEST, err);
+    sqlite3_stmt *st = stmt(q, QS_SWEEP_NAMES, err);
     if (!st)
         return -1;
-    if (name)
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    char names[768] = "";
+    size_t used = 0;
+    int n = 0, row;
+    while ((row = next_row(q, st, err)) == 1) {
+        const char *name = col_text(st, 0);
+        if (n++ == 0)
+            snprintf(only, size, "%s", name);
+        if (used < sizeof names) {
+            int w = snprintf(names + used, sizeof names - used, "%s'%s'", n > 1 ? ", " : "", name);
+            used += w > 0 ? (size_t)w : 0;
+        }
+    }
+    finish(st, 0);
+    if (row < 0)
+        return -1;
+    if (n == 0)
+        return lrs_err_set(err, LRS_EXIT_USAGE, "%s: the database holds no sweep yet", q->path);
+    if (n > 1)
+        return lrs_err_set(err, LRS_EXIT_USAGE,
+                           "%s holds %d sweeps; name one: %s%s", q->path, n, names,
+                           used >= sizeof names ? " ..." : "");
+    return 0;
+}
+
+int lrs_query_sweep(lrs_query_t *q, const char *name, lrs_query_sweep_t *out, lrs_err_t *err)
+{
+    char only[256];
+    if (!name) {
+        if (only_sweep(q, only, sizeof only, err) != 0)
+            return -1;
+        name = only;
+    }
+    sqlite3_stmt *st = stmt(q, QS_SWEEP_NAMED, err);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     int row = next_row(q, st, err);
     if (row < 0)
         return finish(st, -1);
     if (row == 0) {
         finish(st, 0);
-        if (name)
-            return lrs_err_set(err, LRS_EXIT_USAGE,
-                               "%s: no sweep named '%s' (`lrsweep sweeps --db %s` lists them)",
-                               q->path, name, q->path);
-        return lrs_err_set(err, LRS_EXIT_USAGE, "%s: the database holds no sweep yet", q->path);
+        return lrs_err_set(err, LRS_EXIT_USAGE,
+                           "%s: no sweep named '%s' (`lrsweep sweeps --db %s` lists them)",
+                           q->path, name, q->path);
     }
     memset(out, 0, sizeof *out);
     out->id = sqlite3_column_int64(st, 0);

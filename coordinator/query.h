@@ -173,8 +173,9 @@ lrs_query_t *lrs_query_open(const char *path, lrs_err_t *err);
 /* Finalizes the statements and closes the database.  Takes NULL; clears *q. */
 void lrs_query_destroy(lrs_query_t **q);
 
-/* Resolves the sweep called name (NULL: the newest) into out.  0, or -1
- * with err: code 2 when there is no such sweep (or none at all), 1 for a
+/* Resolves the sweep called name into out; NULL names the database's only
+ * sweep.  0, or -1 with err: code 2 when there is no such sweep, none at
+ * all, or (name NULL) several, whose names the message lists; 1 for a
  * database error. */
 int lrs_query_sweep(lrs_query_t *q, const char *name, lrs_query_sweep_t *out, lrs_err_t *err);
 

@@ -228,6 +228,20 @@ printf 'name: ex\nseed: 1\ntrials: 2\nsampler: random\ncommand: echo {args}\nmet
 "$LRSWEEP" run ex.yaml --db ex.db --workers 1 >/dev/null 2>err.out
 [ $? -eq 0 ] && [ "$(sqlite3 ex.db "SELECT COUNT(*) FROM trials WHERE error = 'no ''val_loss'' reported'")" = 2 ] ||
     fail "command sweep: $(cat err.out)"   # workers run it (test_exec_sweep.sh has the details)
+# read commands without a sweep name: the only sweep, or a refusal naming them all
+"$LRSWEEP" best --db ex.db >best1.out 2>err.out && grep -q "^ *rank" best1.out ||
+    fail "best on a one-sweep database: $(cat err.out)"
+sed 's/^name: ex$/name: ex2/' ex.yaml >ex2.yaml
+"$LRSWEEP" run ex2.yaml --db ex.db --workers 1 >/dev/null 2>err.out || fail "second sweep: $(cat err.out)"
+for cmd in status best summary "export --format csv"; do
+    # shellcheck disable=SC2086 # cmd is a command and its flags
+    "$LRSWEEP" $cmd --db ex.db >multi.out 2>err.out
+    rc=$?
+    [ "$rc" -eq 2 ] && [ ! -s multi.out ] && grep -q "holds 2 sweeps; name one: 'ex', 'ex2'" err.out ||
+        fail "$cmd with two sweeps and no name: exit $rc, $(cat err.out)"
+    # shellcheck disable=SC2086
+    "$LRSWEEP" $cmd ex2 --db ex.db >/dev/null 2>err.out || fail "$cmd ex2: $(cat err.out)"
+done
 "$LRSWEEP" run s.yaml --db /proc/nope/x.db --workers 1 >/dev/null 2>err.out
 [ $? -eq 1 ] && grep -q "/proc/nope" err.out || fail "unwritable path: $(cat err.out)"
 

@@ -404,7 +404,11 @@ static void test_sweeps_and_lookup(void **state)
     s = write_fixture(f->db, &low, &high);
     q = lrs_query_open(f->db, &err);
     assert_non_null(q);
-    assert_int_equal(lrs_query_sweep(q, NULL, &sw, &err), 0);   /* the newest */
+    lrs_err_clear(&err);
+    assert_int_equal(lrs_query_sweep(q, NULL, &sw, &err), -1);   /* two: none picked */
+    assert_int_equal(err.code, LRS_EXIT_USAGE);
+    assert_non_null(strstr(err.msg, "holds 2 sweeps; name one: 'low', 'high'"));
+    assert_int_equal(lrs_query_sweep(q, "high", &sw, &err), 0);
     assert_string_equal(sw.name, "high");
     assert_int_equal(sw.id, high.id);
     assert_int_equal(sw.maximize, 1);
@@ -849,6 +853,8 @@ static void test_version_5_file(void **state)
     lrs_query_t *q = lrs_query_open(f->db, &err);
     assert_non_null(q);
     lrs_query_sweep_t sw;
+    assert_int_equal(lrs_query_sweep(q, NULL, &sw, &err), 0);   /* the only sweep */
+    assert_string_equal(sw.name, "old");
     assert_int_equal(lrs_query_sweep(q, "old", &sw, &err), 0);
     assert_int_equal(sw.pruning, 0);
     lrs_query_progress_t p;
