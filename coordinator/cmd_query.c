@@ -695,6 +695,16 @@ static void usage(FILE *out, int which)
         fputs("\nSWEEP may be left out when the database holds one sweep; with several,\n"
               "the command lists their names and exits 2.\n", out);
     fputs("\n  --db FILE    results database (default lrsweep.db)\n", out);
+    if (which != Q_EXPORT)
+        fputs("  --json       one JSON object per line instead of the table\n", out);
+    if (which == Q_BEST)
+        fputs("  --top K      how many trials, best first (default 10, at most 1000000)\n", out);
+    if (which == Q_SUMMARY)
+        fputs("  --by KEY     group by scheduler, optimizer or a parameter's name\n"
+              "               (`lrsweep params` lists them; default scheduler)\n", out);
+    if (which == Q_EXPORT)
+        fputs("  --format F   csv or jsonl (required)\n", out);
+    fputs("  --help       this text\n", out);
 }
 
 static int query_main(int argc, char **argv, int which)

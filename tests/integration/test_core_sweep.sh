@@ -228,6 +228,15 @@ printf 'name: ex\nseed: 1\ntrials: 2\nsampler: random\ncommand: echo {args}\nmet
 "$LRSWEEP" run ex.yaml --db ex.db --workers 1 >/dev/null 2>err.out
 [ $? -eq 0 ] && [ "$(sqlite3 ex.db "SELECT COUNT(*) FROM trials WHERE error = 'no ''val_loss'' reported'")" = 2 ] ||
     fail "command sweep: $(cat err.out)"   # workers run it (test_exec_sweep.sh has the details)
+# every flag of a read command is explained in its --help options section
+for pair in "sweeps:--db --json" "status:--db --json" "best:--db --json --top" \
+    "summary:--db --json --by" "export:--db --format"; do
+    cmd=${pair%%:*}
+    "$LRSWEEP" "$cmd" --help >help.out || fail "$cmd --help failed"
+    for flag in ${pair#*:} --help; do
+        grep -qE "^  $flag( [A-Z]+)? +[a-z(]" help.out || fail "$cmd --help does not explain $flag: $(cat help.out)"
+    done
+done
 # read commands without a sweep name: the only sweep, or a refusal naming them all
 "$LRSWEEP" best --db ex.db >best1.out 2>err.out && grep -q "^ *rank" best1.out ||
     fail "best on a one-sweep database: $(cat err.out)"
