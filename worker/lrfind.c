@@ -2,7 +2,9 @@
  *
  * Smoothing as fastai: avg = β·avg + (1−β)·loss, smoothed = avg / (1 − β^(i+1)),
  * so the first steps are not pulled towards 0.  The steepest point is the
- * most negative finite difference of smoothed loss over log10(lr); the
+ * most negative finite difference of smoothed loss over log10(lr), the
+ * first LRS_LRFIND_SKIP_BEGIN steps and the last left out on runs of more
+ * than twice that many steps; the
  * usable range runs from there to the minimum's lr.
  */
 #include "worker/lrfind.h"
@@ -92,9 +94,12 @@ int lrs_lrfind_suggest(const lrs_lrfind_curve_t *c, lrs_lrfind_suggestion_t *out
     for (int i = 1; i < c->n; i++)
         if (c->smooth[i] < c->smooth[at_min])
             at_min = i;
-    int steep = 0;
+    /* Lightning's skip_begin / skip_end: the first steps' smoothing is noise */
+    int skip = c->n > 2 * LRS_LRFIND_SKIP_BEGIN ? LRS_LRFIND_SKIP_BEGIN : 0;
+    int last = skip ? c->n - 2 : c->n - 1;
+    int steep = skip;
     double steepest = INFINITY;
-    for (int i = 0; i + 1 < c->n; i++) {
+    for (int i = skip; i < last; i++) {
         double slope = (c->smooth[i + 1] - c->smooth[i]) / (log10(c->lr[i + 1]) - log10(c->lr[i]));
         if (slope < steepest) {
             steepest = slope;

@@ -11,6 +11,7 @@
 #define LRS_LRFIND_ITERS 100
 #define LRS_LRFIND_BETA 0.98
 #define LRS_LRFIND_DIVERGE 4.0
+#define LRS_LRFIND_SKIP_BEGIN 10   /* steps the steepest point skips (Lightning's skip_begin) */
 
 typedef struct lrs_lrfind_cfg {
     double start, end;   /* 0 < start < end */
@@ -31,7 +32,8 @@ typedef struct lrs_lrfind_curve {
 } lrs_lrfind_curve_t;
 
 typedef struct lrs_lrfind_suggestion {
-    double steep;        /* lr at the steepest descent of smoothed loss vs log lr */
+    double steep;        /* lr at the steepest descent of smoothed loss vs log lr
+                            (the first 10 steps and the last skipped on runs > 20) */
     double min_tenth;    /* lr at the minimum smoothed loss, / 10 */
     double lr_min;       /* lr at the minimum smoothed loss */
     double low, high;    /* the usable range: [steep-side start, min] */

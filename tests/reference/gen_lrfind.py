@@ -10,7 +10,8 @@ The rule as fastai's LRFinder states it: lr per step numpy.geomspace(start, end,
 iters); avg = beta*avg + (1-beta)*loss, smoothed = avg / (1 - beta**(i+1)); stop
 after recording a step whose smoothed loss exceeds diverge x the minimum before
 it.  Suggestions: the lr at the most negative np.diff(smoothed)/np.diff(log10 lr)
-(steepest descent), the lr of the minimum smoothed loss and that / 10.
+(steepest descent; on runs over 20 steps the first 10 and the last left out,
+as Lightning's skip_begin/skip_end), the lr of the minimum smoothed loss and that / 10.
 """
 import json
 import os
@@ -34,11 +35,13 @@ def case(name, losses, start, end, iters, beta, diverge):
     n = len(smooth)
     sm = np.array(smooth)
     lr = lrs[:n]
-    slopes = np.diff(sm) / np.diff(np.log10(lr))
+    skip = 10 if n > 20 else 0          # Lightning's skip_begin=10, skip_end=1
+    last = n - 2 if skip else n - 1
+    slopes = (np.diff(sm) / np.diff(np.log10(lr)))[skip:last]
     return {"name": name, "start": start, "end": end, "iters": iters, "beta": beta,
             "diverge": diverge, "losses": [float(x) if np.isfinite(x) else None for x in losses],
             "lr": [float(x) for x in lrs], "smoothed": [float(x) for x in sm], "steps": n,
-            "steep": float(lr[int(np.argmin(slopes))]), "lr_min": float(lr[int(np.argmin(sm))])}
+            "steep": float(lr[skip + int(np.argmin(slopes))]), "lr_min": float(lr[int(np.argmin(sm))])}
 
 
 def main():
