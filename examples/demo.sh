@@ -8,10 +8,7 @@ db=${LRSWEEP_DEMO_DB:-$here/../build/demo.db}
 
 if "$bin" --help | grep -q '^  run '; then
     echo "== lrsweep run examples/wine-lr.yaml (database: $db)"
-    "$bin" run "$here/wine-lr.yaml" --db "$db"
-    echo
-    echo "== best configs"
-    "$bin" best --db "$db" --top 5
+    "$bin" run "$here/wine-lr.yaml" --db "$db"   # ends with the best configs
     echo
     echo "== by scheduler"
     "$bin" summary --db "$db" --by scheduler
