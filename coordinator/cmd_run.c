@@ -433,9 +433,9 @@ static int run_main(int argc, char **argv, int is_run)
         }
     char sweep_name[256];
     snprintf(sweep_name, sizeof sweep_name, "%s", lrs_broker_sweep_name(broker));
-    lrs_broker_destroy(&broker);   /* commits, releases the lock */
-    if (pids)
-        reap_workers(pids, a.workers);
+    /* the table is read while the writer is still open (lrs_broker_run has
+     * committed): the writer closes last, checkpoints, and SQLite removes
+     * the -wal and -shm files, which a read-only connection cannot */
     if (!a.quiet || status == 0) {
         char shown[LRS_TEXTESC_SIZE(sizeof sweep_name)];   /* the spec's name, escaped */
         printf("\nbest trials of sweep '%s' (%s):\n",
@@ -443,6 +443,9 @@ static int run_main(int argc, char **argv, int is_run)
         if (lrs_best_print(a.db_path, sweep_name, 5, stdout, &err) != 0)
             lrs_cli_report(a.cmd, &err);
     }
+    lrs_broker_destroy(&broker);   /* commits, releases the lock */
+    if (pids)
+        reap_workers(pids, a.workers);
     status = lrs_cli_finish(status);
 done:
     lrs_broker_destroy(&broker);

@@ -258,6 +258,9 @@ void lrs_store_destroy(lrs_store_t **sp)
     }
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(s->st[i]);
+    if (s->db && s->mode == LRS_STORE_WRITE)   /* the WAL back into the file: closed last, the
+                                                  writer leaves no -wal/-shm beside it */
+        sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
     if (s->db)
         sqlite3_close(s->db);
     if (s->lock_fd >= 0)
