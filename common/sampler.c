@@ -137,3 +137,10 @@ int lrs_sampler_draw(const lrs_sampler_t *s, uint64_t index, lrs_trial_cfg_t *cf
     walk_unit(s->root, &src, cfg);
     return 0;
 }
+
+const char *lrs_sampler_kind_name(lrs_sampler_kind_t kind)
+{
+    static const char *const names[] = {[LRS_SAMPLER_RANDOM] = "random",
+                                        [LRS_SAMPLER_GRID] = "grid", [LRS_SAMPLER_SOBOL] = "sobol"};
+    return (unsigned)kind < sizeof names / sizeof names[0] ? names[kind] : "?";
+}

@@ -27,6 +27,10 @@ typedef enum { LRS_SAMPLER_RANDOM, LRS_SAMPLER_GRID, LRS_SAMPLER_SOBOL } lrs_sam
 
 typedef struct lrs_sampler lrs_sampler_t;
 
+/* The name a spec writes for kind ("random", "grid", "sobol"); "?" for a
+ * value outside the enum. */
+const char *lrs_sampler_kind_name(lrs_sampler_kind_t kind);
+
 /* A sampler of kind over the tree at root, whose searched nodes use unit
  * dimensions 0..dims-1.  The tree must outlive the sampler. */
 lrs_sampler_t *lrs_sampler_new(lrs_sampler_kind_t kind, const lrs_space_block_t *root, int dims,

@@ -186,12 +186,23 @@ static const lrs_status_t sweeps_columns[] = {LRS_STATUS_COMPLETE, LRS_STATUS_DI
                                               LRS_STATUS_RUNNING, LRS_STATUS_PENDING};
 enum { SWEEPS_NCOL = sizeof sweeps_columns / sizeof sweeps_columns[0] };
 
+/* Trials of a sweep that ended: complete, diverged, failed or pruned. */
+static int64_t sweep_done(const lrs_query_sweep_row_t *r)
+{
+    return r->n[LRS_STATUS_COMPLETE] + r->n[LRS_STATUS_DIVERGED] + r->n[LRS_STATUS_FAILED] +
+           r->n[LRS_STATUS_PRUNED];
+}
+
 static int sweeps_row(void *ctx, const lrs_query_sweep_row_t *r)
 {
     const qargs_t *q = ctx;
     if (q->json) {
         json_t *o = json_object();
         json_object_set_new(o, "sweep", stored_string(r->name));
+        json_object_set_new(o, "metric", stored_string(r->metric));
+        json_object_set_new(o, "goal", json_string(r->maximize ? "maximize" : "minimize"));
+        json_object_set_new(o, "sampler", r->sampler ? json_string(r->sampler) : json_null());
+        json_object_set_new(o, "done", json_integer(sweep_done(r)));
         json_object_set_new(o, "trials", json_integer(r->trials));
         for (int i = 0; i < SWEEPS_NCOL; i++)
             json_object_set_new(o, lrs_status_name(sweeps_columns[i]),
@@ -200,13 +211,18 @@ static int sweeps_row(void *ctx, const lrs_query_sweep_row_t *r)
         json_object_set_new(o, "created_at", lrs_json_number(r->created_at));
         dump_json_line(stdout, o);
     } else {
+        char created[64], done[48];
+        lrs_log_time(r->created_at, created);
+        if (strlen(created) > 19)   /* to the second: "2026-01-31T12:00:00Z" */
+            snprintf(created + 19, sizeof created - 19, "Z");
+        snprintf(done, sizeof done, "%" PRId64 "/%" PRId64, sweep_done(r), r->trials);
         put_text(stdout, 24, r->name);
-        printf(" %8" PRId64, r->trials);
-        for (int i = 0; i < SWEEPS_NCOL; i++)
-            printf(" %8" PRId64, r->n[sweeps_columns[i]]);
         putchar(' ');
+        put_text(stdout, 12, r->metric);
+        printf(" %-8s %-7s %13s ", r->maximize ? "maximize" : "minimize",
+               r->sampler ? r->sampler : "-", done);
         print_num(stdout, 12, r->best);
-        putchar('\n');
+        printf("  %s\n", created);
     }
     return 0;
 }
@@ -214,10 +230,8 @@ static int sweeps_row(void *ctx, const lrs_query_sweep_row_t *r)
 static int cmd_sweeps(lrs_query_t *db, const qargs_t *q, lrs_err_t *err)
 {
     if (!q->json) {
-        printf("%-24s %8s", "sweep", "trials");
-        for (int i = 0; i < SWEEPS_NCOL; i++)
-            printf(" %8s", lrs_status_name(sweeps_columns[i]));
-        printf(" %12s\n", "best");
+        printf("%-24s %-12s %-8s %-7s %13s %12s  %s\n", "sweep", "metric", "goal", "sampler",
+               "done/trials", "best", "created (UTC)");
     }
     return lrs_query_sweeps(db, sweeps_row, (void *)q, err);
 }
@@ -669,7 +683,10 @@ static void usage(FILE *out, int which)
 {
     static const char *const lines[] = {
         [Q_SWEEPS] = "usage: lrsweep sweeps [--db FILE] [--json]\n\n"
-                     "Lists the sweeps in the database with their progress and best score.\n",
+                     "Lists the sweeps in the database, oldest first: name, objective metric\n"
+                     "and goal, sampler, trials done (complete, diverged, failed or pruned)\n"
+                     "of the budget, best score, created (UTC).  --json lines also carry\n"
+                     "the count of each status.\n",
         [Q_STATUS] = "usage: lrsweep status [SWEEP] [--db FILE] [--json]\n\n"
                      "Counts by state (with pruning, also the epochs pruned trials saved), how the sweep ended (complete, stopped, budget used\n"
                      "up), its coordinator (running, gone without a trace: it died, or\n"

@@ -58,7 +58,7 @@ enum {
     "SELECT p.sweep, p.total, p.complete, p.diverged, p.failed, p.running, p.pending,"             \
     " (SELECT best FROM (SELECT CASE WHEN s.goal = 'maximize' THEN MAX(score) ELSE MIN(score)"     \
     "  END AS best FROM trials t WHERE t.sweep_id = s.id AND t.status = 'complete')),"            \
-    " s.created_at, " pruned " FROM sweep_progress p JOIN sweeps s ON s.name = p.sweep ORDER BY s.id"
+    " s.created_at, " pruned ", s.metric, s.goal, s.spec FROM sweep_progress p JOIN sweeps s ON s.name = p.sweep ORDER BY s.id"
 
 static const char *const read_sql[QS_COUNT] = {
     [QS_SWEEP_NAMED] = "SELECT id, name, trials, goal FROM sweeps WHERE name = ?1",
@@ -434,7 +434,15 @@ int lrs_query_sweeps(lrs_query_t *q, int (*fn)(void *ctx, const lrs_query_sweep_
         r.best = col_real(st, 7);
         r.created_at = col_real(st, 8);
         r.n[LRS_STATUS_PRUNED] = sqlite3_column_int64(st, 9);
+        r.metric = col_text(st, 10);
+        r.maximize = strcmp(col_text(st, 11), "maximize") == 0;
+        const char *text = col_text(st, 12);
+        lrs_err_t spec_err;
+        lrs_spec_t *spec = NULL;
+        if (lrs_spec_parse(r.name, text, strlen(text), NULL, &spec, &spec_err) == 0)
+            r.sampler = lrs_sampler_kind_name(lrs_spec_info(spec)->sampler);
         int stop = fn(ctx, &r);
+        lrs_spec_destroy(&spec);
         if (stop)
             return finish(st, stop);
     }

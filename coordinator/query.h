@@ -86,6 +86,9 @@ typedef struct lrs_query_sweep_row {
                                       006), running, pending (cancelled 0) */
     double best;                   /* best complete score; NaN: none yet */
     double created_at;             /* unix seconds */
+    const char *metric;            /* the objective metric's name */
+    int maximize;                  /* its goal: 1 maximize, 0 minimize */
+    const char *sampler;           /* the stored spec's; NULL when it no longer parses */
 } lrs_query_sweep_row_t;
 
 /* Where one sweep stands, as `status` reports it. */

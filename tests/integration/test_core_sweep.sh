@@ -49,7 +49,22 @@ n=$(sqlite3 lrsweep.db "PRAGMA user_version")
 # --- read commands ------------------------------------------------------------
 check
 "$LRSWEEP" sweeps >sweeps.out 2>&1 || fail "sweeps failed: $(cat sweeps.out)"
-grep -q "^core-a  *150  *" sweeps.out || fail "sweeps: $(cat sweeps.out)"
+"$LRSWEEP" sweeps --json >sweeps.json 2>&1 || fail "sweeps --json failed: $(cat sweeps.json)"
+$PY - sweeps.out sweeps.json lrsweep.db <<'EOF' || fail "sweeps disagrees with the database: $(cat sweeps.out)"
+import datetime, json, sqlite3, sys
+db = sqlite3.connect(sys.argv[3])
+name, metric, goal, total, created = db.execute("SELECT name, metric, goal, trials, created_at FROM sweeps").fetchone()
+done = db.execute("SELECT COUNT(*) FROM trials WHERE status IN ('complete','diverged','failed','pruned')").fetchone()[0]
+best = db.execute("SELECT MIN(score) FROM trials WHERE status = 'complete'").fetchone()[0]
+when = datetime.datetime.fromtimestamp(created, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+head, row = [l.split() for l in open(sys.argv[1]).read().splitlines()]
+assert head == ["sweep", "metric", "goal", "sampler", "done/trials", "best", "created", "(UTC)"], head
+assert row[:5] == [name, metric, goal, "random", f"{done}/{total}"], row
+assert abs(float(row[5]) - best) <= 1e-5 * abs(best) and row[6] == when, (row, best, when)
+j = json.loads(open(sys.argv[2]).read())
+assert (j["sweep"], j["metric"], j["goal"], j["sampler"], j["done"], j["trials"]) == (name, metric, goal, "random", done, total), j
+assert j["best"] == best and j["created_at"] == created, j
+EOF
 "$LRSWEEP" status core-a >status.out 2>&1 || fail "status failed: $(cat status.out)"
 grep -q "150 of 150 trials recorded" status.out || fail "status: $(cat status.out)"
 grep -q "workers seen 2" status.out || fail "status workers: $(cat status.out)"

@@ -433,6 +433,9 @@ static void test_sweeps_and_lookup(void **state)
     assert_int_equal(a.r[0].n[LRS_STATUS_PENDING], 2);
     assert_true(a.r[0].best == 0.2);
     assert_true(a.r[0].created_at > 0);
+    assert_int_equal(a.r[0].maximize, 0);
+    assert_int_equal(a.r[1].maximize, 1);
+    assert_string_equal(a.r[0].sampler, "random");   /* the spec's default */
     assert_string_equal(a.text[1], "high");
     assert_true(a.r[1].best == 0.5);
     lrs_query_destroy(&q);
