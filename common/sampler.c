@@ -138,9 +138,11 @@ int lrs_sampler_draw(const lrs_sampler_t *s, uint64_t index, lrs_trial_cfg_t *cf
     return 0;
 }
 
+const char *const lrs_sampler_names[] = {[LRS_SAMPLER_RANDOM] = "random",
+                                         [LRS_SAMPLER_GRID] = "grid",
+                                         [LRS_SAMPLER_SOBOL] = "sobol", NULL};
+
 const char *lrs_sampler_kind_name(lrs_sampler_kind_t kind)
 {
-    static const char *const names[] = {[LRS_SAMPLER_RANDOM] = "random",
-                                        [LRS_SAMPLER_GRID] = "grid", [LRS_SAMPLER_SOBOL] = "sobol"};
-    return (unsigned)kind < sizeof names / sizeof names[0] ? names[kind] : "?";
+    return (unsigned)kind <= LRS_SAMPLER_SOBOL ? lrs_sampler_names[kind] : "?";
 }

@@ -27,8 +27,11 @@ typedef enum { LRS_SAMPLER_RANDOM, LRS_SAMPLER_GRID, LRS_SAMPLER_SOBOL } lrs_sam
 
 typedef struct lrs_sampler lrs_sampler_t;
 
-/* The name a spec writes for kind ("random", "grid", "sobol"); "?" for a
- * value outside the enum. */
+/* The names a spec writes for the kinds, in enum order, NULL-terminated. */
+extern const char *const lrs_sampler_names[];
+
+/* The name of kind ("random", "grid", "sobol"); "?" for a value outside
+ * the enum. */
 const char *lrs_sampler_kind_name(lrs_sampler_kind_t kind);
 
 /* A sampler of kind over the tree at root, whose searched nodes use unit

@@ -64,7 +64,6 @@ static const char *const top_keys[] = {"name",    "seed",  "trials",  "sampler",
 /* Keys of an exec spec only, and of a built-in spec only. */
 static const char *const exec_keys[] = {"shell", "timeout", "folds", "workdir", "env", NULL};
 static const char *const builtin_keys[] = {"data", "model", "train", NULL};
-static const char *const sampler_names[] = {"random", "grid", "sobol", NULL};
 static const char *const metric_names[] = {"val_loss", "accuracy", NULL};
 static const char *const seeds_names[] = {"per_trial", "shared", NULL};
 static const char *const goal_names[] = {"minimize", "maximize", NULL};
@@ -343,7 +342,7 @@ static void parse_top(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *root, con
             in->seed = (uint64_t)seed;
     }
     if ((n = lrs_y_get(root, "sampler")))
-        lrs_y_enum(c, n, "sampler", sampler_names, &sampler);
+        lrs_y_enum(c, n, "sampler", lrs_sampler_names, &sampler);
     if ((n = lrs_y_get(root, "seeds")))
         lrs_y_enum(c, n, "seeds", seeds_names, &in->shared_seeds);
     in->sampler = (lrs_sampler_kind_t)sampler;
@@ -353,7 +352,7 @@ static void parse_top(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *root, con
             in->trials = (uint64_t)trials;
     } else if (sampler != LRS_SAMPLER_GRID) {
         LRS_YERR(c, root, "missing required key 'trials' (the %s sampler needs a trial count)",
-                 sampler_names[sampler]);
+                 lrs_sampler_kind_name(sampler));
     }
     if ((n = lrs_y_get(root, "budget")))
         lrs_spec_budget_read(c, n, &s->budget);
