@@ -287,7 +287,9 @@ lrs_sweep_t *lrs_sweep_open(lrs_store_t *store, const lrs_spec_t *spec, const ch
         goto fail;
     }
     if (lrs_store_each_done(store, s->row.id, done_cb, &ctx, err) != 0 ||
-        lrs_store_each_lease(store, s->row.id, lease_cb, &ctx, err) != 0)
+        lrs_store_each_lease(store, s->row.id, lease_cb, &ctx, err) != 0 ||
+        lrs_store_count_outcomes(store, s->row.id, s->row.trials, &s->failed, &s->diverged,
+                                 &s->pruned, err) != 0)
         goto fail;
     if (ctx.oom) {
         lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory reading the sweep's trials");

@@ -27,9 +27,10 @@ typedef struct lrs_sweep lrs_sweep_t;
 /* Counters for the progress line and the final report. */
 typedef struct lrs_sweep_counts {
     uint64_t total, done, running;
-    uint64_t failed, diverged;        /* recorded by this coordinator */
-    uint64_t pruned, epochs_saved;    /* recorded by this one: pruned trials, and the epochs
-                                         they did not train (built-in engine) */
+    uint64_t failed, diverged;        /* in the database (a resume's stored ones too) */
+    uint64_t pruned, epochs_saved;    /* pruned trials in the database, and the epochs the
+                                         ones this coordinator recorded did not train
+                                         (built-in engine) */
     uint64_t session_done;            /* recorded by this one */
     double best;                      /* NaN: no complete trial yet */
     const char *best_desc;            /* "lr 0.05, cosine"; "" without a best */
