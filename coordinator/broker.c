@@ -146,6 +146,10 @@ void lrs_broker_get_stats(const lrs_broker_t *b, lrs_broker_stats_t *out)
     out->results_dropped = b->results_dropped;
     out->live_workers = b->workers.live;
     out->worker_slots = b->workers.n;
+    out->done = c.done;
+    out->total = c.total;
+    out->best = c.best;
+    out->best_desc = c.best_desc;
 }
 
 void lrs_broker_destroy(lrs_broker_t **bp)

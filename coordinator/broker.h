@@ -58,6 +58,9 @@ typedef struct lrs_broker_stats {
     size_t trial_table_bytes; /* memory of the trial table (coordinator/trials.h) */
     uint64_t results_dropped; /* results not from the lease holder, of the wrong kind or
                                  without an outcome (also counted in rejected) */
+    uint64_t done, total;     /* the sweep's trials recorded (all sessions) and its budget */
+    double best;              /* NaN: no complete trial yet */
+    const char *best_desc;    /* "lr 0.05, cosine" ("" without a best); valid while b lives */
 } lrs_broker_stats_t;
 
 void lrs_broker_get_stats(const lrs_broker_t *b, lrs_broker_stats_t *out);

@@ -9,6 +9,8 @@
  * drains them in order) and die with the coordinator (PR_SET_PDEATHSIG). */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,8 +25,10 @@
 
 #include "common/cli.h"
 #include "common/err.h"
+#include "common/numfmt.h"
 #include "common/log.h"
 #include "common/spec.h"
+#include "common/spec_info.h"
 #include "common/spec_notes.h"
 #include "common/textesc.h"
 #include "coordinator/access.h"
@@ -85,7 +89,9 @@ static void usage(FILE *out, const char *cmd, int is_run)
             "                     signal; for Kubernetes); default 0\n"
             "  --log-format FMT   text (default; off a terminal each line starts with an\n"
             "                     ISO 8601 UTC time) or json (JSON Lines)\n"
-            "  --quiet            no progress output\n\n"
+            "  --quiet            no progress output; at the end, instead of the best\n"
+            "                     trials, one line on stdout: 'sweep NAME: DONE/TOTAL\n"
+            "                     trials, best METRIC SCORE (lr X, SCHEDULER)'\n\n"
             "Environment: LRSWEEP_KEY and LRSWEEP_ALLOW stand for --key and --allow.\n"
             "Without keys only ipc:// and loopback tcp:// endpoints are accepted.\n\n"
             "Progress: a live line on a terminal, a log line every 5 s otherwise.\n"
@@ -212,7 +218,7 @@ typedef struct local_keys {
 } local_keys_t;
 
 static pid_t spawn_worker(const char *endpoint, const char *spec_dir, const local_keys_t *keys,
-                          int log_format, int index)
+                          int log_format, int quiet, int index)
 {
     pid_t parent = getpid();
     pid_t pid = fork();
@@ -228,9 +234,11 @@ static pid_t spawn_worker(const char *endpoint, const char *spec_dir, const loca
     setenv("OPENBLAS_NUM_THREADS", "1", 0);   /* one core per worker: N workers use N */
     /* a command's relative workdir is relative to the spec's folder, as for train --spec;
      * the spec is the user's own, run on their own machine: its command may run */
-    char *args[16] = {"lrsweep", "worker", "--connect", (char *)endpoint, "--jobs", "1",
+    char *args[20] = {"lrsweep", "worker", "--connect", (char *)endpoint, "--jobs", "1",
                       "--name", name, "--workdir-base", (char *)spec_dir, "--allow-commands"};
     int n = 11;
+    if (quiet)
+        args[n++] = "--quiet";
     if (log_format == LRS_LOG_JSON) {
         args[n++] = "--log-format";
         args[n++] = "json";
@@ -255,6 +263,7 @@ typedef struct local_workers {
     const char *spec_dir;
     local_keys_t keys;
     int log_format;
+    int quiet;
     int respawns_left;    /* a worker killed by a signal is replaced, this many times */
     int remote;           /* remote workers may still come: never give up */
 } local_workers_t;
@@ -273,7 +282,8 @@ static int watch_workers(void *ctx, lrs_err_t *err)
                 lw->respawns_left--;
                 fprintf(stderr, "\nlrsweep: local worker %d was killed by signal %d; starting "
                                 "another\n", i, WTERMSIG(st));
-                lw->pids[i] = spawn_worker(lw->endpoint, lw->spec_dir, &lw->keys, lw->log_format, i);
+                lw->pids[i] = spawn_worker(lw->endpoint, lw->spec_dir, &lw->keys, lw->log_format,
+                                          lw->quiet, i);
             } else {
                 last_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
             }
@@ -323,6 +333,24 @@ static void spec_folder(const char *spec_path, char *out, size_t size)
     else if (slash)
         *slash = '\0';
     snprintf(out, size, "%s", resolved);
+}
+
+/* --quiet's one line on stdout, the sweep's outcome:
+ * "sweep NAME: DONE/TOTAL trials, best METRIC SCORE (lr X, SCHEDULER)", or
+ * "best METRIC -" before any trial is complete. */
+static void quiet_result(const lrs_broker_t *broker, const lrs_spec_t *spec, int status)
+{
+    lrs_broker_stats_t st;
+    lrs_broker_get_stats(broker, &st);
+    char shown[LRS_TEXTESC_SIZE(256)], score[32];
+    lrs_fmt_display(st.best, LRS_FMT_VALUE_DIGITS, score, sizeof score);
+    printf("sweep %s: %" PRIu64 "/%" PRIu64 " trials%s, best %s ",
+           lrs_text_escape_str(lrs_broker_sweep_name(broker), shown, sizeof shown), st.done,
+           st.total, status == 0 ? "" : " (not finished)", lrs_spec_info(spec)->metric);
+    if (isnan(st.best))
+        printf("-\n");
+    else
+        printf("%s (%s)\n", score, st.best_desc);
 }
 
 static int run_main(int argc, char **argv, int is_run)
@@ -399,7 +427,7 @@ static int run_main(int argc, char **argv, int is_run)
     spec_folder(a.spec_path, spec_dir, sizeof spec_dir);
     local_workers_t lw = {.n = a.workers, .endpoint = endpoint, .spec_dir = spec_dir,
                           .keys = {access.local_key_path, access.server_pub_path},
-                          .log_format = a.log_format,
+                          .log_format = a.log_format, .quiet = a.quiet,
                           .respawns_left = 3 * a.workers, .remote = a.bind != NULL};
     if (lrs_broker_remaining(broker) > 0 && a.workers > 0) {
         pids = calloc((size_t)a.workers, sizeof *pids);
@@ -408,7 +436,7 @@ static int run_main(int argc, char **argv, int is_run)
             goto done;
         }
         for (int i = 0; i < a.workers; i++)
-            if ((pids[i] = spawn_worker(endpoint, spec_dir, &lw.keys, a.log_format, i)) < 0) {
+            if ((pids[i] = spawn_worker(endpoint, spec_dir, &lw.keys, a.log_format, a.quiet, i)) < 0) {
                 fprintf(stderr, "lrsweep %s: fork: %s\n", a.cmd, strerror(errno));
                 goto done;
             }
@@ -436,7 +464,9 @@ static int run_main(int argc, char **argv, int is_run)
     /* the table is read while the writer is still open (lrs_broker_run has
      * committed): the writer closes last, checkpoints, and SQLite removes
      * the -wal and -shm files, which a read-only connection cannot */
-    if (!a.quiet || status == 0) {
+    if (a.quiet) {
+        quiet_result(broker, spec, status);
+    } else {
         char shown[LRS_TEXTESC_SIZE(sizeof sweep_name)];   /* the spec's name, escaped */
         printf("\nbest trials of sweep '%s' (%s):\n",
                lrs_text_escape_str(sweep_name, shown, sizeof shown), a.db_path);

@@ -270,7 +270,8 @@ static int on_shutdown(agent_t *a, const lrs_msg_t *m, int64_t now)
         lrs_agent_reconnect_later(a, now);
         return 0;
     }
-    lrs_agent_log(a, "%s; exiting", m->reason);
+    if (!a->opts.quiet)
+        lrs_agent_log(a, "%s; exiting", m->reason);
     return 1;
 }
 

@@ -40,7 +40,8 @@ static void start_session(agent_t *a, lrs_msg_t *w, int64_t now)
         lrs_sweep_ctx_unref(a->ctx);
         a->ctx = c;
         lrs_pool_keep_only(a->pool, lrs_sweep_ctx_token(c));   /* older results can never be ACKed */
-        lrs_agent_log(a, "joined sweep '%s' at %s", w->sweep_name, a->opts.endpoint);
+        if (!a->opts.quiet)
+            lrs_agent_log(a, "joined sweep '%s' at %s", w->sweep_name, a->opts.endpoint);
         if (!a->opts.serve) {
             a->pinned = w->sweep;
             snprintf(a->pinned_name, sizeof a->pinned_name, "%s", w->sweep_name);
@@ -48,7 +49,7 @@ static void start_session(agent_t *a, lrs_msg_t *w, int64_t now)
         if (!lrs_sweep_ctx_may_run(c))
             lrs_agent_log(a, "sweep '%s' runs a command on its workers; this worker was started without "
                     "--allow-commands, so it takes none of its trials", w->sweep_name);
-    } else {
+    } else if (!a->opts.quiet) {
         lrs_agent_log(a, "rejoined sweep '%s' at %s", w->sweep_name, a->opts.endpoint);
     }
     a->heartbeat_ms = w->heartbeat_ms;

@@ -16,6 +16,7 @@ typedef struct lrs_agent_opts {
     const char *name;            /* default host:pid */
     const atomic_int *interrupts;        /* SIGINT/SIGTERM count kept by the caller; may be NULL */
     int verbose;                 /* 1: log connections and shutdowns */
+    int quiet;                   /* 1: no joined/rejoined/exiting lines (run --quiet's workers) */
     FILE *log;                   /* default stderr */
     int log_format;              /* lrs_log_format_t (common/log.h); default text */
     /* A user's command (`command:`) runs in the spec's `workdir`; a relative

@@ -19,7 +19,7 @@ static void usage(FILE *out)
             "usage: lrsweep worker --connect ENDPOINT [--jobs N] [--name NAME] [--workdir-base DIR]\n"
             "                      [--key FILE --server-key FILE] [--allow-commands]\n"
             "                      [--max-data SIZE] [--serve] [--idle-timeout SECONDS]\n"
-            "                      [--log-format text|json] [--verbose]\n\n"
+            "                      [--log-format text|json] [--verbose] [--quiet]\n\n"
             "Runs trials for a coordinator until it says the sweep is complete (exit 0).\n"
             "May be started before the coordinator: it waits and connects.  A coordinator\n"
             "that stops (Ctrl-C, SIGTERM, a crash) without the sweep being complete is\n"
@@ -51,7 +51,8 @@ static void usage(FILE *out)
             "                      is not idle; default: wait for ever)\n"
             "  --log-format FORMAT text (default; off a terminal each line starts with an\n"
             "                      ISO 8601 UTC time) or json (JSON Lines)\n"
-            "  --verbose           also log refused messages and trials beyond the credit\n\n"
+            "  --verbose           also log refused messages and trials beyond the credit\n"
+            "  --quiet             no 'joined sweep' and 'exiting' lines; errors still show\n\n"
             "Environment: LRSWEEP_KEY and LRSWEEP_SERVER_KEY stand for --key and\n"
             "--server-key.  A coordinator that refuses this worker's key, or does not\n"
             "hold the server key, is reported and retried with back-off.\n\n"
@@ -76,7 +77,7 @@ int lrs_cmd_worker(int argc, char **argv)
         {"allow-commands", no_argument, NULL, 'A'},
         {"max-data", required_argument, NULL, 'M'},
         {"serve", no_argument, NULL, 'S'},         {"idle-timeout", required_argument, NULL, 'I'},
-        {"log-format", required_argument, NULL, 'L'},
+        {"log-format", required_argument, NULL, 'L'}, {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     const char *key_path = NULL, *server_path = NULL;
@@ -101,6 +102,9 @@ int lrs_cmd_worker(int argc, char **argv)
             break;
         case 'v':
             opts.verbose = 1;
+            break;
+        case 'q':
+            opts.quiet = 1;
             break;
         case 'k':
             key_path = optarg;
