@@ -678,6 +678,9 @@ static int cmd_export(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t
 /* ---- argument handling ------------------------------------------------- */
 
 enum { Q_SWEEPS, Q_STATUS, Q_BEST, Q_SUMMARY, Q_EXPORT };
+/* Each command's options beyond --db, --help: usage lists them, parsing refuses others. */
+static const char *const own_opts[] = {[Q_SWEEPS] = "j", [Q_STATUS] = "j", [Q_BEST] = "jt",
+                                       [Q_SUMMARY] = "jb", [Q_EXPORT] = "f"};
 
 static void usage(FILE *out, int which)
 {
@@ -712,14 +715,14 @@ static void usage(FILE *out, int which)
         fputs("\nSWEEP may be left out when the database holds one sweep; with several,\n"
               "the command lists their names and exits 2.\n", out);
     fputs("\n  --db FILE    results database (default lrsweep.db)\n", out);
-    if (which != Q_EXPORT)
+    if (strchr(own_opts[which], 'j'))
         fputs("  --json       one JSON object per line instead of the table\n", out);
-    if (which == Q_BEST)
+    if (strchr(own_opts[which], 't'))
         fputs("  --top K      how many trials, best first (default 10, at most 1000000)\n", out);
-    if (which == Q_SUMMARY)
+    if (strchr(own_opts[which], 'b'))
         fputs("  --by KEY     group by scheduler, optimizer or a parameter's name\n"
               "               (`lrsweep params` lists them; default scheduler)\n", out);
-    if (which == Q_EXPORT)
+    if (strchr(own_opts[which], 'f'))
         fputs("  --format F   csv or jsonl (required)\n", out);
     fputs("  --help       this text\n", out);
 }
@@ -737,6 +740,12 @@ static int query_main(int argc, char **argv, int which)
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "d:t:jb:f:h", long_opts, NULL)) != -1) {
+        const struct option *o;
+        for (o = long_opts; o->name && o->val != c; o++) {}
+        if (o->name && strchr("tjbf", c) && !strchr(own_opts[which], c)) {
+            fprintf(stderr, "lrsweep %s: --%s is not an option of %s\n\n", q.cmd, o->name, q.cmd);
+            c = '?';
+        }
         switch (c) {
         case 'd': q.db_path = optarg; break;
         case 't':

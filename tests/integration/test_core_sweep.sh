@@ -251,6 +251,14 @@ for pair in "sweeps:--db --json" "status:--db --json" "best:--db --json --top" \
     for flag in ${pair#*:} --help; do
         grep -qE "^  $flag( [A-Z]+)? +[a-z(]" help.out || fail "$cmd --help does not explain $flag: $(cat help.out)"
     done
+    # and refuses the flags of the others (exit 2, naming the flag)
+    for flag in --json --top --by --format; do
+        case " ${pair#*:} " in *" $flag "*) continue ;; esac
+        "$LRSWEEP" "$cmd" --db ex.db $flag x >/dev/null 2>err.out
+        rc=$?
+        { [ $rc -eq 2 ] && grep -qF "lrsweep $cmd: $flag is not an option of $cmd" err.out; } ||
+            fail "$cmd $flag: rc $rc, $(cat err.out)"
+    done
 done
 # read commands without a sweep name: the only sweep, or a refusal naming them all
 "$LRSWEEP" best --db ex.db >best1.out 2>err.out && grep -q "^ *rank" best1.out ||
