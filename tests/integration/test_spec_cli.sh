@@ -262,6 +262,15 @@ for ex in wine-lr synthetic; do
     fi
 done
 
+# The README's spec is examples/wine-lr.yaml, comments aside: the two cannot
+# drift apart.
+strip() { sed -e 's/[[:space:]]*#.*$//' -e '/^[[:space:]]*$/d' "$@"; }
+awk '/^```yaml$/ { inside = 1; next } inside && /^```$/ { exit } inside' "$EXAMPLES/../README.md" |
+    strip >"$TMP/readme.yaml"
+strip "$EXAMPLES/wine-lr.yaml" >"$TMP/example.stripped"
+grep -q '^name: wine-lr$' "$TMP/readme.yaml" && diff "$TMP/example.stripped" "$TMP/readme.yaml" >"$TMP/diff" ||
+    fail "README's spec differs from examples/wine-lr.yaml: $(cat "$TMP/diff")"
+
 # Hostile text is refused before the YAML parser sees it, with exit 2 and
 # the place: the fixture on which libfyaml 0.8 loops forever (a directive
 # line with invalid UTF-8), each kind of refusal, and text over 1 MiB.
