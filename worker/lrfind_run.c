@@ -51,12 +51,8 @@ static int next_batch(run_buffers_t *b, const lrs_dataset_t *d, int n, int batch
         lrs_rng_shuffle(&rng, b->order, (uint32_t)n);
     }
     int start = at * batch, rows = n - start < batch ? n - start : batch;
-    size_t nf = (size_t)d->n_features, nt = (size_t)d->n_targets;
-    for (int r = 0; r < rows; r++) {
-        size_t src = b->order[start + r];
-        memcpy(b->Xb + (size_t)r * nf, b->X + src * nf, nf * sizeof(double));
-        memcpy(b->Yb + (size_t)r * nt, b->Y + src * nt, nt * sizeof(double));
-    }
+    lrs_gather_rows(b->X, d->n_features, b->order + start, rows, NULL, NULL, b->Xb);
+    lrs_gather_rows(b->Y, d->n_targets, b->order + start, rows, NULL, NULL, b->Yb);
     return rows;
 }
 

@@ -294,7 +294,6 @@ static double train_epoch(trial_buffers_t *b, lrs_optim_t *optim, const lrs_data
         b->order[i] = b->chunked ? split->train[i] : (uint32_t)i;
     lrs_rng_shuffle(&rng, b->order, (uint32_t)n);
 
-    size_t nf = (size_t)d->n_features, nt = (size_t)d->n_targets;
     double weighted = 0.0;
     for (int start = 0; start < n; start += batch_size) {
         int rows = n - start < batch_size ? n - start : batch_size;
@@ -302,11 +301,10 @@ static double train_epoch(trial_buffers_t *b, lrs_optim_t *optim, const lrs_data
         if (b->chunked) {
             gather_batch(b, d, b->order + start, rows);
         } else {
-            for (int r = 0; r < rows; r++) {
-                size_t src = b->order[start + r];
-                memcpy(b->X_batch + (size_t)r * nf, b->X_train + src * nf, nf * sizeof(double));
-                memcpy(b->Y_batch + (size_t)r * nt, b->Y_train + src * nt, nt * sizeof(double));
-            }
+            lrs_gather_rows(b->X_train, d->n_features, b->order + start, rows, NULL, NULL,
+                            b->X_batch);
+            lrs_gather_rows(b->Y_train, d->n_targets, b->order + start, rows, NULL, NULL,
+                            b->Y_batch);
         }
         double loss = lrs_model_loss_grad(m, b->X_batch, b->Y_batch, rows);
         weighted += loss * rows;
