@@ -13,37 +13,36 @@
 
 #include <math.h>
 
+/* One term of the modified Lentz recurrence: folds coefficient num into the
+ * running c and d; returns the factor the fraction's value changes by. */
+static double lentz_step(double num, double *c, double *d)
+{
+    const double tiny = 1e-300;
+    *d = 1.0 + num * *d;
+    *c = 1.0 + num / *c;
+    if (fabs(*d) < tiny)
+        *d = tiny;
+    if (fabs(*c) < tiny)
+        *c = tiny;
+    *d = 1.0 / *d;
+    return *d * *c;
+}
+
 /* The continued fraction of I_x(a, b) without its prefactor. */
 static double beta_fraction(double a, double b, double x)
 {
-    const double tiny = 1e-300, eps = 1e-16;
     double c = 1.0, d = 1.0 - (a + b) * x / (a + 1.0);
-    if (fabs(d) < tiny)
-        d = tiny;
+    if (fabs(d) < 1e-300)
+        d = 1e-300;
     d = 1.0 / d;
     double h = d;
     for (int m = 1; m <= 1000; m++) {
         double m2 = 2.0 * m;
-        double num = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));   /* even step */
-        d = 1.0 + num * d;
-        c = 1.0 + num / c;
-        if (fabs(d) < tiny)
-            d = tiny;
-        if (fabs(c) < tiny)
-            c = tiny;
-        d = 1.0 / d;
-        h *= d * c;
-        num = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0));   /* odd step */
-        d = 1.0 + num * d;
-        c = 1.0 + num / c;
-        if (fabs(d) < tiny)
-            d = tiny;
-        if (fabs(c) < tiny)
-            c = tiny;
-        d = 1.0 / d;
-        double delta = d * c;
+        h *= lentz_step(m * (b - m) * x / ((a + m2 - 1.0) * (a + m2)), &c, &d);   /* even */
+        double delta = lentz_step(-(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0)), &c,
+                                  &d);                                               /* odd */
         h *= delta;
-        if (fabs(delta - 1.0) < eps)
+        if (fabs(delta - 1.0) < 1e-16)
             break;
     }
     return h;
