@@ -49,8 +49,9 @@ static void on_recorded_rung(void *ctx, const lrs_store_rung_t *row)
         P->rungs_oom = 1;
 }
 
-static void on_recorded_trial(void *ctx, int64_t trial)
+static void on_recorded_trial(void *ctx, int64_t trial, int status)
 {
+    (void)status;
     lrs_broker_prune_t *P = ctx;
     if (trial >= 0 && lrs_rungs_end(P->rungs, (uint64_t)trial) < 0)
         P->rungs_oom = 1;

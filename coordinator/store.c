@@ -435,48 +435,21 @@ int lrs_store_sweep_set_trials(lrs_store_t *s, int64_t sweep_id, int64_t trials,
     return lrs_store_one_off_run(s, st, "extending the sweep", err);
 }
 
-int lrs_store_count_outcomes(lrs_store_t *s, int64_t sweep_id, int64_t limit, uint64_t *failed,
-                             uint64_t *diverged, uint64_t *pruned, lrs_err_t *err)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = -1;
-    *failed = *diverged = *pruned = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT COALESCE(SUM(status = 'failed'), 0),"
-                                  " COALESCE(SUM(status = 'diverged'), 0),"
-                                  " COALESCE(SUM(status = 'pruned'), 0)"
-                                  " FROM trials WHERE sweep_id = ?1 AND trial < ?2",
-                           -1, &st, NULL) != SQLITE_OK) {
-        db_fail(s, err, "counting trials");
-        goto done;
-    }
-    sqlite3_bind_int64(st, 1, sweep_id);
-    sqlite3_bind_int64(st, 2, limit);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        db_fail(s, err, "counting trials");
-        goto done;
-    }
-    *failed = (uint64_t)sqlite3_column_int64(st, 0);
-    *diverged = (uint64_t)sqlite3_column_int64(st, 1);
-    *pruned = (uint64_t)sqlite3_column_int64(st, 2);
-    rc = 0;
-done:
-    sqlite3_finalize(st);
-    return rc;
-}
-
-int lrs_store_each_done(lrs_store_t *s, int64_t sweep_id, void (*fn)(void *ctx, int64_t trial),
-                        void *ctx, lrs_err_t *err)
+int lrs_store_each_done(lrs_store_t *s, int64_t sweep_id,
+                        void (*fn)(void *ctx, int64_t trial, int status), void *ctx,
+                        lrs_err_t *err)
 {
     sqlite3_stmt *st = NULL;
     int rc = -1, step;
-    if (sqlite3_prepare_v2(s->db, "SELECT trial FROM trials WHERE sweep_id = ?1", -1, &st, NULL) !=
-        SQLITE_OK) {
+    if (sqlite3_prepare_v2(s->db, "SELECT trial, status FROM trials WHERE sweep_id = ?1", -1, &st,
+                           NULL) != SQLITE_OK) {
         db_fail(s, err, "reading trials");
         goto done;
     }
     sqlite3_bind_int64(st, 1, sweep_id);
     while ((step = sqlite3_step(st)) == SQLITE_ROW)
-        fn(ctx, sqlite3_column_int64(st, 0));
+        fn(ctx, sqlite3_column_int64(st, 0),
+           lrs_status_parse((const char *)sqlite3_column_text(st, 1)));
     if (step != SQLITE_DONE) {
         db_fail(s, err, "reading trials");
         goto done;

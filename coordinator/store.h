@@ -105,15 +105,12 @@ int lrs_store_sweep_set_origin(lrs_store_t *s, int64_t sweep_id, const char *dat
 /* Raises a sweep's trial budget (extension); committed at once. */
 int lrs_store_sweep_set_trials(lrs_store_t *s, int64_t sweep_id, int64_t trials, lrs_err_t *err);
 
-/* Calls fn(ctx, trial) for every trial of the sweep already recorded. */
-int lrs_store_each_done(lrs_store_t *s, int64_t sweep_id, void (*fn)(void *ctx, int64_t trial),
-                        void *ctx, lrs_err_t *err);
-
-/* How many of the sweep's trials below limit (its search trials) the
- * database holds as failed, diverged and pruned: what the progress line
- * starts from on a resume.  0, or -1 with err. */
-int lrs_store_count_outcomes(lrs_store_t *s, int64_t sweep_id, int64_t limit, uint64_t *failed,
-                             uint64_t *diverged, uint64_t *pruned, lrs_err_t *err);
+/* Calls fn(ctx, trial, status) for every trial of the sweep already
+ * recorded, status its lrs_status_t (-1 for a name this release does not
+ * know). */
+int lrs_store_each_done(lrs_store_t *s, int64_t sweep_id,
+                        void (*fn)(void *ctx, int64_t trial, int status), void *ctx,
+                        lrs_err_t *err);
 
 /* The best complete trial of the sweep (largest score when maximize, else
  * smallest): 1 with its score, lr and scheduler name (cut to sched_size),

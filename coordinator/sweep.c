@@ -140,11 +140,19 @@ typedef struct load_ctx {
     int oom;
 } load_ctx_t;
 
-static void done_cb(void *ctx, int64_t trial)
+/* Marks a recorded trial done and counts the outcomes of the search
+ * trials (those within the budget) that the progress line starts from. */
+static void done_cb(void *ctx, int64_t trial, int status)
 {
     load_ctx_t *c = ctx;
-    if (trial >= 0 && lrs_trials_set_done(c->s->trials, (uint64_t)trial) < 0)
+    lrs_sweep_t *s = c->s;
+    if (trial >= 0 && lrs_trials_set_done(s->trials, (uint64_t)trial) < 0)
         c->oom = 1;
+    if (trial < 0 || trial >= s->row.trials)
+        return;
+    s->failed += status == LRS_STATUS_FAILED;
+    s->diverged += status == LRS_STATUS_DIVERGED;
+    s->pruned += status == LRS_STATUS_PRUNED;
 }
 
 static void lease_cb(void *ctx, int64_t trial, int attempt, const char *worker)
@@ -287,9 +295,7 @@ lrs_sweep_t *lrs_sweep_open(lrs_store_t *store, const lrs_spec_t *spec, const ch
         goto fail;
     }
     if (lrs_store_each_done(store, s->row.id, done_cb, &ctx, err) != 0 ||
-        lrs_store_each_lease(store, s->row.id, lease_cb, &ctx, err) != 0 ||
-        lrs_store_count_outcomes(store, s->row.id, s->row.trials, &s->failed, &s->diverged,
-                                 &s->pruned, err) != 0)
+        lrs_store_each_lease(store, s->row.id, lease_cb, &ctx, err) != 0)
         goto fail;
     if (ctx.oom) {
         lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory reading the sweep's trials");

@@ -221,8 +221,9 @@ static void test_failed_write_rolls_back(void **state)
     lrs_store_destroy(&s);
 }
 
-static void each_cb(void *ctx, int64_t trial)
+static void each_cb(void *ctx, int64_t trial, int status)
 {
+    (void)status;
     int64_t *sum = ctx;
     *sum += trial;
 }
