@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/numparse.h"
 #include "common/textesc.h"
 
 /* The one process-wide state here: a signal handler can only reach a
@@ -88,10 +89,8 @@ int lrs_cli_load_spec(const char *cmd, const char *path, lrs_spec_t **out)
 int lrs_cli_int_option(const char *cmd, const char *name, const char *text, long lo, long hi,
                        int *out)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (end == text || *end || errno || v < lo || v > hi) {
+    long v;
+    if (lrs_parse_long(text, &v) < 0 || v < lo || v > hi) {
         fprintf(stderr, "lrsweep %s: %s: expected an integer in %ld..%ld, got '%s'\n", cmd, name,
                 lo, hi, text);
         return -1;

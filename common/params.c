@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/numfmt.h"
+#include "common/numparse.h"
 
 #define OPT(k) (1u << (k))
 #define SCH(k) (1u << (k))
@@ -192,28 +193,6 @@ static int range_error(const lrs_param_info_t *p, const char *text, lrs_err_t *e
                        p->hi_open ? ")" : "]");
 }
 
-static int parse_double(const char *text, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (end == text || *end != '\0' || errno == ERANGE || !isfinite(v))
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_int(const char *text, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (end == text || *end != '\0' || errno == ERANGE)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 /* Parses into a local list first so a bad value leaves cfg untouched. */
 static int set_milestones(lrs_trial_cfg_t *cfg, const lrs_param_info_t *p, const char *text,
                           lrs_err_t *err)
@@ -232,7 +211,7 @@ static int set_milestones(lrs_trial_cfg_t *cfg, const lrs_param_info_t *p, const
         memcpy(item, s, len);
         item[len] = '\0';
         long v;
-        if (parse_int(item, &v) < 0)
+        if (lrs_parse_long(item, &v) < 0)
             return lrs_err_set(err, LRS_EXIT_USAGE, "milestones=%s: '%s' is not an integer", text, item);
         if (!in_range(p, (double)v))
             return range_error(p, item, err);
@@ -274,14 +253,14 @@ int lrs_trial_cfg_set(lrs_trial_cfg_t *cfg, const char *name, const char *text, 
     long iv;
     switch (p->type) {
     case LRS_PT_FLOAT:
-        if (parse_double(text, &v) < 0)
+        if (lrs_parse_double(text, &v) < 0)
             return lrs_err_set(err, LRS_EXIT_USAGE, "%s=%s: expected a number", name, text);
         if (!in_range(p, v))
             return range_error(p, text, err);
         store_number(cfg, p, v);
         return 0;
     case LRS_PT_INT:
-        if (parse_int(text, &iv) < 0)
+        if (lrs_parse_long(text, &iv) < 0)
             return lrs_err_set(err, LRS_EXIT_USAGE, "%s=%s: expected an integer", name, text);
         if (!in_range(p, (double)iv))
             return range_error(p, text, err);

@@ -14,6 +14,7 @@
 #include "common/cli.h"
 #include "common/dataset.h"
 #include "common/err.h"
+#include "common/numparse.h"
 #include "common/spec.h"
 #include "common/validate.h"
 #include "worker/lrfind.h"
@@ -83,38 +84,27 @@ static int fail(int code, const char *msg, const char *arg)
     return code;
 }
 
-static int parse_double(const char *text, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (errno || end == text || *end || !isfinite(v))
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static int apply_option(int opt, const char *arg, lrfind_args_t *a)
 {
     double v = 0;
-    int is_number = opt == OPT_START || opt == OPT_END || opt == OPT_BETA || opt == OPT_DIVERGE ||
-                    opt == OPT_ITERS || opt == OPT_SEED;
-    if (is_number && parse_double(arg, &v) < 0)
+    int is_number = opt == OPT_START || opt == OPT_END || opt == OPT_BETA || opt == OPT_DIVERGE;
+    if (is_number && lrs_parse_double(arg, &v) < 0)
         return fail(LRS_EXIT_USAGE, "expected a number", arg);
     switch (opt) {
     case OPT_START: a->lf.start = v; return 0;
     case OPT_END: a->lf.end = v; return 0;
     case OPT_BETA: a->lf.beta = v; return 0;
     case OPT_DIVERGE: a->lf.diverge = v; return 0;
-    case OPT_ITERS:
-        if (v != floor(v) || v < 2 || v > 1e7)
+    case OPT_ITERS: {
+        long n;
+        if (lrs_parse_long(arg, &n) < 0 || n < 2 || n > 10000000)
             return fail(LRS_EXIT_USAGE, "--iters: expected an integer in 2..10000000", arg);
-        a->lf.iters = (int)v;
+        a->lf.iters = (int)n;
         return 0;
+    }
     case OPT_SEED:
-        if (v != floor(v) || v < 0)
+        if (lrs_parse_u64(arg, &a->seed) < 0)
             return fail(LRS_EXIT_USAGE, "--seed: expected an unsigned integer", arg);
-        a->seed = (uint64_t)v;
         return 0;
     case OPT_OUT: a->out_path = arg; return 0;
     case OPT_FORMAT:

@@ -29,6 +29,7 @@
 #include "common/err.h"
 #include "common/jsonout.h"
 #include "common/numfmt.h"
+#include "common/numparse.h"
 #include "common/params.h"
 #include "common/spec.h"
 #include "common/validate.h"
@@ -170,36 +171,10 @@ static int fail(int code, const char *fmt, ...)
 
 static int parse_int(const char *text, long lo, long hi, int *out)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || end == text || *end || v < lo || v > hi)
+    long v;
+    if (lrs_parse_long(text, &v) < 0 || v < lo || v > hi)
         return -1;
     *out = (int)v;
-    return 0;
-}
-
-static int parse_double(const char *text, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (errno || end == text || *end || !isfinite(v))
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_u64(const char *text, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    if (*text == '-')
-        return -1;
-    unsigned long long v = strtoull(text, &end, 10);
-    if (errno || end == text || *end)
-        return -1;
-    *out = (uint64_t)v;
     return 0;
 }
 
@@ -252,7 +227,7 @@ static int parse_synthetic(const char *text, train_args_t *a)
         parse_int(words[2], 1, 1000000, &a->syn_outputs) < 0)
         return -1;
     a->syn_noise = DEFAULT_NOISE;
-    if (n == 4 && (parse_double(words[3], &a->syn_noise) < 0 || a->syn_noise < 0))
+    if (n == 4 && (lrs_parse_double(words[3], &a->syn_noise) < 0 || a->syn_noise < 0))
         return -1;
     a->synthetic = 1;
     return 0;
@@ -276,7 +251,7 @@ static int apply_option(int opt, const char *arg, train_args_t *a)
     switch (opt) {
     case OPT_SPEC: a->spec_path = arg; return 0;
     case OPT_TRIAL:
-        if (parse_u64(arg, &a->trial) < 0)
+        if (lrs_parse_u64(arg, &a->trial) < 0)
             return fail(LRS_EXIT_USAGE, "--trial: expected a trial number (0, 1, ...), got '%s'", arg);
         a->trial_given = 1;
         return 0;
@@ -335,13 +310,13 @@ static int apply_option(int opt, const char *arg, train_args_t *a)
         a->folds_given = 1;
         return 0;
     case OPT_HOLDOUT:
-        if (parse_double(arg, &a->opts.holdout) < 0 || !(a->opts.holdout > 0 && a->opts.holdout < 1))
+        if (lrs_parse_double(arg, &a->opts.holdout) < 0 || !(a->opts.holdout > 0 && a->opts.holdout < 1))
             return fail(LRS_EXIT_USAGE, "--holdout: expected a fraction in (0, 1), got '%s'", arg);
         a->holdout_given = 1;
         return 0;
     case OPT_NO_SHUFFLE: a->opts.shuffle = 0; return 0;
     case OPT_SEED:
-        if (parse_u64(arg, &a->opts.seed) < 0)
+        if (lrs_parse_u64(arg, &a->opts.seed) < 0)
             return fail(LRS_EXIT_USAGE, "--seed: expected an unsigned integer, got '%s'", arg);
         a->seed_given = 1;
         return 0;

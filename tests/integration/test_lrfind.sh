@@ -31,6 +31,9 @@ PYEOF
 
 expect_status lrfind usage 2 "0 < start < end" "$SPEC" --start 1 --end 0.1
 expect_status lrfind usage 2 "--iters" "$SPEC" --iters 1
+expect_status lrfind usage 2 "--iters" "$SPEC" --iters 2.0
+expect_status lrfind usage 2 "--seed" "$SPEC" --seed 1e3
+expect_status lrfind usage 2 "--seed" "$SPEC" --seed -1
 expect_status lrfind usage 2 "--beta" "$SPEC" --beta 1
 expect_status lrfind usage 2 "--diverge" "$SPEC" --diverge 0.5
 expect_status lrfind usage 2 "--format" "$SPEC" --format xml
