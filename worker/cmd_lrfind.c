@@ -14,6 +14,7 @@
 #include "common/cli.h"
 #include "common/dataset.h"
 #include "common/err.h"
+#include "common/numfmt.h"
 #include "common/numparse.h"
 #include "common/spec.h"
 #include "common/validate.h"
@@ -118,6 +119,13 @@ static int apply_option(int opt, const char *arg, lrfind_args_t *a)
     return fail(LRS_EXIT_USAGE, "internal: unhandled option", NULL);
 }
 
+/* v as machine output writes every number (common/numfmt.h): shortest
+ * exact text, null when not finite. */
+static const char *machine(double v, char *buf, size_t size)
+{
+    return lrs_fmt_number(v, buf, size) < 0 ? "null" : buf;
+}
+
 static int write_curve(const char *path, int csv, const lrs_lrfind_curve_t *c)
 {
     FILE *f = fopen(path, "w");
@@ -125,11 +133,15 @@ static int write_curve(const char *path, int csv, const lrs_lrfind_curve_t *c)
         return -1;
     fprintf(f, csv ? "step,lr,loss,smoothed\n" : "[");
     for (int i = 0; i < c->n; i++) {
+        char lr[32], raw[32], sm[32];
+        machine(c->lr[i], lr, sizeof lr);
+        machine(c->raw[i], raw, sizeof raw);
+        machine(c->smooth[i], sm, sizeof sm);
         if (csv)
-            fprintf(f, "%d,%.17g,%.17g,%.17g\n", i, c->lr[i], c->raw[i], c->smooth[i]);
+            fprintf(f, "%d,%s,%s,%s\n", i, lr, raw, sm);
         else
-            fprintf(f, "%s{\"step\":%d,\"lr\":%.17g,\"loss\":%.17g,\"smoothed\":%.17g}",
-                    i ? "," : "", i, c->lr[i], c->raw[i], c->smooth[i]);
+            fprintf(f, "%s{\"step\":%d,\"lr\":%s,\"loss\":%s,\"smoothed\":%s}", i ? "," : "", i,
+                    lr, raw, sm);
     }
     if (!csv)
         fprintf(f, "]\n");
@@ -139,16 +151,25 @@ static int write_curve(const char *path, int csv, const lrs_lrfind_curve_t *c)
 static void print_result(const lrfind_args_t *a, const lrs_lrfind_curve_t *c,
                          const lrs_lrfind_suggestion_t *s)
 {
+    char steep[32], tenth[32], lr_min[32], low[32], high[32];
     if (a->json) {
-        printf("{\"steps\":%d,\"stopped\":%s,\"steep\":%.8g,\"min_tenth\":%.8g,\"lr_min\":%.8g,"
-               "\"range\":[%.8g,%.8g]}\n", c->n, c->stopped ? "true" : "false", s->steep,
-               s->min_tenth, s->lr_min, s->low, s->high);
+        printf("{\"steps\":%d,\"stopped\":%s,\"steep\":%s,\"min_tenth\":%s,\"lr_min\":%s,"
+               "\"range\":[%s,%s]}\n", c->n, c->stopped ? "true" : "false",
+               machine(s->steep, steep, sizeof steep), machine(s->min_tenth, tenth, sizeof tenth),
+               machine(s->lr_min, lr_min, sizeof lr_min), machine(s->low, low, sizeof low),
+               machine(s->high, high, sizeof high));
     } else {
+        const int dg = LRS_FMT_SHORT_DIGITS;
+        lrs_fmt_display(s->steep, dg, steep, sizeof steep);
+        lrs_fmt_display(s->min_tenth, dg, tenth, sizeof tenth);
+        lrs_fmt_display(s->lr_min, dg, lr_min, sizeof lr_min);
+        lrs_fmt_display(s->low, dg, low, sizeof low);
+        lrs_fmt_display(s->high, dg, high, sizeof high);
         printf("steps:            %d (%s)\n", c->n, c->stopped ? "stopped: loss exploded"
                                                                 : "ran to --end");
-        printf("steepest descent: %.4g\n", s->steep);
-        printf("minimum / 10:     %.4g (minimum at %.4g)\n", s->min_tenth, s->lr_min);
-        printf("usable range:     %.4g .. %.4g\n", s->low, s->high);
+        printf("steepest descent: %s\n", steep);
+        printf("minimum / 10:     %s (minimum at %s)\n", tenth, lr_min);
+        printf("usable range:     %s .. %s\n", low, high);
     }
     if (a->snippet)
         printf("search: {lr: {log_uniform: [%.3g, %.3g]}}\n", s->low, s->high);
