@@ -26,7 +26,7 @@ run keygen coord
 [ $rc -eq 0 ] || fail "keygen exited $rc: $(cat "$TMP/err")"
 [ "$(stat -c %a coord.key)" = 600 ] || fail "coord.key has mode $(stat -c %a coord.key), want 600"
 grep -qE '^.{40}$' coord.pub || fail "coord.pub is not one 40-character key: $(cat coord.pub)"
-grep -qF "$(cat coord.pub)" coord.key || fail "coord.key does not hold coord.pub's key"
+grep -qF -- "$(cat coord.pub)" coord.key || fail "coord.key does not hold coord.pub's key"
 check
 cp coord.key before.key
 expect_status keygen usage 2 "refusing to overwrite" coord
