@@ -24,7 +24,7 @@ static const lrs_command_t commands[] = {
     {"sweeps", lrs_cmd_sweeps, "list the sweeps in a results database"},
     {"status", lrs_cmd_status, "progress, workers, throughput and best trial of a sweep"},
     {"best", lrs_cmd_best, "the best trials of a sweep"},
-    {"summary", lrs_cmd_summary, "count, best and median score per scheduler/optimizer/parameter"},
+    {"summary", lrs_cmd_summary, "count, best, median and IQR per parameter value or bin"},
     {"export", lrs_cmd_export, "every trial of a sweep as CSV or JSON Lines"},
 };
 

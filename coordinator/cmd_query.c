@@ -3,7 +3,8 @@
  * opens the database read-only, so it runs beside a live coordinator) and
  * prints an aligned table, or JSON Lines / CSV.  Trials not yet recorded
  * are pending, or running when a lease exists; query.h gives them the
- * parameters the stored spec does. */
+ * parameters the stored spec does.  `summary`'s groups are
+ * coordinator/summary.h's, printed by cmd_summary.h. */
 #include "coordinator/cmd_query.h"
 
 #include <getopt.h>
@@ -16,22 +17,23 @@
 #include <jansson.h>
 
 #include "common/cli.h"
-#include "common/command.h"
 #include "common/err.h"
 #include "common/jsonout.h"
 #include "common/log.h"
 #include "common/numfmt.h"
 #include "common/params.h"
 #include "common/result.h"
-#include "common/textesc.h"
+#include "coordinator/cmd_summary.h"
 #include "coordinator/query.h"
+#include "coordinator/readout.h"
 #include "coordinator/store.h"
+#include "coordinator/summary.h"
 
 typedef struct qargs {
     const char *cmd;
     const char *db_path;
     const char *sweep;
-    int top, json;
+    int top, json, bins;   /* bins 0: not given */
     const char *by, *format;
 } qargs_t;
 
@@ -40,47 +42,13 @@ static void print_num(FILE *out, int width, double v)
     lrs_fmt_print(out, width, LRS_FMT_VALUE_DIGITS, v);
 }
 
-/* Text read from the database (sweep names, parameter names and values,
- * group values) as the human tables show it: escaped (common/textesc.h),
- * left-aligned in width columns.  JSON and CSV output keep it as stored. */
-static void put_text(FILE *out, int width, const char *s)
-{
-    char shown[LRS_TEXTESC_SIZE(2048)];
-    fprintf(out, "%-*s", width, lrs_text_escape_str(s, shown, sizeof shown));
-}
-
-/* Stored text as a JSON string, its data kept (JSON escapes control
- * characters); bytes that are not UTF-8, which JSON cannot hold (a worker's
- * name is the bytes it sent), as \xNN, as a command's output is stored. */
-static json_t *stored_string(const char *s)
-{
-    json_t *v = json_string(s);
-    if (v)
-        return v;
-    char *t = lrs_exec_escape_text(s, strlen(s));
-    v = json_string(t ? t : "");
-    free(t);
-    return v;
-}
-
-static int dump_json_line(FILE *out, json_t *obj)
-{
-    char *s = lrs_json_text(obj);
-    json_decref(obj);
-    if (!s)
-        return -1;
-    fprintf(out, "%s\n", s);
-    free(s);
-    return 0;
-}
-
 /* Writes a params JSON object as `name=value` words, reals with 4
  * significant digits (the JSON outputs keep every digit). */
 static void print_params(FILE *out, const char *json)
 {
     json_t *p = json_loads(json, 0, NULL);
     if (!json_is_object(p)) {
-        put_text(out, 0, json);
+        lrs_readout_text(out, 0, json);
         json_decref(p);
         return;
     }
@@ -89,7 +57,7 @@ static void print_params(FILE *out, const char *json)
     int first = 1;
     json_object_foreach(p, key, v) {
         fputs(first ? "" : " ", out);
-        put_text(out, 0, key);
+        lrs_readout_text(out, 0, key);
         fputc('=', out);
         first = 0;
         if (json_is_real(v))
@@ -97,12 +65,12 @@ static void print_params(FILE *out, const char *json)
         else if (json_is_integer(v))
             fprintf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         else if (json_is_string(v))
-            put_text(out, 0, json_string_value(v));
+            lrs_readout_text(out, 0, json_string_value(v));
         else if (json_is_boolean(v))
             fputs(json_is_true(v) ? "true" : "false", out);
         else {
             char *s = lrs_json_text(v);
-            put_text(out, 0, s ? s : "?");
+            lrs_readout_text(out, 0, s ? s : "?");
             free(s);
         }
     }
@@ -135,9 +103,9 @@ static int best_row(void *ctx, const lrs_query_trial_t *t)
         json_object_set_new(o, "score_std", lrs_json_number(t->result.score_std));
         json_object_set_new(o, "params", params_of(t));
         json_object_set_new(o, "attempts", json_integer(t->attempts));
-        json_object_set_new(o, "worker", stored_string(t->worker ? t->worker : ""));
+        json_object_set_new(o, "worker", lrs_readout_json_string(t->worker ? t->worker : ""));
         json_object_set_new(o, "seconds", lrs_json_number(t->result.seconds));
-        dump_json_line(c->out, o);
+        lrs_readout_json_line(c->out, o);
     } else {
         fprintf(c->out, "%4d %8" PRId64 " ", c->rank, t->trial);
         print_num(c->out, 12, t->result.score);
@@ -198,8 +166,8 @@ static int sweeps_row(void *ctx, const lrs_query_sweep_row_t *r)
     const qargs_t *q = ctx;
     if (q->json) {
         json_t *o = json_object();
-        json_object_set_new(o, "sweep", stored_string(r->name));
-        json_object_set_new(o, "metric", stored_string(r->metric));
+        json_object_set_new(o, "sweep", lrs_readout_json_string(r->name));
+        json_object_set_new(o, "metric", lrs_readout_json_string(r->metric));
         json_object_set_new(o, "goal", json_string(r->maximize ? "maximize" : "minimize"));
         json_object_set_new(o, "sampler", r->sampler ? json_string(r->sampler) : json_null());
         json_object_set_new(o, "done", json_integer(sweep_done(r)));
@@ -209,16 +177,16 @@ static int sweeps_row(void *ctx, const lrs_query_sweep_row_t *r)
                                 json_integer(r->n[sweeps_columns[i]]));
         json_object_set_new(o, "best", lrs_json_number(r->best));
         json_object_set_new(o, "created_at", lrs_json_number(r->created_at));
-        dump_json_line(stdout, o);
+        lrs_readout_json_line(stdout, o);
     } else {
         char created[64], done[48];
         lrs_log_time(r->created_at, created);
         if (strlen(created) > 19)   /* to the second: "2026-01-31T12:00:00Z" */
             snprintf(created + 19, sizeof created - 19, "Z");
         snprintf(done, sizeof done, "%" PRId64 "/%" PRId64, sweep_done(r), r->trials);
-        put_text(stdout, 24, r->name);
+        lrs_readout_text(stdout, 24, r->name);
         putchar(' ');
-        put_text(stdout, 12, r->metric);
+        lrs_readout_text(stdout, 12, r->metric);
         printf(" %-8s %-7s %13s ", r->maximize ? "maximize" : "minimize",
                r->sampler ? r->sampler : "-", done);
         print_num(stdout, 12, r->best);
@@ -244,15 +212,15 @@ static int idle_row(void *ctx, const char *name, const char *host, const char *r
 {
     if (ctx) {
         json_t *o = json_object();
-        json_object_set_new(o, "name", stored_string(name));
-        json_object_set_new(o, "host", host ? stored_string(host) : json_null());
-        json_object_set_new(o, "reason", stored_string(reason));
+        json_object_set_new(o, "name", lrs_readout_json_string(name));
+        json_object_set_new(o, "host", host ? lrs_readout_json_string(host) : json_null());
+        json_object_set_new(o, "reason", lrs_readout_json_string(reason));
         return json_array_append_new(ctx, o) == 0 ? 0 : -1;
     }
     fputs("  worker ", stdout);
-    put_text(stdout, 0, name);
+    lrs_readout_text(stdout, 0, name);
     fputs(" gets no trials: ", stdout);
-    put_text(stdout, 0, reason);
+    lrs_readout_text(stdout, 0, reason);
     fputc('\n', stdout);
     return 0;
 }
@@ -284,17 +252,17 @@ static int worker_row(void *ctx, const lrs_query_worker_t *w)
     const char *state = worker_state(w, o->cs);
     if (o->arr) {
         json_t *j = json_object();
-        json_object_set_new(j, "name", stored_string(w->name));
-        json_object_set_new(j, "host", w->host ? stored_string(w->host) : json_null());
+        json_object_set_new(j, "name", lrs_readout_json_string(w->name));
+        json_object_set_new(j, "host", w->host ? lrs_readout_json_string(w->host) : json_null());
         json_object_set_new(j, "pid", json_integer(w->pid));
         json_object_set_new(j, "jobs", json_integer(w->jobs));
         json_object_set_new(j, "trials_done", json_integer(w->trials_done));
         json_object_set_new(j, "last_seen", time_or_null(w->last_seen));
         json_object_set_new(j, "state", json_string(state));
         json_object_set_new(j, "left_reason",
-                            w->left_reason ? stored_string(w->left_reason) : json_null());
+                            w->left_reason ? lrs_readout_json_string(w->left_reason) : json_null());
         json_object_set_new(j, "idle_reason",
-                            w->idle_reason ? stored_string(w->idle_reason) : json_null());
+                            w->idle_reason ? lrs_readout_json_string(w->idle_reason) : json_null());
         return json_array_append_new(o->arr, j) == 0 ? 0 : -1;
     }
     if (o->n++ == 0)
@@ -303,14 +271,14 @@ static int worker_row(void *ctx, const lrs_query_worker_t *w)
     char seen[64];
     lrs_log_time(w->last_seen, seen);
     fputs("    ", stdout);
-    put_text(stdout, 24, w->name);
+    lrs_readout_text(stdout, 24, w->name);
     fputc(' ', stdout);
-    put_text(stdout, 16, w->host ? w->host : "-");
+    lrs_readout_text(stdout, 16, w->host ? w->host : "-");
     printf(" %8" PRId64 " %5d %7" PRId64 "  %-24s %s", w->pid, w->jobs, w->trials_done, seen,
            state);
     if (w->left_reason && strcmp(state, "unknown") != 0) {
         fputs(" (", stdout);
-        put_text(stdout, 0, w->left_reason);
+        lrs_readout_text(stdout, 0, w->left_reason);
         fputc(')', stdout);
     } else if (strcmp(state, "unknown") == 0) {
         fputs(" (its coordinator is gone)", stdout);
@@ -326,13 +294,13 @@ static void life_out(const lrs_query_sweep_t *sw, const lrs_query_life_t *l,
     if (o) {
         json_object_set_new(o, "ended", l->ended[0] ? json_string(l->ended) : json_null());
         json_object_set_new(o, "end_reason",
-                            l->ended[0] ? stored_string(l->end_reason) : json_null());
+                            l->ended[0] ? lrs_readout_json_string(l->end_reason) : json_null());
         json_object_set_new(o, "ended_at", time_or_null(l->ended_at));
         json_object_set_new(o, "elapsed_s", lrs_json_number(l->elapsed));
         json_t *c = json_object();
         json_object_set_new(c, "state", json_string(coordinator_states[cs]));
         if (l->has_coordinator) {
-            json_object_set_new(c, "host", stored_string(l->host));
+            json_object_set_new(c, "host", lrs_readout_json_string(l->host));
             json_object_set_new(c, "pid", json_integer(l->pid));
             json_object_set_new(c, "started_at", time_or_null(l->started_at));
             json_object_set_new(c, "beat_at", time_or_null(l->beat_at));
@@ -347,9 +315,9 @@ static void life_out(const lrs_query_sweep_t *sw, const lrs_query_life_t *l,
     if (l->ended[0]) {
         lrs_log_time(l->ended_at, t);
         fputs("  sweep ", stdout);
-        put_text(stdout, 0, sw->name);
+        lrs_readout_text(stdout, 0, sw->name);
         fputc(' ', stdout);
-        put_text(stdout, 0, l->end_reason);
+        lrs_readout_text(stdout, 0, l->end_reason);
         printf(" (%s)\n", t);
     }
     if (!l->has_coordinator)
@@ -358,18 +326,18 @@ static void life_out(const lrs_query_sweep_t *sw, const lrs_query_life_t *l,
     if (cs == LRS_COORD_RUNNING) {
         lrs_log_time(l->started_at, t);
         printf("running, pid %" PRId64 " on ", l->pid);
-        put_text(stdout, 0, l->host);
+        lrs_readout_text(stdout, 0, l->host);
         printf(" since %s (last beat %.1f s ago)\n", t, now - l->beat_at);
     } else if (cs == LRS_COORD_GONE) {
         lrs_log_time(l->beat_at, t);
         printf("gone: pid %" PRId64 " on ", l->pid);
-        put_text(stdout, 0, l->host);
+        lrs_readout_text(stdout, 0, l->host);
         printf(" last beat at %s (%.0f s ago) and recorded no exit; the sweep goes on when a "
                "coordinator runs it again\n", t, now - l->beat_at);
     } else {
         lrs_log_time(l->exited_at, t);
         printf("exited with status %d at %s (pid %" PRId64 " on ", l->exit_status, t, l->pid);
-        put_text(stdout, 0, l->host);
+        lrs_readout_text(stdout, 0, l->host);
         printf(")\n");
     }
 }
@@ -390,7 +358,7 @@ static int cmd_status(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t
         return -1;
     if (q->json) {
         json_t *o = json_object();
-        json_object_set_new(o, "sweep", stored_string(sw->name));
+        json_object_set_new(o, "sweep", lrs_readout_json_string(sw->name));
         json_object_set_new(o, "trials", json_integer(sw->trials));
         for (int i = 0; i < N_ENDED; i++)
             json_object_set_new(o, lrs_status_name(ended[i]), json_integer(p.n[ended[i]]));
@@ -421,10 +389,10 @@ static int cmd_status(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t
             return -1;
         }
         json_object_set_new(o, "workers", wo.arr);
-        dump_json_line(stdout, o);
+        lrs_readout_json_line(stdout, o);
     } else {
         fputs("sweep ", stdout);
-        put_text(stdout, 0, sw->name);
+        lrs_readout_text(stdout, 0, sw->name);
         printf(": %" PRId64 " of %" PRId64 " trials recorded\n", p.recorded, sw->trials);
         life_out(sw, &life, wo.cs, now, NULL);
         if (strcmp(sw->transport, "insecure") == 0)
@@ -448,49 +416,6 @@ static int cmd_status(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t
         printf("  best so far:\n");
     }
     return print_best(db, sw, 1, q->json, stdout, err);
-}
-
-/* ---- summary ----------------------------------------------------------- */
-
-static int summary_row(void *ctx, const lrs_query_group_t *g)
-{
-    const qargs_t *q = ctx;
-    if (q->json) {
-        json_t *o = json_object();
-        json_object_set_new(o, q->by, stored_string(g->value));
-        json_object_set_new(o, "count", json_integer(g->trials));
-        json_object_set_new(o, "complete", json_integer(g->scored));
-        json_object_set_new(o, "diverged", json_integer(g->diverged));
-        json_object_set_new(o, "failed", json_integer(g->failed));
-        json_object_set_new(o, "pruned", json_integer(g->pruned));
-        json_object_set_new(o, "best", lrs_json_number(g->best));
-        json_object_set_new(o, "median", lrs_json_number(g->median));
-        dump_json_line(stdout, o);
-    } else {
-        put_text(stdout, 22, g->value);
-        printf(" %8" PRId64 " %8" PRId64 " %8" PRId64 " %8" PRId64 " %8" PRId64 " ", g->trials,
-               g->scored, g->diverged, g->failed, g->pruned);
-        print_num(stdout, 12, g->best);
-        putchar(' ');
-        print_num(stdout, 12, g->median);
-        putchar('\n');
-    }
-    return 0;
-}
-
-static int cmd_summary(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t *sw,
-                       lrs_err_t *err)
-{
-    const char *by = q->by ? q->by : "scheduler";
-    if (strcmp(by, "scheduler") != 0 && strcmp(by, "optimizer") != 0 && !lrs_param_find(by))
-        return lrs_err_set(err, LRS_EXIT_USAGE, "--by: '%s' is not scheduler, optimizer or a "
-                           "parameter name (`lrsweep params` lists them)", by);
-    qargs_t qq = *q;
-    qq.by = by;
-    if (!q->json)
-        printf("%-22s %8s %8s %8s %8s %8s %12s %12s\n", by, "trials", "complete", "diverged",
-               "failed", "pruned", "best", "median");
-    return lrs_query_groups(db, sw, by, summary_row, &qq, err);
 }
 
 /* ---- export ------------------------------------------------------------ */
@@ -532,7 +457,7 @@ static void set_pruning(json_t *o, const lrs_query_trial_t *t)
                                                ? json_integer(t->result.pruned_epoch)
                                                : json_null());
     json_object_set_new(o, "prune_rule",
-                        pruned && t->prune_rule ? stored_string(t->prune_rule) : json_null());
+                        pruned && t->prune_rule ? lrs_readout_json_string(t->prune_rule) : json_null());
     json_object_set_new(o, "prune_value",
                         pruned ? lrs_json_number(t->prune_value) : json_null());
     json_object_set_new(o, "prune_threshold",
@@ -551,12 +476,12 @@ static int emit_jsonl(void *ctx, const lrs_query_trial_t *t, json_t *params)
     json_object_set_new(o, "score_std", lrs_json_number(t->result.score_std));
     json_object_set(o, "params", params);
     json_object_set_new(o, "attempts", json_integer(t->attempts));
-    json_object_set_new(o, "worker", t->worker ? stored_string(t->worker) : json_null());
+    json_object_set_new(o, "worker", t->worker ? lrs_readout_json_string(t->worker) : json_null());
     json_object_set_new(o, "seconds", lrs_json_number(t->result.seconds));
-    json_object_set_new(o, "error", t->result.error ? stored_string(t->result.error) : json_null());
+    json_object_set_new(o, "error", t->result.error ? lrs_readout_json_string(t->result.error) : json_null());
     if (sw->pruning)
         set_pruning(o, t);
-    return dump_json_line(stdout, o) || ferror(stdout);
+    return lrs_readout_json_line(stdout, o) || ferror(stdout);
 }
 
 typedef struct csv_ctx {
@@ -680,7 +605,7 @@ static int cmd_export(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t
 enum { Q_SWEEPS, Q_STATUS, Q_BEST, Q_SUMMARY, Q_EXPORT };
 /* Each command's options beyond --db, --help: usage lists them, parsing refuses others. */
 static const char *const own_opts[] = {[Q_SWEEPS] = "j", [Q_STATUS] = "j", [Q_BEST] = "jt",
-                                       [Q_SUMMARY] = "jb", [Q_EXPORT] = "f"};
+                                       [Q_SUMMARY] = "jbn", [Q_EXPORT] = "f"};
 
 static void usage(FILE *out, int which)
 {
@@ -698,9 +623,17 @@ static void usage(FILE *out, int which)
                      "so far.  Works while the sweep runs.\n",
         [Q_BEST] = "usage: lrsweep best [SWEEP] [--db FILE] [--top K] [--json]\n\n"
                    "The K best complete trials (default 10) with their parameters.\n",
-        [Q_SUMMARY] = "usage: lrsweep summary [SWEEP] [--db FILE] [--by scheduler|optimizer|PARAM]"
-                      " [--json]\n\nPer group (default: scheduler): trials, complete, diverged, "
-                      "failed,\npruned, best and median score (of complete trials).\n",
+        [Q_SUMMARY] = "usage: lrsweep summary [SWEEP] [--db FILE] [--by PARAM] [--bins N] [--json]\n\n"
+                      "The recorded trials grouped by one parameter: per group the trials\n"
+                      "recorded (count), the complete ones, and of their scores the best,\n"
+                      "the median and the IQR (q75 - q25, numpy.percentile's linear rule);\n"
+                      "'-' where a group has no complete trial.  A numeric parameter is cut\n"
+                      "into N bins [low, high) over its range in the spec (log-spaced for\n"
+                      "log_uniform and int_log_uniform; the recorded min..max when the spec\n"
+                      "gives no range), in numeric order, empty bins shown with count 0;\n"
+                      "other parameters have one group per value, best first.  Trials\n"
+                      "without the parameter are the group '-', last.  --json lines add\n"
+                      "diverged, failed, pruned, q25, q75, and a bin's low and high.\n",
         [Q_EXPORT] = "usage: lrsweep export [SWEEP] [--db FILE] --format csv|jsonl\n\n"
                      "Every trial of the sweep, pending and running ones too.  JSON Lines keys:\n"
                      "trial, status, score, score_std, params, attempts, worker, seconds, error,\n"
@@ -720,8 +653,10 @@ static void usage(FILE *out, int which)
     if (strchr(own_opts[which], 't'))
         fputs("  --top K      how many trials, best first (default 10, at most 1000000)\n", out);
     if (strchr(own_opts[which], 'b'))
-        fputs("  --by KEY     group by scheduler, optimizer or a parameter's name\n"
-              "               (`lrsweep params` lists them; default scheduler)\n", out);
+        fputs("  --by PARAM   the parameter to group by: scheduler, optimizer or any\n"
+              "               name `lrsweep params` lists (default scheduler)\n"
+              "  --bins N     bins of a numeric PARAM, 1..1000 (default 8); refused\n"
+              "               for one that is not numeric\n", out);
     if (strchr(own_opts[which], 'f'))
         fputs("  --format F   csv or jsonl (required)\n", out);
     fputs("  --help       this text\n", out);
@@ -734,15 +669,16 @@ static int query_main(int argc, char **argv, int which)
         {"db", required_argument, NULL, 'd'},     {"top", required_argument, NULL, 't'},
         {"json", no_argument, NULL, 'j'},         {"by", required_argument, NULL, 'b'},
         {"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
+        {"bins", required_argument, NULL, 'n'},
         {NULL, 0, NULL, 0},
     };
     qargs_t q = {.cmd = names[which], .db_path = "lrsweep.db", .top = 10};
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "d:t:jb:f:h", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:t:jb:f:n:h", long_opts, NULL)) != -1) {
         const struct option *o;
         for (o = long_opts; o->name && o->val != c; o++) {}
-        if (o->name && strchr("tjbf", c) && !strchr(own_opts[which], c)) {
+        if (o->name && strchr("tjbfn", c) && !strchr(own_opts[which], c)) {
             fprintf(stderr, "lrsweep %s: --%s is not an option of %s\n\n", q.cmd, o->name, q.cmd);
             c = '?';
         }
@@ -754,6 +690,10 @@ static int query_main(int argc, char **argv, int which)
             break;
         case 'j': q.json = 1; break;
         case 'b': q.by = optarg; break;
+        case 'n':
+            if (lrs_cli_int_option(q.cmd, "--bins", optarg, 1, LRS_SUMMARY_BINS_MAX, &q.bins) != 0)
+                return LRS_EXIT_USAGE;
+            break;
         case 'f': q.format = optarg; break;
         case 'h': usage(stdout, which); return lrs_cli_finish(0);
         default: usage(stderr, which); return LRS_EXIT_USAGE;
@@ -782,7 +722,8 @@ static int query_main(int argc, char **argv, int which)
         else if (lrs_query_sweep(db, q.sweep, &sw, &err) == 0)
             rc = which == Q_STATUS    ? cmd_status(db, &q, &sw, &err)
                  : which == Q_BEST    ? print_best(db, &sw, q.top, q.json, stdout, &err)
-                 : which == Q_SUMMARY ? cmd_summary(db, &q, &sw, &err)
+                 : which == Q_SUMMARY ? lrs_summary_print(db, &sw, q.by ? q.by : "scheduler",
+                                                        q.bins, q.json, stdout, &err)
                                       : cmd_export(db, &q, &sw, &err);
         lrs_query_destroy(&db);
     }

@@ -28,8 +28,8 @@
 
 enum {
     QS_SWEEP_NAMED, QS_SWEEP_NAMES, QS_SWEEPS, QS_STATUS_COUNTS, QS_PROGRESS, QS_TRIALS_BY_TRIAL,
-    QS_TRIALS_BEST_LOW, QS_TRIALS_BEST_HIGH, QS_SPEC, QS_LEASES, QS_GROUPS, QS_EPOCHS, QS_ORIGIN,
-    QS_IDLE,
+    QS_TRIALS_BEST_LOW, QS_TRIALS_BEST_HIGH, QS_SPEC, QS_LEASES, QS_PARAM_VALUES, QS_EPOCHS,
+    QS_ORIGIN, QS_IDLE,
     QS_LIFE,
     QS_WORKERS,
     QS_PRUNED_ROWS, QS_EPOCHS_SAVED,
@@ -77,8 +77,14 @@ static const char *const read_sql[QS_COUNT] = {
     [QS_TRIALS_BEST_HIGH] = TRIAL_COLUMNS BEST_HIGH,
     [QS_SPEC] = "SELECT spec FROM sweeps WHERE id = ?1",
     [QS_LEASES] = "SELECT trial, attempt, worker FROM leases WHERE sweep_id = ?1 ORDER BY trial",
-    [QS_GROUPS] = "SELECT COALESCE(CAST(json_extract(params, ?2) AS TEXT), '-') AS g, status,"
-                  " score FROM trials WHERE sweep_id = ?1 ORDER BY g",
+    /* A value as text (booleans by name, a list as its JSON), its JSON
+     * type (NULL: the trial lacks it) and itself; params that are not JSON
+     * count as none. */
+    [QS_PARAM_VALUES] =
+        "SELECT trial, CASE json_type(p, ?2) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false'"
+        " ELSE CAST(json_extract(p, ?2) AS TEXT) END, json_type(p, ?2), json_extract(p, ?2),"
+        " status, score FROM (SELECT trial, status, score, CASE WHEN json_valid(params)"
+        " THEN params ELSE '{}' END AS p FROM trials WHERE sweep_id = ?1) ORDER BY trial",
     [QS_EPOCHS] = "SELECT epoch, lr, train_loss, val_loss FROM trial_epochs"
                   " WHERE sweep_id = ?1 AND trial = ?2 ORDER BY epoch",
     [QS_ORIGIN] = "SELECT data_hash, transport FROM sweeps WHERE id = ?1",   /* schema ≥ 3 */
@@ -232,8 +238,6 @@ static int read_origin(lrs_query_t *q, lrs_query_sweep_t *sw, lrs_err_t *err)
     return finish(st, 0);
 }
 
-static lrs_spec_t *stored_spec(lrs_query_t *q, const lrs_query_sweep_t *sw, lrs_err_t *err);
-
 /* Schema 006: whether sw prunes, by its stored spec's rule, else (a spec
  * that no longer parses, or one without the rule whose rows say otherwise)
  * by recorded decisions or pruned trials. */
@@ -243,7 +247,7 @@ static int read_pruning(lrs_query_t *q, lrs_query_sweep_t *sw, lrs_err_t *err)
         return 0;
     lrs_err_t spec_err;
     lrs_err_clear(&spec_err);
-    lrs_spec_t *spec = stored_spec(q, sw, &spec_err);
+    lrs_spec_t *spec = lrs_query_spec(q, sw, &spec_err);
     if (spec)
         sw->pruning = lrs_spec_info(spec)->pruning->rule != LRS_PRUNE_NONE;
     lrs_spec_destroy(&spec);
@@ -571,8 +575,7 @@ int lrs_query_trials(lrs_query_t *q, const lrs_query_sweep_t *sw, const lrs_quer
     return finish(st, row);
 }
 
-/* The spec stored with sw, parsed; NULL with err. */
-static lrs_spec_t *stored_spec(lrs_query_t *q, const lrs_query_sweep_t *sw, lrs_err_t *err)
+lrs_spec_t *lrs_query_spec(lrs_query_t *q, const lrs_query_sweep_t *sw, lrs_err_t *err)
 {
     sqlite3_stmt *st = stmt(q, QS_SPEC, err);
     if (!st)
@@ -596,7 +599,7 @@ int lrs_query_every_trial(lrs_query_t *q, const lrs_query_sweep_t *sw,
 {
     static const lrs_query_select_t all = {LRS_QUERY_BY_TRIAL, -1, 0};
     sqlite3_stmt *tr = NULL, *ls = NULL;
-    lrs_spec_t *spec = stored_spec(q, sw, err);
+    lrs_spec_t *spec = lrs_query_spec(q, sw, err);
     int rc = -1, have_tr, have_ls;
     if (!spec || !(tr = trials_stmt(q, sw, &all, err)) || !(ls = stmt(q, QS_LEASES, err)))
         goto done;
@@ -645,80 +648,35 @@ done:
     return rc;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Completes g from its scores (sorted here) and hands it to fn. */
-static int emit_group(lrs_query_group_t *g, double *scores, int maximize,
-                      int (*fn)(void *ctx, const lrs_query_group_t *g), void *ctx)
-{
-    int64_t n = g->scored;
-    g->best = g->median = NAN;
-    if (n > 0) {
-        qsort(scores, (size_t)n, sizeof *scores, cmp_double);
-        g->best = maximize ? scores[n - 1] : scores[0];
-        g->median = n % 2 ? scores[n / 2] : 0.5 * (scores[n / 2 - 1] + scores[n / 2]);
-    }
-    return fn(ctx, g);
-}
-
-int lrs_query_groups(lrs_query_t *q, const lrs_query_sweep_t *sw, const char *key,
-                     int (*fn)(void *ctx, const lrs_query_group_t *g), void *ctx,
-                     lrs_err_t *err)
+int lrs_query_param_values(lrs_query_t *q, const lrs_query_sweep_t *sw, const char *key,
+                           int (*fn)(void *ctx, const lrs_query_param_value_t *v), void *ctx,
+                           lrs_err_t *err)
 {
     char path[300];
     snprintf(path, sizeof path, "$.%s", key);
-    sqlite3_stmt *st = stmt(q, QS_GROUPS, err);
+    sqlite3_stmt *st = stmt(q, QS_PARAM_VALUES, err);
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, sw->id);
     sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-    char value[256] = "";
-    lrs_query_group_t g = {.value = value};
-    double *scores = NULL;
-    int64_t cap = 0;
-    int row, have = 0, rc = 0;
+    int row;
     while ((row = next_row(q, st, err)) == 1) {
-        const char *v = col_text(st, 0);
-        int s = col_status(q, st, 1, err);
-        if (s < 0) {
-            row = -1;
-            break;
-        }
-        if (have && strcmp(v, value) != 0) {
-            if ((rc = emit_group(&g, scores, sw->maximize, fn, ctx)) != 0)
-                break;
-            g = (lrs_query_group_t){.value = value};
-        }
-        have = 1;
-        snprintf(value, sizeof value, "%s", v);
-        g.trials++;
-        if (s == LRS_STATUS_DIVERGED) {
-            g.diverged++;
-        } else if (s == LRS_STATUS_FAILED) {
-            g.failed++;
-        } else if (s == LRS_STATUS_PRUNED) {
-            g.pruned++;
-        } else if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
-            if (g.scored == cap) {
-                cap = cap ? cap * 2 : 256;
-                double *p = realloc(scores, (size_t)cap * sizeof *p);
-                if (!p) {
-                    row = lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
-                    break;
-                }
-                scores = p;
-            }
-            scores[g.scored++] = sqlite3_column_double(st, 2);
-        }
+        int s = col_status(q, st, 4, err);
+        if (s < 0)
+            return finish(st, -1);
+        const char *type = col_text(st, 2);
+        lrs_query_param_value_t v = {
+            .trial = sqlite3_column_int64(st, 0),
+            .text = col_text_or_null(st, 1),
+            .number = strcmp(type, "integer") == 0 || strcmp(type, "real") == 0
+                          ? sqlite3_column_double(st, 3) : NAN,
+            .status = (lrs_status_t)s,
+            .score = col_real(st, 5)};
+        int stop = fn(ctx, &v);
+        if (stop)
+            return finish(st, stop);
     }
-    if (row == 0 && rc == 0 && have)
-        rc = emit_group(&g, scores, sw->maximize, fn, ctx);
-    free(scores);
-    return finish(st, row < 0 ? -1 : rc);
+    return finish(st, row);
 }
 
 int lrs_query_epochs(lrs_query_t *q, const lrs_query_sweep_t *sw, int64_t trial,

@@ -23,6 +23,7 @@
 
 #include "common/err.h"
 #include "common/result.h"
+#include "common/spec.h"
 
 typedef struct lrs_query lrs_query_t;
 
@@ -160,13 +161,16 @@ int lrs_query_idle_workers(lrs_query_t *q, const lrs_query_sweep_t *sw,
                                      const char *reason),
                            void *ctx, lrs_err_t *err);
 
-/* One group of `summary`: trials sharing one value of a parameter. */
-typedef struct lrs_query_group {
-    const char *value;     /* the value as text; "-" for trials without it */
-    int64_t trials, diverged, failed, pruned;
-    int64_t scored;        /* neither diverged, failed nor pruned, with a score */
-    double best, median;   /* over the scored ones; NaN when none */
-} lrs_query_group_t;
+/* One recorded trial's value of one parameter, as `summary` groups them. */
+typedef struct lrs_query_param_value {
+    int64_t trial;
+    const char *text;      /* the value as text: a number as stored, a choice's
+                              name, true/false, a list as JSON; NULL: the trial
+                              lacks the parameter */
+    double number;         /* the value when it is a number; NaN otherwise */
+    lrs_status_t status;
+    double score;          /* NaN when none is stored */
+} lrs_query_param_value_t;
 
 /* Opens the database at path read-only.  NULL on failure with err set as
  * lrs_store_open(path, LRS_STORE_READ) sets it (code 2 for a missing,
@@ -206,13 +210,17 @@ int lrs_query_every_trial(lrs_query_t *q, const lrs_query_sweep_t *sw,
                           int (*fn)(void *ctx, const lrs_query_trial_t *t), void *ctx,
                           lrs_err_t *err);
 
-/* Calls fn for every group of sw's recorded trials by the value of key in
- * their params ("scheduler", "optimizer" or a parameter name; the caller
- * checks it is one), groups in ascending order of their text.  0, -1 with
- * err, or what a callback returned to stop. */
-int lrs_query_groups(lrs_query_t *q, const lrs_query_sweep_t *sw, const char *key,
-                     int (*fn)(void *ctx, const lrs_query_group_t *g), void *ctx,
-                     lrs_err_t *err);
+/* Calls fn for every recorded trial of sw, trial index ascending, with its
+ * value of key in its params (the caller checks key is a parameter name:
+ * it is bound, never SQL text), its status and score.  0, -1 with err, or
+ * what a callback returned to stop. */
+int lrs_query_param_values(lrs_query_t *q, const lrs_query_sweep_t *sw, const char *key,
+                           int (*fn)(void *ctx, const lrs_query_param_value_t *v), void *ctx,
+                           lrs_err_t *err);
+
+/* The spec stored with sw, parsed (the caller destroys it); NULL with err
+ * when it cannot be read or no longer parses. */
+lrs_spec_t *lrs_query_spec(lrs_query_t *q, const lrs_query_sweep_t *sw, lrs_err_t *err);
 
 /* Calls fn for every recorded epoch of trial of sw (its curve: lr and the
  * fold-mean losses, NaN where NULL), epoch ascending; none for a trial

@@ -29,6 +29,7 @@
 #include "common/spec.h"
 #include "coordinator/query.h"
 #include "coordinator/store.h"
+#include "coordinator/summary.h"
 #include "support.h"
 
 typedef sup_db_fixture_t fixture_t;
@@ -317,7 +318,6 @@ static void test_progress(void **state)
 typedef struct rows {
     int n;
     char text[4][32];
-    lrs_query_group_t g[4];
     lrs_query_sweep_row_t r[4];
 } rows_t;
 
@@ -329,10 +329,19 @@ static int take(rows_t *c, const char *text)
     return c->n++;
 }
 
-static int collect_group(void *ctx, const lrs_query_group_t *g)
+/* The values of one parameter, with their text copied ("(none)": NULL). */
+typedef struct values {
+    int n;
+    char text[8][32];
+    lrs_query_param_value_t v[8];
+} values_t;
+
+static int collect_value(void *ctx, const lrs_query_param_value_t *v)
 {
-    rows_t *c = ctx;
-    c->g[take(c, g->value)] = *g;
+    values_t *c = ctx;
+    assert_true(c->n < 8);
+    snprintf(c->text[c->n], sizeof c->text[0], "%s", v->text ? v->text : "(none)");
+    c->v[c->n++] = *v;
     return 0;
 }
 
@@ -349,34 +358,70 @@ static void test_groups(void **state)
     lrs_store_t *s;
     lrs_err_t err;
     lrs_query_t *q = open_fixture(*state, &s, &low, &high);
-    rows_t a = {0};
-    assert_int_equal(lrs_query_groups(q, &low, "scheduler", collect_group, &a, &err), 0);
-    assert_int_equal(a.n, 2);
-    assert_string_equal(a.text[0], "constant");   /* trials 1 (0.2) and 3 (failed) */
-    assert_int_equal(a.g[0].trials, 2);
-    assert_int_equal(a.g[0].failed, 1);
-    assert_int_equal(a.g[0].scored, 1);
-    assert_true(a.g[0].best == 0.2 && a.g[0].median == 0.2);
-    assert_string_equal(a.text[1], "cosine");     /* 0 (0.5), 2 (diverged), 4 (0.2) */
-    assert_int_equal(a.g[1].trials, 3);
-    assert_int_equal(a.g[1].diverged, 1);
-    assert_int_equal(a.g[1].scored, 2);
-    assert_true(a.g[1].best == 0.2);
-    assert_true(fabs(a.g[1].median - 0.35) < 1e-15);
-    rows_t b = {0};
-    assert_int_equal(lrs_query_groups(q, &high, "scheduler", collect_group, &b, &err), 0);
-    assert_true(b.g[1].best == 0.5);   /* maximize */
+    /* every recorded trial in index order, its value as text or a number */
+    values_t v = {0};
+    assert_int_equal(lrs_query_param_values(q, &low, "scheduler", collect_value, &v, &err), 0);
+    assert_int_equal(v.n, 5);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(v.v[i].trial, i);
+    assert_string_equal(v.text[0], "cosine");
+    assert_true(isnan(v.v[0].number) && v.v[0].score == 0.5);
+    assert_int_equal(v.v[2].status, LRS_STATUS_DIVERGED);
+    values_t lr = {0};
+    assert_int_equal(lrs_query_param_values(q, &low, "lr", collect_value, &lr, &err), 0);
+    assert_true(lr.v[3].number == 0.1);
+    assert_string_equal(lr.text[3], "0.1");
+
+    lrs_summary_t a;
+    assert_int_equal(lrs_summary_load(q, &low, "scheduler", 0, &a, &err), 0);
+    assert_int_equal(a.n, 2);   /* both best 0.2: by name */
+    assert_string_equal(a.groups[0].label, "constant");   /* trials 1 (0.2) and 3 (failed) */
+    assert_int_equal(a.groups[0].count, 2);
+    assert_int_equal(a.groups[0].failed, 1);
+    assert_int_equal(a.groups[0].complete, 1);
+    assert_true(a.groups[0].best == 0.2 && a.groups[0].median == 0.2 && a.groups[0].iqr == 0);
+    assert_string_equal(a.groups[1].label, "cosine");     /* 0 (0.5), 2 (diverged), 4 (0.2) */
+    assert_int_equal(a.groups[1].count, 3);
+    assert_int_equal(a.groups[1].diverged, 1);
+    assert_int_equal(a.groups[1].complete, 2);
+    assert_true(a.groups[1].best == 0.2);
+    assert_true(fabs(a.groups[1].median - 0.35) < 1e-15);
+    assert_true(fabs(a.groups[1].iqr - 0.15) < 1e-15);
+    lrs_summary_clear(&a);
+    lrs_summary_t b;
+    assert_int_equal(lrs_summary_load(q, &high, "scheduler", 0, &b, &err), 0);
+    assert_string_equal(b.groups[0].label, "cosine");   /* maximize: 0.5 first */
+    assert_true(b.groups[0].best == 0.5);
+    lrs_summary_clear(&b);
+
+    /* lr: 8 log bins over the spec's [1e-4, 1]; 0.1 is the 7th's low edge */
+    lrs_summary_t l;
+    assert_int_equal(lrs_summary_load(q, &low, "lr", 0, &l, &err), 0);
+    assert_int_equal(l.n, 8);
+    assert_true(l.groups[0].low == 1e-4 && l.groups[7].high == 1.0);
+    assert_string_equal(l.groups[6].label, "[0.1, 0.3162)");
+    assert_int_equal(l.groups[6].count, 5);
+    assert_int_equal(l.groups[5].count, 0);
+    assert_true(isnan(l.groups[5].best));
+    lrs_summary_clear(&l);
+    assert_int_equal(lrs_summary_load(q, &low, "lr", 1001, &l, &err), -1);
+    assert_int_equal(err.code, LRS_EXIT_USAGE);
+    assert_int_equal(lrs_summary_load(q, &low, "optimizer", 3, &l, &err), -1);
+    assert_non_null(strstr(err.msg, "--bins: optimizer is not numeric"));
 
     /* a key no trial has: one group "-"; a key with quotes is only a value */
-    rows_t c = {0};
-    assert_int_equal(lrs_query_groups(q, &low, "momentum", collect_group, &c, &err), 0);
+    lrs_summary_t c;
+    assert_int_equal(lrs_summary_load(q, &low, "momentum", 0, &c, &err), 0);
     assert_int_equal(c.n, 1);
-    assert_string_equal(c.text[0], "-");
-    assert_int_equal(c.g[0].trials, 5);
-    rows_t d = {0};
-    assert_int_equal(lrs_query_groups(q, &low, "x') OR 1=1 --", collect_group, &d, &err), 0);
-    assert_int_equal(d.n, 1);
-    assert_string_equal(d.text[0], "-");
+    assert_string_equal(c.groups[0].label, "-");
+    assert_int_equal(c.groups[0].count, 5);
+    lrs_summary_clear(&c);
+    values_t d = {0};
+    assert_int_equal(lrs_query_param_values(q, &low, "x') OR 1=1 --", collect_value, &d, &err), 0);
+    assert_int_equal(d.n, 5);
+    assert_string_equal(d.text[0], "(none)");
+    assert_int_equal(lrs_summary_load(q, &low, "x') OR 1=1 --", 0, &c, &err), -1);
+    assert_int_equal(err.code, LRS_EXIT_USAGE);
     lrs_query_destroy(&q);
     lrs_store_destroy(&s);
 }
@@ -583,20 +628,22 @@ static void test_pruned_counts(void **state)
     assert_true(a.r[0].best == 0.3);
 
     /* summary: pruned apart, never scored */
-    rows_t g = {0};
-    assert_int_equal(lrs_query_groups(q, &sw, "scheduler", collect_group, &g, &err), 0);
+    lrs_summary_t g;
+    assert_int_equal(lrs_summary_load(q, &sw, "scheduler", 0, &g, &err), 0);
     assert_int_equal(g.n, 2);
-    assert_string_equal(g.text[0], "constant");   /* 2 pruned, 3 complete 0.4 */
-    assert_int_equal(g.g[0].trials, 2);
-    assert_int_equal(g.g[0].pruned, 1);
-    assert_int_equal(g.g[0].scored, 1);
-    assert_true(g.g[0].best == 0.4 && g.g[0].median == 0.4);
-    assert_string_equal(g.text[1], "cosine");     /* 0 complete 0.3, 1 and 4 pruned, 5 diverged */
-    assert_int_equal(g.g[1].trials, 4);
-    assert_int_equal(g.g[1].pruned, 2);
-    assert_int_equal(g.g[1].diverged, 1);
-    assert_int_equal(g.g[1].scored, 1);
-    assert_true(g.g[1].median == 0.3);
+    /* cosine: 0 complete 0.3, 1 and 4 pruned, 5 diverged */
+    assert_string_equal(g.groups[0].label, "cosine");
+    assert_int_equal(g.groups[0].count, 4);
+    assert_int_equal(g.groups[0].pruned, 2);
+    assert_int_equal(g.groups[0].diverged, 1);
+    assert_int_equal(g.groups[0].complete, 1);
+    assert_true(g.groups[0].median == 0.3);
+    assert_string_equal(g.groups[1].label, "constant");   /* 2 pruned, 3 complete 0.4 */
+    assert_int_equal(g.groups[1].count, 2);
+    assert_int_equal(g.groups[1].pruned, 1);
+    assert_int_equal(g.groups[1].complete, 1);
+    assert_true(g.groups[1].best == 0.4 && g.groups[1].median == 0.4);
+    lrs_summary_clear(&g);
     lrs_query_destroy(&q);
     lrs_store_destroy(&s);
 }
@@ -746,11 +793,11 @@ static void test_pruned_commands(void **state)
     json_decref(o);
     free(out);
 
-    /* summary: a pruned column */
+    /* summary: pruned counted in --json, never scored */
     out = run_cmd(lrs_cmd_summary,
                   (const char *const[]){"summary", "prn", "--db", f->db, "--json", NULL}, &rc);
     assert_int_equal(rc, 0);
-    o = json_line(out, 1);   /* cosine */
+    o = json_line(out, 0);   /* cosine: best 0.3 */
     assert_string_equal(json_string_value(json_object_get(o, "scheduler")), "cosine");
     assert_int_equal(json_integer_value(json_object_get(o, "pruned")), 2);
     assert_int_equal(json_integer_value(json_object_get(o, "complete")), 1);
@@ -760,9 +807,9 @@ static void test_pruned_commands(void **state)
                   &rc);
     char line[512];
     line_of(out, "scheduler", line, sizeof line);
-    assert_non_null(strstr(line, " failed   pruned "));
+    assert_non_null(strstr(line, "    count complete         best       median          IQR"));
     line_of(out, "cosine", line, sizeof line);
-    assert_non_null(strstr(line, "        4        1        1        0        2 "));
+    assert_non_null(strstr(line, "        4        1          0.3          0.3            0"));
     free(out);
 
     /* export CSV: the four columns at the end, filled for pruned trials */

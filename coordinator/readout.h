@@ -1,0 +1,27 @@
+/* readout.h — how the read commands write what they read from a results
+ * database.  Text stored there (sweep names, parameter values, a worker's
+ * name, error texts) was written by others: human tables show it escaped
+ * (common/textesc.h), JSON keeps its data.  Shared by cmd_query (`sweeps`,
+ * `status`, `best`, `export`) and cmd_summary, so every table escapes the
+ * same way. */
+#ifndef LRS_READOUT_H
+#define LRS_READOUT_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+/* Writes stored text s to out as a table shows it: escaped, left-aligned
+ * in width columns (0: as long as it is). */
+void lrs_readout_text(FILE *out, int width, const char *s);
+
+/* Stored text as a new JSON string, its data kept (JSON escapes control
+ * characters); bytes that are not UTF-8, which JSON cannot hold, as \xNN,
+ * as a command's output is stored.  NULL only when out of memory. */
+json_t *lrs_readout_json_string(const char *s);
+
+/* Writes obj as one line of JSON to out and releases it (the caller's
+ * reference is taken).  0, or -1 when it could not be serialized. */
+int lrs_readout_json_line(FILE *out, json_t *obj);
+
+#endif
