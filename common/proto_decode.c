@@ -264,7 +264,7 @@ static int rd_trials(reader_t *r, lrs_msg_t *m)
 static int rd_curves(reader_t *r, lrs_trial_result_t *x)
 {
     size_t n;
-    if (rd_array(r, "folds", LRS_PROTO_MAX_FOLDS, &n) != 0)
+    if (rd_array(r, "folds", LRS_PROTO_MAX_RUNS, &n) != 0)
         return -1;
     x->folds = calloc(n ? n : 1, sizeof *x->folds);
     if (!x->folds)
@@ -272,10 +272,11 @@ static int rd_curves(reader_t *r, lrs_trial_result_t *x)
     x->n_folds = (int)n;
     for (size_t i = 0; i < n; i++) {
         lrs_fold_result_t *f = &x->folds[i];
-        if (rd_tuple(r, "folds[]", 4) != 0 ||
+        if (rd_tuple(r, "folds[]", 5) != 0 ||
             rd_int_field(r, "fold", 0, LRS_PROTO_MAX_FOLDS, &f->fold) != 0 ||
             rd_f64(r, "train_loss", &f->train_loss) != 0 || rd_f64(r, "val_loss", &f->val_loss) != 0 ||
-            rd_f64(r, "accuracy", &f->accuracy) != 0)
+            rd_f64(r, "accuracy", &f->accuracy) != 0 ||
+            rd_int_field(r, "repeat", 0, LRS_PROTO_MAX_REPEATS - 1, &f->repeat) != 0)
             return -1;
     }
     if (rd_array(r, "epochs", LRS_PROTO_MAX_EPOCHS, &n) != 0)
@@ -286,12 +287,22 @@ static int rd_curves(reader_t *r, lrs_trial_result_t *x)
     x->n_epochs = (int)n;
     for (size_t i = 0; i < n; i++) {
         lrs_epoch_stat_t *e = &x->epochs[i];
-        if (rd_tuple(r, "epochs[]", 4) != 0 ||
+        if (rd_tuple(r, "epochs[]", 5) != 0 ||
             rd_int_field(r, "epoch", 1, LRS_MAX_EPOCHS, &e->epoch) != 0 ||
             rd_f64(r, "lr", &e->lr) != 0 || rd_f64(r, "train_loss", &e->train_loss) != 0 ||
-            rd_f64(r, "val_loss", &e->val_loss) != 0)
+            rd_f64(r, "val_loss", &e->val_loss) != 0 ||
+            rd_int_field(r, "repeat", 0, LRS_PROTO_MAX_REPEATS - 1, &e->repeat) != 0)
             return -1;
     }
+    if (rd_array(r, "repeat_scores", LRS_PROTO_MAX_REPEATS, &n) != 0)
+        return -1;
+    x->repeat_scores = calloc(n ? n : 1, sizeof *x->repeat_scores);
+    if (!x->repeat_scores)
+        return lrs_err_set(r->err, LRS_EXIT_RUNTIME, "repeat_scores: out of memory");
+    x->n_repeats = (int)n;
+    for (size_t i = 0; i < n; i++)
+        if (rd_f64(r, "repeat_scores[]", &x->repeat_scores[i]) != 0)
+            return -1;
     return 0;
 }
 
@@ -387,9 +398,9 @@ static int rd_results(reader_t *r, lrs_msg_t *m)
         uint64_t attempt;
         size_t fields;
         int status;
-        if (rd_array(r, "results[]", 11, &fields) != 0)
+        if (rd_array(r, "results[]", 12, &fields) != 0)
             return -1;
-        if (fields != 10 && fields != 11)
+        if (fields != 11 && fields != 12)
             return fail(r, "results[]", "wrong number of fields");
         lrs_trial_result_init(x);
         if (rd_u64(r, "trial", INT64_MAX, &w->trial) != 0 ||
@@ -403,7 +414,7 @@ static int rd_results(reader_t *r, lrs_msg_t *m)
         if (status > LRS_STATUS_FAILED && status != LRS_STATUS_PRUNED)
             return fail(r, "status", "not an outcome (complete, diverged, failed or pruned)");
         x->status = (lrs_status_t)status;
-        if (fields == 11 && rd_exec(r, x) != 0)
+        if (fields == 12 && rd_exec(r, x) != 0)
             return -1;
         if (attempt < 1)
             return fail(r, "attempt", "integer out of range");

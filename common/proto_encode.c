@@ -151,7 +151,8 @@ void lrs_proto_progress(lrs_wbuf_t *b, uint64_t sweep, uint64_t trial, uint32_t 
 size_t lrs_proto_result_bytes(const lrs_wire_result_t *r)
 {
     const lrs_trial_result_t *o = &r->result;
-    size_t size = 64 + 40 * (size_t)(o->n_folds + o->n_epochs) + (o->error ? strlen(o->error) : 0);
+    size_t size = 64 + 48 * (size_t)(o->n_folds + o->n_epochs) + 9 * (size_t)o->n_repeats +
+                  (o->error ? strlen(o->error) : 0);
     if (o->command)
         size += 64 + o->command->stderr_len + o->command->log_len +
                 24 * o->command->curve.n_points + 80 * (size_t)o->command->curve.n_names;
@@ -162,7 +163,7 @@ void lrs_proto_results_add(lrs_wbuf_t *b, const lrs_wire_result_t *r)
 {
     msgpack_packer *pk = &b->pk;
     const lrs_trial_result_t *o = &r->result;
-    msgpack_pack_array(pk, o->command ? 11 : 10);
+    msgpack_pack_array(pk, o->command ? 12 : 11);
     msgpack_pack_uint64(pk, r->trial);
     msgpack_pack_uint64(pk, r->attempt);
     msgpack_pack_int64(pk, o->status);
@@ -176,20 +177,25 @@ void lrs_proto_results_add(lrs_wbuf_t *b, const lrs_wire_result_t *r)
         msgpack_pack_nil(pk);
     msgpack_pack_array(pk, (size_t)o->n_folds);
     for (int i = 0; i < o->n_folds; i++) {
-        msgpack_pack_array(pk, 4);
+        msgpack_pack_array(pk, 5);
         msgpack_pack_int64(pk, o->folds[i].fold);
         msgpack_pack_double(pk, o->folds[i].train_loss);
         msgpack_pack_double(pk, o->folds[i].val_loss);
         msgpack_pack_double(pk, o->folds[i].accuracy);
+        msgpack_pack_int64(pk, o->folds[i].repeat);
     }
     msgpack_pack_array(pk, (size_t)o->n_epochs);
     for (int i = 0; i < o->n_epochs; i++) {
-        msgpack_pack_array(pk, 4);
+        msgpack_pack_array(pk, 5);
         msgpack_pack_int64(pk, o->epochs[i].epoch);
         msgpack_pack_double(pk, o->epochs[i].lr);
         msgpack_pack_double(pk, o->epochs[i].train_loss);
         msgpack_pack_double(pk, o->epochs[i].val_loss);
+        msgpack_pack_int64(pk, o->epochs[i].repeat);
     }
+    msgpack_pack_array(pk, (size_t)o->n_repeats);
+    for (int i = 0; i < o->n_repeats; i++)
+        msgpack_pack_double(pk, o->repeat_scores[i]);
     if (o->command)
         pack_exec(b, o->command);
 }

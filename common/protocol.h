@@ -23,7 +23,7 @@
 #include "common/params.h"
 #include "common/result.h"
 
-#define LRS_PROTO_VERSION 4
+#define LRS_PROTO_VERSION 5
 
 /* Liveness: each side sends HEARTBEAT every interval when it has sent nothing
  * else; a peer silent for LIVENESS intervals is presumed dead.  These are the
@@ -42,7 +42,9 @@
 #define LRS_PROTO_MAX_STR 65536                  /* any string but spec text */
 /* spec text: LRS_SPEC_MAX_TEXT (common/spec.h), the bound of every spec */
 #define LRS_PROTO_MAX_FOLDS 1000
-#define LRS_PROTO_MAX_EPOCHS 100000
+#define LRS_PROTO_MAX_EPOCHS 100000                /* epoch rows per result */
+#define LRS_PROTO_MAX_REPEATS 100                  /* = LRS_SPEC_MAX_REPEATS */
+#define LRS_PROTO_MAX_RUNS (LRS_PROTO_MAX_FOLDS * LRS_PROTO_MAX_REPEATS)   /* fold rows */
 #define LRS_PROTO_MAX_CREDIT 100000
 /* The user's-command part of results and PROGRESS (worker/exec.h). */
 #define LRS_PROTO_MAX_NAMES 64                   /* metric names per trial */

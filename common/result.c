@@ -65,5 +65,13 @@ void lrs_trial_result_clear(lrs_trial_result_t *r)
     free(r->error);
     free(r->folds);
     free(r->epochs);
+    free(r->repeat_scores);
     lrs_trial_result_init(r);
+}
+
+int lrs_trial_result_score_n(const lrs_trial_result_t *r)
+{
+    if (r->n_repeats >= 2)
+        return r->n_repeats;
+    return r->n_folds > 0 ? r->n_folds : 1;
 }

@@ -39,12 +39,14 @@ typedef struct lrs_fold_result {
     int fold;
     double train_loss, val_loss;   /* last epoch; val_loss NaN without validation */
     double accuracy;               /* classification; NaN otherwise */
+    int repeat;                    /* 0-based repeat (`repeats:`) the fold belongs to */
 } lrs_fold_result_t;
 
 typedef struct lrs_epoch_stat {
     int epoch;                       /* 1-based */
     double lr;
     double train_loss, val_loss;     /* means over folds; val_loss NaN without validation */
+    int repeat;                      /* 0-based repeat the curve belongs to */
 } lrs_epoch_stat_t;
 
 /* One curve value of a user's command: metric names[name] reported on a
@@ -86,10 +88,16 @@ typedef struct lrs_trial_result {
     int diverged_epoch;            /* 0 unless diverged (and known) */
     int pruned_epoch;              /* pruned: the rung epoch it stopped at (= n_epochs); else 0 */
     char *error;                   /* why it failed, or NULL */
-    int n_folds;
+    int n_folds;                   /* entries of folds: each repeat's folds, repeat by repeat */
     lrs_fold_result_t *folds;
-    int n_epochs;                  /* epochs run (fewer when diverged) */
+    int n_epochs;                  /* entries of epochs: each repeat's epochs run (fewer when
+                                      diverged), repeat by repeat */
     lrs_epoch_stat_t *epochs;
+    /* A complete trial trained with several seeds (`repeats:`): each
+     * repeat's score, repeat by repeat; score is their mean and score_std
+     * their population std.  0 / NULL otherwise. */
+    int n_repeats;
+    double *repeat_scores;
     /* A user's command; NULL for the built-in engine.  A failed result with
      * it is the trial's final outcome (the command ran and failed); without
      * it, an attempt that may be retried. */
@@ -102,6 +110,11 @@ void lrs_trial_result_init(lrs_trial_result_t *r);
 /* Frees what r owns and makes it empty again (lrs_trial_result_init).
  * Takes NULL; safe twice. */
 void lrs_trial_result_clear(lrs_trial_result_t *r);
+
+/* How many values a complete result's score is the mean of (trials.score_n):
+ * its repeats' scores when it has two or more, else its folds' (1 for a
+ * result without folds). */
+int lrs_trial_result_score_n(const lrs_trial_result_t *r);
 
 /* Frees what a curve owns and zeroes it (NULL is fine). */
 void lrs_curve_clear(lrs_curve_t *c);

@@ -26,7 +26,8 @@ enum {
     LRS_RNG_SHUFFLE,      /* mini-batch order */
     LRS_RNG_FOLDS,        /* fold assignment */
     LRS_RNG_DATA,         /* synthetic data */
-    LRS_RNG_SOBOL         /* Sobol scrambling */
+    LRS_RNG_SOBOL,        /* Sobol scrambling */
+    LRS_RNG_REPEAT_SEED   /* the training seeds of a trial's repeats after the first */
 };
 
 /* A stateless 64-bit hash of x (SplitMix64 finaliser). */

@@ -60,7 +60,7 @@ struct lrs_spec {
 static const char *const top_keys[] = {"name",    "seed",  "trials",  "sampler", "objective",
                                        "metric",  "data",  "model",   "train",   "command",
                                        "shell",   "timeout", "folds", "workdir", "env",
-                                       "search",  "budget",  "pruning", "seeds", NULL};
+                                       "search",  "budget",  "pruning", "seeds", "repeats", NULL};
 /* Keys of an exec spec only, and of a built-in spec only. */
 static const char *const exec_keys[] = {"shell", "timeout", "folds", "workdir", "env", NULL};
 static const char *const builtin_keys[] = {"data", "model", "train", NULL};
@@ -346,6 +346,8 @@ static void parse_top(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *root, con
     if ((n = lrs_y_get(root, "seeds")))
         lrs_y_enum(c, n, "seeds", seeds_names, &in->shared_seeds);
     in->sampler = (lrs_sampler_kind_t)sampler;
+    if ((n = lrs_y_get(root, "repeats")))
+        lrs_y_int(c, n, "repeats", 1, LRS_SPEC_MAX_REPEATS, &in->repeats);
     if ((n = lrs_y_get(root, "trials"))) {
         long long trials;
         if (lrs_y_integer(c, n, "trials", 1, LRS_SPEC_MAX_TRIALS, &trials) == 0)
@@ -383,6 +385,10 @@ static void parse_top(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *root, con
                               : "%s: applies only to an exec spec (with command:)",
                    wrong[i]);
     if (s->is_exec) {
+        if (in->repeats > 1)
+            LRS_YERR(c, lrs_y_get(root, "repeats"),
+                     "repeats: an exec spec (command:) runs its command once per fold with the "
+                     "trial's {seed}; repeats above 1 apply to the built-in engine only");
         lrs_spec_exec_read(c, root, base_dir, &s->exec, &s->workdir_as_written);
         return;
     }
@@ -414,6 +420,7 @@ static void info_defaults(lrs_spec_info_t *in)
     in->shuffle = 1;
     in->standardize = 1;
     in->holdout = 0.2;
+    in->repeats = 1;
 }
 
 int lrs_spec_parse_report(const char *name, const char *text, size_t len, const char *base_dir,
@@ -617,6 +624,16 @@ uint64_t lrs_spec_trial_seed(const lrs_spec_t *s, uint64_t index)
      * JSON readers that use doubles, and in SQLite. */
     uint64_t i = s->info.shared_seeds ? 0 : index;
     return lrs_rng_key(s->info.seed, i, LRS_RNG_TRIAL_SEED) & ((1ULL << 53) - 1);
+}
+
+uint64_t lrs_repeat_seed(uint64_t trial_seed, int repeat)
+{
+    /* Repeat 0 is the trial's own run, so `repeats: 1` trains as before the
+     * key existed; the others draw from the trial seed, so shared seeds
+     * give every trial the same repeat seeds too. */
+    if (repeat == 0)
+        return trial_seed;
+    return lrs_rng_key(trial_seed, (uint64_t)repeat, LRS_RNG_REPEAT_SEED) & ((1ULL << 53) - 1);
 }
 
 /* ------------------------------------------- configs without sampling */

@@ -94,6 +94,15 @@ int lrs_spec_rung_limit(const lrs_spec_t *s, const lrs_trial_cfg_t *cfg);
  * and in SQLite; with `seeds: shared` every index gets index 0's. */
 uint64_t lrs_spec_trial_seed(const lrs_spec_t *s, uint64_t index);
 
+/* `repeats:` at most this many training seeds per trial. */
+#define LRS_SPEC_MAX_REPEATS 100
+
+/* The training seed of repeat (0-based) of a trial whose training seed is
+ * trial_seed: repeat 0 trains with trial_seed itself, repeat r > 0 with
+ * lrs_rng_key(trial_seed, r, LRS_RNG_REPEAT_SEED) cut to 53 bits.  The
+ * worker trains with it and the coordinator stores it (trial_repeats). */
+uint64_t lrs_repeat_seed(uint64_t trial_seed, int repeat);
+
 /* 64-bit hash of everything that determines trials and their results
  * (search space, sampler, seed, data/model/train settings; for exec specs
  * command, shell, metric name, folds, workdir and env; not `trials:`,

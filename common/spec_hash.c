@@ -103,6 +103,11 @@ uint64_t lrs_spec_hash_of(const lrs_spec_info_t *in, const char *data_path_as_wr
      * (a seed per trial) hashes as before the key existed. */
     if (in->shared_seeds)
         h = hash_str(h, "seeds: shared");
+    /* Repeats change every score; one run hashes as before the key. */
+    if (in->repeats > 1) {
+        h = hash_str(h, "repeats");
+        h = hash_u64(h, (uint64_t)in->repeats);
+    }
     /* Pruning decides which trials end early, so it is part of what is
      * stored; a spec without it hashes as before it existed. */
     const lrs_prune_spec_t *p = in->pruning;

@@ -26,6 +26,7 @@ typedef struct lrs_spec_info {
     const char *name;
     uint64_t seed;
     int shared_seeds;                /* `seeds: shared`: every trial trains with trial 0's seed */
+    int repeats;                     /* `repeats:` seeds each trial trains with (1..100; 1) */
     uint64_t trials;                 /* `trials:` as written (grid: the grid size) */
     lrs_sampler_kind_t sampler;
     const char *metric;              /* "val_loss" | "accuracy"; exec specs: any metric name */

@@ -18,7 +18,7 @@
 
 enum {
     ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_INS_TRIAL, ST_INS_FOLD, ST_INS_EPOCH, ST_PUT_LEASE,
-    ST_DEL_LEASE, ST_PUT_WORKER, ST_DEL_POINTS, ST_PUT_POINT, ST_UPD_EXEC, ST_PUT_RUNG, ST_COUNT
+    ST_DEL_LEASE, ST_PUT_WORKER, ST_DEL_POINTS, ST_PUT_POINT, ST_UPD_EXEC, ST_PUT_RUNG, ST_INS_REPEAT, ST_COUNT
 };
 
 static const char *const write_sql[ST_COUNT] = {
@@ -28,14 +28,14 @@ static const char *const write_sql[ST_COUNT] = {
     [ST_INS_TRIAL] =
         "INSERT INTO trials (sweep_id, trial, status, score, score_std, params, lr,"
         " optimizer, scheduler, attempts, worker, seconds, diverged_epoch, error, finished_at,"
-        " pruned_epoch)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+        " pruned_epoch, score_n)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
         " ON CONFLICT (sweep_id, trial) DO NOTHING",
     [ST_INS_FOLD] = "INSERT INTO trial_folds (sweep_id, trial, fold, train_loss,"
-                    " val_loss, accuracy) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                    " val_loss, accuracy, repeat) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
                     " ON CONFLICT DO NOTHING",
     [ST_INS_EPOCH] = "INSERT INTO trial_epochs (sweep_id, trial, epoch, lr,"
-                     " train_loss, val_loss) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                     " train_loss, val_loss, repeat) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
                      " ON CONFLICT DO NOTHING",
     [ST_PUT_LEASE] = "INSERT OR REPLACE INTO leases (sweep_id, trial, attempt, worker, started_at)"
                      " VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -55,6 +55,8 @@ static const char *const write_sql[ST_COUNT] = {
     [ST_PUT_RUNG] = "INSERT INTO trial_rungs (sweep_id, trial, rung, epoch, value, best, decision,"
                     " threshold, rule, decided_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
                     " ON CONFLICT (sweep_id, trial, rung) DO NOTHING",
+    [ST_INS_REPEAT] = "INSERT INTO trial_repeats (sweep_id, trial, repeat, seed, score)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
 };
 
 struct lrs_store {
@@ -553,6 +555,7 @@ static int put_curves(lrs_store_t *s, const lrs_store_trial_t *t, lrs_err_t *err
         bind_real_or_null(f, 4, r->train_loss);
         bind_real_or_null(f, 5, r->val_loss);
         bind_real_or_null(f, 6, r->accuracy);
+        sqlite3_bind_int(f, 7, r->repeat);
         if (write_now(s, f, "recording a fold", err) != 0)
             return -1;
     }
@@ -566,7 +569,18 @@ static int put_curves(lrs_store_t *s, const lrs_store_trial_t *t, lrs_err_t *err
         bind_real_or_null(e, 4, r->lr);
         bind_real_or_null(e, 5, r->train_loss);
         bind_real_or_null(e, 6, r->val_loss);
+        sqlite3_bind_int(e, 7, r->repeat);
         if (write_now(s, e, "recording an epoch", err) != 0)
+            return -1;
+    }
+    sqlite3_stmt *rp = s->st[ST_INS_REPEAT];
+    for (int r = 0; r < o->n_repeats; r++) {
+        sqlite3_bind_int64(rp, 1, t->sweep_id);
+        sqlite3_bind_int64(rp, 2, t->trial);
+        sqlite3_bind_int(rp, 3, r);
+        sqlite3_bind_int64(rp, 4, (int64_t)t->repeat_seeds[r]);
+        bind_real_or_null(rp, 5, o->repeat_scores[r]);
+        if (write_now(s, rp, "recording a repeat", err) != 0)
             return -1;
     }
     return 0;
@@ -657,6 +671,10 @@ int lrs_store_put_trial(lrs_store_t *s, const lrs_store_trial_t *t, lrs_err_t *e
         sqlite3_bind_int(st, 16, o->pruned_epoch);
     else
         sqlite3_bind_null(st, 16);
+    if (o->status == LRS_STATUS_COMPLETE)
+        sqlite3_bind_int(st, 17, lrs_trial_result_score_n(o));
+    else
+        sqlite3_bind_null(st, 17);
     if (write_now(s, st, "recording a trial", err) != 0)
         return abort_txn(s);
     if (sqlite3_changes(s->db) == 0)

@@ -61,6 +61,7 @@ typedef struct lrs_store_trial {
     const char *optimizer, *scheduler;
     int attempts;
     const char *worker;
+    const uint64_t *repeat_seeds;          /* result->n_repeats training seeds (trial_repeats) */
     /* With result->command (schema 002): its text columns as stored (UTF-8
      * text or NULL), and the per-epoch rows its curve reduces to, written
      * when result has no epochs of its own.  The curve replaces the trial's

@@ -462,6 +462,27 @@ int lrs_sweep_holds(const lrs_sweep_t *s, int32_t owner, const char *worker, uin
     return 0;
 }
 
+/* What repeats a result may carry under `repeats: R`: folds and epochs of
+ * repeats below R, and R finite repeat scores exactly when it is a
+ * complete trial of R ≥ 2. */
+static const char *check_repeats(int repeats, const lrs_trial_result_t *o)
+{
+    for (int i = 0; i < o->n_folds; i++)
+        if (o->folds[i].repeat >= repeats)
+            return "result with a fold of a repeat the sweep does not run";
+    for (int i = 0; i < o->n_epochs; i++)
+        if (o->epochs[i].repeat >= repeats)
+            return "result with an epoch of a repeat the sweep does not run";
+    int want = o->status == LRS_STATUS_COMPLETE && repeats >= 2 ? repeats : 0;
+    if (o->n_repeats != want)
+        return want ? "complete result without a score for every repeat"
+                    : "result with repeat scores the sweep does not run";
+    for (int i = 0; i < o->n_repeats; i++)
+        if (!isfinite(o->repeat_scores[i]))
+            return "result with a repeat score that is not finite";
+    return NULL;
+}
+
 const char *lrs_sweep_check_result(const lrs_sweep_t *s, int32_t owner, const char *worker,
                                    const lrs_wire_result_t *r)
 {
@@ -481,7 +502,7 @@ const char *lrs_sweep_check_result(const lrs_sweep_t *s, int32_t owner, const ch
     if (o->status != LRS_STATUS_COMPLETE && o->status != LRS_STATUS_DIVERGED &&
         o->status != LRS_STATUS_FAILED && o->status != LRS_STATUS_PRUNED)
         return "result with a status that is not an outcome";
-    return NULL;
+    return check_repeats(lrs_spec_info(s->spec)->repeats, o);
 }
 
 /* ---- recording --------------------------------------------------------- */
@@ -546,6 +567,11 @@ int lrs_sweep_record(lrs_sweep_t *s, const char *worker, const lrs_wire_result_t
         return -1;
     rec.result = o;
     rec.attempts = (int)r->attempt;   /* lrs_sweep_check_result: the lease's attempt */
+    uint64_t repeat_seeds[LRS_SPEC_MAX_REPEATS];
+    uint64_t trial_seed = lrs_spec_trial_seed(s->spec, r->trial);
+    for (int k = 0; k < o->n_repeats && k < LRS_SPEC_MAX_REPEATS; k++)
+        repeat_seeds[k] = lrs_repeat_seed(trial_seed, k);
+    rec.repeat_seeds = repeat_seeds;
     rec.worker = worker;
     exec_rec_t xr;
     memset(&xr, 0, sizeof xr);

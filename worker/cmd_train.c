@@ -417,7 +417,7 @@ static int check_args(train_args_t *a)
     return -1;
 }
 
-static int print_json(const lrs_trial_result_t *r, lrs_task_t task)
+static int print_json(const lrs_trial_result_t *r, lrs_task_t task, uint64_t seed)
 {
     json_t *root = json_object();
     json_t *folds = json_array();
@@ -434,6 +434,7 @@ static int print_json(const lrs_trial_result_t *r, lrs_task_t task)
         const lrs_fold_result_t *fr = &r->folds[f];
         json_t *o = json_object();
         json_object_set_new(o, "fold", json_integer(fr->fold));
+        json_object_set_new(o, "repeat", json_integer(fr->repeat));
         json_object_set_new(o, "train_loss", lrs_json_number(fr->train_loss));
         json_object_set_new(o, "val_loss", lrs_json_number(fr->val_loss));
         if (task == LRS_TASK_CLASSIFICATION)
@@ -445,6 +446,7 @@ static int print_json(const lrs_trial_result_t *r, lrs_task_t task)
         const lrs_epoch_stat_t *es = &r->epochs[e];
         json_t *o = json_object();
         json_object_set_new(o, "epoch", json_integer(es->epoch));
+        json_object_set_new(o, "repeat", json_integer(es->repeat));
         json_object_set_new(o, "lr", lrs_json_number(es->lr));
         json_object_set_new(o, "train_loss", lrs_json_number(es->train_loss));
         json_object_set_new(o, "val_loss", lrs_json_number(es->val_loss));
@@ -453,6 +455,15 @@ static int print_json(const lrs_trial_result_t *r, lrs_task_t task)
     }
     json_object_set(root, "folds", folds);
     json_object_set(root, "epochs", epochs);
+    json_t *repeats = json_array();
+    for (int k = 0; repeats && k < r->n_repeats; k++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "repeat", json_integer(k));
+        json_object_set_new(o, "seed", json_integer((json_int_t)lrs_repeat_seed(seed, k)));
+        json_object_set_new(o, "score", lrs_json_number(r->repeat_scores[k]));
+        json_array_append_new(repeats, o);
+    }
+    json_object_set_new(root, "repeats", repeats);
     json_object_set_new(root, "seconds", json_real(r->seconds));
     if (lrs_json_write(stdout, root) == 0 && putchar('\n') != EOF)
         rc = 0;
@@ -471,10 +482,15 @@ static void print_value(double x, int width)
 
 /* score_name: what the score is ("val_loss", or "accuracy" for a spec
  * whose objective is accuracy). */
-static void print_human(const lrs_trial_result_t *r, lrs_task_t task, const char *score_name)
+static void print_human(const lrs_trial_result_t *r, lrs_task_t task, const char *score_name,
+                        int repeats)
 {
+    if (repeats > 1)
+        printf("%6s ", "repeat");
     printf("%6s %14s %14s %14s\n", "epoch", "lr", "train_loss", "val_loss");
     for (int e = 0; e < r->n_epochs; e++) {
+        if (repeats > 1)
+            printf("%6d ", r->epochs[e].repeat);
         printf("%6d", r->epochs[e].epoch);
         print_value(r->epochs[e].lr, 14);
         print_value(r->epochs[e].train_loss, 14);
@@ -485,7 +501,11 @@ static void print_human(const lrs_trial_result_t *r, lrs_task_t task, const char
     if (r->status == LRS_STATUS_DIVERGED)
         printf(" at epoch %d", r->diverged_epoch);
     printf("\n");
-    if (isfinite(r->score) && r->n_folds == 0)   /* the synthetic objective */
+    if (isfinite(r->score) && r->n_repeats >= 2)
+        printf("score:  %.8g ± %.4g (mean ± std of the %d repeats' scores, each the mean final "
+               "%s over its folds)\n",
+               r->score, r->score_std, r->n_repeats, score_name);
+    else if (isfinite(r->score) && r->n_folds == 0)   /* the synthetic objective */
         printf("score:  %.8g (the final %s)\n", r->score, score_name);
     else if (isfinite(r->score))
         printf("score:  %.8g ± %.4g (mean ± std of the final %s over %d fold%s)\n", r->score,
@@ -496,11 +516,16 @@ static void print_human(const lrs_trial_result_t *r, lrs_task_t task, const char
         printf("\ntime:   %.3f s\n", r->seconds);
         return;
     }
-    printf("\n%4s %14s %14s", "fold", "train_loss", "val_loss");
+    printf("\n");
+    if (repeats > 1)
+        printf("%6s ", "repeat");
+    printf("%4s %14s %14s", "fold", "train_loss", "val_loss");
     if (task == LRS_TASK_CLASSIFICATION)
         printf(" %14s", "accuracy");
     printf("\n");
     for (int f = 0; f < r->n_folds; f++) {
+        if (repeats > 1)
+            printf("%6d ", r->folds[f].repeat);
         printf("%4d", r->folds[f].fold);
         print_value(r->folds[f].train_loss, 14);
         print_value(r->folds[f].val_loss, 14);
@@ -552,12 +577,12 @@ static int train_builtin(const lrs_spec_info_t *info, const train_args_t *a, uin
     }
     lrs_task_t task = info->model_kind == LRS_MODEL_SYNTHETIC ? LRS_TASK_REGRESSION : d.task;
     if (a->json) {
-        if (print_json(&r, task) < 0) {
+        if (print_json(&r, task, seed) < 0) {
             status = fail(LRS_EXIT_RUNTIME, "writing JSON output failed");
             goto done;
         }
     } else {
-        print_human(&r, task, info->metric);
+        print_human(&r, task, info->metric, info->repeats);
     }
     status = lrs_cli_finish(0);
 done:

@@ -16,6 +16,9 @@
 #include "common/validate.h"
 #include "worker/trial.h"
 
+_Static_assert(LRS_SPEC_MAX_REPEATS == LRS_PROTO_MAX_REPEATS,
+               "every repeat a spec allows travels in a result");
+
 /* A trial kind: runs a trial under s into a wire result (status, score,
  * curves); returns -1 with err to report the attempt as failed, 1 when the
  * command was cancelled (no result: the lease is gone). */

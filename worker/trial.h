@@ -31,7 +31,15 @@ void lrs_trial_train_opts(const lrs_spec_info_t *info, uint64_t seed, lrs_train_
  * out is always initialised; free it with lrs_trial_result_clear.  -1 with
  * err only for real errors, as lrs_train_run, or when the hook cancels; a
  * diverged or pruned trial is a result.  Objective accuracy scores complete
- * trials only. */
+ * trials only.
+ *
+ * With `repeats: R` (info->repeats > 1) the trial trains R times, repeat r
+ * with lrs_repeat_seed(seed, r) (its own folds, initial weights and batch
+ * order): out holds every repeat's folds and epochs (marked with their
+ * repeat), and a complete trial's score is the mean of the repeats' scores
+ * (repeat_scores) with their population std.  The first repeat that does
+ * not complete ends the trial with its status.  Only repeat 0 meets the
+ * rungs: the other repeats run for a trial that passed them all. */
 int lrs_trial_run(const lrs_spec_info_t *info, const lrs_dataset_t *d, const lrs_trial_cfg_t *cfg,
                   uint64_t seed, const char *init_path, const lrs_rung_hook_t *rungs,
                   lrs_trial_result_t *out, lrs_err_t *err);

@@ -28,15 +28,15 @@ done
 "$LRSWEEP" train --synthetic 60,4,2 --folds 3 --json lr=0.05 epochs=12 >"$TMP/reg.json" ||
     fail "synthetic regression exited $?"
 check_json "$TMP/reg.json" '
-assert set(d) == {"status", "score", "score_std", "diverged_epoch", "folds", "epochs", "seconds"}, d.keys()
+assert set(d) == {"status", "score", "score_std", "diverged_epoch", "folds", "epochs", "repeats", "seconds"}, d.keys()
 assert d["status"] == "complete" and d["diverged_epoch"] is None
 assert isinstance(d["score"], float) and d["score"] > 0 and d["score_std"] >= 0
 assert [f["fold"] for f in d["folds"]] == [0, 1, 2]
 for f in d["folds"]:
-    assert set(f) == {"fold", "train_loss", "val_loss"}, f
+    assert set(f) == {"fold", "repeat", "train_loss", "val_loss"}, f
 assert [e["epoch"] for e in d["epochs"]] == list(range(1, 13))
 for e in d["epochs"]:
-    assert set(e) == {"epoch", "lr", "train_loss", "val_loss"}, e
+    assert set(e) == {"epoch", "repeat", "lr", "train_loss", "val_loss"}, e
     assert e["lr"] == 0.05 and e["val_loss"] > 0
 assert abs(d["score"] - sum(f["val_loss"] for f in d["folds"]) / 3) < 1e-12 * d["score"]
 assert d["epochs"][-1]["train_loss"] < d["epochs"][0]["train_loss"]
@@ -72,7 +72,7 @@ EOF
 check_json "$TMP/cls.json" '
 assert d["status"] == "complete"
 for f in d["folds"]:
-    assert set(f) == {"fold", "train_loss", "val_loss", "accuracy"}, f
+    assert set(f) == {"fold", "repeat", "train_loss", "val_loss", "accuracy"}, f
     assert 0.0 <= f["accuracy"] <= 1.0
 assert sum(f["accuracy"] for f in d["folds"]) / 2 >= 0.8, d["folds"]
 '

@@ -104,7 +104,7 @@ checks=$((checks + 1))
 python3 - "$TMP/t0.json" <<'EOF' || fail "trial 0's JSON lacks the result keys"
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert set(d) == {"status", "score", "score_std", "diverged_epoch", "folds", "epochs", "seconds"}, d.keys()
+assert set(d) == {"status", "score", "score_std", "diverged_epoch", "folds", "epochs", "repeats", "seconds"}, d.keys()
 assert len(d["folds"]) == 3 and len(d["epochs"]) == 8
 assert d["status"] != "complete" or d["score"] > 0
 EOF

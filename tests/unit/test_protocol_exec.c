@@ -213,7 +213,7 @@ static void test_hostile(void **state)
     pack_head(&b, 4, LRS_MSG_RESULTS);
     msgpack_pack_uint64(&b.pk, 1);
     msgpack_pack_array(&b.pk, 1);
-    msgpack_pack_array(&b.pk, 11);
+    msgpack_pack_array(&b.pk, 12);
     msgpack_pack_uint64(&b.pk, 1);
     msgpack_pack_uint64(&b.pk, 1);
     msgpack_pack_int64(&b.pk, LRS_STATUS_FAILED);
@@ -224,6 +224,7 @@ static void test_hostile(void **state)
     msgpack_pack_nil(&b.pk);
     msgpack_pack_array(&b.pk, 0);
     msgpack_pack_array(&b.pk, 0);
+    msgpack_pack_array(&b.pk, 0);            /* repeat scores */
     msgpack_pack_array(&b.pk, 8);            /* exec */
     msgpack_pack_int64(&b.pk, 1);
     msgpack_pack_int64(&b.pk, 0);

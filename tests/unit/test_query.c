@@ -69,7 +69,7 @@ static lrs_query_sweep_t make_sweep(lrs_store_t *s, const char *name, int maximi
 static void put(lrs_store_t *s, int64_t sweep, int64_t i, lrs_status_t status, double score,
                 const char *sched)
 {
-    static const lrs_epoch_stat_t epochs[2] = {{1, 0.1, 1.0, 1.5}, {2, 0.05, 0.5, NAN}};
+    static const lrs_epoch_stat_t epochs[2] = {{1, 0.1, 1.0, 1.5, 0}, {2, 0.05, 0.5, NAN, 0}};
     char params[128];
     snprintf(params, sizeof params, "{\"lr\": 0.1, \"scheduler\": \"%s\"}", sched);
     lrs_trial_result_t o = {

@@ -377,7 +377,14 @@ static void test_space_hash(void **state)
     assert_true(h != hash_of("name: a\nseed: 3\ntrials: 10\nseeds: shared\nmodel: {type: synthetic}\nsearch:\n"
                              "  lr: {log_uniform: [1.0e-4, 1.0]}\n  optimizer: {sgd: {momentum: 0.9}, adam: {}}\n"));
     assert_true(h == hash_of("name: a\nseed: 3\ntrials: 10\nseeds: per_trial\nmodel: {type: synthetic}\nsearch:\n"
+                             "  lr: {log_uniform: [1.0e-4, 1.0]}\n  optimizer: {sgd: {momentum: 0.9}, adam: {}}\n"));    /* Repeats change every score; one repeat hashes as before the key. */
+    assert_true(h == hash_of("name: a\nseed: 3\ntrials: 10\nrepeats: 1\nmodel: {type: synthetic}\nsearch:\n"
                              "  lr: {log_uniform: [1.0e-4, 1.0]}\n  optimizer: {sgd: {momentum: 0.9}, adam: {}}\n"));
+    uint64_t h3 = hash_of("name: a\nseed: 3\ntrials: 10\nrepeats: 3\nmodel: {type: synthetic}\nsearch:\n"
+                          "  lr: {log_uniform: [1.0e-4, 1.0]}\n  optimizer: {sgd: {momentum: 0.9}, adam: {}}\n");
+    assert_true(h3 != h);
+    assert_true(h3 != hash_of("name: a\nseed: 3\ntrials: 10\nrepeats: 2\nmodel: {type: synthetic}\nsearch:\n"
+                              "  lr: {log_uniform: [1.0e-4, 1.0]}\n  optimizer: {sgd: {momentum: 0.9}, adam: {}}\n"));
 }
 
 static void test_examples_load(void **state)

@@ -64,8 +64,8 @@ static int64_t make_sweep(lrs_store_t *s, const char *name, int maximize)
 static lrs_store_trial_t trial(lrs_trial_result_t *o, int64_t sweep, int64_t i, double score,
                                const char *sched)
 {
-    static lrs_epoch_stat_t epochs[2] = {{1, 0.1, 1.0, 1.2}, {2, 0.05, 0.5, NAN}};
-    static lrs_fold_result_t folds[1] = {{0, 0.4, 0.5, NAN}};
+    static lrs_epoch_stat_t epochs[2] = {{1, 0.1, 1.0, 1.2, 0}, {2, 0.05, 0.5, NAN, 0}};
+    static lrs_fold_result_t folds[1] = {{0, 0.4, 0.5, NAN, 0}};
     *o = (lrs_trial_result_t){.status = LRS_STATUS_COMPLETE, .score = score, .score_std = 0.01,
                               .seconds = 0.5, .n_folds = 1, .folds = folds, .n_epochs = 2,
                               .epochs = epochs};
