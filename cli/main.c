@@ -18,6 +18,7 @@ static const lrs_command_t commands[] = {
     {"schedule", lrs_cmd_schedule, "print the learning rate of every epoch for a scheduler"},
     {"run", lrs_cmd_run, "run a sweep on this machine: coordinator + local workers"},
     {"coordinator", lrs_cmd_coordinator, "run a sweep's coordinator for workers on other machines"},
+    {"confirm", lrs_cmd_confirm, "re-run a sweep's best configs with fresh seeds"},
     {"worker", lrs_cmd_worker, "run trials for a coordinator"},
     {"stop", lrs_cmd_stop, "end a running sweep early, complete by request"},
     {"keygen", lrs_cmd_keygen, "make a CURVE key pair for a coordinator or a worker"},

@@ -31,6 +31,7 @@ int lrs_cmd_lrfind(int argc, char **argv);
 int lrs_cmd_schedule(int argc, char **argv);
 int lrs_cmd_run(int argc, char **argv);
 int lrs_cmd_coordinator(int argc, char **argv);
+int lrs_cmd_confirm(int argc, char **argv);
 int lrs_cmd_worker(int argc, char **argv);
 int lrs_cmd_sweeps(int argc, char **argv);
 int lrs_cmd_status(int argc, char **argv);

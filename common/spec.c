@@ -33,6 +33,7 @@
 #include "common/space.h"
 #include "common/space_build.h"
 #include "common/spec_budget.h"
+#include "common/spec_confirm.h"
 #include "common/spec_exec.h"
 #include "common/spec_hash.h"
 #include "common/spec_prune.h"
@@ -46,6 +47,7 @@ struct lrs_spec {
     lrs_spec_info_t info;
     lrs_exec_spec_t exec;                /* exec specs: info.exec points here */
     lrs_budget_t budget;                 /* info.budget points here */
+    lrs_confirm_spec_t confirm;          /* info.confirm points here */
     lrs_prune_spec_t pruning;            /* info.pruning points here */
     int is_exec;
     const char *workdir_as_written;
@@ -60,7 +62,8 @@ struct lrs_spec {
 static const char *const top_keys[] = {"name",    "seed",  "trials",  "sampler", "objective",
                                        "metric",  "data",  "model",   "train",   "command",
                                        "shell",   "timeout", "folds", "workdir", "env",
-                                       "search",  "budget",  "pruning", "seeds", "repeats", NULL};
+                                       "search",  "budget",  "pruning", "seeds", "repeats",
+                                       "confirm", NULL};
 /* Keys of an exec spec only, and of a built-in spec only. */
 static const char *const exec_keys[] = {"shell", "timeout", "folds", "workdir", "env", NULL};
 static const char *const builtin_keys[] = {"data", "model", "train", NULL};
@@ -358,6 +361,8 @@ static void parse_top(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *root, con
     }
     if ((n = lrs_y_get(root, "budget")))
         lrs_spec_budget_read(c, n, &s->budget);
+    if ((n = lrs_y_get(root, "confirm")))
+        lrs_spec_confirm_read(c, n, LRS_SPEC_MAX_REPEATS, &s->confirm);
     s->is_exec = lrs_y_get(root, "command") != NULL;
     in->metric = metric_names[0];
     in->goal = LRS_GOAL_MINIMIZE;
@@ -389,6 +394,9 @@ static void parse_top(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *root, con
             LRS_YERR(c, lrs_y_get(root, "repeats"),
                      "repeats: an exec spec (command:) runs its command once per fold with the "
                      "trial's {seed}; repeats above 1 apply to the built-in engine only");
+        if ((n = lrs_y_get(root, "confirm")))
+            LRS_YERR(c, n, "confirm: confirmation re-runs configs with several fresh seeds, "
+                           "which applies to the built-in engine only");
         lrs_spec_exec_read(c, root, base_dir, &s->exec, &s->workdir_as_written);
         return;
     }
@@ -483,6 +491,7 @@ int lrs_spec_parse_report(const char *name, const char *text, size_t len, const 
         }
         s->info.budget = &s->budget;
         s->info.pruning = &s->pruning;
+        s->info.confirm = &s->confirm;
         s->hash = lrs_spec_hash_of(&s->info, s->data_path_as_written, s->workdir_as_written,
                                    s->root);
         s->sampler = lrs_sampler_new(s->info.sampler, s->root, s->dims, s->info.seed, err);
@@ -512,6 +521,12 @@ int lrs_spec_parse(const char *name, const char *text, size_t len, const char *b
 
 int lrs_spec_load_report(const char *path, lrs_spec_t **out, FILE *report, lrs_err_t *err)
 {
+    return lrs_spec_load_more(path, NULL, out, report, err);
+}
+
+int lrs_spec_load_more(const char *path, const char *more, lrs_spec_t **out, FILE *report,
+                       lrs_err_t *err)
+{
     char *text = NULL, *dir = NULL;
     int rc = -1;
     *out = NULL;
@@ -531,6 +546,12 @@ int lrs_spec_load_report(const char *path, lrs_spec_t **out, FILE *report, lrs_e
     if (ferror(f)) {
         lrs_err_set(err, LRS_EXIT_RUNTIME, "%s: read failed: %s", path, strerror(errno));
         goto done;
+    }
+    if (more && len <= LRS_SPEC_MAX_TEXT) {   /* after a line break; cut at the limit */
+        size_t room = LRS_SPEC_MAX_TEXT + 1 - len;
+        int n = snprintf(text + len, room, "%s%s", len && text[len - 1] != '\n' ? "\n" : "",
+                         more);
+        len += n < 0 ? 0 : (size_t)n < room ? (size_t)n : room - 1;
     }
     /* Relative data paths are relative to the spec's folder. */
     const char *slash = strrchr(path, '/');
@@ -600,7 +621,9 @@ int lrs_spec_sample(const lrs_spec_t *s, uint64_t index, lrs_trial_cfg_t *cfg, u
                     lrs_err_t *err)
 {
     lrs_trial_cfg_init(cfg);
-    if (lrs_sampler_draw(s->sampler, index, cfg, err) < 0)
+    uint64_t drawn = index;
+    lrs_confirm_of(index, &drawn);   /* a confirmation runs its search trial's config */
+    if (lrs_sampler_draw(s->sampler, drawn, cfg, err) < 0)
         return -1;
     /* torch refuses nesterov without momentum (or with dampening): in such
      * a trial nesterov=true becomes false, the only value it can take. */
@@ -622,8 +645,15 @@ uint64_t lrs_spec_trial_seed(const lrs_spec_t *s, uint64_t index)
      * initial weights, folds and batch order, so configs differ only in
      * what the search sets (common random numbers).  53 bits: exact in
      * JSON readers that use doubles, and in SQLite. */
-    uint64_t i = s->info.shared_seeds ? 0 : index;
+    uint64_t i = !s->info.shared_seeds ? index : lrs_confirm_of(index, NULL) ? LRS_CONFIRM_BASE : 0;
     return lrs_rng_key(s->info.seed, i, LRS_RNG_TRIAL_SEED) & ((1ULL << 53) - 1);
+}
+
+int lrs_spec_trial_repeats(const lrs_spec_t *s, uint64_t index)
+{
+    if (lrs_confirm_of(index, NULL))
+        return s->confirm.repeats > 0 ? s->confirm.repeats : 1;
+    return s->info.repeats > 1 ? s->info.repeats : 1;
 }
 
 uint64_t lrs_repeat_seed(uint64_t trial_seed, int repeat)

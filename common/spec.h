@@ -41,6 +41,11 @@ typedef struct lrs_spec lrs_spec_t;   /* opaque, immutable after load */
 /* `trials:` at most LRS_SPEC_MAX_TRIALS (common/spec_budget.h): the
  * coordinator keeps a few bytes of state per trial of the sweep. */
 
+/* As lrs_spec_load_report, with the text more added after the file's last
+ * line, as if written there (`lrsweep confirm` adds its `confirm:`). */
+int lrs_spec_load_more(const char *path, const char *more, lrs_spec_t **out, FILE *report,
+                       lrs_err_t *err);
+
 /* Reads and validates the spec file at path.  On failure *out is NULL and err
  * holds the first error (code 2 for bad input, 1 for I/O), followed by
  * "(and N more errors)" when there were several. */
@@ -79,7 +84,9 @@ int lrs_spec_param_count(const lrs_spec_t *s);
 /* Trial index: a pure function of (spec, seed, index).  cfg is finalized;
  * cfg->set_mask marks exactly the parameters active in this trial (fixed
  * ones included); *trial_seed (may be NULL) is the training seed.  For the
- * grid sampler index must be < lrs_spec_trial_count. */
+ * grid sampler index must be < lrs_spec_trial_count.  A confirmation run's
+ * index (common/spec_confirm.h) draws the config of the trial it confirms,
+ * with a training seed of its own. */
 int lrs_spec_sample(const lrs_spec_t *s, uint64_t index, lrs_trial_cfg_t *cfg, uint64_t *trial_seed,
                     lrs_err_t *err);
 
@@ -91,8 +98,14 @@ int lrs_spec_rung_limit(const lrs_spec_t *s, const lrs_trial_cfg_t *cfg);
 
 /* Trial index's training seed alone: lrs_rng_key(seed, index,
  * LRS_RNG_TRIAL_SEED) cut to 53 bits, so it is exact in every JSON reader
- * and in SQLite; with `seeds: shared` every index gets index 0's. */
+ * and in SQLite; with `seeds: shared` every search index gets index 0's
+ * and every confirmation run LRS_CONFIRM_BASE's (fresh, and shared). */
 uint64_t lrs_spec_trial_seed(const lrs_spec_t *s, uint64_t index);
+
+/* How many training seeds trial index trains with: `confirm.repeats` for a
+ * confirmation run (common/spec_confirm.h), `repeats:` for a search trial.
+ * The worker runs that many and the coordinator checks a result by it. */
+int lrs_spec_trial_repeats(const lrs_spec_t *s, uint64_t index);
 
 /* `repeats:` at most this many training seeds per trial. */
 #define LRS_SPEC_MAX_REPEATS 100

@@ -14,6 +14,7 @@
 #include "common/prune.h"
 #include "common/sampler.h"
 #include "common/spec_budget.h"
+#include "common/spec_confirm.h"
 
 typedef enum { LRS_GOAL_MINIMIZE, LRS_GOAL_MAXIMIZE } lrs_goal_t;
 typedef enum {
@@ -53,6 +54,7 @@ typedef struct lrs_spec_info {
     const lrs_exec_spec_t *exec;
     const lrs_budget_t *budget;      /* `budget:` (zeros: none) — common/spec_budget.h */
     const lrs_prune_spec_t *pruning; /* `pruning:` (rule LRS_PRUNE_NONE: none) — common/prune.h */
+    const lrs_confirm_spec_t *confirm; /* `confirm:` (top 0: none) — common/spec_confirm.h */
 } lrs_spec_info_t;
 
 #endif

@@ -196,7 +196,7 @@ static int on_progress(lrs_broker_t *b, lrs_worker_t *w, const lrs_msg_t *m, lrs
 static int on_result(lrs_broker_t *b, lrs_worker_t *w, lrs_wire_result_t *r, lrs_err_t *err)
 {
     uint64_t t = r->trial;
-    if (t >= lrs_trials_total(b->trials)) {
+    if (!lrs_trials_in(b->trials, t)) {
         reject(b, w->id, w->id_len, "result for a trial outside the sweep", 0);
         return queue_ack(b, w, t);   /* acknowledged so the worker forgets it */
     }

@@ -138,7 +138,7 @@ int lrs_broker_on_rung(lrs_broker_prune_t *P, lrs_worker_t *w, const lrs_msg_t *
         return 0;
     }
     int32_t owner = (int32_t)(w - P->env.workers->slots);
-    if (m->sweep != P->token || m->trial >= lrs_trials_total(P->env.trials) ||
+    if (m->sweep != P->token || m->trial >= lrs_trials_search_total(P->env.trials) ||
         !lrs_sweep_holds(P->env.state, owner, w->name, m->trial, m->attempt)) {
         refuse(P, w, "RUNG from a worker that does not hold the trial's lease (or for another "
                      "attempt or sweep)");

@@ -6,6 +6,7 @@
  * parameters the stored spec does.  `summary`'s groups are
  * coordinator/summary.h's, printed by cmd_summary.h. */
 #include "coordinator/cmd_query.h"
+#include "coordinator/confirmed.h"
 
 #include <getopt.h>
 #include <inttypes.h>
@@ -118,12 +119,18 @@ static int best_row(void *ctx, const lrs_query_trial_t *t)
     return 0;
 }
 
-/* The top complete trials of sw, best first: a table, or JSON Lines. */
+/* The top complete trials of sw, best first: a table, or JSON Lines; the
+ * confirmed configs first when the sweep has confirmation runs. */
 static int print_best(lrs_query_t *q, const lrs_query_sweep_t *sw, int top, int json, FILE *out,
                       lrs_err_t *err)
 {
     const lrs_query_select_t sel = {LRS_QUERY_BY_SCORE, LRS_STATUS_COMPLETE, top};
     best_ctx_t c = {.out = out, .json = json};
+    lrs_confirmed_list_t confirmed;
+    if (lrs_confirmed_read(q, sw, &confirmed, err) != 0)
+        return -1;
+    lrs_confirmed_print(&confirmed, top, json, out, print_params);
+    lrs_confirmed_free(&confirmed);
     if (!json)
         fprintf(out, "%4s %8s %12s %10s  %s\n", "rank", "trial", "score", "std", "params");
     if (lrs_query_trials(q, sw, &sel, best_row, &c, err) != 0)
@@ -366,6 +373,8 @@ static int cmd_status(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t
                                                            : json_null());
         json_object_set_new(o, "running", json_integer(p.n[LRS_STATUS_RUNNING]));
         json_object_set_new(o, "pending", json_integer(p.n[LRS_STATUS_PENDING]));
+        json_object_set_new(o, "confirmed", json_integer(p.confirmed));
+        json_object_set_new(o, "confirming", json_integer(p.confirming));
         json_object_set_new(o, "workers_seen", json_integer(p.workers));
         json_object_set_new(o, "trials_per_s", lrs_json_number(p.trials_per_s));
         json_object_set_new(o, "trials_per_s_last_minute",
@@ -404,6 +413,9 @@ static int cmd_status(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t
             printf(" (%" PRId64 " epochs saved)", p.epochs_saved);
         printf("  running %" PRId64 "  pending %" PRId64 "\n", p.n[LRS_STATUS_RUNNING],
                p.n[LRS_STATUS_PENDING]);
+        if (p.confirmed || p.confirming)
+            printf("  confirmation runs: %" PRId64 " recorded, %" PRId64 " running\n",
+                   p.confirmed, p.confirming);
         printf("  workers seen %" PRId64, p.workers);
         if (isnan(p.trials_per_s))
             printf("  throughput -\n");

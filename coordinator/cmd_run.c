@@ -28,6 +28,7 @@
 #include "common/numfmt.h"
 #include "common/log.h"
 #include "common/spec.h"
+#include "common/spec_confirm.h"
 #include "common/spec_info.h"
 #include "common/spec_notes.h"
 #include "common/textesc.h"
@@ -48,11 +49,32 @@ typedef struct run_args {
     int heartbeat_ms, liveness;   /* 0: the defaults */
     int64_t linger_ms;            /* -1: forever */
     int log_format;
+    int confirm;                  /* `lrsweep confirm` */
+    int top, repeats;             /* its --top and --repeats (0: not given) */
 } run_args_t;
 
 static void usage(FILE *out, const char *cmd, int is_run)
 {
-    if (is_run)
+    if (strcmp(cmd, "confirm") == 0)
+        fprintf(out,
+                "usage: lrsweep confirm SPEC [--top K] [--repeats R] [--db FILE] [--workers N]\n"
+                "                            [--bind ENDPOINT] [--quiet] [--key FILE --allow FILE|DIR]\n\n"
+                "Confirms the best configs of sweep SPEC: re-runs the K best complete search\n"
+                "trials with R fresh training seeds each, as confirmation runs (trial\n"
+                "1000000000 + j confirms trial j), dispatched like any trial to a coordinator\n"
+                "plus N local workers (remote ones join with --bind).  A spec with `confirm:`\n"
+                "does this by itself when its search ends (`lrsweep run`); this command\n"
+                "reopens a complete sweep to do it, and finishes an unfinished search first.\n"
+                "Confirmed configs already in the database are not run again.  Afterwards\n"
+                "`lrsweep best` ranks them by their confirmed mean with a 95%% interval.\n\n"
+                "  --top K            configs to confirm (default: the spec's confirm.top, else %d)\n"
+                "  --repeats R        fresh seeds per config (default: confirm.repeats, else %d);\n"
+                "                     --top and --repeats are for a spec without `confirm:`\n"
+                "  --db FILE          results database (default lrsweep.db)\n"
+                "  --workers N        local worker processes (default: number of cores)\n"
+                "  --bind ENDPOINT    also accept remote workers, e.g. tcp://0.0.0.0:5555\n",
+                LRS_CONFIRM_DEFAULT_TOP, LRS_CONFIRM_DEFAULT_REPEATS);
+    else if (is_run)
         fprintf(out,
                 "usage: lrsweep run SPEC [--db FILE] [--workers N] [--bind ENDPOINT] [--quiet]\n"
                 "                        [--key FILE --allow FILE|DIR] [--insecure]\n\n"
@@ -113,11 +135,14 @@ static int parse_args(int argc, char **argv, int is_run, run_args_t *a)
         {"insecure", no_argument, NULL, 'I'},   {"max-workers", required_argument, NULL, 'M'},
         {"heartbeat-ms", required_argument, NULL, 'H'}, {"liveness", required_argument, NULL, 'L'},
         {"linger", required_argument, NULL, 'G'}, {"log-format", required_argument, NULL, 'F'},
+        {"top", required_argument, NULL, 'T'}, {"repeats", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    int confirm = is_run == 2;
     memset(a, 0, sizeof *a);
-    a->cmd = is_run ? "run" : "coordinator";
+    a->cmd = confirm ? "confirm" : is_run ? "run" : "coordinator";
+    a->confirm = confirm;
     a->db_path = "lrsweep.db";
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     a->workers = is_run ? (int)(cores > 0 ? cores : 1) : 0;
@@ -179,6 +204,19 @@ static int parse_args(int argc, char **argv, int is_run, run_args_t *a)
                         a->cmd, optarg);
                 return LRS_EXIT_USAGE;
             }
+            break;
+        case 'T':
+        case 'R':
+            if (!confirm) {
+                fprintf(stderr, "lrsweep %s: %s applies to lrsweep confirm (see --help)\n",
+                        a->cmd, c == 'T' ? "--top" : "--repeats");
+                return LRS_EXIT_USAGE;
+            }
+            if (c == 'T' ? lrs_cli_int_option(a->cmd, "--top", optarg, 1, LRS_CONFIRM_MAX_TOP,
+                                              &a->top) != 0
+                         : lrs_cli_int_option(a->cmd, "--repeats", optarg, 1,
+                                              LRS_SPEC_MAX_REPEATS, &a->repeats) != 0)
+                return LRS_EXIT_USAGE;
             break;
         case 'h':
             usage(stdout, a->cmd, is_run);
@@ -353,6 +391,39 @@ static void quiet_result(const lrs_broker_t *broker, const lrs_spec_t *spec, int
         printf("%s (%s)\n", score, st.best_desc);
 }
 
+/* `lrsweep confirm`: the spec as it will run, with `confirm:` (its own,
+ * or one made of --top and --repeats or the defaults, added to its text so
+ * that workers read the same). */
+static int confirm_spec(const run_args_t *a, lrs_spec_t **spec)
+{
+    const lrs_spec_info_t *info = lrs_spec_info(*spec);
+    if (info->exec) {
+        fprintf(stderr, "lrsweep confirm: %s: confirmation re-runs configs with several fresh "
+                        "seeds, which applies to the built-in engine only\n", a->spec_path);
+        return LRS_EXIT_USAGE;
+    }
+    if (info->confirm->top > 0) {
+        if (!a->top && !a->repeats)
+            return 0;
+        fprintf(stderr, "lrsweep confirm: %s sets confirm: (top %d, repeats %d); change it "
+                        "there, or leave out --top and --repeats\n",
+                a->spec_path, info->confirm->top, info->confirm->repeats);
+        return LRS_EXIT_USAGE;
+    }
+    char more[96];
+    snprintf(more, sizeof more, "confirm: {top: %d, repeats: %d}\n",
+             a->top ? a->top : LRS_CONFIRM_DEFAULT_TOP,
+             a->repeats ? a->repeats : LRS_CONFIRM_DEFAULT_REPEATS);
+    lrs_spec_destroy(spec);
+    lrs_err_t err;
+    lrs_err_clear(&err);
+    if (lrs_spec_load_more(a->spec_path, more, spec, stderr, &err) != 0) {
+        lrs_cli_report(a->cmd, &err);
+        return err.code ? err.code : LRS_EXIT_USAGE;
+    }
+    return 0;
+}
+
 static int run_main(int argc, char **argv, int is_run)
 {
     run_args_t a;
@@ -369,8 +440,12 @@ static int run_main(int argc, char **argv, int is_run)
     lrs_access_t access;
     memset(&access, 0, sizeof access);
     int load_status = lrs_cli_load_spec(a.cmd, a.spec_path, &spec);
-    if (load_status != 0)
+    if (load_status == 0 && a.confirm)
+        load_status = confirm_spec(&a, &spec);
+    if (load_status != 0) {
+        lrs_spec_destroy(&spec);
         return load_status;
+    }
     char note[400];
     if (lrs_spec_sobol_warning(spec, note, sizeof note))
         fprintf(stderr, "%s: warning: %s\n", a.spec_path, note);
@@ -500,3 +575,5 @@ done:
 int lrs_cmd_run(int argc, char **argv) { return run_main(argc, argv, 1); }
 
 int lrs_cmd_coordinator(int argc, char **argv) { return run_main(argc, argv, 0); }
+
+int lrs_cmd_confirm(int argc, char **argv) { return run_main(argc, argv, 2); }

@@ -52,12 +52,14 @@ enum {
 #define TRIAL_COLUMNS_005 TRIAL_SELECT("NULL, NULL, NULL, NULL", "")
 /* Best first; NULL scores (trials with none) last whatever the direction. */
 #define BY_TRIAL " ORDER BY t.trial LIMIT ?3"
-#define BEST_LOW " ORDER BY t.score IS NULL, t.score ASC, t.trial LIMIT ?3"
-#define BEST_HIGH " ORDER BY t.score IS NULL, t.score DESC, t.trial LIMIT ?3"
+/* Best first: search trials only (confirmation runs: confirmed.h). */
+#define BEST_LOW " AND t.trial < 1000000000 ORDER BY t.score IS NULL, t.score ASC, t.trial LIMIT ?3"
+#define BEST_HIGH " AND t.trial < 1000000000 ORDER BY t.score IS NULL, t.score DESC, t.trial LIMIT ?3"
 #define SWEEPS_SQL(pruned)                                                                         \
     "SELECT p.sweep, p.total, p.complete, p.diverged, p.failed, p.running, p.pending,"             \
     " (SELECT best FROM (SELECT CASE WHEN s.goal = 'maximize' THEN MAX(score) ELSE MIN(score)"     \
-    "  END AS best FROM trials t WHERE t.sweep_id = s.id AND t.status = 'complete')),"            \
+    "  END AS best FROM trials t WHERE t.sweep_id = s.id AND t.status = 'complete'"              \
+    "  AND t.trial < 1000000000)),"            \
     " s.created_at, " pruned ", s.metric, s.goal, s.spec FROM sweep_progress p JOIN sweeps s ON s.name = p.sweep ORDER BY s.id"
 
 static const char *const read_sql[QS_COUNT] = {
@@ -65,12 +67,14 @@ static const char *const read_sql[QS_COUNT] = {
     [QS_SWEEP_NAMES] = "SELECT name FROM sweeps ORDER BY id",
     [QS_SWEEPS] = SWEEPS_SQL("p.pruned"),
     [QS_STATUS_COUNTS] =
-        "SELECT status, COUNT(*) FROM trials WHERE sweep_id = ?1 GROUP BY status",
+        "SELECT status, COUNT(*), trial >= 1000000000 FROM trials WHERE sweep_id = ?1"
+        " GROUP BY status, trial >= 1000000000",
     [QS_PROGRESS] =
-        "SELECT (SELECT COUNT(*) FROM leases WHERE sweep_id = ?1),"
+        "SELECT (SELECT COUNT(*) FROM leases WHERE sweep_id = ?1 AND trial < 1000000000),"
         " (SELECT COUNT(*) FROM workers WHERE sweep_id = ?1),"
         " MIN(finished_at), MAX(finished_at), COUNT(*),"
-        " SUM(finished_at > (SELECT MAX(finished_at) FROM trials WHERE sweep_id = ?1) - 60)"
+        " SUM(finished_at > (SELECT MAX(finished_at) FROM trials WHERE sweep_id = ?1) - 60),"
+        " (SELECT COUNT(*) FROM leases WHERE sweep_id = ?1 AND trial >= 1000000000)"
         " FROM trials WHERE sweep_id = ?1",
     [QS_TRIALS_BY_TRIAL] = TRIAL_COLUMNS BY_TRIAL,
     [QS_TRIALS_BEST_LOW] = TRIAL_COLUMNS BEST_LOW,
@@ -204,6 +208,8 @@ lrs_query_t *lrs_query_open(const char *path, lrs_err_t *err)
     q->version = lrs_store_version(q->store);
     return q;
 }
+
+struct lrs_store *lrs_query_store(lrs_query_t *q) { return q->store; }
 
 void lrs_query_destroy(lrs_query_t **qp)
 {
@@ -484,6 +490,10 @@ int lrs_query_progress(lrs_query_t *q, const lrs_query_sweep_t *sw, lrs_query_pr
         int s = col_status(q, st, 0, err);
         if (s < 0)
             return finish(st, -1);
+        if (sqlite3_column_int(st, 2)) {   /* confirmation runs: counted apart */
+            out->confirmed += sqlite3_column_int64(st, 1);
+            continue;
+        }
         out->n[s] = sqlite3_column_int64(st, 1);
         out->recorded += out->n[s];
     }
@@ -495,6 +505,7 @@ int lrs_query_progress(lrs_query_t *q, const lrs_query_sweep_t *sw, lrs_query_pr
     if (row == 1) {
         out->n[LRS_STATUS_RUNNING] = sqlite3_column_int64(st, 0);
         out->workers = sqlite3_column_int64(st, 1);
+        out->confirming = sqlite3_column_int64(st, 6);
         int64_t finished = sqlite3_column_int64(st, 4);
         if (finished > 1) {
             double span = sqlite3_column_double(st, 3) - sqlite3_column_double(st, 2);

@@ -102,6 +102,7 @@ typedef struct lrs_query_progress {
                                       params "epochs" above pruned_epoch, the sum of the
                                       difference (the epochs they did not train); else 0 */
     int64_t workers;               /* workers seen */
+    int64_t confirmed, confirming; /* confirmation runs recorded, leased (counted apart) */
     double trials_per_s;           /* recorded trials over the span of their finish times;
                                       NaN with fewer than 2 or a zero span */
     double trials_per_s_recent;    /* results in the last minute of results, per second of
@@ -176,6 +177,10 @@ typedef struct lrs_query_param_value {
  * lrs_store_open(path, LRS_STORE_READ) sets it (code 2 for a missing,
  * foreign or empty file). */
 lrs_query_t *lrs_query_open(const char *path, lrs_err_t *err);
+
+/* The read-only store beneath q, for the modules that read beside query
+ * with statements of their own (query_metrics.h); owned by q. */
+struct lrs_store *lrs_query_store(lrs_query_t *q);
 
 /* Finalizes the statements and closes the database.  Takes NULL; clears *q. */
 void lrs_query_destroy(lrs_query_t **q);

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/spec_confirm.h"
 #include "common/version.h"
 
 enum {
@@ -28,8 +29,8 @@ static const char *const write_sql[ST_COUNT] = {
     [ST_INS_TRIAL] =
         "INSERT INTO trials (sweep_id, trial, status, score, score_std, params, lr,"
         " optimizer, scheduler, attempts, worker, seconds, diverged_epoch, error, finished_at,"
-        " pruned_epoch, score_n)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+        " pruned_epoch, score_n, confirms)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
         " ON CONFLICT (sweep_id, trial) DO NOTHING",
     [ST_INS_FOLD] = "INSERT INTO trial_folds (sweep_id, trial, fold, train_loss,"
                     " val_loss, accuracy, repeat) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
@@ -491,9 +492,9 @@ int lrs_store_best(lrs_store_t *s, int64_t sweep_id, int maximize, double *score
                    char *sched, size_t sched_size, lrs_err_t *err)
 {
     const char *sql = maximize ? "SELECT score, lr, scheduler FROM trials WHERE sweep_id = ?1 AND "
-                                 "status = 'complete' ORDER BY score DESC LIMIT 1"
+                                 "status = 'complete' AND confirms IS NULL ORDER BY score DESC LIMIT 1"
                                : "SELECT score, lr, scheduler FROM trials WHERE sweep_id = ?1 AND "
-                                 "status = 'complete' ORDER BY score ASC LIMIT 1";
+                                 "status = 'complete' AND confirms IS NULL ORDER BY score ASC LIMIT 1";
     sqlite3_stmt *st = NULL;
     int rc = -1, step;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -675,6 +676,11 @@ int lrs_store_put_trial(lrs_store_t *s, const lrs_store_trial_t *t, lrs_err_t *e
         sqlite3_bind_int(st, 17, lrs_trial_result_score_n(o));
     else
         sqlite3_bind_null(st, 17);
+    uint64_t confirms;
+    if (lrs_confirm_of((uint64_t)t->trial, &confirms))
+        sqlite3_bind_int64(st, 18, (int64_t)confirms);
+    else
+        sqlite3_bind_null(st, 18);
     if (write_now(s, st, "recording a trial", err) != 0)
         return abort_txn(s);
     if (sqlite3_changes(s->db) == 0)

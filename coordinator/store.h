@@ -148,6 +148,12 @@ int lrs_store_put_rung(lrs_store_t *s, const lrs_store_rung_t *r, lrs_err_t *err
 int lrs_store_each_rung(lrs_store_t *s, int64_t sweep_id,
                         void (*fn)(void *ctx, const lrs_store_rung_t *row), void *ctx,
                         lrs_err_t *err);
+/* The k (at most) best complete search trials of the sweep, best first
+ * (ties: the lower index), into out (room for k); *n how many
+ * (coordinator/store_confirm.c).  Reads what this connection wrote, also
+ * before it is committed.  0, or -1 with err. */
+int lrs_store_top_search(lrs_store_t *s, int64_t sweep_id, int maximize, int k, uint64_t *out,
+                         int *n, lrs_err_t *err);
 int lrs_store_put_lease(lrs_store_t *s, int64_t sweep_id, int64_t trial, int attempt,
                         const char *worker, lrs_err_t *err);
 int lrs_store_del_lease(lrs_store_t *s, int64_t sweep_id, int64_t trial, lrs_err_t *err);

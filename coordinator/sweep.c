@@ -21,6 +21,7 @@
 #include "common/numfmt.h"
 #include "common/params.h"
 #include "common/rng.h"
+#include "common/spec_confirm.h"
 
 /* A lease the previous coordinator granted, read back on resume: its holder
  * may still deliver the result it computed meanwhile. */
@@ -45,6 +46,8 @@ struct lrs_sweep {
     int continued;
     double best;
     char best_desc[160];
+    uint64_t *confirm_seen;           /* confirmation runs in the database (read on resume) */
+    size_t n_seen, cap_seen;
 };
 
 /* ---- creation / resume ------------------------------------------------- */
@@ -148,6 +151,20 @@ static void done_cb(void *ctx, int64_t trial, int status)
     lrs_sweep_t *s = c->s;
     if (trial >= 0 && lrs_trials_set_done(s->trials, (uint64_t)trial) < 0)
         c->oom = 1;
+    if (trial >= 0 && lrs_confirm_of((uint64_t)trial, NULL)) {   /* marked when confirmed */
+        if (s->n_seen == s->cap_seen) {
+            size_t cap = s->cap_seen ? s->cap_seen * 2 : 16;
+            uint64_t *q = realloc(s->confirm_seen, cap * sizeof *q);
+            if (!q) {
+                c->oom = 1;
+                return;
+            }
+            s->confirm_seen = q;
+            s->cap_seen = cap;
+        }
+        s->confirm_seen[s->n_seen++] = (uint64_t)trial;
+        return;
+    }
     if (trial < 0 || trial >= s->row.trials)
         return;
     s->failed += status == LRS_STATUS_FAILED;
@@ -159,7 +176,7 @@ static void lease_cb(void *ctx, int64_t trial, int attempt, const char *worker)
 {
     load_ctx_t *c = ctx;
     lrs_sweep_t *s = c->s;
-    if (trial < 0 || attempt < 1 || (uint64_t)trial >= lrs_trials_total(s->trials))
+    if (trial < 0 || attempt < 1 || !lrs_trials_in(s->trials, (uint64_t)trial))
         return;
     if (lrs_trials_resume_lease(s->trials, (uint64_t)trial, (uint32_t)attempt) != 0) {
         c->oom = 1;
@@ -191,6 +208,38 @@ static const resumed_lease_t *resumed_find(const lrs_sweep_t *s, uint64_t trial)
 {
     resumed_lease_t key = {.trial = trial};
     return s->n_resumed ? bsearch(&key, s->resumed, s->n_resumed, sizeof key, resumed_cmp) : NULL;
+}
+
+/* Search trials recorded (confirmation runs not counted). */
+static uint64_t search_done(const lrs_sweep_t *s)
+{
+    return lrs_trials_done(s->trials) - lrs_trials_extra_done(s->trials);
+}
+
+/* With `confirm:`, once every search trial is recorded: the confirmation
+ * runs of the top K complete search trials join the table, best first;
+ * those the database already holds are done.  Idempotent, so a resume, an
+ * extension (new members of the top K) and the last search result all
+ * call it. */
+static int add_confirmations(lrs_sweep_t *s, lrs_err_t *err)
+{
+    const lrs_confirm_spec_t *c = lrs_spec_info(s->spec)->confirm;
+    if (!c || c->top <= 0 || search_done(s) < lrs_trials_search_total(s->trials))
+        return 0;
+    uint64_t top[LRS_CONFIRM_MAX_TOP];
+    int n = 0;
+    if (lrs_store_top_search(s->store, s->row.id, s->row.maximize, c->top, top, &n, err) != 0)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        uint64_t idx = lrs_confirm_index(top[i]);
+        int added = lrs_trials_add_extra(s->trials, idx);
+        for (size_t k = 0; added == 1 && k < s->n_seen; k++)
+            if (s->confirm_seen[k] == idx)
+                added = lrs_trials_set_done(s->trials, idx) < 0 ? -1 : 1;
+        if (added < 0)
+            return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+    }
+    return 0;
 }
 
 /* "2h", "90 s": a budget's time as the messages show it. */
@@ -295,6 +344,7 @@ lrs_sweep_t *lrs_sweep_open(lrs_store_t *store, const lrs_spec_t *spec, const ch
         goto fail;
     }
     if (lrs_store_each_done(store, s->row.id, done_cb, &ctx, err) != 0 ||
+        (!ctx.oom && add_confirmations(s, err) != 0) ||
         lrs_store_each_lease(store, s->row.id, lease_cb, &ctx, err) != 0)
         goto fail;
     if (ctx.oom) {
@@ -325,6 +375,7 @@ void lrs_sweep_destroy(lrs_sweep_t **sp)
         return;
     lrs_trials_destroy(&(*sp)->trials);
     free((*sp)->resumed);
+    free((*sp)->confirm_seen);
     free(*sp);
     *sp = NULL;
 }
@@ -338,7 +389,9 @@ lrs_trials_t *lrs_sweep_trials(lrs_sweep_t *s) { return s->trials; }
 void lrs_sweep_counts(const lrs_sweep_t *s, lrs_sweep_counts_t *out)
 {
     *out = (lrs_sweep_counts_t){
-        .total = lrs_trials_total(s->trials), .done = lrs_trials_done(s->trials),
+        .total = lrs_trials_search_total(s->trials), .done = search_done(s),
+        .confirm_total = lrs_trials_extra_count(s->trials),
+        .confirmed = lrs_trials_extra_done(s->trials),
         .running = lrs_trials_running(s->trials), .failed = s->failed, .diverged = s->diverged,
         .pruned = s->pruned, .epochs_saved = s->epochs_saved,
         .session_done = s->session_done, .best = s->best,
@@ -502,7 +555,9 @@ const char *lrs_sweep_check_result(const lrs_sweep_t *s, int32_t owner, const ch
     if (o->status != LRS_STATUS_COMPLETE && o->status != LRS_STATUS_DIVERGED &&
         o->status != LRS_STATUS_FAILED && o->status != LRS_STATUS_PRUNED)
         return "result with a status that is not an outcome";
-    return check_repeats(lrs_spec_info(s->spec)->repeats, o);
+    if (o->status == LRS_STATUS_PRUNED && lrs_confirm_of(r->trial, NULL))
+        return "pruned result for a confirmation run (they meet no rungs)";
+    return check_repeats(lrs_spec_trial_repeats(s->spec, r->trial), o);
 }
 
 /* ---- recording --------------------------------------------------------- */
@@ -526,12 +581,13 @@ static int trial_row(lrs_sweep_t *s, uint64_t trial, lrs_trial_cfg_t *cfg, char 
     return 0;
 }
 
+/* Records trial done; the last search trial brings the confirmation runs. */
 static int mark_done(lrs_sweep_t *s, uint64_t trial, lrs_err_t *err)
 {
     if (lrs_trials_set_done(s->trials, trial) < 0)
         return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
     s->session_done++;
-    return 0;
+    return lrs_confirm_of(trial, NULL) ? 0 : add_confirmations(s, err);
 }
 
 int lrs_sweep_record_failed(lrs_sweep_t *s, uint64_t trial, const char *worker, const char *error,
@@ -550,7 +606,7 @@ int lrs_sweep_record_failed(lrs_sweep_t *s, uint64_t trial, const char *worker, 
     rec.worker = worker;
     if (lrs_store_put_trial(s->store, &rec, err) < 0)
         return -1;
-    s->failed++;
+    s->failed += !lrs_confirm_of(trial, NULL);
     return mark_done(s, trial, err);
 }
 
@@ -584,6 +640,8 @@ int lrs_sweep_record(lrs_sweep_t *s, const char *worker, const lrs_wire_result_t
     exec_rec_free(&xr);
     if (put < 0)
         return -1;
+    if (lrs_confirm_of(r->trial, NULL))   /* counted apart: confirmed / confirm_total */
+        return mark_done(s, r->trial, err);
     if (o->status == LRS_STATUS_DIVERGED)
         s->diverged++;
     else if (o->status == LRS_STATUS_FAILED)   /* the command ran and failed: final */
@@ -623,10 +681,15 @@ void lrs_sweep_progress_text(const lrs_sweep_t *s, double elapsed_s, int live_wo
         snprintf(best, sizeof best, "best -");
     else
         snprintf(best, sizeof best, "best %s (%s)", score, c.best_desc);
-    char pruned[96] = "";
+    char pruned[160] = "";
     if (lrs_spec_info(s->spec)->pruning->rule != LRS_PRUNE_NONE)
         snprintf(pruned, sizeof pruned, "  pruned %" PRIu64 " (%" PRIu64 " epochs saved)",
                  c.pruned, c.epochs_saved);
+    if (c.confirm_total) {
+        size_t at = strlen(pruned);
+        snprintf(pruned + at, sizeof pruned - at, "  confirmed %" PRIu64 "/%" PRIu64,
+                 c.confirmed, c.confirm_total);
+    }
     snprintf(line, size,
              "%" PRIu64 "/%" PRIu64 " done  running %" PRIu64 "  failed %" PRIu64
              "  diverged %" PRIu64 "%s  workers %d  %.1f trials/s  ETA %s  %s",

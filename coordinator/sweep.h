@@ -26,7 +26,8 @@ typedef struct lrs_sweep lrs_sweep_t;
 
 /* Counters for the progress line and the final report. */
 typedef struct lrs_sweep_counts {
-    uint64_t total, done, running;
+    uint64_t total, done, running;    /* search trials (running: confirmation runs too) */
+    uint64_t confirm_total, confirmed;   /* confirmation runs due (`confirm:`), recorded */
     uint64_t failed, diverged;        /* in the database (a resume's stored ones too) */
     uint64_t pruned, epochs_saved;    /* pruned trials in the database, and the epochs the
                                          ones this coordinator recorded did not train

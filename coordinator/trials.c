@@ -30,7 +30,10 @@ typedef struct entry {
 } entry_t;
 
 struct lrs_trials {
-    uint64_t total, done, running, cursor;
+    uint64_t total, done, running, cursor;   /* total: the search indices 0..total-1 */
+    uint64_t *extra;     /* extra indices (≥ total) in the order they were added */
+    size_t n_extra, cap_extra, extra_cursor;
+    uint64_t extra_done;
     range_t *ranges;
     size_t n_ranges, cap_ranges;
     entry_t *slots;      /* cap_slots is a power of two */
@@ -61,18 +64,53 @@ void lrs_trials_destroy(lrs_trials_t **tp)
     free((*tp)->ranges);
     free((*tp)->slots);
     free((*tp)->ring);
+    free((*tp)->extra);
     free(*tp);
     *tp = NULL;
 }
 
-uint64_t lrs_trials_total(const lrs_trials_t *t) { return t->total; }
+uint64_t lrs_trials_total(const lrs_trials_t *t) { return t->total + t->n_extra; }
+uint64_t lrs_trials_search_total(const lrs_trials_t *t) { return t->total; }
+uint64_t lrs_trials_extra_count(const lrs_trials_t *t) { return t->n_extra; }
+uint64_t lrs_trials_extra_done(const lrs_trials_t *t) { return t->extra_done; }
 uint64_t lrs_trials_done(const lrs_trials_t *t) { return t->done; }
 uint64_t lrs_trials_running(const lrs_trials_t *t) { return t->running; }
 
 size_t lrs_trials_footprint(const lrs_trials_t *t)
 {
     return sizeof *t + t->cap_ranges * sizeof *t->ranges + t->cap_slots * sizeof *t->slots +
-           t->ring_cap * sizeof *t->ring;
+           t->ring_cap * sizeof *t->ring + t->cap_extra * sizeof *t->extra;
+}
+
+/* ---- extra indices ----------------------------------------------------- */
+
+static int is_extra(const lrs_trials_t *t, uint64_t x)
+{
+    for (size_t i = 0; i < t->n_extra; i++)
+        if (t->extra[i] == x)
+            return 1;
+    return 0;
+}
+
+int lrs_trials_in(const lrs_trials_t *t, uint64_t trial)
+{
+    return trial < t->total || is_extra(t, trial);
+}
+
+int lrs_trials_add_extra(lrs_trials_t *t, uint64_t trial)
+{
+    if (trial < t->total || is_extra(t, trial))
+        return 0;
+    if (t->n_extra == t->cap_extra) {
+        size_t cap = t->cap_extra ? t->cap_extra * 2 : 16;
+        uint64_t *e = realloc(t->extra, cap * sizeof *e);
+        if (!e)
+            return -1;
+        t->extra = e;
+        t->cap_extra = cap;
+    }
+    t->extra[t->n_extra++] = trial;
+    return 1;
 }
 
 /* ---- done ranges ------------------------------------------------------- */
@@ -227,7 +265,7 @@ static int ring_push(lrs_trials_t *t, uint64_t trial)
 
 lrs_trial_slot_t lrs_trials_get(const lrs_trials_t *t, uint64_t trial)
 {
-    if (trial >= t->total || is_done(t, trial))
+    if (!lrs_trials_in(t, trial) || is_done(t, trial))
         return (lrs_trial_slot_t){LRS_TRIAL_DONE, 0, -1};
     const entry_t *e = find(t, trial);
     if (!e)
@@ -244,7 +282,7 @@ int lrs_trials_held_by(const lrs_trials_t *t, uint64_t trial, int32_t owner, uin
 
 int lrs_trials_set_done(lrs_trials_t *t, uint64_t trial)
 {
-    if (trial >= t->total || is_done(t, trial))
+    if (!lrs_trials_in(t, trial) || is_done(t, trial))
         return 0;
     if (range_add(t, trial) != 0)
         return -1;
@@ -255,6 +293,8 @@ int lrs_trials_set_done(lrs_trials_t *t, uint64_t trial)
         remove_entry(t, e);
     }
     t->done++;
+    if (trial >= t->total)
+        t->extra_done++;
     return 1;
 }
 
@@ -294,6 +334,13 @@ int lrs_trials_next(lrs_trials_t *t, uint64_t *trial)
             return 1;
         }
     }
+    while (t->extra_cursor < t->n_extra) {   /* then the extra ones, in their order */
+        uint64_t x = t->extra[t->extra_cursor++];
+        if (!is_done(t, x) && !find(t, x)) {
+            *trial = x;
+            return 1;
+        }
+    }
     return 0;
 }
 
@@ -313,7 +360,7 @@ int64_t lrs_trials_lease(lrs_trials_t *t, uint64_t trial, int32_t owner)
 
 int lrs_trials_release(lrs_trials_t *t, uint64_t trial)
 {
-    entry_t *e = trial < t->total ? find(t, trial) : NULL;
+    entry_t *e = lrs_trials_in(t, trial) ? find(t, trial) : NULL;
     if (!e || !e->leased)
         return -1;
     e->leased = 0;

@@ -14,6 +14,11 @@
  * Re-tried trials (an attempt that ended without a result, a lease left by
  * a coordinator that died) go to a FIFO that is served before fresh ones.
  * Attempts count dispatches: the first lease of a trial is attempt 1.
+ *
+ * Beyond the search indices 0..N-1 a table may hold extra indices (the
+ * sweep's confirmation runs, common/spec_confirm.h), added one by one: they
+ * are handed out after every fresh search index, in the order they were
+ * added, and are leased, retried and recorded like any trial.
  */
 #ifndef LRS_TRIALS_H
 #define LRS_TRIALS_H
@@ -42,10 +47,26 @@ lrs_trials_t *lrs_trials_new(uint64_t total);
 /* Frees the table.  Takes NULL; clears *t. */
 void lrs_trials_destroy(lrs_trials_t **t);
 
-/* The trial budget, the recorded count, the leased count. */
+/* The trial budget (search indices and extra ones), the recorded count
+ * (both), the leased count. */
 uint64_t lrs_trials_total(const lrs_trials_t *t);
 uint64_t lrs_trials_done(const lrs_trials_t *t);
 uint64_t lrs_trials_running(const lrs_trials_t *t);
+
+/* The search indices (N), the extra indices added, and how many of those
+ * are recorded. */
+uint64_t lrs_trials_search_total(const lrs_trials_t *t);
+uint64_t lrs_trials_extra_count(const lrs_trials_t *t);
+uint64_t lrs_trials_extra_done(const lrs_trials_t *t);
+
+/* 1 when trial is one of the table's indices (a search index or an extra
+ * one), 0 otherwise. */
+int lrs_trials_in(const lrs_trials_t *t, uint64_t trial);
+
+/* Adds the extra index trial (≥ N; pending).  1 when added, 0 when it is a
+ * search index or already there, -1 out of memory.  A linear list: meant
+ * for at most a few thousand. */
+int lrs_trials_add_extra(lrs_trials_t *t, uint64_t trial);
 
 /* Bytes the table holds now (for tests and statistics). */
 size_t lrs_trials_footprint(const lrs_trials_t *t);

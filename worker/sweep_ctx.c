@@ -46,12 +46,16 @@ static int run_builtin(const lrs_sweep_ctx_t *ctx, uint64_t trial, const lrs_exe
                        const lrs_trial_cfg_t *cfg, uint64_t seed, lrs_wire_result_t *out,
                        lrs_err_t *err)
 {
-    const lrs_spec_info_t *info = ctx->info;
+    /* a confirmation run trains confirm.repeats times and meets no rungs */
+    lrs_spec_info_t run = *ctx->info;
+    run.repeats = lrs_spec_trial_repeats(ctx->spec, trial);
+    const lrs_spec_info_t *info = &run;
     lrs_rung_hook_t rungs = {
         .spec = info->pruning, .trial = trial, .maximize = info->goal == LRS_GOAL_MAXIMIZE,
         .accuracy = strcmp(info->metric, "accuracy") == 0,
         .at_rung = hooks ? hooks->at_rung : NULL, .ctx = hooks ? hooks->ctx : NULL};
-    int prunes = info->pruning->rule != LRS_PRUNE_NONE && rungs.at_rung;
+    int prunes = info->pruning->rule != LRS_PRUNE_NONE && rungs.at_rung &&
+                 !lrs_confirm_of(trial, NULL);
     int rc = lrs_trial_run(info, &ctx->data, cfg, seed, NULL, prunes ? &rungs : NULL,
                            &out->result, err);
     if (rc != 0 && prunes && hooks->cancel && atomic_load(hooks->cancel))
