@@ -4,12 +4,15 @@
  * prints an aligned table, or JSON Lines / CSV.  Trials not yet recorded
  * are pending, or running when a lease exists; query.h gives them the
  * parameters the stored spec does.  `summary`'s groups are
- * coordinator/summary.h's, printed by cmd_summary.h. */
+ * coordinator/summary.h's, printed by cmd_summary.h; `export` writes
+ * through coordinator/export.h, and the metric columns of `best` are
+ * coordinator/metric_cols.h's, as export's are. */
 #include "coordinator/cmd_query.h"
 #include "coordinator/confirmed.h"
 
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,9 +25,10 @@
 #include "common/jsonout.h"
 #include "common/log.h"
 #include "common/numfmt.h"
-#include "common/params.h"
 #include "common/result.h"
 #include "coordinator/cmd_summary.h"
+#include "coordinator/export.h"
+#include "coordinator/metric_cols.h"
 #include "coordinator/query.h"
 #include "coordinator/readout.h"
 #include "coordinator/store.h"
@@ -36,6 +40,9 @@ typedef struct qargs {
     const char *sweep;
     int top, json, bins;   /* bins 0: not given */
     const char *by, *format;
+    const char *metrics;   /* --metrics; NULL: every stored metric */
+    int curves;            /* export --curves */
+    int trial;             /* export --trial; -1: every trial */
 } qargs_t;
 
 static void print_num(FILE *out, int width, double v)
@@ -78,23 +85,21 @@ static void print_params(FILE *out, const char *json)
     json_decref(p);
 }
 
-/* A trial's params as a JSON value (an empty object when they do not parse). */
-static json_t *params_of(const lrs_query_trial_t *t)
-{
-    json_t *p = json_loads(t->params_json, 0, NULL);
-    return p ? p : json_object();
-}
-
 /* ---- best -------------------------------------------------------------- */
 
 typedef struct best_ctx {
     FILE *out;
     int json, rank;
+    lrs_metric_cols_t *cols;
+    lrs_err_t *err;
 } best_ctx_t;
 
 static int best_row(void *ctx, const lrs_query_trial_t *t)
 {
     best_ctx_t *c = ctx;
+    lrs_trial_metrics_t tm;
+    if (lrs_metric_cols_trial(c->cols, t->trial, &tm, c->err) != 0)
+        return -1;
     c->rank++;
     if (c->json) {
         json_t *o = json_object();
@@ -102,16 +107,18 @@ static int best_row(void *ctx, const lrs_query_trial_t *t)
         json_object_set_new(o, "trial", json_integer(t->trial));
         json_object_set_new(o, "score", lrs_json_number(t->result.score));
         json_object_set_new(o, "score_std", lrs_json_number(t->result.score_std));
-        json_object_set_new(o, "params", params_of(t));
+        json_object_set_new(o, "params", lrs_readout_json_value(t->params_json));
         json_object_set_new(o, "attempts", json_integer(t->attempts));
         json_object_set_new(o, "worker", lrs_readout_json_string(t->worker ? t->worker : ""));
         json_object_set_new(o, "seconds", lrs_json_number(t->result.seconds));
+        json_object_set_new(o, "metrics", lrs_metric_cols_json(c->cols, tm.metrics));
         lrs_readout_json_line(c->out, o);
     } else {
         fprintf(c->out, "%4d %8" PRId64 " ", c->rank, t->trial);
         print_num(c->out, 12, t->result.score);
         fputc(' ', c->out);
         lrs_fmt_print(c->out, 10, LRS_FMT_SHORT_DIGITS, t->result.score_std);
+        lrs_metric_cols_table_row(c->out, c->cols, tm.metrics);
         fputs("  ", c->out);
         print_params(c->out, t->params_json);
         fputc('\n', c->out);
@@ -121,23 +128,28 @@ static int best_row(void *ctx, const lrs_query_trial_t *t)
 
 /* The top complete trials of sw, best first: a table, or JSON Lines; the
  * confirmed configs first when the sweep has confirmation runs. */
-static int print_best(lrs_query_t *q, const lrs_query_sweep_t *sw, int top, int json, FILE *out,
-                      lrs_err_t *err)
+static int print_best(lrs_query_t *q, const lrs_query_sweep_t *sw, int top, int json,
+                      const char *metrics, FILE *out, lrs_err_t *err)
 {
     const lrs_query_select_t sel = {LRS_QUERY_BY_SCORE, LRS_STATUS_COMPLETE, top};
-    best_ctx_t c = {.out = out, .json = json};
+    best_ctx_t c = {.out = out, .json = json, .err = err};
     lrs_confirmed_list_t confirmed;
     if (lrs_confirmed_read(q, sw, &confirmed, err) != 0)
         return -1;
     lrs_confirmed_print(&confirmed, top, json, out, print_params);
     lrs_confirmed_free(&confirmed);
-    if (!json)
-        fprintf(out, "%4s %8s %12s %10s  %s\n", "rank", "trial", "score", "std", "params");
-    if (lrs_query_trials(q, sw, &sel, best_row, &c, err) != 0)
+    if (!(c.cols = lrs_metric_cols_new(q, sw, 0, -1, metrics, err)))
         return -1;
-    if (!json && c.rank == 0)
+    if (!json) {   /* the stored metrics after the score */
+        fprintf(out, "%4s %8s %12s %10s", "rank", "trial", "score", "std");
+        lrs_metric_cols_table_header(out, c.cols);
+        fprintf(out, "  %s\n", "params");
+    }
+    int rc = lrs_query_trials(q, sw, &sel, best_row, &c, err) != 0 ? -1 : 0;
+    if (rc == 0 && !json && c.rank == 0)
         fprintf(out, "   (no complete trial yet)\n");
-    return 0;
+    lrs_metric_cols_destroy(&c.cols);
+    return rc;
 }
 
 int lrs_best_print(const char *db_path, const char *sweep, int top, FILE *out, lrs_err_t *err)
@@ -148,7 +160,7 @@ int lrs_best_print(const char *db_path, const char *sweep, int top, FILE *out, l
     lrs_query_sweep_t sw;
     int rc = lrs_query_sweep(q, sweep, &sw, err);
     if (rc == 0)
-        rc = print_best(q, &sw, top, 0, out, err);
+        rc = print_best(q, &sw, top, 0, NULL, out, err);
     lrs_query_destroy(&q);
     return rc;
 }
@@ -427,197 +439,15 @@ static int cmd_status(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t
             return -1;
         printf("  best so far:\n");
     }
-    return print_best(db, sw, 1, q->json, stdout, err);
-}
-
-/* ---- export ------------------------------------------------------------ */
-
-/* A trial of the export with its params parsed. */
-typedef int (*export_fn)(void *ctx, const lrs_query_trial_t *t, json_t *params);
-
-typedef struct export_ctx {
-    export_fn emit;
-    void *ctx;
-} export_ctx_t;
-
-static int export_row(void *ctx, const lrs_query_trial_t *t)
-{
-    export_ctx_t *x = ctx;
-    json_t *params = params_of(t);
-    int e = x->emit(x->ctx, t, params);
-    json_decref(params);
-    return e;
-}
-
-/* Calls emit for every trial 0..trials-1 in order (recorded, running and
- * pending alike). */
-static int each_trial(lrs_query_t *db, const lrs_query_sweep_t *sw, export_fn emit, void *ctx,
-                      lrs_err_t *err)
-{
-    export_ctx_t x = {emit, ctx};
-    int rc = lrs_query_every_trial(db, sw, export_row, &x, err);
-    if (rc > 0)
-        return lrs_err_set(err, LRS_EXIT_RUNTIME, "writing the export failed");
-    return rc;
-}
-
-/* A pruned trial's rung epoch and decision, as JSON (null for the others). */
-static void set_pruning(json_t *o, const lrs_query_trial_t *t)
-{
-    int pruned = t->result.status == LRS_STATUS_PRUNED;
-    json_object_set_new(o, "pruned_epoch", pruned && t->result.pruned_epoch > 0
-                                               ? json_integer(t->result.pruned_epoch)
-                                               : json_null());
-    json_object_set_new(o, "prune_rule",
-                        pruned && t->prune_rule ? lrs_readout_json_string(t->prune_rule) : json_null());
-    json_object_set_new(o, "prune_value",
-                        pruned ? lrs_json_number(t->prune_value) : json_null());
-    json_object_set_new(o, "prune_threshold",
-                        pruned ? lrs_json_number(t->prune_threshold) : json_null());
-}
-
-/* One line per trial; a sweep that prunes adds its four keys to every line
- * (keys of the others stay as they were). */
-static int emit_jsonl(void *ctx, const lrs_query_trial_t *t, json_t *params)
-{
-    const lrs_query_sweep_t *sw = ctx;
-    json_t *o = json_object();
-    json_object_set_new(o, "trial", json_integer(t->trial));
-    json_object_set_new(o, "status", json_string(lrs_status_name(t->result.status)));
-    json_object_set_new(o, "score", lrs_json_number(t->result.score));
-    json_object_set_new(o, "score_std", lrs_json_number(t->result.score_std));
-    json_object_set(o, "params", params);
-    json_object_set_new(o, "attempts", json_integer(t->attempts));
-    json_object_set_new(o, "worker", t->worker ? lrs_readout_json_string(t->worker) : json_null());
-    json_object_set_new(o, "seconds", lrs_json_number(t->result.seconds));
-    json_object_set_new(o, "error", t->result.error ? lrs_readout_json_string(t->result.error) : json_null());
-    if (sw->pruning)
-        set_pruning(o, t);
-    return lrs_readout_json_line(stdout, o) || ferror(stdout);
-}
-
-typedef struct csv_ctx {
-    uint64_t mask;   /* parameter columns: bit per lrs_param_id_t */
-    int header_done;
-} csv_ctx_t;
-
-static int collect_columns(void *ctx, const lrs_query_trial_t *t, json_t *params)
-{
-    csv_ctx_t *c = ctx;
-    (void)t;
-    const char *key;
-    json_t *v;
-    json_object_foreach(params, key, v) {
-        const lrs_param_info_t *info = lrs_param_find(key);
-        if (info)
-            c->mask |= 1ULL << info->id;
-    }
-    return 0;
-}
-
-static void csv_field(const char *s)
-{
-    if (!s)
-        return;
-    if (strpbrk(s, ",\"\n\r")) {
-        putchar('"');
-        for (; *s; s++) {
-            if (*s == '"')
-                putchar('"');
-            putchar(*s);
-        }
-        putchar('"');
-    } else {
-        fputs(s, stdout);
-    }
-}
-
-static void csv_num(double v)
-{
-    char text[48];
-    if (isfinite(v) && lrs_fmt_number(v, text, sizeof text) > 0)
-        fputs(text, stdout);
-}
-
-static int emit_csv(void *ctx, const lrs_query_trial_t *t, json_t *params)
-{
-    csv_ctx_t *c = ctx;
-    const lrs_param_info_t *table = lrs_param_table();
-    if (!c->header_done) {
-        printf("trial,status,score,score_std");
-        for (int i = 0; i < LRS_P_COUNT; i++)
-            if (c->mask >> i & 1)
-                printf(",%s", table[i].name);
-        printf(",attempts,worker,seconds,error,pruned_epoch,prune_rule,prune_value,"
-               "prune_threshold\n");
-        c->header_done = 1;
-    }
-    printf("%" PRId64 ",%s,", t->trial, lrs_status_name(t->result.status));
-    csv_num(t->result.score);
-    putchar(',');
-    csv_num(t->result.score_std);
-    for (int i = 0; i < LRS_P_COUNT; i++) {
-        if (!(c->mask >> i & 1))
-            continue;
-        putchar(',');
-        json_t *v = json_object_get(params, table[i].name);
-        if (json_is_string(v))
-            csv_field(json_string_value(v));
-        else if (json_is_integer(v))
-            printf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        else if (json_is_real(v))
-            csv_num(json_real_value(v));
-        else if (json_is_boolean(v))
-            fputs(json_is_true(v) ? "true" : "false", stdout);
-        else if (v) {
-            char *s = lrs_json_text(v);
-            csv_field(s);
-            free(s);
-        }
-    }
-    printf(",%d,", t->attempts);
-    csv_field(t->worker);
-    putchar(',');
-    csv_num(t->result.seconds);
-    putchar(',');
-    csv_field(t->result.error);
-    putchar(',');
-    if (t->result.status == LRS_STATUS_PRUNED) {   /* the others leave the four empty */
-        if (t->result.pruned_epoch > 0)
-            printf("%d", t->result.pruned_epoch);
-        putchar(',');
-        csv_field(t->prune_rule);
-        putchar(',');
-        csv_num(t->prune_value);
-        putchar(',');
-        csv_num(t->prune_threshold);
-    } else {
-        fputs(",,,", stdout);
-    }
-    putchar('\n');
-    return ferror(stdout) != 0;
-}
-
-static int cmd_export(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t *sw,
-                      lrs_err_t *err)
-{
-    const char *format = q->format ? q->format : "jsonl";
-    if (strcmp(format, "jsonl") == 0)
-        return each_trial(db, sw, emit_jsonl, (void *)sw, err);
-    if (strcmp(format, "csv") != 0)
-        return lrs_err_set(err, LRS_EXIT_USAGE, "--format: expected csv or jsonl, got '%s'", format);
-    csv_ctx_t c = {0};
-    if (each_trial(db, sw, collect_columns, &c, err) != 0)
-        return -1;
-    return each_trial(db, sw, emit_csv, &c, err);
+    return print_best(db, sw, 1, q->json, NULL, stdout, err);
 }
 
 /* ---- argument handling ------------------------------------------------- */
 
 enum { Q_SWEEPS, Q_STATUS, Q_BEST, Q_SUMMARY, Q_EXPORT };
 /* Each command's options beyond --db, --help: usage lists them, parsing refuses others. */
-static const char *const own_opts[] = {[Q_SWEEPS] = "j", [Q_STATUS] = "j", [Q_BEST] = "jt",
-                                       [Q_SUMMARY] = "jbn", [Q_EXPORT] = "f"};
+static const char *const own_opts[] = {[Q_SWEEPS] = "j", [Q_STATUS] = "j", [Q_BEST] = "jtm",
+                                       [Q_SUMMARY] = "jbn", [Q_EXPORT] = "fmci"};
 
 static void usage(FILE *out, int which)
 {
@@ -633,8 +463,12 @@ static void usage(FILE *out, int which)
                      "exited), its workers (name, host, pid, jobs, trials done, last seen,\n"
                      "state: connected, lost or left), throughput and the best trial\n"
                      "so far.  Works while the sweep runs.\n",
-        [Q_BEST] = "usage: lrsweep best [SWEEP] [--db FILE] [--top K] [--json]\n\n"
-                   "The K best complete trials (default 10) with their parameters.\n",
+        [Q_BEST] = "usage: lrsweep best [SWEEP] [--db FILE] [--top K] [--metrics NAMES] [--json]\n\n"
+                   "The K best complete trials (default 10): score, std, every stored\n"
+                   "metric (a user's command's last value of each name it reported, the\n"
+                   "mean over folds; the built-in engine's accuracy, the mean over folds,\n"
+                   "for classification) and the parameters.  --json lines carry them\n"
+                   "in a `metrics` object.\n",
         [Q_SUMMARY] = "usage: lrsweep summary [SWEEP] [--db FILE] [--by PARAM] [--bins N] [--json]\n\n"
                       "The recorded trials grouped by one parameter: per group the trials\n"
                       "recorded (count), the complete ones, and of their scores the best,\n"
@@ -646,14 +480,29 @@ static void usage(FILE *out, int which)
                       "other parameters have one group per value, best first.  Trials\n"
                       "without the parameter are the group '-', last.  --json lines add\n"
                       "diverged, failed, pruned, q25, q75, and a bin's low and high.\n",
-        [Q_EXPORT] = "usage: lrsweep export [SWEEP] [--db FILE] --format csv|jsonl\n\n"
+        [Q_EXPORT] = "usage: lrsweep export [SWEEP] [--db FILE] --format csv|jsonl [--metrics NAMES]\n"
+                     "                      [--curves] [--trial I]\n\n"
                      "Every trial of the sweep, pending and running ones too.  JSON Lines keys:\n"
-                     "trial, status, score, score_std, params, attempts, worker, seconds, error,\n"
-                     "and for a sweep that prunes pruned_epoch, prune_rule, prune_value,\n"
-                     "prune_threshold (null unless pruned).  CSV: trial, status, score,\n"
-                     "score_std, one column per parameter, attempts, worker, seconds, error,\n"
-                     "pruned_epoch, prune_rule, prune_value, prune_threshold (empty unless\n"
-                     "pruned).\n",
+                     "trial, status, score, score_std, score_n (how many values the score is\n"
+                     "the mean of: repeats, or folds; null unless complete), repeats (the\n"
+                     "repeats recorded; 0 for one run), params, attempts, worker, seconds,\n"
+                     "error, for a sweep that prunes pruned_epoch, prune_rule, prune_value,\n"
+                     "prune_threshold (null unless pruned), and metrics: an object of the\n"
+                     "trial's stored metrics (a user's command's last value of each name it\n"
+                     "reported, the mean over folds; the built-in engine's accuracy, the\n"
+                     "mean over folds, for classification).  CSV: trial, status, score,\n"
+                     "score_std, score_n, repeats, one column per parameter, attempts,\n"
+                     "worker, seconds, error, pruned_epoch, prune_rule, prune_value,\n"
+                     "prune_threshold (empty unless pruned), then one column per metric\n"
+                     "name any trial stored, sorted (metrics.NAME where NAME is another\n"
+                     "column's name).\n\n"
+                     "--curves: one row per epoch instead, from the database's curve view\n"
+                     "(trial_curves), ordered by trial, repeat, fold, epoch and written as\n"
+                     "read, so any size streams: trial, repeat, fold, epoch, lr, train_loss,\n"
+                     "val_loss and the metrics reported at that epoch (CSV one column per\n"
+                     "name, JSON Lines a metrics object).  A user's command's rows are per\n"
+                     "fold (fold is the fold); the built-in engine's are the mean over the\n"
+                     "folds (fold empty in CSV, null in JSON Lines; no metrics).\n",
     };
     fputs(lines[which], out);
     if (which != Q_SWEEPS)
@@ -671,6 +520,13 @@ static void usage(FILE *out, int which)
               "               for one that is not numeric\n", out);
     if (strchr(own_opts[which], 'f'))
         fputs("  --format F   csv or jsonl (required)\n", out);
+    if (strchr(own_opts[which], 'm'))
+        fputs("  --metrics NAMES  the stored metrics to show, comma-separated (default\n"
+              "               all; '' or none: none); an unknown name exits 2 and\n"
+              "               lists the known ones\n", out);
+    if (strchr(own_opts[which], 'c'))
+        fputs("  --curves     per-epoch rows (see above) instead of one row per trial\n"
+              "  --trial I    only trial I\n", out);
     fputs("  --help       this text\n", out);
 }
 
@@ -681,16 +537,17 @@ static int query_main(int argc, char **argv, int which)
         {"db", required_argument, NULL, 'd'},     {"top", required_argument, NULL, 't'},
         {"json", no_argument, NULL, 'j'},         {"by", required_argument, NULL, 'b'},
         {"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
-        {"bins", required_argument, NULL, 'n'},
+        {"bins", required_argument, NULL, 'n'},   {"metrics", required_argument, NULL, 'm'},
+        {"curves", no_argument, NULL, 'c'},       {"trial", required_argument, NULL, 'i'},
         {NULL, 0, NULL, 0},
     };
-    qargs_t q = {.cmd = names[which], .db_path = "lrsweep.db", .top = 10};
+    qargs_t q = {.cmd = names[which], .db_path = "lrsweep.db", .top = 10, .trial = -1};
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "d:t:jb:f:n:h", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:t:jb:f:n:m:ci:h", long_opts, NULL)) != -1) {
         const struct option *o;
         for (o = long_opts; o->name && o->val != c; o++) {}
-        if (o->name && strchr("tjbfn", c) && !strchr(own_opts[which], c)) {
+        if (o->name && strchr("tjbfnmci", c) && !strchr(own_opts[which], c)) {
             fprintf(stderr, "lrsweep %s: --%s is not an option of %s\n\n", q.cmd, o->name, q.cmd);
             c = '?';
         }
@@ -707,6 +564,12 @@ static int query_main(int argc, char **argv, int which)
                 return LRS_EXIT_USAGE;
             break;
         case 'f': q.format = optarg; break;
+        case 'm': q.metrics = optarg; break;
+        case 'c': q.curves = 1; break;
+        case 'i':
+            if (lrs_cli_int_option(q.cmd, "--trial", optarg, 0, INT_MAX, &q.trial) != 0)
+                return LRS_EXIT_USAGE;
+            break;
         case 'h': usage(stdout, which); return lrs_cli_finish(0);
         default: usage(stderr, which); return LRS_EXIT_USAGE;
         }
@@ -733,10 +596,13 @@ static int query_main(int argc, char **argv, int which)
             rc = cmd_sweeps(db, &q, &err);
         else if (lrs_query_sweep(db, q.sweep, &sw, &err) == 0)
             rc = which == Q_STATUS    ? cmd_status(db, &q, &sw, &err)
-                 : which == Q_BEST    ? print_best(db, &sw, q.top, q.json, stdout, &err)
+                 : which == Q_BEST    ? print_best(db, &sw, q.top, q.json, q.metrics, stdout, &err)
                  : which == Q_SUMMARY ? lrs_summary_print(db, &sw, q.by ? q.by : "scheduler",
                                                         q.bins, q.json, stdout, &err)
-                                      : cmd_export(db, &q, &sw, &err);
+                                      : lrs_export_print(db, &sw,
+                                                         &(lrs_export_opts_t){q.format, q.metrics,
+                                                                              q.curves, q.trial},
+                                                         stdout, &err);
         lrs_query_destroy(&db);
     }
     if (rc != 0) {

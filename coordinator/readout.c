@@ -1,11 +1,13 @@
 /* readout.c — see readout.h. */
 #include "coordinator/readout.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/command.h"
 #include "common/jsonout.h"
+#include "common/numfmt.h"
 #include "common/textesc.h"
 
 void lrs_readout_text(FILE *out, int width, const char *s)
@@ -25,6 +27,12 @@ json_t *lrs_readout_json_string(const char *s)
     return v;
 }
 
+json_t *lrs_readout_json_value(const char *text)
+{
+    json_t *v = json_loads(text, 0, NULL);
+    return v ? v : json_object();
+}
+
 int lrs_readout_json_line(FILE *out, json_t *obj)
 {
     char *s = lrs_json_text(obj);
@@ -34,4 +42,28 @@ int lrs_readout_json_line(FILE *out, json_t *obj)
     fprintf(out, "%s\n", s);
     free(s);
     return 0;
+}
+
+void lrs_readout_csv_text(FILE *out, const char *s)
+{
+    if (!s)
+        return;
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+void lrs_readout_csv_number(FILE *out, double v)
+{
+    char text[48];
+    if (isfinite(v) && lrs_fmt_number(v, text, sizeof text) > 0)
+        fputs(text, out);
 }

@@ -23,7 +23,9 @@ ALTER TABLE trial_epochs_v8 RENAME TO trial_epochs;
 -- where the folds' values are stored — a user's command's reported values
 -- (trial_metrics): fold is the fold, metrics a JSON object of every other
 -- name reported at that epoch, NULL when none — and the mean over folds otherwise (the
--- built-in engine: fold is NULL, metrics NULL).
+-- built-in engine: fold is NULL, metrics NULL).  A value in metrics is
+-- written with 17 significant digits (SQLite's JSON writes 15, which does not
+-- read back as the stored double).
 CREATE VIEW trial_curves AS
 SELECT e.sweep_id, e.trial, e.repeat, NULL AS fold, e.epoch, e.lr, e.train_loss, e.val_loss,
        NULL AS metrics
@@ -36,7 +38,8 @@ SELECT m.sweep_id, m.trial, m.repeat, m.fold, m.epoch,
        MAX(CASE WHEN m.name = 'train_loss' THEN m.value END) AS train_loss,
        MAX(CASE WHEN m.name = 'val_loss' THEN m.value END) AS val_loss,
        CASE WHEN SUM(m.name NOT IN ('lr', 'train_loss', 'val_loss')) > 0
-            THEN json_group_object(m.name, m.value)
+            THEN json_group_object(m.name, CASE WHEN m.value IS NOT NULL
+                                                THEN json(printf('%!.17g', m.value)) END)
                      FILTER (WHERE m.name NOT IN ('lr', 'train_loss', 'val_loss')) END AS metrics
 FROM trial_metrics m
 GROUP BY m.sweep_id, m.trial, m.repeat, m.fold, m.epoch;

@@ -105,7 +105,8 @@ $PY - exp.jsonl <<'EOF' || fail "export jsonl is wrong"
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 assert len(rows) == 150 and [r["trial"] for r in rows] == list(range(150))
-keys = {"trial", "status", "score", "score_std", "params", "attempts", "worker", "seconds", "error"}
+keys = {"trial", "status", "score", "score_std", "score_n", "repeats", "params", "attempts", "worker",
+        "seconds", "error", "metrics"}
 assert all(set(r) == keys for r in rows), rows[0]
 assert all(r["status"] in ("complete", "diverged") for r in rows)
 assert all(r["attempts"] == 1 for r in rows)
@@ -244,15 +245,15 @@ printf 'name: ex\nseed: 1\ntrials: 2\nsampler: random\ncommand: echo {args}\nmet
 [ $? -eq 0 ] && [ "$(sqlite3 ex.db "SELECT COUNT(*) FROM trials WHERE error = 'no ''val_loss'' reported'")" = 2 ] ||
     fail "command sweep: $(cat err.out)"   # workers run it (test_exec_sweep.sh has the details)
 # every flag of a read command is explained in its --help options section
-for pair in "sweeps:--db --json" "status:--db --json" "best:--db --json --top" \
-    "summary:--db --json --by" "export:--db --format"; do
+for pair in "sweeps:--db --json" "status:--db --json" "best:--db --json --top --metrics" \
+    "summary:--db --json --by" "export:--db --format --metrics --curves --trial"; do
     cmd=${pair%%:*}
     "$LRSWEEP" "$cmd" --help >help.out || fail "$cmd --help failed"
     for flag in ${pair#*:} --help; do
         grep -qE "^  $flag( [A-Z]+)? +[a-z(]" help.out || fail "$cmd --help does not explain $flag: $(cat help.out)"
     done
     # and refuses the flags of the others (exit 2, naming the flag)
-    for flag in --json --top --by --format; do
+    for flag in --json --top --by --format --metrics --trial; do
         case " ${pair#*:} " in *" $flag "*) continue ;; esac
         "$LRSWEEP" "$cmd" --db ex.db $flag x >/dev/null 2>err.out
         rc=$?

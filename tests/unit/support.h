@@ -10,6 +10,8 @@
  *    folder with "r.db" named inside), sup_db_teardown_rm (rm -rf) and
  *    sup_db_teardown_strict (removes the database and its -wal / -shm /
  *    .lock files, then the folder: fails if anything else was left there);
+ *  - commands: sup_run_cmd (what a command function writes to stdout, and
+ *    its status);
  *  - trial configs: sup_trial_cfg (PARAM=VALUE words → a finalized config,
  *    failing the test on any refused word);
  *  - specs: sup_spec_report (spec text → the lines `lrsweep validate` would
@@ -73,6 +75,37 @@ static inline lrs_trial_cfg_t sup_trial_cfg(const char *const *words, int n)
     if (lrs_trial_cfg_finalize(&cfg, &err) < 0)
         fail_msg("finalize: %s", err.msg);
     return cfg;
+}
+
+/* What cmd(argv) writes to stdout (at most 64 KiB), as a string to free;
+ * *rc its status.  args ends with NULL (at most 15 words). */
+static inline char *sup_run_cmd(int (*cmd)(int, char **), const char *const *args, int *rc)
+{
+    char *argv[16];
+    int argc = 0;
+    for (; args[argc]; argc++)
+        argv[argc] = (char *)args[argc];
+    argv[argc] = NULL;
+    char path[] = "/tmp/lrs-cmd-out-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    fflush(stdout);
+    int saved = dup(1);
+    assert_true(saved >= 0 && dup2(fd, 1) == 1);
+    *rc = cmd(argc, argv);
+    fflush(stdout);
+    assert_true(dup2(saved, 1) == 1);
+    close(saved);
+    FILE *in = fdopen(fd, "r");
+    assert_non_null(in);
+    rewind(in);
+    char *text = calloc(1, 1 << 16);
+    assert_non_null(text);
+    size_t n = fread(text, 1, (1 << 16) - 1, in);
+    text[n] = '\0';
+    fclose(in);
+    unlink(path);
+    return text;
 }
 
 /* Removes dir and everything under it; asserts it worked. */

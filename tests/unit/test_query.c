@@ -695,36 +695,6 @@ static void test_pruned_trials(void **state)
     lrs_store_destroy(&s);
 }
 
-/* What cmd(argv) writes to stdout, as a string to free; *rc its status. */
-static char *run_cmd(int (*cmd)(int, char **), const char *const *args, int *rc)
-{
-    char *argv[16];
-    int argc = 0;
-    for (; args[argc]; argc++)
-        argv[argc] = (char *)args[argc];
-    argv[argc] = NULL;
-    char path[] = "/tmp/lrs-query-out-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    fflush(stdout);
-    int saved = dup(1);
-    assert_true(saved >= 0 && dup2(fd, 1) == 1);
-    *rc = cmd(argc, argv);
-    fflush(stdout);
-    assert_true(dup2(saved, 1) == 1);
-    close(saved);
-    FILE *in = fdopen(fd, "r");
-    assert_non_null(in);
-    rewind(in);
-    char *text = calloc(1, 1 << 16);
-    assert_non_null(text);
-    size_t n = fread(text, 1, (1 << 16) - 1, in);
-    text[n] = '\0';
-    fclose(in);
-    unlink(path);
-    return text;
-}
-
 /* The line of text starting with prefix (copied into line), or fails. */
 static void line_of(const char *text, const char *prefix, char *line, size_t size)
 {
@@ -770,7 +740,7 @@ static void test_pruned_commands(void **state)
     int rc;
 
     /* status: pruned beside the other ends, and the epochs saved */
-    char *out = run_cmd(lrs_cmd_status,
+    char *out = sup_run_cmd(lrs_cmd_status,
                         (const char *const[]){"status", "prn", "--db", f->db, "--json", NULL}, &rc);
     assert_int_equal(rc, 0);
     json_t *o = json_line(out, 0);
@@ -780,12 +750,12 @@ static void test_pruned_commands(void **state)
     assert_int_equal(json_integer_value(json_object_get(o, "epochs_saved")), 11);
     json_decref(o);
     free(out);
-    out = run_cmd(lrs_cmd_status, (const char *const[]){"status", "prn", "--db", f->db, NULL}, &rc);
+    out = sup_run_cmd(lrs_cmd_status, (const char *const[]){"status", "prn", "--db", f->db, NULL}, &rc);
     assert_int_equal(rc, 0);
     assert_non_null(strstr(out, "  complete 2  diverged 1  failed 0  pruned 3 (11 epochs saved)"
                                 "  running 0  pending 2\n"));
     free(out);
-    out = run_cmd(lrs_cmd_status,
+    out = sup_run_cmd(lrs_cmd_status,
                   (const char *const[]){"status", "low", "--db", f->db, "--json", NULL}, &rc);
     o = json_line(out, 0);
     assert_int_equal(json_integer_value(json_object_get(o, "pruned")), 0);
@@ -794,7 +764,7 @@ static void test_pruned_commands(void **state)
     free(out);
 
     /* summary: pruned counted in --json, never scored */
-    out = run_cmd(lrs_cmd_summary,
+    out = sup_run_cmd(lrs_cmd_summary,
                   (const char *const[]){"summary", "prn", "--db", f->db, "--json", NULL}, &rc);
     assert_int_equal(rc, 0);
     o = json_line(out, 0);   /* cosine: best 0.3 */
@@ -803,7 +773,7 @@ static void test_pruned_commands(void **state)
     assert_int_equal(json_integer_value(json_object_get(o, "complete")), 1);
     json_decref(o);
     free(out);
-    out = run_cmd(lrs_cmd_summary, (const char *const[]){"summary", "prn", "--db", f->db, NULL},
+    out = sup_run_cmd(lrs_cmd_summary, (const char *const[]){"summary", "prn", "--db", f->db, NULL},
                   &rc);
     char line[512];
     line_of(out, "scheduler", line, sizeof line);
@@ -813,7 +783,7 @@ static void test_pruned_commands(void **state)
     free(out);
 
     /* export CSV: the four columns at the end, filled for pruned trials */
-    out = run_cmd(lrs_cmd_export,
+    out = sup_run_cmd(lrs_cmd_export,
                   (const char *const[]){"export", "prn", "--db", f->db, "--format", "csv", NULL},
                   &rc);
     assert_int_equal(rc, 0);
@@ -831,7 +801,7 @@ static void test_pruned_commands(void **state)
     free(out);
 
     /* export JSON Lines: the four keys in a sweep that prunes */
-    out = run_cmd(lrs_cmd_export,
+    out = sup_run_cmd(lrs_cmd_export,
                   (const char *const[]){"export", "prn", "--db", f->db, "--format", "jsonl", NULL},
                   &rc);
     assert_int_equal(rc, 0);
@@ -850,7 +820,7 @@ static void test_pruned_commands(void **state)
     assert_true(json_is_null(json_object_get(o, "prune_rule")));
     json_decref(o);
     free(out);
-    out = run_cmd(lrs_cmd_export,
+    out = sup_run_cmd(lrs_cmd_export,
                   (const char *const[]){"export", "low", "--db", f->db, "--format", "jsonl", NULL},
                   &rc);
     o = json_line(out, 0);   /* no pruning: the keys it always had */
@@ -860,7 +830,7 @@ static void test_pruned_commands(void **state)
     free(out);
 
     /* best: pruned trials never rank */
-    out = run_cmd(lrs_cmd_best,
+    out = sup_run_cmd(lrs_cmd_best,
                   (const char *const[]){"best", "prn", "--db", f->db, "--json", NULL}, &rc);
     assert_int_equal(rc, 0);
     o = json_line(out, 0);
@@ -928,7 +898,7 @@ static void test_version_5_file(void **state)
     lrs_query_destroy(&q);
 
     int rc;
-    char *out = run_cmd(lrs_cmd_export,
+    char *out = sup_run_cmd(lrs_cmd_export,
                         (const char *const[]){"export", "--db", f->db, "--format", "csv", NULL},
                         &rc);
     assert_int_equal(rc, 0);
@@ -936,7 +906,7 @@ static void test_version_5_file(void **state)
     line_of(out, "0,complete,0.5,", line, sizeof line);
     assert_true(ends_with(line, ",,,,"));
     free(out);
-    out = run_cmd(lrs_cmd_status, (const char *const[]){"status", "--db", f->db, "--json", NULL},
+    out = sup_run_cmd(lrs_cmd_status, (const char *const[]){"status", "--db", f->db, "--json", NULL},
                   &rc);
     assert_int_equal(rc, 0);
     json_t *o = json_line(out, 0);
