@@ -9,7 +9,8 @@ the fence (several may be stacked):
     <!-- docs-test: skip (why) -->        an illustration: not run (other
                                           machines, Slurm, Kubernetes, podman,
                                           root, long benchmarks); the paths it
-                                          names in the tree must still exist
+                                          names in the tree must still exist,
+                                          and its binary is build/lrsweep
     <!-- docs-test: expect-exit N -->     the block (its first failing
                                           command) exits N instead of 0
     <!-- docs-test: output-has "TEXT" --> the block's output contains TEXT
@@ -33,6 +34,8 @@ How blocks are checked:
     put into examples/synthetic.yaml — replacing what it redefines — and the
     result must pass.  A block with a top-level key that is not a spec key
     cannot be classified and fails until it is marked.
+  - an untagged block that opens like a command (`$ …`, `lrsweep …`) fails:
+    it must say what it is (```sh, ```console, or a skip marker).
 
 Each document runs in a temporary folder of its own holding a copy of
 examples/, build/lrsweep (the binary under test) and, first on PATH,
@@ -60,10 +63,25 @@ RUN_LANGS = ("sh", "bash", "console")
 CHECK_LANGS = RUN_LANGS + ("yaml",)
 MARKER = re.compile(r"^\s*<!--\s*docs-test:\s*(.*?)\s*-->\s*$")
 FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w+-]*)\s*$")
-# The top-level keys a sweep spec may have (docs/spec.md, docs/own-script.md).
-SPEC_KEYS = {"name", "seed", "trials", "sampler", "objective", "data", "model",
-             "train", "search", "budget", "pruning", "command", "metric",
-             "shell", "timeout", "folds", "workdir", "env"}
+# The top-level keys a sweep spec may have: asked of the binary under test
+# (main: the keys its unknown-key error lists), so they never drift.
+SPEC_KEYS = set()
+
+
+def spec_keys(lrsweep):
+    """The top-level keys lrsweep accepts, from its error for an unknown one."""
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "keys.yaml")
+        with open(path, "w") as f:
+            f.write("name: k\ntrials: 1\nzz_no_such_key: 1\nmodel: {type: synthetic}\n"
+                    "search: {lr: 0.1}\n")
+        err = subprocess.run([lrsweep, "validate", path], capture_output=True, text=True).stderr
+    m = re.search(r"unknown key 'zz_no_such_key': expected one of ([\w, ]+)", err)
+    if not m:
+        sys.exit("docs_check: cannot read the spec keys from lrsweep validate: " + err)
+    return {k.strip() for k in m.group(1).split(",")}
+
+
 # A fragment's key that makes a key of the base spec not apply: a spec with
 # command: has no data/model/train, and metric: is objective:'s other form.
 DISPLACES = {"command": ("data", "model", "train"), "metric": ("objective",)}
@@ -378,9 +396,22 @@ class TorchProbe:
 
 
 def missing_tree_paths(root, block):
-    words = re.findall(r"[^\s'\"()=;|&<>]+", "\n".join(block.body))
-    return sorted({m.group(1) for w in words for m in [TREE_PATH.match(w.rstrip(".,:"))]
-                   if m and not os.path.exists(os.path.join(root, m.group(1)))})
+    """The files of the tree a block names that are not there, and binaries
+    of a build folder other than the one `make` builds (build/lrsweep)."""
+    words = [w.rstrip(".,:") for w in
+             re.findall(r"[^\s'\"()=;|&<>]+", "\n".join(block.body))]
+    missing = {m.group(1) for w in words for m in [TREE_PATH.match(w)]
+               if m and not os.path.exists(os.path.join(root, m.group(1)))}
+    missing |= {w for w in words if re.match(r"^(\./)?build[\w-]*/lrsweep$", w)
+                and w.lstrip("./") != "build/lrsweep"}
+    return sorted(missing)
+
+
+def looks_like_command(body):
+    """Whether an untagged block opens with a prompt or an lrsweep command
+    (`lrsweep run: …` with its colon is a message, not a command)."""
+    first = next((l.strip() for l in body if l.strip()), "")
+    return bool(re.match(r"^(\$ |lrsweep\s+[a-z-]+(?![:\w-]))", first))
 
 
 def documents(root):
@@ -396,9 +427,14 @@ def check_document(args, doc, torch):
     counts = {"run": 0, "skipped": 0, "no_torch": 0}
     failures = []
     try:
-        blocks = [b for b in extract_blocks(args.root, doc) if b.lang in CHECK_LANGS]
+        blocks = extract_blocks(args.root, doc)
     except ValueError as e:
         return counts, [str(e)]
+    for b in blocks:
+        if not b.lang and not b.markers and looks_like_command(b.body):
+            failures.append("%s: an untagged block that starts like a command: tag it "
+                            "```sh or ```console (or mark it skip)" % b.where())
+    blocks = [b for b in blocks if b.lang in CHECK_LANGS]
     with tempfile.TemporaryDirectory(prefix="docs-check-") as work:
         runner = Runner(args, work)
         runner.prepare()
@@ -452,6 +488,7 @@ def main():
     args = ap.parse_args()
     args.lrsweep = os.path.abspath(args.lrsweep)
     args.root = os.path.abspath(args.root)
+    SPEC_KEYS.update(spec_keys(args.lrsweep))
     torch = TorchProbe(args.python)
     total = {"run": 0, "skipped": 0, "no_torch": 0}
     failures = []
