@@ -48,6 +48,8 @@ double lrs_space_grid_number(const lrs_space_node_t *node, uint64_t k)
     case LRS_DIST_LOG_UNIFORM:
         break;
     }
+    if (node->grid_points)
+        return node->grid_points[k];
     /* Both ends exactly, not exp(log(hi)): the ends are the checked values. */
     if (node->grid == 1) {
         return node->dist == LRS_DIST_UNIFORM ? 0.5 * (node->lo + node->hi)

@@ -57,6 +57,7 @@ typedef struct lrs_space_node {
     const lrs_space_block_t *branches;  /* NULL, or n_values blocks (one per value) */
     int n_grid_ints;                    /* integer kinds with `grid:`: distinct points */
     const int *grid_ints;
+    const double *grid_points;          /* decimal log grid (rules 1): the `grid: N` points, or NULL */
     int dim;                            /* unit-cube coordinate; -1 when the node has one value */
     uint64_t grid_count;                /* grid points of this node, its branches included */
     const uint64_t *branch_start;       /* with branches: first digit of branch k (n_values+1) */
@@ -80,7 +81,8 @@ double lrs_space_unit_number(const lrs_space_node_t *node, double u);
 
 /* Grid point k of a node without branches, k < grid_count: values[k]; N
  * evenly spaced points from lo to hi (log-spaced for log kinds; N = 1: the
- * midpoint); every integer lo..hi; or the distinct rounded grid integers. */
+ * midpoint); grid_points[k] when the builder made them; every integer
+ * lo..hi; or the distinct rounded grid integers. */
 double lrs_space_grid_number(const lrs_space_node_t *node, uint64_t k);
 
 /* Stores value index k (LRS_DIST_VALUES) / a number (range kinds) of node into

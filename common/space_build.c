@@ -672,10 +672,56 @@ static void walk_paths(path_walk_t *w, const path_frame_t *f)
     }
 }
 
+/* ------------------------------------------------ decimal log grid */
+
+/* 10^n as the double nearest it (strtod rounds correctly; pow need not). */
+static double power_of_ten(int n)
+{
+    char text[16];
+    snprintf(text, sizeof text, "1e%d", n);
+    return strtod(text, NULL);
+}
+
+/* The decimal exponent of a log range's end: the integer n when v is the
+ * double nearest 10^n (log10 of it need not be exactly n), else log10(v). */
+static double decimal_exponent(double v)
+{
+    double e = log10(v), n = nearbyint(e);
+    return fabs(n) < 400 && power_of_ten((int)n) == v ? n : e;
+}
+
+static void decimal_grid_points(lrs_yctx_t *c, lrs_space_node_t *node)
+{
+    double *points = lrs_arena_alloc(c->arena, (size_t)node->grid * sizeof *points);
+    if (!points)
+        return;
+    int last = node->grid - 1;
+    double e_lo = decimal_exponent(node->lo), e_hi = decimal_exponent(node->hi);
+    for (int k = 0; k <= last; k++) {
+        /* Exact when both exponents are integers and the point's is one. */
+        double e = (e_lo * (last - k) + e_hi * k) / last;
+        double v = e == nearbyint(e) && fabs(e) < 400 ? power_of_ten((int)e) : pow(10.0, e);
+        points[k] = k == 0 ? node->lo : k == last ? node->hi
+                  : v < node->lo ? node->lo : v > node->hi ? node->hi : v;
+    }
+    node->grid_points = points;
+}
+
+static void decimal_grids(lrs_yctx_t *c, const lrs_space_block_t *block)
+{
+    for (int i = 0; i < block->n_nodes; i++) {
+        lrs_space_node_t *node = (lrs_space_node_t *)&block->nodes[i];   /* ours, in the arena */
+        if (node->dist == LRS_DIST_LOG_UNIFORM && node->grid >= 3)
+            decimal_grid_points(c, node);
+        for (int k = 0; node->branches && k < node->n_values; k++)
+            decimal_grids(c, &node->branches[k]);
+    }
+}
+
 /* -------------------------------------------------------------- build */
 
 void lrs_space_build(lrs_yctx_t *c, const lrs_ynode_t *search, lrs_sampler_kind_t sampler,
-                     lrs_space_block_t *block, int *dims)
+                     int decimal_grid, lrs_space_block_t *block, int *dims)
 {
     *dims = 0;
     int errors_before = c->d->n;
@@ -683,6 +729,8 @@ void lrs_space_build(lrs_yctx_t *c, const lrs_ynode_t *search, lrs_sampler_kind_
     if (tree_ok) {
         assign_dims(block, dims);
         count_grid(c, block);
+        if (decimal_grid)
+            decimal_grids(c, block);
     }
     path_walk_t *w = calloc(1, sizeof *w);
     if (!w) {

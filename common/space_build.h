@@ -36,8 +36,12 @@
  * most LRS_SOBOL_MAX_DIMS dimensions.  Out of memory sets c->d->oom or
  * c->arena->failed.  Returns nothing: the caller reads c->d.  A parameter
  * written wrongly stays in the tree, marked invalid, so only a tree built
- * without errors may be sampled. */
+ * without errors may be sampled.  decimal_grid (lrs_rules_decimal_grid)
+ * gives every log_uniform range with `grid: N ≥ 3` its points from evenly
+ * spaced decimal exponents: 10^e, e = (e_lo·(N−1−k) + e_hi·k)/(N−1), an
+ * end's exponent being the integer n when the end is the double nearest
+ * 10^n, and an integer e giving that double exactly. */
 void lrs_space_build(lrs_yctx_t *c, const lrs_ynode_t *search, lrs_sampler_kind_t sampler,
-                     lrs_space_block_t *block, int *dims);
+                     int decimal_grid, lrs_space_block_t *block, int *dims);
 
 #endif

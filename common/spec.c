@@ -37,6 +37,7 @@
 #include "common/spec_exec.h"
 #include "common/spec_hash.h"
 #include "common/spec_prune.h"
+#include "common/spec_rules.h"
 #include "common/yaml_doc.h"
 
 /* ---------------------------------------------------------- spec object */
@@ -57,6 +58,9 @@ struct lrs_spec {
     uint64_t trial_count;
     uint64_t hash;
     lrs_sampler_t *sampler;
+    int rules;                           /* common/spec_rules.h: the rules it was parsed under */
+    int target_written;                  /* data.standardize_target: 0/1, -1 not written */
+    char *name, *base_dir;               /* as parsed (lrs_spec_with_rules parses again) */
 };
 
 static const char *const top_keys[] = {"name",    "seed",  "trials",  "sampler", "objective",
@@ -203,11 +207,15 @@ static void parse_synthetic_data(lrs_yctx_t *c, lrs_spec_info_t *info, const lrs
 
 static void parse_data(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *data, const char *base_dir)
 {
-    static const char *const keys[] = {"path", "target", "task", "synthetic", NULL};
+    static const char *const keys[] = {"path", "target", "task", "synthetic",
+                                       "standardize_target", NULL};
     if (lrs_y_check_mapping(c, data, "data", keys) < 0)
         return;
     const lrs_ynode_t *path = lrs_y_get(data, "path"), *syn = lrs_y_get(data, "synthetic");
     const lrs_ynode_t *target = lrs_y_get(data, "target"), *task = lrs_y_get(data, "task");
+    const lrs_ynode_t *scale = lrs_y_get(data, "standardize_target");
+    if (scale)
+        lrs_y_bool(c, scale, "data.standardize_target", &s->target_written);
     if (path && syn)
         LRS_YERR(c, syn, "data: give either path or synthetic, not both");
     else if (!path && !syn)
@@ -283,7 +291,7 @@ static void parse_train(lrs_yctx_t *c, lrs_spec_info_t *info, const lrs_ynode_t 
 }
 
 /* Cross-setting rules: what the model and objective need from the data. */
-static void check_settings(lrs_yctx_t *c, const lrs_spec_t *s, const lrs_ynode_t *root)
+static void check_settings(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *root)
 {
     const lrs_spec_info_t *in = &s->info;
     if (s->is_exec)
@@ -297,6 +305,18 @@ static void check_settings(lrs_yctx_t *c, const lrs_spec_t *s, const lrs_ynode_t
         LRS_YERR(c, model, "model: type logistic needs a classification task");
     if (strcmp(in->metric, "accuracy") == 0 && regression && obj)
         LRS_YERR(c, obj, "objective: metric accuracy needs a classification task");
+    /* The effective standardize_target: as written, or the rules' default;
+     * written true must fit a single regression column. */
+    const lrs_ynode_t *scale = data ? lrs_y_get(data, "standardize_target") : NULL;
+    int outputs = in->synthetic_rows > 0 ? in->synthetic_outputs : in->n_targets;
+    int classification = in->task_hint == LRS_TASK_CLASSIFICATION || in->model_kind == LRS_MODEL_LOGISTIC;
+    if (scale && s->target_written == 1 && (classification || outputs > 1))
+        LRS_YERR(c, scale, "data.standardize_target: scales a single regression target column; "
+                           "this spec has %s (set it to false)",
+                 classification ? "a classification task" : "several");
+    if (in->model_kind != LRS_MODEL_SYNTHETIC)
+        s->info.standardize_target =
+            lrs_rules_standardize_target(s->rules, s->target_written, classification, outputs);
 }
 
 /* The largest `epochs` any trial of the space can have: the largest value
@@ -416,7 +436,7 @@ static void parse_search(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *root)
     if (!search || !block)
         return;
     s->root = block;
-    lrs_space_build(c, search, s->info.sampler, block, &s->dims);
+    lrs_space_build(c, search, s->info.sampler, lrs_rules_decimal_grid(s->rules), block, &s->dims);
 }
 
 static void info_defaults(lrs_spec_info_t *in)
@@ -431,17 +451,28 @@ static void info_defaults(lrs_spec_info_t *in)
     in->repeats = 1;
 }
 
-int lrs_spec_parse_report(const char *name, const char *text, size_t len, const char *base_dir,
-                          lrs_spec_t **out, FILE *report, lrs_err_t *err)
+int lrs_spec_parse_rules(const char *name, const char *text, size_t len, const char *base_dir,
+                         int rules, lrs_spec_t **out, FILE *report, lrs_err_t *err)
 {
     lrs_diags_t d = {.file = name ? name : "spec"};
     lrs_arena_t yarena = {0};
     lrs_spec_t *s = calloc(1, sizeof *s);
     int rc = -1;
     *out = NULL;
+    if (!lrs_rules_known(rules)) {
+        lrs_err_set(err, LRS_EXIT_USAGE, "%s: behaviour rules %d are newer than this release "
+                    "(it knows 0..%d): use a newer lrsweep", d.file, rules, LRS_RULES_CURRENT);
+        goto done;
+    }
     if (len > LRS_SPEC_MAX_TEXT + 1)
         len = LRS_SPEC_MAX_TEXT + 1;   /* refused by lrs_y_read, at the byte past the limit */
-    if (!s || !(s->text = malloc(len + 1))) {
+    if (s) {
+        s->rules = rules;
+        s->target_written = -1;
+        s->name = name ? strdup(name) : NULL;
+        s->base_dir = base_dir ? strdup(base_dir) : NULL;
+    }
+    if (!s || (name && !s->name) || (base_dir && !s->base_dir) || !(s->text = malloc(len + 1))) {
         lrs_err_set(err, LRS_EXIT_RUNTIME, "%s: out of memory", d.file);
         goto done;
     }
@@ -513,6 +544,23 @@ done:
     return rc;
 }
 
+int lrs_spec_parse_report(const char *name, const char *text, size_t len, const char *base_dir,
+                          lrs_spec_t **out, FILE *report, lrs_err_t *err)
+{
+    return lrs_spec_parse_rules(name, text, len, base_dir, LRS_RULES_CURRENT, out, report, err);
+}
+
+int lrs_spec_with_rules(const lrs_spec_t *s, int rules, lrs_spec_t **out, lrs_err_t *err)
+{
+    return lrs_spec_parse_rules(s->name, s->text, strlen(s->text), s->base_dir, rules, out, NULL,
+                                err);
+}
+
+int lrs_spec_rules(const lrs_spec_t *s)
+{
+    return s->rules;
+}
+
 int lrs_spec_parse(const char *name, const char *text, size_t len, const char *base_dir,
                    lrs_spec_t **out, lrs_err_t *err)
 {
@@ -581,6 +629,8 @@ void lrs_spec_destroy(lrs_spec_t **s)
     lrs_sampler_destroy(&(*s)->sampler);
     lrs_arena_free(&(*s)->arena);
     free((*s)->text);
+    free((*s)->name);
+    free((*s)->base_dir);
     free(*s);
     *s = NULL;
 }

@@ -68,6 +68,20 @@ int lrs_spec_parse(const char *name, const char *text, size_t len, const char *b
 int lrs_spec_parse_report(const char *name, const char *text, size_t len, const char *base_dir,
                           lrs_spec_t **out, FILE *report, lrs_err_t *err);
 
+/* As lrs_spec_parse_report, under behaviour rules `rules`
+ * (common/spec_rules.h; the others use LRS_RULES_CURRENT): a resumed sweep's
+ * stored rules, or the WELCOME's on a worker.  Rules this release does not
+ * know are a usage error naming them. */
+int lrs_spec_parse_rules(const char *name, const char *text, size_t len, const char *base_dir,
+                         int rules, lrs_spec_t **out, FILE *report, lrs_err_t *err);
+
+/* The same spec text, name and folder parsed again under other rules (a
+ * sweep resumed under the rules it was created with). */
+int lrs_spec_with_rules(const lrs_spec_t *s, int rules, lrs_spec_t **out, lrs_err_t *err);
+
+/* The rules s was parsed under. */
+int lrs_spec_rules(const lrs_spec_t *s);
+
 /* Takes NULL; clears the caller's pointer. */
 void lrs_spec_destroy(lrs_spec_t **s);
 

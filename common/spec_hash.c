@@ -48,6 +48,8 @@ static uint64_t hash_block(uint64_t h, const lrs_space_block_t *b)
         h = hash_u64(h, (uint64_t)n->dist);
         h = hash_double(hash_double(h, n->lo), n->hi);
         h = hash_u64(h, (uint64_t)n->grid);
+        if (n->grid_points)   /* rules 1's decimal log grid; rules 0 hash as before */
+            h = hash_str(h, "decimal grid");
         h = hash_u64(h, (uint64_t)n->n_values);
         for (int k = 0; k < n->n_values; k++) {
             h = hash_double(h, n->values[k].number);
@@ -99,6 +101,10 @@ uint64_t lrs_spec_hash_of(const lrs_spec_info_t *in, const char *data_path_as_wr
             h = hash_str(h, ex->env[i]);
     }
     h = hash_block(h, root);
+    /* A standardized target changes every loss; off (rules 0's behaviour,
+     * or written false) hashes as before the key existed. */
+    if (in->standardize_target)
+        h = hash_str(h, "standardize_target");
     /* Shared training seeds change every result but trial 0's; the default
      * (a seed per trial) hashes as before the key existed. */
     if (in->shared_seeds)

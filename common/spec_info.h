@@ -45,6 +45,8 @@ typedef struct lrs_spec_info {
     int folds;                       /* ≥ 2 k-fold; 1 holdout; 0 train on all rows */
     int shuffle;
     int standardize;
+    int standardize_target;          /* effective: `data.standardize_target`, or the rules'
+                                      * default (common/spec_rules.h) */
     double holdout;                  /* validation fraction when folds == 1 */
     /* Exec specs (`command:`): what lrs_exec_run needs, with metric/maximize
      * equal to metric/goal above and workdir resolved against the spec's

@@ -70,7 +70,7 @@ typedef struct train_args {
 enum {
     OPT_DATA = 256, OPT_TARGET, OPT_SYNTHETIC, OPT_TASK, OPT_MODEL, OPT_HIDDEN, OPT_ACTIVATION,
     OPT_FOLDS, OPT_HOLDOUT, OPT_NO_SHUFFLE, OPT_SEED, OPT_INIT, OPT_NO_STANDARDIZE, OPT_JSON,
-    OPT_REPEAT, OPT_SPEC, OPT_TRIAL
+    OPT_REPEAT, OPT_SPEC, OPT_TRIAL, OPT_STANDARDIZE_TARGET, OPT_NO_STANDARDIZE_TARGET
 };
 
 static const struct option long_options[] = {
@@ -87,6 +87,8 @@ static const struct option long_options[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"init", required_argument, NULL, OPT_INIT},
     {"no-standardize", no_argument, NULL, OPT_NO_STANDARDIZE},
+    {"standardize-target", no_argument, NULL, OPT_STANDARDIZE_TARGET},
+    {"no-standardize-target", no_argument, NULL, OPT_NO_STANDARDIZE_TARGET},
     {"json", no_argument, NULL, OPT_JSON},
     {"repeat", required_argument, NULL, OPT_REPEAT},
     {"spec", required_argument, NULL, OPT_SPEC},
@@ -141,6 +143,11 @@ static void usage(FILE *out)
             "                         instead of shuffled by --seed\n"
             "  --no-standardize       use features as they are (default: standardized with\n"
             "                         statistics of each training fold)\n"
+            "  --standardize-target   regression with one target column: train on the target\n"
+            "                         standardized by each training fold's mean and std;\n"
+            "                         every loss is still reported in the target's units\n"
+            "  --no-standardize-target  the target as it is (the default of plain train; a\n"
+            "                         spec's data.standardize_target defaults to true)\n"
             "  --seed S               training seed: init, fold shuffle, batch order (default 0)\n"
             "output:\n"
             "  --json                 one JSON object instead of tables\n"
@@ -322,6 +329,8 @@ static int apply_option(int opt, const char *arg, train_args_t *a)
         return 0;
     case OPT_INIT: a->opts.init_path = arg; return 0;
     case OPT_NO_STANDARDIZE: a->opts.standardize = 0; return 0;
+    case OPT_STANDARDIZE_TARGET: a->opts.standardize_target = 1; return 0;
+    case OPT_NO_STANDARDIZE_TARGET: a->opts.standardize_target = 0; return 0;
     case OPT_JSON: a->json = 1; return 0;
     case OPT_REPEAT:
         if (parse_int(arg, 1, 1000000000, &a->repeat) < 0)
@@ -619,6 +628,7 @@ static void args_info(const train_args_t *a, lrs_spec_info_t *info)
     info->holdout = a->opts.holdout;
     info->shuffle = a->opts.shuffle;
     info->standardize = a->opts.standardize;
+    info->standardize_target = a->opts.standardize_target;
 }
 
 /* ---- --spec: one trial of a sweep spec --------------------------------- */

@@ -65,6 +65,8 @@ typedef struct trial_buffers {
     lrs_optim_t *optim;
     double *init_params;        /* n_params: every fold starts here */
     double *mean, *scale;       /* n_features: this fold's standardization */
+    double y_mean, y_scale;     /* standardize_target: this fold's target scaling */
+    double loss_unit;           /* y_scale² (scaled MSE → target units), else 1 */
     double *X_train, *Y_train;  /* max_train × n_features, max_train × n_targets */
     double *X_val, *Y_val;      /* max_val × …, NULL when no split validates */
     double *X_batch, *Y_batch;  /* batch (chunked: max(batch, chunk)) × …, or NULL */
@@ -72,6 +74,7 @@ typedef struct trial_buffers {
     int chunked;                /* 0: copying, 1: chunked (see the header comment) */
     int chunk;                  /* rows per chunk of a chunked pass */
     const double *use_mean, *use_scale;   /* this fold's standardization, or NULL */
+    const double *use_y_mean, *use_y_scale;   /* &y_mean, &y_scale, or NULL */
 } trial_buffers_t;
 
 void lrs_train_opts_init(lrs_train_opts_t *opts)
@@ -196,11 +199,20 @@ static int initial_weights(trial_buffers_t *b, const lrs_train_opts_t *opts, lrs
 /* Fits the split's standardization on its training rows only (no
  * information leaks from the validation fold) and, when copying, gathers its
  * rows into the trial buffers. */
-static void gather_split(const lrs_dataset_t *d, const lrs_split_t *split, int standardize,
-                         trial_buffers_t *b)
+static void gather_split(const lrs_dataset_t *d, const lrs_split_t *split,
+                         const lrs_train_opts_t *opts, trial_buffers_t *b)
 {
     const double *mean = NULL, *scale = NULL;
-    if (standardize) {
+    b->use_y_mean = b->use_y_scale = NULL;
+    b->loss_unit = 1.0;
+    if (opts->standardize_target && d->task == LRS_TASK_REGRESSION) {
+        /* one target column (lrs_train_run checks) */
+        lrs_standardize_fit(d->Y, 1, split->train, split->n_train, &b->y_mean, &b->y_scale);
+        b->use_y_mean = &b->y_mean;
+        b->use_y_scale = &b->y_scale;
+        b->loss_unit = b->y_scale * b->y_scale;
+    }
+    if (opts->standardize) {
         lrs_standardize_fit(d->X, d->n_features, split->train, split->n_train, b->mean, b->scale);
         mean = b->mean;
         scale = b->scale;
@@ -210,10 +222,12 @@ static void gather_split(const lrs_dataset_t *d, const lrs_split_t *split, int s
     if (b->chunked)
         return;
     lrs_gather_rows(d->X, d->n_features, split->train, split->n_train, mean, scale, b->X_train);
-    lrs_gather_rows(d->Y, d->n_targets, split->train, split->n_train, NULL, NULL, b->Y_train);
+    lrs_gather_rows(d->Y, d->n_targets, split->train, split->n_train, b->use_y_mean,
+                    b->use_y_scale, b->Y_train);
     if (split->n_val > 0) {
         lrs_gather_rows(d->X, d->n_features, split->val, split->n_val, mean, scale, b->X_val);
-        lrs_gather_rows(d->Y, d->n_targets, split->val, split->n_val, NULL, NULL, b->Y_val);
+        lrs_gather_rows(d->Y, d->n_targets, split->val, split->n_val, b->use_y_mean,
+                        b->use_y_scale, b->Y_val);
     }
 }
 
@@ -222,7 +236,7 @@ static void gather_split(const lrs_dataset_t *d, const lrs_split_t *split, int s
 static void gather_batch(trial_buffers_t *b, const lrs_dataset_t *d, const uint32_t *idx, int rows)
 {
     lrs_gather_rows(d->X, d->n_features, idx, rows, b->use_mean, b->use_scale, b->X_batch);
-    lrs_gather_rows(d->Y, d->n_targets, idx, rows, NULL, NULL, b->Y_batch);
+    lrs_gather_rows(d->Y, d->n_targets, idx, rows, b->use_y_mean, b->use_y_scale, b->Y_batch);
 }
 
 /* Chunked full-batch pass: the mean loss over the listed rows, and its
@@ -431,7 +445,7 @@ static int run_segment(const lrs_dataset_t *d, const lrs_train_opts_t *opts,
                        trial_buffers_t *b, fold_state_t *fs, fold_curves_t *c, int to,
                        lrs_err_t *err)
 {
-    gather_split(d, split, opts->standardize, b);
+    gather_split(d, split, opts, b);
     int full_batch = cfg->batch_size <= 0 || cfg->batch_size >= split->n_train;
     int keep_train = !b->chunked && full_batch, keep_val = !b->chunked && split->n_val > 0;
     if ((keep_train && lrs_model_keep_rows(b->model, SLOT_TRAIN, b->X_train, b->Y_train,
@@ -447,13 +461,16 @@ static int run_segment(const lrs_dataset_t *d, const lrs_train_opts_t *opts,
     int diverged = 0;
     for (int e = c->ran[f] + 1; e <= to && !diverged; e++) {
         double lr = lrs_sched_lr(fs->sched);
+        /* Losses in the target's units from here on (loss_unit: train.h). */
         double train_loss =
-            train_epoch(b, fs->optim, d, split, cfg->batch_size, lr, opts->seed, f, e);
+            train_epoch(b, fs->optim, d, split, cfg->batch_size, lr, opts->seed, f, e) *
+            b->loss_unit;
         double val_loss = NAN;
         int correct = 0;
         if (split->n_val > 0)
-            val_loss = b->chunked ? chunked_loss(b, d, split->val, split->n_val, &correct)
-                                  : lrs_model_loss_kept(b->model, SLOT_VAL, &correct);
+            val_loss = (b->chunked ? chunked_loss(b, d, split->val, split->n_val, &correct)
+                                   : lrs_model_loss_kept(b->model, SLOT_VAL, &correct)) *
+                       b->loss_unit;
         lrs_sched_step(fs->sched, split->n_val > 0 ? val_loss : train_loss);
 
         if (e == 1) {
@@ -664,6 +681,11 @@ int lrs_train_run(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const lr
 
     if (cfg->epochs < 1) {
         lrs_err_set(err, LRS_EXIT_USAGE, "epochs must be at least 1, got %d", cfg->epochs);
+        goto done;
+    }
+    if (opts->standardize_target && d->task == LRS_TASK_REGRESSION && d->n_targets != 1) {
+        lrs_err_set(err, LRS_EXIT_USAGE, "standardize_target scales a single target column; "
+                    "the data has %d targets", d->n_targets);
         goto done;
     }
     if (lrs_folds_make(d, opts->folds, opts->holdout, opts->shuffle, opts->seed, &folds, err) < 0)

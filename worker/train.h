@@ -7,7 +7,11 @@
  * step) and val_loss the validation loss after the epoch's updates.  The score
  * is the mean over folds of the final val_loss, with its (population) std.
  * A NaN/Inf loss, or a loss above 1e6 × the first epoch's, ends the trial as
- * `diverged` at that epoch: a result, not an error.
+ * `diverged` at that epoch: a result, not an error.  With standardize_target
+ * the model fits (y − mean)/std of the training fold (std 0: 1, as
+ * StandardScaler), and every loss — curves, folds, score, what the
+ * scheduler, the divergence check and pruning see — is that MSE × std², the
+ * MSE in the target's own units (sklearn's TransformedTargetRegressor).
  *
  * Memory: the data set plus O(parameters) plus a bounded amount.  A trial
  * whose row copies are small — each fold's training and validation rows
@@ -62,6 +66,9 @@ typedef struct lrs_train_opts {
     double holdout;           /* validation fraction when folds == 1 */
     int shuffle;              /* shuffle fold membership by seed */
     int standardize;          /* fit on each training fold, apply to both */
+    int standardize_target;   /* regression: train on the target standardized by each
+                                 training fold's mean/std (one target column); every
+                                 loss is still reported in the target's units */
     uint64_t seed;            /* the trial's training seed */
     const char *init_path;    /* NULL: nn.Linear default init from seed */
     double copy_budget;       /* bytes of whole-fold row copies allowed; 0: always chunk */

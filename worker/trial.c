@@ -15,6 +15,7 @@ void lrs_trial_train_opts(const lrs_spec_info_t *info, uint64_t seed, lrs_train_
     opts->holdout = info->holdout;
     opts->shuffle = info->shuffle;
     opts->standardize = info->standardize;
+    opts->standardize_target = info->standardize_target;
     opts->seed = seed;
 }
 

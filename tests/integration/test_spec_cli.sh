@@ -350,6 +350,18 @@ if [ -w /dev/full ]; then
     fi
 fi
 
+# A log grid on decimal ends is the powers of ten the docs promise (rules
+# 1: points from decimal exponents; the old exp/log spacing gave
+# 9.999999999999991e-05 for the second).
+check
+printf 'name: decades\nsampler: grid\nmodel: {type: synthetic}\nsearch:\n  lr: {log_uniform: [1e-5, 1], grid: 6}\n' \
+    >"$TMP/decades.yaml"
+run sample "$TMP/decades.yaml"
+got=$("$PY" -c 'import json, sys
+print(" ".join(repr(json.loads(l)["params"]["lr"]) for l in open(sys.argv[1])))' "$TMP/out")
+[ $rc -eq 0 ] && [ "$got" = "1e-05 0.0001 0.001 0.01 0.1 1.0" ] ||
+    fail "grid: 6 on [1e-5, 1] sampled '$got' (rc $rc), want 1e-05 0.0001 0.001 0.01 0.1 1.0"
+
 # --version names the protocol and the results schema, which must match
 # across machines and files.
 check

@@ -57,8 +57,10 @@ search:
     multistep: {milestones: {values: [[2, 5], [3, 6]]}}
     cosine: {eta_min: 0.0}
 YAML
+# The spec's settings as plain train's options; a spec (current rules)
+# standardizes its one regression target, plain train only when told.
 ENGINE=(--data "$TMP/reg.csv" --target y --task regression --model mlp --hidden 4 --activation tanh
-        --folds 3)
+        --folds 3 --standardize-target)
 
 # --help documents --spec and --trial.
 checks=$((checks + 1))
@@ -196,6 +198,8 @@ expect_exit 2 "--hidden does not combine with --spec" --spec "$TMP/reg.yaml" --h
 expect_exit 2 "--folds does not combine with --spec" --spec "$TMP/reg.yaml" --folds 2
 expect_exit 2 "--no-shuffle does not combine with --spec" --spec "$TMP/reg.yaml" --no-shuffle
 expect_exit 2 "--init does not combine with --spec" --spec "$TMP/reg.yaml" --init x.json
+expect_exit 2 "--no-standardize-target does not combine with --spec" --spec "$TMP/reg.yaml" \
+    --no-standardize-target
 expect_exit 2 "either --trial I or PARAM=VALUE" --spec "$TMP/reg.yaml" --trial 1 lr=0.1
 expect_exit 2 "--trial needs --spec" --synthetic 10,2,1 --trial 1
 expect_exit 2 "--trial: expected a trial number" --spec "$TMP/reg.yaml" --trial -1

@@ -1,0 +1,19 @@
+/* spec_rules.c — see spec_rules.h. */
+#include "common/spec_rules.h"
+
+int lrs_rules_known(int rules)
+{
+    return rules >= 0 && rules <= LRS_RULES_CURRENT;
+}
+
+int lrs_rules_standardize_target(int rules, int written, int classification, int n_outputs)
+{
+    if (written >= 0)
+        return written;
+    return rules >= 1 && !classification && n_outputs == 1;
+}
+
+int lrs_rules_decimal_grid(int rules)
+{
+    return rules >= 1;
+}
