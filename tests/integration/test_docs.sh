@@ -7,14 +7,20 @@
 # Then the checker itself is run on small drifted pages, each of which must
 # fail for its reason, and on a page that is right, which must pass.
 #
+# The pages run with a sanitized build's plain twin (LRS_PLAIN_LRSWEEP) when
+# there is one: they check what commands print and return, which the
+# sanitizers do not change, and their four 500-trial sweeps take minutes
+# under ASan (the page cases below use the binary given).
+#
 # usage: bash test_docs.sh /path/to/lrsweep   (ctest passes the binary)
 . "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$HERE/../.." && pwd)
 TOOL=$HERE/docs_check.py
+BIN=${LRS_PLAIN_LRSWEEP:-$LRSWEEP}
 
 # --- the tree's documentation -------------------------------------------------
 check
-$PY "$TOOL" --lrsweep "$LRSWEEP" --root "$ROOT" >"$TMP/docs.out" 2>&1
+$PY "$TOOL" --lrsweep "$BIN" --root "$ROOT" >"$TMP/docs.out" 2>&1
 docs_rc=$?
 cat "$TMP/docs.out"
 case $docs_rc in
@@ -149,11 +155,26 @@ bash examples/bench_nothing.sh build/lrsweep
 MD
 expect_page gone 1 "names files the tree does not have: examples/bench_nothing.sh"
 
+page build-dir <<'MD'
+<!-- docs-test: skip (a long benchmark) -->
+```sh
+bash examples/synthetic.yaml build-rel/lrsweep
+```
+MD
+expect_page build-dir 1 "names files the tree does not have: build-rel/lrsweep"
+
 page unclosed <<'MD'
 ```sh
 true
 MD
 expect_page unclosed 1 "README.md:1: the fence is never closed"
+
+page untagged <<'MD'
+```
+lrsweep validate examples/synthetic.yaml
+```
+MD
+expect_page untagged 1 "README.md:1: an untagged block that starts like a command"
 
 page hang <<'MD'
 ```sh
