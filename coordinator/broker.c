@@ -223,8 +223,16 @@ static void send_heartbeats(lrs_broker_t *b)
 static void progress(lrs_broker_t *b, int64_t now, int final)
 {
     char line[512];
+    /* a worker runs at most `jobs` trials at once, in the order it got
+     * them: the leases beyond that wait in its queue (prefetched) */
+    uint64_t queued = 0;
+    for (int i = 0; i < b->workers.n; i++) {
+        const lrs_worker_t *w = &b->workers.slots[i];
+        if (w->live && w->n_leases > w->jobs)
+            queued += (uint64_t)(w->n_leases - w->jobs);
+    }
     lrs_sweep_progress_text(b->state, (double)(now - b->started_ms) / 1000.0, b->workers.live,
-                            line, sizeof line);
+                            queued, line, sizeof line);
     if (b->opts.progress == 2 && !final) {
         char shown[LRS_TEXTESC_SIZE(sizeof line)];
         size_t fit = sizeof shown;

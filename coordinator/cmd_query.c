@@ -383,7 +383,8 @@ static int cmd_status(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t
             json_object_set_new(o, lrs_status_name(ended[i]), json_integer(p.n[ended[i]]));
         json_object_set_new(o, "epochs_saved", sw->pruning ? json_integer(p.epochs_saved)
                                                            : json_null());
-        json_object_set_new(o, "running", json_integer(p.n[LRS_STATUS_RUNNING]));
+        json_object_set_new(o, "running", json_integer(p.n[LRS_STATUS_RUNNING] - p.queued));
+        json_object_set_new(o, "queued", json_integer(p.queued));
         json_object_set_new(o, "pending", json_integer(p.n[LRS_STATUS_PENDING]));
         json_object_set_new(o, "confirmed", json_integer(p.confirmed));
         json_object_set_new(o, "confirming", json_integer(p.confirming));
@@ -423,8 +424,8 @@ static int cmd_status(lrs_query_t *db, const qargs_t *q, const lrs_query_sweep_t
             printf("  %s %" PRId64, lrs_status_name(ended[i]), p.n[ended[i]]);
         if (sw->pruning)
             printf(" (%" PRId64 " epochs saved)", p.epochs_saved);
-        printf("  running %" PRId64 "  pending %" PRId64 "\n", p.n[LRS_STATUS_RUNNING],
-               p.n[LRS_STATUS_PENDING]);
+        printf("  running %" PRId64 "  queued %" PRId64 "  pending %" PRId64 "\n",
+               p.n[LRS_STATUS_RUNNING] - p.queued, p.queued, p.n[LRS_STATUS_PENDING]);
         if (p.confirmed || p.confirming)
             printf("  confirmation runs: %" PRId64 " recorded, %" PRId64 " running\n",
                    p.confirmed, p.confirming);

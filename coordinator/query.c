@@ -74,7 +74,12 @@ static const char *const read_sql[QS_COUNT] = {
         " (SELECT COUNT(*) FROM workers WHERE sweep_id = ?1),"
         " MIN(finished_at), MAX(finished_at), COUNT(*),"
         " SUM(finished_at > (SELECT MAX(finished_at) FROM trials WHERE sweep_id = ?1) - 60),"
-        " (SELECT COUNT(*) FROM leases WHERE sweep_id = ?1 AND trial >= 1000000000)"
+        " (SELECT COUNT(*) FROM leases WHERE sweep_id = ?1 AND trial >= 1000000000),"
+        /* a worker runs at most `jobs` of its leases at once: the rest wait in its queue */
+        " (SELECT SUM(MAX(0, x.n - w.jobs)) FROM (SELECT worker, COUNT(*) AS n FROM leases"
+        "  WHERE sweep_id = ?1 AND trial < 1000000000 GROUP BY worker) x"
+        "  JOIN workers w ON w.sweep_id = ?1"
+        "  AND w.name = x.worker AND w.jobs > 0)"
         " FROM trials WHERE sweep_id = ?1",
     [QS_TRIALS_BY_TRIAL] = TRIAL_COLUMNS BY_TRIAL,
     [QS_TRIALS_BEST_LOW] = TRIAL_COLUMNS BEST_LOW,
@@ -506,6 +511,7 @@ int lrs_query_progress(lrs_query_t *q, const lrs_query_sweep_t *sw, lrs_query_pr
         out->n[LRS_STATUS_RUNNING] = sqlite3_column_int64(st, 0);
         out->workers = sqlite3_column_int64(st, 1);
         out->confirming = sqlite3_column_int64(st, 6);
+        out->queued = sqlite3_column_int64(st, 7);   /* NULL (no leases): 0 */
         int64_t finished = sqlite3_column_int64(st, 4);
         if (finished > 1) {
             double span = sqlite3_column_double(st, 3) - sqlite3_column_double(st, 2);

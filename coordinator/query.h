@@ -103,6 +103,9 @@ typedef struct lrs_query_progress {
                                       difference (the epochs they did not train); else 0 */
     int64_t workers;               /* workers seen */
     int64_t confirmed, confirming; /* confirmation runs recorded, leased (counted apart) */
+    int64_t queued;                /* of the leases, those beyond their worker's jobs: waiting
+                                      in its queue, not started (n[LRS_STATUS_RUNNING] counts
+                                      the leases of search trials) */
     double trials_per_s;           /* recorded trials over the span of their finish times;
                                       NaN with fewer than 2 or a zero span */
     double trials_per_s_recent;    /* results in the last minute of results, per second of

@@ -668,8 +668,8 @@ static void fmt_duration(double s, char *out, size_t size)
     snprintf(out, size, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
 }
 
-void lrs_sweep_progress_text(const lrs_sweep_t *s, double elapsed_s, int live_workers, char *line,
-                             size_t size)
+void lrs_sweep_progress_text(const lrs_sweep_t *s, double elapsed_s, int live_workers,
+                             uint64_t queued, char *line, size_t size)
 {
     lrs_sweep_counts_t c;
     lrs_sweep_counts(s, &c);
@@ -691,8 +691,8 @@ void lrs_sweep_progress_text(const lrs_sweep_t *s, double elapsed_s, int live_wo
                  c.confirmed, c.confirm_total);
     }
     snprintf(line, size,
-             "%" PRIu64 "/%" PRIu64 " done  running %" PRIu64 "  failed %" PRIu64
+             "%" PRIu64 "/%" PRIu64 " done  running %" PRIu64 "  queued %" PRIu64 "  failed %" PRIu64
              "  diverged %" PRIu64 "%s  workers %d  %.1f trials/s  ETA %s  %s",
-             c.done, c.total, c.running, c.failed, c.diverged, pruned, live_workers, rate, eta,
-             best);
+             c.done, c.total, c.running > queued ? c.running - queued : 0, queued, c.failed,
+             c.diverged, pruned, live_workers, rate, eta, best);
 }

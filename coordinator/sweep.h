@@ -95,11 +95,12 @@ lrs_trials_t *lrs_sweep_trials(lrs_sweep_t *s);
 
 void lrs_sweep_counts(const lrs_sweep_t *s, lrs_sweep_counts_t *out);
 
-/* The progress line into line (size bytes): done/total, running, failed,
- * diverged, live_workers, the rate over elapsed_s seconds of this
- * coordinator, the ETA and the best trial so far. */
-void lrs_sweep_progress_text(const lrs_sweep_t *s, double elapsed_s, int live_workers, char *line,
-                             size_t size);
+/* The progress line into line (size bytes): done/total, running (leased
+ * and started: the leases minus queued, those that wait in their worker's
+ * queue), queued, failed, diverged, live_workers, the rate over elapsed_s
+ * seconds of this coordinator, the ETA and the best trial so far. */
+void lrs_sweep_progress_text(const lrs_sweep_t *s, double elapsed_s, int live_workers,
+                             uint64_t queued, char *line, size_t size);
 
 /* NULL when r may be recorded, else why it is dropped.  r must come from
  * the holder of the trial's current lease for that attempt — worker slot

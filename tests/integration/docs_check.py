@@ -91,10 +91,7 @@ TREE_PATH = re.compile(r"^(?:\./)?((?:tests|deploy|examples|docs|schema)/[\w.@/-
 # Markers for documents whose text is being rewritten elsewhere: keyed by
 # (document, first line of the block).  Move each into its document (as a
 # marker above the block) and delete it here.
-PENDING_MARKERS = {
-    ("docs/schema.md", "sqlite3 -header -column lrsweep.db 'SELECT * FROM sweep_progress'"):
-        ["setup lrsweep run examples/wine-lr.yaml --quiet"],
-}
+PENDING_MARKERS = {}
 
 
 class Block:

@@ -753,7 +753,7 @@ static void test_pruned_commands(void **state)
     out = sup_run_cmd(lrs_cmd_status, (const char *const[]){"status", "prn", "--db", f->db, NULL}, &rc);
     assert_int_equal(rc, 0);
     assert_non_null(strstr(out, "  complete 2  diverged 1  failed 0  pruned 3 (11 epochs saved)"
-                                "  running 0  pending 2\n"));
+                                "  running 0  queued 0  pending 2\n"));
     free(out);
     out = sup_run_cmd(lrs_cmd_status,
                   (const char *const[]){"status", "low", "--db", f->db, "--json", NULL}, &rc);
