@@ -460,7 +460,8 @@ static int rd_body(reader_t *r, lrs_msg_t *m)
             rd_str(r, "data_hash", 64, 0, &m->data_hash) != 0 ||
             rd_u64(r, "data_size", LRS_PROTO_MAX_DATA, &m->data_size) != 0 ||
             rd_i64(r, "heartbeat_ms", 10, 600000, &v) != 0 ||
-            rd_int_field(r, "liveness", 1, 100, &m->liveness) != 0)
+            rd_int_field(r, "liveness", 1, 100, &m->liveness) != 0 ||
+            rd_int_field(r, "rules", 0, 1000, &m->rules) != 0)
             return -1;
         m->heartbeat_ms = (int)v;
         return 0;

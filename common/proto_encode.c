@@ -55,7 +55,7 @@ void lrs_proto_hello(lrs_wbuf_t *b, const char *name, const char *host, int64_t 
 
 void lrs_proto_welcome(lrs_wbuf_t *b, uint64_t sweep, const char *sweep_name, const char *spec_hash,
                        uint64_t spec_size, uint64_t space_hash, const char *data_hash,
-                       uint64_t data_size, int heartbeat_ms, int liveness)
+                       uint64_t data_size, int heartbeat_ms, int liveness, int rules)
 {
     header(b, LRS_MSG_WELCOME);
     msgpack_pack_uint64(&b->pk, sweep);
@@ -67,6 +67,7 @@ void lrs_proto_welcome(lrs_wbuf_t *b, uint64_t sweep, const char *sweep_name, co
     msgpack_pack_uint64(&b->pk, data_size);
     msgpack_pack_int64(&b->pk, heartbeat_ms);
     msgpack_pack_int64(&b->pk, liveness);
+    msgpack_pack_int64(&b->pk, rules);
 }
 
 void lrs_proto_ready(lrs_wbuf_t *b, uint64_t sweep, int credit)

@@ -40,7 +40,7 @@ void lrs_proto_hello_flags(lrs_wbuf_t *b, const char *name, const char *host, in
 void lrs_proto_hello(lrs_wbuf_t *b, const char *name, const char *host, int64_t pid, int jobs);
 void lrs_proto_welcome(lrs_wbuf_t *b, uint64_t sweep, const char *sweep_name, const char *spec_hash,
                        uint64_t spec_size, uint64_t space_hash, const char *data_hash,
-                       uint64_t data_size, int heartbeat_ms, int liveness);
+                       uint64_t data_size, int heartbeat_ms, int liveness, int rules);
 void lrs_proto_ready(lrs_wbuf_t *b, uint64_t sweep, int credit);
 void lrs_proto_trials_begin(lrs_wbuf_t *b, uint64_t sweep, int n);
 void lrs_proto_trials_add(lrs_wbuf_t *b, const lrs_wire_trial_t *t);

@@ -23,7 +23,7 @@
 #include "common/params.h"
 #include "common/result.h"
 
-#define LRS_PROTO_VERSION 5
+#define LRS_PROTO_VERSION 6
 
 /* Liveness: each side sends HEARTBEAT every interval when it has sent nothing
  * else; a peer silent for LIVENESS intervals is presumed dead.  These are the
@@ -56,7 +56,8 @@ typedef enum {
     LRS_MSG_HELLO = 1,   /* w→c  name, host, pid, jobs, flags (LRS_HELLO_*), sweep token the
                                  worker is pinned to (0: none yet, or it follows any: --serve) */
     LRS_MSG_WELCOME,     /* c→w  sweep token, name, spec hash, spec size, space hash, data hash,
-                                 data size, heartbeat ms, liveness (missed beats) */
+                                 data size, heartbeat ms, liveness (missed beats), the sweep's
+                                 behaviour rules (common/spec_rules.h) */
     LRS_MSG_READY,       /* w→c  sweep token, credit: how many more trials it wants */
     LRS_MSG_TRIALS,      /* c→w  sweep token, [[trial, attempt, seed]...] */
     LRS_MSG_HEARTBEAT,   /* both (no fields) */
@@ -133,6 +134,7 @@ typedef struct lrs_msg {
     size_t spec_len;
     uint64_t space_hash;
     int heartbeat_ms, liveness; /* WELCOME */
+    int rules;                   /* WELCOME: the rules the worker parses the spec under */
     /* WELCOME, DATA_REQ, DATA */
     char *data_hash;             /* "" when the sweep has no data file */
     uint64_t data_size;

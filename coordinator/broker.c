@@ -27,6 +27,7 @@
 #include "common/proto_decode.h"
 #include "common/proto_encode.h"
 #include "common/protocol.h"
+#include "common/spec_rules.h"
 #include "common/textesc.h"
 #include "common/timer.h"
 #include "coordinator/access.h"
@@ -68,6 +69,24 @@ static int listen_all(lrs_broker_t *b, lrs_err_t *err)
     return 0;
 }
 
+/* A resumed sweep keeps the behaviour rules it was created under
+ * (common/spec_rules.h): the spec is parsed again under them when they are
+ * not the ones it was loaded with, before the hash is compared. */
+static int adopt_rules(lrs_broker_t *b, lrs_err_t *err)
+{
+    lrs_sweep_row_t row;
+    int found = lrs_store_sweep_get(b->store, b->info->name, &row, err);
+    if (found <= 0 || row.rules == lrs_spec_rules(b->spec))
+        return found < 0 ? -1 : 0;
+    if (lrs_spec_with_rules(b->spec, row.rules, &b->own_spec, err) != 0)
+        return -1;
+    b->spec = b->own_spec;
+    b->info = lrs_spec_info(b->spec);
+    lrs_broker_log(b, "sweep '%s' keeps the behaviour rules it was created under: %d (new "
+                      "sweeps get %d)", b->info->name, row.rules, LRS_RULES_CURRENT);
+    return 0;
+}
+
 static int send_out_cb(void *ctx, const uint8_t *id, size_t id_len)
 {
     return lrs_broker_send_out(ctx, id, id_len);
@@ -92,18 +111,18 @@ lrs_broker_t *lrs_broker_new(const lrs_broker_opts_t *opts, const lrs_spec_t *sp
     if (lrs_served_data_load(b->info, &b->data, err) != 0)
         goto fail;
     b->store = lrs_store_open(opts->db_path, LRS_STORE_WRITE, err);
-    if (!b->store)
+    if (!b->store || adopt_rules(b, err) != 0)
         goto fail;
     lrs_sweep_origin_t origin = {
         .data_hash = b->data.present ? b->data.data_hash : NULL, .data_path = b->info->data_path,
         .transport = lrs_access_transport(opts->key != NULL, opts->binds, opts->n_binds)};
-    b->state = lrs_sweep_open(b->store, spec, opts->db_path, &origin, err);
+    b->state = lrs_sweep_open(b->store, b->spec, opts->db_path, &origin, err);
     if (!b->state)
         goto fail;
     b->sweep = lrs_sweep_row(b->state);
     b->trials = lrs_sweep_trials(b->state);
     lrs_broker_prune_env_t pe = {
-        .spec = spec, .store = b->store, .state = b->state, .trials = b->trials,
+        .spec = b->spec, .store = b->store, .state = b->state, .trials = b->trials,
         .workers = &b->workers, .out = &b->out, .send = send_out_cb, .send_ctx = b,
         .unflushed = &b->unflushed};
     if (lrs_broker_prune_open(&b->prune, &pe, err) != 0)
@@ -111,7 +130,7 @@ lrs_broker_t *lrs_broker_new(const lrs_broker_opts_t *opts, const lrs_spec_t *sp
     if (lrs_sweep_extended_from(b->state))
         lrs_broker_log(b, "extending sweep '%s' from %" PRId64 " to %" PRId64 " trials",
                        b->sweep->name, lrs_sweep_extended_from(b->state), b->sweep->trials);
-    if (lrs_served_spec_make(spec, b->sweep->token, b->sweep->name, &b->data,
+    if (lrs_served_spec_make(b->spec, b->sweep->token, b->sweep->name, &b->data,
                              b->opts.heartbeat_ms, b->opts.liveness, &b->served, err) != 0 ||
         listen_all(b, err) != 0)
         goto fail;
@@ -165,6 +184,7 @@ void lrs_broker_destroy(lrs_broker_t **bp)
     lrs_store_destroy(&b->store);
     lrs_wbuf_free(&b->out);
     lrs_sweep_destroy(&b->state);
+    lrs_spec_destroy(&b->own_spec);
     free(b);
     *bp = NULL;
 }

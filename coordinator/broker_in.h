@@ -21,7 +21,8 @@
 
 struct lrs_broker {
     lrs_broker_opts_t opts;
-    const lrs_spec_t *spec;
+    const lrs_spec_t *spec;    /* the caller's, or own_spec */
+    lrs_spec_t *own_spec;      /* the spec parsed again under a resumed sweep's rules, or NULL */
     const lrs_spec_info_t *info;
     lrs_store_t *store;
     lrs_sweep_t *state;        /* the sweep's row, trial table, counters */

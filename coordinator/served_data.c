@@ -66,7 +66,8 @@ int lrs_served_spec_make(const lrs_spec_t *spec, uint64_t token, const char *swe
     lrs_proto_spec(&wb, out->hash, text);
     if (frame_of(&wb, &out->spec) == 0) {
         lrs_proto_welcome(&wb, token, sweep_name, out->hash, len, lrs_spec_space_hash(spec),
-                          data->present ? data->hash : "", data->size, heartbeat_ms, liveness);
+                          data->present ? data->hash : "", data->size, heartbeat_ms, liveness,
+                          lrs_spec_rules(spec));
         if (frame_of(&wb, &out->welcome) == 0)
             rc = 0;
         else

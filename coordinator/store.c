@@ -311,7 +311,8 @@ int lrs_store_sweep_get(lrs_store_t *s, const char *name, lrs_sweep_row_t *row, 
                               " created_at, data_hash, transport, ended,"
                               " (SELECT elapsed FROM coordinators WHERE sweep_id = id),"
                               " stop_budget_trials,"
-                              " stop_budget_seconds, end_reason FROM sweeps WHERE name = ?1";
+                              " stop_budget_seconds, end_reason, COALESCE(rules, 0)"
+                              " FROM sweeps WHERE name = ?1";
     sqlite3_stmt *st = NULL;
     int found = -1;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -341,6 +342,7 @@ int lrs_store_sweep_get(lrs_store_t *s, const char *name, lrs_sweep_row_t *row, 
         row->stop_budget_trials = sqlite3_column_int64(st, 13);
         row->stop_budget_seconds = sqlite3_column_double(st, 14);
         copy_text(row->end_reason, sizeof row->end_reason, sqlite3_column_text(st, 15));
+        row->rules = sqlite3_column_int(st, 16);
         found = 1;
     } else {
         db_fail(s, err, "reading sweeps");
@@ -387,8 +389,8 @@ int lrs_store_sweep_create(lrs_store_t *s, lrs_sweep_row_t *row, const char *spe
 {
     static const char sql[] =
         "INSERT INTO sweeps (name, token, spec, space_hash, seed, trials, metric, goal,"
-        " created_at, updated_at, data_hash, transport)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)";
+        " created_at, updated_at, data_hash, transport, rules)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12)";
     sqlite3_stmt *st = lrs_store_one_off(s, sql, "creating the sweep", err);
     if (!st)
         return -1;
@@ -404,6 +406,7 @@ int lrs_store_sweep_create(lrs_store_t *s, lrs_sweep_row_t *row, const char *spe
     sqlite3_bind_double(st, 9, row->created_at);
     bind_text_or_null(st, 10, row->data_hash[0] ? row->data_hash : NULL);
     bind_text_or_null(st, 11, row->transport[0] ? row->transport : NULL);
+    sqlite3_bind_int(st, 12, row->rules);
     if (lrs_store_one_off_run(s, st, "creating the sweep", err) != 0)
         return -1;
     row->id = sqlite3_last_insert_rowid(s->db);

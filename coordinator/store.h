@@ -46,6 +46,7 @@ typedef struct lrs_sweep_row {
     double elapsed;        /* schema 005: wall seconds coordinators ran it, all sessions */
     int64_t stop_budget_trials;    /* schema 005: budget when stopped (0: none) */
     double stop_budget_seconds;
+    int rules;             /* schema 007: behaviour rules (common/spec_rules.h); NULL reads 0 */
 } lrs_sweep_row_t;
 
 /* One finished trial to record: its outcome (the one result type of

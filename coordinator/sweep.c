@@ -92,6 +92,7 @@ static int open_row(lrs_sweep_t *s, const char *db_path, const lrs_sweep_origin_
         s->row.maximize = info->goal == LRS_GOAL_MAXIMIZE;
         snprintf(s->row.data_hash, sizeof s->row.data_hash, "%s", data_hash ? data_hash : "");
         snprintf(s->row.transport, sizeof s->row.transport, "%s", transport);
+        s->row.rules = lrs_spec_rules(s->spec);   /* lrs_broker_new parsed a resume under its own */
         return lrs_store_sweep_create(s->store, &s->row, lrs_spec_text(s->spec), err);
     }
     if (strcmp(s->row.space_hash, space_hash) != 0)

@@ -118,7 +118,10 @@ lrs_sweep_ctx_t *lrs_sweep_ctx_new(const lrs_msg_t *w, const char *data, size_t 
     atomic_init(&c->refs, 1);
     c->token = w->sweep;
     c->commands_allowed = allow_commands;
-    if (lrs_spec_parse(w->sweep_name, w->spec_text, w->spec_len, NULL, &c->spec, err) != 0)
+    /* Under the coordinator's rules: a sweep created by an older release
+     * runs its own behaviour here too. */
+    if (lrs_spec_parse_rules(w->sweep_name, w->spec_text, w->spec_len, NULL, w->rules, &c->spec,
+                             NULL, err) != 0)
         goto fail;
     if (lrs_spec_space_hash(c->spec) != w->space_hash) {
         lrs_err_set(err, LRS_EXIT_RUNTIME,

@@ -28,7 +28,7 @@ static void encode(lrs_wbuf_t *b, const lrs_msg_t *m)
         break;
     case LRS_MSG_WELCOME:
         lrs_proto_welcome(b, m->sweep, m->sweep_name, m->spec_hash, m->spec_size, m->space_hash,
-                          m->data_hash, m->data_size, m->heartbeat_ms, m->liveness);
+                          m->data_hash, m->data_size, m->heartbeat_ms, m->liveness, m->rules);
         break;
     case LRS_MSG_SPEC_REQ:
         lrs_proto_spec_req(b, m->spec_hash);

@@ -44,7 +44,7 @@ int main(int argc, char **argv)
     static const char spec[] =
         "name: wine-lr\nseed: 7\ntrials: 5\nsearch:\n  lr: {log_uniform: [1.0e-5, 1.0]}\n";
     lrs_proto_welcome(&b, 0x1122334455667788ULL, "wine-lr", "a1b2c3d4e5f60718", sizeof spec - 1,
-                      0x0123456789abcdefULL, "00ff00ff00ff00ff", 10972, 1000, 3);
+                      0x0123456789abcdefULL, "00ff00ff00ff00ff", 10972, 1000, 3, 1);
     emit(&b, "welcome");
     lrs_proto_spec_req(&b, "a1b2c3d4e5f60718");
     emit(&b, "spec_req");

@@ -175,7 +175,8 @@ static void fake_welcome(fake_t *f, const char *spec_text, const char *hash, uin
     f->served_spec = strdup(spec_text);
     lrs_proto_content_hash(spec_text, strlen(spec_text), f->served_hash);
     lrs_proto_welcome(&f->b, TOKEN, "bounded", f->served_hash, strlen(spec_text),
-                      lrs_spec_space_hash(f->spec), hash, size, HEARTBEAT_MS, 3);
+                      lrs_spec_space_hash(f->spec), hash, size, HEARTBEAT_MS, 3,
+                      lrs_spec_rules(f->spec));
     fake_send(f);
 }
 
@@ -439,7 +440,7 @@ static void test_bad_sessions_then_good(void **state)
     fake_welcome(&f, "name: [unclosed\n", "", 0);   /* its SPEC_REQ is served by fake_next */
 
     fake_hello(&f, 5000);   /* 3: not a message */
-    fake_send_raw(&f, "\x93\x05\x63\x00", 4);
+    fake_send_raw(&f, "\x93\x06\x63\x00", 4);
 
     fake_hello(&f, 8000);   /* 4: joins, then TRIALS of another sweep */
     fake_serve(&f, hash, len, csv, len);
@@ -495,7 +496,7 @@ static void test_version_skew(void **state)
     static const char old_reject[] = "\x93\x02\x0b\xa9" "bad HELLO";
     fake_send_raw(&f, old_reject, sizeof old_reject - 1);
     worker_join(&w, LRS_EXIT_USAGE);
-    assert_int_equal(log_lines(&w, "this worker (lrsweep " LRS_VERSION ") speaks protocol 5, the "
+    assert_int_equal(log_lines(&w, "this worker (lrsweep " LRS_VERSION ") speaks protocol 6, the "
                                    "coordinator speaks protocol 2 (an older lrsweep)"), 1);
     assert_int_equal(log_lines(&w, "the coordinator says: bad HELLO"), 1);
     fclose(w.log);
