@@ -2,9 +2,10 @@
  * golden (written by gen_train.py with PyTorch + scikit-learn) holds the
  * argv of a trial; the test runs the command in-process with --json, parses
  * what it printed and compares every per-epoch mean, per-fold result and the
- * score with PyTorch's, within 1e-9 relative.  It prints the worst difference
- * per golden and fails on any value outside tolerance, any missing key, or a
- * different number of epochs or folds.
+ * score with PyTorch's, within 1e-9 relative (gen_train_target.py adds a
+ * regression target scaled by scikit-learn's TransformedTargetRegressor).
+ * It prints the worst difference per golden and fails on any value outside
+ * tolerance, any missing key, or a different number of epochs or folds.
  *
  * Run from tests/reference (ctest does): paths in the goldens are relative.
  */
@@ -161,12 +162,22 @@ static void test_holdout_adagrad_plateau(void **state)
     check_golden("golden/train_holdout_adagrad_plateau.json");
 }
 
+/* The diabetes target standardized per training fold (gen_train_target.py:
+ * sklearn's TransformedTargetRegressor + StandardScaler around PyTorch),
+ * every loss in the target's units. */
+static void test_standardized_target(void **state)
+{
+    (void)state;
+    check_golden("golden/train_target_diabetes.json");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_linear_sgd_step),
         cmocka_unit_test(test_mlp_adam_warmup_cosine),
         cmocka_unit_test(test_holdout_adagrad_plateau),
+        cmocka_unit_test(test_standardized_target),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
