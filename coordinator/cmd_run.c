@@ -35,6 +35,7 @@
 #include "coordinator/access.h"
 #include "coordinator/broker.h"
 #include "coordinator/cmd_query.h"
+#include "coordinator/confirmed.h"
 
 typedef struct run_args {
     const char *cmd;
@@ -376,7 +377,8 @@ static void spec_folder(const char *spec_path, char *out, size_t size)
 /* --quiet's one line on stdout, the sweep's outcome:
  * "sweep NAME: DONE/TOTAL trials, best METRIC SCORE (lr X, SCHEDULER)", or
  * "best METRIC -" before any trial is complete. */
-static void quiet_result(const lrs_broker_t *broker, const lrs_spec_t *spec, int status)
+static void quiet_result(const lrs_broker_t *broker, const lrs_spec_t *spec, int status,
+                         const run_args_t *a)
 {
     lrs_broker_stats_t st;
     lrs_broker_get_stats(broker, &st);
@@ -386,9 +388,17 @@ static void quiet_result(const lrs_broker_t *broker, const lrs_spec_t *spec, int
            lrs_text_escape_str(lrs_broker_sweep_name(broker), shown, sizeof shown), st.done,
            st.total, status == 0 ? "" : " (not finished)", lrs_spec_info(spec)->metric);
     if (isnan(st.best))
-        printf("-\n");
+        printf("-");
     else
-        printf("%s (%s)\n", score, st.best_desc);
+        printf("%s (%s)", score, st.best_desc);
+    char confirmed[256] = "";
+    lrs_err_t err;
+    lrs_err_clear(&err);
+    if (lrs_spec_info(spec)->confirm->top > 0 &&
+        lrs_confirmed_brief(a->db_path, lrs_broker_sweep_name(broker), confirmed,
+                            sizeof confirmed, &err) != 0)
+        lrs_cli_report(a->cmd, &err);
+    printf("%s%s\n", confirmed[0] ? "; " : "", confirmed);
 }
 
 /* `lrsweep confirm`: the spec as it will run, with `confirm:` (its own,
@@ -540,7 +550,7 @@ static int run_main(int argc, char **argv, int is_run)
      * committed): the writer closes last, checkpoints, and SQLite removes
      * the -wal and -shm files, which a read-only connection cannot */
     if (a.quiet) {
-        quiet_result(broker, spec, status);
+        quiet_result(broker, spec, status, &a);
     } else {
         char shown[LRS_TEXTESC_SIZE(sizeof sweep_name)];   /* the spec's name, escaped */
         printf("\nbest trials of sweep '%s' (%s):\n",

@@ -184,3 +184,33 @@ void lrs_confirmed_print(const lrs_confirmed_list_t *l, int top, int json, FILE 
     if (!json && l->n)
         fprintf(out, "\nsearch trials (one score each):\n");
 }
+
+int lrs_confirmed_brief(const char *db_path, const char *sweep, char *out, size_t size,
+                        lrs_err_t *err)
+{
+    out[0] = '\0';
+    lrs_query_t *q = lrs_query_open(db_path, err);
+    if (!q)
+        return -1;
+    lrs_query_sweep_t sw;
+    lrs_confirmed_list_t l = {0};
+    int rc = lrs_query_sweep(q, sweep, &sw, err);
+    if (rc == 0)
+        rc = lrs_confirmed_read(q, &sw, &l, err);
+    if (rc == 0 && l.n_complete > 0) {
+        const lrs_confirmed_t *c = &l.items[0];
+        char mean[32], lo[32], hi[32];
+        lrs_fmt_display(c->mean, LRS_FMT_VALUE_DIGITS, mean, sizeof mean);
+        lrs_fmt_display(c->low, LRS_FMT_VALUE_DIGITS, lo, sizeof lo);
+        lrs_fmt_display(c->high, LRS_FMT_VALUE_DIGITS, hi, sizeof hi);
+        if (isnan(c->low))
+            snprintf(out, size, "confirmed %d, best trial %" PRId64 " %s (n %d)", l.n,
+                     c->trial, mean, c->n);
+        else
+            snprintf(out, size, "confirmed %d, best trial %" PRId64 " %s [%s, %s]%s", l.n,
+                     c->trial, mean, lo, hi, l.n_complete > 1 && !c->apart ? " (tied)" : "");
+    }
+    lrs_confirmed_free(&l);
+    lrs_query_destroy(&q);
+    return rc;
+}

@@ -57,4 +57,11 @@ void lrs_confirmed_verdict(const lrs_confirmed_list_t *l, char *out, size_t size
 void lrs_confirmed_print(const lrs_confirmed_list_t *l, int top, int json, FILE *out,
                          void (*print_params)(FILE *out, const char *json));
 
+/* One phrase for `run --quiet`'s line, into out: "confirmed K, best trial
+ * J MEAN [LOW, HIGH]" (" (tied)" when its interval meets the next one's);
+ * "" without a complete confirmation.  Opens db_path read-only.  0, or -1
+ * with err. */
+int lrs_confirmed_brief(const char *db_path, const char *sweep, char *out, size_t size,
+                        lrs_err_t *err);
+
 #endif

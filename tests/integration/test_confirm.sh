@@ -59,6 +59,13 @@ spec c.yaml conf 24 0 'confirm: {top: 3, repeats: 4}'
 run run c.yaml --db c.db --workers 2 --quiet
 check
 [ "$rc" -eq 0 ] || fail "run c.yaml exited $rc: $(tail -3 "$TMP/err")"
+line=$(cat "$TMP/out")
+best19=$(q c.db "SELECT confirms FROM trials WHERE confirms IS NOT NULL ORDER BY score LIMIT 1")
+check
+case $line in
+"sweep conf: 24/24 trials, best val_loss "*"; confirmed 3, best trial $best19 "*" ["*", "*"]"*) ;;
+*) fail "run --quiet line: '$line'" ;;
+esac
 want=$(q c.db "SELECT group_concat(trial) FROM (SELECT trial FROM trials WHERE status = 'complete'
                AND trial < 1000000000 ORDER BY score, trial LIMIT 3)")
 got=$(q c.db "SELECT group_concat(confirms) FROM (SELECT confirms FROM trials
