@@ -1,7 +1,9 @@
 /* lrfind_run.c — the range test's training loop (see lrfind_run.h).
  *
  * Rows: the first split's training rows, standardized with their own
- * statistics as a fold would be, gathered once.  Mini-batches walk a fresh
+ * statistics as a fold would be, gathered once; with standardize_target a
+ * regression target is too (train.h), and each loss is recorded in the
+ * target's units, as a trial reports it.  Mini-batches walk a fresh
  * permutation per pass (the trial's shuffle stream), full batch when
  * batch_size is 0 or covers the rows; one step per iteration.
  */
@@ -98,7 +100,12 @@ int lrs_lrfind_run(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const l
         lrs_standardize_fit(d->X, d->n_features, split->train, n, b.mean, b.scale);
     lrs_gather_rows(d->X, d->n_features, split->train, n, opts->standardize ? b.mean : NULL,
                     opts->standardize ? b.scale : NULL, b.X);
-    lrs_gather_rows(d->Y, d->n_targets, split->train, n, NULL, NULL, b.Y);
+    double y_mean = 0.0, y_scale = 1.0;
+    int scale_y = opts->standardize_target && d->task == LRS_TASK_REGRESSION && d->n_targets == 1;
+    if (scale_y)
+        lrs_standardize_fit(d->Y, 1, split->train, n, &y_mean, &y_scale);
+    lrs_gather_rows(d->Y, d->n_targets, split->train, n, scale_y ? &y_mean : NULL,
+                    scale_y ? &y_scale : NULL, b.Y);
     lrs_rng_t rng;
     lrs_rng_init(&rng, lrs_rng_key(opts->seed, 0, LRS_RNG_INIT));
     lrs_model_init_default(b.model, &rng);
@@ -106,7 +113,7 @@ int lrs_lrfind_run(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const l
     for (int i = 0; i < lf->iters; i++) {
         double lr = lrs_lrfind_lr(lf, i);
         int rows = next_batch(&b, d, n, batch, i, opts->seed);
-        double loss = lrs_model_loss_grad(b.model, b.Xb, b.Yb, rows);
+        double loss = lrs_model_loss_grad(b.model, b.Xb, b.Yb, rows) * y_scale * y_scale;
         if (lrs_lrfind_record(curve, lf, lr, loss))
             break;
         lrs_optim_step(b.optim, lrs_model_params(b.model), lrs_model_grads(b.model), lr);

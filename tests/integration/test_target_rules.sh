@@ -7,7 +7,7 @@
 # schema 7) resumes — here extended — under rules 0: the spec is parsed
 # again as an older release read it, so the hash matches and the new trials
 # train on the raw target, as `train --spec` of the same spec with
-# standardize_target: false does.
+# standardize_target: false does.  lrfind follows the spec's setting.
 #
 # usage: bash test_target_rules.sh /path/to/lrsweep   (ctest passes the binary)
 . "$(dirname "$0")/lib.sh"
@@ -67,6 +67,17 @@ import sqlite3, sys
 scores = [r[0] for r in sqlite3.connect(sys.argv[1]).execute("SELECT score FROM trials")]
 assert len(scores) == 4 and all(1000 < s < 30000 for s in scores), scores
 PY
+
+# lrfind follows the spec too: its first loss (lr 1e-7, the initial
+# weights) is the standardized model's, in the target's units — near the
+# target's variance (~5900), where the raw target's is near its mean
+# square (~29000).
+check
+"$LRSWEEP" lrfind "$TMP/fresh.yaml" --out "$TMP/lf.csv" >/dev/null 2>"$TMP/err" ||
+    fail "lrfind exited $?: $(cat "$TMP/err")"
+first=$(sed -n 2p "$TMP/lf.csv" | cut -d, -f3)
+"$PY" -c "import sys; sys.exit(0 if 3000 < float('$first') < 12000 else 1)" ||
+    fail "lrfind's first loss is $first, not the standardized target's in its units"
 
 # An old sweep: two trials on the raw target, then rules NULL as before schema 7.
 check

@@ -177,6 +177,55 @@ static void test_chunked_matches_copying(void **state)
     assert_true(worst <= 1e-12);
 }
 
+/* A standardized target (one column, large as the diabetes data's): the
+ * chunked path scales each batch's targets as the copying path scales the
+ * fold's, and the losses come back in the target's units, the scaled run's
+ * first loss far below the raw run's.  Several targets are refused. */
+static void test_chunked_scaled_target(void **state)
+{
+    (void)state;
+    int rows = 2 * (LRS_TRAIN_CHUNK_ROWS + 276);
+    lrs_dataset_t d = make_data(rows, LRS_TASK_REGRESSION, 45);
+    lrs_train_opts_t opts;
+    lrs_train_opts_init(&opts);
+    opts.folds = 2;
+    opts.seed = 7;
+    opts.standardize_target = 1;
+    lrs_trial_cfg_t cfg = sup_trial_cfg((const char *[]){"lr=0.01", "epochs=3"}, 2);
+    lrs_trial_result_t r;
+    lrs_err_t err;
+    lrs_err_clear(&err);
+    assert_int_equal(lrs_train_run(&d, &opts, &cfg, &r, &err), -1);
+    assert_int_equal(err.code, LRS_EXIT_USAGE);
+    assert_non_null(strstr(err.msg, "the data has 2 targets"));
+    for (int i = 0; i < rows; i++)   /* one column: 300 + 50·y₀ */
+        d.Y[i] = 300.0 + 50.0 * d.Y[2 * i];
+    d.n_targets = 1;
+    double worst = 0.0;
+    for (int mini = 0; mini < 2; mini++) {
+        const char *full[] = {"lr=0.05", "epochs=4", "optimizer=sgd"};
+        const char *batched[] = {"lr=0.002", "epochs=2", "optimizer=sgd", "momentum=0.9",
+                                 "batch_size=100"};
+        lrs_trial_cfg_t c = mini ? sup_trial_cfg(batched, 5) : sup_trial_cfg(full, 3);
+        worst = fmax(worst, compare_paths(&d, &opts, &c, mini ? "scaled target, batch 100:"
+                                                              : "scaled target, full batch:"));
+    }
+    assert_true(worst <= 1e-12);
+    /* Units: the raw run starts near E[y²] ≈ 300², the scaled one near var(y). */
+    lrs_trial_result_t raw;
+    assert_int_equal(lrs_train_run(&d, &opts, &cfg, &r, &err), 0);
+    opts.standardize_target = 0;
+    assert_int_equal(lrs_train_run(&d, &opts, &cfg, &raw, &err), 0);
+    printf("first train_loss: scaled target %.6g, raw %.6g\n", r.epochs[0].train_loss,
+           raw.epochs[0].train_loss);
+    assert_true(r.epochs[0].train_loss > 100.0 && r.epochs[0].train_loss < 20000.0);
+    assert_true(raw.epochs[0].train_loss > 50000.0);
+    lrs_trial_result_clear(&r);
+    lrs_trial_result_clear(&raw);
+    free(d.X);
+    free(d.Y);
+}
+
 /* Without validation (folds 0) and with a holdout split, and a mini-batch
  * larger than a chunk. */
 static void test_chunked_other_splits(void **state)
@@ -204,6 +253,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chunked_matches_copying),
+        cmocka_unit_test(test_chunked_scaled_target),
         cmocka_unit_test(test_chunked_other_splits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
