@@ -204,6 +204,50 @@ static void test_bounds(void **state)
 /* A sweep of 10^15 trials: memory follows what is dispatched.  10^5 trials
  * run in order with 1000 in flight stay under 64 KiB; a resumed sweep that
  * recorded every other index of 20000 holds a range per gap. */
+/* Extra indices (confirmation runs): served after every fresh search
+ * index in the order added, leased, retried and recorded like any trial,
+ * counted apart; other indices above the budget stay outside. */
+static void test_extra_indices(void **state)
+{
+    (void)state;
+    lrs_trials_t *t = lrs_trials_new(3);
+    assert_non_null(t);
+    uint64_t x;
+    for (uint64_t i = 0; i < 3; i++) {
+        assert_int_equal(lrs_trials_next(t, &x), 1);
+        assert_true(x == i);
+        assert_int_equal(lrs_trials_lease(t, x, 0), 1);
+    }
+    assert_int_equal(lrs_trials_next(t, &x), 0);
+    assert_int_equal(lrs_trials_add_extra(t, 1000000002), 1);
+    assert_int_equal(lrs_trials_add_extra(t, 1000000000), 1);
+    assert_int_equal(lrs_trials_add_extra(t, 1000000002), 0);   /* already there */
+    assert_int_equal(lrs_trials_add_extra(t, 2), 0);            /* a search index */
+    assert_true(lrs_trials_total(t) == 5 && lrs_trials_search_total(t) == 3);
+    assert_int_equal(lrs_trials_in(t, 1000000000), 1);
+    assert_int_equal(lrs_trials_in(t, 1000000001), 0);
+    assert_int_equal(lrs_trials_get(t, 1000000001).state, LRS_TRIAL_DONE);   /* outside */
+    assert_int_equal(lrs_trials_set_done(t, 1000000001), 0);
+    assert_int_equal(lrs_trials_next(t, &x), 1);   /* in the order added */
+    assert_true(x == 1000000002);
+    assert_int_equal(lrs_trials_lease(t, x, 1), 1);
+    assert_int_equal(lrs_trials_held_by(t, x, 1, 1), 1);
+    assert_int_equal(lrs_trials_release(t, x), 0);   /* lost: retried first */
+    assert_int_equal(lrs_trials_retry(t, x), 0);
+    assert_int_equal(lrs_trials_next(t, &x), 1);
+    assert_true(x == 1000000002);
+    assert_int_equal(lrs_trials_lease(t, x, 0), 2);
+    assert_int_equal(lrs_trials_next(t, &x), 1);
+    assert_true(x == 1000000000);
+    assert_int_equal(lrs_trials_next(t, &x), 0);
+    assert_int_equal(lrs_trials_set_done(t, 1000000002), 1);
+    assert_int_equal(lrs_trials_set_done(t, 0), 1);
+    assert_true(lrs_trials_done(t) == 2 && lrs_trials_extra_done(t) == 1);
+    assert_int_equal(lrs_trials_get(t, 1000000002).state, LRS_TRIAL_DONE);
+    assert_int_equal(lrs_trials_get(t, 1000000000).state, LRS_TRIAL_PENDING);
+    lrs_trials_destroy(&t);
+}
+
 static void test_memory_follows_dispatch(void **state)
 {
     (void)state;
@@ -251,6 +295,7 @@ int main(void)
         cmocka_unit_test(test_matches_dense_model),
         cmocka_unit_test(test_bounds),
         cmocka_unit_test(test_memory_follows_dispatch),
+        cmocka_unit_test(test_extra_indices),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
