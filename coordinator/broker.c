@@ -78,6 +78,11 @@ static int adopt_rules(lrs_broker_t *b, lrs_err_t *err)
     int found = lrs_store_sweep_get(b->store, b->info->name, &row, err);
     if (found <= 0 || row.rules == lrs_spec_rules(b->spec))
         return found < 0 ? -1 : 0;
+    if (!lrs_rules_known(row.rules))
+        return lrs_err_set(err, LRS_EXIT_USAGE,
+                           "%s: sweep '%s' was created under behaviour rules %d; this lrsweep "
+                           "knows 0..%d: resume it with a newer release",
+                           b->opts.db_path, b->info->name, row.rules, LRS_RULES_CURRENT);
     if (lrs_spec_with_rules(b->spec, row.rules, &b->own_spec, err) != 0)
         return -1;
     b->spec = b->own_spec;

@@ -104,6 +104,12 @@ for t in 2 3; do
     [ "$raw" != "$scaled" ] || fail "trial $t: standardized and raw scores are equal ($raw)"
 done
 
+# Rules newer than this release: refused, naming the database and the rules.
+cp "$TMP/new.db" "$TMP/newer.db"
+q "$TMP/newer.db" "UPDATE sweeps SET rules = 9"
+expect_status run any 2 "newer.db: sweep 'fresh' was created under behaviour rules 9; this lrsweep knows 0..1" \
+    "$TMP/fresh.yaml" --db "$TMP/newer.db" --workers 1 --quiet
+
 # The same space standardized does better on this data: best of the fresh
 # sweep (same seed, same configs) against the old sweep's raw best.
 check
