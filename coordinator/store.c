@@ -676,7 +676,7 @@ int lrs_store_put_trial(lrs_store_t *s, const lrs_store_trial_t *t, lrs_err_t *e
     else
         sqlite3_bind_null(st, 16);
     if (o->status == LRS_STATUS_COMPLETE)
-        sqlite3_bind_int(st, 17, lrs_trial_result_score_n(o));
+        sqlite3_bind_int(st, 17, t->score_n > 0 ? t->score_n : lrs_trial_result_score_n(o));
     else
         sqlite3_bind_null(st, 17);
     uint64_t confirms;

@@ -63,6 +63,8 @@ typedef struct lrs_store_trial {
     int attempts;
     const char *worker;
     const uint64_t *repeat_seeds;          /* result->n_repeats training seeds (trial_repeats) */
+    int score_n;                           /* how many values a complete score is the mean of;
+                                              0: lrs_trial_result_score_n(result) */
     /* With result->command (schema 002): its text columns as stored (UTF-8
      * text or NULL), and the per-epoch rows its curve reduces to, written
      * when result has no epochs of its own.  The curve replaces the trial's

@@ -633,6 +633,9 @@ int lrs_sweep_record(lrs_sweep_t *s, const char *worker, const lrs_wire_result_t
     exec_rec_t xr;
     memset(&xr, 0, sizeof xr);
     if (o->command) {
+        /* a command's score is the mean of its metric over its folds' runs */
+        const lrs_exec_spec_t *ex = lrs_spec_info(s->spec)->exec;
+        rec.score_n = ex && ex->folds >= 1 ? ex->folds : 1;
         if (exec_rec_build(o->command, &xr) != 0)
             return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
         exec_rec_fill(&xr, &rec);

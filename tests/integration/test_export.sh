@@ -139,6 +139,7 @@ assert lines[0].split() == ["rank", "trial", "score", "std", "acc", "val_loss", 
 assert all(l.split()[4] == "0.08" for l in lines[1:]), lines   # mean of 0.03 and 0.13
 rows = list(csv.DictReader(open(sys.argv[2])))
 assert [r["acc"] for r in rows] == ["0.08", "0.08"] and [r["val_loss"] for r in rows] == ["0.3"] * 2, rows
+assert [r["score_n"] for r in rows] == ["2", "2"], rows   # the mean over its 2 folds' runs
 cur = list(csv.DictReader(open(sys.argv[3])))
 assert list(cur[0]) == ["trial", "repeat", "fold", "epoch", "lr", "train_loss", "val_loss", "acc"], list(cur[0])
 want = [(t, f, e) for t in range(2) for f in range(2) for e in range(1, 4)]
