@@ -87,7 +87,8 @@ static int adopt_rules(lrs_broker_t *b, lrs_err_t *err)
         return -1;
     b->spec = b->own_spec;
     b->info = lrs_spec_info(b->spec);
-    lrs_broker_log(b, "sweep '%s' keeps the behaviour rules it was created under: %d (new "
+    if (b->opts.progress)   /* --quiet: errors and the result line only */
+        lrs_broker_log(b, "sweep '%s' keeps the behaviour rules it was created under: %d (new "
                       "sweeps get %d)", b->info->name, row.rules, LRS_RULES_CURRENT);
     return 0;
 }
