@@ -306,17 +306,15 @@ static void check_settings(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *root
     if (strcmp(in->metric, "accuracy") == 0 && regression && obj)
         LRS_YERR(c, obj, "objective: metric accuracy needs a classification task");
     /* The effective standardize_target: as written, or the rules' default;
-     * written true must fit a single regression column. */
+     * written true needs a regression task. */
     const lrs_ynode_t *scale = data ? lrs_y_get(data, "standardize_target") : NULL;
-    int outputs = in->synthetic_rows > 0 ? in->synthetic_outputs : in->n_targets;
     int classification = in->task_hint == LRS_TASK_CLASSIFICATION || in->model_kind == LRS_MODEL_LOGISTIC;
-    if (scale && s->target_written == 1 && (classification || outputs > 1))
-        LRS_YERR(c, scale, "data.standardize_target: scales a single regression target column; "
-                           "this spec has %s (set it to false)",
-                 classification ? "a classification task" : "several");
+    if (scale && s->target_written == 1 && classification)
+        LRS_YERR(c, scale, "data.standardize_target: scales a regression target; this spec "
+                           "has a classification task (set it to false)");
     if (in->model_kind != LRS_MODEL_SYNTHETIC)
         s->info.standardize_target =
-            lrs_rules_standardize_target(s->rules, s->target_written, classification, outputs);
+            lrs_rules_standardize_target(s->rules, s->target_written, classification);
 }
 
 /* The largest `epochs` any trial of the space can have: the largest value

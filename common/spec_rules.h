@@ -10,7 +10,7 @@
  *
  *   rules 0  the behaviour before rules existed (sweeps.rules NULL): targets
  *            as they are; log grid points exp(log lo + t·(log hi − log lo)).
- *   rules 1  a single-column regression target is standardized unless the
+ *   rules 1  a regression target is standardized (per column) unless the
  *            spec says `standardize_target: false`; log-uniform grid points
  *            are 10^e for evenly spaced decimal exponents e, so decimal ends
  *            give exact powers of ten.
@@ -29,9 +29,9 @@ int lrs_rules_known(int rules);
 /* Whether a built-in spec standardizes its regression target: written is
  * the spec's `data.standardize_target` (0 or 1), or -1 when not written;
  * classification is 1 when the spec says the task is classification (task,
- * or a logistic model); n_outputs the target columns (synthetic: outputs).
- * Unwritten, rules 1 standardizes a single regression column. */
-int lrs_rules_standardize_target(int rules, int written, int classification, int n_outputs);
+ * or a logistic model).  Unwritten, rules 1 standardizes a regression
+ * target. */
+int lrs_rules_standardize_target(int rules, int written, int classification);
 
 /* Whether log-uniform `grid: N` points come from decimal exponents. */
 int lrs_rules_decimal_grid(int rules);

@@ -4,9 +4,10 @@
 # prints nothing when everything is present.
 #
 #   deploy/install-deps.sh                    build + test dependencies
-#   deploy/install-deps.sh --with-reference   also python3-torch, python3-sklearn
-#                                             and python3-optuna (goldens,
-#                                             benchmarks, the PyTorch example)
+#   deploy/install-deps.sh --with-reference   also python3-torch, python3-sklearn,
+#                                             python3-optuna (goldens, benchmarks,
+#                                             the PyTorch example) and
+#                                             python3-pandas (python/lrsweep)
 #   deploy/install-deps.sh --with-engines     also what the tests of deploy/ need:
 #                                             slurm-wlm and munge (test_slurm),
 #                                             podman, runc, patchelf (test_container),
@@ -16,7 +17,7 @@
 set -euo pipefail
 
 usage() {
-    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 with_reference=0
@@ -37,7 +38,7 @@ packages=(gcc make cmake pkg-config git
           libcmocka-dev libopenblas-dev sqlite3 python3
           clang libclang-rt-14-dev)
 if [ "$with_reference" = 1 ]; then
-    packages+=(python3-torch python3-sklearn python3-optuna python3-numpy)
+    packages+=(python3-torch python3-sklearn python3-optuna python3-numpy python3-pandas)
 fi
 if [ "$with_engines" = 1 ]; then
     # a one-node Slurm cluster for tests/integration/test_slurm.sh

@@ -23,6 +23,7 @@ typedef struct run_buffers {
     lrs_model_t *model;
     lrs_optim_t *optim;
     double *mean, *scale, *X, *Y, *Xb, *Yb;
+    double *y_mean, *weight;   /* standardize_target: n_targets, the scales squared */
     uint32_t *order;
 } run_buffers_t;
 
@@ -33,6 +34,8 @@ static void buffers_free(run_buffers_t *b)
     lrs_optim_destroy(&b->optim);
     free(b->mean);
     free(b->scale);
+    free(b->y_mean);
+    free(b->weight);
     free(b->X);
     free(b->Y);
     free(b->Xb);
@@ -91,7 +94,9 @@ int lrs_lrfind_run(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const l
     b.Xb = calloc((size_t)batch * nf, sizeof(double));
     b.Yb = calloc((size_t)batch * nt, sizeof(double));
     b.order = calloc((size_t)n, sizeof(uint32_t));
-    if (!b.mean || !b.scale || !b.X || !b.Y || !b.Xb || !b.Yb || !b.order ||
+    b.y_mean = calloc(nt, sizeof(double));
+    b.weight = calloc(nt, sizeof(double));
+    if (!b.y_mean || !b.weight || !b.mean || !b.scale || !b.X || !b.Y || !b.Xb || !b.Yb || !b.order ||
         lrs_lrfind_curve_init(curve, lf) < 0) {
         lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory for the range test of %d rows", n);
         goto done;
@@ -100,12 +105,15 @@ int lrs_lrfind_run(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const l
         lrs_standardize_fit(d->X, d->n_features, split->train, n, b.mean, b.scale);
     lrs_gather_rows(d->X, d->n_features, split->train, n, opts->standardize ? b.mean : NULL,
                     opts->standardize ? b.scale : NULL, b.X);
-    double y_mean = 0.0, y_scale = 1.0;
-    int scale_y = opts->standardize_target && d->task == LRS_TASK_REGRESSION && d->n_targets == 1;
-    if (scale_y)
-        lrs_standardize_fit(d->Y, 1, split->train, n, &y_mean, &y_scale);
-    lrs_gather_rows(d->Y, d->n_targets, split->train, n, scale_y ? &y_mean : NULL,
-                    scale_y ? &y_scale : NULL, b.Y);
+    int scale_y = opts->standardize_target && d->task == LRS_TASK_REGRESSION;
+    if (scale_y) {
+        lrs_standardize_fit(d->Y, d->n_targets, split->train, n, b.y_mean, b.weight);
+        lrs_gather_rows(d->Y, d->n_targets, split->train, n, b.y_mean, b.weight, b.Y);
+        for (size_t k = 0; k < nt; k++)   /* the scales, squared: loss weights */
+            b.weight[k] *= b.weight[k];
+    } else {
+        lrs_gather_rows(d->Y, d->n_targets, split->train, n, NULL, NULL, b.Y);
+    }
     lrs_rng_t rng;
     lrs_rng_init(&rng, lrs_rng_key(opts->seed, 0, LRS_RNG_INIT));
     lrs_model_init_default(b.model, &rng);
@@ -113,7 +121,9 @@ int lrs_lrfind_run(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const l
     for (int i = 0; i < lf->iters; i++) {
         double lr = lrs_lrfind_lr(lf, i);
         int rows = next_batch(&b, d, n, batch, i, opts->seed);
-        double loss = lrs_model_loss_grad(b.model, b.Xb, b.Yb, rows) * y_scale * y_scale;
+        double loss = lrs_model_loss_grad(b.model, b.Xb, b.Yb, rows);
+        if (scale_y)
+            loss = lrs_model_loss_in_units(b.model, loss, b.Xb, b.Yb, rows, rows, b.weight);
         if (lrs_lrfind_record(curve, lf, lr, loss))
             break;
         lrs_optim_step(b.optim, lrs_model_params(b.model), lrs_model_grads(b.model), lr);

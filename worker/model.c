@@ -521,6 +521,26 @@ double lrs_model_loss_grad_add(lrs_model_t *m, const double *X, const double *Y,
     return share;
 }
 
+double lrs_model_loss_in_units(lrs_model_t *m, double loss, const double *X, const double *Y,
+                               int n, int total, const double *weight)
+{
+    int k = m->spec.n_out;
+    if (k == 1 || n <= 0 || isnan(loss))
+        return loss * weight[0];
+    assert(n <= m->max_rows && n <= total && m->spec.task == LRS_TASK_REGRESSION);
+    const double *out = forward(m, X, n);   /* out, Y: n × k */
+    double sum = 0.0;
+    for (int j = 0; j < k; j++) {
+        double sse = 0.0;
+        for (int i = 0; i < n; i++) {
+            double r = out[(size_t)i * k + j] - Y[(size_t)i * k + j];
+            sse += r * r;
+        }
+        sum += weight[j] * sse;
+    }
+    return sum / ((double)total * k);
+}
+
 double lrs_model_loss_add(lrs_model_t *m, const double *X, const double *Y, int n, int total,
                           int *correct)
 {

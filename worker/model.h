@@ -76,6 +76,16 @@ double lrs_model_loss_kept(lrs_model_t *m, int slot, int *correct);
 void lrs_model_zero_grads(lrs_model_t *m);
 double lrs_model_loss_grad_add(lrs_model_t *m, const double *X, const double *Y, int n,
                                int total);
+/* A regression loss in the target's units when the model trains on the
+ * target scaled per output (standardize_target): loss (the model's MSE on
+ * the scaled target, the share of total rows of the n rows X, Y as above)
+ * × weight[0] for one output; for several, Σ_k weight[k]·Σ_i (out − y)² /
+ * (total · n_out) by a forward pass over X (the loss of each output times
+ * its weight, std_k², averaged over outputs, as sklearn's
+ * mean_squared_error of predictions mapped back).  Overwrites the forward
+ * activations only: call it after a gradient is taken, before the step. */
+double lrs_model_loss_in_units(lrs_model_t *m, double loss, const double *X, const double *Y,
+                               int n, int total, const double *weight);
 /* The loss-only counterpart: the chunk's share of the mean loss over total
  * rows; *correct (may be NULL) as for lrs_model_loss, for this chunk. */
 double lrs_model_loss_add(lrs_model_t *m, const double *X, const double *Y, int n, int total,

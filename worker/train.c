@@ -65,8 +65,8 @@ typedef struct trial_buffers {
     lrs_optim_t *optim;
     double *init_params;        /* n_params: every fold starts here */
     double *mean, *scale;       /* n_features: this fold's standardization */
-    double y_mean, y_scale;     /* standardize_target: this fold's target scaling */
-    double loss_unit;           /* y_scale² (scaled MSE → target units), else 1 */
+    double *y_mean, *y_scale;   /* n_targets: this fold's target scaling (standardize_target) */
+    double *loss_weight;        /* n_targets: y_scale² (scaled MSE → the target's units) */
     double *X_train, *Y_train;  /* max_train × n_features, max_train × n_targets */
     double *X_val, *Y_val;      /* max_val × …, NULL when no split validates */
     double *X_batch, *Y_batch;  /* batch (chunked: max(batch, chunk)) × …, or NULL */
@@ -74,7 +74,7 @@ typedef struct trial_buffers {
     int chunked;                /* 0: copying, 1: chunked (see the header comment) */
     int chunk;                  /* rows per chunk of a chunked pass */
     const double *use_mean, *use_scale;   /* this fold's standardization, or NULL */
-    const double *use_y_mean, *use_y_scale;   /* &y_mean, &y_scale, or NULL */
+    const double *use_y_mean, *use_y_scale;   /* y_mean, y_scale, or NULL: the raw target */
 } trial_buffers_t;
 
 void lrs_train_opts_init(lrs_train_opts_t *opts)
@@ -99,6 +99,9 @@ static void buffers_free(trial_buffers_t *b)
     free(b->init_params);
     free(b->mean);
     free(b->scale);
+    free(b->y_mean);
+    free(b->y_scale);
+    free(b->loss_weight);
     free(b->X_train);
     free(b->Y_train);
     free(b->X_val);
@@ -162,6 +165,11 @@ static int buffers_new(const lrs_dataset_t *d, const lrs_folds_t *folds, const l
     b->init_params = alloc_array(n_params, sizeof(double), &failed);
     b->mean = alloc_array(nf, sizeof(double), &failed);
     b->scale = alloc_array(nf, sizeof(double), &failed);
+    if (opts->standardize_target && d->task == LRS_TASK_REGRESSION) {
+        b->y_mean = alloc_array(nt, sizeof(double), &failed);
+        b->y_scale = alloc_array(nt, sizeof(double), &failed);
+        b->loss_weight = alloc_array(nt, sizeof(double), &failed);
+    }
     if (!b->chunked) {
         b->X_train = alloc_array((size_t)max_train * nf, sizeof(double), &failed);
         b->Y_train = alloc_array((size_t)max_train * nt, sizeof(double), &failed);
@@ -204,13 +212,13 @@ static void gather_split(const lrs_dataset_t *d, const lrs_split_t *split,
 {
     const double *mean = NULL, *scale = NULL;
     b->use_y_mean = b->use_y_scale = NULL;
-    b->loss_unit = 1.0;
-    if (opts->standardize_target && d->task == LRS_TASK_REGRESSION) {
-        /* one target column (lrs_train_run checks) */
-        lrs_standardize_fit(d->Y, 1, split->train, split->n_train, &b->y_mean, &b->y_scale);
-        b->use_y_mean = &b->y_mean;
-        b->use_y_scale = &b->y_scale;
-        b->loss_unit = b->y_scale * b->y_scale;
+    if (b->loss_weight) {   /* standardize_target on a regression task */
+        lrs_standardize_fit(d->Y, d->n_targets, split->train, split->n_train, b->y_mean,
+                            b->y_scale);
+        for (int k = 0; k < d->n_targets; k++)
+            b->loss_weight[k] = b->y_scale[k] * b->y_scale[k];
+        b->use_y_mean = b->y_mean;
+        b->use_y_scale = b->y_scale;
     }
     if (opts->standardize) {
         lrs_standardize_fit(d->X, d->n_features, split->train, split->n_train, b->mean, b->scale);
@@ -239,6 +247,15 @@ static void gather_batch(trial_buffers_t *b, const lrs_dataset_t *d, const uint3
     lrs_gather_rows(d->Y, d->n_targets, idx, rows, b->use_y_mean, b->use_y_scale, b->Y_batch);
 }
 
+/* The model's loss over X, Y (n of total rows) in the target's units: as it
+ * is on a raw target, else lrs_model_loss_in_units (train.h). */
+static double in_units(trial_buffers_t *b, double loss, const double *X, const double *Y, int n,
+                       int total)
+{
+    return b->loss_weight ? lrs_model_loss_in_units(b->model, loss, X, Y, n, total, b->loss_weight)
+                          : loss;
+}
+
 /* Chunked full-batch pass: the mean loss over the listed rows, and its
  * gradient in the model's grads (zero when the loss is NaN, as
  * lrs_model_loss_grad leaves it). */
@@ -258,7 +275,7 @@ static double chunked_loss_grad(trial_buffers_t *b, const lrs_dataset_t *d, cons
             lrs_model_zero_grads(m);
             return share;
         }
-        loss += share;
+        loss += in_units(b, share, b->X_batch, b->Y_batch, rows, n);
     }
     return loss;
 }
@@ -276,7 +293,8 @@ static double chunked_loss(trial_buffers_t *b, const lrs_dataset_t *d, const uin
         int rows = n - start < b->chunk ? n - start : b->chunk;
         int hits = 0;
         gather_batch(b, d, idx + start, rows);
-        loss += lrs_model_loss_add(b->model, b->X_batch, b->Y_batch, rows, n, &hits);
+        double share = lrs_model_loss_add(b->model, b->X_batch, b->Y_batch, rows, n, &hits);
+        loss += in_units(b, share, b->X_batch, b->Y_batch, rows, n);
         *correct += hits;
     }
     return loss;
@@ -295,7 +313,8 @@ static double train_epoch(trial_buffers_t *b, lrs_optim_t *optim, const lrs_data
     if (batch_size <= 0 || batch_size >= n) {
         /* copying: run_segment kept the rows in the model */
         double loss = b->chunked ? chunked_loss_grad(b, d, split->train, n)
-                                 : lrs_model_loss_grad_kept(m, SLOT_TRAIN);
+                                 : in_units(b, lrs_model_loss_grad_kept(m, SLOT_TRAIN),
+                                            b->X_train, b->Y_train, n, n);
         lrs_optim_step(optim, params, grads, lr);
         return loss;
     }
@@ -320,7 +339,8 @@ static double train_epoch(trial_buffers_t *b, lrs_optim_t *optim, const lrs_data
             lrs_gather_rows(b->Y_train, d->n_targets, b->order + start, rows, NULL, NULL,
                             b->Y_batch);
         }
-        double loss = lrs_model_loss_grad(m, b->X_batch, b->Y_batch, rows);
+        double loss = in_units(b, lrs_model_loss_grad(m, b->X_batch, b->Y_batch, rows),
+                               b->X_batch, b->Y_batch, rows, rows);
         weighted += loss * rows;
         lrs_optim_step(optim, params, grads, lr);
     }
@@ -461,16 +481,15 @@ static int run_segment(const lrs_dataset_t *d, const lrs_train_opts_t *opts,
     int diverged = 0;
     for (int e = c->ran[f] + 1; e <= to && !diverged; e++) {
         double lr = lrs_sched_lr(fs->sched);
-        /* Losses in the target's units from here on (loss_unit: train.h). */
+        /* Losses in the target's units from here on (in_units). */
         double train_loss =
-            train_epoch(b, fs->optim, d, split, cfg->batch_size, lr, opts->seed, f, e) *
-            b->loss_unit;
+            train_epoch(b, fs->optim, d, split, cfg->batch_size, lr, opts->seed, f, e);
         double val_loss = NAN;
         int correct = 0;
         if (split->n_val > 0)
-            val_loss = (b->chunked ? chunked_loss(b, d, split->val, split->n_val, &correct)
-                                   : lrs_model_loss_kept(b->model, SLOT_VAL, &correct)) *
-                       b->loss_unit;
+            val_loss = b->chunked ? chunked_loss(b, d, split->val, split->n_val, &correct)
+                                  : in_units(b, lrs_model_loss_kept(b->model, SLOT_VAL, &correct),
+                                             b->X_val, b->Y_val, split->n_val, split->n_val);
         lrs_sched_step(fs->sched, split->n_val > 0 ? val_loss : train_loss);
 
         if (e == 1) {
@@ -681,11 +700,6 @@ int lrs_train_run(const lrs_dataset_t *d, const lrs_train_opts_t *opts, const lr
 
     if (cfg->epochs < 1) {
         lrs_err_set(err, LRS_EXIT_USAGE, "epochs must be at least 1, got %d", cfg->epochs);
-        goto done;
-    }
-    if (opts->standardize_target && d->task == LRS_TASK_REGRESSION && d->n_targets != 1) {
-        lrs_err_set(err, LRS_EXIT_USAGE, "standardize_target scales a single target column; "
-                    "the data has %d targets", d->n_targets);
         goto done;
     }
     if (lrs_folds_make(d, opts->folds, opts->holdout, opts->shuffle, opts->seed, &folds, err) < 0)

@@ -10,8 +10,10 @@
  * `diverged` at that epoch: a result, not an error.  With standardize_target
  * the model fits (y − mean)/std of the training fold (std 0: 1, as
  * StandardScaler), and every loss — curves, folds, score, what the
- * scheduler, the divergence check and pruning see — is that MSE × std², the
- * MSE in the target's own units (sklearn's TransformedTargetRegressor).
+ * scheduler, the divergence check and pruning see — is the MSE in the
+ * target's own units: the scaled MSE × std² for one target, the mean over
+ * outputs of std_k² × mse_k for several (sklearn's TransformedTargetRegressor
+ * and mean_squared_error), lrs_model_loss_in_units.
  *
  * Memory: the data set plus O(parameters) plus a bounded amount.  A trial
  * whose row copies are small — each fold's training and validation rows
@@ -67,7 +69,7 @@ typedef struct lrs_train_opts {
     int shuffle;              /* shuffle fold membership by seed */
     int standardize;          /* fit on each training fold, apply to both */
     int standardize_target;   /* regression: train on the target standardized by each
-                                 training fold's mean/std (one target column); every
+                                 training fold's mean/std, column by column; every
                                  loss is still reported in the target's units */
     uint64_t seed;            /* the trial's training seed */
     const char *init_path;    /* NULL: nn.Linear default init from seed */

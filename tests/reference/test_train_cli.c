@@ -171,6 +171,14 @@ static void test_standardized_target(void **state)
     check_golden("golden/train_target_diabetes.json");
 }
 
+/* Two targets, each scaled by its own fold statistics; the loss is the mean
+ * over outputs of each one's MSE in its units. */
+static void test_standardized_two_targets(void **state)
+{
+    (void)state;
+    check_golden("golden/train_target_two.json");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -178,6 +186,7 @@ int main(void)
         cmocka_unit_test(test_mlp_adam_warmup_cosine),
         cmocka_unit_test(test_holdout_adagrad_plateau),
         cmocka_unit_test(test_standardized_target),
+        cmocka_unit_test(test_standardized_two_targets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -67,7 +67,8 @@ static void test_target_default(void **state)
     const char *cost = HEAD "model: {type: synthetic}\n" SEARCH;
     assert_int_equal(target_of(one, 0), 0);
     assert_int_equal(target_of(one, 1), 1);
-    assert_int_equal(target_of(two, 1), 0);
+    assert_int_equal(target_of(two, 1), 1);
+    assert_int_equal(target_of(two, 0), 0);
     assert_int_equal(target_of(cls, 1), 0);
     assert_int_equal(target_of(logistic, 1), 0);
     assert_int_equal(target_of(syn, 1), 1);
@@ -95,12 +96,12 @@ static void expect_error(const char *text, int rules, const char *want)
 static void test_target_errors(void **state)
 {
     (void)state;
-    expect_error(HEAD "data: {path: d.csv, target: [y, z], standardize_target: true}\n" SEARCH, 1,
-                 "r.yaml:3:57: data.standardize_target: scales a single regression target "
-                 "column; this spec has several");
     expect_error(HEAD "data: {path: d.csv, target: y, task: classification, standardize_target: "
-                 "true}\n" SEARCH, 1, "r.yaml:3:74: data.standardize_target: scales a single "
-                 "regression target column; this spec has a classification task");
+                 "true}\n" SEARCH, 1, "r.yaml:3:74: data.standardize_target: scales a "
+                 "regression target; this spec has a classification task");
+    expect_error(HEAD "data: {path: d.csv, target: y, standardize_target: true}\nmodel: {type: "
+                 "logistic}\n" SEARCH, 1, "r.yaml:3:52: data.standardize_target: scales a "
+                 "regression target; this spec has a classification task");
     expect_error(HEAD "data: {path: d.csv, target: y, standardize_target: 2}\n" SEARCH, 1,
                  "r.yaml:3:52: data.standardize_target");
     expect_error(HEAD "data: {path: d.csv, target: y}\n" SEARCH, LRS_RULES_CURRENT + 1,
