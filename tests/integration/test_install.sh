@@ -2,7 +2,8 @@
 # test_install.sh — `make install` as a packager runs it: the install rules of
 # the build that made the binary, staged with DESTDIR under PREFIX=/opt/x,
 # give exactly bin/lrsweep, share/man/man1/lrsweep.1, share/doc/lrsweep
-# (README, docs, schema, examples) and lib/systemd/system's two units (which
+# (README, docs, schema, examples), lib/python3.N/dist-packages/lrsweep (the
+# Python package) and lib/systemd/system's two units (which
 # name PREFIX/bin/lrsweep; test_systemd.sh checks them further); the installed binary runs and reads an
 # installed example; the man page renders (man -l, when man is installed, else
 # its roff is checked) and has a section for every command with that
@@ -30,15 +31,20 @@ if ! DESTDIR=$STAGE cmake --install "$BUILD_DIR" --prefix /opt/x >"$TMP/install.
     fail "cmake --install failed: $(tail -5 "$TMP/install.log")"
 fi
 
-# Nothing outside DESTDIR/PREFIX, and exactly the three places.
+# Nothing outside DESTDIR/PREFIX, and exactly the four places.
 check
 outside=$(find "$STAGE" -mindepth 1 -not -path "$STAGE/opt" -not -path "$P" -not -path "$P/*")
 [ -z "$outside" ] || fail "installed outside PREFIX: $outside"
 check
 top=$(cd "$P" && find . -mindepth 2 -maxdepth 3 -not -type d | sort | tr '\n' ' ')
-tops=$(cd "$P" && find . -mindepth 1 -maxdepth 2 -type d | sort | tr '\n' ' ')
-[ "$tops" = "./bin ./lib ./lib/systemd ./share ./share/doc ./share/man " ] || fail "folders under PREFIX: $tops"
+tops=$(cd "$P" && find . -mindepth 1 -maxdepth 2 -type d | sort | sed 's|^\./lib/python3\.[0-9]*$|./lib/python3.N|' |
+       tr '\n' ' ')
+[ "$tops" = "./bin ./lib ./lib/python3.N ./lib/systemd ./share ./share/doc ./share/man " ] ||
+    fail "folders under PREFIX: $tops"
 [ "$top" = "./bin/lrsweep " ] || fail "files directly under bin/ or share/*: $top"
+check   # the Python package (python/lrsweep) where the system's python3 looks
+ls "$P"/lib/python3.*/dist-packages/lrsweep/__init__.py >/dev/null 2>&1 ||
+    fail "no lib/python3.N/dist-packages/lrsweep/__init__.py under PREFIX"
 
 check
 units=$(cd "$P/lib/systemd" && find . -mindepth 1 | sort | tr '\n' ' ')
