@@ -51,6 +51,9 @@ typedef struct scan {
     int shell;
     const lrs_trial_cfg_t *cfg;   /* NULL: only check and collect `used` */
     uint64_t used;                /* bit per parameter named by a {name} */
+    const char *const *user_names;    /* the space's user parameters (slot order) */
+    int n_user;
+    uint64_t used_user;           /* bit per user slot named by a {name} */
     int args_count;
     lrs_words_t words;                /* without shell */
     lrs_strbuf_t word;                /* the word being built */
@@ -75,6 +78,38 @@ static int end_word(scan_t *sc, lrs_err_t *err)
     return 0;
 }
 
+/* Appends `flag value` to the command being built. */
+static int add_option(scan_t *sc, const char *flag, const char *value, lrs_err_t *err)
+{
+    if (sc->shell) {
+        if ((sc->script.len > 0 && sc->script.p[sc->script.len - 1] != ' ' &&
+             lrs_sb_add(&sc->script, " ", 1) < 0) ||
+            lrs_sb_adds(&sc->script, flag) < 0 || lrs_sb_add(&sc->script, " ", 1) < 0 ||
+            lrs_sb_add_quoted(&sc->script, value) < 0)
+            return scan_oom(err);
+    } else if (lrs_words_push(&sc->words, flag, strlen(flag)) < 0 ||
+               lrs_words_push(&sc->words, value, strlen(value)) < 0) {
+        return scan_oom(err);
+    }
+    return 0;
+}
+
+/* {args}'s user part: --name value for each user value of the trial not
+ * named elsewhere, in slot (name) order. */
+static int expand_user_args(scan_t *sc, lrs_err_t *err)
+{
+    for (int i = 0; i < LRS_MAX_USER_PARAMS; i++) {
+        if (!((sc->cfg->user_mask >> i) & 1u) || ((sc->used_user >> i) & 1u))
+            continue;
+        char flag[160], value[1024];
+        snprintf(flag, sizeof flag, "--%s", sc->cfg->user[i].param->name);
+        lrs_user_value_format(&sc->cfg->user[i], value, sizeof value);
+        if (add_option(sc, flag, value, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Expands {args}: --name value for each set, active, unnamed parameter. */
 static int expand_args(scan_t *sc, lrs_err_t *err)
 {
@@ -87,17 +122,38 @@ static int expand_args(scan_t *sc, lrs_err_t *err)
         char flag[80], value[1024];
         snprintf(flag, sizeof flag, "--%s", p->name);
         lrs_trial_cfg_format(sc->cfg, p->id, value, sizeof value);
-        if (sc->shell) {
-            if ((sc->script.len > 0 && sc->script.p[sc->script.len - 1] != ' ' &&
-                 lrs_sb_add(&sc->script, " ", 1) < 0) ||
-                lrs_sb_adds(&sc->script, flag) < 0 || lrs_sb_add(&sc->script, " ", 1) < 0 ||
-                lrs_sb_add_quoted(&sc->script, value) < 0)
-                return scan_oom(err);
-        } else if (lrs_words_push(&sc->words, flag, strlen(flag)) < 0 ||
-                   lrs_words_push(&sc->words, value, strlen(value)) < 0) {
-            return scan_oom(err);
-        }
+        if (add_option(sc, flag, value, err) < 0)
+            return -1;
     }
+    return expand_user_args(sc, err);
+}
+
+/* Slot of name among the space's user parameters, or -1. */
+static int user_slot(const scan_t *sc, const char *name)
+{
+    for (int i = 0; i < sc->n_user; i++)
+        if (strcmp(sc->user_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+/* {name} of a user parameter: its value, or nothing when the trial has none. */
+static int user_placeholder(scan_t *sc, int slot, lrs_err_t *err)
+{
+    sc->used_user |= 1ull << slot;
+    if (!sc->cfg) {
+        sc->word_content = 1;   /* checking: assume it will have a value */
+        return 0;
+    }
+    if (!((sc->cfg->user_mask >> slot) & 1u))
+        return 0;
+    char value[1024];
+    lrs_user_value_format(&sc->cfg->user[slot], value, sizeof value);
+    int rc = sc->shell ? lrs_sb_add_quoted(&sc->script, value) : lrs_sb_adds(&sc->word, value);
+    if (rc < 0)
+        return scan_oom(err);
+    if (!sc->shell && value[0])
+        sc->word_content = 1;
     return 0;
 }
 
@@ -119,6 +175,9 @@ static int placeholder(scan_t *sc, const char *name, size_t at, size_t end, int 
         }
         return sc->cfg ? expand_args(sc, err) : 0;
     }
+    int slot = user_slot(sc, name);
+    if (slot >= 0)   /* the script's own name wins (user: gamma) */
+        return user_placeholder(sc, slot, err);
     const lrs_param_info_t *p = lrs_param_find(name);
     if (!p)
         return lrs_err_set(err, LRS_EXIT_USAGE,
@@ -225,9 +284,15 @@ static void scan_free(scan_t *sc)
 
 int lrs_exec_check_template(const char *command, int shell, lrs_err_t *err)
 {
+    return lrs_exec_check_template_users(command, shell, NULL, 0, err);
+}
+
+int lrs_exec_check_template_users(const char *command, int shell, const char *const *user_names,
+                                  int n_user, lrs_err_t *err)
+{
     if (!command || !*command)
         return lrs_err_set(err, LRS_EXIT_USAGE, "command is empty");
-    scan_t sc = {.command = command, .shell = shell};
+    scan_t sc = {.command = command, .shell = shell, .user_names = user_names, .n_user = n_user};
     int rc = scan_template(&sc, err);
     if (rc == 0 && !shell && sc.words.n == 0)
         rc = lrs_err_set(err, LRS_EXIT_USAGE, "command has no words");
@@ -240,15 +305,18 @@ int lrs_exec_expand(const char *command, int shell, const lrs_trial_cfg_t *cfg, 
 {
     *argv_out = NULL;
     *argc_out = 0;
-    if (lrs_exec_check_template(command, shell, err) < 0)
+    if (lrs_exec_check_template_users(command, shell, cfg->user_names, cfg->n_user_names, err) < 0)
         return -1;
     /* Pass 1 collects the names used; pass 2 expands with them known. */
-    scan_t first = {.command = command, .shell = shell};
+    scan_t first = {.command = command, .shell = shell, .user_names = cfg->user_names,
+                    .n_user = cfg->n_user_names};
     if (scan_template(&first, err) < 0) {
         scan_free(&first);
         return -1;
     }
-    scan_t sc = {.command = command, .shell = shell, .cfg = cfg, .used = first.used};
+    scan_t sc = {.command = command, .shell = shell, .cfg = cfg, .used = first.used,
+                 .user_names = cfg->user_names, .n_user = cfg->n_user_names,
+                 .used_user = first.used_user};
     scan_free(&first);
     int rc = -1;
     if (scan_template(&sc, err) < 0)

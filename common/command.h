@@ -13,8 +13,9 @@
  *            that was only that placeholder disappears.
  *   {args}   `--name value` for every parameter the trial sets (bit in
  *            cfg->set_mask) that is active and not named elsewhere in the
- *            template, in parameter-table order.  Without shell it must be a
- *            word of its own.
+ *            template, in parameter-table order, then the trial's user
+ *            parameters (by name; bools as true/false).  Without shell it
+ *            must be a word of its own.
  *   {{ }}    a literal brace.  A '{' that does not start {identifier} (for
  *            example `${HOME}` or awk's `{print $1}`) is literal text too.
  * Without `shell`, the template is split into words as a POSIX shell would
@@ -60,6 +61,13 @@ typedef struct lrs_exec_spec {
  * most once and, without shell, a word of its own), quotes must be closed.
  * Errors (usage) name the placeholder and its 1-based column. */
 int lrs_exec_check_template(const char *command, int shell, lrs_err_t *err);
+
+/* As lrs_exec_check_template, with the n_user names of a command sweep's
+ * user parameters (common/space_user.h) as parameters too: {dropout} then
+ * becomes the trial's value (nothing when the trial has none), and wins
+ * over lrsweep's parameter of the same name (declared with `user:`). */
+int lrs_exec_check_template_users(const char *command, int shell, const char *const *user_names,
+                                  int n_user, lrs_err_t *err);
 
 /* Expands command for cfg into a NULL-terminated argv (*argv_out, *argc_out);
  * with shell, argv is {"/bin/sh", "-c", script}.  Free with lrs_exec_argv_free.

@@ -512,6 +512,68 @@ static void put(char *buf, size_t size, size_t *pos, const char *s, size_t len)
     *pos += len;
 }
 
+/* s as a JSON string: quotes, backslashes and control characters escaped. */
+static void put_json_string(char *buf, size_t size, size_t *pos, const char *s)
+{
+    put(buf, size, pos, "\"", 1);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        char esc[8];
+        if (ch == '"' || ch == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)ch;
+            put(buf, size, pos, esc, 2);
+        } else if (ch < 0x20) {
+            snprintf(esc, sizeof esc, "\\u%04x", ch);
+            put(buf, size, pos, esc, 6);
+        } else {
+            put(buf, size, pos, s, 1);
+        }
+    }
+    put(buf, size, pos, "\"", 1);
+}
+
+int lrs_user_value_format(const lrs_user_value_t *v, char *buf, size_t size)
+{
+    char num[48];
+    switch (v->param->type) {
+    case LRS_PT_FLOAT:
+        lrs_fmt_number(v->number, num, sizeof num);
+        return snprintf(buf, size, "%s", num);
+    case LRS_PT_BOOL:
+        return snprintf(buf, size, "%s", v->number != 0 ? "true" : "false");
+    case LRS_PT_CHOICE:
+        return snprintf(buf, size, "%s", v->param->choices[(int)v->number]);
+    case LRS_PT_INT:
+    case LRS_PT_INT_LIST:
+        break;
+    }
+    return snprintf(buf, size, "%lld", (long long)v->number);
+}
+
+/* A user value as JSON: a float keeps a '.' or an exponent (1 → 1.0) so
+ * that a reader sees a float; a string is quoted. */
+static void user_value_json(const lrs_user_value_t *v, char *buf, size_t size, size_t *pos)
+{
+    char text[1024];
+    lrs_user_value_format(v, text, sizeof text);
+    if (v->param->type == LRS_PT_CHOICE) {
+        put_json_string(buf, size, pos, text);
+        return;
+    }
+    put(buf, size, pos, text, strlen(text));
+    if (v->param->type == LRS_PT_FLOAT && !strpbrk(text, ".eEnN"))
+        put(buf, size, pos, ".0", 2);
+}
+
+int lrs_trial_cfg_user_slot(const lrs_trial_cfg_t *cfg, const char *name)
+{
+    for (int i = 0; i < cfg->n_user_names; i++)
+        if (strcmp(cfg->user_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
 int lrs_trial_cfg_json(const lrs_trial_cfg_t *cfg, char *buf, size_t size)
 {
     size_t pos = 0;
@@ -559,6 +621,17 @@ int lrs_trial_cfg_json(const lrs_trial_cfg_t *cfg, char *buf, size_t size)
             put(buf, size, &pos, "]", 1);
             break;
         }
+    }
+    for (int i = 0; i < LRS_MAX_USER_PARAMS; i++) {
+        if (!((cfg->user_mask >> i) & 1u))
+            continue;
+        const lrs_user_value_t *v = &cfg->user[i];
+        if (!first)
+            put(buf, size, &pos, ", ", 2);
+        first = 0;
+        put_json_string(buf, size, &pos, v->param->name);
+        put(buf, size, &pos, ": ", 2);
+        user_value_json(v, buf, size, &pos);
     }
     put(buf, size, &pos, "}", 1);
     if (pos >= size)

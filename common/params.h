@@ -45,7 +45,11 @@ typedef enum {
     LRS_P_PATIENCE, LRS_P_THRESHOLD, LRS_P_THRESHOLD_MODE, LRS_P_COOLDOWN,
     LRS_P_MIN_LR, LRS_P_WARMUP_EPOCHS, LRS_P_WARMUP_START_FACTOR,
     LRS_P_EPOCHS, LRS_P_BATCH_SIZE,
-    LRS_P_COUNT
+    LRS_P_COUNT,
+    /* A command sweep's user parameter (the script's own name): not in the
+     * table and no set_mask bit; its entry is the spec's, its value lives in
+     * lrs_trial_cfg.user[entry->offset]. */
+    LRS_P_USER = LRS_P_COUNT
 } lrs_param_id_t;
 
 typedef enum {
@@ -72,7 +76,7 @@ typedef struct lrs_param_info {
     double lo, hi;               /* valid range */
     int lo_open, hi_open;        /* 1: that bound is exclusive */
     const char *const *choices;  /* NULL-terminated, for LRS_PT_CHOICE */
-    size_t offset;               /* where the value lives in lrs_trial_cfg_t */
+    size_t offset;               /* where the value lives in lrs_trial_cfg_t; LRS_P_USER: its slot */
     const char *help;            /* one line, for --help and docs */
 } lrs_param_info_t;
 
@@ -115,12 +119,26 @@ typedef struct lrs_sched_cfg {
     double warmup_start_factor;
 } lrs_sched_cfg_t;
 
+#define LRS_MAX_USER_PARAMS 64
+
+/* One user parameter's value in a trial. */
+typedef struct lrs_user_value {
+    const lrs_param_info_t *param;   /* the spec's entry (name, type, choices): borrowed */
+    double number;                   /* float, int, bool 0/1, or index into param->choices */
+} lrs_user_value_t;
+
 typedef struct lrs_trial_cfg {
     lrs_optim_cfg_t optim;
     lrs_sched_cfg_t sched;
     int epochs;
     int batch_size;       /* 0: full batch */
     uint64_t set_mask;    /* bit LRS_P_x: given explicitly */
+    /* User parameters: the space's names (the spec's, sorted; slot i is
+     * user_names[i]) and the values of the slots this trial takes. */
+    const char *const *user_names;
+    int n_user_names;
+    uint64_t user_mask;   /* bit i: user[i] holds a value */
+    lrs_user_value_t user[LRS_MAX_USER_PARAMS];
 } lrs_trial_cfg_t;
 
 /* The table, LRS_P_COUNT entries in id order. */
@@ -165,9 +183,18 @@ int lrs_trial_cfg_format(const lrs_trial_cfg_t *cfg, lrs_param_id_t id, char *bu
 
 /* Writes cfg's parameters named in cfg->set_mask as one JSON object
  * {"lr": 0.01, "optimizer": "sgd", …} in parameter-table order, numbers by
- * lrs_fmt_number: the one JSON form of a config (`sample`, the database's
- * params column, LRSWEEP_PARAMS).  Returns the length written (excluding
+ * lrs_fmt_number, then the user values in slot order (a float always with a
+ * '.' or an exponent, so readers see its type; strings JSON-escaped): the
+ * one JSON form of a config (`sample`, the database's params column,
+ * LRSWEEP_PARAMS).  Returns the length written (excluding
  * the NUL), or -1 when size is too small. */
 int lrs_trial_cfg_json(const lrs_trial_cfg_t *cfg, char *buf, size_t size);
+
+/* Slot of user parameter name in cfg->user_names, or -1. */
+int lrs_trial_cfg_user_slot(const lrs_trial_cfg_t *cfg, const char *name);
+
+/* Writes a user value as text: floats as lrs_fmt_number writes them, ints,
+ * true/false, a string as written.  Returns what snprintf returns. */
+int lrs_user_value_format(const lrs_user_value_t *v, char *buf, size_t size);
 
 #endif

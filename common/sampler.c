@@ -88,9 +88,9 @@ static void walk_grid(const lrs_space_block_t *block, uint64_t index, lrs_trial_
 {
     /* Last node fastest: peel digits from the end, then assign in order so
      * the nodes are stored in canonical order. */
-    uint64_t digits[LRS_P_COUNT];
+    uint64_t digits[LRS_P_COUNT + LRS_MAX_USER_PARAMS];
     int n = block->n_nodes;
-    assert(n <= LRS_P_COUNT);   /* validation: each parameter at most once per mapping */
+    assert(n <= LRS_P_COUNT + LRS_MAX_USER_PARAMS);   /* validation: each parameter at most once per mapping */
     uint64_t rest = index;
     for (int i = n - 1; i >= 0; i--) {
         uint64_t radix = block->nodes[i].grid_count;

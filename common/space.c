@@ -68,6 +68,11 @@ double lrs_space_grid_number(const lrs_space_node_t *node, uint64_t k)
 void lrs_space_store_number(lrs_trial_cfg_t *cfg, const lrs_space_node_t *node, double number)
 {
     const lrs_param_info_t *p = node->param;
+    if (p->id == LRS_P_USER) {   /* the builder gave it a slot below LRS_MAX_USER_PARAMS */
+        cfg->user[p->offset] = (lrs_user_value_t){.param = p, .number = number};
+        cfg->user_mask |= 1ull << p->offset;
+        return;
+    }
     char *field = (char *)cfg + p->offset;
     if (p->type == LRS_PT_FLOAT) {
         memcpy(field, &number, sizeof number);

@@ -21,6 +21,7 @@
 #include "common/diag.h"
 #include "common/params.h"
 #include "common/sobol.h"
+#include "common/space_user.h"
 
 #define MAX_BRANCH_PATHS 100000
 #define MAX_PATH_LEN 1024
@@ -112,6 +113,8 @@ static int parse_value(lrs_yctx_t *c, const lrs_param_info_t *p, const lrs_ynode
         return 0;
     }
     }
+    if (p->id == LRS_P_USER)   /* the script's own: any number of its type */
+        return 0;
     /* The text as written, so messages quote it ("lr=-0.1 is out of range"). */
     if (lrs_trial_cfg_set(&scratch, p->name, n->text, &e) < 0) {
         LRS_YERR(c, n, "%s: %s", where, e.msg);
@@ -120,7 +123,8 @@ static int parse_value(lrs_yctx_t *c, const lrs_param_info_t *p, const lrs_ynode
     return 0;
 }
 
-static int parse_block(lrs_yctx_t *c, const lrs_ynode_t *map, const char *where, lrs_space_block_t *out);
+static int parse_block(lrs_yctx_t *c, lrs_space_users_t *u, const lrs_ynode_t *map, const char *where,
+                       lrs_space_block_t *out);
 
 /* `values: [...]` */
 static int parse_values(lrs_yctx_t *c, lrs_space_node_t *node, const lrs_ynode_t *seq, const char *where)
@@ -281,7 +285,8 @@ static int parse_distribution(lrs_yctx_t *c, lrs_space_node_t *node, const lrs_y
 }
 
 /* A mapping of choices: {sgd: {...}, adam: {...}} — one branch per choice. */
-static int parse_branches(lrs_yctx_t *c, lrs_space_node_t *node, const lrs_ynode_t *map, const char *where)
+static int parse_branches(lrs_yctx_t *c, lrs_space_users_t *u, lrs_space_node_t *node, const lrs_ynode_t *map,
+                          const char *where)
 {
     const lrs_param_info_t *p = node->param;
     char list[256], w[320];
@@ -335,7 +340,7 @@ static int parse_branches(lrs_yctx_t *c, lrs_space_node_t *node, const lrs_ynode
         const char *choice = p->type == LRS_PT_BOOL ? (values[i].number ? "true" : "false")
                                                     : p->choices[(int)values[i].number];
         snprintf(w, sizeof w, "%s.%s", where, choice);
-        if (parse_block(c, lrs_y_value(map, pair[i]), w, &blocks[i]) < 0)
+        if (parse_block(c, u, lrs_y_value(map, pair[i]), w, &blocks[i]) < 0)
             rc = -1;
     }
     free(pair);
@@ -346,20 +351,21 @@ static int parse_branches(lrs_yctx_t *c, lrs_space_node_t *node, const lrs_ynode
     return n > 0 ? rc : -1;
 }
 
-static int parse_param(lrs_yctx_t *c, const lrs_ynode_t *key, const lrs_ynode_t *val, const char *parent,
-                       lrs_space_node_t *node)
+static int parse_param(lrs_yctx_t *c, lrs_space_users_t *u, const lrs_ynode_t *key, const lrs_ynode_t *val,
+                       const char *parent, lrs_space_node_t *node)
 {
     char w[320], tmp[96];
     snprintf(w, sizeof w, "%s.%s", parent, key->text);
-    const lrs_param_info_t *p = lrs_param_find(key->text);
+    const lrs_param_info_t *p = lrs_space_user_declared(u, key->text) ? NULL : lrs_param_find(key->text);
     *node = (lrs_space_node_t){.dim = -1};
     if (!p) {
-        if (lrs_optimizer_from_name(key->text) >= 0 || lrs_scheduler_from_name(key->text) >= 0)
+        if (lrs_optimizer_from_name(key->text) >= 0 || lrs_scheduler_from_name(key->text) >= 0) {
             LRS_YERR(c, key, "%s: unknown parameter '%s': optimizers go under optimizer: and "
                              "schedulers under scheduler:", parent, key->text);
-        else
-            LRS_YERR(c, key, "%s: unknown parameter '%s' (see 'lrsweep params')", parent, key->text);
-        return -1;
+            return -1;
+        }
+        if (!(p = lrs_space_user_param(c, u, key, val, parent)))
+            return -1;
     }
     *node = (lrs_space_node_t){.param = p, .dim = -1, .line = key->line, .column = key->column};
     node->path = lrs_arena_strndup(c->arena, w, strlen(w));
@@ -370,8 +376,13 @@ static int parse_param(lrs_yctx_t *c, const lrs_ynode_t *key, const lrs_ynode_t 
             dist_form |= lrs_y_names_index(dist_keys, lrs_y_key(val, i)->text) >= 0;
         if (dist_form)
             return parse_distribution(c, node, val, w);
+        if (p->id == LRS_P_USER) {
+            LRS_YERR(c, val, "%s: a script's own parameter takes a value or a distribution (values, "
+                             "uniform, …), not branches", w);
+            return -1;
+        }
         if (p->type == LRS_PT_CHOICE || p->type == LRS_PT_BOOL)
-            return parse_branches(c, node, val, w);
+            return parse_branches(c, u, node, val, w);
         if (val->n == 0) {
             LRS_YERR(c, val, "%s: expected a value or a distribution, got an empty mapping", w);
             return -1;
@@ -409,10 +420,13 @@ static int parse_param(lrs_yctx_t *c, const lrs_ynode_t *key, const lrs_ynode_t 
 static int node_cmp(const void *a, const void *b)
 {
     const lrs_space_node_t *x = a, *y = b;
+    if (x->param->id == LRS_P_USER && y->param->id == LRS_P_USER)   /* after lrsweep's, by name */
+        return strcmp(x->param->name, y->param->name);
     return (int)x->param->id - (int)y->param->id;
 }
 
-static int parse_block(lrs_yctx_t *c, const lrs_ynode_t *map, const char *where, lrs_space_block_t *out)
+static int parse_block(lrs_yctx_t *c, lrs_space_users_t *u, const lrs_ynode_t *map, const char *where,
+                       lrs_space_block_t *out)
 {
     char tmp[96];
     *out = (lrs_space_block_t){0};
@@ -430,7 +444,7 @@ static int parse_block(lrs_yctx_t *c, const lrs_ynode_t *map, const char *where,
     for (int i = 0; i < map->n; i++) {
         /* A known parameter written wrongly stays in the tree, marked, so the
          * branch walk can still report the other mistakes around it. */
-        if (parse_param(c, lrs_y_key(map, i), lrs_y_value(map, i), where, &nodes[n]) < 0) {
+        if (parse_param(c, u, lrs_y_key(map, i), lrs_y_value(map, i), where, &nodes[n]) < 0) {
             rc = -1;
             if (!nodes[n].param)
                 continue;
@@ -585,9 +599,19 @@ static void check_leaf(path_walk_t *w)
             sched = (int)sched_value->number;
         }
     }
+    const lrs_space_node_t *seen_user[LRS_MAX_USER_PARAMS] = {0};
     for (int i = 0; i < w->len; i++) {
         const lrs_space_node_t *n = w->node[i];
         const lrs_param_info_t *p = n->param;
+        if (p->id == LRS_P_USER) {   /* slots are given before the walk; none past an overflow */
+            const lrs_space_node_t **at = p->offset < LRS_MAX_USER_PARAMS ? &seen_user[p->offset] : NULL;
+            if (at && *at)
+                LRS_YERR(c, n, "%s: %s is already given for the same trials at line %d (%s)", n->path,
+                         p->name, (*at)->line, (*at)->path);
+            else if (at)
+                *at = n;
+            continue;
+        }
         if (seen[p->id]) {
             LRS_YERR(c, n, "%s: %s is already given for the same trials at line %d (%s)", n->path, p->name,
                      seen[p->id]->line, seen[p->id]->path);
@@ -721,11 +745,14 @@ static void decimal_grids(lrs_yctx_t *c, const lrs_space_block_t *block)
 /* -------------------------------------------------------------- build */
 
 void lrs_space_build(lrs_yctx_t *c, const lrs_ynode_t *search, lrs_sampler_kind_t sampler,
-                     int decimal_grid, lrs_space_block_t *block, int *dims)
+                     int decimal_grid, lrs_space_users_t *users, lrs_space_block_t *block, int *dims)
 {
     *dims = 0;
     int errors_before = c->d->n;
-    int tree_ok = parse_block(c, search, "search", block) == 0 && c->d->n == errors_before;
+    lrs_space_users_check_declared(c, users);
+    int tree_ok = parse_block(c, users, search, "search", block) == 0;
+    lrs_space_user_slots(c, search, block, users);
+    tree_ok = tree_ok && c->d->n == errors_before;
     if (tree_ok) {
         assign_dims(block, dims);
         count_grid(c, block);

@@ -23,6 +23,7 @@
 
 #include "common/sampler.h"
 #include "common/space.h"
+#include "common/space_user.h"
 #include "common/yaml_doc.h"
 
 /* Builds the space written at search (the value of `search:`) into *block,
@@ -40,8 +41,10 @@
  * gives every log_uniform range with `grid: N ≥ 3` its points from evenly
  * spaced decimal exponents: 10^e, e = (e_lo·(N−1−k) + e_hi·k)/(N−1), an
  * end's exponent being the integer n when the end is the double nearest
- * 10^n, and an integer e giving that double exactly. */
+ * 10^n, and an integer e giving that double exactly.  users says whether
+ * names that are not lrsweep's are the script's own (common/space_user.h)
+ * and gets the space's user names, sorted (their slots). */
 void lrs_space_build(lrs_yctx_t *c, const lrs_ynode_t *search, lrs_sampler_kind_t sampler,
-                     int decimal_grid, lrs_space_block_t *block, int *dims);
+                     int decimal_grid, lrs_space_users_t *users, lrs_space_block_t *block, int *dims);
 
 #endif

@@ -54,6 +54,7 @@ struct lrs_spec {
     const char *workdir_as_written;
     const char *data_path_as_written;
     lrs_space_block_t *root;
+    lrs_space_users_t users;             /* the space's user parameters (command sweeps) */
     int dims;
     uint64_t trial_count;
     uint64_t hash;
@@ -67,7 +68,7 @@ static const char *const top_keys[] = {"name",    "seed",  "trials",  "sampler",
                                        "metric",  "data",  "model",   "train",   "command",
                                        "shell",   "timeout", "folds", "workdir", "env",
                                        "search",  "budget",  "pruning", "seeds", "repeats",
-                                       "confirm", NULL};
+                                       "confirm", "user", NULL};
 /* Keys of an exec spec only, and of a built-in spec only. */
 static const char *const exec_keys[] = {"shell", "timeout", "folds", "workdir", "env", NULL};
 static const char *const builtin_keys[] = {"data", "model", "train", NULL};
@@ -434,7 +435,12 @@ static void parse_search(lrs_yctx_t *c, lrs_spec_t *s, const lrs_ynode_t *root)
     if (!search || !block)
         return;
     s->root = block;
-    lrs_space_build(c, search, s->info.sampler, lrs_rules_decimal_grid(s->rules), block, &s->dims);
+    s->users = (lrs_space_users_t){.allowed = s->is_exec, .declared = lrs_y_get(root, "user")};
+    lrs_space_build(c, search, s->info.sampler, lrs_rules_decimal_grid(s->rules), &s->users, block,
+                    &s->dims);
+    s->users.declared = NULL;   /* the YAML tree goes */
+    if (s->is_exec)
+        lrs_spec_exec_check_command(c, root, &s->exec, s->users.names, s->users.n);
 }
 
 static void info_defaults(lrs_spec_info_t *in)
@@ -663,12 +669,18 @@ const lrs_space_block_t *lrs_spec_space(const lrs_spec_t *s)
     return s->root;
 }
 
+const lrs_space_users_t *lrs_spec_users(const lrs_spec_t *s)
+{
+    return &s->users;
+}
+
 /* ------------------------------------------------------------ sampling */
 
 int lrs_spec_sample(const lrs_spec_t *s, uint64_t index, lrs_trial_cfg_t *cfg, uint64_t *trial_seed,
                     lrs_err_t *err)
 {
     lrs_trial_cfg_init(cfg);
+    lrs_space_users_attach(&s->users, cfg);
     uint64_t drawn = index;
     lrs_confirm_of(index, &drawn);   /* a confirmation runs its search trial's config */
     if (lrs_sampler_draw(s->sampler, drawn, cfg, err) < 0)
@@ -712,82 +724,6 @@ uint64_t lrs_repeat_seed(uint64_t trial_seed, int repeat)
     if (repeat == 0)
         return trial_seed;
     return lrs_rng_key(trial_seed, (uint64_t)repeat, LRS_RNG_REPEAT_SEED) & ((1ULL << 53) - 1);
-}
-
-/* ------------------------------------------- configs without sampling */
-
-/* The fixed values of the branches a config takes.  A loaded spec has each
- * parameter at most once per trial, so LRS_P_COUNT entries suffice. */
-typedef struct fixed_set {
-    const lrs_space_node_t *node[LRS_P_COUNT];
-    int n;
-    uint64_t searched;
-} fixed_set_t;
-
-static int cfg_int(const lrs_trial_cfg_t *cfg, const lrs_param_info_t *p)
-{
-    int v;
-    memcpy(&v, (const char *)cfg + p->offset, sizeof v);
-    return v;
-}
-
-/* Walks block: a parameter set by a word takes the branch of the word's
- * value (if the space has one), a fixed one is collected and takes its only
- * branch, a searched one is noted and its branches are not entered. */
-static void collect_fixed(const lrs_space_block_t *b, const lrs_trial_cfg_t *words, fixed_set_t *f)
-{
-    for (int i = 0; b && i < b->n_nodes; i++) {
-        const lrs_space_node_t *n = &b->nodes[i];
-        const lrs_param_info_t *p = n->param;
-        int fixed = n->dist == LRS_DIST_VALUES && n->n_values == 1, branch = -1;
-        if ((words->set_mask >> p->id) & 1u) {
-            for (int k = 0; n->branches && k < n->n_values; k++)
-                if ((int)n->values[k].number == cfg_int(words, p))
-                    branch = k;
-        } else if (fixed) {
-            if (f->n < LRS_P_COUNT)
-                f->node[f->n++] = n;
-            branch = 0;
-        } else {
-            f->searched |= 1ull << p->id;
-        }
-        if (n->branches && branch >= 0)
-            collect_fixed(&n->branches[branch], words, f);
-    }
-}
-
-static int apply_words(lrs_trial_cfg_t *cfg, char *const *words, int n_words, lrs_err_t *err)
-{
-    for (int i = 0; i < n_words; i++)
-        if (lrs_trial_cfg_assign(cfg, words[i], err) < 0)
-            return -1;
-    return 0;
-}
-
-int lrs_spec_config(const lrs_spec_t *s, char *const *words, int n_words, lrs_trial_cfg_t *cfg,
-                    uint64_t *searched, lrs_err_t *err)
-{
-    lrs_trial_cfg_t given, probe;
-    fixed_set_t f = {.n = 0};
-    lrs_trial_cfg_init(&given);
-    lrs_trial_cfg_init(cfg);
-    if (apply_words(&given, words, n_words, err) < 0)
-        return -1;
-    collect_fixed(s->root, &given, &f);
-    /* The optimizer and scheduler the config ends with decide which fixed
-     * values apply; then the words go on top. */
-    lrs_trial_cfg_init(&probe);
-    for (int i = 0; i < f.n; i++)
-        lrs_space_store_value(&probe, f.node[i], 0);
-    apply_words(&probe, words, n_words, err);
-    for (int i = 0; i < f.n; i++)
-        if (lrs_param_active(f.node[i]->param, &probe))
-            lrs_space_store_value(cfg, f.node[i], 0);
-    if (apply_words(cfg, words, n_words, err) < 0 || lrs_trial_cfg_finalize(cfg, err) < 0)
-        return -1;
-    if (searched)
-        *searched = f.searched & ~given.set_mask;
-    return 0;
 }
 
 int lrs_spec_rung_limit(const lrs_spec_t *s, const lrs_trial_cfg_t *cfg)

@@ -155,4 +155,8 @@ const char *lrs_spec_text(const lrs_spec_t *s);
 struct lrs_space_block;
 const struct lrs_space_block *lrs_spec_space(const lrs_spec_t *s);
 
+/* The space's user parameters (a command sweep's own names, sorted), and
+ * the first alias of one of lrsweep's written among them. */
+const struct lrs_space_users *lrs_spec_users(const lrs_spec_t *s);
+
 #endif

@@ -113,9 +113,16 @@ void lrs_spec_exec_read(lrs_yctx_t *c, const lrs_ynode_t *root, const char *base
         return;
     }
     ex->command = lrs_arena_strndup(c->arena, cmd->text, strlen(cmd->text));
+}
+
+void lrs_spec_exec_check_command(lrs_yctx_t *c, const lrs_ynode_t *root, const lrs_exec_spec_t *ex,
+                                 const char *const *user_names, int n_user)
+{
+    const lrs_ynode_t *cmd = lrs_y_get(root, "command");
     lrs_err_t e;
     lrs_err_clear(&e);
     /* Columns in the message are the template's own (1 = its first character). */
-    if (ex->command && lrs_exec_check_template(ex->command, ex->shell, &e) < 0)
+    if (cmd && ex->command &&
+        lrs_exec_check_template_users(ex->command, ex->shell, user_names, n_user, &e) < 0)
         LRS_YERR(c, cmd, "%s", e.msg);
 }

@@ -17,8 +17,8 @@
 /* Reads command, shell, timeout, folds, workdir and env from the spec's
  * top-level mapping root (which has `command:`) into *ex, adding each error
  * to c->d at its line:column; strings are allocated in c->arena.  The
- * command must be one string that lrs_exec_check_template accepts (its
- * message then names the template's own column).  env becomes
+ * command must be one string (its placeholders are checked once the
+ * search space is known, by lrs_spec_exec_check_command).  env becomes
  * "NAME=value" entries sorted by name, LRSWEEP_* names refused.  A
  * relative workdir is resolved against base_dir ("." becomes base_dir
  * itself); with base_dir NULL or "" it is kept as written.
@@ -27,5 +27,11 @@
  * in *ex.  Out of memory sets c->arena->failed. */
 void lrs_spec_exec_read(lrs_yctx_t *c, const lrs_ynode_t *root, const char *base_dir,
                         lrs_exec_spec_t *ex, const char **workdir_as_written);
+
+/* Checks the command read into ex against the space's user parameter names
+ * (lrs_exec_check_template_users), adding the error at `command:` (its
+ * message names the template's own column). */
+void lrs_spec_exec_check_command(lrs_yctx_t *c, const lrs_ynode_t *root, const lrs_exec_spec_t *ex,
+                                 const char *const *user_names, int n_user);
 
 #endif

@@ -45,6 +45,8 @@ static uint64_t hash_block(uint64_t h, const lrs_space_block_t *b)
     for (int i = 0; i < b->n_nodes; i++) {
         const lrs_space_node_t *n = &b->nodes[i];
         h = hash_u64(h, (uint64_t)n->param->id);
+        if (n->param->id == LRS_P_USER)   /* a script's own parameter: its name and type */
+            h = hash_u64(hash_str(h, n->param->name), (uint64_t)n->param->type);
         h = hash_u64(h, (uint64_t)n->dist);
         h = hash_double(hash_double(h, n->lo), n->hi);
         h = hash_u64(h, (uint64_t)n->grid);
@@ -56,6 +58,8 @@ static uint64_t hash_block(uint64_t h, const lrs_space_block_t *b)
             h = hash_u64(h, (uint64_t)n->values[k].n_list);
             for (int j = 0; j < n->values[k].n_list; j++)
                 h = hash_u64(h, (uint64_t)n->values[k].list[j]);
+            if (n->param->id == LRS_P_USER && n->param->choices)
+                h = hash_str(h, n->param->choices[k]);
             if (n->branches)
                 h = hash_block(h, &n->branches[k]);
         }

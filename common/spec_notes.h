@@ -14,4 +14,10 @@
  * returns 0 and leaves out alone. */
 int lrs_spec_sobol_warning(const lrs_spec_t *s, char *out, size_t size);
 
+/* A command sweep searching a script's own name that is a well-known alias
+ * of one of lrsweep's (learning_rate for lr) and not declared under user::
+ * only lrsweep's name drives schedulers, summary and the report.  Writes
+ * the warning (how to tie the two in command:) and returns 1, else 0. */
+int lrs_spec_alias_warning(const lrs_spec_t *s, char *out, size_t size);
+
 #endif

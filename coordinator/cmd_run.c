@@ -456,8 +456,10 @@ static int run_main(int argc, char **argv, int is_run)
         lrs_spec_destroy(&spec);
         return load_status;
     }
-    char note[400];
+    char note[640];
     if (lrs_spec_sobol_warning(spec, note, sizeof note))
+        fprintf(stderr, "%s: warning: %s\n", a.spec_path, note);
+    if (lrs_spec_alias_warning(spec, note, sizeof note))
         fprintf(stderr, "%s: warning: %s\n", a.spec_path, note);
     lrs_broker_opts_t bo;
     lrs_broker_opts_init(&bo);

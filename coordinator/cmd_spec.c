@@ -109,8 +109,10 @@ int lrs_cmd_validate(int argc, char **argv)
         }
         lrs_dataset_free(&data);
     }
-    char note[400];
+    char note[640];
     if (lrs_spec_sobol_warning(spec, note, sizeof note))
+        fprintf(stderr, "%s: warning: %s\n", argv[1], note);
+    if (lrs_spec_alias_warning(spec, note, sizeof note))
         fprintf(stderr, "%s: warning: %s\n", argv[1], note);
     uint64_t trials = lrs_spec_trial_count(spec);
     int params = lrs_spec_param_count(spec);
