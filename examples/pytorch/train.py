@@ -18,6 +18,10 @@ where lr is the learning rate epoch E trained with and val_loss the loss on a
 fixed validation set after the epoch's updates.  The seed is --seed, else
 LRSWEEP_SEED (set by lrsweep for every trial), else 0; with lrsweep's
 `folds:`, LRSWEEP_FOLD picks a different validation set per fold.
+
+--clip_grad_norm is the script's own option, not an lrsweep parameter: the
+sweep searches it as a user parameter (docs/own-script.md), and {args}
+passes it like the rest (0, the default, clips nothing).
 """
 import argparse
 import math
@@ -65,6 +69,8 @@ def parse_args(argv):
     for name in ("step_size", "T_max", "T_0", "T_mult", "total_iters", "patience", "cooldown"):
         p.add_argument("--" + name, type=int, default=None)
     p.add_argument("--warmup_epochs", type=int, default=0)
+    p.add_argument("--clip_grad_norm", type=float, default=0.0,
+                   help="largest gradient norm per step (torch.nn.utils.clip_grad_norm_); 0: none")
     p.add_argument("--milestones", type=int_list, default=None)
     p.add_argument("--nesterov", type=boolean, default=None)
     p.add_argument("--centered", type=boolean, default=None)
@@ -187,6 +193,8 @@ def main(argv):
             opt.zero_grad()
             loss = loss_fn(model(xb), yb)
             loss.backward()
+            if args.clip_grad_norm > 0:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip_grad_norm)
             opt.step()
             total += loss.item() * len(xb)
         train_loss = total / 100

@@ -47,6 +47,8 @@ for trial, params, score in con.execute("SELECT trial, params, score FROM trials
     p = json.loads(params)
     words = []
     for k, v in p.items():
+        if k == "clip_grad_norm":   # the script's own (a user parameter): no schedule of lrsweep's
+            continue
         if isinstance(v, bool):
             v = "true" if v else "false"
         elif isinstance(v, list):
