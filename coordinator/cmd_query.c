@@ -516,7 +516,8 @@ static void usage(FILE *out, int which)
         fputs("  --top K      how many trials, best first (default 10, at most 1000000)\n", out);
     if (strchr(own_opts[which], 'b'))
         fputs("  --by PARAM   the parameter to group by: scheduler, optimizer or any\n"
-              "               name `lrsweep params` lists (default scheduler)\n"
+              "               name `lrsweep params` lists, or a command sweep's\n"
+              "               own parameter (default scheduler)\n"
               "  --bins N     bins of a numeric PARAM, 1..1000 (default 8); refused\n"
               "               for one that is not numeric\n", out);
     if (strchr(own_opts[which], 'f'))

@@ -23,13 +23,19 @@ static int is_log_dist(lrs_dist_t d)
     return d == LRS_DIST_LOG_UNIFORM || d == LRS_DIST_INT_LOG_UNIFORM;
 }
 
+/* Whether node is parameter id (a user parameter: the one named user). */
+static int node_is(const lrs_space_node_t *node, lrs_param_id_t id, const char *user)
+{
+    return node->param->id == id && (id != LRS_P_USER || strcmp(node->param->name, user) == 0);
+}
+
 /* Widens r by the ranges of id in block and its branches, depth first. */
-static void widen_by_block(const lrs_space_block_t *block, lrs_param_id_t id,
+static void widen_by_block(const lrs_space_block_t *block, lrs_param_id_t id, const char *user,
                            lrs_summary_range_t *r, int *all_log)
 {
     for (int i = 0; i < block->n_nodes; i++) {
         const lrs_space_node_t *node = &block->nodes[i];
-        if (node->param->id == id && node->dist != LRS_DIST_VALUES) {
+        if (node_is(node, id, user) && node->dist != LRS_DIST_VALUES) {
             r->lo = r->known ? fmin(r->lo, node->lo) : node->lo;
             r->hi = r->known ? fmax(r->hi, node->hi) : node->hi;
             r->known = 1;
@@ -37,7 +43,7 @@ static void widen_by_block(const lrs_space_block_t *block, lrs_param_id_t id,
         }
         if (node->branches)
             for (int k = 0; k < node->n_values; k++)
-                widen_by_block(&node->branches[k], id, r, all_log);
+                widen_by_block(&node->branches[k], id, user, r, all_log);
     }
 }
 
@@ -46,7 +52,7 @@ lrs_summary_range_t lrs_summary_space_range(const lrs_space_block_t *space, lrs_
     lrs_summary_range_t r = {0};
     int all_log = 1;
     if (space)
-        widen_by_block(space, id, &r, &all_log);
+        widen_by_block(space, id, NULL, &r, &all_log);
     r.log = r.known && all_log;
     return r;
 }
@@ -340,15 +346,54 @@ static lrs_summary_range_t declared_range(lrs_query_t *q, const lrs_query_sweep_
     return r;
 }
 
+/* The first node of user parameter key in block, or NULL. */
+static const lrs_space_node_t *find_user(const lrs_space_block_t *block, const char *key)
+{
+    for (int i = 0; block && i < block->n_nodes; i++) {
+        const lrs_space_node_t *node = &block->nodes[i], *found = NULL;
+        if (node_is(node, LRS_P_USER, key))
+            return node;
+        for (int k = 0; node->branches && k < node->n_values && !found; k++)
+            found = find_user(&node->branches[k], key);
+        if (found)
+            return found;
+    }
+    return NULL;
+}
+
+/* A command sweep's own parameter key (not lrsweep's): whether it is
+ * numeric and its declared range, from sw's stored spec.  -1 when the
+ * spec has no such user parameter. */
+static int user_param(lrs_query_t *q, const lrs_query_sweep_t *sw, const char *key, int *numeric,
+                      lrs_summary_range_t *r)
+{
+    lrs_err_t ignored;
+    lrs_spec_t *spec = lrs_query_spec(q, sw, &ignored);
+    const lrs_space_node_t *node = find_user(spec ? lrs_spec_space(spec) : NULL, key);
+    int all_log = 1;
+    *r = (lrs_summary_range_t){0};
+    if (node) {
+        *numeric = lrs_summary_is_numeric(node->param);
+        widen_by_block(lrs_spec_space(spec), LRS_P_USER, key, r, &all_log);
+        r->log = r->known && all_log;
+    }
+    lrs_spec_destroy(&spec);
+    return node ? 0 : -1;
+}
+
 int lrs_summary_load(lrs_query_t *q, const lrs_query_sweep_t *sw, const char *key, int bins,
                      lrs_summary_t *out, lrs_err_t *err)
 {
     memset(out, 0, sizeof *out);
     const lrs_param_info_t *p = lrs_param_find(key);
-    if (!p)
+    int numeric = 0;
+    lrs_summary_range_t user_range;
+    if (!p && user_param(q, sw, key, &numeric, &user_range) < 0)
         return lrs_err_set(err, LRS_EXIT_USAGE, "--by: '%s' is not a parameter name "
-                           "(`lrsweep params` lists them)", key);
-    int numeric = lrs_summary_is_numeric(p);
+                           "(`lrsweep params` lists them; a command sweep's own parameters "
+                           "are the names its search: gives)", key);
+    if (p)
+        numeric = lrs_summary_is_numeric(p);
     if (bins && !numeric)
         return lrs_err_set(err, LRS_EXIT_USAGE, "--bins: %s is not numeric: its trials are "
                            "grouped by value, without bins", key);
@@ -360,7 +405,8 @@ int lrs_summary_load(lrs_query_t *q, const lrs_query_sweep_t *sw, const char *ke
     if (rc > 0)
         rc = lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
     if (rc == 0) {
-        lrs_summary_range_t r = numeric ? declared_range(q, sw, p) : (lrs_summary_range_t){0};
+        lrs_summary_range_t r = !numeric ? (lrs_summary_range_t){0}
+                                : p ? declared_range(q, sw, p) : user_range;
         rc = lrs_summary_group_values(numeric, &r, bins ? bins : LRS_SUMMARY_BINS_DEFAULT,
                                       sw->maximize, vs.v, vs.n, out, err);
     }

@@ -74,6 +74,13 @@ check
 best=$("$LRSWEEP" best --db r.db 2>&1 | sed -n 2p)
 case $best in *dropout=*width=*) ;; *) fail "best lacks the user parameters: $best" ;; esac
 
+# summary groups by a user parameter: a float in bins over its declared range, a string by value.
+check
+"$LRSWEEP" summary --db r.db --by dropout --bins 2 >sum.out 2>&1 || fail "summary --by dropout exited $?"
+grep -q '^\[0, 0.25) ' sum.out && grep -q '^\[0.25, 0.5\] ' sum.out || { fail "summary bins"; cat sum.out; }
+n=$("$LRSWEEP" summary --db r.db --by act | awk 'NR > 1 { s += $2 } END { print s }')
+[ "$n" = 5 ] || fail "summary --by act counts $n trials, not 5"
+
 # Resume with more trials: the first five keep their params, three more run.
 check
 sed -i 's/^trials: 5/trials: 8/' s.yaml
