@@ -14,11 +14,6 @@
 #include "coordinator/readout.h"
 #include "coordinator/store.h"
 
-static double real_or_nan(sqlite3_stmt *st, int col)
-{
-    return sqlite3_column_type(st, col) == SQLITE_NULL ? NAN : sqlite3_column_double(st, col);
-}
-
 int lrs_confirmed_read(lrs_query_t *q, const lrs_query_sweep_t *sw, lrs_confirmed_list_t *out,
                        lrs_err_t *err)
 {
@@ -54,8 +49,8 @@ int lrs_confirmed_read(lrs_query_t *q, const lrs_query_sweep_t *sw, lrs_confirme
         const unsigned char *params = sqlite3_column_text(st, 6);
         *c = (lrs_confirmed_t){
             .trial = sqlite3_column_int64(st, 0), .complete = sqlite3_column_int(st, 1),
-            .mean = real_or_nan(st, 2), .std = real_or_nan(st, 3),
-            .n = sqlite3_column_int(st, 4), .search_score = real_or_nan(st, 5),
+            .mean = lrs_store_column_real(st, 2), .std = lrs_store_column_real(st, 3),
+            .n = sqlite3_column_int(st, 4), .search_score = lrs_store_column_real(st, 5),
             .params = strdup(params ? (const char *)params : "{}")};
         if (!c->params)
             goto oom;
@@ -157,8 +152,7 @@ void lrs_confirmed_print(const lrs_confirmed_list_t *l, int top, int json, FILE 
             json_object_set_new(k, "apart_from_next", json_boolean(c->apart));
             json_object_set_new(o, "confirmed", k);
             json_object_set_new(o, "score", lrs_json_number(c->search_score));
-            json_t *p = json_loads(c->params, 0, NULL);
-            json_object_set_new(o, "params", p ? p : json_object());
+            json_object_set_new(o, "params", lrs_readout_json_value(c->params));
             lrs_readout_json_line(out, o);
             continue;
         }

@@ -170,11 +170,6 @@ static int next_row(lrs_query_t *q, sqlite3_stmt *st, lrs_err_t *err)
     return rc == SQLITE_DONE ? 0 : db_err(q, err);
 }
 
-static double col_real(sqlite3_stmt *st, int i)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
-}
-
 static const char *col_text(sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
@@ -315,13 +310,13 @@ int lrs_query_life(lrs_query_t *q, const lrs_query_sweep_t *sw, lrs_query_life_t
     if (row) {
         snprintf(out->ended, sizeof out->ended, "%s", col_text(st, 0));
         snprintf(out->end_reason, sizeof out->end_reason, "%s", col_text(st, 1));
-        out->ended_at = col_real(st, 2);
+        out->ended_at = lrs_store_column_real(st, 2);
         out->has_coordinator = sqlite3_column_type(st, 3) != SQLITE_NULL;
         snprintf(out->host, sizeof out->host, "%s", col_text(st, 3));
         out->pid = sqlite3_column_int64(st, 4);
-        out->started_at = col_real(st, 5);
-        out->beat_at = col_real(st, 6);
-        out->exited_at = col_real(st, 7);
+        out->started_at = lrs_store_column_real(st, 5);
+        out->beat_at = lrs_store_column_real(st, 6);
+        out->exited_at = lrs_store_column_real(st, 7);
         out->exit_status = sqlite3_column_int(st, 8);
         out->elapsed = sqlite3_column_double(st, 9);
     }
@@ -358,7 +353,7 @@ int lrs_query_workers(lrs_query_t *q, const lrs_query_sweep_t *sw,
         lrs_query_worker_t w = {
             .name = col_text(st, 0), .host = col_text_or_null(st, 1),
             .pid = sqlite3_column_int64(st, 2), .jobs = sqlite3_column_int(st, 3),
-            .trials_done = sqlite3_column_int64(st, 4), .last_seen = col_real(st, 5),
+            .trials_done = sqlite3_column_int64(st, 4), .last_seen = lrs_store_column_real(st, 5),
             .state = col_text(st, 6), .left_reason = col_text_or_null(st, 7),
             .idle_reason = col_text_or_null(st, 8)};
         int stop = fn(ctx, &w);
@@ -446,8 +441,8 @@ int lrs_query_sweeps(lrs_query_t *q, int (*fn)(void *ctx, const lrs_query_sweep_
         lrs_query_sweep_row_t r = {.name = col_text(st, 0), .trials = sqlite3_column_int64(st, 1)};
         for (int i = 0; i < 5; i++)
             r.n[column_status[i]] = sqlite3_column_int64(st, 2 + i);
-        r.best = col_real(st, 7);
-        r.created_at = col_real(st, 8);
+        r.best = lrs_store_column_real(st, 7);
+        r.created_at = lrs_store_column_real(st, 8);
         r.n[LRS_STATUS_PRUNED] = sqlite3_column_int64(st, 9);
         r.metric = col_text(st, 10);
         r.maximize = strcmp(col_text(st, 11), "maximize") == 0;
@@ -536,22 +531,22 @@ static int fill_trial(lrs_query_t *q, sqlite3_stmt *st, lrs_query_trial_t *t, lr
         .trial = sqlite3_column_int64(st, 0),
         .result = {
             .status = (lrs_status_t)s,
-            .score = col_real(st, 2),
-            .score_std = col_real(st, 3),
-            .seconds = col_real(st, 10),
+            .score = lrs_store_column_real(st, 2),
+            .score_std = lrs_store_column_real(st, 3),
+            .seconds = lrs_store_column_real(st, 10),
             .diverged_epoch = sqlite3_column_int(st, 11),
             .error = (char *)col_text_or_null(st, 12),   /* borrowed: see query.h */
             .pruned_epoch = sqlite3_column_int(st, 13),
         },
         .params_json = col_text(st, 4),
-        .lr = col_real(st, 5),
+        .lr = lrs_store_column_real(st, 5),
         .optimizer = col_text_or_null(st, 6),
         .scheduler = col_text_or_null(st, 7),
         .attempts = sqlite3_column_int(st, 8),
         .worker = col_text_or_null(st, 9),
         .prune_rule = col_text_or_null(st, 14),
-        .prune_value = col_real(st, 15),
-        .prune_threshold = col_real(st, 16),
+        .prune_value = lrs_store_column_real(st, 15),
+        .prune_threshold = lrs_store_column_real(st, 16),
     };
     return 0;
 }
@@ -688,7 +683,7 @@ int lrs_query_param_values(lrs_query_t *q, const lrs_query_sweep_t *sw, const ch
             .number = strcmp(type, "integer") == 0 || strcmp(type, "real") == 0
                           ? sqlite3_column_double(st, 3) : NAN,
             .status = (lrs_status_t)s,
-            .score = col_real(st, 5)};
+            .score = lrs_store_column_real(st, 5)};
         int stop = fn(ctx, &v);
         if (stop)
             return finish(st, stop);
@@ -706,8 +701,8 @@ int lrs_query_epochs(lrs_query_t *q, const lrs_query_sweep_t *sw, int64_t trial,
     sqlite3_bind_int64(st, 2, trial);
     int row;
     while ((row = next_row(q, st, err)) == 1) {
-        lrs_epoch_stat_t e = {.epoch = sqlite3_column_int(st, 0), .lr = col_real(st, 1),
-                              .train_loss = col_real(st, 2), .val_loss = col_real(st, 3)};
+        lrs_epoch_stat_t e = {.epoch = sqlite3_column_int(st, 0), .lr = lrs_store_column_real(st, 1),
+                              .train_loss = lrs_store_column_real(st, 2), .val_loss = lrs_store_column_real(st, 3)};
         int stop = fn(ctx, &e);
         if (stop)
             return finish(st, stop);

@@ -84,11 +84,6 @@ static int finish(sqlite3_stmt *st, int rc)
     return rc;
 }
 
-static double col_real(sqlite3_stmt *st, int i)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
-}
-
 lrs_query_metrics_t *lrs_query_metrics_new(lrs_query_t *q, const lrs_query_sweep_t *sw,
                                            lrs_err_t *err)
 {
@@ -180,7 +175,7 @@ int lrs_query_trial_metrics(lrs_query_metrics_t *m, int64_t trial, lrs_trial_met
     int row = rc == SQLITE_ROW;
     json_decref(m->last);
     m->last = merge_metrics(row ? (const char *)sqlite3_column_text(st, 0) : NULL,
-                            row ? col_real(st, 2) : NAN);
+                            row ? lrs_store_column_real(st, 2) : NAN);
     *out = (lrs_trial_metrics_t){.metrics = m->last,
                                  .score_n = row ? sqlite3_column_int(st, 1) : 0,
                                  .repeats = row ? sqlite3_column_int(st, 3) : 0};
@@ -232,9 +227,9 @@ int lrs_query_curves(lrs_query_metrics_t *m, int64_t trial,
             .repeat = sqlite3_column_int(st, 1),
             .fold = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2),
             .epoch = sqlite3_column_int(st, 3),
-            .lr = col_real(st, 4),
-            .train_loss = col_real(st, 5),
-            .val_loss = col_real(st, 6),
+            .lr = lrs_store_column_real(st, 4),
+            .train_loss = lrs_store_column_real(st, 5),
+            .val_loss = lrs_store_column_real(st, 6),
             .metrics = json_is_object(metrics) ? metrics : NULL,
         };
         int stop = fn(ctx, &row);

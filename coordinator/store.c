@@ -284,6 +284,11 @@ int lrs_store_version(lrs_store_t *s)
     return (int)v;
 }
 
+double lrs_store_column_real(sqlite3_stmt *st, int col)
+{
+    return sqlite3_column_type(st, col) == SQLITE_NULL ? NAN : sqlite3_column_double(st, col);
+}
+
 static void bind_real_or_null(sqlite3_stmt *st, int i, double v)
 {
     if (isfinite(v))

@@ -89,6 +89,10 @@ void lrs_store_destroy(lrs_store_t **s);
 /* The connection, for the read side (coordinator/query.c) and tests. */
 sqlite3 *lrs_store_db(lrs_store_t *s);
 
+/* Column col of st's current row as a stored REAL reads back: NULL as NaN
+ * (the writer stores NaN as NULL). */
+double lrs_store_column_real(sqlite3_stmt *st, int col);
+
 /* Schema version in the file (PRAGMA user_version). */
 int lrs_store_version(lrs_store_t *s);
 

@@ -3,13 +3,7 @@
  * answers every rung as before. */
 #include "coordinator/store.h"
 
-#include <math.h>
 #include <sqlite3.h>
-
-static double real_or_nan(sqlite3_stmt *st, int col)
-{
-    return sqlite3_column_type(st, col) == SQLITE_NULL ? NAN : sqlite3_column_double(st, col);
-}
 
 int lrs_store_each_rung(lrs_store_t *s, int64_t sweep_id,
                         void (*fn)(void *ctx, const lrs_store_rung_t *row), void *ctx,
@@ -31,10 +25,10 @@ int lrs_store_each_rung(lrs_store_t *s, int64_t sweep_id,
             .trial = sqlite3_column_int64(st, 0),
             .rung = sqlite3_column_int(st, 1),
             .epoch = sqlite3_column_int(st, 2),
-            .value = real_or_nan(st, 3),
-            .best = real_or_nan(st, 4),
+            .value = lrs_store_column_real(st, 3),
+            .best = lrs_store_column_real(st, 4),
             .prune = decision && decision[0] == 'p',
-            .threshold = real_or_nan(st, 6),
+            .threshold = lrs_store_column_real(st, 6),
             .rule = (const char *)sqlite3_column_text(st, 7),
         };
         fn(ctx, &row);
