@@ -83,12 +83,12 @@ fail:
 
 void lrs_confirmed_free(lrs_confirmed_list_t *l)
 {
-    for (int i = 0; l && i < l->n; i++)
+    if (!l)
+        return;
+    for (int i = 0; i < l->n; i++)
         free(l->items[i].params);
-    if (l)
-        free(l->items);
-    if (l)
-        memset(l, 0, sizeof *l);
+    free(l->items);
+    memset(l, 0, sizeof *l);
 }
 
 /* 1 when the intervals of a and b share a point. */
