@@ -49,6 +49,7 @@ static int is_blank(char c)
 typedef struct scan {
     const char *command;
     int shell;
+    int dashes;                   /* {args}: --hidden-size for hidden_size */
     const lrs_trial_cfg_t *cfg;   /* NULL: only check and collect `used` */
     uint64_t used;                /* bit per parameter named by a {name} */
     const char *const *user_names;    /* the space's user parameters (slot order) */
@@ -94,6 +95,15 @@ static int add_option(scan_t *sc, const char *flag, const char *value, lrs_err_t
     return 0;
 }
 
+/* The flag {args} writes for name: --name, with '-' for '_' when dashes. */
+static void args_flag(const scan_t *sc, const char *name, char *flag, size_t size)
+{
+    snprintf(flag, size, "--%s", name);
+    for (char *c = flag + 2; sc->dashes && *c; c++)
+        if (*c == '_')
+            *c = '-';
+}
+
 /* {args}'s user part: --name value for each user value of the trial not
  * named elsewhere, in slot (name) order. */
 static int expand_user_args(scan_t *sc, lrs_err_t *err)
@@ -102,7 +112,7 @@ static int expand_user_args(scan_t *sc, lrs_err_t *err)
         if (!((sc->cfg->user_mask >> i) & 1u) || ((sc->used_user >> i) & 1u))
             continue;
         char flag[160], value[1024];
-        snprintf(flag, sizeof flag, "--%s", sc->cfg->user[i].param->name);
+        args_flag(sc, sc->cfg->user[i].param->name, flag, sizeof flag);
         lrs_user_value_format(&sc->cfg->user[i], value, sizeof value);
         if (add_option(sc, flag, value, err) < 0)
             return -1;
@@ -120,7 +130,7 @@ static int expand_args(scan_t *sc, lrs_err_t *err)
             !lrs_param_active(p, sc->cfg))
             continue;
         char flag[80], value[1024];
-        snprintf(flag, sizeof flag, "--%s", p->name);
+        args_flag(sc, p->name, flag, sizeof flag);
         lrs_trial_cfg_format(sc->cfg, p->id, value, sizeof value);
         if (add_option(sc, flag, value, err) < 0)
             return -1;
@@ -300,9 +310,15 @@ int lrs_exec_check_template_users(const char *command, int shell, const char *co
     return rc;
 }
 
-int lrs_exec_expand(const char *command, int shell, const lrs_trial_cfg_t *cfg, char ***argv_out,
+unsigned lrs_exec_flags(const lrs_exec_spec_t *ex)
+{
+    return (ex->shell ? LRS_EXEC_SHELL : 0u) | (ex->args_dashes ? LRS_EXEC_DASHES : 0u);
+}
+
+int lrs_exec_expand(const char *command, unsigned flags, const lrs_trial_cfg_t *cfg, char ***argv_out,
                     int *argc_out, lrs_err_t *err)
 {
+    int shell = (flags & LRS_EXEC_SHELL) != 0;
     *argv_out = NULL;
     *argc_out = 0;
     if (lrs_exec_check_template_users(command, shell, cfg->user_names, cfg->n_user_names, err) < 0)
@@ -314,7 +330,8 @@ int lrs_exec_expand(const char *command, int shell, const lrs_trial_cfg_t *cfg, 
         scan_free(&first);
         return -1;
     }
-    scan_t sc = {.command = command, .shell = shell, .cfg = cfg, .used = first.used,
+    scan_t sc = {.command = command, .shell = shell, .dashes = (flags & LRS_EXEC_DASHES) != 0,
+                 .cfg = cfg, .used = first.used,
                  .user_names = cfg->user_names, .n_user = cfg->n_user_names,
                  .used_user = first.used_user};
     scan_free(&first);
@@ -341,12 +358,15 @@ done:
     return rc;
 }
 
-char *lrs_exec_template_program(const char *command, int shell)
+char *lrs_exec_template_program(const char *command, int shell, const char *const *user_names,
+                                int n_user)
 {
     if (shell || !command)
         return NULL;
     lrs_trial_cfg_t cfg;
     lrs_trial_cfg_init(&cfg);
+    cfg.user_names = user_names;   /* no user values: {dropout} is empty */
+    cfg.n_user_names = n_user;
     lrs_err_t err;
     char **argv;
     int argc;

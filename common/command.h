@@ -15,7 +15,8 @@
  *            cfg->set_mask) that is active and not named elsewhere in the
  *            template, in parameter-table order, then the trial's user
  *            parameters (by name; bools as true/false).  Without shell it
- *            must be a word of its own.
+ *            must be a word of its own.  With LRS_EXEC_DASHES the flag's
+ *            name has '-' for every '_' (--hidden-size, --weight-decay).
  *   {{ }}    a literal brace.  A '{' that does not start {identifier} (for
  *            example `${HOME}` or awk's `{print $1}`) is literal text too.
  * Without `shell`, the template is split into words as a POSIX shell would
@@ -38,10 +39,15 @@
 #define LRS_EXEC_DEFAULT_LOG_TAIL (64 * 1024)
 #define LRS_EXEC_DEFAULT_KILL_GRACE 5.0
 
+/* How lrs_exec_expand expands a template (lrs_exec_flags of a spec). */
+#define LRS_EXEC_SHELL 1u    /* run via /bin/sh -c, values single-quoted */
+#define LRS_EXEC_DASHES 2u   /* {args} writes --hidden-size for hidden_size (args: {dashes: true}) */
+
 /* What the sweep spec says about the command: plain data, borrowed. */
 typedef struct lrs_exec_spec {
     const char *command;              /* the template */
     int shell;                        /* 1: run via /bin/sh -c, values single-quoted */
+    int args_dashes;                  /* args: {dashes: true}: {args} names with '-' for '_' */
     const char *metric;               /* objective name, e.g. "val_loss" */
     int maximize;                     /* 1: larger is better (only recorded) */
     double timeout_s;                 /* per run (per fold); 0: none */
@@ -69,11 +75,15 @@ int lrs_exec_check_template(const char *command, int shell, lrs_err_t *err);
 int lrs_exec_check_template_users(const char *command, int shell, const char *const *user_names,
                                   int n_user, lrs_err_t *err);
 
+/* The LRS_EXEC_* flags ex's template expands with. */
+unsigned lrs_exec_flags(const lrs_exec_spec_t *ex);
+
 /* Expands command for cfg into a NULL-terminated argv (*argv_out, *argc_out);
- * with shell, argv is {"/bin/sh", "-c", script}.  Free with lrs_exec_argv_free.
- * Fails (usage) on what lrs_exec_check_template refuses, or when no word
- * is left to run. */
-int lrs_exec_expand(const char *command, int shell, const lrs_trial_cfg_t *cfg, char ***argv_out,
+ * with LRS_EXEC_SHELL in flags, argv is {"/bin/sh", "-c", script}; with
+ * LRS_EXEC_DASHES, {args} writes each name with '-' for '_'.  Free with
+ * lrs_exec_argv_free.  Fails (usage) on what lrs_exec_check_template
+ * refuses, or when no word is left to run. */
+int lrs_exec_expand(const char *command, unsigned flags, const lrs_trial_cfg_t *cfg, char ***argv_out,
                     int *argc_out, lrs_err_t *err);
 
 void lrs_exec_argv_free(char ***argv);
@@ -90,9 +100,11 @@ char *lrs_exec_params_json(const lrs_trial_cfg_t *cfg);
 char *lrs_exec_escape_text(const char *data, size_t len);
 
 /* The program a template runs — its first word, expanded with default
- * parameters — for `lrsweep validate` to look up in PATH.  A new string, or
- * NULL with shell (the shell decides) or when the template is invalid. */
-char *lrs_exec_template_program(const char *command, int shell);
+ * parameters and no value for the n_user user parameters user_names — for
+ * `lrsweep validate` to look up in PATH.  A new string, or NULL with shell
+ * (the shell decides) or when the template is invalid. */
+char *lrs_exec_template_program(const char *command, int shell, const char *const *user_names,
+                                int n_user);
 
 /* Full path of the program a run would execute: prog itself when it holds a
  * '/', else the first executable PATH entry (path_env: a PATH value, NULL:

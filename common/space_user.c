@@ -264,6 +264,20 @@ void lrs_space_user_slots(lrs_yctx_t *c, const lrs_ynode_t *search, const lrs_sp
 {
     int n = 0;
     collect_names(root, u->names, &n, LRS_MAX_USER_PARAMS);
+    /* A declared name no branch searches is still the script's: {gamma}
+     * stays empty in every trial rather than becoming lrsweep's gamma. */
+    const lrs_ynode_t *d = u->allowed ? u->declared : NULL;
+    for (int i = 0; d && d->kind == LRS_Y_SEQ && i < d->n; i++) {
+        const char *name = d->items[i]->kind == LRS_Y_SCALAR ? d->items[i]->text : NULL;
+        int seen = !name || !valid_name(name);
+        for (int k = 0; k < n && k < LRS_MAX_USER_PARAMS && !seen; k++)
+            seen = strcmp(u->names[k], name) == 0;
+        if (seen)
+            continue;
+        if (n < LRS_MAX_USER_PARAMS && !(u->names[n] = lrs_arena_strndup(c->arena, name, strlen(name))))
+            return;
+        n++;
+    }
     if (n > LRS_MAX_USER_PARAMS) {
         LRS_YERR(c, search, "search: %d user parameters; a sweep may have at most %d", n,
                  LRS_MAX_USER_PARAMS);

@@ -73,6 +73,24 @@ static void parse_env(lrs_yctx_t *c, lrs_exec_spec_t *ex, const lrs_ynode_t *env
     ex->n_env = n;
 }
 
+/* args: {dashes: BOOL} — how {args} writes names. */
+static void parse_args(lrs_yctx_t *c, lrs_exec_spec_t *ex, const lrs_ynode_t *n)
+{
+    char tmp[96];
+    if (n->kind != LRS_Y_MAP) {
+        LRS_YERR(c, n, "args: expected a mapping such as {dashes: true}, got %s",
+                 lrs_y_describe(n, tmp, sizeof tmp));
+        return;
+    }
+    for (int i = 0; i < n->n; i++) {
+        const lrs_ynode_t *key = lrs_y_key(n, i), *val = lrs_y_value(n, i);
+        if (strcmp(key->text, "dashes") == 0)
+            lrs_y_bool(c, val, "args.dashes", &ex->args_dashes);
+        else
+            LRS_YERR(c, key, "args: unknown key '%s' (known: dashes)", key->text);
+    }
+}
+
 static void resolve_workdir(lrs_yctx_t *c, const lrs_ynode_t *n, const char *base_dir, lrs_exec_spec_t *ex,
                             const char **workdir_as_written)
 {
@@ -106,6 +124,8 @@ void lrs_spec_exec_read(lrs_yctx_t *c, const lrs_ynode_t *root, const char *base
         resolve_workdir(c, n, base_dir, ex, workdir_as_written);
     if ((n = lrs_y_get(root, "env")))
         parse_env(c, ex, n);
+    if ((n = lrs_y_get(root, "args")))
+        parse_args(c, ex, n);
     char tmp[96];
     if (cmd->kind != LRS_Y_SCALAR) {
         LRS_YERR(c, cmd, "command: expected the command line as one string, got %s",

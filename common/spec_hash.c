@@ -103,6 +103,8 @@ uint64_t lrs_spec_hash_of(const lrs_spec_info_t *in, const char *data_path_as_wr
         h = hash_u64(h, (uint64_t)ex->n_env);
         for (int i = 0; i < ex->n_env; i++)
             h = hash_str(h, ex->env[i]);
+        if (ex->args_dashes)   /* newer than the rest: off hashes as before it existed */
+            h = hash_str(h, "args.dashes");
     }
     h = hash_block(h, root);
     /* A standardized target changes every loss; off (rules 0's behaviour,

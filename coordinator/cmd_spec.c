@@ -19,6 +19,7 @@
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/params.h"
+#include "common/space_user.h"
 #include "common/spec.h"
 #include "common/spec_notes.h"
 #include "common/textesc.h"
@@ -43,14 +44,14 @@ static const char *exec_path_env(const lrs_exec_spec_t *ex)
 }
 
 /* Warnings about this machine for an exec spec (see the header comment). */
-static void warn_exec(const char *spec_path, const lrs_exec_spec_t *ex)
+static void warn_exec(const char *spec_path, const lrs_exec_spec_t *ex, const lrs_space_users_t *users)
 {
     struct stat st;
     char shown[LRS_TEXTESC_SIZE(1024)];   /* the spec's text, escaped */
     if (ex->workdir && (stat(ex->workdir, &st) != 0 || !S_ISDIR(st.st_mode)))
         fprintf(stderr, "%s: warning: workdir '%s' is not a folder on this machine\n", spec_path,
                 lrs_text_escape_str(ex->workdir, shown, sizeof shown));
-    char *prog = lrs_exec_template_program(ex->command, ex->shell);
+    char *prog = lrs_exec_template_program(ex->command, ex->shell, users->names, users->n);
     if (!prog)
         return;   /* shell: true — the shell finds the program */
     char *found = NULL, *joined = NULL;
@@ -98,7 +99,7 @@ int lrs_cmd_validate(int argc, char **argv)
         return status;
     const lrs_spec_info_t *info = lrs_spec_info(spec);
     if (info->exec) {
-        warn_exec(argv[1], info->exec);
+        warn_exec(argv[1], info->exec, lrs_spec_users(spec));
     } else {   /* the data, checked as the coordinator will check it */
         lrs_dataset_t data;
         if (lrs_validate_load_data(info, info->data_path ? info->data_path : "data", NULL, 0, &data,

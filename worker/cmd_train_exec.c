@@ -42,7 +42,7 @@ static void print_command(const lrs_exec_spec_t *ex, const lrs_trial_cfg_t *cfg)
     char **argv = NULL;
     int argc = 0;
     lrs_err_t err;
-    if (lrs_exec_expand(ex->command, ex->shell, cfg, &argv, &argc, &err) < 0)
+    if (lrs_exec_expand(ex->command, lrs_exec_flags(ex), cfg, &argv, &argc, &err) < 0)
         return;   /* lrs_exec_run reports it */
     fprintf(stderr, "lrsweep train: running");
     for (int i = 0; i < argc; i++) {

@@ -168,7 +168,7 @@ int lrs_exec_run(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64
     int rc = -1;
     double started = lrs_mono_seconds();
 
-    if (validate_spec(spec, err) < 0 || lrs_exec_expand(spec->command, spec->shell, cfg, &argv, &argc, err) < 0)
+    if (validate_spec(spec, err) < 0 || lrs_exec_expand(spec->command, lrs_exec_flags(spec), cfg, &argv, &argc, err) < 0)
         goto done;
     int runs = spec->folds > 0 ? spec->folds : 1;
     a = calloc(1, sizeof *a);

@@ -120,4 +120,54 @@ printf 'user: [learning_rate]\n' >>alias.yaml
 "$LRSWEEP" validate alias.yaml >alias2.out 2>&1 || fail "alias declared: validate exited $?"
 ! grep -q warning alias2.out || fail "a declared name still warns: $(cat alias2.out)"
 
+# args: {dashes: true} — an argparse script with dashed flags gets --hidden-size
+# and --step-size; a declared user gamma searched under cosine only is left out
+# of a step trial (not StepLR's gamma 0.1).
+cat >d.py <<'PY'
+import argparse
+ap = argparse.ArgumentParser()
+ap.add_argument("--lr", type=float, required=True)
+ap.add_argument("--hidden-size", type=int, required=True)
+ap.add_argument("--scheduler", required=True)
+ap.add_argument("--step-size", type=int)
+ap.add_argument("--gamma", type=float)
+a = ap.parse_args()
+assert (a.gamma is None) == (a.scheduler == "step"), a
+print("val_loss=%.17g" % (a.hidden_size + (a.step_size or 0) / 10.0 + (a.gamma or 0) / 100.0))
+PY
+cat >dash.yaml <<YAML
+name: dashes
+trials: 6
+seed: 2
+metric: val_loss
+user: [gamma]
+args: {dashes: true}
+command: $PY d.py {args}
+search:
+  lr: {log_uniform: [0.001, 0.1]}
+  hidden_size: {values: [16, 32]}
+  scheduler:
+    step: {step_size: {values: [2, 3]}}
+    cosine: {gamma: {values: [0.5, 2.0]}}
+YAML
+check
+"$LRSWEEP" run dash.yaml --db d.db --workers 1 --quiet >dash.out 2>&1 || { fail "dashes run exited $?"; cat dash.out; }
+bad=$(q d.db "SELECT trial, status, score, params, error FROM trials" | $PY -c '
+import json, sys
+for line in sys.stdin:
+    t, status, score, params, error = line.rstrip("\n").split("|", 4)
+    p = json.loads(params)
+    want = p["hidden_size"] + p.get("step_size", 0) / 10.0 + p.get("gamma", 0) / 100.0
+    if status != "complete" or abs(float(score) - want) > 1e-12:
+        print(t, status, score, want, error)')
+[ -z "$bad" ] || fail "dashed flags did not reach the script: $bad"
+n=$(q d.db "SELECT COUNT(DISTINCT json_extract(params, '$.scheduler')) FROM trials")
+[ "$n" = 2 ] || fail "the dashes sweep drew $n schedulers, not both"
+
+# validate looks the program up even when the template names user parameters.
+check
+printf 'name: p\ntrials: 2\nmetric: val_loss\ncommand: lrsweep-no-such-trainer --d {dropout} {args}\nsearch:\n  dropout: 0.1\n' >prog.yaml
+"$LRSWEEP" validate prog.yaml >prog.out 2>&1 || fail "prog: validate exited $?"
+grep -qF "program 'lrsweep-no-such-trainer' is not found in PATH" prog.out || { fail "prog: no warning"; cat prog.out; }
+
 summary

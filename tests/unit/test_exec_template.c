@@ -27,13 +27,13 @@ static void make_cfg(lrs_trial_cfg_t *cfg, const char *const *words)
 }
 
 /* Expands and compares with the expected words (NULL-terminated). */
-static void expect_argv(const char *command, int shell, const lrs_trial_cfg_t *cfg,
+static void expect_argv(const char *command, unsigned flags, const lrs_trial_cfg_t *cfg,
                         const char *const *expected)
 {
     char **argv;
     int argc;
     lrs_err_t err;
-    if (lrs_exec_expand(command, shell, cfg, &argv, &argc, &err) < 0)
+    if (lrs_exec_expand(command, flags, cfg, &argv, &argc, &err) < 0)
         fail_msg("expand '%s': %s", command, err.msg);
     int n = 0;
     while (expected[n])
@@ -177,12 +177,40 @@ static void test_find_program(void **state)
 static void test_template_program(void **state)
 {
     (void)state;
-    char *p = lrs_exec_template_program("'my trainer' --lr {lr} {args}", 0);
+    char *p = lrs_exec_template_program("'my trainer' --lr {lr} {args}", 0, NULL, 0);
     assert_non_null(p);
     assert_string_equal(p, "my trainer");
     free(p);
-    assert_null(lrs_exec_template_program("cd x && python3 t.py", 1));
-    assert_null(lrs_exec_template_program("prog {nope}", 0));
+    assert_null(lrs_exec_template_program("cd x && python3 t.py", 1, NULL, 0));
+    assert_null(lrs_exec_template_program("prog {nope}", 0, NULL, 0));
+    /* A user placeholder is known (and empty) when its name is given. */
+    const char *const users[] = {"dropout"};
+    assert_null(lrs_exec_template_program("python3 t.py --drop {dropout}", 0, NULL, 0));
+    p = lrs_exec_template_program("python3 t.py --drop {dropout} {args}", 0, users, 1);
+    assert_non_null(p);
+    assert_string_equal(p, "python3");
+    free(p);
+}
+
+/* args: {dashes: true}: {args} writes --weight-decay, the template's own
+ * words and {name} values are untouched. */
+static void test_args_dashes(void **state)
+{
+    (void)state;
+    lrs_trial_cfg_t cfg;
+    make_cfg(&cfg, (const char *const[]){"lr=0.1", "optimizer=adamw", "weight_decay=0.01", NULL});
+    const char *plain[] = {"t_x", "--a_b", "--lr", "0.1", "--optimizer", "adamw", "--weight_decay", "0.01", NULL};
+    expect_argv("t_x --a_b {args}", 0, &cfg, plain);
+    const char *dashed[] = {"t_x", "--a_b", "--lr", "0.1", "--optimizer", "adamw", "--weight-decay", "0.01", NULL};
+    expect_argv("t_x --a_b {args}", LRS_EXEC_DASHES, &cfg, dashed);
+    const char *named[] = {"t", "--w", "0.01", "--lr", "0.1", "--optimizer", "adamw", NULL};
+    expect_argv("t --w {weight_decay} {args}", LRS_EXEC_DASHES, &cfg, named);
+    const char *shell[] = {"/bin/sh", "-c", "t --lr '0.1' --optimizer 'adamw' --weight-decay '0.01'", NULL};
+    expect_argv("t {args}", LRS_EXEC_SHELL | LRS_EXEC_DASHES, &cfg, shell);
+    lrs_exec_spec_t ex = {.shell = 1, .args_dashes = 1};
+    assert_int_equal(lrs_exec_flags(&ex), LRS_EXEC_SHELL | LRS_EXEC_DASHES);
+    ex.shell = 0;
+    assert_int_equal(lrs_exec_flags(&ex), LRS_EXEC_DASHES);
 }
 
 static void test_escape_text(void **state)
@@ -220,7 +248,7 @@ static void test_random_templates_are_safe(void **state)
             int ok = lrs_exec_check_template(command, shell, &err) == 0;
             char **argv;
             int argc;
-            int expanded = lrs_exec_expand(command, shell, &cfg, &argv, &argc, &err) == 0;
+            int expanded = lrs_exec_expand(command, shell ? LRS_EXEC_SHELL : 0u, &cfg, &argv, &argc, &err) == 0;
             if (expanded) {
                 assert_true(ok);
                 assert_true(argc >= 1);
@@ -248,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_params_json),
         cmocka_unit_test(test_find_program),
         cmocka_unit_test(test_template_program),
+        cmocka_unit_test(test_args_dashes),
         cmocka_unit_test(test_escape_text),
         cmocka_unit_test(test_random_templates_are_safe),
     };

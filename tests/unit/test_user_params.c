@@ -121,7 +121,8 @@ static void expect_words(const lrs_spec_t *spec, uint64_t i, const char *const *
     char **argv;
     int argc;
     lrs_err_t err;
-    if (lrs_exec_expand(lrs_spec_info(spec)->exec->command, 0, &cfg, &argv, &argc, &err) < 0)
+    const lrs_exec_spec_t *ex = lrs_spec_info(spec)->exec;
+    if (lrs_exec_expand(ex->command, lrs_exec_flags(ex), &cfg, &argv, &argc, &err) < 0)
         fail_msg("expand: %s", err.msg);
     int n = 0;
     while (want[n])
@@ -173,6 +174,28 @@ static void test_declared_names(void **state)
     assert_true(strstr(json, "\"gamma\": 0") || strstr(json, "\"gamma\": 2"));
     assert_false((cfg.set_mask >> LRS_P_GAMMA) & 1u);
     lrs_spec_destroy(&spec);
+    /* declared and searched only under cosine: a step trial's {gamma} is
+     * empty, not StepLR's default 0.1 */
+    spec = parse_ok(HEAD "user: [gamma]\nsampler: grid\ncommand: prog --g {gamma} {args}\nsearch:\n"
+                         "  lr: 0.01\n  scheduler:\n    step: {step_size: 2}\n"
+                         "    cosine: {gamma: 0.5}\n");
+    expect_words(spec, 0, (const char *const[]){"prog", "--g", "--lr", "0.01", "--scheduler", "step",
+                                                "--step_size", "2", NULL});
+    expect_words(spec, 1, (const char *const[]){"prog", "--g", "0.5", "--lr", "0.01", "--scheduler",
+                                                "cosine", NULL});
+    lrs_spec_destroy(&spec);
+    /* declared and never searched: still the script's, empty in every trial */
+    spec = parse_ok(HEAD "user: [gamma]\ncommand: prog --g {gamma} {args}\nsearch:\n  lr: 0.01\n"
+                         "  scheduler: {step: {step_size: 2}}\n");
+    expect_words(spec, 0, (const char *const[]){"prog", "--g", "--lr", "0.01", "--scheduler", "step",
+                                                "--step_size", "2", NULL});
+    lrs_spec_destroy(&spec);
+    /* args: {dashes: true} writes --hidden-size and --step-size */
+    spec = parse_ok(HEAD "args: {dashes: true}\ncommand: prog {args}\nsearch:\n  lr: 0.01\n"
+                         "  hidden_size: 64\n  scheduler: {step: {step_size: 2}}\n");
+    expect_words(spec, 0, (const char *const[]){"prog", "--lr", "0.01", "--scheduler", "step",
+                                                "--step-size", "2", "--hidden-size", "64", NULL});
+    lrs_spec_destroy(&spec);
     /* a typo declared as the script's own is kept */
     spec = parse_ok(HEAD "user: [gama]\ncommand: prog {args}\nsearch:\n  gama: 1\n");
     lrs_spec_destroy(&spec);
@@ -201,6 +224,14 @@ static void test_errors(void **state)
                         "  optimizer: {adam: {dropout: 0.2}}\n",
                    "dropout is already given for the same trials");
     expect_refused(HEAD "command: prog {args}\nuser: [a, a]\nsearch:\n  a: 1\n", "declared twice");
+    expect_refused(HEAD "command: prog {args}\nargs: {dashes: yes_please}\nsearch:\n  a: 1\n",
+                   "args.dashes");
+    expect_refused(HEAD "command: prog {args}\nargs: {dash: true}\nsearch:\n  a: 1\n",
+                   "args: unknown key 'dash' (known: dashes)");
+    expect_refused(HEAD "command: prog {args}\nargs: true\nsearch:\n  a: 1\n",
+                   "args: expected a mapping");
+    expect_refused(HEAD "data: {path: x.csv, target: y}\nargs: {dashes: true}\nsearch:\n  lr: 0.1\n",
+                   "args: applies only to an exec spec");
     expect_refused("name: u\ntrials: 2\nmetric: val_loss\ndata: {synthetic: {rows: 20, features: 2}}\n"
                    "search:\n  dropout: 0.1\n",
                    "a script's own parameters need command:");
