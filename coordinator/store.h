@@ -110,6 +110,13 @@ int lrs_store_sweep_create(lrs_store_t *s, lrs_sweep_row_t *row, const char *spe
 int lrs_store_sweep_set_origin(lrs_store_t *s, int64_t sweep_id, const char *data_hash,
                                const char *transport, lrs_err_t *err);
 
+/* Schema 009: records space_json (common/space_json.h) as the sweep's
+ * search space where the row has none — at its creation, and for a sweep
+ * created before version 9 when a coordinator opens it again; a row that
+ * has one keeps it.  Committed at once. */
+int lrs_store_sweep_set_space(lrs_store_t *s, int64_t sweep_id, const char *space_json,
+                              lrs_err_t *err);
+
 /* Raises a sweep's trial budget (extension); committed at once. */
 int lrs_store_sweep_set_trials(lrs_store_t *s, int64_t sweep_id, int64_t trials, lrs_err_t *err);
 

@@ -21,6 +21,7 @@
 #include "common/numfmt.h"
 #include "common/params.h"
 #include "common/rng.h"
+#include "common/space_json.h"
 #include "common/spec_confirm.h"
 
 /* A lease the previous coordinator granted, read back on resume: its holder
@@ -67,6 +68,18 @@ static uint64_t random_token(void)
     return t & 0x7fffffffffffffffULL;   /* SQLite INTEGER holds it as is */
 }
 
+/* The row's search space as JSON (schema 009): at creation, and for a sweep
+ * created before version 9 (the store keeps a space already there). */
+static int record_space(lrs_sweep_t *s, lrs_err_t *err)
+{
+    char *json = lrs_space_json_text(lrs_spec_space(s->spec));
+    if (!json)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+    int rc = lrs_store_sweep_set_space(s->store, s->row.id, json, err);
+    free(json);
+    return rc;
+}
+
 /* Every check of a resume comes before its first write: a refused resume
  * leaves the database as it was. */
 static int open_row(lrs_sweep_t *s, const char *db_path, const lrs_sweep_origin_t *o,
@@ -93,7 +106,9 @@ static int open_row(lrs_sweep_t *s, const char *db_path, const lrs_sweep_origin_
         snprintf(s->row.data_hash, sizeof s->row.data_hash, "%s", data_hash ? data_hash : "");
         snprintf(s->row.transport, sizeof s->row.transport, "%s", transport);
         s->row.rules = lrs_spec_rules(s->spec);   /* lrs_broker_new parsed a resume under its own */
-        return lrs_store_sweep_create(s->store, &s->row, lrs_spec_text(s->spec), err);
+        if (lrs_store_sweep_create(s->store, &s->row, lrs_spec_text(s->spec), err) != 0)
+            return -1;
+        return record_space(s, err);
     }
     if (strcmp(s->row.space_hash, space_hash) != 0)
         return lrs_err_set(err, LRS_EXIT_USAGE,
@@ -108,7 +123,8 @@ static int open_row(lrs_sweep_t *s, const char *db_path, const lrs_sweep_origin_
                            "restore the file",
                            db_path, info->name, s->row.data_hash,
                            o->data_path ? o->data_path : "the data", data_hash);
-    if (lrs_store_sweep_set_origin(s->store, s->row.id, data_hash, transport, err) != 0)
+    if (lrs_store_sweep_set_origin(s->store, s->row.id, data_hash, transport, err) != 0 ||
+        record_space(s, err) != 0)
         return -1;
     if (!s->row.data_hash[0] && data_hash)
         snprintf(s->row.data_hash, sizeof s->row.data_hash, "%s", data_hash);

@@ -3,7 +3,9 @@
 What a row means is decided once, in the lrsweep program: trials() reads
 `lrsweep export --format jsonl` (status of running and pending trials, the
 stored metrics, score_n), best() and summary() read `lrsweep best|summary
---json` (ranking, ties, bins).  The package only types the columns.  Curves
+--json` (ranking, ties, bins).  The package only types the columns, by the
+search space the coordinator stores as JSON (sweeps.space, schema 9), so
+no YAML is parsed here.  Curves
 and folds are too big for a text pipe, so curves() and folds() read the
 documented view and table (docs/schema.md: trial_curves, trial_folds) in
 chunks of rows, each chunk turned into columns before the next is fetched:
@@ -21,7 +23,7 @@ import urllib.parse
 
 # The newest schema/NNN_*.sql this package reads (tests/python checks it
 # against the schema folder).
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 DEFAULT_CHUNK = 65536
 # export's per-trial keys, in the order trials() shows them (params and
 # metrics are spread into columns of their own).
@@ -111,11 +113,41 @@ def _typed(pd, name, values, index):
     return pd.Series(values, index=index, name=name, dtype=dtype)
 
 
-def _frame(pd, rows, head, tail, index_name):
+# A stored parameter type (sweeps.space, common/space_json.h) as a dtype.
+_SPACE_DTYPES = {"float": "float64", "int": "Int64", "bool": "boolean", "int_list": object}
+
+
+def _space_typed(pd, name, entries, values, index):
+    """A parameter's column typed by its entries in the stored search space:
+    float64, Int64, boolean, object for milestone lists, and category for
+    choices and a script's texts with the values the space can give as its
+    categories (in the space's order; a stored value outside them, which a
+    space never gives, is added rather than lost)."""
+    kind = entries[0]["type"]
+    if kind in ("choice", "string"):
+        cats = []
+        for e in entries:
+            for v in e.get("values", ()):
+                if v not in cats:
+                    cats.append(v)
+        cats += sorted({v for v in values if v is not None and v not in cats}, key=str)
+        return pd.Series(pd.Categorical(values, categories=cats), index=index, name=name)
+    if kind == "float":
+        return pd.Series([float("nan") if v is None else float(v) for v in values],
+                         index=index, name=name, dtype="float64")
+    return pd.Series(values, index=index, name=name, dtype=_SPACE_DTYPES.get(kind, object))
+
+
+def _frame(pd, rows, head, tail, index_name, space=None):
     """rows (export / best JSON objects) as a DataFrame: head keys, then every
-    metric, then tail keys, then every parameter.  A metric whose name is
-    another column's is metrics.NAME, as in export's CSV."""
-    params, metrics = {}, {}
+    metric, then tail keys, then every parameter (those of the stored search
+    space, typed by it, in its order; then any other a row holds, typed by
+    its values).  A metric whose name is another column's is metrics.NAME,
+    as in export's CSV."""
+    params, metrics, declared = {}, {}, {}
+    for e in space or ():
+        declared.setdefault(e["name"], []).append(e)
+        params.setdefault(e["name"], None)
     for r in rows:
         for k in r.get("params") or {}:
             params.setdefault(k, None)
@@ -135,7 +167,9 @@ def _frame(pd, rows, head, tail, index_name):
     for k in [k for k in tail if k in present]:
         cols[k] = _typed(pd, k, [r.get(k) for r in rows], index)
     for k in params:
-        cols[k] = _typed(pd, k, [(r.get("params") or {}).get(k) for r in rows], index)
+        values = [(r.get("params") or {}).get(k) for r in rows]
+        cols[k] = (_space_typed(pd, k, declared[k], values, index) if k in declared
+                   else _typed(pd, k, values, index))
     return pd.DataFrame(cols, index=index)
 
 
@@ -151,6 +185,19 @@ class Sweep:
             self._con.close()
             raise
         self._bin = lrsweep or os.environ.get("LRSWEEP_BIN") or shutil.which("lrsweep")
+
+    def space(self):
+        """The sweep's search space as stored (sweeps.space, schema 9): a list
+        of one dict per parameter node — name, kind ("lrsweep" or "user"),
+        type, distribution, log, low/high or values, choices, grid, and
+        branch (the choices above it) — or None for a sweep created before
+        version 9 that no coordinator has opened since."""
+        try:
+            (text,) = self._con.execute("SELECT space FROM sweeps WHERE id = ?",
+                                        (self.id,)).fetchone()
+        except sqlite3.OperationalError:   # before version 9: no such column
+            return None
+        return None if text is None else json.loads(text)["parameters"]
 
     def __repr__(self):
         return "<lrsweep.Sweep %r in %s>" % (self.name, self.db)
@@ -187,10 +234,12 @@ class Sweep:
         pending and running ones too: status, score, score_std, score_n,
         repeats, every stored metric, attempts, worker, seconds, error, the
         pruning columns of a sweep that prunes, then one column per parameter
-        (float64, nullable Int64/boolean, category for choices; missing
-        where the parameter is inactive in the trial's branch)."""
+        of the search space (float64, nullable Int64/boolean, category for
+        choices, typed by the stored space even where no trial took the
+        parameter; missing where it is inactive in the trial's branch)."""
         pd = _pandas()
-        return _frame(pd, self._json_lines("export", "--format", "jsonl"), _HEAD, _TAIL, "trial")
+        return _frame(pd, self._json_lines("export", "--format", "jsonl"), _HEAD, _TAIL, "trial",
+                      self.space())
 
     def best(self, k=5):
         """The k best trials as `lrsweep best --top k` ranks them (index rank):
@@ -198,7 +247,7 @@ class Sweep:
         pd = _pandas()
         rows = [r for r in self._json_lines("best", "--json", "--top", str(int(k)))
                 if "confirmed" not in r]
-        return _frame(pd, rows, ("trial", "score", "score_std"), _TAIL, "rank")
+        return _frame(pd, rows, ("trial", "score", "score_std"), _TAIL, "rank", self.space())
 
     def confirmed(self, k=5):
         """best's table of confirmed configs (a sweep with confirm:), index
