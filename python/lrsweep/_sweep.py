@@ -46,6 +46,21 @@ def _pandas():
     return pandas
 
 
+def _find_program(given=None):
+    """The lrsweep program to run: given, else $LRSWEEP_BIN, else lrsweep on
+    PATH; None when there is none."""
+    return given or os.environ.get("LRSWEEP_BIN") or shutil.which("lrsweep")
+
+
+def _program(given=None):
+    """_find_program's answer, or LrsweepError saying how to give one."""
+    found = _find_program(given)
+    if not found:
+        raise LrsweepError("the lrsweep program is not on PATH (set LRSWEEP_BIN or pass "
+                           "lrsweep=)")
+    return found
+
+
 def open(db="lrsweep.db", sweep=None, lrsweep=None):  # noqa: A001 (lrsweep.open)
     """The sweep named sweep in database db; sweep=None picks the only one
     (LrsweepError listing the names when there are several, as the CLI's
@@ -184,7 +199,7 @@ class Sweep:
         except LrsweepError:
             self._con.close()
             raise
-        self._bin = lrsweep or os.environ.get("LRSWEEP_BIN") or shutil.which("lrsweep")
+        self._bin = _find_program(lrsweep)
 
     def space(self):
         """The sweep's search space as stored (sweeps.space, schema 9): a list
@@ -217,10 +232,7 @@ class Sweep:
     def _json_lines(self, command, *args):
         """The JSON objects `lrsweep COMMAND NAME --db DB ARGS` prints, one a
         line, read as they come; LrsweepError with its stderr if it fails."""
-        if not self._bin:
-            raise LrsweepError("the lrsweep program is not on PATH (set LRSWEEP_BIN or pass "
-                               "lrsweep= to lrsweep.open)")
-        argv = [self._bin, command, self.name, "--db", self.db] + list(args)
+        argv = [_program(self._bin), command, self.name, "--db", self.db] + list(args)
         with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               stdin=subprocess.DEVNULL) as p:
             rows = [json.loads(line) for line in p.stdout]

@@ -341,11 +341,16 @@ class ReadmeTest(unittest.TestCase):
         section = re.search(r"^## From Python\n(.*?)(?=^## )", text, re.S | re.M)
         self.assertIsNotNone(section, "README.md has no 'From Python' section")
         block = re.search(r"```python\n(.*?)```", section.group(1), re.S).group(1)
-        shutil.copy(os.path.join(WORK, "cls.db"), os.path.join(WORK, "lrsweep.db"))
-        p = subprocess.run([sys.executable, "-c", block], cwd=WORK, capture_output=True,
+        self.assertEqual(len(block.strip().splitlines()), 5, block)
+        here = os.path.join(WORK, "readme")   # a fresh folder with the examples, as a user has
+        shutil.copytree(os.path.join(ROOT, "examples"), os.path.join(here, "examples"))
+        p = subprocess.run([sys.executable, "-c", block], cwd=here, capture_output=True,
                            text=True)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("val_loss", p.stdout)
+        self.assertIn("sweep wine-lr", p.stderr)   # the progress
+        with lrsweep.open(os.path.join(here, "lrsweep.db")) as s:
+            self.assertEqual(len(s.trials()), 500)
 
 
 if __name__ == "__main__":
