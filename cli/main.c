@@ -27,6 +27,7 @@ static const lrs_command_t commands[] = {
     {"best", lrs_cmd_best, "the best trials of a sweep"},
     {"summary", lrs_cmd_summary, "count, best, median and IQR per parameter value or bin"},
     {"export", lrs_cmd_export, "every trial of a sweep as CSV or JSON Lines"},
+    {"report", lrs_cmd_report, "a sweep as one self-contained HTML page with charts"},
 };
 
 static const size_t command_count = sizeof commands / sizeof commands[0];

@@ -12,7 +12,7 @@
 
 #include "coordinator/store.h"
 
-enum { MS_NAMES, MS_TRIAL, MS_CURVE_NAMES, MS_CURVES, MS_COUNT };
+enum { MS_NAMES, MS_TRIAL, MS_CURVE_NAMES, MS_CURVES, MS_STDERR, MS_COUNT };
 
 /* The engine's accuracy: the mean over the trial's folds, every repeat's. */
 #define ACCURACY_OF_T                                                                              \
@@ -45,6 +45,8 @@ static const char *const sql_by_age[MS_COUNT][3] = {
     [MS_CURVES] = {"SELECT c.trial, c.repeat, c.fold, c.epoch, c.lr, c.train_loss, c.val_loss,"
                    " c.metrics FROM trial_curves c" CURVES_WHERE
                    " ORDER BY c.trial, c.repeat, c.fold, c.epoch"},
+    [MS_STDERR] = {"SELECT stderr_tail FROM trials WHERE sweep_id = ?1 AND trial = ?2", NULL,
+                   "SELECT NULL FROM trials WHERE sweep_id = ?1 AND trial = ?2"},
 };
 
 struct lrs_query_metrics {
@@ -238,4 +240,20 @@ int lrs_query_curves(lrs_query_metrics_t *m, int64_t trial,
             return finish(st, stop);
     }
     return finish(st, rc == SQLITE_DONE ? 0 : db_err(m, err));
+}
+
+int lrs_query_trial_stderr(lrs_query_metrics_t *m, int64_t trial, char **out, lrs_err_t *err)
+{
+    *out = NULL;
+    sqlite3_stmt *st = stmt(m, MS_STDERR, err);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 2, trial);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT &&
+        !(*out = strdup((const char *)sqlite3_column_text(st, 0)))) {
+        lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
+        return finish(st, -1);
+    }
+    return finish(st, rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_err(m, err));
 }

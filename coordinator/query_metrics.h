@@ -91,4 +91,9 @@ int lrs_query_curves(lrs_query_metrics_t *m, int64_t trial,
                      int (*fn)(void *ctx, const lrs_curve_row_t *row), void *ctx,
                      lrs_err_t *err);
 
+/* The tail of trial's command stderr as stored (schema 002: a command
+ * sweep's last 20 lines), a new string in *out (free() it), or NULL when
+ * none is stored.  0, or -1 with err. */
+int lrs_query_trial_stderr(lrs_query_metrics_t *m, int64_t trial, char **out, lrs_err_t *err);
+
 #endif

@@ -7,7 +7,10 @@
 #   deploy/install-deps.sh --with-reference   also python3-torch, python3-sklearn,
 #                                             python3-optuna (goldens, benchmarks,
 #                                             the PyTorch example) and
-#                                             python3-pandas (python/lrsweep)
+#                                             python3-pandas (python/lrsweep), and
+#                                             chromium, chromium-driver,
+#                                             python3-selenium (the
+#                                             report's browser tests)
 #   deploy/install-deps.sh --with-engines     also what the tests of deploy/ need:
 #                                             slurm-wlm and munge (test_slurm),
 #                                             podman, runc, patchelf (test_container),
@@ -17,7 +20,7 @@
 set -euo pipefail
 
 usage() {
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 with_reference=0
@@ -36,9 +39,12 @@ done
 packages=(gcc make cmake pkg-config git
           libzmq3-dev libmsgpack-dev libsqlite3-dev libfyaml-dev libjansson-dev
           libcmocka-dev libopenblas-dev sqlite3 python3
-          clang libclang-rt-14-dev)
+          clang libclang-rt-14-dev
+          libjs-chart.js)   # embedded into `lrsweep report`'s pages at build time
 if [ "$with_reference" = 1 ]; then
     packages+=(python3-torch python3-sklearn python3-optuna python3-numpy python3-pandas)
+    # headless Chromium driven by selenium: tests/integration/test_report*.sh
+    packages+=(chromium chromium-driver python3-selenium)
 fi
 if [ "$with_engines" = 1 ]; then
     # a one-node Slurm cluster for tests/integration/test_slurm.sh
