@@ -157,8 +157,20 @@ def make_scheduler(args, opt):
     return lr_scheduler.SequentialLR(opt, [warm, main], milestones=[args.warmup_epochs])
 
 
+def print_metrics(epoch, lr, train_loss, val_loss):
+    """The metric line lrsweep reads, flushed so it sees each epoch at once."""
+    print("epoch=%d lr=%r train_loss=%r val_loss=%r" % (epoch, lr, train_loss, val_loss),
+          flush=True)
+
+
 def main(argv):
-    args = parse_args(argv)
+    return fit(parse_args(argv), print_metrics)
+
+
+def fit(args, emit):
+    """Trains with the options in args (parse_args's namespace) and calls
+    emit(epoch=, lr=, train_loss=, val_loss=) once per epoch; 0 when done.
+    train_params.py calls it with lrsweep.report."""
     # SequentialLR (warm-up) steps its schedulers with an epoch argument and
     # torch 1.13 warns about that on every trial; the warning is not ours.
     warnings.filterwarnings("ignore", message="The epoch parameter")
@@ -201,8 +213,7 @@ def main(argv):
         model.eval()
         with torch.no_grad():
             val_loss = loss_fn(model(val_x), val_y).item()
-        print("epoch=%d lr=%r train_loss=%r val_loss=%r" % (epoch, lr, train_loss, val_loss),
-              flush=True)
+        emit(epoch=epoch, lr=lr, train_loss=train_loss, val_loss=val_loss)
         if not math.isfinite(val_loss):
             return 0   # lrsweep records the trial as diverged
         if epoch < args.epochs:   # OneCycleLR refuses a step past its last epoch
