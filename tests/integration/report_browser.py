@@ -60,7 +60,9 @@ def main():
                 req = msg["params"]["request"]["url"]
                 if req != url and not req.startswith("data:"):
                     problems.append("request leaving the file: " + req)
-        text = driver.execute_script("return document.body.innerText")
+        text = driver.execute_script(
+            "document.querySelectorAll('details').forEach(function (d) { d.open = true; });"
+            "return document.body.innerText")
         for t in expect:
             if t not in text:
                 problems.append("text not shown literally: %r" % t)
