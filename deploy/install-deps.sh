@@ -7,7 +7,9 @@
 #   deploy/install-deps.sh --with-reference   also python3-torch, python3-sklearn,
 #                                             python3-optuna (goldens, benchmarks,
 #                                             the PyTorch example) and
-#                                             python3-pandas (python/lrsweep), and
+#                                             python3-pandas, python3-tqdm,
+#                                             python3-nbconvert, python3-ipykernel
+#                                             (python/lrsweep, its notebook test), and
 #                                             chromium, chromium-driver,
 #                                             python3-selenium (the
 #                                             report's browser tests)
@@ -20,7 +22,7 @@
 set -euo pipefail
 
 usage() {
-    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 with_reference=0
@@ -43,6 +45,9 @@ packages=(gcc make cmake pkg-config git
           libjs-chart.js)   # embedded into `lrsweep report`'s pages at build time
 if [ "$with_reference" = 1 ]; then
     packages+=(python3-torch python3-sklearn python3-optuna python3-numpy python3-pandas)
+    # python/lrsweep: run()'s progress bar, and tests/python/notebook.ipynb
+    # executed headlessly (37 packages, 24 MB, without recommends)
+    packages+=(python3-tqdm python3-nbconvert python3-ipykernel)
     # headless Chromium driven by selenium: tests/integration/test_report*.sh
     packages+=(chromium chromium-driver python3-selenium)
 fi
