@@ -151,6 +151,14 @@ static void chart_section(FILE *out, const char *id, const char *title, const ch
             id, title, what, id, id);
 }
 
+/* Closes a view's table; rows 0: one row saying why it is empty. */
+static void table_end(FILE *out, size_t rows, const char *none)
+{
+    if (rows == 0)
+        fprintf(out, "<tr><td colspan=\"5\">%s</td></tr>\n", none);
+    fputs("</tbody></table></section>\n", out);
+}
+
 static void params_words(FILE *out, const json_t *params)
 {
     const char *key;
@@ -204,9 +212,7 @@ static void top_html(FILE *out, const json_t *top)
             fputs("</pre></td></tr>\n", out);
         }
     }
-    if (i == 0)
-        fputs("<tr><td colspan=\"5\">no complete trial yet</td></tr>\n", out);
-    fputs("</tbody></table></section>\n", out);
+    table_end(out, i, "no complete trial yet");
 }
 
 static void importance_html(FILE *out, const json_t *imp)
@@ -234,9 +240,7 @@ static void importance_html(FILE *out, const json_t *imp)
         number(out, json_object_get(row, "n"), 6);
         fputs("</td></tr>\n", out);
     }
-    if (i == 0)
-        fputs("<tr><td colspan=\"5\">too few complete trials to rank parameters</td></tr>\n", out);
-    fputs("</tbody></table></section>\n", out);
+    table_end(out, i, "too few complete trials to rank parameters");
 }
 
 static void failures_html(FILE *out, const json_t *f)
@@ -267,13 +271,11 @@ static void failures_html(FILE *out, const json_t *f)
         text_of(out, g, "worker");
         fputs("</td></tr>\n", out);
     }
-    if (i == 0)
-        fputs("<tr><td colspan=\"5\">no trial failed or diverged</td></tr>\n", out);
     json_int_t other = json_integer_value(json_object_get(f, "other"));
     if (other)
         fprintf(out, "<tr><td colspan=\"5\">%" JSON_INTEGER_FORMAT " more in other groups</td></tr>\n",
                 other);
-    fputs("</tbody></table></section>\n", out);
+    table_end(out, i || other, "no trial failed or diverged");
 }
 
 static int data_block(FILE *out, const char *id, const json_t *doc)
