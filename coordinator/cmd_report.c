@@ -35,7 +35,9 @@ static void usage(FILE *out)
             "  -o, --output FILE  the HTML file to write (default report.html; - for\n"
             "                 standard output)\n"
             "  --top K        configs in the table and curves drawn, 1..%d (default 10)\n"
-            "  --spec FILE    the spec path the train lines name (default SPEC)\n"
+            "  --spec FILE    the sweep's spec file: the train lines name it, and the\n"
+            "                 header counts the rows of the data it names (default: the\n"
+            "                 lines say SPEC, no rows for a CSV data set)\n"
             "  --help         this text\n",
             LRS_REPORT_TOP_MAX);
 }
@@ -82,7 +84,10 @@ int lrs_cmd_report(int argc, char **argv)
         switch (c) {
         case 'd': db_path = optarg; break;
         case 'o': output = optarg; break;
-        case 's': o.spec_path = optarg; break;
+        case 's':
+            o.spec_path = optarg;
+            o.spec_given = 1;
+            break;
         case 't':
             if (lrs_cli_int_option("report", "--top", optarg, 1, LRS_REPORT_TOP_MAX, &o.top) != 0)
                 return LRS_EXIT_USAGE;

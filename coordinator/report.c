@@ -13,12 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/dataset.h"
 #include "common/importance.h"
 #include "common/jsonout.h"
 #include "common/params.h"
 #include "common/sampler.h"
 #include "common/spec.h"
 #include "common/spec_confirm.h"
+#include "common/validate.h"
 #include "coordinator/query_metrics.h"
 #include "coordinator/readout.h"
 #include "coordinator/summary.h"
@@ -352,8 +354,32 @@ static int walk_trials(lrs_query_t *q, const lrs_query_sweep_t *sw, walk_t *w, l
 
 /* ---- header and groups ------------------------------------------------- */
 
+/* The rows of the data the spec file at spec_path names (the database
+ * keeps its content hash, not its rows), read as the sweep read it, and
+ * whether its content hash is still the sweep's; nothing when the file is
+ * not there, not a built-in sweep's, or does not read. */
+static void data_rows(json_t *h, const char *spec_path, const char *data_hash)
+{
+    lrs_spec_t *spec = NULL;
+    lrs_err_t err;
+    if (!spec_path || lrs_spec_load(spec_path, &spec, &err) < 0)
+        return;
+    const lrs_spec_info_t *info = lrs_spec_info(spec);
+    lrs_dataset_t d;
+    memset(&d, 0, sizeof d);
+    if (!info->exec && info->data_path &&
+        lrs_validate_load_data(info, info->data_path, NULL, 0, &d, &err) == 0) {
+        char hash[17];
+        lrs_dataset_content_hash(&d, hash);
+        json_object_set_new(h, "rows", json_integer(d.rows));
+        json_object_set_new(h, "data_changed", json_boolean(*data_hash && strcmp(hash, data_hash)));
+        lrs_dataset_free(&d);
+    }
+    lrs_spec_destroy(&spec);
+}
+
 static int header_doc(lrs_query_t *q, const lrs_query_sweep_t *sw, double compute,
-                      lrs_report_t *r, lrs_err_t *err)
+                      const char *spec_path, lrs_report_t *r, lrs_err_t *err)
 {
     lrs_query_progress_t p;
     lrs_query_life_t life;
@@ -387,7 +413,10 @@ static int header_doc(lrs_query_t *q, const lrs_query_sweep_t *sw, double comput
         json_object_set_new(h, "rows", info->synthetic_rows ? json_integer(info->synthetic_rows)
                                                             : json_null());
         json_object_set_new(h, "command", json_boolean(info->exec != NULL));
+        int read_rows = info->data_path != NULL;
         lrs_spec_destroy(&spec);
+        if (read_rows)
+            data_rows(h, spec_path, sw->data_hash);
     }
     r->header = h;
     return 0;
@@ -441,7 +470,7 @@ int lrs_report_gather(lrs_query_t *q, const lrs_query_sweep_t *sw, const lrs_rep
     walk_clear(w);
     free(w);
     if (rc == 0)
-        rc = header_doc(q, sw, compute, out, err);
+        rc = header_doc(q, sw, compute, o->spec_given ? o->spec_path : NULL, out, err);
     if (rc == 0)
         rc = groups_doc(q, sw, out, err);
     if (rc == 0)

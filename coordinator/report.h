@@ -24,10 +24,12 @@
 typedef struct lrs_report_opts {
     int top;                 /* configs in the table and curves drawn: 1..LRS_REPORT_TOP_MAX */
     const char *spec_path;   /* the spec file the train lines name */
+    int spec_given;          /* spec_path is a file: the header reads its data's rows */
 } lrs_report_opts_t;
 
 /* The documents (each owned, NULL until gathered):
- *   header     {sweep, metric, goal, sampler, data, data_hash, rows, budget,
+ *   header     {sweep, metric, goal, sampler, data, data_hash, rows (synthetic,
+ *               or read through the spec file given), data_changed, budget,
  *               counts{status: n}, wall_seconds, compute_seconds, pruning,
  *               epochs_saved, created_at, ended}
  *   trials     columnar: {statuses[], schedulers[], optimizers[], trial[],

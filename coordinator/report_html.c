@@ -112,6 +112,8 @@ static void header_html(FILE *out, const json_t *h)
         lrs_html_text(out, hash);
         fputs("</code>", out);
     }
+    if (json_is_true(json_object_get(h, "data_changed")))
+        fputs(" <strong>(the file has changed since: its rows are today's)</strong>", out);
     fputs("</dd>\n<dt>trials</dt><dd>", out);
     const char *key;
     const json_t *v;

@@ -124,6 +124,17 @@ for k, trial in enumerate(tops):
 print("torch snippets: %d configs, worst relative lr difference %.3g" % (len(tops), worst))
 PY
 
+# the header counts the rows of the data the spec names, and says when the
+# file is no longer what the sweep read
+check
+grep -qF "wine.csv, 178 rows, content hash <code>$(q "SELECT data_hash FROM sweeps")</code></dd>" r.html ||
+    fail "the header lacks the data's rows and hash: $(grep -o '<dt>data</dt><dd>[^/]*' r.html)"
+cp wine.csv wine.orig
+$PY -c 'import sys; l = open("wine.csv").read().split("\n"); f = l[1].split(","); f[0] = str(float(f[0]) + 1); l[1] = ",".join(f); open("wine.csv", "w").write("\n".join(l))'
+"$LRSWEEP" report --db w.db --spec w.yaml -o changed.html 2>/dev/null || fail "report of changed data exited $?"
+grep -qF "(the file has changed since" changed.html || fail "a changed data file goes unnoticed"
+cp wine.orig wine.csv
+
 # several sweeps: SWEEP is needed, and the message names them
 sed -e 's/^name: wine-lr/name: second/' -e 's/^trials: 36/trials: 2/' w.yaml >s2.yaml
 "$LRSWEEP" run s2.yaml --db w.db --workers 1 --quiet >/dev/null 2>&1 || fail "second sweep exited $?"
