@@ -96,7 +96,7 @@
     for (var i = 0; i < n; i++)
       if (T.lr[i] !== null && T.lr[i] > 0) anyLr = true;
     if (!anyLr) {
-      note(id, 'This sweep has no learning rate parameter.');
+      note(id, n ? 'This sweep has no learning rate parameter.' : 'No recorded trial yet.');
       draw(id, {type: 'scatter', data: {datasets: []}});
       return;
     }

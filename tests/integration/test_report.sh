@@ -135,6 +135,16 @@ $PY -c 'import sys; l = open("wine.csv").read().split("\n"); f = l[1].split(",")
 grep -qF "(the file has changed since" changed.html || fail "a changed data file goes unnoticed"
 cp wine.orig wine.csv
 
+# a sweep with nothing recorded yet: every view says so, nothing breaks
+check
+cp w.db empty.db
+sqlite3 empty.db "DELETE FROM trials; DELETE FROM trial_epochs; DELETE FROM trial_rungs"
+"$LRSWEEP" report --db empty.db -o empty.html 2>/dev/null || fail "report of an empty sweep exited $?"
+$PY "$HERE/report_browser.py" empty.html "$ARTIFACTS/report_empty.png" \
+    --expect-text "No complete trial yet." --expect-text "No recorded trial yet." \
+    --expect-text "no trial failed or diverged" >/dev/null 2>browser.err ||
+    fail "browser, empty sweep: $(cat browser.err)"
+
 # several sweeps: SWEEP is needed, and the message names them
 sed -e 's/^name: wine-lr/name: second/' -e 's/^trials: 36/trials: 2/' w.yaml >s2.yaml
 "$LRSWEEP" run s2.yaml --db w.db --workers 1 --quiet >/dev/null 2>&1 || fail "second sweep exited $?"
