@@ -358,19 +358,29 @@ done:
     return rc;
 }
 
-char *lrs_exec_template_program(const char *command, int shell, const char *const *user_names,
-                                int n_user)
+int lrs_exec_template_argv(const char *command, int shell, const char *const *user_names, int n_user,
+                           char ***argv, int *argc)
 {
+    *argv = NULL;
+    *argc = 0;
     if (shell || !command)
-        return NULL;
+        return -1;
     lrs_trial_cfg_t cfg;
     lrs_trial_cfg_init(&cfg);
     cfg.user_names = user_names;   /* no user values: {dropout} is empty */
     cfg.n_user_names = n_user;
     lrs_err_t err;
+    if (lrs_trial_cfg_finalize(&cfg, &err) < 0 || lrs_exec_expand(command, 0, &cfg, argv, argc, &err) < 0)
+        return -1;
+    return 0;
+}
+
+char *lrs_exec_template_program(const char *command, int shell, const char *const *user_names,
+                                int n_user)
+{
     char **argv;
     int argc;
-    if (lrs_trial_cfg_finalize(&cfg, &err) < 0 || lrs_exec_expand(command, 0, &cfg, &argv, &argc, &err) < 0)
+    if (lrs_exec_template_argv(command, shell, user_names, n_user, &argv, &argc) < 0)
         return NULL;
     char *program = strdup(argv[0]);
     lrs_exec_argv_free(&argv);

@@ -36,6 +36,7 @@
 #include "common/prune.h"
 
 #define LRS_EXEC_MAX_FOLDS 1000
+#define LRS_EXEC_MAX_PRELOAD 64
 #define LRS_EXEC_DEFAULT_LOG_TAIL (64 * 1024)
 #define LRS_EXEC_DEFAULT_KILL_GRACE 5.0
 
@@ -48,6 +49,9 @@ typedef struct lrs_exec_spec {
     const char *command;              /* the template */
     int shell;                        /* 1: run via /bin/sh -c, values single-quoted */
     int args_dashes;                  /* args: {dashes: true}: {args} names with '-' for '_' */
+    int preload_set;                  /* preload: given (even empty): runs go through a helper */
+    const char *const *preload;       /* n_preload module names the helper imports */
+    int n_preload;
     const char *metric;               /* objective name, e.g. "val_loss" */
     int maximize;                     /* 1: larger is better (only recorded) */
     double timeout_s;                 /* per run (per fold); 0: none */
@@ -105,6 +109,12 @@ char *lrs_exec_escape_text(const char *data, size_t len);
  * (the shell decides) or when the template is invalid. */
 char *lrs_exec_template_program(const char *command, int shell, const char *const *user_names,
                                 int n_user);
+
+/* The words a template runs with default parameters (as for
+ * lrs_exec_template_program): 0 with *argv (free with lrs_exec_argv_free),
+ * -1 with shell or an invalid template. */
+int lrs_exec_template_argv(const char *command, int shell, const char *const *user_names, int n_user,
+                           char ***argv, int *argc);
 
 /* Full path of the program a run would execute: prog itself when it holds a
  * '/', else the first executable PATH entry (path_env: a PATH value, NULL:

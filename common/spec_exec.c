@@ -91,6 +91,54 @@ static void parse_args(lrs_yctx_t *c, lrs_exec_spec_t *ex, const lrs_ynode_t *n)
     }
 }
 
+/* A dotted Python module name: torch, torch.nn, my_pkg.models. */
+static int module_name_ok(const char *s)
+{
+    int start = 1;
+    for (; *s; s++) {
+        int letter = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_';
+        int digit = *s >= '0' && *s <= '9';
+        if (*s == '.' && !start)
+            start = 1;
+        else if (letter || (digit && !start))
+            start = 0;
+        else
+            return 0;
+    }
+    return !start;
+}
+
+/* preload: [torch, numpy] — modules the per-slot helper imports once. */
+static void parse_preload(lrs_yctx_t *c, lrs_exec_spec_t *ex, const lrs_ynode_t *n)
+{
+    char tmp[96];
+    if (n->kind != LRS_Y_SEQ) {
+        LRS_YERR(c, n, "preload: expected a list of Python module names such as [torch, numpy], got %s",
+                 lrs_y_describe(n, tmp, sizeof tmp));
+        return;
+    }
+    if (n->n > LRS_EXEC_MAX_PRELOAD) {
+        LRS_YERR(c, n, "preload: %d modules; at most %d", n->n, LRS_EXEC_MAX_PRELOAD);
+        return;
+    }
+    const char **names = lrs_arena_alloc(c->arena, (size_t)(n->n ? n->n : 1) * sizeof *names);
+    if (!names)
+        return;
+    for (int i = 0; i < n->n; i++) {
+        const lrs_ynode_t *m = n->items[i];
+        if (m->kind != LRS_Y_SCALAR || !module_name_ok(m->text) || strlen(m->text) > 200) {
+            LRS_YERR(c, m, "preload[%d]: expected a Python module name (torch, torch.nn), got %s", i,
+                     lrs_y_describe(m, tmp, sizeof tmp));
+            return;
+        }
+        if (!(names[i] = lrs_arena_strndup(c->arena, m->text, strlen(m->text))))
+            return;
+    }
+    ex->preload = names;
+    ex->n_preload = n->n;
+    ex->preload_set = 1;
+}
+
 static void resolve_workdir(lrs_yctx_t *c, const lrs_ynode_t *n, const char *base_dir, lrs_exec_spec_t *ex,
                             const char **workdir_as_written)
 {
@@ -126,6 +174,8 @@ void lrs_spec_exec_read(lrs_yctx_t *c, const lrs_ynode_t *root, const char *base
         parse_env(c, ex, n);
     if ((n = lrs_y_get(root, "args")))
         parse_args(c, ex, n);
+    if ((n = lrs_y_get(root, "preload")))
+        parse_preload(c, ex, n);
     char tmp[96];
     if (cmd->kind != LRS_Y_SCALAR) {
         LRS_YERR(c, cmd, "command: expected the command line as one string, got %s",

@@ -19,6 +19,7 @@
 #include "common/cli.h"
 #include "common/err.h"
 #include "common/params.h"
+#include "common/pycmd.h"
 #include "common/space_user.h"
 #include "common/spec.h"
 #include "common/spec_notes.h"
@@ -43,6 +44,22 @@ static const char *exec_path_env(const lrs_exec_spec_t *ex)
     return path;
 }
 
+/* Whether preload: (when given) can run the template's trials through a
+ * helper; why not in why. */
+static int preload_usable(const lrs_exec_spec_t *ex, const lrs_space_users_t *users, char *why,
+                          size_t size)
+{
+    char **argv = NULL;
+    int argc = 0;
+    if (!ex->preload_set ||
+        (!ex->shell && lrs_exec_template_argv(ex->command, 0, users->names, users->n, &argv, &argc) < 0))
+        return 1;
+    lrs_pycmd_t cmd;
+    int ok = lrs_pycmd_plan(ex->shell, argv, argc, &cmd, why, size);
+    lrs_exec_argv_free(&argv);
+    return ok;
+}
+
 /* Warnings about this machine for an exec spec (see the header comment). */
 static void warn_exec(const char *spec_path, const lrs_exec_spec_t *ex, const lrs_space_users_t *users)
 {
@@ -51,6 +68,9 @@ static void warn_exec(const char *spec_path, const lrs_exec_spec_t *ex, const lr
     if (ex->workdir && (stat(ex->workdir, &st) != 0 || !S_ISDIR(st.st_mode)))
         fprintf(stderr, "%s: warning: workdir '%s' is not a folder on this machine\n", spec_path,
                 lrs_text_escape_str(ex->workdir, shown, sizeof shown));
+    char why[256];
+    if (!preload_usable(ex, users, why, sizeof why))
+        fprintf(stderr, "%s: warning: %s, so trials will run as processes\n", spec_path, why);
     char *prog = lrs_exec_template_program(ex->command, ex->shell, users->names, users->n);
     if (!prog)
         return;   /* shell: true — the shell finds the program */

@@ -30,6 +30,7 @@
 #include "common/rng.h"
 #include "common/spec.h"
 #include "common/timer.h"
+#include "worker/forksrv.h"
 #include "worker/handshake.h"
 #include "worker/pool.h"
 #include "worker/progress.h"
@@ -569,6 +570,7 @@ int lrs_agent_run(const lrs_agent_opts_t *opts, lrs_err_t *err)
     if (rc == 0)
         rc = loop(a, err);
     agent_teardown(a);
+    lrs_forksrv_close_all();   /* preload: the slots' idle helpers */
     free(a);
     return rc;
 }

@@ -15,6 +15,7 @@
 #include "common/numfmt.h"
 #include "common/result.h"
 #include "common/textesc.h"
+#include "worker/forksrv.h"
 
 typedef struct stream_ctx {
     int json;         /* 1: everything the command prints goes to stderr */
@@ -239,6 +240,7 @@ int lrs_train_exec_trial(const lrs_exec_spec_t *ex, const lrs_trial_cfg_t *cfg, 
     lrs_exec_hooks_t hooks = {.on_output = stream_output, .ctx = &sc,
                               .cancel = lrs_cli_catch_interrupts()};
     int status = lrs_exec_run(ex, cfg, trial, seed, &hooks, &r, err);
+    lrs_forksrv_close_all();   /* preload: one trial, one helper */
     fflush(stdout);
     if (status < 0)
         goto done;

@@ -11,16 +11,21 @@
 #include "worker/exec.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/log.h"
 #include "common/protocol.h"
+#include "common/pycmd.h"
 #include "common/strbuf.h"
 #include "worker/exec_env.h"
 #include "worker/exec_output.h"
 #include "worker/exec_proc.h"
+#include "worker/forksrv.h"
 
 /* Chunks of the run go to the trial's accumulator. */
 static void acc_sink(void *ctx, int stream, const char *data, size_t len)
@@ -53,6 +58,69 @@ static int validate_spec(const lrs_exec_spec_t *spec, lrs_err_t *err)
     return 0;
 }
 
+/* ---- preload: ---------------------------------------------------------- */
+
+enum { NOTE_SHELL, NOTE_COMMAND, NOTE_THREADS, NOTE_COUNT };
+
+/* Why this trial's runs do not go through a preload helper: in the trial's
+ * log every time, on the worker's log once per process. */
+static void preload_note(lrs_exec_acc_t *a, int kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void preload_note(lrs_exec_acc_t *a, int kind, const char *fmt, ...)
+{
+    static atomic_int shown[NOTE_COUNT];
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    char line[420];
+    int n = snprintf(line, sizeof line, "[lrsweep] %s\n", msg);
+    lrs_exec_acc_log(a, line, (size_t)(n < (int)sizeof line ? n : (int)sizeof line - 1));
+    if (atomic_exchange(&shown[kind], 1))
+        return;
+    const lrs_log_t *log = lrs_log_process();
+    if (log)
+        lrs_log_line(log, msg);
+    else
+        fprintf(stderr, "lrsweep: %s\n", msg);
+}
+
+/* With preload:, the helper that forks this trial's runs (*fs), or none
+ * (the runs are processes, with a note saying why).  -1 when no helper
+ * could be had (a module failed to import): the trial fails with why. */
+static int take_helper(lrs_exec_acc_t *a, const char *path, char **argv, int argc, char **envp,
+                       lrs_pycmd_t *py, lrs_forksrv_t **fs, int quiet)
+{
+    const lrs_exec_spec_t *spec = a->spec;
+    char why[256];
+    *fs = NULL;
+    if (!spec->preload_set)
+        return 0;
+    if (!lrs_pycmd_plan(spec->shell, argv, argc, py, why, sizeof why)) {
+        preload_note(a, spec->shell ? NOTE_SHELL : NOTE_COMMAND, "%s, so trials run as processes", why);
+        return 0;
+    }
+    lrs_err_t e;
+    lrs_err_clear(&e);
+    lrs_forksrv_t *h = lrs_forksrv_take(path, argv, py, spec->preload, spec->n_preload, envp, &e);
+    if (!h) {
+        a->out->status = LRS_STATUS_FAILED;
+        snprintf(a->out->error, sizeof a->out->error, "%.*s", (int)sizeof a->out->error - 1, e.msg);
+        return -1;
+    }
+    if (lrs_forksrv_threads(h) > 1) {
+        if (!quiet)
+            preload_note(a, NOTE_THREADS, "preload: the helper runs %d threads after its imports and "
+                                          "forking it is not safe, so trials run as processes",
+                         lrs_forksrv_threads(h));
+        lrs_forksrv_give(h);
+        return 0;
+    }
+    *fs = h;
+    return 0;
+}
+
 /* The reason the fold-th run failed, or 0 when it succeeded. */
 static int run_verdict(const lrs_exec_acc_t *a, const lrs_exec_outcome_t *o, const char *prog,
                        char *msg, size_t size)
@@ -63,6 +131,9 @@ static int run_verdict(const lrs_exec_acc_t *a, const lrs_exec_outcome_t *o, con
         return snprintf(msg, size, "diverged: %s", a->diverged), LRS_STATUS_DIVERGED;
     if (o->timed_out)
         return snprintf(msg, size, "timeout"), LRS_STATUS_FAILED;
+    if (o->helper_lost)
+        return snprintf(msg, size, "preload: the helper that forked this run died while it ran"),
+               LRS_STATUS_FAILED;
     if (o->exec_stage == 1)
         return snprintf(msg, size, "workdir '%s': %s", a->spec->workdir, strerror(o->exec_errno)),
                LRS_STATUS_FAILED;
@@ -160,6 +231,7 @@ int lrs_exec_run(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64
     lrs_words_t envp = {0};
     char *path = NULL;
     lrs_exec_acc_t *a = NULL;
+    lrs_forksrv_t *fs = NULL;
     int prunes = spec->pruning && spec->pruning->rule != LRS_PRUNE_NONE && hooks &&
                  hooks->rung_post && hooks->rung_wait;
     lrs_exec_runner_t runner = {.spec = spec, .cancel = hooks ? hooks->cancel : NULL,
@@ -197,6 +269,13 @@ int lrs_exec_run(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64
     }
 
     out->status = LRS_STATUS_COMPLETE;
+    lrs_pycmd_t py;
+    if (take_helper(a, path, argv, argc, envp.v, &py, &fs, 0) < 0) {
+        rc = 0;
+        goto done;
+    }
+    runner.py = &py;
+    runner.argc = argc;
     for (int fold = 0; fold < runs; fold++) {
         a->fold = fold;
         a->objective_seen = 0;
@@ -214,8 +293,22 @@ int lrs_exec_run(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64
         }
         lrs_exec_outcome_t o;
         out->runs++;
+        runner.fs = fs;
         if (lrs_exec_run_once(&runner, path, argv, envp.v, &o, err) < 0)
             goto done;
+        if (o.helper_gone) {   /* it ended between runs: nothing ran, a new one runs it */
+            lrs_forksrv_give(fs);
+            if (take_helper(a, path, argv, argc, envp.v, &py, &fs, 1) < 0) {
+                fs = NULL;
+                rc = 0;
+                goto done;
+            }
+            runner.fs = fs;
+            if (lrs_exec_run_once(&runner, path, argv, envp.v, &o, err) < 0)
+                goto done;
+            if (o.helper_gone)
+                o.helper_lost = 1;
+        }
         if (a->line_len > 0)
             lrs_exec_acc_line_end(a);   /* a last report without its newline still counts */
         if (a->oom)
@@ -231,6 +324,7 @@ int lrs_exec_run(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64
 oom:
     rc = lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory running the command");
 done:
+    lrs_forksrv_give(fs);
     if (a) {
         lrs_exec_rungs_free(&a->rungs);
         lrs_exec_acc_finish(a);

@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "worker/forksrv.h"
+#include "worker/proc_child.h"
 
 #define READ_CHUNK 65536
 #define POLL_SLICE_MS 50
@@ -39,18 +41,7 @@ static void close_fd(int *fd)
 static void child_exec(const char *path, char *const argv[], char *const envp[], const char *workdir,
                        int devnull, int out_w, int err_w, int status_w)
 {
-    static const int reset[] = {SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGCHLD,
-                                SIGUSR1, SIGUSR2, SIGALRM, SIGTSTP, SIGTTIN, SIGTTOU};
-    setpgid(0, 0);
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    sigemptyset(&dfl.sa_mask);
-    for (size_t i = 0; i < sizeof reset / sizeof reset[0]; i++)
-        sigaction(reset[i], &dfl, NULL);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+    lrs_proc_child_defaults();
     int report[2] = {0, 0};
     if (dup2(devnull, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0) {
         report[0] = 2;
@@ -77,19 +68,37 @@ static void signal_group(pid_t pgid, int sig)
     kill(-pgid, sig);
 }
 
-/* Forks argv into a new process group with its stdout / stderr on pipes.
- * Returns the pid (with *out_fd, *err_fd open), 0 when the child could not
- * change directory or exec (o->exec_stage / exec_errno say why; the child is
- * reaped), -1 with err when no process could be started. */
+/* Forks argv into a new process group with its stdout / stderr on pipes
+ * (through the preload helper when a->fs is set).  Returns the pid (with
+ * *out_fd, *err_fd open), 0 when the child could not change directory or
+ * exec (o->exec_stage / exec_errno say why; the child is reaped) or the
+ * helper was gone (o->helper_gone), -1 with err when no process could be
+ * started. */
 static pid_t start_child(const lrs_exec_runner_t *a, const char *path, char *const argv[],
                          char *const envp[], int *out_fd, int *err_fd, lrs_exec_outcome_t *o,
                          lrs_err_t *err)
 {
     int out_p[2] = {-1, -1}, err_p[2] = {-1, -1}, st_p[2] = {-1, -1}, devnull = -1;
     pid_t result = -1;
-    if (pipe2(out_p, O_CLOEXEC) < 0 || pipe2(err_p, O_CLOEXEC) < 0 || pipe2(st_p, O_CLOEXEC) < 0 ||
+    const char *wd = a->spec->workdir;
+    if (a->fs && wd && access(wd, X_OK) != 0) {   /* what the forked child would report */
+        o->exec_stage = 1;
+        o->exec_errno = errno;
+        return 0;
+    }
+    if (pipe2(out_p, O_CLOEXEC) < 0 || pipe2(err_p, O_CLOEXEC) < 0 ||
+        (!a->fs && pipe2(st_p, O_CLOEXEC) < 0) ||
         (devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
         lrs_err_set(err, LRS_EXIT_RUNTIME, "cannot create pipes for the command: %s", strerror(errno));
+        goto done;
+    }
+    if (a->fs) {
+        pid_t run = lrs_forksrv_spawn(a->fs, argv, a->argc, a->py, envp, wd, devnull, out_p[1],
+                                      err_p[1], err);
+        o->helper_gone = run == -2;
+        result = run == -2 ? 0 : run;
+        if (run > 0)
+            goto started;
         goto done;
     }
     pid_t pid = fork();
@@ -115,10 +124,11 @@ static pid_t start_child(const lrs_exec_runner_t *a, const char *path, char *con
         result = 0;
         goto done;
     }
+    result = pid;
+started:
     *out_fd = out_p[0];
     *err_fd = err_p[0];
     out_p[0] = err_p[0] = -1;
-    result = pid;
 done:
     close_fd(&out_p[0]);
     close_fd(&out_p[1]);
@@ -128,6 +138,21 @@ done:
     close_fd(&st_p[1]);
     close_fd(&devnull);
     return result;
+}
+
+/* Whether the run's leader has exited (it stays unreaped either way). */
+static int leader_has_exited(const lrs_exec_runner_t *a, pid_t pid, lrs_exec_outcome_t *o)
+{
+    if (a->fs) {
+        int x = lrs_forksrv_exited(a->fs);
+        if (x < 0)
+            o->helper_lost = 1;
+        return x != 0;
+    }
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    int w = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT);
+    return (w == 0 && si.si_pid == pid) || (w < 0 && errno == ECHILD);
 }
 
 /* The run's watchdog: a fork of this process (it execs nothing) holding
@@ -211,10 +236,7 @@ static int pump(const lrs_exec_runner_t *a, pid_t pid, int fds[2], char *buf, lr
     int leader_exited = 0, killed = 0, rc = 0;
     while (1) {
         if (!leader_exited) {
-            siginfo_t si;
-            memset(&si, 0, sizeof si);
-            int w = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT);
-            if ((w == 0 && si.si_pid == pid) || (w < 0 && errno == ECHILD)) {
+            if (leader_has_exited(a, pid, o)) {
                 leader_exited = 1;
                 /* others of its group may still hold the pipes: give them a moment */
                 if (!killed && !isfinite(kill_at))
@@ -244,18 +266,21 @@ static int pump(const lrs_exec_runner_t *a, pid_t pid, int fds[2], char *buf, lr
         } else if (killed && now >= give_up_at) {
             break;   /* someone outside the group holds the pipes: stop reading */
         }
-        struct pollfd pfd[2];
+        struct pollfd pfd[3];
         int np = 0;
         for (int i = 0; i < 2; i++)
             if (fds[i] >= 0)
                 pfd[np++] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+        int reads = np;   /* the helper's socket, polled after the pipes, says the run ended */
+        if (a->fs && !leader_exited)
+            pfd[np++] = (struct pollfd){.fd = lrs_forksrv_fd(a->fs), .events = POLLIN};
         int timeout_ms = poll_timeout_ms(now, fmin(fmin(deadline, kill_at), give_up_at));
         int pr = poll(np > 0 ? pfd : NULL, (nfds_t)np, timeout_ms);
         if (pr < 0 && errno != EINTR) {
             rc = lrs_err_set(err, LRS_EXIT_RUNTIME, "poll: %s", strerror(errno));
             break;
         }
-        for (int i = 0; pr > 0 && i < np; i++) {
+        for (int i = 0; pr > 0 && i < reads; i++) {
             if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
             int stream = pfd[i].fd == fds[0] ? 1 : 2;
@@ -293,13 +318,21 @@ int lrs_exec_run_once(const lrs_exec_runner_t *a, const char *path, char *const 
     free(buf);
     /* Anything the command left in its group goes now; the leader is still
      * unreaped, so its pid (the group id) cannot have been reused. */
-    signal_group(pid, SIGKILL);
+    if (!o->helper_lost)   /* a lost helper's run may be reaped already: its pid is not ours */
+        signal_group(pid, SIGKILL);
     stop_watchdog(watchdog, &lifeline);
     int status = 0;
-    pid_t w;
-    do
-        w = waitpid(pid, &status, 0);
-    while (w < 0 && errno == EINTR);
+    pid_t w = pid;
+    if (a->fs) {
+        if (o->helper_lost || lrs_forksrv_reap(a->fs, &status) < 0) {
+            o->helper_lost = 1;
+            return rc;
+        }
+    } else {
+        do
+            w = waitpid(pid, &status, 0);
+        while (w < 0 && errno == EINTR);
+    }
     if (w == pid && WIFEXITED(status))
         o->exit_status = WEXITSTATUS(status);
     else if (w == pid && WIFSIGNALED(status))

@@ -5,7 +5,9 @@
  * come) with a watchdog that kills the group should the worker die.  On
  * timeout or cancel the group gets SIGTERM, then SIGKILL after the kill
  * grace; when the leader ends, whatever it left in its group is killed.
- * Everything read goes to the caller's sink; what the process did comes
+ * With a preload helper the helper forks the run instead (its pid is still
+ * the group's and stays unreaped until the end), and everything else is the
+ * same.  Everything read goes to the caller's sink; what the process did comes
  * back as an outcome.  What the output means is not this file's business
  * (exec_output.c), nor is what the outcome means for the trial (exec.c).
  */
@@ -16,6 +18,7 @@
 #include <stddef.h>
 
 #include "common/command.h"
+#include "common/pycmd.h"
 #include "common/err.h"
 
 /* How one run ended. */
@@ -26,6 +29,8 @@ typedef struct lrs_exec_outcome {
     int stopped;             /* killed because *stop was set (pruned) */
     int exit_status;         /* -1 when not exited */
     int term_signal;
+    int helper_gone;         /* the preload helper was gone before the run started: nothing ran */
+    int helper_lost;         /* it died while the run ran: how the run ended is unknown */
 } lrs_exec_outcome_t;
 
 /* What a run needs from its caller. */
@@ -36,6 +41,11 @@ typedef struct lrs_exec_runner {
     /* every chunk read, on the caller's thread; stream 1 stdout, 2 stderr */
     void (*sink)(void *ctx, int stream, const char *data, size_t len);
     void *ctx;
+    /* NULL, or the preload helper (worker/forksrv.h) that forks the run:
+     * argv (argc words) then reads as py says. */
+    struct lrs_forksrv *fs;
+    const lrs_pycmd_t *py;
+    int argc;
 } lrs_exec_runner_t;
 
 /* Runs the program at path (argv, envp as for execve) once, in a->spec's
