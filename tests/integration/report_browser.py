@@ -2,7 +2,7 @@
 """report_browser.py — opens an lrsweep report in headless Chromium and
 checks it as a user's browser would show it.
 
-    report_browser.py REPORT.html SCREENSHOT.png [--expect-text TEXT]...
+    report_browser.py REPORT.html SCREENSHOT.png [--dark] [--expect-text TEXT]...
 
 Loads the file with the network cut off (Chromium's proxy pointed at a
 closed port, and every request the page makes logged through the
@@ -10,7 +10,8 @@ DevTools performance log), then fails (exit 1, one line per problem) on:
 any console message of level SEVERE or WARNING, any request for anything
 but the file itself, a page that did not finish drawing (no
 data-rendered), window.pwned set (the hostile test's payloads set it),
-or a TEXT not shown literally in the page's text.  Prints window.lrsweepCharts
+or a TEXT not shown literally in the page's text.  --dark has the browser
+prefer a dark colour scheme, and then the page's background must be dark.  Prints window.lrsweepCharts
 as one JSON line, for the calling test to hold against the data, and saves
 a full-page screenshot.  Needs chromium, chromium-driver and
 python3-selenium (deploy/install-deps.sh --with-reference): a missing one
@@ -30,6 +31,7 @@ def main():
         sys.exit(__doc__)
     report, shot = os.path.abspath(args[0]), args[1]
     expect = [args[i + 1] for i in range(2, len(args) - 1) if args[i] == "--expect-text"]
+    dark = "--dark" in args[2:]
     opts = webdriver.ChromeOptions()
     opts.binary_location = "/usr/bin/chromium"
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -43,7 +45,15 @@ def main():
     try:
         driver.set_page_load_timeout(60)
         url = "file://" + report
+        if dark:
+            driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {
+                "features": [{"name": "prefers-color-scheme", "value": "dark"}]})
         driver.get(url)
+        if dark:
+            rgb = driver.execute_script(
+                "return getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number)")
+            if sum(rgb[:3]) / 3 > 80:
+                problems.append("dark scheme asked for, background is rgb%r" % (tuple(rgb[:3]),))
         rendered = driver.execute_script(
             "return document.documentElement.getAttribute('data-rendered')")
         if rendered != "yes":

@@ -48,6 +48,10 @@ check
 $PY "$HERE/report_browser.py" r.html "$ARTIFACTS/report.png" >charts.json 2>browser.err ||
     { fail "browser: $(cat browser.err)"; }
 
+check
+$PY "$HERE/report_browser.py" r.html "$ARTIFACTS/report_dark.png" --dark >/dev/null 2>browser.err ||
+    { fail "browser, dark: $(cat browser.err)"; }
+
 q() { sqlite3 -cmd ".timeout 3000" w.db "$1"; }
 complete=$(q "SELECT COUNT(*) FROM trials WHERE status = 'complete' AND trial < 1000000000")
 recorded=$(q "SELECT COUNT(*) FROM trials WHERE lr > 0 AND trial < 1000000000")
