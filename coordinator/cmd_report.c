@@ -1,13 +1,16 @@
 /* cmd_report.c — `lrsweep report`: one sweep of a results database as a
  * self-contained HTML page.  Parses the arguments, resolves the sweep as
  * the read commands do (the only one, or by name), has report.h gather the
- * views and report_html.h write them; the file is written beside its
- * destination and renamed into place, so a reader never sees half a page. */
+ * views and report_html.h write them.  A regular file (or a new one) is
+ * written beside its destination and renamed into place, so a reader never
+ * sees half a page; anything else (a device, a pipe, a symbolic link) is
+ * written through as it is, never replaced. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/cli.h"
@@ -42,11 +45,27 @@ static void usage(FILE *out)
             LRS_REPORT_TOP_MAX);
 }
 
-/* Writes r to path through a temporary file renamed into place ("-": stdout). */
+/* Writes r straight into path (a device, a pipe, a link). */
+static int write_through(const lrs_report_t *r, const char *path, lrs_err_t *err)
+{
+    FILE *out = fopen(path, "w");
+    if (!out)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
+    int rc = lrs_report_html_write(r, out, err);
+    if (fclose(out) != 0 && rc == 0)
+        rc = lrs_err_set(err, LRS_EXIT_RUNTIME, "%s: write failed: %s", path, strerror(errno));
+    return rc;
+}
+
+/* Writes r to path: "-" is stdout; a regular or new file through a
+ * temporary file renamed into place; anything else through. */
 static int write_page(const lrs_report_t *r, const char *path, lrs_err_t *err)
 {
     if (strcmp(path, "-") == 0)
         return lrs_report_html_write(r, stdout, err);
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return write_through(r, path, err);
     size_t n = strlen(path) + 16;
     char *tmp = malloc(n);
     if (!tmp)

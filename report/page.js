@@ -141,7 +141,7 @@
       return g.label + ' (n=' + g.complete + '/' + g.count + ')';
     });
     function pick(k) { return groups.map(function (g) { return g[k]; }); }
-    if (!groups.length) note(id, 'No recorded trial yet.');
+    if (!groups.length) note(id, n ? 'No trial has this parameter.' : 'No recorded trial yet.');
     draw(id, {
       type: 'bar',
       data: {labels: labels, datasets: [
@@ -243,8 +243,9 @@
                          (a.log ? ' (log)' : '')
                        : a.key + ': ' + a.cats.join(' | ');
     });
-    note('parallel', (P.shown < P.of ? 'The best ' + P.shown + ' of ' + P.of +
-                      ' complete trials.  ' : '') + 'Axes: ' + ranges.join('; ') + '.');
+    note('parallel', !m ? 'No complete trial yet.'
+                        : (P.shown < P.of ? 'The best ' + P.shown + ' of ' + P.of +
+                           ' complete trials.  ' : '') + 'Axes: ' + ranges.join('; ') + '.');
     draw('parallel', {type: 'line',
                       data: {labels: axes.map(function (a) { return a.key; }), datasets: sets},
                       options: {plugins: {legend: {display: false}},

@@ -149,6 +149,18 @@ $PY "$HERE/report_browser.py" empty.html "$ARTIFACTS/report_empty.png" \
     --expect-text "no trial failed or diverged" >/dev/null 2>browser.err ||
     fail "browser, empty sweep: $(cat browser.err)"
 
+# -o into what is not a regular file writes through it, never replacing it
+check
+mkfifo pipe
+cat pipe >piped.html &
+"$LRSWEEP" report --db w.db -o pipe 2>/dev/null || fail "report -o FIFO exited $?"
+wait
+[ -p pipe ] && grep -qF "</html>" piped.html || fail "report -o FIFO replaced the FIFO or wrote nothing"
+echo old >real.html
+ln -s real.html link.html
+"$LRSWEEP" report --db w.db -o link.html 2>/dev/null || fail "report -o LINK exited $?"
+[ -L link.html ] && grep -qF "</html>" real.html || fail "report -o LINK replaced the link"
+
 # several sweeps: SWEEP is needed, and the message names them
 sed -e 's/^name: wine-lr/name: second/' -e 's/^trials: 36/trials: 2/' w.yaml >s2.yaml
 "$LRSWEEP" run s2.yaml --db w.db --workers 1 --quiet >/dev/null 2>&1 || fail "second sweep exited $?"
