@@ -40,6 +40,21 @@ if mode == "hang":
     time.sleep(60)
 if mode == "killhelper":
     os.kill(os.getppid(), 9)
+if mode == "exitmsg":
+    sys.exit("bad thing <%s>" % os.environ["LRSWEEP_TRIAL"])
+if mode in ("unclosed", "atexit", "thread"):   # the metric only at the script's end
+    line = "val_loss=%.17g\n" % float(sys.argv[2])
+    if mode == "unclosed":
+        f = open("unclosed-%s.txt" % os.environ["LRSWEEP_TRIAL"], "w")
+        f.write(line)   # never closed: flushed at the end, as interpreter teardown does
+        print(line, end="")
+    elif mode == "atexit":
+        import atexit
+        atexit.register(lambda: print(line, end=""))
+    else:
+        import threading, time
+        threading.Thread(target=lambda: (time.sleep(0.3), print(line, end=""))).start()
+    sys.exit(0)
 here = os.path.dirname(os.path.abspath(__file__))
 print("preloaded=%d" % pre)
 print("state_len=%d" % len(heavy.state))
@@ -111,6 +126,29 @@ case $tb in *lrsweep_*|*runpy*) fail "the traceback shows the helper's frames: $
 check
 n=$(q fails.db "SELECT COUNT(*) FROM trials WHERE status = 'complete' AND json_extract(metrics, '$.state_len') = 1")
 [ "$n" = 1 ] || fail "$n complete trials with a clean module"
+
+# The end of a script: unclosed files flushed, atexit handlers and
+# non-daemon threads run, sys.exit(message) prints it.
+check
+LR=0.01 spec ends 'preload: [heavy]' "$PY t.py --lr {lr}" \
+    '  case: {values: [unclosed, atexit, thread, exitmsg]}
+sampler: grid' | sed 's/^trials: 6$//' >ends.yaml
+"$LRSWEEP" run ends.yaml --db ends.db --workers 1 --quiet >ends.out 2>&1
+en() { q ends.db "SELECT status || ' ' || COALESCE(error, '') || ' ' || COALESCE(score, '') FROM trials WHERE json_extract(params, '$.case') = '$1'"; }
+for c in unclosed atexit thread; do
+    [ "$(en $c)" = "complete  0.01" ] || fail "$c: $(en $c)"
+done
+[ "$(en exitmsg)" = "failed exit status 1 " ] || fail "exitmsg: $(en exitmsg)"
+t=$(q ends.db "SELECT trial FROM trials WHERE json_extract(params, '$.case') = 'unclosed'")
+[ "$(cat "unclosed-$t.txt" 2>/dev/null)" = "val_loss=0.01" ] || fail "the unclosed file holds '$(cat "unclosed-$t.txt" 2>/dev/null)'"
+case $(q ends.db "SELECT stderr_tail FROM trials WHERE json_extract(params, '$.case') = 'exitmsg'") in
+    "bad thing <"*">"*) ;; *) fail "sys.exit(message) did not print it" ;; esac
+check
+grep -v '^preload:' ends.yaml >ends_plain.yaml
+"$LRSWEEP" run ends_plain.yaml --db ends_plain.db --workers 1 --quiet >/dev/null 2>&1
+sql="SELECT trial, status, error, score, stderr_tail FROM trials ORDER BY trial"
+[ "$(q ends.db "$sql")" = "$(q ends_plain.db "$sql")" ] ||
+    { fail "script ends differ from process mode"; q ends.db "$sql"; q ends_plain.db "$sql"; }
 
 # 3. Fallbacks, each with its notice; the trials still complete.
 fallback() {   # name, preload line, command, notice fragment
