@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytesize.h"
 #include "common/fnv.h"
 #include "common/rng.h"
 
@@ -148,6 +149,30 @@ void lrs_dataset_content_hash(const lrs_dataset_t *d, char out[17])
         hs_doubles(&s, d->Y, (size_t)d->rows * (size_t)d->n_targets);
     hs_flush(&s);
     lrs_fnv64_hex(s.h, out);
+}
+
+uint64_t lrs_dataset_value_bytes(const lrs_dataset_t *d)
+{
+    return (uint64_t)d->rows * ((uint64_t)d->n_features + (uint64_t)d->n_targets) * sizeof(double);
+}
+
+void lrs_dataset_describe(const lrs_dataset_t *d, char *out, size_t size)
+{
+    char bytes[32], kind[48];
+    if (d->task == LRS_TASK_CLASSIFICATION)
+        snprintf(kind, sizeof kind, "%d classes", d->n_classes);
+    else
+        snprintf(kind, sizeof kind, "regression");
+    const char *target = d->n_targets > 0 && d->target_names && d->target_names[0]
+                             ? d->target_names[0] : "?";
+    if (d->n_targets == 1)
+        snprintf(out, size, "%d row%s, %d feature%s, target %.80s (%s), %s as float64", d->rows,
+                 d->rows == 1 ? "" : "s", d->n_features, d->n_features == 1 ? "" : "s", target, kind,
+                 lrs_bytesize_show(lrs_dataset_value_bytes(d), bytes, sizeof bytes));
+    else
+        snprintf(out, size, "%d row%s, %d feature%s, %d targets (%s), %s as float64", d->rows,
+                 d->rows == 1 ? "" : "s", d->n_features, d->n_features == 1 ? "" : "s", d->n_targets, kind,
+                 lrs_bytesize_show(lrs_dataset_value_bytes(d), bytes, sizeof bytes));
 }
 
 void lrs_dataset_free(lrs_dataset_t *d)

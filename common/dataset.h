@@ -56,6 +56,15 @@ int lrs_dataset_synthetic(int rows, int features, int outputs, double noise, uin
  * no result. */
 void lrs_dataset_content_hash(const lrs_dataset_t *d, char out[17]);
 
+/* Bytes of d's values as float64 (rows × (features + targets) × 8): its
+ * size in memory and on the wire, names aside. */
+uint64_t lrs_dataset_value_bytes(const lrs_dataset_t *d);
+
+/* One line for a person: "178 rows, 13 features, target class (3 classes),
+ * 19.5 KiB as float64" (names are the data's own: the caller escapes the
+ * line if it prints untrusted names). */
+void lrs_dataset_describe(const lrs_dataset_t *d, char *out, size_t size);
+
 /* Frees X, Y and every string (each array and string is its own malloc
  * block, so a data set built elsewhere, e.g. decoded from the wire, is freed
  * the same way) and zeroes *d; d may be NULL. */

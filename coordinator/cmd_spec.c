@@ -100,6 +100,9 @@ int lrs_cmd_validate(int argc, char **argv)
                "  ok: N trials, P parameters\n"
                "where N is the number of trials (trials:, or the grid size) and P the\n"
                "number of searched parameters (one per branch they appear in).\n"
+               "A built-in model's data is read and checked as the sweep will read it\n"
+               "(target columns, label kinds, rows for every fold), then described:\n"
+               "  data: R rows, F features, target T (K classes | regression), SIZE as float64\n"
                "Otherwise prints every error as FILE:LINE:COLUMN: message and exits 2.\n"
                "For a spec with command: (the user's own training command), a program\n"
                "not found in PATH of this machine, or a missing workdir, is a warning\n"
@@ -118,6 +121,7 @@ int lrs_cmd_validate(int argc, char **argv)
     if (status != 0)
         return status;
     const lrs_spec_info_t *info = lrs_spec_info(spec);
+    char data_line[400] = "";
     if (info->exec) {
         warn_exec(argv[1], info->exec, lrs_spec_users(spec));
     } else {   /* the data, checked as the coordinator will check it */
@@ -127,6 +131,11 @@ int lrs_cmd_validate(int argc, char **argv)
             lrs_cli_report("validate", &err);
             lrs_spec_destroy(&spec);
             return err.code ? err.code : LRS_EXIT_USAGE;
+        }
+        if (data.rows > 0) {   /* model synthetic reads none */
+            char line[360];
+            lrs_dataset_describe(&data, line, sizeof line);
+            lrs_text_escape_str(line, data_line, sizeof data_line);
         }
         lrs_dataset_free(&data);
     }
@@ -139,6 +148,8 @@ int lrs_cmd_validate(int argc, char **argv)
     int params = lrs_spec_param_count(spec);
     printf("ok: %" PRIu64 " trial%s, %d parameter%s\n", trials, trials == 1 ? "" : "s", params,
            params == 1 ? "" : "s");
+    if (data_line[0])
+        printf("data: %s\n", data_line);
     if (info->pruning->rule != LRS_PRUNE_NONE) {
         char line[512];
         lrs_prune_describe(info->pruning, line, sizeof line);

@@ -37,7 +37,9 @@ printf 'alcohol,quality\n13.2,5\n' >"$TMP/tiny.csv"
 check
 (cd / && "$LRSWEEP" validate "$TMP/example.yaml" >"$TMP/out" 2>"$TMP/err")
 rc=$?
-if [ $rc -ne 0 ] || [ "$(cat "$TMP/out")" != "ok: 500 trials, 13 parameters" ] || [ -s "$TMP/err" ]; then
+want="ok: 500 trials, 13 parameters
+data: 10 rows, 1 feature, target quality (regression), 160 bytes as float64"
+if [ $rc -ne 0 ] || [ "$(cat "$TMP/out")" != "$want" ] || [ -s "$TMP/err" ]; then
     fail "validate example.yaml: rc $rc, out '$(cat "$TMP/out")', err '$(cat "$TMP/err")'"
 fi
 
@@ -187,7 +189,7 @@ search:
 YAML
 check
 run validate "$TMP/grid.yaml"
-if [ $rc -ne 0 ] || [ "$(cat "$TMP/out")" != "ok: 9 trials, 3 parameters" ]; then
+if [ $rc -ne 0 ] || [ "$(head -1 "$TMP/out")" != "ok: 9 trials, 3 parameters" ]; then
     fail "validate grid.yaml: rc $rc: $(cat "$TMP/out") $(cat "$TMP/err")"
 fi
 check

@@ -36,7 +36,7 @@ search:
 YAML
 
 check
-out=$("$LRSWEEP" validate s.yaml 2>&1)
+out=$("$LRSWEEP" validate s.yaml 2>&1 | head -1)
 [ "$out" = "ok: 5 trials, 5 parameters" ] || fail "validate: $out"
 
 check
