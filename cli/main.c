@@ -28,6 +28,7 @@ static const lrs_command_t commands[] = {
     {"summary", lrs_cmd_summary, "count, best, median and IQR per parameter value or bin"},
     {"export", lrs_cmd_export, "every trial of a sweep as CSV or JSON Lines"},
     {"report", lrs_cmd_report, "a sweep as one self-contained HTML page with charts"},
+    {"serve", lrs_cmd_serve, "a read-only web server: live pages of the sweeps and their JSON"},
 };
 
 static const size_t command_count = sizeof commands / sizeof commands[0];

@@ -39,6 +39,7 @@ int lrs_cmd_best(int argc, char **argv);
 int lrs_cmd_summary(int argc, char **argv);
 int lrs_cmd_export(int argc, char **argv);
 int lrs_cmd_report(int argc, char **argv);
+int lrs_cmd_serve(int argc, char **argv);
 int lrs_cmd_stop(int argc, char **argv);
 
 /* The integer value of option name (e.g. "--jobs") of command cmd, in

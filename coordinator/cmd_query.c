@@ -167,42 +167,17 @@ int lrs_best_print(const char *db_path, const char *sweep, int top, FILE *out, l
 
 /* ---- sweeps ------------------------------------------------------------ */
 
-/* The count columns of `sweeps` after "trials", by status. */
-static const lrs_status_t sweeps_columns[] = {LRS_STATUS_COMPLETE, LRS_STATUS_DIVERGED,
-                                              LRS_STATUS_FAILED, LRS_STATUS_PRUNED,
-                                              LRS_STATUS_RUNNING, LRS_STATUS_PENDING};
-enum { SWEEPS_NCOL = sizeof sweeps_columns / sizeof sweeps_columns[0] };
-
-/* Trials of a sweep that ended: complete, diverged, failed or pruned. */
-static int64_t sweep_done(const lrs_query_sweep_row_t *r)
-{
-    return r->n[LRS_STATUS_COMPLETE] + r->n[LRS_STATUS_DIVERGED] + r->n[LRS_STATUS_FAILED] +
-           r->n[LRS_STATUS_PRUNED];
-}
-
 static int sweeps_row(void *ctx, const lrs_query_sweep_row_t *r)
 {
     const qargs_t *q = ctx;
     if (q->json) {
-        json_t *o = json_object();
-        json_object_set_new(o, "sweep", lrs_readout_json_string(r->name));
-        json_object_set_new(o, "metric", lrs_readout_json_string(r->metric));
-        json_object_set_new(o, "goal", json_string(r->maximize ? "maximize" : "minimize"));
-        json_object_set_new(o, "sampler", r->sampler ? json_string(r->sampler) : json_null());
-        json_object_set_new(o, "done", json_integer(sweep_done(r)));
-        json_object_set_new(o, "trials", json_integer(r->trials));
-        for (int i = 0; i < SWEEPS_NCOL; i++)
-            json_object_set_new(o, lrs_status_name(sweeps_columns[i]),
-                                json_integer(r->n[sweeps_columns[i]]));
-        json_object_set_new(o, "best", lrs_json_number(r->best));
-        json_object_set_new(o, "created_at", lrs_json_number(r->created_at));
-        lrs_readout_json_line(stdout, o);
+        lrs_readout_json_line(stdout, lrs_readout_sweep_json(r));
     } else {
         char created[64], done[48];
         lrs_log_time(r->created_at, created);
         if (strlen(created) > 19)   /* to the second: "2026-01-31T12:00:00Z" */
             snprintf(created + 19, sizeof created - 19, "Z");
-        snprintf(done, sizeof done, "%" PRId64 "/%" PRId64, sweep_done(r), r->trials);
+        snprintf(done, sizeof done, "%" PRId64 "/%" PRId64, lrs_readout_sweep_done(r), r->trials);
         lrs_readout_text(stdout, 24, r->name);
         putchar(' ');
         lrs_readout_text(stdout, 12, r->metric);

@@ -11,6 +11,8 @@
 
 #include <jansson.h>
 
+#include "coordinator/query.h"
+
 /* Writes stored text s to out as a table shows it: escaped, left-aligned
  * in width columns (0: as long as it is). */
 void lrs_readout_text(FILE *out, int width, const char *s);
@@ -36,5 +38,15 @@ void lrs_readout_csv_text(FILE *out, const char *s);
 /* Writes v to out as a CSV field: lrs_fmt_number's text, nothing when v is
  * not finite. */
 void lrs_readout_csv_number(FILE *out, double v);
+
+/* Trials of a sweep that ended: complete, diverged, failed or pruned. */
+int64_t lrs_readout_sweep_done(const lrs_query_sweep_row_t *r);
+
+/* One sweep as `sweeps --json` and `serve`'s /api/sweeps show it: sweep,
+ * metric, goal, sampler (null when its spec no longer parses), done,
+ * trials (the budget), complete, diverged, failed, pruned, running,
+ * pending, best (null: none), created_at.  A new object (NULL only when
+ * out of memory). */
+json_t *lrs_readout_sweep_json(const lrs_query_sweep_row_t *r);
 
 #endif

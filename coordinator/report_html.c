@@ -17,9 +17,9 @@
 
 /* report/embed.cmake's arrays. */
 extern const unsigned char lrs_report_chartjs[], lrs_report_chartjs_licence[],
-    lrs_report_page_js[], lrs_report_page_css[];
+    lrs_report_page_js[], lrs_report_page_css[], lrs_report_live_js[];
 extern const size_t lrs_report_chartjs_len, lrs_report_chartjs_licence_len,
-    lrs_report_page_js_len, lrs_report_page_css_len;
+    lrs_report_page_js_len, lrs_report_page_css_len, lrs_report_live_js_len;
 
 void lrs_html_text(FILE *out, const char *s)
 {
@@ -297,14 +297,16 @@ static void asset(FILE *out, const unsigned char *bytes, size_t len)
     fwrite(bytes, 1, len, out);
 }
 
-int lrs_report_html_write(const lrs_report_t *r, FILE *out, lrs_err_t *err)
+/* The page; live: `lrsweep serve`'s, which may fetch from its own origin
+ * and carries report/live.js after the page's script. */
+static int write_page(const lrs_report_t *r, int live, FILE *out, lrs_err_t *err)
 {
-    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-          "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">\n"
-          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-          "<meta name=\"color-scheme\" content=\"light dark\">\n<title>lrsweep report: ",
-          out);
+    fprintf(out,
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"%s\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            "<meta name=\"color-scheme\" content=\"light dark\">\n<title>lrsweep report: ",
+            live ? LRS_REPORT_HTML_LIVE_CSP : LRS_REPORT_HTML_CSP);
     text_of(out, r->header, "sweep");
     fputs("</title>\n<style>\n", out);
     asset(out, lrs_report_page_css, lrs_report_page_css_len);
@@ -355,8 +357,24 @@ int lrs_report_html_write(const lrs_report_t *r, FILE *out, lrs_err_t *err)
     asset(out, lrs_report_chartjs, lrs_report_chartjs_len);
     fputs("\n</script>\n<script>\n", out);
     asset(out, lrs_report_page_js, lrs_report_page_js_len);
-    fputs("\n</script>\n</body></html>\n", out);
+    fputs("\n</script>\n", out);
+    if (live) {
+        fputs("<script>\n", out);
+        asset(out, lrs_report_live_js, lrs_report_live_js_len);
+        fputs("\n</script>\n", out);
+    }
+    fputs("</body></html>\n", out);
     if (ferror(out))
         return lrs_err_set(err, LRS_EXIT_RUNTIME, "write error");
     return 0;
+}
+
+int lrs_report_html_write(const lrs_report_t *r, FILE *out, lrs_err_t *err)
+{
+    return write_page(r, 0, out, err);
+}
+
+int lrs_report_html_write_live(const lrs_report_t *r, FILE *out, lrs_err_t *err)
+{
+    return write_page(r, 1, out, err);
 }

@@ -20,9 +20,24 @@
 #include "common/err.h"
 #include "coordinator/report.h"
 
+/* The page's Content-Security-Policy: its inline script and style, data:
+ * images, nothing fetched.  The live page's may also fetch from its own
+ * origin (connect-src 'self') and nothing else; `lrsweep serve` sends it as
+ * a header too. */
+#define LRS_REPORT_HTML_CSP \
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:"
+#define LRS_REPORT_HTML_LIVE_CSP LRS_REPORT_HTML_CSP "; connect-src 'self'"
+
 /* Writes the page of r to out.  0, or -1 with err when writing failed or
  * out of memory. */
 int lrs_report_html_write(const lrs_report_t *r, FILE *out, lrs_err_t *err);
+
+/* Writes the page of r as `lrsweep serve` serves it while the sweep runs:
+ * the same page with LRS_REPORT_HTML_LIVE_CSP and report/live.js, which
+ * asks the server for the sweep's status every few seconds and, when it
+ * changed, fetches the page again and redraws it in place.  Returns as
+ * lrs_report_html_write. */
+int lrs_report_html_write_live(const lrs_report_t *r, FILE *out, lrs_err_t *err);
 
 /* Writes s to out escaped for HTML text or a quoted attribute: & < > " '
  * as entities, everything else as it is. */

@@ -42,7 +42,8 @@ packages=(gcc make cmake pkg-config git
           libzmq3-dev libmsgpack-dev libsqlite3-dev libfyaml-dev libjansson-dev
           libcmocka-dev libopenblas-dev sqlite3 python3
           clang libclang-rt-14-dev
-          libjs-chart.js)   # embedded into `lrsweep report`'s pages at build time
+          libjs-chart.js    # embedded into `lrsweep report`'s pages at build time
+          libmicrohttpd-dev openssl)   # `lrsweep serve`; its TLS test's certificate
 if [ "$with_reference" = 1 ]; then
     packages+=(python3-torch python3-sklearn python3-optuna python3-numpy python3-pandas)
     # python/lrsweep: run()'s progress bar, and tests/python/notebook.ipynb

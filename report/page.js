@@ -4,8 +4,10 @@
  * textContent, never as markup.  Charts that would draw more than
  * MAX_POINTS points draw every k-th trial (the best always) and say so in
  * their caption.  window.lrsweepCharts tells the browser tests what each
- * chart drew: {datasets, points: [per dataset], labels}. */
-(function () {
+ * chart drew: {datasets, points: [per dataset], labels}.  The drawing is
+ * window.lrsweepRender, run once here; `lrsweep serve`'s live page
+ * (report/live.js) runs it again after it has put fresh blocks in. */
+window.lrsweepRender = function () {
   'use strict';
   var MAX_POINTS = 20000;
   function data(id) { return JSON.parse(document.getElementById('d-' + id).textContent); }
@@ -33,7 +35,10 @@
       points: sets.map(function (d) { return d.data.length; }),
       labels: sets.map(function (d) { return d.label; })
     };
-    new Chart(document.getElementById('c-' + id), config);
+    var canvas = document.getElementById('c-' + id);
+    var old = Chart.getChart(canvas);
+    if (old) old.destroy();
+    new Chart(canvas, config);
   }
   var maximize = H.goal === 'maximize';
   var metric = H.metric || 'score';
@@ -252,4 +257,5 @@
                                 scales: {y: {min: 0, max: 1, ticks: {display: false}}}}});
   })();
   document.documentElement.setAttribute('data-rendered', 'yes');
-})();
+};
+window.lrsweepRender();
