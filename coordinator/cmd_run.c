@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "common/cli.h"
+#include "common/devices.h"
 #include "common/err.h"
 #include "common/numfmt.h"
 #include "common/log.h"
@@ -52,6 +53,8 @@ typedef struct run_args {
     int log_format;
     int confirm;                  /* `lrsweep confirm` */
     int top, repeats;             /* its --top and --repeats (0: not given) */
+    lrs_devices_t gpus;           /* --gpus: one a local worker, round robin */
+    int workers_given;
 } run_args_t;
 
 static void usage(FILE *out, const char *cmd, int is_run)
@@ -78,7 +81,7 @@ static void usage(FILE *out, const char *cmd, int is_run)
     else if (is_run)
         fprintf(out,
                 "usage: lrsweep run SPEC [--db FILE] [--workers N] [--bind ENDPOINT] [--quiet]\n"
-                "                        [--key FILE --allow FILE|DIR] [--insecure]\n\n"
+                "                        [--gpus IDS] [--key FILE --allow FILE|DIR] [--insecure]\n\n"
                 "Runs the sweep SPEC on this machine: a coordinator plus N local workers.\n"
                 "Running it again on the same database resumes the sweep (same name);\n"
                 "a larger `trials:` extends it.\n\n"
@@ -95,6 +98,9 @@ static void usage(FILE *out, const char *cmd, int is_run)
                 "  --db FILE          results database (default lrsweep.db)\n"
                 "  --workers N        local worker processes too (default 0)\n");
     fprintf(out,
+            "  --gpus IDS         devices for a user's command, e.g. 0,1: local worker i runs\n"
+            "                     with CUDA_VISIBLE_DEVICES and LRSWEEP_GPU set to id i (round\n"
+            "                     robin when --workers is more; --workers defaults to their count)\n"
             "  --key FILE         this coordinator's secret key (lrsweep keygen); with it every\n"
             "                     connection is CURVE-encrypted and authenticated\n"
             "  --allow FILE|DIR   the workers' public keys: a file with one a line, or a folder\n"
@@ -137,6 +143,7 @@ static int parse_args(int argc, char **argv, int is_run, run_args_t *a)
         {"heartbeat-ms", required_argument, NULL, 'H'}, {"liveness", required_argument, NULL, 'L'},
         {"linger", required_argument, NULL, 'G'}, {"log-format", required_argument, NULL, 'F'},
         {"top", required_argument, NULL, 'T'}, {"repeats", required_argument, NULL, 'R'},
+        {"gpus", required_argument, NULL, 'g'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -157,7 +164,16 @@ static int parse_args(int argc, char **argv, int is_run, run_args_t *a)
         case 'w':
             if (lrs_cli_int_option(a->cmd, "--workers", optarg, 0, 1024, &a->workers) != 0)
                 return LRS_EXIT_USAGE;
+            a->workers_given = 1;
             break;
+        case 'g': {
+            char why[160];
+            if (lrs_devices_parse(optarg, &a->gpus, why, sizeof why) != 0) {
+                fprintf(stderr, "lrsweep %s: --gpus: %s\n", a->cmd, why);
+                return LRS_EXIT_USAGE;
+            }
+            break;
+        }
         case 'b':
             a->bind = optarg;
             break;
@@ -238,6 +254,8 @@ static int parse_args(int argc, char **argv, int is_run, run_args_t *a)
         usage(stderr, a->cmd, is_run);
         return LRS_EXIT_USAGE;
     }
+    if (a->gpus.n > 0 && !a->workers_given)
+        a->workers = a->gpus.n;   /* one local worker per device */
     if (a->workers == 0 && !a->bind) {
         fprintf(stderr, "lrsweep %s: --workers 0 without --bind: no worker could ever connect\n",
                 a->cmd);
@@ -256,9 +274,24 @@ typedef struct local_keys {
     const char *key_path, *server_pub_path;
 } local_keys_t;
 
-static pid_t spawn_worker(const char *endpoint, const char *spec_dir, const local_keys_t *keys,
-                          int log_format, int quiet, int index)
+/* The local workers as the broker's tick sees them. */
+typedef struct local_workers {
+    pid_t *pids;
+    int n;
+    const char *endpoint;
+    const char *spec_dir;
+    local_keys_t keys;
+    int log_format;
+    int quiet;
+    int respawns_left;    /* a worker killed by a signal is replaced, this many times */
+    int remote;           /* remote workers may still come: never give up */
+    const lrs_devices_t *gpus;   /* --gpus: local worker i runs on device i mod n */
+} local_workers_t;
+
+static pid_t spawn_worker(const local_workers_t *lw, int index)
 {
+    const local_keys_t *keys = &lw->keys;
+    const char *gpu = lrs_devices_for_slot(lw->gpus, index);
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid != 0)
@@ -273,12 +306,16 @@ static pid_t spawn_worker(const char *endpoint, const char *spec_dir, const loca
     setenv("OPENBLAS_NUM_THREADS", "1", 0);   /* one core per worker: N workers use N */
     /* a command's relative workdir is relative to the spec's folder, as for train --spec;
      * the spec is the user's own, run on their own machine: its command may run */
-    char *args[20] = {"lrsweep", "worker", "--connect", (char *)endpoint, "--jobs", "1",
-                      "--name", name, "--workdir-base", (char *)spec_dir, "--allow-commands"};
+    char *args[24] = {"lrsweep", "worker", "--connect", (char *)lw->endpoint, "--jobs", "1",
+                      "--name", name, "--workdir-base", (char *)lw->spec_dir, "--allow-commands"};
     int n = 11;
-    if (quiet)
+    if (lw->quiet)
         args[n++] = "--quiet";
-    if (log_format == LRS_LOG_JSON) {
+    if (gpu) {
+        args[n++] = "--gpus";
+        args[n++] = (char *)gpu;
+    }
+    if (lw->log_format == LRS_LOG_JSON) {
         args[n++] = "--log-format";
         args[n++] = "json";
     }
@@ -294,19 +331,6 @@ static pid_t spawn_worker(const char *endpoint, const char *spec_dir, const loca
     _exit(127);
 }
 
-/* The local workers as the broker's tick sees them. */
-typedef struct local_workers {
-    pid_t *pids;
-    int n;
-    const char *endpoint;
-    const char *spec_dir;
-    local_keys_t keys;
-    int log_format;
-    int quiet;
-    int respawns_left;    /* a worker killed by a signal is replaced, this many times */
-    int remote;           /* remote workers may still come: never give up */
-} local_workers_t;
-
 /* Broker tick: reaps local workers, replaces killed ones, and stops the
  * sweep when none is left and none can come from elsewhere. */
 static int watch_workers(void *ctx, lrs_err_t *err)
@@ -321,8 +345,7 @@ static int watch_workers(void *ctx, lrs_err_t *err)
                 lw->respawns_left--;
                 fprintf(stderr, "\nlrsweep: local worker %d was killed by signal %d; starting "
                                 "another\n", i, WTERMSIG(st));
-                lw->pids[i] = spawn_worker(lw->endpoint, lw->spec_dir, &lw->keys, lw->log_format,
-                                          lw->quiet, i);
+                lw->pids[i] = spawn_worker(lw, i);
             } else {
                 last_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
             }
@@ -515,7 +538,8 @@ static int run_main(int argc, char **argv, int is_run)
     local_workers_t lw = {.n = a.workers, .endpoint = endpoint, .spec_dir = spec_dir,
                           .keys = {access.local_key_path, access.server_pub_path},
                           .log_format = a.log_format, .quiet = a.quiet,
-                          .respawns_left = 3 * a.workers, .remote = a.bind != NULL};
+                          .respawns_left = 3 * a.workers, .remote = a.bind != NULL,
+                          .gpus = &a.gpus};
     if (lrs_broker_remaining(broker) > 0 && a.workers > 0) {
         pids = calloc((size_t)a.workers, sizeof *pids);
         if (!pids) {
@@ -523,7 +547,7 @@ static int run_main(int argc, char **argv, int is_run)
             goto done;
         }
         for (int i = 0; i < a.workers; i++)
-            if ((pids[i] = spawn_worker(endpoint, spec_dir, &lw.keys, a.log_format, a.quiet, i)) < 0) {
+            if ((pids[i] = spawn_worker(&lw, i)) < 0) {
                 fprintf(stderr, "lrsweep %s: fork: %s\n", a.cmd, strerror(errno));
                 goto done;
             }

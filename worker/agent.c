@@ -387,7 +387,7 @@ static int agent_setup(agent_t *a, const lrs_agent_opts_t *opts, lrs_err_t *err)
         return lrs_err_set(err, LRS_EXIT_RUNTIME, "zmq: cannot create context");
     if (!(a->progress = lrs_progress_new()))
         return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
-    if (!(a->pool = lrs_pool_new(a->opts.jobs, a->progress, err)))
+    if (!(a->pool = lrs_pool_new(a->opts.jobs, &a->opts.gpus, a->progress, err)))
         return -1;
     return 0;
 }

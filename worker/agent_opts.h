@@ -7,11 +7,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/devices.h"
 #include "common/keys.h"
 
 typedef struct lrs_agent_opts {
     const char *endpoint;        /* coordinator, e.g. tcp://host:5555 */
     int jobs;                    /* trial threads; default 1 */
+    lrs_devices_t gpus;          /* --gpus: slot k's commands run on gpus.id[k mod n]; n 0: none */
     int prefetch;                /* trials queued beyond jobs; default max(jobs, 16) */
     const char *name;            /* default host:pid */
     const atomic_int *interrupts;        /* SIGINT/SIGTERM count kept by the caller; may be NULL */

@@ -8,6 +8,7 @@
 
 #include "common/bytesize.h"
 #include "common/cli.h"
+#include "common/devices.h"
 #include "common/err.h"
 #include "common/keys.h"
 #include "common/log.h"
@@ -16,7 +17,8 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: lrsweep worker --connect ENDPOINT [--jobs N] [--name NAME] [--workdir-base DIR]\n"
+            "usage: lrsweep worker --connect ENDPOINT [--jobs N] [--gpus IDS] [--name NAME]\n"
+            "                      [--workdir-base DIR]\n"
             "                      [--key FILE --server-key FILE] [--allow-commands]\n"
             "                      [--max-data SIZE] [--serve] [--idle-timeout SECONDS]\n"
             "                      [--log-format text|json] [--verbose] [--quiet]\n\n"
@@ -28,7 +30,10 @@ static void usage(FILE *out)
             "pinned to the sweep it joins first: a coordinator of another sweep on the\n"
             "same address is refused, and the worker keeps waiting for its own.\n\n"
             "  --connect ENDPOINT  the coordinator, e.g. tcp://10.0.0.5:5555 (required)\n"
-            "  --jobs N            trials run at once (default 1)\n"
+            "  --jobs N            trials run at once (default 1, or the number of --gpus)\n"
+            "  --gpus IDS          devices for a user's command, e.g. 0,1 or GPU-UUIDs: slot k\n"
+            "                      runs with CUDA_VISIBLE_DEVICES and LRSWEEP_GPU set to id k\n"
+            "                      (round robin when --jobs is more than the ids)\n"
             "  --name NAME         name shown by `lrsweep status` (default HOST:PID)\n"
             "  --workdir-base DIR  a sweep running your own command: its relative `workdir:`\n"
             "                      is taken against DIR (default: the current directory)\n"
@@ -39,8 +44,9 @@ static void usage(FILE *out)
             "                      spec), as this worker's user; without it such a sweep's\n"
             "                      trials are refused and the coordinator sends none\n"
             "  --max-data SIZE     the largest data set this worker fetches and holds, e.g.\n"
-            "                      512M, 4G (K, M, G, T: binary units; default 4G; the wire\n"
-            "                      carries at most 512M).  A sweep whose data set is larger\n"
+            "                      512M, 4G (K, M, G, T: binary units; default 4G), in bytes\n"
+            "                      of its binary form: 8 per value, as float64.  It arrives\n"
+            "                      in 1 MiB chunks.  A sweep whose data set is larger\n"
             "                      is refused with a message naming both sizes; the worker\n"
             "                      takes none of its trials and retries with back-off\n"
             "  --serve             follow from sweep to sweep instead of being pinned: after\n"
@@ -71,6 +77,7 @@ int lrs_cmd_worker(int argc, char **argv)
 {
     static const struct option long_opts[] = {
         {"connect", required_argument, NULL, 'c'}, {"jobs", required_argument, NULL, 'j'},
+        {"gpus", required_argument, NULL, 'G'},
         {"name", required_argument, NULL, 'n'},    {"verbose", no_argument, NULL, 'v'},
         {"workdir-base", required_argument, NULL, 'W'},
         {"key", required_argument, NULL, 'k'},     {"server-key", required_argument, NULL, 's'},
@@ -81,6 +88,7 @@ int lrs_cmd_worker(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     const char *key_path = NULL, *server_path = NULL;
+    int jobs_given = 0;
     lrs_agent_opts_t opts;
     lrs_agent_opts_init(&opts);
     optind = 1;
@@ -93,7 +101,16 @@ int lrs_cmd_worker(int argc, char **argv)
         case 'j':
             if (lrs_cli_int_option("worker", "--jobs", optarg, 1, 4096, &opts.jobs) != 0)
                 return LRS_EXIT_USAGE;
+            jobs_given = 1;
             break;
+        case 'G': {
+            char why[160];
+            if (lrs_devices_parse(optarg, &opts.gpus, why, sizeof why) != 0) {
+                fprintf(stderr, "lrsweep worker: --gpus: %s\n", why);
+                return LRS_EXIT_USAGE;
+            }
+            break;
+        }
         case 'n':
             opts.name = optarg;
             break;
@@ -161,6 +178,8 @@ int lrs_cmd_worker(int argc, char **argv)
         usage(stderr);
         return LRS_EXIT_USAGE;
     }
+    if (!jobs_given && opts.gpus.n > 0)
+        opts.jobs = opts.gpus.n;   /* one slot per device */
     lrs_err_t err;
     lrs_err_clear(&err);
     if (!key_path)

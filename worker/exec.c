@@ -254,7 +254,8 @@ int lrs_exec_run(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64
     a->ring_cap = spec->log_tail_bytes ? spec->log_tail_bytes : LRS_EXEC_DEFAULT_LOG_TAIL;
     a->ring = malloc(a->ring_cap);
     a->line = malloc(LRS_METRIC_LINE_MAX + 1);
-    if (!a->ring || !a->line || lrs_exec_trial_env(spec, cfg, trial, seed, &envp, &fold_at) < 0 ||
+    const char *device = hooks ? hooks->device : NULL;
+    if (!a->ring || !a->line || lrs_exec_trial_env(spec, cfg, trial, seed, device, &envp, &fold_at) < 0 ||
         (prunes && lrs_exec_rungs_init(&a->rungs, spec->pruning, trial, spec->maximize, runs,
                                        spec->rung_limit) != 0))
         goto oom;

@@ -55,7 +55,7 @@ const char *lrs_exec_env_lookup(char *const *envp, int n, const char *name)
  * *fold_at is the index of the LRSWEEP_FOLD entry, rewritten per run (else
  * -1).  -1 on allocation failure. */
 int lrs_exec_trial_env(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64_t trial,
-                       uint64_t seed, lrs_words_t *envp, int *fold_at)
+                       uint64_t seed, const char *device, lrs_words_t *envp, int *fold_at)
 {
     lrs_words_t over = {0};
     lrs_strbuf_t entry = {0};
@@ -78,6 +78,14 @@ int lrs_exec_trial_env(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, 
         goto done;
     if (!has_unbuffered && lrs_words_push(&over, "PYTHONUNBUFFERED=1", 18) < 0)
         goto done;
+    if (device) {   /* the slot's GPU (--gpus) wins over the spec's env */
+        snprintf(text, sizeof text, "CUDA_VISIBLE_DEVICES=%s", device);
+        if (lrs_words_push(&over, text, strlen(text)) < 0)
+            goto done;
+        snprintf(text, sizeof text, "LRSWEEP_GPU=%s", device);
+        if (lrs_words_push(&over, text, strlen(text)) < 0)
+            goto done;
+    }
     if (spec->folds > 0) {
         snprintf(text, sizeof text, "LRSWEEP_FOLDS=%d", spec->folds);
         if (lrs_words_push(&over, text, strlen(text)) < 0 || lrs_words_push(&over, "LRSWEEP_FOLD=0", 14) < 0)

@@ -4,7 +4,7 @@
  * override; of a name given twice the last wins), then what lrsweep sets:
  * LRSWEEP_TRIAL, LRSWEEP_SEED, LRSWEEP_PARAMS and, with folds,
  * LRSWEEP_FOLDS and LRSWEEP_FOLD; PYTHONUNBUFFERED=1 unless the spec sets
- * it.  worker/exec.h states the whole contract; this is where it is built.
+ * it; with a slot device (--gpus), CUDA_VISIBLE_DEVICES and LRSWEEP_GPU.  worker/exec.h states the whole contract; this is where it is built.
  */
 #ifndef LRS_EXEC_ENV_H
 #define LRS_EXEC_ENV_H
@@ -20,8 +20,9 @@ const char *lrs_exec_env_lookup(char *const *envp, int n, const char *name);
 
 /* Builds the environment of the trial's runs into envp; with folds,
  * *fold_at is the index of the LRSWEEP_FOLD entry, rewritten per run (else
- * -1).  -1 on allocation failure. */
+ * -1).  device (NULL: none) is the slot's GPU: CUDA_VISIBLE_DEVICES and
+ * LRSWEEP_GPU, over the spec's env.  -1 on allocation failure. */
 int lrs_exec_trial_env(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64_t trial,
-                       uint64_t seed, lrs_words_t *envp, int *fold_at);
+                       uint64_t seed, const char *device, lrs_words_t *envp, int *fold_at);
 
 #endif

@@ -78,6 +78,9 @@ typedef struct lrs_exec_hooks {
     int (*rung_post)(void *ctx, int epoch, double value, double best);
     int (*rung_wait)(void *ctx, int *pruned_epoch, lrs_err_t *err);
     const atomic_int *stop;
+    /* the slot's GPU (`--gpus`, common/devices.h), or NULL: the command's
+     * CUDA_VISIBLE_DEVICES and LRSWEEP_GPU */
+    const char *device;
 } lrs_exec_hooks_t;
 
 /* Sets r to the result of a trial that has not run yet: failed, no

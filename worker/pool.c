@@ -51,6 +51,7 @@ typedef struct kept_result {
 } kept_result_t;
 
 struct lrs_pool {
+    lrs_devices_t devices;       /* --gpus, read-only once started */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int have_mu, have_cv;
@@ -175,7 +176,8 @@ static void *trial_thread(void *arg)
     pool_t *a = slot->pool;
     lrs_exec_hooks_t hooks = {.on_metrics = exec_on_metrics, .ctx = slot, .cancel = &slot->cancel,
                               .at_rung = pool_at_rung, .rung_post = pool_rung_post,
-                              .rung_wait = pool_rung_wait, .stop = &slot->prune};
+                              .rung_wait = pool_rung_wait, .stop = &slot->prune,
+                              .device = lrs_devices_for_slot(&a->devices, (int)(slot - a->slots))};
     for (;;) {
         pthread_mutex_lock(&a->mu);
         /* A new trial starts only on a free core: trials waiting at a rung
@@ -237,7 +239,8 @@ static void *trial_thread(void *arg)
 
 /* ---- life ---------------------------------------------------------------- */
 
-lrs_pool_t *lrs_pool_new(int jobs, lrs_progress_t *progress, lrs_err_t *err)
+lrs_pool_t *lrs_pool_new(int jobs, const lrs_devices_t *devices, lrs_progress_t *progress,
+                         lrs_err_t *err)
 {
     pool_t *a = calloc(1, sizeof *a);
     if (!a) {
@@ -245,6 +248,8 @@ lrs_pool_t *lrs_pool_new(int jobs, lrs_progress_t *progress, lrs_err_t *err)
         return NULL;
     }
     a->progress = progress;
+    if (devices)
+        a->devices = *devices;
     a->wake[0] = a->wake[1] = -1;
     if (!(a->have_mu = pthread_mutex_init(&a->mu, NULL) == 0) ||
         !(a->have_cv = pthread_cond_init(&a->cv, NULL) == 0)) {

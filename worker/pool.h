@@ -20,6 +20,7 @@
 
 #include <stdint.h>
 
+#include "common/devices.h"
 #include "common/err.h"
 #include "common/proto_encode.h"
 #include "common/protocol.h"
@@ -29,9 +30,11 @@
 typedef struct lrs_pool lrs_pool_t;
 
 /* Starts `jobs` trial threads (jobs ≥ 1) that report command progress into
- * progress (kept by the caller, outliving the pool).  Returns NULL with err
- * (no memory, no pipe, threads). */
-lrs_pool_t *lrs_pool_new(int jobs, lrs_progress_t *progress, lrs_err_t *err);
+ * progress (kept by the caller, outliving the pool); with devices (NULL or
+ * none: no GPU), thread k's commands run on lrs_devices_for_slot(devices, k).
+ * Returns NULL with err (no memory, no pipe, threads). */
+lrs_pool_t *lrs_pool_new(int jobs, const lrs_devices_t *devices, lrs_progress_t *progress,
+                         lrs_err_t *err);
 
 /* Cancels the running trials, joins the threads, drops the queue (releasing
  * its sweep references) and the kept results; frees *p (may be NULL) and

@@ -169,7 +169,7 @@ static lrs_forksrv_t *trial_helper(const lrs_exec_spec_t *spec, char **argv, int
     assert_int_equal(lrs_trial_cfg_finalize(&cfg, &err), 0);
     lrs_words_t envp = {0};
     int fold_at;
-    assert_int_equal(lrs_exec_trial_env(spec, &cfg, 7, 99, &envp, &fold_at), 0);
+    assert_int_equal(lrs_exec_trial_env(spec, &cfg, 7, 99, NULL, &envp, &fold_at), 0);
     lrs_pycmd_t py;
     char why[200];
     assert_int_equal(lrs_pycmd_parse(argv, argc, &py, why, sizeof why), 1);
