@@ -487,12 +487,21 @@ static int rd_body(reader_t *r, lrs_msg_t *m)
     case LRS_MSG_ACK:
         return rd_u64(r, "sweep", UINT64_MAX, &m->sweep) != 0 || rd_acks(r, m) != 0 ? -1 : 0;
     case LRS_MSG_DATA_REQ:
-        return rd_str(r, "data_hash", 64, 0, &m->data_hash);
+        return rd_str(r, "data_hash", 64, 0, &m->data_hash) != 0 ||
+                       rd_u64(r, "offset", LRS_PROTO_MAX_DATA, &m->data_offset) != 0 ||
+                       rd_int_field(r, "chunks", 1, LRS_PROTO_MAX_DATA_CHUNKS,
+                                    &m->data_chunks) != 0
+                   ? -1
+                   : 0;
     case LRS_MSG_DATA: {
         const uint8_t *s;
         if (rd_str(r, "data_hash", 64, 0, &m->data_hash) != 0 ||
-            rd_raw(r, "data", LRS_PROTO_MAX_DATA, 1, &s, &m->data_len) != 0)
+            rd_u64(r, "offset", LRS_PROTO_MAX_DATA, &m->data_offset) != 0 ||
+            rd_u64(r, "total", LRS_PROTO_MAX_DATA, &m->data_size) != 0 ||
+            rd_raw(r, "data", LRS_PROTO_DATA_CHUNK, 1, &s, &m->data_len) != 0)
             return -1;
+        if (m->data_offset > m->data_size || m->data_len > m->data_size - m->data_offset)
+            return fail(r, "data", "chunk outside the data set");
         m->data = malloc(m->data_len ? m->data_len : 1);
         if (!m->data)
             return lrs_err_set(r->err, LRS_EXIT_RUNTIME, "data: out of memory");

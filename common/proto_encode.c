@@ -223,16 +223,21 @@ void lrs_proto_spec(lrs_wbuf_t *b, const char *spec_hash, const char *spec_text)
     pack_str(b, spec_text);
 }
 
-void lrs_proto_data_req(lrs_wbuf_t *b, const char *data_hash)
+void lrs_proto_data_req(lrs_wbuf_t *b, const char *data_hash, uint64_t offset, int chunks)
 {
     header(b, LRS_MSG_DATA_REQ);
     pack_str(b, data_hash);
+    msgpack_pack_uint64(&b->pk, offset);
+    msgpack_pack_int(&b->pk, chunks);
 }
 
-void lrs_proto_data(lrs_wbuf_t *b, const char *data_hash, const void *bytes, size_t len)
+void lrs_proto_data(lrs_wbuf_t *b, const char *data_hash, uint64_t offset, uint64_t total,
+                    const void *bytes, size_t len)
 {
     header(b, LRS_MSG_DATA);
     pack_str(b, data_hash);
+    msgpack_pack_uint64(&b->pk, offset);
+    msgpack_pack_uint64(&b->pk, total);
     msgpack_pack_bin_with_body(&b->pk, bytes, len);
 }
 

@@ -54,8 +54,11 @@ void lrs_proto_ack_begin(lrs_wbuf_t *b, uint64_t sweep, int n);
 void lrs_proto_ack_add(lrs_wbuf_t *b, uint64_t trial);
 void lrs_proto_spec_req(lrs_wbuf_t *b, const char *spec_hash);
 void lrs_proto_spec(lrs_wbuf_t *b, const char *spec_hash, const char *spec_text);
-void lrs_proto_data_req(lrs_wbuf_t *b, const char *data_hash);
-void lrs_proto_data(lrs_wbuf_t *b, const char *data_hash, const void *bytes, size_t len);
+void lrs_proto_data_req(lrs_wbuf_t *b, const char *data_hash, uint64_t offset, int chunks);
+/* A chunk of the data set's binary form: bytes[0..len) are its bytes from
+ * offset on, of total. */
+void lrs_proto_data(lrs_wbuf_t *b, const char *data_hash, uint64_t offset, uint64_t total,
+                    const void *bytes, size_t len);
 void lrs_proto_shutdown(lrs_wbuf_t *b, uint64_t sweep, int ended, const char *reason);
 void lrs_proto_reject(lrs_wbuf_t *b, int code, const char *reason);
 void lrs_proto_progress(lrs_wbuf_t *b, uint64_t sweep, uint64_t trial, uint32_t attempt,

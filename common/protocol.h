@@ -4,8 +4,9 @@
  * [version, type, field...] (the ROUTER adds the peer identity frame).
  * schema/protocol.md is the written spec: fields of every type, the flow,
  * the limits.  In short: a worker says HELLO, gets WELCOME (the sweep's spec
- * text and data hash, once per sweep), fetches the data by hash (DATA_REQ →
- * DATA) unless cached, asks for work with READY(n), receives TRIALS (indices
+ * text and data hash, once per sweep), fetches the data set's binary form
+ * (common/data_blob.h) by hash in chunks (DATA_REQ(offset, n) → n DATA
+ * frames) unless cached, asks for work with READY(n), receives TRIALS (indices
  * only: the worker regenerates trial i from the spec), runs them while both
  * sides HEARTBEAT, returns RESULTS, and forgets a result only when ACKed.
  *
@@ -23,7 +24,7 @@
 #include "common/params.h"
 #include "common/result.h"
 
-#define LRS_PROTO_VERSION 6
+#define LRS_PROTO_VERSION 7
 
 /* Liveness: each side sends HEARTBEAT every interval when it has sent nothing
  * else; a peer silent for LIVENESS intervals is presumed dead.  These are the
@@ -37,7 +38,10 @@
 
 /* Hard limits, enforced on decode (and ZMQ_MAXMSGSIZE on the sockets). */
 #define LRS_PROTO_MAX_MSG (16 * 1024 * 1024)     /* coordinator inbound frame */
-#define LRS_PROTO_MAX_DATA (512 * 1024 * 1024)   /* worker inbound frame (DATA) */
+#define LRS_PROTO_MAX_DATA ((uint64_t)17 << 30)  /* a data set's binary form: 16 GiB of values
+                                                    (LRS_DATASET_MAX_CELLS) and its names */
+#define LRS_PROTO_DATA_CHUNK (1024 * 1024)       /* bytes of the data set per DATA frame */
+#define LRS_PROTO_MAX_DATA_CHUNKS 16             /* DATA frames one DATA_REQ asks for */
 #define LRS_PROTO_MAX_BATCH 4096                 /* trials / results / acks per message */
 #define LRS_PROTO_MAX_STR 65536                  /* any string but spec text */
 /* spec text: LRS_SPEC_MAX_TEXT (common/spec.h), the bound of every spec */
@@ -63,8 +67,10 @@ typedef enum {
     LRS_MSG_HEARTBEAT,   /* both (no fields) */
     LRS_MSG_RESULTS,     /* w→c  sweep token, [result...] */
     LRS_MSG_ACK,         /* c→w  sweep token, [trial...]: committed (or refused): forget them */
-    LRS_MSG_DATA_REQ,    /* w→c  data hash */
-    LRS_MSG_DATA,        /* c→w  data hash, bytes */
+    LRS_MSG_DATA_REQ,    /* w→c  data hash, offset, chunks: send that many DATA frames from
+                                 offset on */
+    LRS_MSG_DATA,        /* c→w  data hash, offset, total size, bytes (≤ LRS_PROTO_DATA_CHUNK)
+                                 of the data set's binary form */
     LRS_MSG_SHUTDOWN,    /* c→w  sweep token, ended, reason.  ended 1: the sweep is complete (or
                                  ended by request): its workers exit 0.  ended 0: this
                                  coordinator stops, the sweep does not: reconnect later */
@@ -138,7 +144,10 @@ typedef struct lrs_msg {
     /* WELCOME, DATA_REQ, DATA */
     char *data_hash;             /* "" when the sweep has no data file */
     uint64_t data_size;
-    /* DATA */
+    /* DATA_REQ, DATA: where in the binary form; DATA_REQ: how many chunks;
+       DATA: data_size is the form's total size, data the chunk's bytes */
+    uint64_t data_offset;
+    int data_chunks;
     char *data;
     size_t data_len;
     /* READY */
@@ -177,7 +186,8 @@ void lrs_msg_free(lrs_msg_t *msg);
  * it empty (lrs_trial_result_init). */
 void lrs_wire_result_clear(lrs_wire_result_t *r);
 
-/* Content hash of a data set (64-bit FNV-1a) as 16 hex digits + NUL. */
+/* Content hash of bytes (64-bit FNV-1a: a spec's text, a data set's binary
+ * form) as 16 hex digits + NUL. */
 void lrs_proto_content_hash(const void *bytes, size_t len, char out[17]);
 
 #endif

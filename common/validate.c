@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/csv.h"
+#include "common/data_blob.h"
 #include "common/folds.h"
 #include "common/model_spec.h"
 
@@ -40,16 +41,15 @@ int lrs_validate_data(const lrs_spec_info_t *info, const char *name, const lrs_d
     return 0;
 }
 
-int lrs_validate_load_data(const lrs_spec_info_t *info, const char *name, const char *text,
+int lrs_validate_load_data(const lrs_spec_info_t *info, const char *name, const void *blob,
                            size_t len, lrs_dataset_t *out, lrs_err_t *err)
 {
     memset(out, 0, sizeof *out);
     if (info->exec || info->model_kind == LRS_MODEL_SYNTHETIC)
         return 0;
     int rc;
-    if (text)
-        rc = lrs_dataset_parse_csv(name, text, len, info->targets, info->n_targets,
-                                   info->task_hint, out, err);
+    if (blob)
+        rc = lrs_data_blob_decode(blob, len, name, out, err);
     else if (info->data_path)
         rc = lrs_dataset_load_csv(info->data_path, info->targets, info->n_targets,
                                   info->task_hint, out, err);

@@ -29,12 +29,13 @@ int lrs_validate_data(const lrs_spec_info_t *info, const char *name, const lrs_d
                       lrs_err_t *err);
 
 /* The data set of a built-in spec, read the one way every side reads it:
- * CSV text (text, len; name in messages) when text is non-NULL, else the
- * file info->data_path, else info's synthetic problem — parsed with
- * info->task_hint and then checked by lrs_validate_data.  Model type
+ * the binary form the coordinator sent (blob, len: common/data_blob.h; name
+ * in messages) when blob is non-NULL, else the file info->data_path parsed
+ * with info->task_hint, else info's synthetic problem — then checked by
+ * lrs_validate_data.  Model type
  * synthetic needs no data: *out is left empty and 0 returned.  On failure
  * *out is empty. */
-int lrs_validate_load_data(const lrs_spec_info_t *info, const char *name, const char *text,
+int lrs_validate_load_data(const lrs_spec_info_t *info, const char *name, const void *blob,
                            size_t len, lrs_dataset_t *out, lrs_err_t *err);
 
 #endif

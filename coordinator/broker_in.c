@@ -51,7 +51,7 @@ int lrs_broker_send_out(lrs_broker_t *b, const uint8_t *id, size_t id_len)
     return send_raw(b, id, id_len, b->out.sb.data, b->out.sb.size);
 }
 
-/* Sends a frame encoded once (WELCOME, DATA): each send shares its buffer,
+/* Sends a frame encoded once (WELCOME, SPEC): each send shares its buffer,
  * so a flood of requests queues references, not copies. */
 static void send_shared(lrs_broker_t *b, const uint8_t *id, size_t id_len, zmq_msg_t *frame)
 {
@@ -378,7 +378,16 @@ static int handle(lrs_broker_t *b, const uint8_t *id, size_t id_len, const char 
         break;
     case LRS_MSG_DATA_REQ:
         if (b->data.present && strcmp(m.data_hash, b->data.hash) == 0) {
-            send_shared(b, id, id_len, &b->data.frame);
+            /* the chunks asked for, at most LRS_PROTO_MAX_DATA_CHUNKS MiB: a
+             * bounded step of the loop, however large the data set */
+            uint64_t at = m.data_offset;
+            for (int k = 0; k < m.data_chunks; k++) {
+                size_t n = lrs_served_data_chunk(&b->data, at, &b->out);
+                if (n == 0)
+                    break;
+                lrs_broker_send_out(b, id, id_len);
+                at += n;
+            }
         } else {
             reject(b, id, id_len, "no data set with that hash", LRS_REJECT_MESSAGE);
         }

@@ -1,13 +1,14 @@
 /* served_data.c — see served_data.h. */
 #include "coordinator/served_data.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/data_blob.h"
 #include "common/dataset.h"
 #include "common/proto_encode.h"
 #include "common/protocol.h"
-#include "common/readfile.h"
 #include "common/validate.h"
 
 /* The message in b as a frame of its own: 0, or -1 out of memory. */
@@ -24,31 +25,39 @@ int lrs_served_data_load(const lrs_spec_info_t *info, lrs_served_data_t *out, lr
     memset(out, 0, sizeof *out);
     if (info->model_kind == LRS_MODEL_SYNTHETIC || !info->data_path)
         return 0;
-    char *buf;
-    size_t len;
-    if (lrs_read_file(info->data_path, "data", LRS_PROTO_MAX_DATA, &buf, &len, err) != 0)
-        return -1;
-    int rc = -1;
     lrs_dataset_t ds;
-    lrs_wbuf_t wb;
-    lrs_wbuf_init(&wb);
-    if (lrs_validate_load_data(info, info->data_path, buf, len, &ds, err) != 0)
-        goto done;
+    size_t len;
+    if (lrs_validate_load_data(info, info->data_path, NULL, 0, &ds, err) != 0)
+        return -1;
     lrs_dataset_content_hash(&ds, out->data_hash);
+    int rc = lrs_data_blob_encode(&ds, &out->blob, &len, err);
+    out->rows = ds.rows;
+    out->features = ds.n_features;
     lrs_dataset_free(&ds);
-    lrs_proto_content_hash(buf, len, out->hash);
-    out->size = len;
-    lrs_proto_data(&wb, out->hash, buf, len);
-    if (frame_of(&wb, &out->frame) != 0) {
-        lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory for the data frame");
-        goto done;
+    if (rc != 0) {
+        lrs_err_prefix(err, "%s: ", info->data_path);
+        return -1;
     }
+    if (len > LRS_PROTO_MAX_DATA) {
+        free(out->blob);
+        out->blob = NULL;
+        return lrs_err_set(err, LRS_EXIT_USAGE, "%s: the data set is %zu bytes as float64, over "
+                           "the %" PRIu64 " a sweep carries", info->data_path, len,
+                           (uint64_t)LRS_PROTO_MAX_DATA);
+    }
+    lrs_proto_content_hash(out->blob, len, out->hash);
+    out->size = len;
     out->present = 1;
-    rc = 0;
-done:
-    lrs_wbuf_free(&wb);
-    free(buf);
-    return rc;
+    return 0;
+}
+
+size_t lrs_served_data_chunk(const lrs_served_data_t *d, uint64_t offset, lrs_wbuf_t *b)
+{
+    if (!d->present || offset >= d->size)
+        return 0;
+    uint64_t n = d->size - offset < LRS_PROTO_DATA_CHUNK ? d->size - offset : LRS_PROTO_DATA_CHUNK;
+    lrs_proto_data(b, d->hash, offset, d->size, d->blob + offset, (size_t)n);
+    return (size_t)n;
 }
 
 int lrs_served_spec_make(const lrs_spec_t *spec, uint64_t token, const char *sweep_name,
@@ -89,7 +98,7 @@ void lrs_served_spec_clear(lrs_served_spec_t *s)
 
 void lrs_served_data_clear(lrs_served_data_t *d)
 {
-    if (d->present)
-        zmq_msg_close(&d->frame);
+    free(d->blob);
+    d->blob = NULL;
     d->present = 0;
 }

@@ -2,14 +2,16 @@
  * once and shared, not copied, by every send: the WELCOME (which names the
  * spec and the data set by hash and size but carries neither, so a flood
  * of HELLOs costs a few hundred bytes each), the spec as the SPEC message
- * that answers SPEC_REQ, and the data set: the file read whole (bounded by what the wire carries), checked the way every
- * worker will check it (common/validate.h) so a bad file fails now with its
- * line and column, named by its content hash, and encoded once as the DATA
- * message that every DATA_REQ is answered with (the frame is shared, not
- * copied, per send).  The parse also gives the data's content hash as
- * decoded (lrs_dataset_content_hash: of values and labels, not of their
- * spelling), which the sweep's row keeps so a resume on changed data is
- * refused. */
+ * that answers SPEC_REQ, and the data set: the file parsed once and checked
+ * the way every worker will check it (common/validate.h), so a bad file
+ * fails now with its line and column, then kept only in its compact binary
+ * form (common/data_blob.h: doubles, class codes with their names; the text
+ * is gone once parsed), named by the FNV-1a of that form and served in
+ * chunks of LRS_PROTO_DATA_CHUNK bytes, as many as each DATA_REQ asks for,
+ * so no send holds the poll loop for long whatever the data set's size.
+ * The parse also gives the data's content hash as decoded
+ * (lrs_dataset_content_hash: of values and labels, not of their spelling),
+ * which the sweep's row keeps so a resume on changed data is refused. */
 #ifndef LRS_SERVED_DATA_H
 #define LRS_SERVED_DATA_H
 
@@ -18,14 +20,16 @@
 #include <zmq.h>
 
 #include "common/err.h"
+#include "common/proto_encode.h"
 #include "common/spec.h"
 
 typedef struct lrs_served_data {
     int present;          /* 0: the sweep needs no data (synthetic model or data) */
-    char hash[17];        /* content hash of the bytes, as workers verify it */
+    char hash[17];        /* FNV-1a of the binary form, as workers verify it */
     char data_hash[17];   /* content hash of the data as decoded (common/dataset.h) */
-    uint64_t size;        /* bytes of the file */
-    zmq_msg_t frame;      /* the DATA message (when present) */
+    uint64_t size;        /* bytes of the binary form */
+    uint8_t *blob;        /* the binary form (when present) */
+    int rows, features;   /* its shape, for logs */
 } lrs_served_data_t;
 
 /* Reads, checks and encodes the data file info names (nothing for a
@@ -33,7 +37,12 @@ typedef struct lrs_served_data {
  * that cannot be read or trained on). */
 int lrs_served_data_load(const lrs_spec_info_t *info, lrs_served_data_t *out, lrs_err_t *err);
 
-/* Frees the frame; out is then not present.  Safe twice. */
+/* Encodes into b the DATA frame of d's binary form from offset on (at most
+ * LRS_PROTO_DATA_CHUNK bytes).  Returns the bytes it carries, 0 (nothing
+ * encoded) when offset is at or past the end. */
+size_t lrs_served_data_chunk(const lrs_served_data_t *d, uint64_t offset, lrs_wbuf_t *b);
+
+/* Frees the binary form; d is then not present.  Safe twice. */
 void lrs_served_data_clear(lrs_served_data_t *d);
 
 typedef struct lrs_served_spec {

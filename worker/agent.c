@@ -39,7 +39,7 @@
 #define RESEND_MS 10000        /* re-send a result not ACKed after this long */
 #define DRAIN_ACK_MS 5000      /* on Ctrl-C, wait this long for the last ACKs */
 #define PROGRESS_MS 200        /* a command's metric lines leave at most this often */
-#define FRAME_ENVELOPE 4096    /* a frame's bytes around its data set or spec text */
+#define FRAME_ENVELOPE 4096    /* a frame's bytes around its data chunk or spec text */
 
 void lrs_agent_log(agent_t *a, const char *fmt, ...)
 {
@@ -153,13 +153,12 @@ static void disconnect(agent_t *a)
     lrs_pool_mark_unsent(a->pool);   /* re-send all after the next WELCOME */
 }
 
-/* The largest frame this worker takes: its data set cap (at most the wire's),
- * never below a WELCOME with the largest spec, plus the envelope. */
+/* The largest frame this worker takes: a chunk of the data set or a SPEC
+ * with the largest spec, whichever is larger, plus the envelope. */
 int64_t lrs_agent_frame_cap(const agent_t *a)
 {
-    uint64_t cap = a->max_data < LRS_PROTO_MAX_DATA ? a->max_data : LRS_PROTO_MAX_DATA;
-    if (cap < LRS_SPEC_MAX_TEXT)
-        cap = LRS_SPEC_MAX_TEXT;
+    (void)a;
+    uint64_t cap = LRS_PROTO_DATA_CHUNK > LRS_SPEC_MAX_TEXT ? LRS_PROTO_DATA_CHUNK : LRS_SPEC_MAX_TEXT;
     return (int64_t)cap + FRAME_ENVELOPE;
 }
 
@@ -431,6 +430,7 @@ static int64_t on_heartbeat_due(void *ctx, int64_t now, lrs_err_t *err)
 {
     (void)err;
     agent_t *a = ctx;
+    lrs_agent_data_stalled(a, now);
     if (now - a->last_sent >= a->heartbeat_ms) {
         lrs_proto_heartbeat(&a->out);
         lrs_agent_send(a);

@@ -58,9 +58,16 @@ struct agent {
     char name[128], ident[200];
     char *spec_text;             /* the cached spec, by hash */
     char spec_hash[17];
-    char *data_bytes;            /* the cached data set, by hash */
-    size_t data_len;
+    /* The data set's binary form, by hash: complete (data_done) and cached,
+     * or arriving in chunks — kept across reconnects, so a transfer resumes
+     * at data_got under the same hash and size. */
+    uint8_t *data_bytes;
+    size_t data_len, data_got;
     char data_hash[17];
+    int data_done;
+    uint64_t data_fnv;           /* FNV-1a of data_bytes[0..data_got) */
+    uint64_t data_asked;         /* chunks asked for up to this offset */
+    int64_t data_at;             /* when the last chunk arrived (or was asked for) */
     int said;                    /* BAD_* kinds logged since the last sweep joined */
     uint64_t max_data;           /* opts.max_data, the default filled in */
     int drops_at_request;        /* lost connections counted when DATA_REQ left */
@@ -88,10 +95,12 @@ int64_t lrs_agent_frame_cap(const agent_t *a);
 /* ---- joining a sweep (worker/agent_join.c) ---- */
 
 /* WELCOME, SPEC, DATA of the session; data_lost: the connection dropped
- * while the data set was on its way. */
+ * while the data set was on its way; data_stalled: called on every
+ * heartbeat tick, asks again for chunks that never came. */
 void lrs_agent_on_welcome(agent_t *a, lrs_msg_t *m, int64_t now);
 void lrs_agent_on_spec(agent_t *a, lrs_msg_t *m, int64_t now);
 void lrs_agent_on_data(agent_t *a, lrs_msg_t *m, int64_t now);
 void lrs_agent_data_lost(agent_t *a, int64_t now);
+void lrs_agent_data_stalled(agent_t *a, int64_t now);
 
 #endif

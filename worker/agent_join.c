@@ -2,7 +2,14 @@
  * (worker/agent_in.h) between HELLO and work: the WELCOME names the spec and
  * the data set by hash, each cached one is reused and each other one asked
  * for once and checked (announced size, content hash, --max-data), then the
- * sweep context is built and the session starts. */
+ * sweep context is built and the session starts.  The data set comes as its
+ * binary form (common/data_blob.h) in chunks: a window of DATA_WINDOW asked
+ * for at first, topped up as chunks arrive so a few are always in flight
+ * (the coordinator's flow control: it sends only what was asked for), each
+ * hashed as it lands, so the end costs one comparison and neither side's
+ * loop stops for the transfer.  A transfer cut by a reconnect or a
+ * coordinator restart resumes where it stopped when the WELCOME names the
+ * same hash and size; one whose hash does not match starts over. */
 #include "worker/agent_in.h"
 
 #include <inttypes.h>
@@ -11,11 +18,41 @@
 #include <string.h>
 
 #include "common/bytesize.h"
+#include "common/fnv.h"
 #include "common/spec.h"
 
 /* A data set of size bytes is over max_data: nothing of it is requested or
  * kept, and no trial of the sweep is taken; retried with the back-off (the
  * coordinator may be restarted with another sweep). */
+#define DATA_WINDOW 4   /* chunks asked for at the start, and kept in flight */
+
+/* Asks for n chunks of the pending data set from offset on. */
+static void data_ask(agent_t *a, uint64_t offset, int n, int64_t now)
+{
+    lrs_proto_data_req(&a->out, a->pending_welcome.data_hash, offset, n);
+    lrs_agent_send(a);
+    uint64_t end = offset + (uint64_t)n * LRS_PROTO_DATA_CHUNK;
+    a->data_asked = end < a->data_len ? end : a->data_len;
+    a->data_at = now;
+}
+
+/* The buffer for the data set w names: the one under way when hash and
+ * size match (resumed at data_got), else a new one.  0, or -1 out of
+ * memory. */
+static int data_begin(agent_t *a, const lrs_msg_t *w)
+{
+    if (a->data_bytes && strcmp(a->data_hash, w->data_hash) == 0 && a->data_len == w->data_size)
+        return 0;
+    free(a->data_bytes);
+    a->data_bytes = malloc(w->data_size ? (size_t)w->data_size : 1);
+    a->data_len = a->data_bytes ? (size_t)w->data_size : 0;
+    a->data_got = 0;
+    a->data_fnv = LRS_FNV64_INIT;
+    a->data_done = 0;
+    snprintf(a->data_hash, sizeof a->data_hash, "%s", a->data_bytes ? w->data_hash : "");
+    return a->data_bytes ? 0 : -1;
+}
+
 static void refuse_size(agent_t *a, int64_t now, const char *sweep, uint64_t size)
 {
     char shown[32], cap[32];
@@ -64,18 +101,19 @@ static void start_session(agent_t *a, lrs_msg_t *w, int64_t now)
 static void welcome_with_spec(agent_t *a, lrs_msg_t *m, int64_t now);
 
 /* Keeps the WELCOME m (taken over) until what frame asks for arrives, and
- * waits in session state (4: the spec, 2: the data set). */
-static void wait_for(agent_t *a, lrs_msg_t *m, int state)
+ * waits in session state (4: the spec, 2: the data set, from data_got on). */
+static void wait_for(agent_t *a, lrs_msg_t *m, int state, int64_t now)
 {
     lrs_msg_free(&a->pending_welcome);
     a->pending_welcome = *m;
     memset(m, 0, sizeof *m);
-    if (state == 4)
-        lrs_proto_spec_req(&a->out, a->pending_welcome.spec_hash);
-    else
-        lrs_proto_data_req(&a->out, a->pending_welcome.data_hash);
-    lrs_agent_send(a);
     a->session = state;
+    if (state == 2) {
+        data_ask(a, a->data_got, DATA_WINDOW, now);
+        return;
+    }
+    lrs_proto_spec_req(&a->out, a->pending_welcome.spec_hash);
+    lrs_agent_send(a);
 }
 
 /* The WELCOME names the spec by hash: the cached one, or asked for once. */
@@ -88,6 +126,8 @@ void lrs_agent_on_welcome(agent_t *a, lrs_msg_t *m, int64_t now)
         return;
     }
     a->contact = now;
+    a->heartbeat_ms = m->heartbeat_ms;   /* the coordinator's beat, while its data set arrives too */
+    a->liveness = m->liveness;
     if (m->data_hash[0] && m->data_size > a->max_data) {   /* before asking for any of it */
         refuse_size(a, now, m->sweep_name, m->data_size);
         return;
@@ -102,7 +142,7 @@ void lrs_agent_on_welcome(agent_t *a, lrs_msg_t *m, int64_t now)
         welcome_with_spec(a, m, now);
         return;
     }
-    wait_for(a, m, 4);
+    wait_for(a, m, 4, now);
 }
 
 /* The spec the WELCOME named: of its announced size, with its hash. */
@@ -136,17 +176,27 @@ void lrs_agent_on_spec(agent_t *a, lrs_msg_t *m, int64_t now)
 /* A WELCOME whose spec is at hand: fetch the data set, or start. */
 static void welcome_with_spec(agent_t *a, lrs_msg_t *m, int64_t now)
 {
-    if (m->data_hash[0] && strcmp(m->data_hash, a->data_hash) != 0 &&
+    if (m->data_hash[0] && !(a->data_done && strcmp(m->data_hash, a->data_hash) == 0) &&
         !(a->ctx && lrs_sweep_ctx_token(a->ctx) == m->sweep)) {
-        wait_for(a, m, 2);
+        if (data_begin(a, m) != 0) {
+            lrs_agent_give_up(a, now, BAD_SWEEP, "sweep '%s': out of memory for its data set (%" PRIu64
+                              " bytes)", m->sweep_name, m->data_size);
+            return;
+        }
+        if (a->data_got > 0 && !a->opts.quiet)
+            lrs_agent_log(a, "sweep '%s': resuming its data set at %zu of %zu bytes", m->sweep_name,
+                          a->data_got, a->data_len);
         a->drops_at_request = lrs_handshake_drops(a->handshake);
+        wait_for(a, m, 2, now);
         return;
     }
     start_session(a, m, now);
 }
 
-/* The data set the WELCOME named: of its announced size, within max_data,
- * with its content hash. */
+/* A chunk of the data set the WELCOME named: of its announced total, at the
+ * offset expected next (one past a gap asks again from there; one already
+ * had is ignored), hashed as it lands; the last one checks the content hash
+ * and starts the session. */
 void lrs_agent_on_data(agent_t *a, lrs_msg_t *m, int64_t now)
 {
     lrs_msg_t *w = &a->pending_welcome;
@@ -154,40 +204,56 @@ void lrs_agent_on_data(agent_t *a, lrs_msg_t *m, int64_t now)
         lrs_agent_give_up(a, now, BAD_KIND, "the coordinator sent a data set this worker did not ask for");
         return;
     }
-    if (m->data_len > a->max_data) {
-        refuse_size(a, now, w->sweep_name, m->data_len);
+    if (m->data_size != w->data_size || m->data_size != a->data_len) {
+        lrs_agent_give_up(a, now, BAD_DATA, "sweep '%s': the data set arrived as %" PRIu64 " bytes, %" PRIu64
+                " announced", w->sweep_name, m->data_size, w->data_size);
         return;
     }
-    if (m->data_len != w->data_size) {
-        lrs_agent_give_up(a, now, BAD_DATA, "sweep '%s': the data set arrived with %zu bytes, %" PRIu64
-                " announced", w->sweep_name, m->data_len, w->data_size);
+    if (m->data_offset != a->data_got || m->data_len == 0) {
+        if (m->data_offset > a->data_got && now - a->data_at >= a->heartbeat_ms)
+            data_ask(a, a->data_got, DATA_WINDOW, now);   /* chunks were lost: again from there */
+        return;
+    }
+    memcpy(a->data_bytes + a->data_got, m->data, m->data_len);
+    a->data_fnv = lrs_fnv64(a->data_fnv, m->data, m->data_len);
+    a->data_got += m->data_len;
+    a->data_at = now;
+    if (a->data_got < a->data_len) {
+        if (a->data_asked < a->data_len && a->data_asked - a->data_got <= 2 * LRS_PROTO_DATA_CHUNK)
+            data_ask(a, a->data_asked, DATA_WINDOW / 2, now);
         return;
     }
     char hash[17];
-    lrs_proto_content_hash(m->data, m->data_len, hash);
+    lrs_fnv64_hex(a->data_fnv, hash);
     if (strcmp(hash, w->data_hash) != 0) {
+        a->data_hash[0] = '\0';   /* fetched again from the start */
         lrs_agent_give_up(a, now, BAD_HASH, "sweep '%s': the data set arrived corrupted (hash %s, expected %s)",
                 w->sweep_name, hash, w->data_hash);
         return;
     }
-    free(a->data_bytes);
-    a->data_bytes = m->data;
-    a->data_len = m->data_len;
-    m->data = NULL;
-    snprintf(a->data_hash, sizeof a->data_hash, "%s", hash);
+    a->data_done = 1;
     lrs_msg_t welcome = *w;   /* start_session may give up, which frees the pending WELCOME */
     memset(w, 0, sizeof *w);
     start_session(a, &welcome, now);
     lrs_msg_free(&welcome);
 }
 
+/* Chunks asked for that never came (a frame the coordinator could not
+ * queue): after two heartbeat intervals without one, ask again from the
+ * first missing byte. */
+void lrs_agent_data_stalled(agent_t *a, int64_t now)
+{
+    if (a->session == 2 && now - a->data_at >= 2 * (int64_t)a->heartbeat_ms)
+        data_ask(a, a->data_got, DATA_WINDOW, now);
+}
+
 /* While the data set was on its way the connection dropped — a frame over
  * the socket's cap is cut so, and ZeroMQ's own reconnect would leave this
- * worker waiting for it for ever: start over. */
+ * worker waiting for it for ever: join again, and resume the data set. */
 void lrs_agent_data_lost(agent_t *a, int64_t now)
 {
     lrs_agent_give_up(a, now, BAD_LOST, "sweep '%s': the connection dropped while the data set was on its "
-            "way (ZeroMQ drops frames over %" PRId64 " bytes, from --max-data)",
-            a->pending_welcome.sweep_name, lrs_agent_frame_cap(a));
+            "way (ZeroMQ drops frames over %" PRId64 " bytes); resuming at %zu of %zu bytes",
+            a->pending_welcome.sweep_name, lrs_agent_frame_cap(a), a->data_got, a->data_len);
 }
 

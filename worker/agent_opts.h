@@ -32,10 +32,10 @@ typedef struct lrs_agent_opts {
     /* 1: run trials of a user's command (`command:`); otherwise the worker
      * tells the coordinator (HELLO) and takes none of such a sweep's. */
     int allow_commands;
-    /* The largest data set this worker takes, in bytes (0: the default,
-     * LRS_AGENT_MAX_DATA).  Inbound frames are capped to it too (ZeroMQ's
-     * ZMQ_MAXMSGSIZE: the smaller of it and the wire's LRS_PROTO_MAX_DATA,
-     * never below a WELCOME's largest spec, plus an envelope). */
+    /* The largest data set this worker takes, in bytes of its binary form
+     * (0: the default, LRS_AGENT_MAX_DATA).  Inbound frames are capped
+     * apart from it (ZeroMQ's ZMQ_MAXMSGSIZE: a data chunk or the largest
+     * spec, plus an envelope): the data set arrives in chunks. */
     uint64_t max_data;
     /* Lifecycle.  A worker is pinned to the first sweep it joins: it takes
      * no other sweep's trials and waits for its own; with serve it follows

@@ -107,7 +107,7 @@ int lrs_sweep_ctx_may_run(const lrs_sweep_ctx_t *s)
     return !s->info->exec || s->commands_allowed;
 }
 
-lrs_sweep_ctx_t *lrs_sweep_ctx_new(const lrs_msg_t *w, const char *data, size_t data_len,
+lrs_sweep_ctx_t *lrs_sweep_ctx_new(const lrs_msg_t *w, const void *data, size_t data_len,
                                    const char *workdir_base, int allow_commands, lrs_err_t *err)
 {
     lrs_sweep_ctx_t *c = calloc(1, sizeof *c);

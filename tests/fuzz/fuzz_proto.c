@@ -58,10 +58,10 @@ static void encode(lrs_wbuf_t *b, const lrs_msg_t *m)
             lrs_proto_ack_add(b, m->acks[i]);
         break;
     case LRS_MSG_DATA_REQ:
-        lrs_proto_data_req(b, m->data_hash);
+        lrs_proto_data_req(b, m->data_hash, m->data_offset, m->data_chunks);
         break;
     case LRS_MSG_DATA:
-        lrs_proto_data(b, m->data_hash, m->data, m->data_len);
+        lrs_proto_data(b, m->data_hash, m->data_offset, m->data_size, m->data, m->data_len);
         break;
     case LRS_MSG_SHUTDOWN:
         lrs_proto_shutdown(b, m->sweep, m->ended, m->reason);

@@ -97,10 +97,10 @@ int main(int argc, char **argv)
     lrs_proto_ack_add(&b, 1);
     lrs_proto_ack_add(&b, 99);
     emit(&b, "ack");
-    lrs_proto_data_req(&b, "00ff00ff00ff00ff");
+    lrs_proto_data_req(&b, "00ff00ff00ff00ff", 0, 4);
     emit(&b, "data_req");
     const char csv[] = "x1,x2,y\n1,2,a\n3,4,b\n";
-    lrs_proto_data(&b, "00ff00ff00ff00ff", csv, sizeof csv - 1);
+    lrs_proto_data(&b, "00ff00ff00ff00ff", 0, sizeof csv - 1, csv, sizeof csv - 1);
     emit(&b, "data");
     lrs_proto_shutdown(&b, 0x1122334455667788ULL, 1, "sweep complete");
     emit(&b, "shutdown");

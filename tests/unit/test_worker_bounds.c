@@ -4,8 +4,11 @@
  * for and what --max-data allows, and survive every bad message:
  *   - TRIALS ten times the credit asked for: it runs at most that credit;
  *   - a data set announced over max_data: refused with the sizes named, no
- *     DATA_REQ ever sent; a DATA frame over max_data after a smaller
- *     announcement: refused too, no trial taken;
+ *     DATA_REQ ever sent; DATA frames of a larger total than announced:
+ *     refused too, no trial taken; a frame over the chunk cap: the
+ *     connection it cuts is noticed;
+ *   - a transfer of the data set's binary form cut after two of its four
+ *     chunks resumes at the third after the worker joins again;
  *   - a DATA frame whose content hash is not the WELCOME's, a WELCOME whose
  *     spec does not parse, a frame that does not decode and TRIALS of
  *     another sweep: each logged once and followed by a new HELLO; then an
@@ -26,6 +29,8 @@
 #include <zmq.h>
 
 #include "common/clock.h"
+#include "common/csv.h"
+#include "common/data_blob.h"
 #include "common/proto_decode.h"
 #include "common/proto_encode.h"
 #include "common/protocol.h"
@@ -205,28 +210,54 @@ static int fake_ack(fake_t *f, const lrs_msg_t *m)
     return m->n_results;
 }
 
-/* A WELCOME naming hash and announcing `announced` bytes, the DATA_REQ it
- * asks for, and a DATA frame of the `sent` bytes given, named hash. */
+/* Answers DATA_REQs for the `sent` bytes given, named hash, in frames of
+ * at most `chunk` bytes, from offset `from` until `upto` bytes were served
+ * (or after one round when the worker is not to ask again: a frame over
+ * its cap, a total it was not told).  Returns the first offset asked. */
+static uint64_t fake_chunks(fake_t *f, const char *hash, const char *bytes, size_t sent,
+                            size_t chunk, size_t upto, int one_round)
+{
+    uint64_t first = UINT64_MAX;
+    for (uint64_t served = 0; served < upto;) {
+        lrs_msg_t m;
+        fake_expect(f, LRS_MSG_DATA_REQ, 5000, &m);
+        assert_string_equal(m.data_hash, hash);
+        if (first == UINT64_MAX)
+            first = m.data_offset;
+        uint64_t at = m.data_offset;
+        for (int k = 0; k < m.data_chunks && at < upto; k++) {
+            size_t n = sent - at < chunk ? sent - at : chunk;
+            lrs_proto_data(&f->b, hash, at, sent, bytes + at, n);
+            fake_send(f);
+            at += n;
+        }
+        served = at > served ? at : served;
+        lrs_msg_free(&m);
+        if (one_round)
+            break;
+    }
+    return first;
+}
+
+/* A WELCOME naming hash and announcing `announced` bytes, and the `sent`
+ * bytes given in chunks as the worker asks for them. */
 static void fake_serve(fake_t *f, const char *hash, size_t announced, const char *bytes,
                        size_t sent)
 {
     fake_welcome(f, data_spec, hash, announced);
-    lrs_msg_t m;
-    fake_expect(f, LRS_MSG_DATA_REQ, 5000, &m);
-    assert_string_equal(m.data_hash, hash);
-    lrs_msg_free(&m);
-    lrs_proto_data(&f->b, hash, bytes, sent);
-    fake_send(f);
+    fake_chunks(f, hash, bytes, sent, LRS_PROTO_DATA_CHUNK, sent, announced != sent);
 }
 
-/* fake_serve of `sent` zero bytes under their own hash. */
-static void fake_serve_zeros(fake_t *f, size_t announced, size_t sent)
+/* `sent` zero bytes under their own hash, announced as `announced`, in
+ * frames of `chunk` bytes. */
+static void fake_serve_zeros(fake_t *f, size_t announced, size_t sent, size_t chunk)
 {
     char *bytes = calloc(sent, 1);
     assert_non_null(bytes);
     char hash[17];
     lrs_proto_content_hash(bytes, sent, hash);
-    fake_serve(f, hash, announced, bytes, sent);
+    fake_welcome(f, data_spec, hash, announced);
+    fake_chunks(f, hash, bytes, sent, chunk, sent, 1);
     free(bytes);
 }
 
@@ -355,7 +386,8 @@ static void test_trials_beyond_credit(void **state)
 /* max_data 1 MiB.  A WELCOME announcing 2 MiB: refused with both sizes,
  * never a DATA_REQ, a new HELLO after the back-off (and the same WELCOME
  * again is refused without a second line).  A WELCOME announcing 1000
- * bytes whose DATA frame carries more than 1 MiB: refused, no READY. */
+ * bytes whose DATA frames say they are of more than 1 MiB: refused, no
+ * READY. */
 static void test_data_over_max(void **state)
 {
     (void)state;
@@ -368,7 +400,7 @@ static void test_data_over_max(void **state)
         fake_welcome(&f, data_spec, "0123456789abcdef", 2 << 20);
     }
     fake_hello(&f, 5000);   /* not a DATA_REQ: the next attempt */
-    fake_serve_zeros(&f, 1000, (1 << 20) + 16);
+    fake_serve_zeros(&f, 1000, (1 << 20) + 16, LRS_PROTO_DATA_CHUNK);
     fake_hello(&f, 9000);   /* not a READY */
     fake_shutdown(&f);
     worker_join(&w, 0);
@@ -380,19 +412,18 @@ static void test_data_over_max(void **state)
     fake_close(&f);
 }
 
-/* max_data 1 MiB, and a DATA frame of 2 MiB after a WELCOME announcing
- * 1000 bytes: ZeroMQ cuts the connection at the frame cap (ZMQ_MAXMSGSIZE,
- * 1 MiB + the envelope); the worker notices, does not wait for the data
- * for ever, and says HELLO again. */
+/* A DATA frame of 2 MiB (chunks are 1 MiB): ZeroMQ cuts the connection at
+ * the frame cap (ZMQ_MAXMSGSIZE, a chunk + the envelope); the worker
+ * notices, does not wait for the data for ever, and says HELLO again. */
 static void test_data_frame_over_cap(void **state)
 {
     (void)state;
     fake_t f;
     fake_open(&f, data_spec);
     worker_t w;
-    worker_start(&w, &f, 1 << 20);
+    worker_start(&w, &f, 4 << 20);
     fake_hello(&f, 5000);
-    fake_serve_zeros(&f, 1000, 2 << 20);
+    fake_serve_zeros(&f, 2 << 20, 2 << 20, 2 << 20);
     fake_hello(&f, 5000);
     fake_shutdown(&f);
     worker_join(&w, 0);
@@ -401,17 +432,28 @@ static void test_data_frame_over_cap(void **state)
     fake_close(&f);
 }
 
-/* The CSV of data_spec: 20 rows, y a noisy line of x1 and x2. */
-static char *make_csv(size_t *len)
+/* The data set of data_spec as the coordinator ships it: a CSV of `rows`
+ * rows (y a noisy line of x1 and x2) parsed and encoded in its binary form. */
+static char *make_blob(int rows, size_t *len)
 {
-    char *buf = NULL;
-    FILE *out = open_memstream(&buf, len);
+    char *csv = NULL;
+    size_t csv_len;
+    FILE *out = open_memstream(&csv, &csv_len);
     assert_non_null(out);
     fprintf(out, "x1,x2,y\n");
-    for (int i = 0; i < 20; i++)
-        fprintf(out, "%d,%d,%.2f\n", i, (i * 7) % 11, 0.5 * i - 0.25 * ((i * 7) % 11) + (i % 3) * 0.1);
+    for (int i = 0; i < rows; i++)
+        fprintf(out, "%d,%d,%.2f\n", i % 97, (i * 7) % 11,
+                0.5 * (i % 97) - 0.25 * ((i * 7) % 11) + (i % 3) * 0.1);
     fclose(out);
-    return buf;
+    const char *target[] = {"y"};
+    lrs_dataset_t d;
+    lrs_err_t err;
+    assert_int_equal(lrs_dataset_parse_csv("d.csv", csv, csv_len, target, 1, 0, &d, &err), 0);
+    uint8_t *blob;
+    assert_int_equal(lrs_data_blob_encode(&d, &blob, len, &err), 0);
+    lrs_dataset_free(&d);
+    free(csv);
+    return (char *)blob;
 }
 
 /* Bad sessions one after another, each followed by a new HELLO: a DATA of
@@ -424,7 +466,7 @@ static void test_bad_sessions_then_good(void **state)
     fake_t f;
     fake_open(&f, data_spec);
     size_t len;
-    char *csv = make_csv(&len);
+    char *csv = make_blob(20, &len);
     char hash[17];
     lrs_proto_content_hash(csv, len, hash);
     worker_t w;
@@ -432,7 +474,7 @@ static void test_bad_sessions_then_good(void **state)
     lrs_msg_t m;
 
     fake_hello(&f, 5000);   /* 1: DATA whose bytes are not the hash's */
-    csv[len - 2] ^= 1;
+    csv[len - 2] ^= 1;   /* a bit of the last value */
     fake_serve(&f, hash, len, csv, len);
     csv[len - 2] ^= 1;
 
@@ -440,7 +482,7 @@ static void test_bad_sessions_then_good(void **state)
     fake_welcome(&f, "name: [unclosed\n", "", 0);   /* its SPEC_REQ is served by fake_next */
 
     fake_hello(&f, 5000);   /* 3: not a message */
-    fake_send_raw(&f, "\x93\x06\x63\x00", 4);
+    fake_send_raw(&f, "\x93\x07\x63\x00", 4);
 
     fake_hello(&f, 8000);   /* 4: joins, then TRIALS of another sweep */
     fake_serve(&f, hash, len, csv, len);
@@ -482,6 +524,44 @@ static void test_bad_sessions_then_good(void **state)
     fake_close(&f);
 }
 
+/* A data set of four chunks whose transfer is cut after two (the
+ * coordinator forgot the worker: REJECT HELLO) resumes at 2 MiB under the
+ * same hash and size, verifies, and the worker asks for trials. */
+static void test_data_resumes(void **state)
+{
+    (void)state;
+    fake_t f;
+    fake_open(&f, data_spec);
+    size_t len;
+    char *blob = make_blob(150000, &len);
+    assert_true(len > 3 * LRS_PROTO_DATA_CHUNK && len < 4 * LRS_PROTO_DATA_CHUNK);
+    char hash[17];
+    lrs_proto_content_hash(blob, len, hash);
+    worker_t w;
+    worker_start(&w, &f, 0);
+    fake_hello(&f, 5000);
+    fake_welcome(&f, data_spec, hash, len);
+    assert_int_equal(fake_chunks(&f, hash, blob, len, LRS_PROTO_DATA_CHUNK,
+                                 2 * LRS_PROTO_DATA_CHUNK, 0), 0);
+    usleep(1100 * 1000);   /* a REJECT within 1 s of a HELLO is taken as a stale one */
+    lrs_proto_reject(&f.b, LRS_REJECT_HELLO, "unknown worker: say HELLO first");
+    fake_send(&f);
+    fake_hello(&f, 5000);
+    fake_welcome(&f, data_spec, hash, len);
+    assert_int_equal(fake_chunks(&f, hash, blob, len, LRS_PROTO_DATA_CHUNK, len, 0),
+                     2 * LRS_PROTO_DATA_CHUNK);
+    lrs_msg_t m;
+    fake_expect(&f, LRS_MSG_READY, 10000, &m);
+    lrs_msg_free(&m);
+    fake_shutdown(&f);
+    worker_join(&w, 0);
+    assert_int_equal(log_lines(&w, "resuming its data set at 2097152 of"), 1);
+    assert_int_equal(log_lines(&w, "joined sweep 'bounded'"), 1);
+    free(blob);
+    fclose(w.log);
+    fake_close(&f);
+}
+
 /* A coordinator of another protocol version (here 2, which answered a HELLO
  * it could not read with [2, REJECT, reason]): the worker stops with exit 2
  * and one line naming both versions and what the coordinator said. */
@@ -496,7 +576,7 @@ static void test_version_skew(void **state)
     static const char old_reject[] = "\x93\x02\x0b\xa9" "bad HELLO";
     fake_send_raw(&f, old_reject, sizeof old_reject - 1);
     worker_join(&w, LRS_EXIT_USAGE);
-    assert_int_equal(log_lines(&w, "this worker (lrsweep " LRS_VERSION ") speaks protocol 6, the "
+    assert_int_equal(log_lines(&w, "this worker (lrsweep " LRS_VERSION ") speaks protocol 7, the "
                                    "coordinator speaks protocol 2 (an older lrsweep)"), 1);
     assert_int_equal(log_lines(&w, "the coordinator says: bad HELLO"), 1);
     fclose(w.log);
@@ -546,6 +626,7 @@ int main(void)
         cmocka_unit_test(test_data_over_max),
         cmocka_unit_test(test_data_frame_over_cap),
         cmocka_unit_test(test_bad_sessions_then_good),
+        cmocka_unit_test(test_data_resumes),
         cmocka_unit_test(test_version_skew),
         cmocka_unit_test(test_pinned_and_ended),
     };
