@@ -29,6 +29,7 @@
 #define LRS_COMMAND_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/err.h"
 #include "common/metrics.h"
@@ -37,6 +38,8 @@
 
 #define LRS_EXEC_MAX_FOLDS 1000
 #define LRS_EXEC_MAX_PRELOAD 64
+#define LRS_EXEC_MAX_RETRIES 10
+#define LRS_EXEC_MIN_MEMORY (1u << 20)
 #define LRS_EXEC_DEFAULT_LOG_TAIL (64 * 1024)
 #define LRS_EXEC_DEFAULT_KILL_GRACE 5.0
 
@@ -55,6 +58,8 @@ typedef struct lrs_exec_spec {
     const char *metric;               /* objective name, e.g. "val_loss" */
     int maximize;                     /* 1: larger is better (only recorded) */
     double timeout_s;                 /* per run (per fold); 0: none */
+    uint64_t memory_limit;            /* bytes of RSS a run's process group may hold; 0: none */
+    int retries;                      /* a run that failed (not timeout, memory, diverged) re-runs */
     int folds;                        /* 0: run once; k >= 1: once per fold */
     const char *workdir;              /* NULL: the worker's current directory */
     const char *const *env;           /* n_env "NAME=value" entries */

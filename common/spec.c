@@ -68,10 +68,11 @@ static const char *const top_keys[] = {"name",    "seed",  "trials",  "sampler",
                                        "metric",  "data",  "model",   "train",   "command",
                                        "shell",   "timeout", "folds", "workdir", "env",
                                        "search",  "budget",  "pruning", "seeds", "repeats",
-                                       "confirm", "user", "args", "preload", NULL};
+                                       "confirm", "user", "args", "preload", "retries", "memory_limit",
+                                       NULL};
 /* Keys of an exec spec only, and of a built-in spec only. */
 static const char *const exec_keys[] = {"shell", "timeout", "folds", "workdir", "env", "args",
-                                        "preload", NULL};
+                                        "preload", "retries", "memory_limit", NULL};
 static const char *const builtin_keys[] = {"data", "model", "train", NULL};
 static const char *const metric_names[] = {"val_loss", "accuracy", NULL};
 static const char *const seeds_names[] = {"per_trial", "shared", NULL};

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/arena.h"
+#include "common/bytesize.h"
 #include "common/err.h"
 
 static int env_name_ok(const char *name)
@@ -89,6 +90,25 @@ static void parse_args(lrs_yctx_t *c, lrs_exec_spec_t *ex, const lrs_ynode_t *n)
         else
             LRS_YERR(c, key, "args: unknown key '%s' (known: dashes)", key->text);
     }
+}
+
+/* memory_limit: 4GiB — the RSS a run's process group may hold. */
+static void parse_memory_limit(lrs_yctx_t *c, lrs_exec_spec_t *ex, const lrs_ynode_t *n)
+{
+    char tmp[96];
+    lrs_err_t e;
+    lrs_err_clear(&e);
+    uint64_t v = 0;
+    if (n->kind != LRS_Y_SCALAR || lrs_bytesize_parse(n->text, &v, &e) != 0) {
+        LRS_YERR(c, n, "memory_limit: expected a size such as 4GiB or 512M, got %s",
+                 lrs_y_describe(n, tmp, sizeof tmp));
+        return;
+    }
+    if (v < LRS_EXEC_MIN_MEMORY) {
+        LRS_YERR(c, n, "memory_limit: %s is below 1 MiB (leave it out for no limit)", n->text);
+        return;
+    }
+    ex->memory_limit = v;
 }
 
 /* A dotted Python module name: torch, torch.nn, my_pkg.models. */
@@ -176,6 +196,10 @@ void lrs_spec_exec_read(lrs_yctx_t *c, const lrs_ynode_t *root, const char *base
         parse_args(c, ex, n);
     if ((n = lrs_y_get(root, "preload")))
         parse_preload(c, ex, n);
+    if ((n = lrs_y_get(root, "retries")))
+        lrs_y_int(c, n, "retries", 0, LRS_EXEC_MAX_RETRIES, &ex->retries);
+    if ((n = lrs_y_get(root, "memory_limit")))
+        parse_memory_limit(c, ex, n);
     char tmp[96];
     if (cmd->kind != LRS_Y_SCALAR) {
         LRS_YERR(c, cmd, "command: expected the command line as one string, got %s",

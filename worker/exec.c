@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytesize.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/protocol.h"
@@ -131,6 +132,13 @@ static int run_verdict(const lrs_exec_acc_t *a, const lrs_exec_outcome_t *o, con
         return snprintf(msg, size, "diverged: %s", a->diverged), LRS_STATUS_DIVERGED;
     if (o->timed_out)
         return snprintf(msg, size, "timeout"), LRS_STATUS_FAILED;
+    if (o->memory_exceeded) {
+        char limit[32], peak[32];
+        return snprintf(msg, size, "memory limit %s exceeded (RSS %s)",
+                        lrs_bytesize_show(a->spec->memory_limit, limit, sizeof limit),
+                        lrs_bytesize_show(o->memory_peak, peak, sizeof peak)),
+               LRS_STATUS_FAILED;
+    }
     if (o->helper_lost)
         return snprintf(msg, size, "preload: the helper that forked this run died while it ran"),
                LRS_STATUS_FAILED;
@@ -153,6 +161,44 @@ static int run_verdict(const lrs_exec_acc_t *a, const lrs_exec_outcome_t *o, con
     if (!a->objective_seen)
         return snprintf(msg, size, "no '%s' reported", a->spec->metric), LRS_STATUS_FAILED;
     return 0;
+}
+
+/* What a run left in the trial before it started, to take back when it is
+ * run again (retries:). */
+typedef struct run_mark {
+    size_t n_curve;
+    int curve_truncated, n_names;
+} run_mark_t;
+
+static run_mark_t mark_run(const lrs_exec_acc_t *a)
+{
+    return (run_mark_t){a->out->n_curve, a->out->curve_truncated, a->out->n_names};
+}
+
+/* A failed run that `retries:` runs again: failed on its own (an exit
+ * status, a signal not ours, no objective reported) — not a timeout, the
+ * memory limit, a divergence, a cancel, a prune, a program that does not
+ * start or a lost helper.  Then the note goes to the trial's log and what
+ * the run reported is taken back; returns 1. */
+static int retry_run(lrs_exec_acc_t *a, const lrs_exec_outcome_t *o, const char *prog, int attempt,
+                     const run_mark_t *m)
+{
+    char msg[300];
+    if (attempt >= a->spec->retries || run_verdict(a, o, prog, msg, sizeof msg) != LRS_STATUS_FAILED ||
+        o->timed_out || o->memory_exceeded || o->helper_lost || o->exec_stage || o->stopped)
+        return 0;
+    char note[400];
+    int n = snprintf(note, sizeof note, "[lrsweep] run %d of at most %d failed (%s): running it again "
+                                        "with the same seed\n", attempt + 1, a->spec->retries + 1, msg);
+    lrs_exec_acc_log(a, note, (size_t)(n < (int)sizeof note ? n : (int)sizeof note - 1));
+    a->out->n_curve = m->n_curve;
+    a->out->curve_truncated = m->curve_truncated;
+    a->out->n_names = m->n_names;
+    a->objective_seen = 0;
+    memset(a->fold_has, 0, sizeof a->fold_has);
+    a->line_len = 0;
+    a->line_overlong = 0;
+    return 1;
 }
 
 /* Folds one run's outcome into the trial; returns 1 to go on with the next fold. */
@@ -293,27 +339,32 @@ int lrs_exec_run(const lrs_exec_spec_t *spec, const lrs_trial_cfg_t *cfg, uint64
             lrs_exec_acc_log(a, text, (size_t)n);
         }
         lrs_exec_outcome_t o;
-        out->runs++;
-        runner.fs = fs;
-        if (lrs_exec_run_once(&runner, path, argv, envp.v, &o, err) < 0)
-            goto done;
-        if (o.helper_gone) {   /* it ended between runs: nothing ran, a new one runs it */
-            lrs_forksrv_give(fs);
-            if (take_helper(a, path, argv, argc, envp.v, &py, &fs, 1) < 0) {
-                fs = NULL;
-                rc = 0;
-                goto done;
-            }
+        for (int attempt = 0;; attempt++) {
+            run_mark_t mark = mark_run(a);
+            out->runs++;
             runner.fs = fs;
             if (lrs_exec_run_once(&runner, path, argv, envp.v, &o, err) < 0)
                 goto done;
-            if (o.helper_gone)
-                o.helper_lost = 1;
+            if (o.helper_gone) {   /* it ended between runs: nothing ran, a new one runs it */
+                lrs_forksrv_give(fs);
+                if (take_helper(a, path, argv, argc, envp.v, &py, &fs, 1) < 0) {
+                    fs = NULL;
+                    rc = 0;
+                    goto done;
+                }
+                runner.fs = fs;
+                if (lrs_exec_run_once(&runner, path, argv, envp.v, &o, err) < 0)
+                    goto done;
+                if (o.helper_gone)
+                    o.helper_lost = 1;
+            }
+            if (a->line_len > 0)
+                lrs_exec_acc_line_end(a);   /* a last report without its newline still counts */
+            if (a->oom)
+                goto oom;
+            if (!retry_run(a, &o, argv[0], attempt, &mark))
+                break;
         }
-        if (a->line_len > 0)
-            lrs_exec_acc_line_end(a);   /* a last report without its newline still counts */
-        if (a->oom)
-            goto oom;
         if (!finish_run(a, &o, argv[0], fold, runs, fold_objective))
             break;
     }

@@ -9,10 +9,12 @@
 
 #include "worker/exec_proc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,7 @@
 #define POLL_SLICE_MS 50
 #define LEFTOVER_DRAIN_S 1.0   /* after the leader exits, how long others may hold its pipes */
 #define FINAL_DRAIN_S 2.0      /* after SIGKILL, how long we wait for the pipes to close */
+#define MEMORY_CHECK_MS 100    /* how often a memory limit is checked */
 
 static void close_fd(int *fd)
 {
@@ -140,6 +143,40 @@ done:
     return result;
 }
 
+/* The resident memory of process group pgid: the sum of its processes'
+ * RSS (bytes) from /proc/PID/stat (field 5 the group, 24 the pages). */
+static uint64_t group_rss(pid_t pgid)
+{
+    DIR *d = opendir("/proc");
+    if (!d)
+        return 0;
+    uint64_t total = 0;
+    long page = sysconf(_SC_PAGESIZE);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        char path[300], buf[1024];
+        snprintf(path, sizeof path, "/proc/%.255s/stat", e->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (n <= 0)
+            continue;
+        buf[n] = '\0';
+        const char *p = strrchr(buf, ')');   /* the name may hold spaces and ')' */
+        long long grp = 0, rss = 0;
+        if (p && sscanf(p + 2, "%*c %*d %lld %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+                               "%*d %*d %*d %*u %*u %lld", &grp, &rss) == 2 &&
+            grp == pgid && rss > 0)
+            total += (uint64_t)rss * (uint64_t)(page > 0 ? page : 4096);
+    }
+    closedir(d);
+    return total;
+}
+
 /* Whether the run's leader has exited (it stays unreaped either way). */
 static int leader_has_exited(const lrs_exec_runner_t *a, pid_t pid, lrs_exec_outcome_t *o)
 {
@@ -234,6 +271,7 @@ static int pump(const lrs_exec_runner_t *a, pid_t pid, int fds[2], char *buf, lr
     double kill_at = INFINITY;       /* when SIGKILL follows SIGTERM */
     double give_up_at = INFINITY;    /* when we stop waiting for the pipes */
     int leader_exited = 0, killed = 0, rc = 0;
+    double memory_at = 0;            /* next memory check */
     while (1) {
         if (!leader_exited) {
             if (leader_has_exited(a, pid, o)) {
@@ -256,6 +294,18 @@ static int pump(const lrs_exec_runner_t *a, pid_t pid, int fds[2], char *buf, lr
             if (o->timed_out || o->cancelled || o->stopped) {
                 signal_group(pid, SIGTERM);
                 kill_at = now + grace;
+            }
+        }
+        if (spec->memory_limit && !killed && !o->memory_exceeded && now >= memory_at) {
+            memory_at = now + MEMORY_CHECK_MS / 1000.0;
+            uint64_t rss = group_rss(pid);
+            if (rss > o->memory_peak)
+                o->memory_peak = rss;
+            if (rss > spec->memory_limit) {   /* memory grows fast: no grace */
+                o->memory_exceeded = 1;
+                signal_group(pid, SIGKILL);
+                killed = 1;
+                give_up_at = now + FINAL_DRAIN_S;
             }
         }
         if (!killed && (now >= kill_at || now >= give_up_at)) {

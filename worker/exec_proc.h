@@ -7,7 +7,10 @@
  * grace; when the leader ends, whatever it left in its group is killed.
  * With a preload helper the helper forks the run instead (its pid is still
  * the group's and stays unreaped until the end), and everything else is the
- * same.  Everything read goes to the caller's sink; what the process did comes
+ * same.  With a memory limit the group's resident memory (the sum of its
+ * processes' RSS, read from /proc every MEMORY_CHECK_MS) is watched and the
+ * group killed (SIGKILL) once it passes the limit.  Everything read goes to
+ * the caller's sink; what the process did comes
  * back as an outcome.  What the output means is not this file's business
  * (exec_output.c), nor is what the outcome means for the trial (exec.c).
  */
@@ -16,6 +19,7 @@
 
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/command.h"
 #include "common/pycmd.h"
@@ -31,6 +35,8 @@ typedef struct lrs_exec_outcome {
     int term_signal;
     int helper_gone;         /* the preload helper was gone before the run started: nothing ran */
     int helper_lost;         /* it died while the run ran: how the run ended is unknown */
+    int memory_exceeded;     /* killed: its group's RSS passed spec->memory_limit */
+    uint64_t memory_peak;    /* the largest group RSS seen (bytes; with a memory limit) */
 } lrs_exec_outcome_t;
 
 /* What a run needs from its caller. */
