@@ -40,6 +40,11 @@ if mode == "hang":
     time.sleep(60)
 if mode == "killhelper":
     os.kill(os.getppid(), 9)
+if mode == "pids":   # for the worker-kill check: this run and its helper, then wait
+    with open("pids.txt", "w") as f:
+        f.write("%d %d\n" % (os.getpid(), os.getppid()))
+    import time
+    time.sleep(60)
 if mode == "exitmsg":
     sys.exit("bad thing <%s>" % os.environ["LRSWEEP_TRIAL"])
 if mode in ("unclosed", "atexit", "thread"):   # the metric only at the script's end
@@ -149,6 +154,20 @@ grep -v '^preload:' ends.yaml >ends_plain.yaml
 sql="SELECT trial, status, error, score, stderr_tail FROM trials ORDER BY trial"
 [ "$(q ends.db "$sql")" = "$(q ends_plain.db "$sql")" ] ||
     { fail "script ends differ from process mode"; q ends.db "$sql"; q ends_plain.db "$sql"; }
+
+# A worker killed with -9 takes its running trial and its helper with it.
+LR=0.01 spec killw 'preload: [heavy]' "$PY t.py --lr {lr}" '  case: pids' | sed 's/^timeout: 3$/timeout: 120/' >killw.yaml
+EP="ipc://$TMP/kw.sock"
+spawn kcpid kc.out kc.err coordinator killw.yaml --bind "$EP" --db killw.db
+spawn kwpid kw.out kw.err worker --connect "$EP" --allow-commands
+check
+for _ in $(seq 100); do [ -s pids.txt ] && break; sleep 0.1; done
+read -r run_pid helper_pid <pids.txt
+kill -9 "$kwpid"
+sleep 2
+alive "$run_pid" && fail "the run $run_pid outlived its killed worker"
+alive "$helper_pid" && fail "the helper $helper_pid outlived its killed worker"
+kill "$kcpid" 2>/dev/null
 
 # 3. Fallbacks, each with its notice; the trials still complete.
 fallback() {   # name, preload line, command, notice fragment
