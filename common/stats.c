@@ -109,3 +109,18 @@ double lrs_mean_ci_half(double pop_std, int n, double level)
     double sample_std = pop_std * sqrt((double)n / (n - 1));
     return lrs_t_quantile(0.5 + level / 2.0, n - 1) * sample_std / sqrt((double)n);
 }
+
+void lrs_mean_pop_std(const double *first, size_t n, size_t stride, double *mean, double *pop_std)
+{
+    const char *base = (const char *)first;
+    double sum = 0.0, ss = 0.0;
+    for (size_t i = 0; i < n; i++)
+        sum += *(const double *)(const void *)(base + i * stride);
+    double m = sum / (double)n;
+    for (size_t i = 0; i < n; i++) {
+        double d = *(const double *)(const void *)(base + i * stride) - m;
+        ss += d * d;
+    }
+    *mean = m;
+    *pop_std = sqrt(ss / (double)n);
+}

@@ -11,6 +11,8 @@
 #ifndef LRS_STATS_H
 #define LRS_STATS_H
 
+#include <stddef.h>
+
 /* P(T ≤ t) for Student's t with df > 0 degrees of freedom (df may be
  * fractional).  NaN for NaN input or df ≤ 0. */
 double lrs_t_cdf(double t, double df);
@@ -25,5 +27,13 @@ double lrs_t_quantile(double p, double df);
  * trials.score_std stores it): returns the half-width; NaN when n < 2 or
  * an input is NaN.  The interval is mean ± half-width. */
 double lrs_mean_ci_half(double pop_std, int n, double level);
+
+/* The mean of n ≥ 1 doubles and their population standard deviation (n in
+ * the denominator), the way every score of folds, repeats or a command's
+ * fold runs is summarised: the sum in order over n, then the squared
+ * deviations in order, sqrt of their sum over n.  The values are first,
+ * first + stride bytes, … (a field of an array of structs: stride its
+ * element size; plain doubles: sizeof(double)). */
+void lrs_mean_pop_std(const double *first, size_t n, size_t stride, double *mean, double *pop_std);
 
 #endif

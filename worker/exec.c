@@ -22,6 +22,7 @@
 #include "common/log.h"
 #include "common/protocol.h"
 #include "common/pycmd.h"
+#include "common/stats.h"
 #include "common/strbuf.h"
 #include "worker/exec_env.h"
 #include "worker/exec_output.h"
@@ -236,14 +237,8 @@ static void summarise(lrs_exec_acc_t *a, const double *fold_objective, int runs)
         out->finals[k] = a->final_count[k] ? a->final_sum[k] / a->final_count[k] : NAN;
     if (out->status != LRS_STATUS_COMPLETE)
         return;
-    double sum = 0, sq = 0;
-    for (int f = 0; f < runs; f++)
-        sum += fold_objective[f];
-    double mean = sum / runs;
-    for (int f = 0; f < runs; f++)
-        sq += (fold_objective[f] - mean) * (fold_objective[f] - mean);
-    out->objective = mean;
-    out->objective_std = sqrt(sq / runs);
+    lrs_mean_pop_std(fold_objective, (size_t)runs, sizeof *fold_objective, &out->objective,
+                     &out->objective_std);
 }
 
 /* After the runs of a pruning sweep's trial: waits for the answers to the

@@ -44,6 +44,7 @@
 
 #include "common/clock.h"
 #include "common/rng.h"
+#include "common/stats.h"
 #include "common/folds.h"
 #include "worker/optim.h"
 #include "worker/scale.h"
@@ -353,16 +354,6 @@ static int loss_diverged(double loss, double first)
     if (!isfinite(loss))
         return 1;
     return first > 0.0 && loss > DIVERGENCE_FACTOR * first;
-}
-
-static double population_std(const lrs_fold_result_t *folds, int n, double mean)
-{
-    double ss = 0.0;
-    for (int f = 0; f < n; f++) {
-        double dv = folds[f].val_loss - mean;
-        ss += dv * dv;
-    }
-    return sqrt(ss / n);
 }
 
 /* Every fold's value at every epoch it ran: fold f's epoch e (1-based) at
@@ -678,11 +669,8 @@ static void summarize(lrs_trial_result_t *out, const fold_curves_t *c, int n_run
     out->score = NAN;
     out->score_std = NAN;
     if (out->status == LRS_STATUS_COMPLETE && has_val) {
-        double sum = 0.0;
-        for (int f = 0; f < n_run; f++)
-            sum += out->folds[f].val_loss;
-        out->score = sum / n_run;
-        out->score_std = population_std(out->folds, n_run, out->score);
+        lrs_mean_pop_std(&out->folds[0].val_loss, (size_t)n_run, sizeof out->folds[0], &out->score,
+                         &out->score_std);
     }
 }
 

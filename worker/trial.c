@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/stats.h"
 #include "worker/synthetic.h"
 
 void lrs_trial_train_opts(const lrs_spec_info_t *info, uint64_t seed, lrs_train_opts_t *opts)
@@ -25,14 +26,8 @@ static void score_by_accuracy(lrs_trial_result_t *r)
 {
     if (r->status != LRS_STATUS_COMPLETE || r->n_folds == 0)
         return;
-    double sum = 0, sq = 0;
-    for (int i = 0; i < r->n_folds; i++)
-        sum += r->folds[i].accuracy;
-    double mean = sum / r->n_folds;
-    for (int i = 0; i < r->n_folds; i++)
-        sq += (r->folds[i].accuracy - mean) * (r->folds[i].accuracy - mean);
-    r->score = mean;
-    r->score_std = sqrt(sq / r->n_folds);
+    lrs_mean_pop_std(&r->folds[0].accuracy, (size_t)r->n_folds, sizeof r->folds[0], &r->score,
+                     &r->score_std);
 }
 
 /* One run of the trial with training seed seed: the engine, or the
@@ -84,14 +79,8 @@ static int append_run(lrs_trial_result_t *out, const lrs_trial_result_t *run, in
  * its population std. */
 static void score_repeats(lrs_trial_result_t *out, int n)
 {
-    double sum = 0.0, ss = 0.0;
-    for (int r = 0; r < n; r++)
-        sum += out->repeat_scores[r];
-    double mean = sum / n;
-    for (int r = 0; r < n; r++)
-        ss += (out->repeat_scores[r] - mean) * (out->repeat_scores[r] - mean);
-    out->score = mean;
-    out->score_std = sqrt(ss / n);
+    lrs_mean_pop_std(out->repeat_scores, (size_t)n, sizeof *out->repeat_scores, &out->score,
+                     &out->score_std);
     out->n_repeats = n;
 }
 

@@ -115,12 +115,31 @@ static void test_interval(void **state)
     assert_true(isnan(lrs_mean_ci_half(0.1, 1, 0.95)) && isnan(lrs_mean_ci_half(NAN, 5, 0.95)));
 }
 
+/* A field read through a stride gives numpy's mean and std (ddof 0) of
+ * the same values: np.array([0.1, 0.25, 0.7, 1e-3]).mean() / .std(). */
+static void test_mean_pop_std(void **state)
+{
+    (void)state;
+    struct {
+        int tag;
+        double v;
+    } rows[4] = {{1, 0.1}, {2, 0.25}, {3, 0.7}, {4, 1e-3}};
+    double mean, sd;
+    lrs_mean_pop_std(&rows[0].v, 4, sizeof rows[0], &mean, &sd);
+    assert_true(fabs(mean - 0.26274999999999993) <= 1e-16);
+    assert_true(fabs(sd - 0.2675587552295757) <= 1e-16);
+    double one = 3.5;
+    lrs_mean_pop_std(&one, 1, sizeof one, &mean, &sd);
+    assert_true(mean == 3.5 && sd == 0.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quantile),
         cmocka_unit_test(test_cdf),
         cmocka_unit_test(test_interval),
+        cmocka_unit_test(test_mean_pop_std),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
