@@ -398,6 +398,7 @@ static void agent_teardown(agent_t *a)
         lrs_pool_destroy(&a->pool);   /* stops the trial threads: they leave no command behind */
     }
     lrs_progress_destroy(&a->progress);
+    lrs_agent_build_drop(a);   /* before the data set it reads is freed */
     lrs_sweep_ctx_unref(a->ctx);
     if (a->zctx)
         zmq_ctx_term(a->zctx);
@@ -516,12 +517,15 @@ static int loop(agent_t *a, lrs_err_t *err)
          * anyway, and 500 idle workers on one machine should not steal the
          * coordinator's CPU.  While draining, look every 100 ms. */
         long timeout = lrs_timers_timeout(&a->timers, now, interrupted_at ? 100 : a->heartbeat_ms);
-        zmq_pollitem_t items[3] = {
+        zmq_pollitem_t items[4] = {
             {.fd = lrs_pool_wake_fd(a->pool), .events = ZMQ_POLLIN},
             {.socket = a->sock, .events = ZMQ_POLLIN},
             {.socket = a->handshake ? lrs_handshake_socket(a->handshake) : NULL,
              .events = ZMQ_POLLIN}};
-        int n = zmq_poll(items, a->sock ? 3 : 1, timeout);
+        int n_items = a->sock ? 3 : 1;
+        if (a->build)   /* a sweep context being built: it wakes us when it is ready */
+            items[n_items++] = (zmq_pollitem_t){.fd = lrs_agent_build_fd(a), .events = ZMQ_POLLIN};
+        int n = zmq_poll(items, n_items, timeout);
         if (n < 0 && errno != EINTR)
             return lrs_err_set(err, LRS_EXIT_RUNTIME, "zmq_poll: %s", zmq_strerror(errno));
         const char *failed = a->handshake ? lrs_handshake_read(a->handshake) : NULL;
@@ -533,6 +537,7 @@ static int loop(agent_t *a, lrs_err_t *err)
         while (read(lrs_pool_wake_fd(a->pool), junk, sizeof junk) > 0)
             ;
         now = lrs_mono_ms();
+        lrs_agent_build_poll(a, now);
         for (int budget = 0; a->sock && budget < 1000; budget++) {
             zmq_msg_t msg;
             zmq_msg_init(&msg);

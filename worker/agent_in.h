@@ -13,6 +13,7 @@
 #include "common/protocol.h"
 #include "common/timer.h"
 #include "worker/agent_opts.h"
+#include "worker/ctx_build.h"
 #include "worker/handshake.h"
 #include "worker/pool.h"
 #include "worker/progress.h"
@@ -46,7 +47,8 @@ struct agent {
     lrs_sweep_ctx_t *ctx;
     lrs_msg_t pending_welcome;   /* waiting for SPEC or DATA */
     int session;                 /* 0 none, 1 HELLO sent, 2 waiting for data, 3 working,
-                                    4 waiting for the spec */
+                                    4 waiting for the spec, 5 building the sweep context */
+    lrs_ctx_build_t *build;      /* a sweep context being built off this thread, or NULL */
     int requested, heartbeat_ms, liveness;
     uint64_t pinned;             /* token of the sweep this worker joined (0: none yet; --serve: 0) */
     char pinned_name[128];
@@ -102,5 +104,12 @@ void lrs_agent_on_spec(agent_t *a, lrs_msg_t *m, int64_t now);
 void lrs_agent_on_data(agent_t *a, lrs_msg_t *m, int64_t now);
 void lrs_agent_data_lost(agent_t *a, int64_t now);
 void lrs_agent_data_stalled(agent_t *a, int64_t now);
+
+/* The sweep context built off the I/O thread (worker/ctx_build.h): its
+ * descriptor to poll (-1: no build), taking it when it is ready (the
+ * session waiting for it starts), and dropping it at exit. */
+int lrs_agent_build_fd(const agent_t *a);
+void lrs_agent_build_poll(agent_t *a, int64_t now);
+void lrs_agent_build_drop(agent_t *a);
 
 #endif

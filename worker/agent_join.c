@@ -24,6 +24,8 @@
 /* A data set of size bytes is over max_data: nothing of it is requested or
  * kept, and no trial of the sweep is taken; retried with the back-off (the
  * coordinator may be restarted with another sweep). */
+static void build_end(agent_t *a, int64_t now, int block);
+
 #define DATA_WINDOW 4   /* chunks asked for at the start, and kept in flight */
 
 /* Asks for n chunks of the pending data set from offset on. */
@@ -39,8 +41,9 @@ static void data_ask(agent_t *a, uint64_t offset, int n, int64_t now)
 /* The buffer for the data set w names: the one under way when hash and
  * size match (resumed at data_got), else a new one.  0, or -1 out of
  * memory. */
-static int data_begin(agent_t *a, const lrs_msg_t *w)
+static int data_begin(agent_t *a, const lrs_msg_t *w, int64_t now)
 {
+    build_end(a, now, 1);   /* a context build may still read the buffer */
     if (a->data_bytes && strcmp(a->data_hash, w->data_hash) == 0 && a->data_len == w->data_size)
         return 0;
     free(a->data_bytes);
@@ -63,32 +66,26 @@ static void refuse_size(agent_t *a, int64_t now, const char *sweep, uint64_t siz
             lrs_bytesize_show(a->max_data, cap, sizeof cap));
 }
 
-/* The sweep is known (and its data at hand): start or resume work. */
-static void start_session(agent_t *a, lrs_msg_t *w, int64_t now)
+/* The context c of sweep w is built: it becomes the agent's. */
+static void install_ctx(agent_t *a, lrs_sweep_ctx_t *c, const lrs_msg_t *w)
 {
-    if (!a->ctx || lrs_sweep_ctx_token(a->ctx) != w->sweep) {
-        lrs_err_t why;
-        lrs_sweep_ctx_t *c = lrs_sweep_ctx_new(w, w->data_hash[0] ? a->data_bytes : NULL, a->data_len,
-                                       a->opts.workdir_base, a->opts.allow_commands, &why);
-        if (!c) {
-            lrs_agent_give_up(a, now, BAD_SWEEP, "cannot run sweep '%s': %s", w->sweep_name, why.msg);
-            return;
-        }
-        lrs_sweep_ctx_unref(a->ctx);
-        a->ctx = c;
-        lrs_pool_keep_only(a->pool, lrs_sweep_ctx_token(c));   /* older results can never be ACKed */
-        if (!a->opts.quiet)
-            lrs_agent_log(a, "joined sweep '%s' at %s", w->sweep_name, a->opts.endpoint);
-        if (!a->opts.serve) {
-            a->pinned = w->sweep;
-            snprintf(a->pinned_name, sizeof a->pinned_name, "%s", w->sweep_name);
-        }
-        if (!lrs_sweep_ctx_may_run(c))
-            lrs_agent_log(a, "sweep '%s' runs a command on its workers; this worker was started without "
-                    "--allow-commands, so it takes none of its trials", w->sweep_name);
-    } else if (!a->opts.quiet) {
-        lrs_agent_log(a, "rejoined sweep '%s' at %s", w->sweep_name, a->opts.endpoint);
+    lrs_sweep_ctx_unref(a->ctx);
+    a->ctx = c;
+    lrs_pool_keep_only(a->pool, lrs_sweep_ctx_token(c));   /* older results can never be ACKed */
+    if (!a->opts.quiet)
+        lrs_agent_log(a, "joined sweep '%s' at %s", w->sweep_name, a->opts.endpoint);
+    if (!a->opts.serve) {
+        a->pinned = w->sweep;
+        snprintf(a->pinned_name, sizeof a->pinned_name, "%s", w->sweep_name);
     }
+    if (!lrs_sweep_ctx_may_run(c))
+        lrs_agent_log(a, "sweep '%s' runs a command on its workers; this worker was started without "
+                "--allow-commands, so it takes none of its trials", w->sweep_name);
+}
+
+/* The session of sweep w starts, its context at hand. */
+static void session_ready(agent_t *a, const lrs_msg_t *w, int64_t now)
+{
     a->heartbeat_ms = w->heartbeat_ms;
     a->liveness = w->liveness;
     lrs_timer_arm(&a->timers, a->liveness_timer, now + (int64_t)a->heartbeat_ms * a->liveness + 1);
@@ -96,6 +93,63 @@ static void start_session(agent_t *a, lrs_msg_t *w, int64_t now)
     a->backoff_ms = LRS_RECONNECT_MIN_MS;
     a->requested = 0;
     a->said = 0;
+}
+
+/* A context build that is over (block: wait for it) hands its context to
+ * the agent — even when the session it was for has gone, so a WELCOME of
+ * the same sweep rejoins at once — and starts the session that waits for
+ * it (state 5). */
+static void build_end(agent_t *a, int64_t now, int block)
+{
+    if (!a->build || !lrs_ctx_build_ready(a->build, block))
+        return;
+    lrs_msg_t w;
+    lrs_err_t why;
+    lrs_sweep_ctx_t *c = lrs_ctx_build_finish(&a->build, &w, &why);
+    int waiting = a->session == 5;
+    if (!c && waiting)
+        lrs_agent_give_up(a, now, BAD_SWEEP, "cannot run sweep '%s': %s", w.sweep_name, why.msg);
+    if (c)
+        install_ctx(a, c, &w);
+    if (c && waiting)
+        session_ready(a, &w, now);
+    lrs_msg_free(&w);
+}
+
+void lrs_agent_build_poll(agent_t *a, int64_t now) { build_end(a, now, 0); }
+
+int lrs_agent_build_fd(const agent_t *a) { return a->build ? lrs_ctx_build_fd(a->build) : -1; }
+
+void lrs_agent_build_drop(agent_t *a)
+{
+    if (!a->build)
+        return;
+    lrs_msg_t w;
+    lrs_err_t why;
+    lrs_sweep_ctx_unref(lrs_ctx_build_finish(&a->build, &w, &why));
+    lrs_msg_free(&w);
+}
+
+/* The sweep is known (and its data at hand): resume work, or build its
+ * context off this thread (decoding and checking the data set may take a
+ * while) and start when it is ready.  Takes w over when it builds. */
+static void start_session(agent_t *a, lrs_msg_t *w, int64_t now)
+{
+    build_end(a, now, 1);   /* one under way ends first: it may be this sweep's, it reads data_bytes */
+    if (a->ctx && lrs_sweep_ctx_token(a->ctx) == w->sweep) {
+        if (!a->opts.quiet)
+            lrs_agent_log(a, "rejoined sweep '%s' at %s", w->sweep_name, a->opts.endpoint);
+        session_ready(a, w, now);
+        return;
+    }
+    const void *data = w->data_hash[0] ? a->data_bytes : NULL;
+    lrs_err_t why;
+    if (!(a->build = lrs_ctx_build_start(w, data, a->data_len, a->opts.workdir_base,
+                                         a->opts.allow_commands, &why))) {
+        lrs_agent_give_up(a, now, BAD_SWEEP, "cannot run sweep '%s': %s", w->sweep_name, why.msg);
+        return;
+    }
+    a->session = 5;
 }
 
 static void welcome_with_spec(agent_t *a, lrs_msg_t *m, int64_t now);
@@ -178,7 +232,7 @@ static void welcome_with_spec(agent_t *a, lrs_msg_t *m, int64_t now)
 {
     if (m->data_hash[0] && !(a->data_done && strcmp(m->data_hash, a->data_hash) == 0) &&
         !(a->ctx && lrs_sweep_ctx_token(a->ctx) == m->sweep)) {
-        if (data_begin(a, m) != 0) {
+        if (data_begin(a, m, now) != 0) {
             lrs_agent_give_up(a, now, BAD_SWEEP, "sweep '%s': out of memory for its data set (%" PRIu64
                               " bytes)", m->sweep_name, m->data_size);
             return;
