@@ -212,7 +212,8 @@ if ! "$PY" -c 'import torch' 2>/dev/null; then
     fail "$PY has no torch (deploy/install-deps.sh --with-reference installs python3-torch)"
 else
     sed -e "s|^command: python3|command: $PY|" -e 's/^trials: 40/trials: 3/' \
-        -e "s|^workdir: .*|workdir: $EXAMPLES/pytorch|" "$EXAMPLES/pytorch/sweep.yaml" >pt.yaml
+        -e "s|^workdir: .*|workdir: $EXAMPLES/pytorch|" "$EXAMPLES/pytorch/sweep.yaml" |
+        grep -v '^preload:' >pt.yaml   # the shipped spec preloads: the process-mode copy does not
     { cat pt.yaml; echo 'preload: [torch]'; } >pt_pre.yaml
     "$LRSWEEP" run pt.yaml --db pt.db --workers 1 --quiet >pt.out 2>&1 || fail "torch plain run exited $?"
     "$LRSWEEP" run pt_pre.yaml --db pt_pre.db --workers 1 --quiet >pt_pre.out 2>&1 ||
