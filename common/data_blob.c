@@ -7,6 +7,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,11 +189,12 @@ static int check_header(const uint8_t *b, size_t len, const char *name, uint64_t
     return 0;
 }
 
-int lrs_data_blob_decode(const void *bytes, size_t len, const char *name, lrs_dataset_t *out,
-                         lrs_err_t *err)
+/* Decodes b[0..len) into *out; in_place: X and Y point into b (which the
+ * caller checked is aligned), else they are copies. */
+static int decode(const uint8_t *b, size_t len, const char *name, int in_place,
+                  lrs_dataset_t *out, lrs_err_t *err)
 {
     memset(out, 0, sizeof *out);
-    const uint8_t *b = bytes;
     uint64_t h[6];
     if (check_header(b, len, name, h, err) != 0)
         return -1;
@@ -214,14 +216,19 @@ int lrs_data_blob_decode(const void *bytes, size_t len, const char *name, lrs_da
     }
     size_t nx = (size_t)h[1] * (size_t)h[2], ny = (size_t)h[1] * (size_t)h[3];
     const uint8_t *values = b + pad8(HEADER_BYTES + (size_t)h[5]);
-    out->X = malloc(nx ? nx * sizeof *out->X : 1);
-    out->Y = malloc(ny * sizeof *out->Y);
-    if (!out->X || !out->Y) {
-        lrs_err_set(err, LRS_EXIT_RUNTIME, "%s: out of memory for %zu values", name, nx + ny);
-        goto done;
+    if (in_place) {
+        out->X = (double *)(uintptr_t)values;            /* aligned: checked by the caller */
+        out->Y = (double *)(uintptr_t)(values + 8 * nx);
+    } else {
+        out->X = malloc(nx ? nx * sizeof *out->X : 1);
+        out->Y = malloc(ny * sizeof *out->Y);
+        if (!out->X || !out->Y) {
+            lrs_err_set(err, LRS_EXIT_RUNTIME, "%s: out of memory for %zu values", name, nx + ny);
+            goto done;
+        }
+        values_in(out->X, values, nx);
+        values_in(out->Y, values + 8 * nx, ny);
     }
-    values_in(out->X, values, nx);
-    values_in(out->Y, values + 8 * nx, ny);
     for (size_t i = 0; out->task == LRS_TASK_CLASSIFICATION && i < ny; i++) {
         double c = out->Y[i];
         if (!(c >= 0 && c < out->n_classes && c == floor(c))) {
@@ -231,7 +238,27 @@ int lrs_data_blob_decode(const void *bytes, size_t len, const char *name, lrs_da
     }
     rc = 0;
 done:
+    if (rc != 0 && in_place)
+        out->X = out->Y = NULL;   /* b stays the caller's */
     if (rc != 0)
         lrs_dataset_free(out);
+    return rc;
+}
+
+int lrs_data_blob_decode(const void *bytes, size_t len, const char *name, lrs_dataset_t *out,
+                         lrs_err_t *err)
+{
+    return decode(bytes, len, name, 0, out, err);
+}
+
+int lrs_data_blob_adopt(void *bytes, size_t len, const char *name, lrs_dataset_t *out,
+                        lrs_err_t *err)
+{
+    int in_place = !LRS_BIG_ENDIAN && (uintptr_t)bytes % 8 == 0;
+    int rc = decode(bytes, len, name, in_place, out, err);
+    if (rc == 0 && in_place)
+        out->values_block = bytes;
+    else
+        free(bytes);
     return rc;
 }

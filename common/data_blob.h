@@ -41,4 +41,12 @@ int lrs_data_blob_encode(const lrs_dataset_t *d, uint8_t **out, size_t *len, lrs
 int lrs_data_blob_decode(const void *bytes, size_t len, const char *name, lrs_dataset_t *out,
                          lrs_err_t *err);
 
+/* lrs_data_blob_decode of a malloc'd form that the data set takes over:
+ * X and Y are read in place (values_block, common/dataset.h) where the
+ * machine's layout allows (little-endian, 8-byte aligned), so the data set
+ * costs no second copy; otherwise they are copied and bytes freed.  bytes
+ * is the data set's on success and freed on failure. */
+int lrs_data_blob_adopt(void *bytes, size_t len, const char *name, lrs_dataset_t *out,
+                        lrs_err_t *err);
+
 #endif

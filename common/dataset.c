@@ -179,8 +179,12 @@ void lrs_dataset_free(lrs_dataset_t *d)
 {
     if (!d)
         return;
-    free(d->X);
-    free(d->Y);
+    if (d->values_block) {
+        free(d->values_block);
+    } else {
+        free(d->X);
+        free(d->Y);
+    }
     if (d->class_labels)
         for (int i = 0; i < d->n_classes; i++)
             free(d->class_labels[i]);

@@ -33,6 +33,9 @@ typedef struct lrs_dataset {
     char **class_labels;    /* n_classes, sorted */
     char **feature_names;   /* n_features */
     char **target_names;    /* n_targets */
+    void *values_block;     /* NULL, or the one block X and Y point into (a binary form
+                               the data set was decoded in place from: common/data_blob.h),
+                               freed in their place */
 } lrs_dataset_t;
 
 /* The synthetic regression problem: X ~ N(0,1), W ~ N(0,1) (outputs ×
@@ -65,9 +68,10 @@ uint64_t lrs_dataset_value_bytes(const lrs_dataset_t *d);
  * line if it prints untrusted names). */
 void lrs_dataset_describe(const lrs_dataset_t *d, char *out, size_t size);
 
-/* Frees X, Y and every string (each array and string is its own malloc
- * block, so a data set built elsewhere, e.g. decoded from the wire, is freed
- * the same way) and zeroes *d; d may be NULL. */
+/* Frees X and Y (or the values block they point into) and every string
+ * (each array and string is its own malloc block, so a data set built
+ * elsewhere, e.g. decoded from the wire, is freed the same way) and zeroes
+ * *d; d may be NULL. */
 void lrs_dataset_free(lrs_dataset_t *d);
 
 #endif

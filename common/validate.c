@@ -1,6 +1,7 @@
 /* validate.c — see validate.h. */
 #include "common/validate.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/csv.h"
@@ -41,15 +42,17 @@ int lrs_validate_data(const lrs_spec_info_t *info, const char *name, const lrs_d
     return 0;
 }
 
-int lrs_validate_load_data(const lrs_spec_info_t *info, const char *name, const void *blob,
+int lrs_validate_load_data(const lrs_spec_info_t *info, const char *name, void *blob,
                            size_t len, lrs_dataset_t *out, lrs_err_t *err)
 {
     memset(out, 0, sizeof *out);
-    if (info->exec || info->model_kind == LRS_MODEL_SYNTHETIC)
+    if (info->exec || info->model_kind == LRS_MODEL_SYNTHETIC) {
+        free(blob);
         return 0;
+    }
     int rc;
     if (blob)
-        rc = lrs_data_blob_decode(blob, len, name, out, err);
+        rc = lrs_data_blob_adopt(blob, len, name, out, err);
     else if (info->data_path)
         rc = lrs_dataset_load_csv(info->data_path, info->targets, info->n_targets,
                                   info->task_hint, out, err);

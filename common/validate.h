@@ -29,13 +29,14 @@ int lrs_validate_data(const lrs_spec_info_t *info, const char *name, const lrs_d
                       lrs_err_t *err);
 
 /* The data set of a built-in spec, read the one way every side reads it:
- * the binary form the coordinator sent (blob, len: common/data_blob.h; name
- * in messages) when blob is non-NULL, else the file info->data_path parsed
+ * the binary form the coordinator sent (blob, len: common/data_blob.h,
+ * malloc'd and taken over — the data set reads its values in place, and it
+ * is freed on failure; name in messages) when blob is non-NULL, else the file info->data_path parsed
  * with info->task_hint, else info's synthetic problem — then checked by
  * lrs_validate_data.  Model type
  * synthetic needs no data: *out is left empty and 0 returned.  On failure
  * *out is empty. */
-int lrs_validate_load_data(const lrs_spec_info_t *info, const char *name, const void *blob,
+int lrs_validate_load_data(const lrs_spec_info_t *info, const char *name, void *blob,
                            size_t len, lrs_dataset_t *out, lrs_err_t *err);
 
 #endif

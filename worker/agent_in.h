@@ -60,9 +60,10 @@ struct agent {
     char name[128], ident[200];
     char *spec_text;             /* the cached spec, by hash */
     char spec_hash[17];
-    /* The data set's binary form, by hash: complete (data_done) and cached,
-     * or arriving in chunks — kept across reconnects, so a transfer resumes
-     * at data_got under the same hash and size. */
+    /* The data set's binary form, by hash, arriving in chunks — kept across
+     * reconnects, so a transfer resumes at data_got under the same hash and
+     * size; once complete (data_done) it is handed to the sweep context,
+     * whose data set reads its values in place. */
     uint8_t *data_bytes;
     size_t data_len, data_got;
     char data_hash[17];

@@ -24,8 +24,6 @@
 /* A data set of size bytes is over max_data: nothing of it is requested or
  * kept, and no trial of the sweep is taken; retried with the back-off (the
  * coordinator may be restarted with another sweep). */
-static void build_end(agent_t *a, int64_t now, int block);
-
 #define DATA_WINDOW 4   /* chunks asked for at the start, and kept in flight */
 
 /* Asks for n chunks of the pending data set from offset on. */
@@ -41,9 +39,8 @@ static void data_ask(agent_t *a, uint64_t offset, int n, int64_t now)
 /* The buffer for the data set w names: the one under way when hash and
  * size match (resumed at data_got), else a new one.  0, or -1 out of
  * memory. */
-static int data_begin(agent_t *a, const lrs_msg_t *w, int64_t now)
+static int data_begin(agent_t *a, const lrs_msg_t *w)
 {
-    build_end(a, now, 1);   /* a context build may still read the buffer */
     if (a->data_bytes && strcmp(a->data_hash, w->data_hash) == 0 && a->data_len == w->data_size)
         return 0;
     free(a->data_bytes);
@@ -135,19 +132,27 @@ void lrs_agent_build_drop(agent_t *a)
  * while) and start when it is ready.  Takes w over when it builds. */
 static void start_session(agent_t *a, lrs_msg_t *w, int64_t now)
 {
-    build_end(a, now, 1);   /* one under way ends first: it may be this sweep's, it reads data_bytes */
+    build_end(a, now, 1);   /* one under way ends first: it may be this sweep's */
     if (a->ctx && lrs_sweep_ctx_token(a->ctx) == w->sweep) {
         if (!a->opts.quiet)
             lrs_agent_log(a, "rejoined sweep '%s' at %s", w->sweep_name, a->opts.endpoint);
         session_ready(a, w, now);
         return;
     }
-    const void *data = w->data_hash[0] ? a->data_bytes : NULL;
+    void *data = w->data_hash[0] ? a->data_bytes : NULL;
     lrs_err_t why;
+    char name[128];
+    snprintf(name, sizeof name, "%s", w->sweep_name);
     if (!(a->build = lrs_ctx_build_start(w, data, a->data_len, a->opts.workdir_base,
                                          a->opts.allow_commands, &why))) {
-        lrs_agent_give_up(a, now, BAD_SWEEP, "cannot run sweep '%s': %s", w->sweep_name, why.msg);
+        lrs_agent_give_up(a, now, BAD_SWEEP, "cannot run sweep '%s': %s", name, why.msg);
         return;
+    }
+    if (data) {   /* the context's data set now owns it: one copy per worker process */
+        a->data_bytes = NULL;
+        a->data_len = a->data_got = 0;
+        a->data_hash[0] = '\0';
+        a->data_done = 0;
     }
     a->session = 5;
 }
@@ -232,7 +237,7 @@ static void welcome_with_spec(agent_t *a, lrs_msg_t *m, int64_t now)
 {
     if (m->data_hash[0] && !(a->data_done && strcmp(m->data_hash, a->data_hash) == 0) &&
         !(a->ctx && lrs_sweep_ctx_token(a->ctx) == m->sweep)) {
-        if (data_begin(a, m, now) != 0) {
+        if (data_begin(a, m) != 0) {
             lrs_agent_give_up(a, now, BAD_SWEEP, "sweep '%s': out of memory for its data set (%" PRIu64
                               " bytes)", m->sweep_name, m->data_size);
             return;

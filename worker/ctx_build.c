@@ -15,7 +15,7 @@ struct lrs_ctx_build {
     pthread_t thread;
     int pipe[2];
     lrs_msg_t welcome;
-    const void *data;
+    void *data;
     size_t len;
     const char *workdir_base;
     int allow_commands;
@@ -36,7 +36,7 @@ static void *build_main(void *arg)
     return NULL;
 }
 
-lrs_ctx_build_t *lrs_ctx_build_start(lrs_msg_t *w, const void *data, size_t len,
+lrs_ctx_build_t *lrs_ctx_build_start(lrs_msg_t *w, void *data, size_t len,
                                      const char *workdir_base, int allow_commands, lrs_err_t *err)
 {
     lrs_ctx_build_t *b = calloc(1, sizeof *b);

@@ -3,9 +3,9 @@
  * the worker's I/O thread: while it runs, heartbeats keep flowing and the
  * coordinator sees a live worker whatever the data set's size.
  *
- * The I/O thread starts a build with the WELCOME (taken over) and the data
- * set's binary form (borrowed: it stays valid and unchanged until the build
- * is finished), polls lrs_ctx_build_fd, and takes the result when
+ * The I/O thread starts a build with the WELCOME and the data set's binary
+ * form (both taken over: the context's data set reads its values in place
+ * from that block), polls lrs_ctx_build_fd, and takes the result when
  * lrs_ctx_build_ready says so.
  */
 #ifndef LRS_CTX_BUILD_H
@@ -20,10 +20,10 @@
 typedef struct lrs_ctx_build lrs_ctx_build_t;
 
 /* Starts building the context of WELCOME *w (moved in: *w is left zeroed)
- * with data[0..len) (NULL: none), workdir_base and allow_commands as
- * lrs_sweep_ctx_new takes them.  NULL with err when no thread could be
- * started (then *w is untouched). */
-lrs_ctx_build_t *lrs_ctx_build_start(lrs_msg_t *w, const void *data, size_t len,
+ * with data[0..len) (malloc'd, taken over; NULL: none), workdir_base and
+ * allow_commands as lrs_sweep_ctx_new takes them.  NULL with err when no
+ * thread could be started (then *w and data are untouched). */
+lrs_ctx_build_t *lrs_ctx_build_start(lrs_msg_t *w, void *data, size_t len,
                                      const char *workdir_base, int allow_commands, lrs_err_t *err);
 
 /* A descriptor that becomes readable when the build is over. */

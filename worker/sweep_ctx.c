@@ -107,11 +107,12 @@ int lrs_sweep_ctx_may_run(const lrs_sweep_ctx_t *s)
     return !s->info->exec || s->commands_allowed;
 }
 
-lrs_sweep_ctx_t *lrs_sweep_ctx_new(const lrs_msg_t *w, const void *data, size_t data_len,
+lrs_sweep_ctx_t *lrs_sweep_ctx_new(const lrs_msg_t *w, void *data, size_t data_len,
                                    const char *workdir_base, int allow_commands, lrs_err_t *err)
 {
     lrs_sweep_ctx_t *c = calloc(1, sizeof *c);
     if (!c) {
+        free(data);
         lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
         return NULL;
     }
@@ -134,6 +135,7 @@ lrs_sweep_ctx_t *lrs_sweep_ctx_new(const lrs_msg_t *w, const void *data, size_t 
     if (c->info->exec) {
         if (ctx_exec(c, workdir_base, err) != 0)
             goto fail;
+        free(data);   /* a command reads its own data */
         return c;
     }
     c->run = run_builtin;
@@ -142,11 +144,14 @@ lrs_sweep_ctx_t *lrs_sweep_ctx_new(const lrs_msg_t *w, const void *data, size_t 
         lrs_err_set(err, LRS_EXIT_USAGE, "sweep '%s': the coordinator sent no data", w->sweep_name);
         goto fail;
     }
-    if (lrs_validate_load_data(c->info, name, data, data_len, &c->data, err) != 0)
+    if (lrs_validate_load_data(c->info, name, data, data_len, &c->data, err) != 0) {
+        data = NULL;   /* freed by it */
         goto fail;
+    }
     c->have_data = 1;
     return c;
 fail:
+    free(data);
     if (c->spec)
         lrs_spec_destroy(&c->spec);
     free(c->workdir);

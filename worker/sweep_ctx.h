@@ -23,11 +23,12 @@
 typedef struct lrs_sweep_ctx lrs_sweep_ctx_t;
 
 /* A sweep context for the WELCOME w, with the data set's binary form
- * (common/data_blob.h; NULL when the sweep named none) and the folder a relative workdir is taken against
+ * (common/data_blob.h, malloc'd: taken over, and freed on failure; NULL
+ * when the sweep named none) and the folder a relative workdir is taken against
  * (NULL: the current directory).  Checks that the spec hashes as on the
  * coordinator and loads the data.  Returns it with one reference, or NULL
  * with err. */
-lrs_sweep_ctx_t *lrs_sweep_ctx_new(const lrs_msg_t *w, const void *data, size_t data_len,
+lrs_sweep_ctx_t *lrs_sweep_ctx_new(const lrs_msg_t *w, void *data, size_t data_len,
                                    const char *workdir_base, int allow_commands, lrs_err_t *err);
 
 /* 0 when the sweep runs a user's command and the worker was not allowed to
