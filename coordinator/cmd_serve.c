@@ -2,13 +2,16 @@
  * read-only web server, a page per sweep that updates itself while the
  * sweep runs, and the JSON it draws from.  Parses the arguments, reads the
  * token and certificate files, has serve.h decide whether the bind may be
- * served and run the server, and waits for Ctrl-C or SIGTERM
- * (common/cli's signal helper) to stop it. */
+ * served and run the server at a lower priority (nice +LRS_SERVE_NICE, so
+ * a sweep on the same machine is not slowed by the pages it draws), and
+ * waits for Ctrl-C or SIGTERM (common/cli's signal helper) to stop it. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/cli.h"
 #include "common/err.h"
@@ -149,6 +152,11 @@ int lrs_cmd_serve(int argc, char **argv)
     if (!(probe = lrs_query_open(db_path, &err)))
         goto done;
     lrs_query_destroy(&probe);
+    /* a page of a large sweep costs the server about a second of CPU: on a
+     * machine the sweep keeps busy, the sweep goes first */
+    errno = 0;
+    if (nice(LRS_SERVE_NICE) == -1 && errno != 0)
+        fprintf(stderr, "lrsweep serve: warning: cannot lower its priority: %s\n", strerror(errno));
     const atomic_int *stop = lrs_cli_catch_interrupts();
     if (!(server = lrs_serve_new(&o, &err)))
         goto done;

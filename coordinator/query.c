@@ -211,6 +211,24 @@ lrs_query_t *lrs_query_open(const char *path, lrs_err_t *err)
 
 struct lrs_store *lrs_query_store(lrs_query_t *q) { return q->store; }
 
+int lrs_query_snapshot_begin(lrs_query_t *q, lrs_err_t *err)
+{
+    if (sqlite3_exec(q->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+        return lrs_err_set(err, LRS_EXIT_RUNTIME, "%s: cannot begin a read: %s", q->path,
+                           sqlite3_errmsg(q->db));
+    return 0;
+}
+
+void lrs_query_snapshot_end(lrs_query_t *q)
+{
+    if (sqlite3_get_autocommit(q->db))
+        return;
+    for (int i = 0; i < QS_COUNT; i++)
+        if (q->st[i])
+            sqlite3_reset(q->st[i]);
+    sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL);
+}
+
 void lrs_query_destroy(lrs_query_t **qp)
 {
     if (!qp || !*qp)

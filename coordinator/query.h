@@ -188,6 +188,17 @@ struct lrs_store *lrs_query_store(lrs_query_t *q);
 /* Finalizes the statements and closes the database.  Takes NULL; clears *q. */
 void lrs_query_destroy(lrs_query_t **q);
 
+/* Reads from here to lrs_query_snapshot_end see one state of the
+ * database (a read transaction; WAL lets the writer go on meanwhile), so a
+ * reader that asks several questions of a live sweep gets answers that
+ * agree.  Keep it short: until it ends, a checkpoint cannot pass it.
+ * Snapshots do not nest.  0, or -1 with err. */
+int lrs_query_snapshot_begin(lrs_query_t *q, lrs_err_t *err);
+
+/* Ends the snapshot lrs_query_snapshot_begin started (statements are
+ * reset first).  Takes a handle without one (does nothing). */
+void lrs_query_snapshot_end(lrs_query_t *q);
+
 /* Resolves the sweep called name into out; NULL names the database's only
  * sweep.  0, or -1 with err: code 2 when there is no such sweep, none at
  * all, or (name NULL) several, whose names the message lists; 1 for a

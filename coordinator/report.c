@@ -465,7 +465,10 @@ int lrs_report_gather(lrs_query_t *q, const lrs_query_sweep_t *sw, const lrs_rep
     if (!w)
         return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
     w->r = out;
-    int rc = walk_trials(q, sw, w, err);
+    /* one snapshot, so that a live sweep's header counts what its charts draw */
+    int rc = lrs_query_snapshot_begin(q, err);
+    if (rc == 0)
+        rc = walk_trials(q, sw, w, err);
     double compute = w->compute_seconds;
     walk_clear(w);
     free(w);
@@ -476,6 +479,7 @@ int lrs_report_gather(lrs_query_t *q, const lrs_query_sweep_t *sw, const lrs_rep
     if (rc == 0)
         rc = lrs_report_top(q, sw, o->top, o->spec_path, &out->top, &out->curves,
                             &out->parallel, err);
+    lrs_query_snapshot_end(q);
     return rc == 0 ? 0 : -1;
 }
 

@@ -31,6 +31,9 @@
 #define LRS_SERVE_TIMEOUT_S 15
 #define LRS_SERVE_HEADER_BYTES (32 * 1024)
 #define LRS_SERVE_MAX_PATH 2048
+/* how much `serve` lowers its own CPU priority (nice), so that a sweep on
+ * the same machine goes first */
+#define LRS_SERVE_NICE 10
 
 typedef struct lrs_serve lrs_serve_t;
 

@@ -35,6 +35,7 @@ expect_status serve usage 2 "cannot read database" --db no-such.db
 
 # serve ARGS...: starts a server in the background; sets SRV_PID and URL
 serve() {
+    rm -f srv.out srv.err   # not the last server's address
     "$LRSWEEP" serve "$@" >srv.out 2>srv.err &
     SRV_PID=$!
     PIDS+=("$SRV_PID")
@@ -257,4 +258,28 @@ stop TERM
 
 check
 [ "$(md5sum w.db | cut -d' ' -f1)" = "$md5_before" ] || fail "the database changed while served"
+
+# a stored name carrying markup shows as text on the sweeps page and the live page
+cp w.db h.db
+HOSTILE='<script>window.pwned=1</script>"'"'"'><img src=x onerror=alert(1)>'
+sqlite3 h.db "UPDATE sweeps SET name = '${HOSTILE//\'/\'\'}'"
+serve --db h.db --bind 127.0.0.1:0
+check
+$PY - "$URL" "$HOSTILE" <<'PY' || fail "escaping checks (above)"
+import sys, urllib.parse, urllib.request
+base, name = sys.argv[1:]
+bad = []
+home = urllib.request.urlopen(base).read().decode()
+page = urllib.request.urlopen(base + "sweeps/" + urllib.parse.quote(name, safe="")).read().decode()
+for what, body in (("/", home), ("the live page", page)):
+    if "<script>window.pwned" in body or "<img src=x" in body:
+        bad.append("%s carries the name's markup unescaped" % what)
+    if "&lt;script&gt;window.pwned=1&lt;/script&gt;&quot;&#39;&gt;&lt;img" not in body:
+        bad.append("%s does not show the name escaped" % what)
+if ('href="/sweeps/' + urllib.parse.quote(name, safe="-._~") + '"') not in home:
+    bad.append("/ does not link the name %-encoded")
+for b in bad: print("PROBLEM:", b)
+sys.exit(1 if bad else 0)
+PY
+stop TERM
 summary
