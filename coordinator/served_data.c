@@ -7,6 +7,7 @@
 
 #include "common/data_blob.h"
 #include "common/dataset.h"
+#include "common/fnv.h"
 #include "common/proto_encode.h"
 #include "common/protocol.h"
 #include "common/validate.h"
@@ -45,7 +46,7 @@ int lrs_served_data_load(const lrs_spec_info_t *info, lrs_served_data_t *out, lr
                            "the %" PRIu64 " a sweep carries", info->data_path, len,
                            (uint64_t)LRS_PROTO_MAX_DATA);
     }
-    lrs_proto_content_hash(out->blob, len, out->hash);
+    lrs_fnv64w_hex(out->blob, len, out->hash);
     out->size = len;
     out->present = 1;
     return 0;

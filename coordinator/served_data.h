@@ -25,7 +25,7 @@
 
 typedef struct lrs_served_data {
     int present;          /* 0: the sweep needs no data (synthetic model or data) */
-    char hash[17];        /* FNV-1a of the binary form, as workers verify it */
+    char hash[17];        /* lrs_fnv64w of the binary form, as workers verify it */
     char data_hash[17];   /* content hash of the data as decoded (common/dataset.h) */
     uint64_t size;        /* bytes of the binary form */
     uint8_t *blob;        /* the binary form (when present) */

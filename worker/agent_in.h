@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/fnv.h"
 #include "common/log.h"
 #include "common/proto_encode.h"
 #include "common/protocol.h"
@@ -68,7 +69,7 @@ struct agent {
     size_t data_len, data_got;
     char data_hash[17];
     int data_done;
-    uint64_t data_fnv;           /* FNV-1a of data_bytes[0..data_got) */
+    lrs_fnv64w_t data_fnv;       /* the hash of data_bytes[0..data_got) */
     uint64_t data_asked;         /* chunks asked for up to this offset */
     int64_t data_at;             /* when the last chunk arrived (or was asked for) */
     int said;                    /* BAD_* kinds logged since the last sweep joined */

@@ -47,7 +47,7 @@ static int data_begin(agent_t *a, const lrs_msg_t *w)
     a->data_bytes = malloc(w->data_size ? (size_t)w->data_size : 1);
     a->data_len = a->data_bytes ? (size_t)w->data_size : 0;
     a->data_got = 0;
-    a->data_fnv = LRS_FNV64_INIT;
+    lrs_fnv64w_init(&a->data_fnv);
     a->data_done = 0;
     snprintf(a->data_hash, sizeof a->data_hash, "%s", a->data_bytes ? w->data_hash : "");
     return a->data_bytes ? 0 : -1;
@@ -274,7 +274,7 @@ void lrs_agent_on_data(agent_t *a, lrs_msg_t *m, int64_t now)
         return;
     }
     memcpy(a->data_bytes + a->data_got, m->data, m->data_len);
-    a->data_fnv = lrs_fnv64(a->data_fnv, m->data, m->data_len);
+    lrs_fnv64w_update(&a->data_fnv, m->data, m->data_len);
     a->data_got += m->data_len;
     a->data_at = now;
     if (a->data_got < a->data_len) {
@@ -283,7 +283,7 @@ void lrs_agent_on_data(agent_t *a, lrs_msg_t *m, int64_t now)
         return;
     }
     char hash[17];
-    lrs_fnv64_hex(a->data_fnv, hash);
+    lrs_fnv64_hex(lrs_fnv64w_final(&a->data_fnv), hash);
     if (strcmp(hash, w->data_hash) != 0) {
         a->data_hash[0] = '\0';   /* fetched again from the start */
         lrs_agent_give_up(a, now, BAD_HASH, "sweep '%s': the data set arrived corrupted (hash %s, expected %s)",

@@ -31,6 +31,7 @@
 #include "common/clock.h"
 #include "common/csv.h"
 #include "common/data_blob.h"
+#include "common/fnv.h"
 #include "common/proto_decode.h"
 #include "common/proto_encode.h"
 #include "common/protocol.h"
@@ -255,7 +256,7 @@ static void fake_serve_zeros(fake_t *f, size_t announced, size_t sent, size_t ch
     char *bytes = calloc(sent, 1);
     assert_non_null(bytes);
     char hash[17];
-    lrs_proto_content_hash(bytes, sent, hash);
+    lrs_fnv64w_hex(bytes, sent, hash);
     fake_welcome(f, data_spec, hash, announced);
     fake_chunks(f, hash, bytes, sent, chunk, sent, 1);
     free(bytes);
@@ -468,7 +469,7 @@ static void test_bad_sessions_then_good(void **state)
     size_t len;
     char *csv = make_blob(20, &len);
     char hash[17];
-    lrs_proto_content_hash(csv, len, hash);
+    lrs_fnv64w_hex(csv, len, hash);
     worker_t w;
     worker_start(&w, &f, 0);
     lrs_msg_t m;
@@ -536,7 +537,7 @@ static void test_data_resumes(void **state)
     char *blob = make_blob(150000, &len);
     assert_true(len > 3 * LRS_PROTO_DATA_CHUNK && len < 4 * LRS_PROTO_DATA_CHUNK);
     char hash[17];
-    lrs_proto_content_hash(blob, len, hash);
+    lrs_fnv64w_hex(blob, len, hash);
     worker_t w;
     worker_start(&w, &f, 0);
     fake_hello(&f, 5000);
