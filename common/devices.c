@@ -52,3 +52,16 @@ const char *lrs_devices_for_slot(const lrs_devices_t *d, int slot)
 {
     return d && d->n > 0 && slot >= 0 ? d->id[slot % d->n] : NULL;
 }
+
+char *lrs_devices_text(const lrs_devices_t *d, char *buf, size_t size)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (int i = 0; d && i < d->n && at < size; i++) {
+        int n = snprintf(buf + at, size - at, i ? ",%s" : "%s", d->id[i]);
+        if (n < 0)
+            break;
+        at += (size_t)n;
+    }
+    return buf;
+}

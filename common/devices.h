@@ -20,10 +20,17 @@ typedef struct lrs_devices {
     char id[LRS_MAX_DEVICES][LRS_DEVICE_ID_MAX + 1];
 } lrs_devices_t;
 
+/* The longest list text: every id at its longest, with commas. */
+#define LRS_DEVICES_TEXT_MAX (LRS_MAX_DEVICES * (LRS_DEVICE_ID_MAX + 1))
+
 /* Parses text into *d: 0, or -1 with the reason in why. */
 int lrs_devices_parse(const char *text, lrs_devices_t *d, char *why, size_t size);
 
 /* The device of slot k (0-based), or NULL without devices. */
 const char *lrs_devices_for_slot(const lrs_devices_t *d, int slot);
+
+/* Writes the list as text ("0,1"; "" for none) into buf of size ≥
+ * LRS_DEVICES_TEXT_MAX + 1; returns buf. */
+char *lrs_devices_text(const lrs_devices_t *d, char *buf, size_t size);
 
 #endif

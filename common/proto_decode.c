@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/devices.h"
 #include "common/spec.h"   /* LRS_SPEC_MAX_TEXT */
 
 typedef struct reader {
@@ -438,6 +439,16 @@ static int rd_acks(reader_t *r, lrs_msg_t *m)
     return 0;
 }
 
+/* A HELLO's gpus: "" or a list lrs_devices_parse takes. */
+static int check_gpus(reader_t *r, const char *gpus)
+{
+    lrs_devices_t d;
+    char why[160];
+    if (!gpus[0] || lrs_devices_parse(gpus, &d, why, sizeof why) == 0)
+        return 0;
+    return fail(r, "gpus", why);
+}
+
 static int rd_body(reader_t *r, lrs_msg_t *m)
 {
     int64_t v;
@@ -448,9 +459,10 @@ static int rd_body(reader_t *r, lrs_msg_t *m)
             rd_i64(r, "pid", 0, INT64_MAX, &m->pid) != 0 ||
             rd_int_field(r, "jobs", 1, 4096, &m->jobs) != 0 ||
             rd_int_field(r, "flags", 0, LRS_HELLO_RUNS_COMMANDS, &m->hello_flags) != 0 ||
-            rd_u64(r, "sweep", UINT64_MAX, &m->sweep) != 0)
+            rd_u64(r, "sweep", UINT64_MAX, &m->sweep) != 0 ||
+            rd_str(r, "gpus", LRS_DEVICES_TEXT_MAX, 0, &m->gpus) != 0)
             return -1;
-        return 0;
+        return check_gpus(r, m->gpus);
     case LRS_MSG_WELCOME:
         if (rd_u64(r, "sweep", UINT64_MAX, &m->sweep) != 0 ||
             rd_str(r, "sweep_name", 256, 0, &m->sweep_name) != 0 ||

@@ -31,7 +31,7 @@ static void pack_str(lrs_wbuf_t *b, const char *s)
 }
 
 void lrs_proto_hello_pinned(lrs_wbuf_t *b, const char *name, const char *host, int64_t pid,
-                            int jobs, int flags, uint64_t sweep)
+                            int jobs, int flags, uint64_t sweep, const char *gpus)
 {
     header(b, LRS_MSG_HELLO);
     pack_str(b, name);
@@ -40,12 +40,13 @@ void lrs_proto_hello_pinned(lrs_wbuf_t *b, const char *name, const char *host, i
     msgpack_pack_int64(&b->pk, jobs);
     msgpack_pack_int64(&b->pk, flags);
     msgpack_pack_uint64(&b->pk, sweep);
+    pack_str(b, gpus);
 }
 
 void lrs_proto_hello_flags(lrs_wbuf_t *b, const char *name, const char *host, int64_t pid,
                            int jobs, int flags)
 {
-    lrs_proto_hello_pinned(b, name, host, pid, jobs, flags, 0);
+    lrs_proto_hello_pinned(b, name, host, pid, jobs, flags, 0, NULL);
 }
 
 void lrs_proto_hello(lrs_wbuf_t *b, const char *name, const char *host, int64_t pid, int jobs)

@@ -32,7 +32,7 @@ void lrs_wbuf_free(lrs_wbuf_t *b);
 /* Encoders: each resets b and writes one whole message (the *_begin ones
  * write the header of a message whose n elements follow with *_add). */
 void lrs_proto_hello_pinned(lrs_wbuf_t *b, const char *name, const char *host, int64_t pid,
-                            int jobs, int flags, uint64_t sweep);
+                            int jobs, int flags, uint64_t sweep, const char *gpus);
 /* lrs_proto_hello_pinned of a worker pinned to no sweep yet. */
 void lrs_proto_hello_flags(lrs_wbuf_t *b, const char *name, const char *host, int64_t pid,
                            int jobs, int flags);

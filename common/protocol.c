@@ -21,7 +21,7 @@ static const char *const msg_names[LRS_MSG_COUNT] = {
 
 /* Fields after [version, type] for each message type. */
 static const int field_count[LRS_MSG_COUNT] = {
-    [LRS_MSG_HELLO] = 6,   [LRS_MSG_WELCOME] = 10, [LRS_MSG_READY] = 2,    [LRS_MSG_TRIALS] = 2,
+    [LRS_MSG_HELLO] = 7,   [LRS_MSG_WELCOME] = 10, [LRS_MSG_READY] = 2,    [LRS_MSG_TRIALS] = 2,
     [LRS_MSG_HEARTBEAT] = 0, [LRS_MSG_RESULTS] = 2, [LRS_MSG_ACK] = 2,    [LRS_MSG_DATA_REQ] = 3,
     [LRS_MSG_DATA] = 4,    [LRS_MSG_SHUTDOWN] = 3, [LRS_MSG_REJECT] = 2,
     [LRS_MSG_PROGRESS] = 5, [LRS_MSG_SPEC_REQ] = 1, [LRS_MSG_SPEC] = 2,
@@ -56,6 +56,7 @@ void lrs_wire_result_clear(lrs_wire_result_t *r)
 void lrs_msg_free(lrs_msg_t *m)
 {
     free(m->worker_name);
+    free(m->gpus);
     free(m->host);
     free(m->sweep_name);
     free(m->spec_text);

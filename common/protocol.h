@@ -24,7 +24,7 @@
 #include "common/params.h"
 #include "common/result.h"
 
-#define LRS_PROTO_VERSION 7
+#define LRS_PROTO_VERSION 8
 
 /* Liveness: each side sends HEARTBEAT every interval when it has sent nothing
  * else; a peer silent for LIVENESS intervals is presumed dead.  These are the
@@ -58,7 +58,8 @@
 
 typedef enum {
     LRS_MSG_HELLO = 1,   /* w→c  name, host, pid, jobs, flags (LRS_HELLO_*), sweep token the
-                                 worker is pinned to (0: none yet, or it follows any: --serve) */
+                                 worker is pinned to (0: none yet, or it follows any: --serve),
+                                 gpus (its --gpus list, "" none) */
     LRS_MSG_WELCOME,     /* c→w  sweep token, name, spec hash, spec size, space hash, data hash,
                                  data size, heartbeat ms, liveness (missed beats), the sweep's
                                  behaviour rules (common/spec_rules.h) */
@@ -131,6 +132,7 @@ typedef struct lrs_msg {
     int64_t pid;
     int jobs;
     int hello_flags;             /* LRS_HELLO_* */
+    char *gpus;                  /* the worker's --gpus ("0,1"; "" none), checked by lrs_devices_parse */
     /* WELCOME */
     char *sweep_name;
     /* WELCOME, SPEC_REQ, SPEC: the spec by content hash (16 hex digits) */

@@ -112,6 +112,7 @@ int lrs_broker_save_worker(lrs_broker_t *b, lrs_worker_t *w, const char *left, l
 {
     lrs_store_worker_t row = {
         .name = w->name, .host = w->host, .pid = w->pid, .jobs = w->jobs,
+        .gpus = w->gpus[0] ? w->gpus : NULL,
         .trials_added = w->done - w->done_saved,
         .idle_reason = b->info->exec && !w->runs_commands ? "started without --allow-commands"
                                                           : NULL,
@@ -162,6 +163,7 @@ static int on_hello(lrs_broker_t *b, const uint8_t *id, size_t id_len, const cha
         return lrs_err_set(err, LRS_EXIT_RUNTIME, "out of memory");
     w->pid = m->pid;
     w->runs_commands = (m->hello_flags & LRS_HELLO_RUNS_COMMANDS) != 0;
+    snprintf(w->gpus, sizeof w->gpus, "%s", m->gpus ? m->gpus : "");
     if (b->info->exec && !w->runs_commands)
         lrs_broker_log(b, "worker %s was started without --allow-commands: it gets no trials of "
                           "this sweep, which runs a command", w->name);

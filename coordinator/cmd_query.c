@@ -22,6 +22,7 @@
 
 #include "common/cli.h"
 #include "common/err.h"
+#include "common/devices.h"
 #include "common/jsonout.h"
 #include "common/log.h"
 #include "common/numfmt.h"
@@ -244,6 +245,10 @@ static int worker_row(void *ctx, const lrs_query_worker_t *w)
 {
     workers_out_t *o = ctx;
     const char *state = worker_state(w, o->cs);
+    lrs_devices_t devices = {0};   /* a stored list is one the coordinator checked */
+    char why[160];
+    if (w->gpus && lrs_devices_parse(w->gpus, &devices, why, sizeof why) != 0)
+        devices.n = 0;
     if (o->arr) {
         json_t *j = json_object();
         json_object_set_new(j, "name", lrs_readout_json_string(w->name));
@@ -257,6 +262,10 @@ static int worker_row(void *ctx, const lrs_query_worker_t *w)
                             w->left_reason ? lrs_readout_json_string(w->left_reason) : json_null());
         json_object_set_new(j, "idle_reason",
                             w->idle_reason ? lrs_readout_json_string(w->idle_reason) : json_null());
+        json_t *gpus = w->gpus ? json_array() : json_null();
+        for (int i = 0; w->gpus && i < devices.n; i++)
+            json_array_append_new(gpus, json_string(devices.id[i]));
+        json_object_set_new(j, "gpus", gpus);
         return json_array_append_new(o->arr, j) == 0 ? 0 : -1;
     }
     if (o->n++ == 0)
@@ -276,6 +285,12 @@ static int worker_row(void *ctx, const lrs_query_worker_t *w)
         fputc(')', stdout);
     } else if (strcmp(state, "unknown") == 0) {
         fputs(" (its coordinator is gone)", stdout);
+    }
+    if (devices.n > 0) {
+        char list[LRS_DEVICES_TEXT_MAX + 1];
+        printf("; gpus %s", lrs_devices_text(&devices, list, sizeof list));
+        if (w->jobs > devices.n)
+            printf(" (%d slots share them round robin)", w->jobs);
     }
     fputc('\n', stdout);
     return 0;

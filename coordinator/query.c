@@ -32,6 +32,7 @@ enum {
     QS_ORIGIN, QS_IDLE,
     QS_LIFE,
     QS_WORKERS,
+    QS_WORKERS_009,
     QS_PRUNED_ROWS, QS_EPOCHS_SAVED,
     QS_COUNT
 };
@@ -103,8 +104,11 @@ static const char *const read_sql[QS_COUNT] = {
                 " c.exited_at, c.exit_status, c.elapsed FROM sweeps s LEFT JOIN coordinators c"
                 " ON c.sweep_id = s.id WHERE s.id = ?1",                      /* schema ≥ 5 */
     [QS_WORKERS] = "SELECT name, host, pid, jobs, trials_done, last_seen, state, left_reason,"
-                   " idle_reason FROM workers WHERE sweep_id = ?1"
-                   " ORDER BY first_seen, name",                              /* schema ≥ 5 */
+                   " idle_reason, gpus FROM workers WHERE sweep_id = ?1"
+                   " ORDER BY first_seen, name",                              /* schema ≥ 10 */
+    [QS_WORKERS_009] = "SELECT name, host, pid, jobs, trials_done, last_seen, state, left_reason,"
+                       " idle_reason, NULL FROM workers WHERE sweep_id = ?1"
+                       " ORDER BY first_seen, name",                          /* schema 5 … 9 */
     [QS_PRUNED_ROWS] = "SELECT EXISTS (SELECT 1 FROM trial_rungs WHERE sweep_id = ?1)"
                        " OR EXISTS (SELECT 1 FROM trials WHERE sweep_id = ?1"
                        " AND status = 'pruned')",                             /* schema ≥ 6 */
@@ -362,7 +366,7 @@ int lrs_query_workers(lrs_query_t *q, const lrs_query_sweep_t *sw,
 {
     if (lrs_store_version(q->store) < 5)
         return 0;
-    sqlite3_stmt *st = stmt(q, QS_WORKERS, err);
+    sqlite3_stmt *st = stmt(q, q->version >= 10 ? QS_WORKERS : QS_WORKERS_009, err);
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, sw->id);
@@ -373,7 +377,7 @@ int lrs_query_workers(lrs_query_t *q, const lrs_query_sweep_t *sw,
             .pid = sqlite3_column_int64(st, 2), .jobs = sqlite3_column_int(st, 3),
             .trials_done = sqlite3_column_int64(st, 4), .last_seen = lrs_store_column_real(st, 5),
             .state = col_text(st, 6), .left_reason = col_text_or_null(st, 7),
-            .idle_reason = col_text_or_null(st, 8)};
+            .idle_reason = col_text_or_null(st, 8), .gpus = col_text_or_null(st, 9)};
         int stop = fn(ctx, &w);
         if (stop)
             return finish(st, stop);

@@ -148,6 +148,7 @@ typedef struct lrs_query_worker {
     double last_seen;
     const char *state;          /* connected | lost | left ("" in a damaged row) */
     const char *left_reason, *idle_reason;   /* may be NULL */
+    const char *gpus;           /* its --gpus list (schema 010), or NULL */
 } lrs_query_worker_t;
 
 /* Calls fn for every worker of sw, first seen first (none before schema

@@ -43,11 +43,12 @@ static const char *const write_sql[ST_COUNT] = {
     [ST_DEL_LEASE] = "DELETE FROM leases WHERE sweep_id = ?1 AND trial = ?2",
     [ST_PUT_WORKER] =
         "INSERT INTO workers (sweep_id, name, host, jobs, first_seen, last_seen, trials_done,"
-        " idle_reason, pid, state, left_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9,"
-        " ?10) ON CONFLICT (sweep_id, name) DO UPDATE SET host = excluded.host,"
+        " idle_reason, pid, state, left_reason, gpus) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8,"
+        " ?9, ?10, ?11) ON CONFLICT (sweep_id, name) DO UPDATE SET host = excluded.host,"
         " jobs = excluded.jobs, last_seen = excluded.last_seen,"
         " trials_done = trials_done + excluded.trials_done, idle_reason = excluded.idle_reason,"
-        " pid = excluded.pid, state = excluded.state, left_reason = excluded.left_reason",
+        " pid = excluded.pid, state = excluded.state, left_reason = excluded.left_reason,"
+        " gpus = excluded.gpus",
     [ST_DEL_POINTS] = "DELETE FROM trial_metrics WHERE sweep_id = ?1 AND trial = ?2",
     [ST_PUT_POINT] = "INSERT OR REPLACE INTO trial_metrics (sweep_id, trial, fold, epoch, name,"
                      " value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -764,6 +765,7 @@ int lrs_store_put_worker(lrs_store_t *s, int64_t sweep_id, const lrs_store_worke
     sqlite3_bind_text(st, 9, w->left_reason ? w->lost ? "lost" : "left" : "connected", -1,
                       SQLITE_STATIC);
     bind_text_or_null(st, 10, w->left_reason);
+    bind_text_or_null(st, 11, w->gpus);
     s->pending++;
     return write_now(s, st, "recording a worker", err) == 0 ? 0 : abort_txn(s);
 }

@@ -175,16 +175,17 @@ int lrs_store_del_lease(lrs_store_t *s, int64_t sweep_id, int64_t trial, lrs_err
  * the curve so far, before its result replaces it. */
 int lrs_store_put_points(lrs_store_t *s, int64_t sweep_id, int64_t trial,
                          const lrs_curve_t *curve, lrs_err_t *err);
-/* A worker row (schema 001/004/005): last_seen is now, trials_added adds
+/* A worker row (schema 001/004/005/010): last_seen is now, trials_added adds
  * to trials_done, idle_reason (NULL: none) says why it gets no trials;
  * left_reason NULL: connected, else why it left (lost: it stopped
- * heartbeating). */
+ * heartbeating); gpus its --gpus list (NULL: none). */
 typedef struct lrs_store_worker {
     const char *name, *host;
     int64_t pid;
     int jobs;
     int64_t trials_added;
     const char *idle_reason, *left_reason;
+    const char *gpus;
     int lost;
 } lrs_store_worker_t;
 

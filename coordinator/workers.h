@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/devices.h"
+
 #define LRS_WORKER_ID_MAX 256   /* routing identity bytes (ZeroMQ allows 255) */
 
 typedef struct lrs_worker {
@@ -22,6 +24,7 @@ typedef struct lrs_worker {
     int jobs;
     int64_t pid;               /* as its HELLO gave it */
     int runs_commands;         /* HELLO said --allow-commands */
+    char gpus[LRS_DEVICES_TEXT_MAX + 1];   /* HELLO's --gpus list, "" none */
     int credit;                /* trials it still asked for */
     int64_t last_seen_ms;
     uint64_t *leases;

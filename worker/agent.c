@@ -184,8 +184,10 @@ static int connect_now(agent_t *a, int64_t now, lrs_err_t *err)
                            zmq_strerror(errno));
     char host[64] = "";
     gethostname(host, sizeof host - 1);
+    char gpus[LRS_DEVICES_TEXT_MAX + 1];
     lrs_proto_hello_pinned(&a->out, a->name, host, (int64_t)getpid(), a->opts.jobs,
-                           a->opts.allow_commands ? LRS_HELLO_RUNS_COMMANDS : 0, a->pinned);
+                           a->opts.allow_commands ? LRS_HELLO_RUNS_COMMANDS : 0, a->pinned,
+                           lrs_devices_text(&a->opts.gpus, gpus, sizeof gpus));
     lrs_agent_send(a);
     a->session = 1;
     a->coord_seen = now;

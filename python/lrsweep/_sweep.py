@@ -23,7 +23,7 @@ import urllib.parse
 
 # The newest schema/NNN_*.sql this package reads (tests/python checks it
 # against the schema folder).
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 DEFAULT_CHUNK = 65536
 # export's per-trial keys, in the order trials() shows them (params and
 # metrics are spread into columns of their own).

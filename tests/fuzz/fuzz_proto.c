@@ -24,7 +24,7 @@ static void encode(lrs_wbuf_t *b, const lrs_msg_t *m)
     switch (m->type) {
     case LRS_MSG_HELLO:
         lrs_proto_hello_pinned(b, m->worker_name, m->host, m->pid, m->jobs, m->hello_flags,
-                               m->sweep);
+                               m->sweep, m->gpus);
         break;
     case LRS_MSG_WELCOME:
         lrs_proto_welcome(b, m->sweep, m->sweep_name, m->spec_hash, m->spec_size, m->space_hash,

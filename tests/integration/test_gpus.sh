@@ -70,6 +70,13 @@ n=$(q wk.db "SELECT COUNT(*) FROM trials WHERE status = 'complete' AND json_extr
               AND json_extract(metrics, '$.import_same') = 1")
 [ "$n" = 12 ] || { fail "$n of 12 preloaded trials saw their device at import"; q wk.db "SELECT trial, status, error, metrics FROM trials"; }
 wait_exit "$wpid" 20 || fail "the worker did not exit"
+check
+"$LRSWEEP" status --db wk.db >st.out 2>&1 || fail "status exited $?"
+grep -q "; gpus 3,5 (3 slots share them round robin)" st.out || { fail "status lacks the worker's gpus"; cat st.out; }
+"$LRSWEEP" status --db wk.db --json >st.json 2>&1 || fail "status --json exited $?"
+$PY -c 'import json, sys; d = json.loads(open(sys.argv[1]).read().splitlines()[0])
+w = [x for x in d["workers"] if x["gpus"]]
+assert len(w) == 1 and w[0]["gpus"] == ["3", "5"], d["workers"]' st.json || fail "status --json gpus: $(cat st.json)"
 
 # Bad lists are usage errors naming the problem.
 expect_status worker usage 2 "--gpus: an empty device id" --connect "$EP" --gpus 0,,1

@@ -141,6 +141,7 @@ class SpaceTest(unittest.TestCase):
         shutil.copy(os.path.join(WORK, "sp.db"), old)
         con = sqlite3.connect(old)
         con.execute("ALTER TABLE sweeps DROP COLUMN space")
+        con.execute("ALTER TABLE workers DROP COLUMN gpus")   # back to version 8 as a whole
         con.execute("PRAGMA user_version = 8")
         con.commit()
         con.close()

@@ -80,9 +80,21 @@ static void test_round_trip(void **state)
     m = decode_ok(&b);
     assert_int_equal(m.hello_flags, LRS_HELLO_RUNS_COMMANDS);
     lrs_msg_free(&m);
-    lrs_proto_hello_pinned(&b, "w", "host", 12, 4, 0, 0xfeedULL);
+    lrs_proto_hello_pinned(&b, "w", "host", 12, 4, 0, 0xfeedULL, "0,GPU-1a");
     m = decode_ok(&b);
     assert_true(m.sweep == 0xfeedULL);   /* the sweep it is pinned to */
+    assert_string_equal(m.gpus, "0,GPU-1a");
+    lrs_msg_free(&m);
+    /* a HELLO whose gpus is not a device list is refused */
+    lrs_err_t gerr;
+    lrs_proto_hello_pinned(&b, "w", "host", 12, 4, 0, 0, "0,0");
+    assert_int_equal(lrs_proto_decode(b.sb.data, b.sb.size, &m, &gerr), -1);
+    assert_non_null(strstr(gerr.msg, "gpus: device 0 is listed twice"));
+    lrs_proto_hello_pinned(&b, "w", "host", 12, 4, 0, 0, "<script>");
+    assert_int_equal(lrs_proto_decode(b.sb.data, b.sb.size, &m, &gerr), -1);
+    lrs_proto_hello(&b, "w", "host", 12, 4);
+    m = decode_ok(&b);
+    assert_string_equal(m.gpus, "");
     lrs_msg_free(&m);
     /* protocol 2's HELLO (4 fields): refused by decode, told apart as foreign */
     static const char old_hello[] = "\x96\x02\x01\xa1w\xa1h\x0c\x04";
@@ -255,47 +267,49 @@ static void test_hostile_table(void **state)
     } cases[] = {
         {"empty frame", F(""), "truncated"},
         {"not an array", F("\x01"), "expected an array"},
-        {"one element", F("\x91\x07"), "expected [version"},
+        {"one element", F("\x91\x08"), "expected [version"},
         {"wrong version", F("\x92\x09\x05"), "protocol version 9"},
         {"version as string", F("\x92\xa1\x31\x05"), "expected an integer"},
-        {"unknown type 99", F("\x92\x07\x63"), "unknown message type 99"},
-        {"type 0", F("\x92\x07\x00"), "unknown message type 0"},
-        {"heartbeat with a field", F("\x93\x07\x05\x01"), "expected 0 fields"},
-        {"hello missing fields", F("\x94\x07\x01\xa1x\xa1y"), "expected 6 fields"},
-        {"hello with a flag it cannot have", F("\x98\x07\x01\xa1x\xa1y\x01\x01\x02\x00"), "flags"},
-        {"hello jobs 0", F("\x98\x07\x01\xa1x\xa1y\x01\x00\x00\x00"), "out of range"},
-        {"hello negative pid", F("\x98\x07\x01\xa1x\xa1y\xff\x01\x00\x00"), "out of range"},
-        {"hello name with NUL", F("\x98\x07\x01\xa2x\x00\xa1y\x01\x01\x00\x00"), "NUL"},
-        {"hello name is an int", F("\x98\x07\x01\x05\xa1y\x01\x01\x00\x00"), "expected a string"},
+        {"unknown type 99", F("\x92\x08\x63"), "unknown message type 99"},
+        {"type 0", F("\x92\x08\x00"), "unknown message type 0"},
+        {"heartbeat with a field", F("\x93\x08\x05\x01"), "expected 0 fields"},
+        {"hello missing fields", F("\x94\x08\x01\xa1x\xa1y"), "expected 7 fields"},
+        {"hello with a flag it cannot have", F("\x99\x08\x01\xa1x\xa1y\x01\x01\x02\x00\xa0"), "flags"},
+        {"hello jobs 0", F("\x99\x08\x01\xa1x\xa1y\x01\x00\x00\x00\xa0"), "out of range"},
+        {"hello negative pid", F("\x99\x08\x01\xa1x\xa1y\xff\x01\x00\x00\xa0"), "out of range"},
+        {"hello name with NUL", F("\x99\x08\x01\xa2x\x00\xa1y\x01\x01\x00\x00\xa0"), "NUL"},
+        {"hello gpus not a list", F("\x99\x08\x01\xa1x\xa1y\x01\x01\x00\x00\xa3" "0,0"), "listed twice"},
+        {"hello gpus is an int", F("\x99\x08\x01\xa1x\xa1y\x01\x01\x00\x00\x00"), "expected a string"},
+        {"hello name is an int", F("\x99\x08\x01\x05\xa1y\x01\x01\x00\x00\xa0"), "expected a string"},
         {"array of 4 billion", F("\xdd\xff\xff\xff\xff\x01\x01"), "too many"},
-        {"acks declaring 4000 with 1 byte", F("\x94\x07\x07\x01\xdc\x0f\xa0\x01"), "truncated"},
-        {"acks over the batch cap", F("\x94\x07\x07\x01\xdd\x00\x01\x00\x00"), "too many"},
-        {"string of 4 GB", F("\x94\x07\x0b\x01\xdb\xff\xff\xff\xff"), "too long"},
-        {"ready credit too big", F("\x94\x07\x03\x01\xce\x10\x00\x00\x00"), "out of range"},
-        {"ready credit negative", F("\x94\x07\x03\x01\xd0\x80"), "out of range"},
-        {"trial attempt 0", F("\x94\x07\x04\x01\x91\x93\x02\x00\x01"), "out of range"},
-        {"trial tuple of 2", F("\x94\x07\x04\x01\x91\x92\x02\x01"), "wrong number"},
-        {"result status 7", F("\x94\x07\x06\x01\x91\x9b\x02\x01\x07\xc0\xc0\xc0\x00\xc0\x90\x90\x90"),
+        {"acks declaring 4000 with 1 byte", F("\x94\x08\x07\x01\xdc\x0f\xa0\x01"), "truncated"},
+        {"acks over the batch cap", F("\x94\x08\x07\x01\xdd\x00\x01\x00\x00"), "too many"},
+        {"string of 4 GB", F("\x94\x08\x0b\x01\xdb\xff\xff\xff\xff"), "too long"},
+        {"ready credit too big", F("\x94\x08\x03\x01\xce\x10\x00\x00\x00"), "out of range"},
+        {"ready credit negative", F("\x94\x08\x03\x01\xd0\x80"), "out of range"},
+        {"trial attempt 0", F("\x94\x08\x04\x01\x91\x93\x02\x00\x01"), "out of range"},
+        {"trial tuple of 2", F("\x94\x08\x04\x01\x91\x92\x02\x01"), "wrong number"},
+        {"result status 7", F("\x94\x08\x06\x01\x91\x9b\x02\x01\x07\xc0\xc0\xc0\x00\xc0\x90\x90\x90"),
          "out of range"},
-        {"result score is a string", F("\x94\x07\x06\x01\x91\x9b\x02\x01\x00\xa1x\xc0\xc0\x00\xc0\x90\x90\x90"), "expected a number"},
-        {"result epoch 0", F("\x94\x07\x06\x01\x91\x9b\x02\x01\x00\xc0\xc0\xc0\x00\xc0\x90\x91\x95\x00\x00\x00\x00\x00\x90"), "out of range"},
-        {"result fold of repeat 100", F("\x94\x07\x06\x01\x91\x9b\x02\x01\x00\xc0\xc0\xc0\x00\xc0\x91\x95\x00\x00\x00\x00\x64\x90\x90"), "out of range"},
-        {"result fold of 4 fields (protocol 4)", F("\x94\x07\x06\x01\x91\x9b\x02\x01\x00\xc0\xc0\xc0\x00\xc0\x91\x94\x00\x00\x00\x00\x90\x90"), "wrong number"},
-        {"result of 101 repeat scores", F("\x94\x07\x06\x01\x91\x9b\x02\x01\x00\xc0\xc0\xc0\x00\xc0\x90\x90\xdc\x00\x65"), "too many"},
-        {"data hash as int", F("\x96\x07\x09\x01\x00\x01\xc4\x01\x00"), "expected a string"},
-        {"data of the protocol before chunks", F("\x94\x07\x09\xa1h\xc4\x00"), "fields"},
-        {"data chunk past its total", F("\x96\x07\x09\xa1h\x0a\x05\xc4\x00"), "chunk outside"},
-        {"data chunk longer than its total", F("\x96\x07\x09\xa1h\x00\x01\xc4\x02\x00\x00"),
+        {"result score is a string", F("\x94\x08\x06\x01\x91\x9b\x02\x01\x00\xa1x\xc0\xc0\x00\xc0\x90\x90\x90"), "expected a number"},
+        {"result epoch 0", F("\x94\x08\x06\x01\x91\x9b\x02\x01\x00\xc0\xc0\xc0\x00\xc0\x90\x91\x95\x00\x00\x00\x00\x00\x90"), "out of range"},
+        {"result fold of repeat 100", F("\x94\x08\x06\x01\x91\x9b\x02\x01\x00\xc0\xc0\xc0\x00\xc0\x91\x95\x00\x00\x00\x00\x64\x90\x90"), "out of range"},
+        {"result fold of 4 fields (protocol 4)", F("\x94\x08\x06\x01\x91\x9b\x02\x01\x00\xc0\xc0\xc0\x00\xc0\x91\x94\x00\x00\x00\x00\x90\x90"), "wrong number"},
+        {"result of 101 repeat scores", F("\x94\x08\x06\x01\x91\x9b\x02\x01\x00\xc0\xc0\xc0\x00\xc0\x90\x90\xdc\x00\x65"), "too many"},
+        {"data hash as int", F("\x96\x08\x09\x01\x00\x01\xc4\x01\x00"), "expected a string"},
+        {"data of the protocol before chunks", F("\x94\x08\x09\xa1h\xc4\x00"), "fields"},
+        {"data chunk past its total", F("\x96\x08\x09\xa1h\x0a\x05\xc4\x00"), "chunk outside"},
+        {"data chunk longer than its total", F("\x96\x08\x09\xa1h\x00\x01\xc4\x02\x00\x00"),
          "chunk outside"},
-        {"data chunk declaring 1 MiB + 1", F("\x96\x07\x09\xa1h\x00\xce\x00\x20\x00\x00\xc6\x00\x10\x00\x01"),
+        {"data chunk declaring 1 MiB + 1", F("\x96\x08\x09\xa1h\x00\xce\x00\x20\x00\x00\xc6\x00\x10\x00\x01"),
          "data"},
-        {"data total over the bound", F("\x96\x07\x09\xa1h\x00\xcf\x00\x00\x00\x05\x00\x00\x00\x00\xc4\x00"),
+        {"data total over the bound", F("\x96\x08\x09\xa1h\x00\xcf\x00\x00\x00\x05\x00\x00\x00\x00\xc4\x00"),
          "out of range"},
-        {"data_req of 0 chunks", F("\x95\x07\x08\xa1h\x00\x00"), "out of range"},
-        {"data_req of 17 chunks", F("\x95\x07\x08\xa1h\x00\x11"), "out of range"},
-        {"data_req offset negative", F("\x95\x07\x08\xa1h\xff\x01"), "out of range"},
+        {"data_req of 0 chunks", F("\x95\x08\x08\xa1h\x00\x00"), "out of range"},
+        {"data_req of 17 chunks", F("\x95\x08\x08\xa1h\x00\x11"), "out of range"},
+        {"data_req offset negative", F("\x95\x08\x08\xa1h\xff\x01"), "out of range"},
         {"map instead of array", F("\x81\x01\x01"), "expected an array"},
-        {"trial index above int64", F("\x94\x07\x07\x01\x91\xcf\xff\xff\xff\xff\xff\xff\xff\xff"),
+        {"trial index above int64", F("\x94\x08\x07\x01\x91\xcf\xff\xff\xff\xff\xff\xff\xff\xff"),
          "out of range"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

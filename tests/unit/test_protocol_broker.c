@@ -119,10 +119,10 @@ static void test_hostile_peers(void **state)
         {"", 0},
         {"\x01", 1},
         {"\x92\x09\x05", 3},                          /* wrong version */
-        {"\x92\x07\x63", 3},                          /* unknown type */
+        {"\x92\x08\x63", 3},                          /* unknown type */
         {"\xdd\xff\xff\xff\xff", 5},                  /* 4 G elements declared */
-        {"\x93\x07\x05\x01", 4},                      /* heartbeat with a field */
-        {"\x94\x07\x03\x01\xce\x10\x00\x00\x00", 9},  /* credit too big */
+        {"\x93\x08\x05\x01", 4},                      /* heartbeat with a field */
+        {"\x94\x08\x03\x01\xce\x10\x00\x00\x00", 9},  /* credit too big */
     };
     int sent_bad = 0;
     for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++, sent_bad++)

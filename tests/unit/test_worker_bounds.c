@@ -483,7 +483,7 @@ static void test_bad_sessions_then_good(void **state)
     fake_welcome(&f, "name: [unclosed\n", "", 0);   /* its SPEC_REQ is served by fake_next */
 
     fake_hello(&f, 5000);   /* 3: not a message */
-    fake_send_raw(&f, "\x93\x07\x63\x00", 4);
+    fake_send_raw(&f, "\x93\x08\x63\x00", 4);
 
     fake_hello(&f, 8000);   /* 4: joins, then TRIALS of another sweep */
     fake_serve(&f, hash, len, csv, len);
@@ -577,7 +577,7 @@ static void test_version_skew(void **state)
     static const char old_reject[] = "\x93\x02\x0b\xa9" "bad HELLO";
     fake_send_raw(&f, old_reject, sizeof old_reject - 1);
     worker_join(&w, LRS_EXIT_USAGE);
-    assert_int_equal(log_lines(&w, "this worker (lrsweep " LRS_VERSION ") speaks protocol 7, the "
+    assert_int_equal(log_lines(&w, "this worker (lrsweep " LRS_VERSION ") speaks protocol 8, the "
                                    "coordinator speaks protocol 2 (an older lrsweep)"), 1);
     assert_int_equal(log_lines(&w, "the coordinator says: bad HELLO"), 1);
     fclose(w.log);
