@@ -155,6 +155,40 @@ sql="SELECT trial, status, error, score, stderr_tail FROM trials ORDER BY trial"
 [ "$(q ends.db "$sql")" = "$(q ends_plain.db "$sql")" ] ||
     { fail "script ends differ from process mode"; q ends.db "$sql"; q ends_plain.db "$sql"; }
 
+# Pruning through the helper: the same trials pruned at the same epochs,
+# with the same stored curves, as in process mode (a pruned run is stopped).
+cat >curve.py <<'PY'
+import json, math, os, sys, time
+import heavy
+lr = float(sys.argv[2])
+for e in range(1, 13):
+    l = math.log10(lr)
+    print("epoch=%d val_loss=%.9f" % (e, (l + 2) ** 2 + 3.0 / e), flush=True)
+    time.sleep(0.01)
+PY
+for m in pre plain; do
+    cat >"prune_$m.yaml" <<YAML
+name: prune
+seed: 5
+trials: 16
+metric: val_loss
+workdir: .
+env: {PYTHONPATH: "$TMP"}
+$([ $m = pre ] && echo 'preload: [heavy]')
+command: $PY curve.py --lr {lr}
+pruning: {rule: successive_halving, min_resource: 2, reduction_factor: 3}
+search:
+  lr: {log_uniform: [1.0e-4, 1.0]}
+YAML
+    "$LRSWEEP" run "prune_$m.yaml" --db "prune_$m.db" --workers 1 --quiet >"prune_$m.out" 2>&1 ||
+        fail "pruning run ($m) exited $?: $(cat "prune_$m.out")"
+done
+check
+sql="SELECT trial, status, pruned_epoch, score, metrics FROM trials ORDER BY trial"
+[ "$(q prune_pre.db "$sql")" = "$(q prune_plain.db "$sql")" ] || fail "pruning differs through the helper"
+n=$(q prune_pre.db "SELECT COUNT(*) FROM trials WHERE status = 'pruned'")
+[ "$n" -gt 0 ] || fail "no trial was pruned (the check would prove nothing)"
+
 # A worker killed with -9 takes its running trial and its helper with it.
 LR=0.01 spec killw 'preload: [heavy]' "$PY t.py --lr {lr}" '  case: pids' | sed 's/^timeout: 3$/timeout: 120/' >killw.yaml
 EP="ipc://$TMP/kw.sock"
