@@ -77,19 +77,10 @@ static void parse_env(lrs_yctx_t *c, lrs_exec_spec_t *ex, const lrs_ynode_t *env
 /* args: {dashes: BOOL} — how {args} writes names. */
 static void parse_args(lrs_yctx_t *c, lrs_exec_spec_t *ex, const lrs_ynode_t *n)
 {
-    char tmp[96];
-    if (n->kind != LRS_Y_MAP) {
-        LRS_YERR(c, n, "args: expected a mapping such as {dashes: true}, got %s",
-                 lrs_y_describe(n, tmp, sizeof tmp));
-        return;
-    }
-    for (int i = 0; i < n->n; i++) {
-        const lrs_ynode_t *key = lrs_y_key(n, i), *val = lrs_y_value(n, i);
-        if (strcmp(key->text, "dashes") == 0)
-            lrs_y_bool(c, val, "args.dashes", &ex->args_dashes);
-        else
-            LRS_YERR(c, key, "args: unknown key '%s' (known: dashes)", key->text);
-    }
+    static const char *const keys[] = {"dashes", NULL};
+    const lrs_ynode_t *dashes;
+    if (lrs_y_check_mapping(c, n, "args", keys) == 0 && (dashes = lrs_y_get(n, "dashes")))
+        lrs_y_bool(c, dashes, "args.dashes", &ex->args_dashes);
 }
 
 /* memory_limit: 4GiB — the RSS a run's process group may hold. */

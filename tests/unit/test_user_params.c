@@ -227,9 +227,9 @@ static void test_errors(void **state)
     expect_refused(HEAD "command: prog {args}\nargs: {dashes: yes_please}\nsearch:\n  a: 1\n",
                    "args.dashes");
     expect_refused(HEAD "command: prog {args}\nargs: {dash: true}\nsearch:\n  a: 1\n",
-                   "args: unknown key 'dash' (known: dashes)");
+                   "args: unknown key 'dash': expected one of dashes");
     expect_refused(HEAD "command: prog {args}\nargs: true\nsearch:\n  a: 1\n",
-                   "args: expected a mapping");
+                   "args: expected a mapping, got");
     expect_refused(HEAD "data: {path: x.csv, target: y}\nargs: {dashes: true}\nsearch:\n  lr: 0.1\n",
                    "args: applies only to an exec spec");
     expect_refused("name: u\ntrials: 2\nmetric: val_loss\ndata: {synthetic: {rows: 20, features: 2}}\n"
